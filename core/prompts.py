@@ -1,0 +1,248 @@
+"""Chat prompts with `<think>` reasoning, and the tolerant parser of model answers.
+
+The answer contract (DESIGN.md):
+
+    <think>
+    evidence -> code and why; what was ruled out; why this specificity
+    </think>
+    {"icd10cm": ["E11.65"], "cpt": ["99214"], "hcpcs": []}
+
+`parse_output` accepts sloppy output (missing tags, extra prose, lower case, no dots, single quotes,
+trailing commas, a bare list of codes) and reports each repair; it never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+
+logger = logging.getLogger(__name__)
+
+SYSTEMS: tuple[str, ...] = ("icd10cm", "cpt", "hcpcs")
+THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
+MAX_CANDIDATES_PER_SYSTEM = 8
+
+SYSTEM_PROMPT = (
+    "You are THCE, a certified medical coder. Read the clinical narrative and assign billing codes: "
+    "ICD-10-CM diagnoses, CPT procedures and HCPCS Level II supplies and drugs. First reason inside "
+    "<think></think>: quote the evidence for each code, say what you ruled out (negated findings, "
+    "family or past history, unconfirmed rule-out diagnoses) and why you chose that specificity. "
+    'Then answer with one JSON object: {"icd10cm": [...], "cpt": [...], "hcpcs": [...]}.'
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A retrieved code offered to the model in the prompt."""
+
+    code: str
+    system: str
+    description: str
+    score: float = 0.0
+
+
+@dataclass
+class ParsedOutput:
+    reasoning: str = ""
+    codes: dict[str, list[str]] = field(default_factory=lambda: empty_codes())
+    repairs: list[str] = field(default_factory=list)
+    ok: bool = False
+    error: str | None = None
+
+
+def empty_codes() -> dict[str, list[str]]:
+    return {system: [] for system in SYSTEMS}
+
+
+def format_candidates(candidates: list[Candidate]) -> str:
+    lines = []
+    for system in SYSTEMS:
+        chosen = [c for c in candidates if c.system == system][:MAX_CANDIDATES_PER_SYSTEM]
+        if chosen:
+            lines.append(f"{system}: " + "; ".join(f"{c.code} {c.description}" for c in chosen))
+    return "\n".join(lines)
+
+
+def build_user_prompt(narrative: str, candidates: list[Candidate] | None = None) -> str:
+    text = f"Narrative:\n{narrative.strip()}"
+    if candidates:
+        text += f"\n\nCandidate codes:\n{format_candidates(candidates)}"
+    return text
+
+
+def build_messages(narrative: str, candidates: list[Candidate] | None = None) -> list[dict]:
+    """The chat messages (system + user) for one narrative."""
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": build_user_prompt(narrative, candidates)},
+    ]
+
+
+def narrative_from_messages(messages: list[dict]) -> str:
+    """Recover the narrative from a prompt built by `build_messages` (for evaluation of stage files)."""
+    user = next((m["content"] for m in messages if m.get("role") == "user"), "")
+    body = user.split("Narrative:\n", 1)[-1]
+    return body.split("\n\nCandidate codes:\n", 1)[0].strip()
+
+
+def format_answer(reasoning: str, codes: dict[str, list[str]]) -> str:
+    """The assistant message of the contract: think block then one JSON line."""
+    answer = {system: list(codes.get(system, [])) for system in SYSTEMS}
+    return f"{THINK_OPEN}\n{reasoning.strip()}\n{THINK_CLOSE}\n{json.dumps(answer)}"
+
+
+# ---------------------------------------------------------------- parsing
+
+_THINK_RE = re.compile(r"<\s*think\s*>(.*?)<\s*/\s*think\s*>", re.S | re.I)
+_CODE_TOKEN_RE = re.compile(r"\b([A-Za-z]\d[0-9A-Za-z](?:\.?[0-9A-Za-z]{1,4})?|\d{4}[0-9FTft])\b")
+_SYSTEM_ALIASES = {
+    "icd10cm": "icd10cm", "icd10": "icd10cm", "icd": "icd10cm", "icd-10-cm": "icd10cm", "icd10-cm": "icd10cm",
+    "diagnoses": "icd10cm", "diagnosis": "icd10cm", "dx": "icd10cm",
+    "cpt": "cpt", "procedures": "cpt", "procedure": "cpt", "cpt4": "cpt",
+    "hcpcs": "hcpcs", "hcpcs2": "hcpcs", "supplies": "hcpcs", "drugs": "hcpcs",
+}
+
+
+def split_reasoning(text: str, repairs: list[str]) -> tuple[str, str]:
+    """Return (reasoning, rest-of-text) and note repairs of the think tags."""
+    match = _THINK_RE.search(text)
+    if match:
+        return match.group(1).strip(), text[match.end():]
+    lower = text.lower()
+    if THINK_OPEN in lower:  # opened, never closed: reasoning runs until the JSON
+        start = lower.index(THINK_OPEN) + len(THINK_OPEN)
+        brace = text.find("{", start)
+        end = brace if brace != -1 else len(text)
+        repairs.append("closed an unclosed <think> tag")
+        return text[start:end].strip(), text[end:]
+    if THINK_CLOSE in lower:
+        end = lower.index(THINK_CLOSE)
+        repairs.append("added a missing <think> opening tag")
+        return text[:end].strip(), text[end + len(THINK_CLOSE):]
+    brace = text.find("{")
+    if brace > 0:
+        repairs.append("no <think> tags: took the prose before the JSON as reasoning")
+        return text[:brace].strip(), text[brace:]
+    repairs.append("no <think> reasoning found")
+    return "", text
+
+
+def _json_candidates(text: str) -> list[str]:
+    """Balanced {...} substrings, last first (the answer follows the reasoning)."""
+    found, depth, start = [], 0, None
+    for i, ch in enumerate(text):
+        if ch == "{":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == "}" and depth:
+            depth -= 1
+            if depth == 0 and start is not None:
+                found.append(text[start:i + 1])
+    if depth and start is not None:
+        found.append(text[start:] + "}" * depth)
+    return list(reversed(found))
+
+
+def _loads_lenient(blob: str, repairs: list[str]) -> dict | None:
+    try:
+        value = json.loads(blob)
+        return value if isinstance(value, dict) else None
+    except json.JSONDecodeError:
+        pass
+    fixed = re.sub(r",\s*([}\]])", r"\1", blob.replace("'", '"'))
+    fixed = re.sub(r"([{,]\s*)([A-Za-z_][\w-]*)\s*:", r'\1"\2":', fixed)
+    try:
+        value = json.loads(fixed)
+    except json.JSONDecodeError:
+        return None
+    repairs.append("repaired malformed JSON (quotes, trailing commas or bare keys)")
+    return value if isinstance(value, dict) else None
+
+
+def _extract_answer(rest: str, repairs: list[str]) -> dict | None:
+    for blob in _json_candidates(rest):
+        value = _loads_lenient(blob, repairs)
+        if value is not None:
+            if blob.count("{") != blob.count("}") or not rest.strip().endswith("}"):
+                repairs.append("ignored text around the JSON answer")
+            return value
+    return None
+
+
+def _as_code_list(value) -> list[str]:
+    if isinstance(value, str):
+        return [v for v in re.split(r"[,;\s]+", value) if v]
+    if isinstance(value, list | tuple):
+        out = []
+        for item in value:
+            if isinstance(item, dict):
+                item = item.get("code", "")
+            out.append(str(item))
+        return out
+    return []
+
+
+def _collect_raw_codes(answer: dict, repairs: list[str]) -> list[tuple[str | None, str]]:
+    raw: list[tuple[str | None, str]] = []
+    for key, value in answer.items():
+        system = _SYSTEM_ALIASES.get(str(key).strip().lower().replace("_", "").replace(" ", ""))
+        if system is None and str(key).strip().lower() != "codes":
+            repairs.append(f"unknown answer key {key!r}: codes assigned by format")
+        for code in _as_code_list(value):
+            raw.append((system, code))
+    return raw
+
+
+def _place_codes(raw: list[tuple[str | None, str]], repairs: list[str]) -> dict[str, list[str]]:
+    from core.codes import get_codeset
+
+    codeset = get_codeset()
+    codes = empty_codes()
+    for declared, code in raw:
+        cleaned = code.strip().strip(".\"'")
+        if not cleaned:
+            continue
+        normalized = codeset.normalize(cleaned)
+        system = codeset.detect_system(normalized) or declared
+        if system is None:
+            repairs.append(f"dropped {cleaned!r}: not a code of any system")
+            continue
+        if normalized != cleaned:
+            repairs.append(f"normalized {cleaned!r} -> {normalized!r}")
+        if declared and system != declared:
+            repairs.append(f"moved {normalized} from {declared} to {system}")
+        if normalized not in codes[system]:
+            codes[system].append(normalized)
+        else:
+            repairs.append(f"removed duplicate {normalized}")
+    return codes
+
+
+def parse_output(text: str | None) -> ParsedOutput:
+    """Parse a model answer. Never raises; `ok` is False when no answer could be recovered."""
+    try:
+        return _parse(text if isinstance(text, str) else "")
+    except Exception as exc:  # the parser must never crash a batch
+        logger.exception("parser failure")
+        return ParsedOutput(error=f"parser failure: {type(exc).__name__}")
+
+
+def _parse(text: str) -> ParsedOutput:
+    repairs: list[str] = []
+    if not text.strip():
+        return ParsedOutput(error="empty model output", repairs=["empty output"])
+    reasoning, rest = split_reasoning(text, repairs)
+    answer = _extract_answer(rest, repairs)
+    if answer is None:
+        tokens = _CODE_TOKEN_RE.findall(rest)
+        if not tokens:
+            return ParsedOutput(reasoning=reasoning, repairs=repairs, error="no JSON answer and no codes found")
+        repairs.append("no JSON answer: took code-like tokens after the reasoning")
+        raw = [(None, t) for t in tokens]
+    else:
+        raw = _collect_raw_codes(answer, repairs)
+    codes = _place_codes(raw, repairs)
+    return ParsedOutput(reasoning=reasoning, codes=codes, repairs=repairs, ok=True)
