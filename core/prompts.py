@@ -97,6 +97,7 @@ def format_answer(reasoning: str, codes: dict[str, list[str]]) -> str:
 
 _THINK_RE = re.compile(r"<\s*think\s*>(.*?)<\s*/\s*think\s*>", re.S | re.I)
 _CODE_TOKEN_RE = re.compile(r"\b([A-Za-z]\d[0-9A-Za-z](?:\.?[0-9A-Za-z]{1,4})?|\d{4}[0-9FTft])\b")
+_CODE_SHAPE_RE = re.compile(r"^(?=.*\d)[A-Za-z0-9.]{3,8}$")
 _SYSTEM_ALIASES = {
     "icd10cm": "icd10cm", "icd10": "icd10cm", "icd": "icd10cm", "icd-10-cm": "icd10cm", "icd10-cm": "icd10cm",
     "diagnoses": "icd10cm", "diagnosis": "icd10cm", "dx": "icd10cm",
@@ -172,27 +173,41 @@ def _extract_answer(rest: str, repairs: list[str]) -> dict | None:
     return None
 
 
-def _as_code_list(value) -> list[str]:
+def _as_code_list(value, key, repairs: list[str]) -> list[str]:
+    if value is None:
+        repairs.append(f"read null under {key!r} as no codes")
+        return []
     if isinstance(value, str):
+        repairs.append(f"split the string under {key!r} into a list of codes")
         return [v for v in re.split(r"[,;\s]+", value) if v]
     if isinstance(value, list | tuple):
         out = []
         for item in value:
             if isinstance(item, dict):
+                repairs.append(f"took the code out of an object under {key!r}")
                 item = item.get("code", "")
+            elif not isinstance(item, str):
+                repairs.append(f"read {item!r} under {key!r} as text")
             out.append(str(item))
         return out
+    repairs.append(f"ignored a {type(value).__name__} under {key!r}")
     return []
 
 
 def _collect_raw_codes(answer: dict, repairs: list[str]) -> list[tuple[str | None, str]]:
     raw: list[tuple[str | None, str]] = []
     for key, value in answer.items():
-        system = _SYSTEM_ALIASES.get(str(key).strip().lower().replace("_", "").replace(" ", ""))
-        if system is None and str(key).strip().lower() != "codes":
+        name = str(key).strip().lower().replace("_", "").replace(" ", "")
+        system = _SYSTEM_ALIASES.get(name)
+        if system is None:
             repairs.append(f"unknown answer key {key!r}: codes assigned by format")
-        for code in _as_code_list(value):
+        elif key != system:
+            repairs.append(f"read answer key {key!r} as {system!r}")
+        for code in _as_code_list(value, key, repairs):
             raw.append((system, code))
+    missing = [s for s in SYSTEMS if s not in answer]
+    if missing and len(missing) < len(SYSTEMS):
+        repairs.append(f"answer had no key for {', '.join(missing)}")
     return raw
 
 
@@ -204,9 +219,14 @@ def _place_codes(raw: list[tuple[str | None, str]], repairs: list[str]) -> dict[
     for declared, code in raw:
         cleaned = code.strip().strip(".\"'")
         if not cleaned:
+            repairs.append("dropped an empty code")
             continue
+        if cleaned != code:
+            repairs.append(f"trimmed {code!r} to {cleaned!r}")
         normalized = codeset.normalize(cleaned)
-        system = codeset.detect_system(normalized) or declared
+        system = codeset.detect_system(normalized)
+        if system is None and declared and _CODE_SHAPE_RE.match(cleaned):
+            system = declared  # kept so that validation can say what is wrong with it
         if system is None:
             repairs.append(f"dropped {cleaned!r}: not a code of any system")
             continue

@@ -14,7 +14,7 @@ from core.codes.models import CodeRecord
 
 logger = logging.getLogger(__name__)
 
-TABLE_SCHEMA = 1
+TABLE_SCHEMA = 2
 _KINDS = {"chapter": "chapter", "section": "block", "category": "category",
           "subcategory": "subcategory", "extended subcategory": "extension"}
 # note fields kept per node: (attribute on the package's tree node, key in CodeInfo.notes)
@@ -85,11 +85,16 @@ def _node_notes(node) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for attribute, key in _LIST_NOTES:
         if getattr(node, attribute):
-            found[key] = list(getattr(node, attribute))
+            found[key] = [_clean(line) for line in getattr(node, attribute)]
     for attribute, key in _TEXT_NOTES:
         text = getattr(node, attribute)
         if text:
-            found[key] = [line for line in text.split("\n") if line.strip()]
+            found[key] = [_clean(line) for line in text.split("\n") if line.strip()]
     if node.seven_chr_def:
-        found["seven_chr_def"] = [f"{char}: {meaning}" for char, meaning in node.seven_chr_def.items()]
+        found["seven_chr_def"] = [f"{char}: {_clean(meaning)}" for char, meaning in node.seven_chr_def.items()]
     return found
+
+
+def _clean(text: str) -> str:
+    """One line, single spaces ('type I or II/\tinitial' -> 'type I or II / initial')."""
+    return " ".join(text.replace("/\t", " / ").split())

@@ -1,0 +1,264 @@
+"""Latency and throughput of the coding engine on CPU (prints JSON).
+
+    uv run python benchmarks/latency.py                  # default model (or a random one of its shape) + SmolLM2-135M shape
+    uv run python benchmarks/latency.py --skip-smol --narratives 6 --out latency.json
+
+Narratives and reference answers are the stage_2 samples in data/examples. With the shipped default model
+(data/models/thce-tiny) generation runs as in `thce code`. Random-weight stand-ins (the tiny preset shape,
+and SmolLM2-135M's shape) say nothing sensible, so each generates exactly as many tokens as the reference
+answer has: the timing is that of a realistic answer. The constraint section times the grammar work per
+token (allowed-token lookup and masked argmax) while replaying the reference answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from core.inference.tracking import AnswerTracker  # noqa: E402
+from core.paths import DEFAULT_MODEL_DIR, EXAMPLES_DIR  # noqa: E402
+from core.pipeline import Pipeline  # noqa: E402
+from core.prompts import narrative_from_messages  # noqa: E402
+
+
+def reference_cases(n: int) -> list[tuple[str, str]]:
+    rows = [json.loads(line) for line in (EXAMPLES_DIR / "sample_stage_2.jsonl").read_text().splitlines() if line]
+    return [(narrative_from_messages(r["messages"]), r["messages"][-1]["content"]) for r in rows[:n]]
+
+
+def build_random_model(out_dir: Path, shape, tokenizer, vocab_size: int | None = None) -> Path:
+    from training.model_init import init_model, llama_config
+
+    config = llama_config(shape, vocab_size=vocab_size) if vocab_size else llama_config(shape, tokenizer)
+    config.update({"bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
+                   "pad_token_id": tokenizer.pad_token_id})
+    init_model(config, seed=0).save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    return out_dir
+
+
+def project_tokenizer():
+    from training.tokenizer import corpus_texts, train_tokenizer
+
+    files = sorted(str(p) for p in EXAMPLES_DIR.glob("sample_stage_*.jsonl"))
+    return train_tokenizer(corpus_texts(files), vocab_size=8192, model_max_length=8192)
+
+
+class FixedLength(AnswerTracker):
+    """Generates exactly `n` tokens (eos is replaced): a random model's stand-in for a real answer."""
+
+    def __init__(self, vocab, n: int):
+        super().__init__(vocab)
+        self.remaining = n
+
+    def redirect(self, token_id: int) -> int:
+        return 0 if token_id in self.vocab.eos_ids else token_id
+
+    def feed(self, token_id: int) -> None:
+        self.remaining -= 1
+        self.done = self.remaining <= 0
+
+
+class FixedLengthPipeline(Pipeline):
+    def __init__(self, *args, lengths: dict[str, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lengths = lengths
+
+    def tracker(self, request):
+        return FixedLength(self.generator.vocab, self.lengths[request.narrative])
+
+
+def make_pipeline(generator, retriever, cases, random_weights: bool, constrain="valid"):
+    if not random_weights:
+        return Pipeline(generator, retriever, constrain=constrain)
+    lengths = {n.strip(): len(generator.vocab.encode(a)) + 1 for n, a in cases}
+    return FixedLengthPipeline(generator, retriever, constrain="none", lengths=lengths)
+
+
+def time_narratives(pipe, cases) -> dict:
+    totals, firsts, rates, new_tokens = [], [], [], []
+    for narrative, _ in cases:
+        start = time.perf_counter()
+        first = None
+        for chunk in pipe.stream(narrative):
+            if first is None:
+                first = time.perf_counter() - start
+            result = chunk
+        total = time.perf_counter() - start
+        tokens = len(pipe.generator.vocab.encode(result.raw))
+        totals.append(total)
+        firsts.append(first if first is not None else total)
+        new_tokens.append(tokens)
+        rates.append((tokens - 1) / max(total - firsts[-1], 1e-9))
+    return {"narratives": len(cases), "p50_s": _p(totals, 50), "p90_s": _p(totals, 90),
+            "ttft_p50_s": _p(firsts, 50), "decode_tokens_per_s_p50": round(statistics.median(rates), 1),
+            "mean_new_tokens": round(statistics.mean(new_tokens), 1),
+            "mean_prompt_tokens": round(statistics.mean(len(pipe.prepare(n).prompt_ids) for n, _ in cases), 1)}
+
+
+def time_batches(pipe, cases, sizes) -> dict:
+    out = {}
+    for size in sizes:
+        start = time.perf_counter()
+        for first in range(0, len(cases), size):
+            pipe.code_batch([n for n, _ in cases[first:first + size]])
+        out[f"batch_{size}_narratives_per_s"] = round(len(cases) / (time.perf_counter() - start), 2)
+    return out
+
+
+def time_constraints(generator, retriever, cases) -> dict:
+    """Grammar cost per answer token, replaying the reference answers (cold: first visit of each state)."""
+    import torch
+
+    from core.constraints import AnswerGrammar, candidate_tries
+
+    start = time.perf_counter()
+    valid = generator.valid_grammar
+    out = {"valid_grammar_build_s": round(time.perf_counter() - start, 3)}
+    logits = torch.randn(len(generator.vocab.texts))
+    for mode in ("valid", "candidates"):
+        for temperature in ("cold", "warm"):
+            per_token = []
+            for narrative, answer in cases:
+                if mode == "candidates":
+                    from core.prompts import parse_output
+
+                    gold = [(s, c) for s, codes in parse_output(answer).codes.items() for c in codes]
+                    offered = [(c.system, c.code) for c in retriever.retrieve(narrative, k=8)] + gold
+                    grammar = AnswerGrammar(generator.vocab, candidate_tries(offered))
+                else:
+                    grammar = valid
+                    if temperature == "cold":
+                        grammar._allowed.clear()
+                per_token.append(_replay(generator, grammar, answer, logits))
+            out[f"{mode}_{temperature}_ms_per_token"] = round(1000 * statistics.mean(per_token), 3)
+    return out
+
+
+def _replay(generator, grammar, answer: str, logits) -> float:
+    tracker = generator.tracker(grammar)
+    tokens = generator.vocab.encode(answer)
+    start = time.perf_counter()
+    for token_id in tokens:
+        allowed = tracker.allowed_ids()
+        if allowed is not None:
+            int(allowed[logits[allowed].argmax()])
+        tracker.feed(token_id)
+    return (time.perf_counter() - start) / len(tokens)
+
+
+def hf_generate_tokens_per_s(loaded, prompt_ids, n: int = 32) -> float:
+    import torch
+
+    ids = torch.tensor([prompt_ids])
+    with torch.inference_mode():
+        start = time.perf_counter()
+        loaded.model.generate(ids, max_new_tokens=1, do_sample=False)
+        prefill = time.perf_counter() - start
+        start = time.perf_counter()
+        loaded.model.generate(ids, max_new_tokens=n, min_new_tokens=n, do_sample=False)
+        return round((n - 1) / (time.perf_counter() - start - prefill), 1)
+
+
+def _p(values, q) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))], 3)
+
+
+def get_retriever(model_dir: Path | None):
+    try:
+        from core.retrieval import default_retriever
+    except ImportError:  # retrieval not built yet: bm25 over the code sets
+        sys.path.insert(0, str(REPO / "tests" / "engine"))
+        from conftest import SearchRetriever
+
+        return SearchRetriever()
+    return default_retriever(model_dir)
+
+
+def bench_default(args, cases, work: Path) -> tuple[dict, object]:
+    from core.inference import get_generator
+    from training.model_init import ModelShape
+
+    random_weights = not DEFAULT_MODEL_DIR.is_dir()
+    tokenizer = project_tokenizer() if random_weights else None
+    model_dir = build_random_model(work / "tiny", ModelShape(max_position_embeddings=2048), tokenizer) \
+        if random_weights else DEFAULT_MODEL_DIR
+    retriever = get_retriever(None if random_weights else model_dir)
+    result = {"model": "random weights, tiny preset shape" if random_weights else str(model_dir)}
+    for quantize in (False, True):
+        generator = get_generator(str(model_dir), device="cpu", quantize=quantize)
+        pipe = make_pipeline(generator, retriever, cases, random_weights)
+        time_narratives(pipe, cases[:2])  # warm-up: prefix cache, grammar, retriever
+        key = "int8" if quantize else "fp32"
+        result[key] = time_narratives(pipe, cases)
+        result[key].update(time_batches(pipe, cases, args.batch_sizes))
+    result["parameters"] = sum(p.numel() for p in get_generator(str(model_dir), device="cpu").model.parameters())
+    generator = get_generator(str(model_dir), device="cpu")
+    result["constraints"] = time_constraints(generator, retriever, cases)
+    if not random_weights:
+        for mode in ("none", "candidates"):
+            result[f"constrain_{mode}"] = time_narratives(Pipeline(generator, retriever, constrain=mode), cases)
+    return result, (tokenizer, retriever)
+
+
+def bench_smol(args, cases, work: Path, tokenizer, retriever) -> dict:
+    import torch
+
+    from core.inference import get_generator
+    from training.model_init import SMOLLM2_135M_SHAPE, SMOLLM2_VOCAB_SIZE
+
+    tokenizer = tokenizer or project_tokenizer()
+    model_dir = build_random_model(work / "smol", SMOLLM2_135M_SHAPE, tokenizer, vocab_size=SMOLLM2_VOCAB_SIZE)
+    cases = cases[: args.smol_narratives]
+    result = {"model": "random weights, SmolLM2-135M shape (vocab 49152)"}
+    for name, dtype, quantize in (("fp32", "float32", False), ("int8", "float32", True), ("bf16", "bfloat16", False)):
+        generator = get_generator(str(model_dir), device="cpu", dtype=dtype, quantize=quantize)
+        pipe = make_pipeline(generator, retriever, cases, random_weights=True)
+        time_narratives(pipe, cases[:1])
+        result[name] = time_narratives(pipe, cases)
+        if name == "fp32":
+            prompt = pipe.prepare(cases[0][0]).prompt_ids
+            result["hf_generate_fp32_tokens_per_s"] = hf_generate_tokens_per_s(generator.loaded, prompt)
+        if name == "int8":
+            result[name].update(time_batches(pipe, cases, [1, 4]))
+    result["threads"] = torch.get_num_threads()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--narratives", type=int, default=12)
+    parser.add_argument("--smol-narratives", type=int, default=4)
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--skip-smol", action="store_true")
+    parser.add_argument("--out", type=Path, default=None, help="Also write the JSON here.")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    cases = reference_cases(args.narratives)
+    report = {"cpu_count": os.cpu_count(), "threads": args.threads, "load_before": os.getloadavg()}
+    with tempfile.TemporaryDirectory() as tmp:
+        report["default"], (tokenizer, retriever) = bench_default(args, cases, Path(tmp))
+        if not args.skip_smol:
+            report["smollm2_135m_shape"] = bench_smol(args, cases, Path(tmp), tokenizer, retriever)
+    report["load_after"] = os.getloadavg()
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

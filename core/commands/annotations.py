@@ -1,0 +1,148 @@
+"""`thce annotations`: fill the review queue, export preference pairs, show annotation statistics.
+
+    thce annotations import cases.jsonl --source codiesp --split dev --double-share 0.1
+    thce annotations export --format dpo --output data/stage_3_reviews.jsonl
+    thce annotations export --format hf --output data/stage_3_reviews_hf
+    thce annotations stats --json
+
+The database is DATABASE_URL (or --database-url); default: SQLite data/thce.db (/data/thce.db on a Space).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Review queue, preference-pair export and annotation statistics.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+MAX_ERRORS_SHOWN = 20
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    database_url: Annotated[str | None, typer.Option(envvar="DATABASE_URL", help="SQLAlchemy URL of the store.")] = None,
+) -> None:
+    ctx.obj = {"database_url": database_url}
+
+
+def _open_store(ctx: typer.Context) -> None:
+    from core.store import StoreError, init_db
+
+    try:
+        init_db((ctx.obj or {}).get("database_url"))
+    except StoreError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bad URL or an unreachable server: say so, no traceback
+        _fail(f"cannot open the database: {type(exc).__name__}: {exc}")
+
+
+def _print_import(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"import {report['path']} (batch {report['batch']})")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in ("imported", "predictions", "duplicates", "double_annotation"):
+        table.add_row(key.replace("_", " "), str(report[key]))
+    table.add_row("bad lines", str(len(report["errors"])))
+    Console().print(table)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="JSONL ({id, narrative, codes?, prediction?}) or CSV file.")],
+    source: Annotated[str | None, typer.Option(help="Source label for every case (default: the record's, else 'import').")] = None,
+    split: Annotated[str | None, typer.Option(help="Split label for every case.")] = None,
+    double_share: Annotated[float, typer.Option(help="Share of cases that go to a second annotator (0-1).")] = 0.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Import cases into the review queue. Bad lines are reported (exit 1); the good ones are imported."""
+    from core.store import StoreError, import_cases
+
+    _open_store(ctx)
+    try:
+        report = import_cases(file, source=source, split=split, double_share=double_share).to_dict()
+    except StoreError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        _print_import(report)
+    for error in report["errors"][:MAX_ERRORS_SHOWN]:
+        typer.echo(f"{file}:{error['line']}: {error['message']}", err=True)
+    if len(report["errors"]) > MAX_ERRORS_SHOWN:
+        typer.echo(f"... and {len(report['errors']) - MAX_ERRORS_SHOWN} more bad lines", err=True)
+    if report["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file (dpo) or folder (hf).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="dpo (stage_3 JSONL) or hf (datasets save_to_disk).")] = "dpo",
+) -> None:
+    """Export the preference pairs of corrections (latest review versions only)."""
+    from core.store import StoreError, export_preference_pairs
+
+    _open_store(ctx)
+    try:
+        count = export_preference_pairs(output, format=format)
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {count} preference pairs to {output} ({format})")
+
+
+def _print_stats(data: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    cases = data["cases"]
+    console.print(f"cases: {cases['total']} ({cases['open']} open, {cases['done']} done, {cases['leased']} leased, "
+                  f"{cases['double_annotation']} for double annotation); reviews: {data['reviews']['latest']} "
+                  f"({data['reviews']['versions']} versions); preference pairs: {data['preference_pairs']}")
+    decisions = list(data["by_decision"])
+    table = Table(title="reviews by annotator (latest versions)")
+    for column in ("annotator", *decisions, "total"):
+        table.add_column(column, justify="left" if column == "annotator" else "right")
+    for name, row in data["by_annotator"].items():
+        table.add_row(name, *(str(row[d]) for d in decisions), str(row["total"]))
+    table.add_row("all", *(str(data["by_decision"][d]) for d in decisions), str(data["reviews"]["latest"]))
+    console.print(table)
+    systems = Table(title="by code system")
+    for column in ("system", "final codes", "corrected reviews"):
+        systems.add_column(column)
+    for system, row in data["by_system"].items():
+        systems.add_row(system, str(row["final_codes"]), str(row["corrected_reviews"]))
+    console.print(systems)
+    agreement = data["agreement"]
+    console.print(f"agreement on {agreement['double_reviewed_cases']} doubly reviewed cases: "
+                  f"code kappa {agreement['codes']['kappa']} ({agreement['codes']['cases']} cases, "
+                  f"{agreement['codes']['items']} items), decision kappa {agreement['decision']['kappa']}, "
+                  f"mean Jaccard {agreement['mean_jaccard']}")
+
+
+@app.command()
+def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Counts by decision, annotator and code system; inter-annotator agreement (see docs/ANNOTATION.md)."""
+    from core.store import stats as store_stats
+
+    _open_store(ctx)
+    data = store_stats()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        _print_stats(data)

@@ -1,0 +1,184 @@
+"""`thce codes`: look up, validate and search ICD-10-CM, CPT and HCPCS codes.
+
+    thce codes show E11.65
+    thce codes validate E11.9 S52.502A 99214 J3420 --json
+    thce codes search "ondansetron injection" --system hcpcs -k 5
+    thce --help; thce codes --hcpcs-file HCPC2026_ANWEB.xlsx stats   # load the full CMS HCPCS set
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Look up, validate and search ICD-10-CM, CPT and HCPCS codes.", no_args_is_help=True)
+
+MAX_QUERY_CHARS = 10_000
+_SYSTEM_ALIASES = {"icd10cm": "icd10cm", "icd10": "icd10cm", "icd": "icd10cm", "cpt": "cpt", "hcpcs": "hcpcs"}
+SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="icd10cm, cpt or hcpcs")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    hcpcs_file: Annotated[Path | None, typer.Option(help="Official CMS HCPCS file (full set); env THCE_HCPCS_FILE")] = None,
+    cpt_file: Annotated[Path | None, typer.Option(help="Your licensed CPT file (full set); env THCE_CPT_FILE")] = None,
+) -> None:
+    ctx.obj = {"hcpcs_file": hcpcs_file, "cpt_file": cpt_file}
+
+
+def _codeset(ctx: typer.Context):
+    from core.codes import get_codeset
+
+    options = ctx.obj or {}
+    try:
+        return get_codeset(options.get("hcpcs_file"), options.get("cpt_file"))
+    except (ValueError, OSError) as exc:
+        _fail(f"could not load the code sets: {exc}")
+
+
+def _system(value: str | None) -> str | None:
+    if value is None:
+        return None
+    system = _SYSTEM_ALIASES.get(value.strip().lower().replace("-", "").replace("_", ""))
+    if system is None:
+        _fail(f"unknown --system {value[:40]!r}; choose icd10cm, cpt or hcpcs")
+    return system
+
+
+def _print_json(payload) -> None:
+    typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def show(ctx: typer.Context, code: str, system: SystemOption = None, as_json: JsonOption = False) -> None:
+    """Description, billability, hierarchy and notes of one code."""
+    system = _system(system)
+    codeset = _codeset(ctx)
+    info = codeset.lookup(code, system)
+    if info is None:
+        _fail(codeset.validate(code, system).message)
+    ancestors = codeset.ancestors(info.code) if info.system == "icd10cm" else []
+    if as_json:
+        _print_json({**asdict(info), "ancestors": ancestors})
+        return
+    _render_code(info, ancestors)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    codes: Annotated[list[str], typer.Argument(help="One or more codes")],
+    system: SystemOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check codes; exit 0 only when every code is known and billable."""
+    system = _system(system)
+    codeset = _codeset(ctx)
+    results = [codeset.validate(code, system) for code in codes]
+    if as_json:
+        _print_json([{**asdict(result), "ok": result.ok} for result in results])
+    else:
+            _render_validations(results)
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: str,
+    system: SystemOption = None,
+    k: Annotated[int, typer.Option("-k", "--top", min=1, max=500, help="Number of results")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search over code descriptions (and ICD-10-CM inclusion terms)."""
+    system = _system(system)
+    if not text.strip():
+        _fail("the search text is empty")
+    if len(text) > MAX_QUERY_CHARS:
+        _fail(f"the search text is {len(text)} characters long; at most {MAX_QUERY_CHARS}")
+    hits = _codeset(ctx).search(text, system=system, k=k)
+    if not hits:
+        _fail(f"no codes match {text[:60]!r}" + (f" in {system}" if system else ""))
+    if as_json:
+        _print_json([asdict(hit) for hit in hits])
+        return
+    _render_hits(hits)
+
+
+@app.command()
+def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Codes and billable codes per system, with data version and source."""
+    figures = _codeset(ctx).stats()
+    if as_json:
+        _print_json(figures)
+        return
+    _render_stats(figures)
+
+
+# ---- human-readable output (rich) ------------------------------------------------------------------
+def _table(title: str, *columns: str):
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _print(renderable) -> None:
+    from rich.console import Console
+
+    Console().print(renderable)
+
+
+def _render_code(info, ancestors: list[str]) -> None:
+    table = _table(f"{info.code} ({info.system})", "field", "value")
+    table.add_row("description", info.description)
+    table.add_row("billable", "yes" if info.billable else f"no ({info.kind})")
+    for label, value in (("category", info.category), ("unit", info.unit), ("parent", info.parent)):
+        if value:
+            table.add_row(label, value)
+    if ancestors:
+        table.add_row("ancestors", " > ".join(reversed(ancestors)))
+    if info.children:
+        shown = ", ".join(info.children[:30])
+        table.add_row("children", shown + (f" ... ({len(info.children)} in all)" if len(info.children) > 30 else ""))
+    for name, lines in info.notes.items():
+        table.add_row(name.replace("_", " "), "\n".join(lines))
+    _print(table)
+
+
+def _render_validations(results) -> None:
+    table = _table("Validation", "code", "normalized", "system", "status", "message")
+    for result in results:
+        style = "green" if result.ok else "red"
+        table.add_row(result.code, result.normalized, result.system or "-", f"[{style}]{result.status}[/]",
+                      result.message)
+    _print(table)
+
+
+def _render_hits(hits) -> None:
+    table = _table("Search results", "#", "code", "system", "description", "score")
+    for rank, hit in enumerate(hits, start=1):
+        table.add_row(str(rank), hit.code, hit.system, hit.description, f"{hit.score:.2f}")
+    _print(table)
+
+
+def _render_stats(figures: dict) -> None:
+    table = _table("Code sets", "system", "codes", "billable", "version", "source")
+    for system, row in figures.items():
+        table.add_row(system, str(row["codes"]), str(row["billable"]), row.get("version", "-"),
+                      row.get("source", "-"))
+    _print(table)

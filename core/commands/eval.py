@@ -1,0 +1,106 @@
+"""`thce eval`: score a model, a baseline or a predictions file on a dataset; write a report with plots.
+
+    thce eval --dataset codiesp:/work/shared/datasets/codiesp/dev --baseline tfidf_lr --report reports/tfidf_dev.json
+    thce eval --dataset synthetic:200:7 --model default --report reports/tiny_synth.json
+    thce eval --dataset gold.jsonl --predictions preds.jsonl --report reports/run.json --systems icd10cm,cpt
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+SUMMARY_METRICS = ("micro_precision", "micro_recall", "micro_f1", "macro_f1", "map", "exact_match", "category_f1")
+_HEADERS = ("P", "R", "F1", "macro F1", "MAP", "exact", "cat. F1")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _split_systems(values: list[str] | None) -> list[str] | None:
+    systems = [part.strip().lower() for value in values or [] for part in value.split(",") if part.strip()]
+    return systems or None
+
+
+def _progress_bar():
+    from tqdm import tqdm
+
+    return tqdm(unit="case", desc="predicting", disable=None)  # disabled when stderr is not a terminal
+
+
+def _print_summary(report: dict, report_path: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(caption="micro P/R/F1; exact = exact-match rate; cat. = first 3 characters", title=f"{report.get('model_id') or report.get('baseline') or 'predictions'} "
+                        f"on {report['dataset']['spec']} ({report['dataset']['n_cases']} cases)")
+    table.add_column("scope")
+    for header in _HEADERS:
+        table.add_column(header, justify="right")
+    for scope in ["overall", *report["systems"]]:
+        cis, metrics = report["ci"].get(scope) or {}, report["metrics"][scope]
+        table.add_row(scope, *["-" if metrics.get(m) is None else f"{metrics[m]:.3f}" for m in SUMMARY_METRICS])
+        ci_cells = [cis.get(m) if m in ("micro_f1", "map") else None for m in SUMMARY_METRICS]
+        table.add_row("  95% CI", *[f"{ci[0]:.2f}-{ci[1]:.2f}" if ci else "" for ci in ci_cells], style="dim")
+    console = Console()
+    console.print(table)
+    validity, fmt, latency = report["validity"], report["format"], report["latency"]
+    console.print(
+        f"validity {_pct(validity['rate'])} of {validity['n_codes']} codes | think format {_pct(fmt['rate'])} "
+        f"of {fmt['n_raw']} answers | latency mean {_secs(latency['mean_s'])} p50 {_secs(latency['p50_s'])} "
+        f"p95 {_secs(latency['p95_s'])}"
+    )
+    plots = report.get("plots") or {}
+    console.print(f"report: {report_path}" + (f" | plots: {plots['png']} {plots['html']}" if plots else ""))
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _secs(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}s"
+
+
+def command(
+    dataset: Annotated[str, typer.Option(help="FILE.jsonl | codiesp:PATH | synthetic:N[:SEED]")],
+    report: Annotated[Path, typer.Option(help="Where to write the report JSON (PNG and HTML go next to it).")],
+    model: Annotated[str | None, typer.Option(help="Model dir or hub id to run ('default' = shipped model).")] = None,
+    baseline: Annotated[str | None, typer.Option(help="majority_code | frequency_topk | bm25 | tfidf_lr")] = None,
+    predictions: Annotated[Path | None, typer.Option(help="Score an existing predictions JSONL.")] = None,
+    train: Annotated[str | None, typer.Option(help="Train spec for learning baselines (default: sibling split).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N cases.")] = None,
+    systems: Annotated[list[str] | None, typer.Option(help="Systems to score, e.g. icd10cm,cpt (default: those with gold).")] = None,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
+    constrain: Annotated[str, typer.Option(help="With --model: none | valid | candidates.")] = "valid",
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG and HTML plots.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report's metrics as JSON.")] = False,
+) -> None:
+    """Evaluate a model, a baseline or a predictions file on gold cases and write a report."""
+    from core.evaluation import run_eval
+    from core.evaluation.predictions import PredictionError
+
+    bar = None if as_json else _progress_bar()
+    try:
+        result = run_eval(
+            dataset, model=model, baseline=baseline, predictions=predictions, report_path=report, train=train,
+            limit=limit, systems=_split_systems(systems), n_resamples=resamples, seed=seed, plots=plots,
+            constrain=constrain, progress=bar.update if bar is not None else None,
+        )
+    except (ValueError, PredictionError, FileNotFoundError, OSError) as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        keys = ("schema", "model_id", "baseline", "dataset", "systems", "metrics", "ci", "validity", "format",
+                "latency", "counts", "timings", "plots")
+        typer.echo(json.dumps({k: result.get(k) for k in keys}, indent=2))
+        return
+    _print_summary(result, report)

@@ -1,0 +1,108 @@
+"""Datasets: stage builders (stage_1..3), the synthetic generator, the CodiEsp importer, raw-record
+preprocessing, quality gates and splits.
+
+    from core.datasets import load_cases, build_dataset, check_dataset, split_dataset
+    cases = load_cases("codiesp:/path/to/codiesp/dev")   # gold cases (contract 7)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core.datasets.build import build_dataset
+from core.datasets.candidates import candidates_for
+from core.datasets.cases import CodedCase
+from core.datasets.quality import check_dataset
+from core.datasets.split import split_dataset
+from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
+
+__all__ = ["CodedCase", "build_dataset", "candidates_for", "check_dataset", "load_cases", "split_dataset"]
+
+
+def _spec_int(text: str, spec: str, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"case spec {spec!r}: {what} must be an integer") from None
+    if value < 0:
+        raise ValueError(f"case spec {spec!r}: {what} must not be negative")
+    return value
+
+
+def load_cases(spec: str) -> list[dict]:
+    """Gold cases {"id", "narrative", "codes": {system: [...]}, "meta"} from a spec:
+    "codiesp:PATH" (codes = the coders' normalized originals; meta.training_codes = valid mapped codes),
+    "synthetic:N[:SEED]", "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records."""
+    kind, _, rest = spec.partition(":")
+    if kind == "codiesp" and rest:
+        from core.datasets.codiesp import read_codiesp
+
+        return [case.to_gold() for case in read_codiesp(rest, with_evidence=False)[0]]
+    if kind == "synthetic":
+        count, _, seed = rest.partition(":")
+        from core.datasets.synthetic import generate_cases
+
+        n = _spec_int(count, spec, "N")
+        return [case.to_gold() for case in generate_cases(n, _spec_int(seed or "0", spec, "SEED"))]
+    if kind == "raw" and rest:
+        from core.datasets.raw import read_raw_records
+
+        return [case.to_gold() for case in read_raw_records(rest)]
+    path = Path(spec)
+    if not path.is_file():
+        raise ValueError(f"case spec {spec!r}: expected codiesp:PATH, synthetic:N[:SEED], raw:FILE or a JSONL file")
+    return _cases_from_jsonl(path)
+
+
+def _codes_of(value, where: str) -> dict[str, list[str]]:
+    from core.codes import get_codeset
+
+    codes = empty_codes()
+    if isinstance(value, dict):
+        for system in SYSTEMS:
+            codes[system] = [str(c) for c in value.get(system, [])]
+        return codes
+    if isinstance(value, list):
+        codeset = get_codeset()
+        for code in value:
+            system = codeset.detect_system(str(code))
+            if system is None:
+                raise ValueError(f"{where}: {code!r} is not a code of any system")
+            codes[system].append(codeset.normalize(str(code), system))
+        return codes
+    raise ValueError(f"{where}: 'codes' must be an object of systems or a list of codes")
+
+
+def _case_from_record(record: dict, where: str) -> dict | None:
+    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    if "messages" in record or "prompt" in record:
+        if meta.get("answer_format") == "text":
+            return None  # a stage_1 fact question has no codes to learn or evaluate
+        narrative = narrative_from_messages(record.get("messages") or record.get("prompt"))
+        codes = meta.get("original_codes") or record.get("codes") or meta.get("codes")
+    else:
+        narrative = record.get("narrative", record.get("note"))
+        codes = record.get("codes")
+    if not isinstance(narrative, str) or not narrative.strip() or codes is None:
+        raise ValueError(f"{where}: expected 'narrative' and 'codes' (or stage-record fields)")
+    return {"id": str(meta.get("case_id") or record.get("id", where)), "narrative": narrative, "codes": _codes_of(codes, where), "meta": meta}
+
+
+def _cases_from_jsonl(path: Path) -> list[dict]:
+    cases, seen = [], set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{path.name} line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where}: invalid JSON ({exc.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError(f"{where}: expected a JSON object")
+        case = _case_from_record(record, where)
+        if case is not None and case["narrative"] not in seen:  # stage_3 repeats a narrative per pair
+            seen.add(case["narrative"])
+            cases.append(case)
+    return cases

@@ -1,0 +1,77 @@
+"""`build_dataset`: one stage file from one source (what `thce data build` runs)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from core.datasets.sources import DEFAULT_SYNTHETIC_COUNT, LoadedSource, load_source
+from core.datasets.stages import STAGES, focus_codes, stage_1_records, stage_2_record, stage_3_records
+
+logger = logging.getLogger(__name__)
+
+
+def _synthetic_focus() -> tuple[list[tuple[str, str]], list]:
+    from core.datasets.concepts import concept_table
+
+    table = concept_table()
+    focus = [(v.code, "icd10cm") for variants in table.diagnoses.values() for v in variants]
+    focus += [(p.code, "cpt") for p in table.procedures.values()]
+    focus += [(d.code, "hcpcs") for d in table.drugs.values()] + [(s.code, "hcpcs") for s in table.supplies.values()]
+    return list(dict.fromkeys(focus)), list(table.drugs.values())
+
+
+def iter_records(stage: str, source: LoadedSource, count: int | None, seed: int, retriever=None) -> Iterator[dict]:
+    """Records of a stage from a loaded source (at most `count`)."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+    if stage == "stage_2":
+        return islice((stage_2_record(case, retriever) for case in source.cases), count)
+    if stage == "stage_3":
+        from core.codes import get_codeset
+
+        codeset, rng = get_codeset(), random.Random(f"thce-stage3:{seed}")
+        pairs = (r for case in source.cases for r in stage_3_records(case, rng, codeset, retriever))
+        return islice(pairs, count)
+    if source.name in ("synthetic", "llm"):
+        focus, drugs = _synthetic_focus()
+    else:
+        cases = list(source.cases)
+        focus, drugs = focus_codes(cases), _synthetic_focus()[1]
+        count = count or 3 * len(cases)
+    return stage_1_records(focus, count or DEFAULT_SYNTHETIC_COUNT, seed, source.name, retriever, drugs)
+
+
+def build_dataset(stage: str, source_spec: str, output: str | Path, count: int | None = None, seed: int = 0,
+                  retriever=None, on_record: Callable[[], None] | None = None) -> dict:
+    """Write the stage file (atomically) and return its statistics."""
+    start = time.perf_counter()
+    synthetic_like = source_spec.split(":", 1)[0] in ("synthetic", "llm")
+    wanted = count if count is not None else (DEFAULT_SYNTHETIC_COUNT if synthetic_like else None)
+    source_count = wanted if stage == "stage_2" or not synthetic_like else None
+    source = load_source(source_spec, source_count, seed)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
+    written = 0
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for record in iter_records(stage, source, wanted, seed, retriever):
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                written += 1
+                if on_record is not None:
+                    on_record()
+    except BaseException:
+        partial.unlink(missing_ok=True)  # never leave half a file behind; an existing output stays as it was
+        raise
+    partial.replace(output)
+    seconds = time.perf_counter() - start
+    logger.info("%s from %s: %d records in %.1fs", stage, source.name, written, seconds)
+    return {"stage": stage, "source": source_spec, "output": str(output), "records": written, "seed": seed,
+            "seconds": round(seconds, 2), "records_per_min": round(60 * written / seconds, 1) if seconds else None,
+            **source.report}

@@ -1,0 +1,64 @@
+"""Answer quality beyond correctness: code validity, think-format compliance, latency."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+_OPEN_RE = re.compile(r"<\s*think\s*>", re.I)
+_CLOSE_RE = re.compile(r"<\s*/\s*think\s*>", re.I)
+
+
+def validity_rate(codes: Iterable[tuple[str, str]], is_valid: Callable[[str, str], bool]) -> dict:
+    """Share of predicted (system, code) pairs that are valid and billable."""
+    pairs = list(codes)
+    n_valid = sum(bool(is_valid(code, system)) for system, code in pairs)
+    return {"n_codes": len(pairs), "n_valid": n_valid, "rate": n_valid / len(pairs) if pairs else None}
+
+
+def think_tags_balanced(raw: str) -> bool:
+    """Exactly one <think> followed later by exactly one </think>."""
+    opens, closes = list(_OPEN_RE.finditer(raw)), list(_CLOSE_RE.finditer(raw))
+    return len(opens) == 1 and len(closes) == 1 and opens[0].end() <= closes[0].start()
+
+
+def think_format_ok(raw: str) -> bool:
+    """The contract's shape: one <think>...</think> block, then only a JSON object that parse_output accepts.
+
+    Code-level repairs (lower case, missing dots, a missing empty system) do not break the format;
+    missing or unbalanced tags, malformed JSON or prose around the JSON do.
+    """
+    from core.prompts import parse_output
+
+    if not raw or not think_tags_balanced(raw):
+        return False
+    try:
+        answer = json.loads(raw[_CLOSE_RE.search(raw).end():].strip())
+    except json.JSONDecodeError:
+        return False
+    return isinstance(answer, dict) and parse_output(raw).ok
+
+
+def format_compliance(raws: Iterable[str | None]) -> dict:
+    """Think-format compliance over rows that carry a raw model answer (baselines have none)."""
+    present = [raw for raw in raws if isinstance(raw, str) and raw.strip()]
+    n_ok = sum(think_format_ok(raw) for raw in present)
+    return {"n_raw": len(present), "n_ok": n_ok, "rate": n_ok / len(present) if present else None}
+
+
+def latency_summary(latencies: Iterable[object]) -> dict:
+    """Mean, median and 95th percentile of per-case latency in seconds (None when none measured)."""
+    values = np.array([float(v) for v in latencies if isinstance(v, int | float) and not isinstance(v, bool)])
+    if values.size == 0:
+        return {"n": 0, "mean_s": None, "p50_s": None, "p95_s": None, "max_s": None, "total_s": None}
+    return {
+        "n": int(values.size),
+        "mean_s": float(values.mean()),
+        "p50_s": float(np.percentile(values, 50)),
+        "p95_s": float(np.percentile(values, 95)),
+        "max_s": float(values.max()),
+        "total_s": float(values.sum()),
+    }

@@ -1,0 +1,229 @@
+"""`run_eval`: dataset spec + (model | baseline | predictions file) -> report JSON, PNG and HTML.
+
+    from core.evaluation import run_eval
+    report = run_eval("codiesp:/work/shared/datasets/codiesp/dev", baseline="tfidf_lr",
+                      report_path="reports/tfidf_dev.json")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.evaluation.evaluate import ALL_SYSTEMS, evaluate_predictions, systems_with_gold
+from core.evaluation.predictions import load_predictions
+
+logger = logging.getLogger(__name__)
+
+REPORT_SCHEMA = 1
+DEFAULT_MODEL_NAME = "default"  # `model="default"` runs the shipped default model
+SYNTHETIC_TRAIN_FACTOR, SYNTHETIC_TRAIN_SEED_OFFSET = 4, 1000
+
+
+def dataset_sha256(cases: Sequence[dict]) -> str:
+    """Fingerprint of the evaluated cases (id, narrative, gold codes), independent of the spec's path."""
+    digest = hashlib.sha256()
+    for case in cases:
+        record = {"id": str(case.get("id")), "narrative": case.get("narrative", ""), "codes": case.get("codes")}
+        digest.update(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def default_train_spec(dataset: str) -> str | None:
+    """The train split that goes with a dataset spec, or None when there is no natural one.
+
+    codiesp:.../dev -> codiesp:.../train (the sibling directory); synthetic:N[:SEED] ->
+    synthetic:4N:SEED+1000 (same generator, other seed); a JSONL file has none.
+    """
+    kind, _, rest = dataset.partition(":")
+    if kind == "codiesp" and rest:
+        path = Path(rest.rstrip("/"))
+        sibling = path.parent / "train"
+        return f"codiesp:{sibling}" if path.name != "train" and sibling.is_dir() else None
+    if kind == "synthetic" and rest:
+        parts = rest.split(":")
+        try:
+            n, seed = int(parts[0]), int(parts[1]) if len(parts) > 1 and parts[1] else 0
+        except ValueError:
+            return None
+        return f"synthetic:{SYNTHETIC_TRAIN_FACTOR * n}:{seed + SYNTHETIC_TRAIN_SEED_OFFSET}"
+    return None
+
+
+def load_gold_cases(spec: str, limit: int | None = None) -> list[dict]:
+    from core.datasets import load_cases
+
+    cases = list(load_cases(spec))
+    if limit is not None:
+        if limit <= 0:
+            raise ValueError(f"--limit must be positive, got {limit}")
+        cases = cases[:limit]
+    if not cases:
+        raise ValueError(f"dataset {spec!r} holds no cases")
+    return cases
+
+
+def _cumulative(progress: Callable[[int], None] | None) -> Callable[[int, int], None] | None:
+    """Adapt an increment callback to predict_file's (done, total) callback."""
+    if progress is None:
+        return None
+    seen = [0]
+
+    def report(done: int, total: int) -> None:
+        progress(done - seen[0])
+        seen[0] = done
+
+    return report
+
+
+def predict_with_model(
+    cases: Sequence[dict], model: str, output_path: Path, constrain: str = "valid",
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[dict], str]:
+    """Run the coding pipeline over the cases (core.pipeline.predict_file); (rows, model id)."""
+    from core.pipeline import get_pipeline, predict_file
+
+    output_path.unlink(missing_ok=True)  # a fresh run: never reuse rows of an earlier model
+    name = None if model == DEFAULT_MODEL_NAME else model
+    with tempfile.TemporaryDirectory(prefix="thce-eval-") as tmp:
+        input_path = Path(tmp) / "cases.jsonl"
+        with input_path.open("w", encoding="utf-8") as handle:
+            for case in cases:
+                handle.write(json.dumps({"id": str(case["id"]), "narrative": case.get("narrative", "")}) + "\n")
+        predict_file(input_path, output_path, model=name, progress=_cumulative(progress), constrain=constrain)
+    model_id = getattr(get_pipeline(name, constrain), "model_id", None)  # cached: no second load
+    return load_predictions(output_path), str(model_id or model)
+
+
+def predict_with_baseline(
+    cases: Sequence[dict], name: str, train: str | None, systems: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[dict], dict]:
+    """Fit (on `train` when given) and run a baseline; (rows, config about its training)."""
+    from core.evaluation.baselines import needs_training, run_baseline
+
+    needs_training(name)  # an unknown name fails before any data is loaded
+    train_cases = load_gold_cases(train) if train else None
+    overlap = len({str(c["id"]) for c in train_cases or []} & {str(c["id"]) for c in cases})
+    if overlap:
+        logger.warning("%d evaluated case ids also occur in the train set %s", overlap, train)
+    rows = run_baseline(name, cases, train_cases, systems, progress=progress)
+    return rows, {"train": train, "n_train_cases": len(train_cases or []), "n_train_overlap": overlap}
+
+
+def _write_jsonl(rows: Sequence[dict], path: Path) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _check_sources(model, baseline, predictions) -> None:
+    given = [name for name, value in (("model", model), ("baseline", baseline), ("predictions", predictions)) if value]
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of model, baseline or predictions (got {given or 'none'})")
+
+
+def _check_systems(systems: Sequence[str] | None) -> list[str] | None:
+    if not systems:
+        return None
+    unknown = [s for s in systems if s not in ALL_SYSTEMS]
+    if unknown:
+        raise ValueError(f"unknown system(s) {unknown}; choose from {list(ALL_SYSTEMS)}")
+    return list(systems)
+
+
+def predictions_path_for(report_path: Path) -> Path:
+    return report_path.with_name(report_path.stem + ".predictions.jsonl")
+
+
+def _predict(
+    cases: list[dict], dataset: str, model: str | None, baseline: str | None, predictions: str | Path | None,
+    train: str | None, systems: Sequence[str], report_path: Path | None, constrain: str,
+    progress: Callable[[int], None] | None,
+) -> tuple[list[dict], dict, dict]:
+    """(prediction rows, report source fields, extra config) for whichever source was given."""
+    source: dict = {"model_id": None, "baseline": None, "predictions_file": None}
+    if predictions:
+        return load_predictions(predictions), {**source, "predictions_file": str(predictions)}, {}
+    if report_path:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="thce-eval-") as tmp:
+        rows_path = predictions_path_for(report_path) if report_path else Path(tmp) / "predictions.jsonl"
+        if model:
+            rows, source["model_id"] = predict_with_model(cases, model, rows_path, constrain, progress)
+            extra = {"constrain": constrain}
+        else:
+            rows, extra = predict_with_baseline(cases, baseline, train or default_train_spec(dataset), systems, progress)
+            source["baseline"] = baseline
+            _write_jsonl(rows, rows_path)
+    source["predictions_file"] = str(rows_path) if report_path else None
+    return rows, source, extra
+
+
+def run_eval(
+    dataset: str, model: str | None = None, baseline: str | None = None, predictions: str | Path | None = None,
+    report_path: str | Path | None = None, train: str | None = None, limit: int | None = None,
+    systems: Sequence[str] | None = None, n_resamples: int = 1000, seed: int = 0, plots: bool = True,
+    constrain: str = "valid", progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Evaluate one source of predictions on a dataset spec; writes the report (and plots) when a path is given.
+
+    Systems default to those with gold codes in the dataset. Model and baseline runs also write their
+    prediction rows next to the report (`<report>.predictions.jsonl`).
+    """
+    _check_sources(model, baseline, predictions)
+    report_path = Path(report_path) if report_path else None
+    started = time.perf_counter()
+    cases = load_gold_cases(dataset, limit)
+    systems = _check_systems(systems) or systems_with_gold(cases)
+    loaded = time.perf_counter()
+    rows, source, extra = _predict(
+        cases, dataset, model, baseline, predictions, train, systems, report_path, constrain, progress
+    )
+    predicted = time.perf_counter()
+    scored = evaluate_predictions(cases, rows, systems=systems, n_resamples=n_resamples, seed=seed)
+    done = time.perf_counter()
+    report = {
+        "schema": REPORT_SCHEMA,
+        **source,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "dataset": {"spec": dataset, "sha256": dataset_sha256(cases), "n_cases": len(cases)},
+        "config": {"limit": limit, "systems": systems, **extra, "bootstrap": scored.pop("bootstrap")},
+        "timings": {"load_s": loaded - started, "predict_s": predicted - loaded, "score_s": done - predicted,
+                    "total_s": done - started},
+        **scored,
+    }
+    if report_path:
+        write_report(report, report_path, plots=plots)
+    return report
+
+
+def write_report(report: dict, report_path: Path, plots: bool = True) -> None:
+    """Write the report JSON, and its PNG and HTML next to it (paths recorded under "plots")."""
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    if plots:
+        from core.evaluation.plots import write_plots
+
+        report["plots"] = {k: str(v) for k, v in write_plots(report, report_path).items()}
+    report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    logger.info("wrote evaluation report %s", report_path)
+
+
+def read_report(path: str | Path) -> dict:
+    """Load a report written by run_eval; ValueError with the reason when it is not one."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"report not found: {path}")
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(report, dict) or report.get("schema") != REPORT_SCHEMA or "metrics" not in report:
+        raise ValueError(f"{path}: not a THCE evaluation report (schema {REPORT_SCHEMA})")
+    return report

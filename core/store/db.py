@@ -1,0 +1,170 @@
+"""Engine, database URL, SQLite pragmas, sessions and the retrying write transaction.
+
+`DATABASE_URL` picks the database; the default is an SQLite file `thce.db` in `runtime_data_dir()`
+(`/data` when that persistent folder exists and is writable, as on a Hugging Face Space, else the repo's
+`data/`). SQLite connections get WAL, foreign keys, a busy timeout, and write transactions start with
+`BEGIN IMMEDIATE` (so a writer takes the lock up front instead of failing on upgrade). All of that lives
+in `_install_sqlite_hooks`; everything else is portable SQL, so a PostgreSQL URL works unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from core.paths import DATA_DIR
+from core.store.errors import BusyError, StoreError
+from core.store.models import SCHEMA_VERSION, Meta
+
+logger = logging.getLogger(__name__)
+
+SPACE_DATA_DIR = Path("/data")
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_ATTEMPTS = 8
+_WRITE_OPTION = "thce_write"
+T = TypeVar("T")
+
+_lock = threading.RLock()
+_current: dict[str, Engine | str | None] = {"engine": None, "url": None}
+
+
+def runtime_data_dir() -> Path:
+    """Where runtime state (database, job logs) lives: /data on a Space, else the repo's data/."""
+    if SPACE_DATA_DIR.is_dir() and os.access(SPACE_DATA_DIR, os.W_OK):
+        return SPACE_DATA_DIR
+    return DATA_DIR
+
+
+def default_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    return url or f"sqlite:///{runtime_data_dir() / 'thce.db'}"
+
+
+def _is_sqlite_memory(url: str) -> bool:
+    database = make_url(url).database
+    return not database or database == ":memory:"
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """The only SQLite-specific SQL of the store: pragmas on connect, BEGIN IMMEDIATE for writers."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets its pragma hooks, other databases plain settings."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    if _is_sqlite_memory(url):
+        engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool)
+    else:
+        Path(make_url(url).database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=30)
+    _install_sqlite_hooks(engine)
+    return engine
+
+
+def _record_schema_version(session: Session) -> None:
+    row = session.get(Meta, "schema_version")
+    if row is None:
+        session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+    elif int(row.value) > SCHEMA_VERSION:
+        raise StoreError(
+            f"database schema version {row.value} is newer than this code understands ({SCHEMA_VERSION})"
+        )
+
+
+def init_db(url: str | None = None) -> Engine:
+    """Open (and create if needed) the store at `url` (default: DATABASE_URL) and make it the current one."""
+    url = url or default_database_url()
+    with _lock:
+        if _current["engine"] is not None and _current["url"] == url:
+            return _current["engine"]
+        engine = create_store_engine(url)
+        SQLModel.metadata.create_all(engine)
+        try:
+            run_write(_record_schema_version, engine=engine)
+        except IntegrityError:  # another process recorded it first
+            pass
+        if _current["engine"] is not None:
+            _current["engine"].dispose()
+        _current.update(engine=engine, url=url)
+        logger.info("store ready at %s", make_url(url).render_as_string(hide_password=True))
+        return engine
+
+
+def get_engine() -> Engine:
+    engine = _current["engine"]
+    return engine if engine is not None else init_db()
+
+
+def reset_engine() -> None:
+    """Forget the current engine (tests, or after changing DATABASE_URL)."""
+    with _lock:
+        if _current["engine"] is not None:
+            _current["engine"].dispose()
+        _current.update(engine=None, url=None)
+
+
+def get_session(engine: Engine | None = None) -> Session:
+    """A read session (usable as a context manager). Objects stay readable after commit."""
+    return Session(engine or get_engine(), expire_on_commit=False)
+
+
+def schema_version(engine: Engine | None = None) -> int:
+    with get_session(engine) as session:
+        return int(session.exec(select(Meta.value).where(Meta.key == "schema_version")).one())
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
+
+
+def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = WRITE_ATTEMPTS) -> T:
+    """Run `work(session)` in one write transaction and commit; retry with backoff while the DB is locked.
+
+    Any exception rolls the whole transaction back, so a failed write leaves nothing behind.
+    """
+    writer = (engine or get_engine()).execution_options(**{_WRITE_OPTION: True})
+    for attempt in range(1, attempts + 1):
+        try:
+            with Session(writer, expire_on_commit=False) as session:
+                result = work(session)
+                session.commit()
+                return result
+        except OperationalError as exc:
+            if not is_lock_error(exc):
+                raise
+            if attempt == attempts:
+                raise BusyError(f"database stayed locked after {attempts} attempts") from exc
+            delay = min(2.0, 0.05 * 2 ** (attempt - 1)) * (0.5 + random.random())
+            logger.warning("database locked (attempt %d/%d); retrying in %.2fs", attempt, attempts, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable")

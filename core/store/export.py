@@ -1,0 +1,88 @@
+"""Export preference pairs as stage_3 DPO records (DESIGN.md), ready for `thce train dpo`.
+
+    {"id", "prompt": [messages], "chosen": [assistant message], "rejected": [assistant message],
+     "source": "review", "meta": {"review_id", "annotator", "model_id", "created_at", "case_id", "case_source"}}
+
+Only the latest version of each review counts: a pair whose review was later edited is left out (the
+edit carries its own pair if it is still a correction).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from sqlmodel import select
+
+from core.store.db import get_session
+from core.store.errors import FieldError, StoreError
+from core.store.models import Case, PreferencePair, Review, latest_review_clause
+
+logger = logging.getLogger(__name__)
+
+EXPORT_FORMATS = ("dpo", "hf")
+
+
+def _record(pair: PreferencePair, review: Review, case: Case) -> dict:
+    return {
+        "id": f"review-{review.id}",
+        "prompt": pair.prompt,
+        "chosen": [{"role": "assistant", "content": pair.chosen}],
+        "rejected": [{"role": "assistant", "content": pair.rejected}],
+        "source": "review",
+        "meta": {
+            "review_id": review.id,
+            "annotator": pair.annotator,
+            "model_id": pair.model_id,
+            "created_at": review.created_at.isoformat(timespec="seconds"),
+            "case_id": case.external_id,
+            "case_source": case.source,
+        },
+    }
+
+
+def preference_records() -> list[dict]:
+    """All current preference pairs as stage_3 records, oldest first."""
+    query = (
+        select(PreferencePair, Review, Case)
+        .join(Review, PreferencePair.review_id == Review.id)
+        .join(Case, PreferencePair.case_id == Case.id)
+        .where(latest_review_clause(), Review.decision == "correct")
+        .order_by(PreferencePair.id)
+    )
+    with get_session() as session:
+        return [_record(pair, review, case) for pair, review, case in session.exec(query)]
+
+
+def _write_jsonl(records: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_hf(records: list[dict], path: Path) -> None:
+    if not records:
+        raise StoreError("no preference pairs to export (an HF dataset needs at least one row)", "format")
+    from datasets import Dataset
+
+    Dataset.from_list(records).save_to_disk(str(path))
+
+
+def export_preference_pairs(path: str | Path, format: str = "dpo") -> int:
+    """Write the pairs to `path` (JSONL file for "dpo", a `save_to_disk` folder for "hf"); returns the count."""
+    if format not in EXPORT_FORMATS:
+        raise FieldError(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}", "format")
+    records = preference_records()
+    (_write_jsonl if format == "dpo" else _write_hf)(records, Path(path))
+    logger.info("exported %d preference pairs (%s) to %s", len(records), format, path)
+    return len(records)

@@ -1,0 +1,135 @@
+"""SQLModel tables of the annotation store and the jobs registry.
+
+Portable across SQLite and PostgreSQL: JSON columns use SQLAlchemy's generic JSON type, datetimes are
+aware UTC (`utcnow()`), checks are plain CHECK constraints. Reviews are append-only: an edit inserts a
+new row with `version + 1` and `supersedes_id` pointing at the row it replaces (unique, so a version can
+be superseded once); the latest version of a review is a row nobody supersedes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint, exists
+from sqlalchemy.orm import aliased
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+DECISIONS: tuple[str, ...] = ("accept", "correct", "reject", "skip")
+JOB_STATUSES: tuple[str, ...] = ("starting", "running", "succeeded", "failed", "cancelled", "lost")
+
+
+def utcnow() -> datetime:
+    """Aware UTC now: the one clock of the store (SQLModel stores datetimes as UTC)."""
+    return datetime.now(UTC)
+
+
+def _json_column(nullable: bool = True) -> Column:
+    return Column(JSON, nullable=nullable)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself, e.g. `schema_version`."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)
+
+
+class Case(SQLModel, table=True):
+    """A narrative waiting for (or having had) review. A lease marks who holds it right now."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_cases_source_external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=200)
+    narrative: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(default="import", max_length=100, index=True)
+    split: str | None = Field(default=None, max_length=100)
+    import_batch: str | None = Field(default=None, max_length=64, index=True)
+    gold_codes: dict | None = Field(default=None, sa_column=_json_column())
+    meta: dict | None = Field(default=None, sa_column=_json_column())
+    target_reviews: int = Field(default=1)  # 2 for cases drawn into the double-annotation share
+    lease_annotator: str | None = Field(default=None, max_length=100)
+    lease_expires_at: datetime | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Prediction(SQLModel, table=True):
+    """What a model said about a case, with the exact prompt it saw (reused verbatim as the DPO prompt)."""
+
+    __tablename__ = "predictions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    model_id: str = Field(default="", max_length=300)
+    prompt: list = Field(sa_column=Column(JSON, nullable=False))
+    raw_output: str = Field(sa_column=Column(Text, nullable=False))
+    codes: dict = Field(sa_column=Column(JSON, nullable=False))
+    reasoning: str = Field(default="", sa_column=Column(Text, nullable=False))
+    latency_s: float | None = None
+    prompt_rebuilt: bool = False  # True when the import had no prompt and it was rebuilt
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(SQLModel, table=True):
+    """One annotator's verdict on a case (append-only; edits are new versions)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("decision IN ('accept', 'correct', 'reject', 'skip')", name="ck_reviews_decision"),
+        CheckConstraint("version >= 1", name="ck_reviews_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    prediction_id: int | None = Field(default=None, foreign_key="predictions.id")
+    annotator: str = Field(max_length=100, index=True)
+    decision: str = Field(max_length=16)
+    corrected_codes: dict | None = Field(default=None, sa_column=_json_column())
+    corrected_reasoning: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False))
+    time_spent_s: float | None = None
+    version: int = 1
+    supersedes_id: int | None = Field(default=None, foreign_key="reviews.id", unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PreferencePair(SQLModel, table=True):
+    """A DPO pair born from a correction: chosen = corrected answer, rejected = the model's raw output."""
+
+    __tablename__ = "preference_pairs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="reviews.id", unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    prompt: list = Field(sa_column=Column(JSON, nullable=False))
+    chosen: str = Field(sa_column=Column(Text, nullable=False))
+    rejected: str = Field(sa_column=Column(Text, nullable=False))
+    annotator: str = Field(max_length=100)
+    model_id: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Job(SQLModel, table=True):
+    """A `thce ...` subprocess started by `core.jobs` (training, evaluation, pipelines)."""
+
+    __tablename__ = "jobs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)
+    args: list = Field(sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="starting", max_length=16)
+    pid: int | None = None
+    log_path: str = Field(default="", max_length=1000)
+    exit_code: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+def latest_review_clause(review=Review):
+    """SQL condition: `review` is the latest version (no other row supersedes it)."""
+    newer = aliased(Review)
+    return ~exists().where(newer.supersedes_id == review.id)

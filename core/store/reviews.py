@@ -1,0 +1,192 @@
+"""Saving predictions and reviews; a correction writes its DPO preference pair in the same transaction.
+
+chosen   = core.prompts.format_answer(corrected reasoning, or the model's reasoning kept, corrected codes)
+rejected = the model's raw output
+prompt   = the prediction's prompt messages (exported verbatim, no reformatting)
+
+Accept, reject and skip create no pair. Everything is checked before the transaction starts (codes
+against `core.codes.get_codeset()`), and the review, its pair and the lease release commit together or
+not at all. Reviews are append-only: pass `supersedes_id` to store an edit as the next version.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from core.prompts import format_answer
+from core.store.db import run_write
+from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
+from core.store.models import DECISIONS, Case, Prediction, PreferencePair, Review, latest_review_clause
+from core.store.queue import check_annotator, latest_prediction
+from core.store.records import MAX_REASONING_CHARS, check_codes, check_prediction
+
+logger = logging.getLogger(__name__)
+
+MAX_NOTES_CHARS = 20_000
+# Test seams: called by name inside the write transaction ("after_review", "before_commit").
+transaction_hooks: dict[str, Callable[[], None]] = {}
+
+
+@dataclass
+class SavedReview:
+    review_id: int
+    version: int
+    pair_id: int | None
+
+
+def _hook(name: str) -> None:
+    hook = transaction_hooks.get(name)
+    if hook is not None:
+        hook()
+
+
+def check_correction(corrected_codes, codeset) -> dict[str, list[str]]:
+    """Shape-check, validate against the code set and normalize a corrected answer; at least one code."""
+    if corrected_codes is None:
+        raise FieldError("corrected_codes is required when the decision is 'correct'", "corrected_codes")
+    codes = check_codes(corrected_codes, "corrected_codes")
+    if not any(codes.values()):
+        raise FieldError("corrected_codes is empty: a correction needs at least one code", "corrected_codes")
+    normalized: dict[str, list[str]] = {}
+    for system, items in codes.items():
+        normalized[system] = []
+        for index, code in enumerate(items):
+            result = codeset.validate(code, system)
+            field = f"corrected_codes.{system}[{index}]"
+            if not result.ok:
+                raise CodeError(f"{field}: {code!r} is not a valid {system} code: {result.message}", field)
+            if result.normalized not in normalized[system]:
+                normalized[system].append(result.normalized)
+    return normalized
+
+
+def _check_time_spent(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise FieldError("time_spent_s must be a non-negative number of seconds", "time_spent_s")
+    return float(value)
+
+
+def _has_codes(value) -> bool:
+    return value is not None and (not isinstance(value, dict) or any(value.values()))
+
+
+def _find_prediction(session: Session, case_id: int, prediction_id: int | None) -> Prediction | None:
+    if prediction_id is None:
+        return latest_prediction(session, case_id)
+    pred = session.get(Prediction, prediction_id)
+    if pred is None:
+        raise NotFoundError(f"prediction_id {prediction_id} does not exist", "prediction_id")
+    if pred.case_id != case_id:
+        raise FieldError(f"prediction_id {prediction_id} belongs to another case", "prediction_id")
+    return pred
+
+
+def _next_version(session: Session, case_id: int, annotator: str, supersedes_id: int | None) -> int:
+    if supersedes_id is None:
+        query = select(Review.id).where(Review.case_id == case_id, Review.annotator == annotator,
+                                        latest_review_clause())
+        existing = session.exec(query).first()
+        if existing is not None:
+            raise ConflictError(f"{annotator} already reviewed case {case_id}; pass supersedes_id={existing} "
+                                "to store an edit", "supersedes_id")
+        return 1
+    previous = session.get(Review, supersedes_id)
+    if previous is None:
+        raise NotFoundError(f"supersedes_id {supersedes_id} does not exist", "supersedes_id")
+    if previous.case_id != case_id or previous.annotator != annotator:
+        raise ConflictError(f"supersedes_id {supersedes_id} is another case's or annotator's review", "supersedes_id")
+    if session.exec(select(Review.id).where(Review.supersedes_id == supersedes_id)).first() is not None:
+        raise ConflictError(f"review {supersedes_id} was already edited; edit its latest version", "supersedes_id")
+    return previous.version + 1
+
+
+def _make_pair(review: Review, pred: Prediction, codes: dict, reasoning: str | None) -> PreferencePair:
+    chosen = format_answer(reasoning if reasoning and reasoning.strip() else pred.reasoning, codes)
+    if chosen.strip() == pred.raw_output.strip():
+        raise FieldError("corrected_codes: the correction is identical to the model output; use decision 'accept'",
+                         "corrected_codes")
+    return PreferencePair(review_id=review.id, case_id=review.case_id, prompt=pred.prompt, chosen=chosen,
+                          rejected=pred.raw_output, annotator=review.annotator, model_id=pred.model_id)
+
+
+def _write_review(session: Session, review: Review, prediction_id: int | None) -> SavedReview:
+    if session.get(Case, review.case_id) is None:
+        raise NotFoundError(f"case_id {review.case_id} does not exist", "case_id")
+    pred = _find_prediction(session, review.case_id, prediction_id)
+    if review.decision == "correct" and pred is None:
+        raise FieldError(f"case {review.case_id} has no stored model prediction to correct", "prediction_id")
+    review.prediction_id = pred.id if pred is not None else None
+    review.version = _next_version(session, review.case_id, review.annotator, review.supersedes_id)
+    session.add(review)
+    session.flush()
+    _hook("after_review")
+    pair = None
+    if review.decision == "correct":
+        pair = _make_pair(review, pred, review.corrected_codes, review.corrected_reasoning)
+        session.add(pair)
+        session.flush()
+    release = (update(Case).where(Case.id == review.case_id, Case.lease_annotator == review.annotator)
+               .values(lease_annotator=None, lease_expires_at=None).execution_options(synchronize_session=False))
+    session.execute(release)
+    _hook("before_commit")
+    return SavedReview(review_id=review.id, version=review.version, pair_id=pair.id if pair else None)
+
+
+def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: int | None = None,
+                corrected_codes: dict | None = None, corrected_reasoning: str | None = None, notes: str = "",
+                time_spent_s: float | None = None, supersedes_id: int | None = None, codeset=None) -> SavedReview:
+    """Store one review (and, for a correction, its preference pair) atomically; retries while locked."""
+    annotator = check_annotator(annotator)
+    if decision not in DECISIONS:
+        raise FieldError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}", "decision")
+    notes = check_text(notes, "notes", MAX_NOTES_CHARS)
+    reasoning = check_text(corrected_reasoning, "corrected_reasoning", MAX_REASONING_CHARS) or None
+    time_spent_s = _check_time_spent(time_spent_s)
+    codes = None
+    if decision == "correct":
+        if codeset is None:
+            from core.codes import get_codeset
+
+            codeset = get_codeset()
+        codes = check_correction(corrected_codes, codeset)
+    elif _has_codes(corrected_codes) or reasoning:
+        field = "corrected_codes" if _has_codes(corrected_codes) else "corrected_reasoning"
+        raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
+
+    def write(session: Session) -> SavedReview:
+        review = Review(case_id=case_id, annotator=annotator, decision=decision, corrected_codes=codes,
+                        corrected_reasoning=reasoning, notes=notes, time_spent_s=time_spent_s,
+                        supersedes_id=supersedes_id)
+        return _write_review(session, review, prediction_id)
+
+    try:
+        saved = run_write(write)
+    except IntegrityError as exc:  # a concurrent edit superseded the same version first
+        raise ConflictError(f"review could not be stored: {exc.orig}", "supersedes_id") from None
+    logger.info("review %d v%d (%s) by %s on case %s", saved.review_id, saved.version, decision, annotator, case_id)
+    return saved
+
+
+def save_prediction(case_id: int, result: dict) -> int:
+    """Store what the model said (CodingResult.to_dict() fields: codes, reasoning, raw, latency_s, model_id, prompt)."""
+    pred = check_prediction(result, "result", require_prompt=True)
+
+    def write(session: Session) -> int:
+        if session.get(Case, case_id) is None:
+            raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
+        row = Prediction(case_id=case_id, model_id=pred.model_id, prompt=pred.prompt, raw_output=pred.raw,
+                         codes=pred.codes, reasoning=pred.reasoning, latency_s=pred.latency_s)
+        session.add(row)
+        session.flush()
+        return row.id
+
+    return run_write(write)

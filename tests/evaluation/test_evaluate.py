@@ -1,0 +1,124 @@
+import pytest
+
+from core.evaluation import evaluate_predictions
+from core.evaluation.predictions import PredictionError, load_predictions
+from core.evaluation.quality import format_compliance, latency_summary, think_format_ok, validity_rate
+from core.prompts import format_answer
+
+CASES = [
+    {"id": "a", "narrative": "x", "codes": {"icd10cm": ["E11.9", "I10"], "cpt": ["99214"], "hcpcs": []}},
+    {"id": "b", "narrative": "y", "codes": {"icd10cm": ["J45.909"], "cpt": [], "hcpcs": []}},
+    {"id": "c", "narrative": "z", "codes": {"icd10cm": [], "cpt": [], "hcpcs": []}},
+]
+
+
+def _row(case_id, icd=(), cpt=(), ranked_icd=None, latency=0.5, raw="", error=None):
+    row = {"id": case_id, "codes": {"icd10cm": list(icd), "cpt": list(cpt), "hcpcs": []},
+           "reasoning": f"why {case_id}", "raw": raw, "valid": True, "latency_s": latency, "error": error}
+    if ranked_icd is not None:
+        row["ranked"] = {"icd10cm": [[c, 1.0 / (i + 1)] for i, c in enumerate(ranked_icd)]}
+    return row
+
+
+def _always_valid(code, system):
+    return True
+
+
+def test_evaluate_hand_example():
+    rows = [
+        _row("a", icd=["E11.9", "E11.9"], cpt=["99213"], ranked_icd=["E11.9", "E78.5", "I10"], latency=1.0),
+        _row("b", icd=[], latency=3.0),
+        _row("c", icd=[], latency=2.0),
+    ]
+    out = evaluate_predictions(CASES, rows, is_valid=_always_valid, n_resamples=200)
+    assert out["systems"] == ["icd10cm", "cpt"]  # hcpcs has no gold code in these cases
+    icd, cpt, overall = out["metrics"]["icd10cm"], out["metrics"]["cpt"], out["metrics"]["overall"]
+    assert (icd["tp"], icd["fp"], icd["fn"]) == (1, 0, 2)  # the duplicate E11.9 counts once
+    assert icd["map"] == pytest.approx(((1 + 2 / 3) / 2 + 0.0) / 2)  # case b: no ranked list -> AP 0
+    assert cpt["map"] == 0.0 and cpt["n_map_cases"] == 1
+    assert (overall["tp"], overall["fp"], overall["fn"]) == (1, 1, 3)
+    assert overall["map"] == pytest.approx((0.8333333 + 0.0 + 0.0) / 3)  # (case, system) pairs with gold
+    assert overall["exact_match"] == pytest.approx(1 / 3)  # only c (empty/empty)
+    assert out["latency"]["mean_s"] == 2.0 and out["latency"]["p50_s"] == 2.0
+    assert out["validity"] == {"n_codes": 2, "n_valid": 2, "rate": 1.0}
+    assert out["format"]["n_raw"] == 0 and out["format"]["rate"] is None
+    first = out["cases"][0]
+    assert first["predicted"]["icd10cm"] == ["E11.9"] and first["gold"]["icd10cm"] == ["E11.9", "I10"]
+    assert first["ranked"]["icd10cm"][0] == ["E11.9", 1.0]
+    assert first["f1"] == pytest.approx(2 / 5) and first["reasoning"] == "why a"
+    assert out["cases"][2]["f1"] == 1.0 and out["cases"][2]["exact_match"] is True
+    assert out["ci"]["icd10cm"]["micro_f1"] is not None and set(out["ci"]) == {"overall", "icd10cm", "cpt"}
+
+
+def test_missing_and_unmatched_predictions_are_counted():
+    rows = [_row("a", icd=["E11.9"]), _row("zzz", icd=["I10"])]
+    out = evaluate_predictions(CASES, rows, is_valid=_always_valid, n_resamples=10)
+    assert out["counts"]["n_missing"] == 2 and out["counts"]["n_unmatched"] == 1
+    assert out["cases"][1]["error"] == "no prediction for this case"
+    assert out["cases"][1]["predicted"]["icd10cm"] == []
+
+
+def test_predictions_for_another_dataset_are_refused():
+    with pytest.raises(ValueError, match="no prediction id matches"):
+        evaluate_predictions(CASES, [_row("other")], is_valid=_always_valid)
+
+
+def test_systems_can_be_chosen_and_are_checked():
+    out = evaluate_predictions(CASES, [_row("a")], systems=["hcpcs"], is_valid=_always_valid, n_resamples=5)
+    assert out["systems"] == ["hcpcs"] and out["metrics"]["hcpcs"]["map"] is None
+    with pytest.raises(ValueError, match="unknown system"):
+        evaluate_predictions(CASES, [_row("a")], systems=["icd9"], is_valid=_always_valid)
+
+
+def test_bad_case_and_bad_prediction_name_the_field():
+    with pytest.raises(ValueError, match="'codes'"):
+        evaluate_predictions([{"id": "a"}], [], is_valid=_always_valid)
+    with pytest.raises(PredictionError, match="'codes'"):
+        evaluate_predictions(CASES, [{"id": "a", "codes": ["E11.9"]}], is_valid=_always_valid)
+
+
+def test_validity_uses_the_code_set_by_default():
+    rows = [_row("a", icd=["E11.9", "E11"], cpt=["99214"])]  # E11 is a category: not billable
+    out = evaluate_predictions(CASES, rows, n_resamples=5)
+    assert out["validity"] == {"n_codes": 3, "n_valid": 2, "rate": pytest.approx(2 / 3)}
+
+
+def test_bootstrap_is_reproducible():
+    rows = [_row("a", icd=["E11.9"]), _row("b", icd=["J45.909"])]
+    one = evaluate_predictions(CASES, rows, is_valid=_always_valid, n_resamples=100, seed=3)
+    two = evaluate_predictions(CASES, rows, is_valid=_always_valid, n_resamples=100, seed=3)
+    assert one["ci"] == two["ci"]
+
+
+def test_think_format_compliance():
+    good = format_answer("E11.9 because type 2 diabetes", {"icd10cm": ["E11.9"], "cpt": [], "hcpcs": []})
+    assert think_format_ok(good)
+    assert think_format_ok('<think>r</think>\n{"icd10cm": ["e119"]}')  # code repairs keep the format
+    assert not think_format_ok('r </think> {"icd10cm": ["E11.9"]}')  # no opening tag
+    assert not think_format_ok('<think>r {"icd10cm": ["E11.9"]}')  # never closed
+    assert not think_format_ok("<think>a</think><think>b</think>{}")  # two blocks
+    assert not think_format_ok("<think>r</think>\n{icd10cm: ['E11.9'],}")  # malformed JSON
+    assert not think_format_ok('<think>r</think>\n{"icd10cm": []} and more prose')
+    assert not think_format_ok("")
+    summary = format_compliance([good, "no tags at all", None, ""])
+    assert summary == {"n_raw": 2, "n_ok": 1, "rate": 0.5}
+
+
+def test_latency_and_validity_summaries():
+    summary = latency_summary([1.0, 2.0, 3.0, 4.0, None, "x", True])
+    assert summary["n"] == 4 and summary["mean_s"] == 2.5 and summary["p50_s"] == 2.5
+    assert summary["p95_s"] == pytest.approx(3.85)
+    assert latency_summary([])["mean_s"] is None
+    assert validity_rate([], _always_valid)["rate"] is None
+
+
+def test_load_predictions_names_the_bad_line(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "codes": {}}\n\n{"id": "b", "codes": {"icd10cm": "E11.9"}}\n')
+    with pytest.raises(PredictionError, match=r"p.jsonl:3: field 'codes.icd10cm' must be a list"):
+        load_predictions(path)
+    path.write_text('{"id": "a"}\nnot json\n')
+    with pytest.raises(PredictionError, match=r"p.jsonl:2: not valid JSON"):
+        load_predictions(path)
+    with pytest.raises(PredictionError, match="not found"):
+        load_predictions(tmp_path / "missing.jsonl")

@@ -1,0 +1,120 @@
+"""Engine, URL choice, SQLite pragmas, schema version and the retrying write transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+import core.store.db as db
+from core.paths import DATA_DIR
+from core.store import (
+    SCHEMA_VERSION,
+    BusyError,
+    Meta,
+    Review,
+    StoreError,
+    get_engine,
+    get_session,
+    init_db,
+    reset_engine,
+    run_write,
+    schema_version,
+)
+
+
+def test_default_url_uses_repo_data_dir_without_a_writable_data_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "SPACE_DATA_DIR", tmp_path / "absent")
+    assert db.default_database_url() == f"sqlite:///{DATA_DIR / 'thce.db'}"
+
+
+def test_default_url_prefers_a_writable_persistent_data_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setattr(db, "SPACE_DATA_DIR", tmp_path)
+    assert db.default_database_url() == f"sqlite:///{tmp_path / 'thce.db'}"
+    assert db.runtime_data_dir() == tmp_path
+
+
+def test_database_url_env_wins(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.example/thce")
+    assert db.default_database_url() == "postgresql://u:p@db.example/thce"
+
+
+def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(store):
+    with get_engine().connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == db.SQLITE_BUSY_TIMEOUT_MS
+
+
+def test_schema_version_is_recorded_and_init_is_idempotent(store):
+    assert schema_version() == SCHEMA_VERSION
+    reset_engine()
+    init_db(f"sqlite:///{store}")
+    with get_session() as session:
+        assert len(session.query(Meta).all()) == 1
+
+
+def test_a_newer_schema_is_refused(store):
+    run_write(lambda s: s.merge(Meta(key="schema_version", value=str(SCHEMA_VERSION + 1))))
+    reset_engine()
+    with pytest.raises(StoreError, match="newer"):
+        init_db(f"sqlite:///{store}")
+
+
+def test_foreign_keys_are_enforced(store):
+    with pytest.raises(IntegrityError):
+        run_write(lambda s: s.add(Review(case_id=12345, annotator="a", decision="accept")) or s.flush())
+
+
+def test_in_memory_database_works():
+    try:
+        init_db("sqlite://")
+        assert schema_version() == SCHEMA_VERSION
+    finally:
+        reset_engine()
+
+
+def _locked() -> OperationalError:
+    return OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+
+
+def test_run_write_retries_while_locked_then_succeeds(store, monkeypatch):
+    monkeypatch.setattr(db.time, "sleep", lambda s: None)
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        if len(calls) < 3:
+            raise _locked()
+        session.add(Meta(key="k", value="v"))
+        return "done"
+
+    assert run_write(work) == "done"
+    assert len(calls) == 3
+    with get_session() as session:
+        assert session.get(Meta, "k").value == "v"
+
+
+def test_run_write_gives_up_with_busy_error(store, monkeypatch):
+    monkeypatch.setattr(db.time, "sleep", lambda s: None)
+
+    def work(session):
+        raise _locked()
+
+    with pytest.raises(BusyError, match="locked"):
+        run_write(work, attempts=3)
+
+
+def test_run_write_does_not_retry_other_errors(store):
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        raise OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: x"))
+
+    with pytest.raises(OperationalError):
+        run_write(work)
+    assert len(calls) == 1

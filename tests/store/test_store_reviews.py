@@ -1,0 +1,147 @@
+"""save_review / save_prediction: pairs in the same transaction, validation, append-only versions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from store_helpers import MODEL_REASONING, case_with_prediction, count_rows, model_result
+
+from core.prompts import format_answer
+from core.store import (
+    Case,
+    CodeError,
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    PreferencePair,
+    Review,
+    add_case,
+    get_session,
+    next_case,
+    preference_records,
+    save_prediction,
+    save_review,
+)
+
+CORRECTION = {"icd10cm": ["e119", "I10"], "cpt": ["99214"]}
+NORMALIZED = {"icd10cm": ["E11.9", "I10"], "cpt": ["99214"], "hcpcs": []}
+
+
+def _pair(review_id):
+    with get_session() as session:
+        return session.exec(select(PreferencePair).where(PreferencePair.review_id == review_id)).one()
+
+
+def test_a_correction_creates_its_pair(store):
+    case_id, prediction_id = case_with_prediction()
+    saved = save_review(case_id, "alice", "correct", corrected_codes=CORRECTION, notes="missed I10", time_spent_s=42)
+    pair = _pair(saved.review_id)
+    expected = model_result()
+    assert saved.pair_id == pair.id and saved.version == 1
+    assert pair.chosen == format_answer(MODEL_REASONING, NORMALIZED)  # the model's reasoning kept
+    assert pair.rejected == expected["raw"]
+    assert pair.prompt == expected["prompt"]
+    assert (pair.annotator, pair.model_id, pair.case_id) == ("alice", "test-model", case_id)
+    with get_session() as session:
+        review = session.get(Review, saved.review_id)
+    assert review.corrected_codes == NORMALIZED and review.prediction_id == prediction_id
+    assert (review.notes, review.time_spent_s) == ("missed I10", 42.0)
+
+
+def test_edited_reasoning_goes_into_chosen(store):
+    case_id, _ = case_with_prediction()
+    saved = save_review(case_id, "alice", "correct", corrected_codes=CORRECTION, corrected_reasoning="Better why.")
+    assert _pair(saved.review_id).chosen == format_answer("Better why.", NORMALIZED)
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject", "skip"])
+def test_other_decisions_create_no_pair(store, decision):
+    case_id, _ = case_with_prediction()
+    saved = save_review(case_id, "alice", decision)
+    assert saved.pair_id is None
+    assert count_rows() == (1, 0)
+
+
+def test_saving_releases_the_lease(store):
+    case_id, _ = case_with_prediction()
+    assert next_case("alice").case_id == case_id
+    save_review(case_id, "alice", "accept")
+    with get_session() as session:
+        case = session.get(Case, case_id)
+    assert case.lease_annotator is None and case.lease_expires_at is None
+
+
+def _bad_inputs(case_id, other_prediction):
+    yield dict(case_id=999_999, decision="accept"), NotFoundError, "case_id"
+    yield dict(decision="correct", corrected_codes={}), FieldError, "corrected_codes"
+    yield dict(decision="correct", corrected_codes=None), FieldError, "corrected_codes"
+    yield dict(decision="correct", corrected_codes={"icd10cm": ["E11"]}), CodeError, "corrected_codes.icd10cm[0]"
+    yield dict(decision="correct", corrected_codes={"cpt": ["99214", "E11.9"]}), CodeError, "corrected_codes.cpt[1]"
+    yield dict(decision="correct", corrected_codes={"icd9": ["250.00"]}), FieldError, "corrected_codes"
+    yield dict(decision="accept", notes="x" * 1_000_000), FieldError, "notes"
+    yield dict(decision="maybe"), FieldError, "decision"
+    yield dict(decision="reject", corrected_codes=CORRECTION), FieldError, "corrected_codes"
+    yield dict(decision="accept", time_spent_s=-3), FieldError, "time_spent_s"
+    yield dict(decision="accept", prediction_id=other_prediction), FieldError, "prediction_id"
+    yield dict(decision="accept", prediction_id=424242), NotFoundError, "prediction_id"
+    yield dict(decision="correct", corrected_codes=model_result()["codes"]), FieldError, "corrected_codes"
+
+
+def test_bad_input_is_a_clear_error_and_writes_nothing(store):
+    case_id, _ = case_with_prediction(external_id="main")
+    _, other_prediction = case_with_prediction(external_id="other")
+    for kwargs, error, field in _bad_inputs(case_id, other_prediction):
+        kwargs = {"case_id": case_id, "annotator": "alice"} | kwargs
+        case = kwargs.pop("case_id")
+        with pytest.raises(error) as info:
+            save_review(case, kwargs.pop("annotator"), kwargs.pop("decision"), **kwargs)
+        assert info.value.field == field, (kwargs, str(info.value))
+        assert field.split(".")[0].split("[")[0] in str(info.value)
+        assert count_rows() == (0, 0)
+
+
+def test_a_correction_needs_a_prediction(store):
+    case_id = add_case("no model output yet", source="t")
+    with pytest.raises(FieldError, match="no stored model prediction"):
+        save_review(case_id, "alice", "correct", corrected_codes=CORRECTION)
+    assert count_rows() == (0, 0)
+
+
+def test_edits_are_new_versions_and_only_the_latest_counts(store):
+    case_id, _ = case_with_prediction()
+    first = save_review(case_id, "alice", "correct", corrected_codes=CORRECTION)
+    with pytest.raises(ConflictError, match="supersedes_id"):
+        save_review(case_id, "alice", "accept")  # a second review must say what it edits
+    second = save_review(case_id, "alice", "correct", corrected_codes={"icd10cm": ["E11.65", "I10"]},
+                         supersedes_id=first.review_id)
+    assert second.version == 2
+    with pytest.raises(ConflictError, match="already edited"):
+        save_review(case_id, "alice", "accept", supersedes_id=first.review_id)
+    assert [r["meta"]["review_id"] for r in preference_records()] == [second.review_id]
+    third = save_review(case_id, "alice", "accept", supersedes_id=second.review_id)
+    assert third.version == 3 and third.pair_id is None
+    assert preference_records() == []
+    assert count_rows() == (3, 2)  # append-only: nothing was deleted
+    with get_session() as session:
+        assert session.get(Review, third.review_id).supersedes_id == second.review_id
+
+
+def test_editing_someone_elses_review_is_refused(store):
+    case_id, _ = case_with_prediction()
+    first = save_review(case_id, "alice", "accept")
+    with pytest.raises(ConflictError):
+        save_review(case_id, "bob", "reject", supersedes_id=first.review_id)
+    with pytest.raises(NotFoundError):
+        save_review(case_id, "alice", "reject", supersedes_id=777)
+
+
+def test_save_prediction_checks_its_input(store):
+    case_id = add_case("n", source="t")
+    result = model_result()
+    with pytest.raises(NotFoundError, match="case_id"):
+        save_prediction(123456, result)
+    with pytest.raises(FieldError, match="prompt"):
+        save_prediction(case_id, {k: v for k, v in result.items() if k != "prompt"})
+    with pytest.raises(FieldError, match="latency_s"):
+        save_prediction(case_id, result | {"latency_s": "fast"})
+    assert isinstance(save_prediction(case_id, result), int)
