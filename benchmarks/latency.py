@@ -1,7 +1,7 @@
 """Latency and throughput of the coding engine on CPU (prints JSON).
 
     uv run python benchmarks/latency.py                  # default model (or a random one of its shape) + SmolLM2-135M shape
-    uv run python benchmarks/latency.py --skip-smol --narratives 6 --out latency.json
+    uv run python benchmarks/latency.py --only default --narratives 6 --out latency.json
 
 Narratives and reference answers are the stage_2 samples in data/examples. With the shipped default model
 (data/models/thce-tiny) generation runs as in `thce code`. Random-weight stand-ins (the tiny preset shape,
@@ -53,15 +53,21 @@ def project_tokenizer():
     return train_tokenizer(corpus_texts(files), vocab_size=8192, model_max_length=8192)
 
 
+VARIANTS = (("fp32", "float32", False), ("int8", "float32", True), ("bf16", "bfloat16", False))
+
+
 class FixedLength(AnswerTracker):
-    """Generates exactly `n` tokens (eos is replaced): a random model's stand-in for a real answer."""
+    """Generates exactly `n` tokens (eos, and ids past the tokenizer, are replaced by ordinary tokens):
+    a random model's stand-in for a real answer."""
 
     def __init__(self, vocab, n: int):
         super().__init__(vocab)
         self.remaining = n
+        self.tokenizer_size = len(vocab._tokenizer)
 
     def redirect(self, token_id: int) -> int:
-        return 0 if token_id in self.vocab.eos_ids else token_id
+        token_id %= self.tokenizer_size
+        return 3 if token_id in self.vocab.eos_ids else token_id
 
     def feed(self, token_id: int) -> None:
         self.remaining -= 1
@@ -84,23 +90,48 @@ def make_pipeline(generator, retriever, cases, random_weights: bool, constrain="
     return FixedLengthPipeline(generator, retriever, constrain="none", lengths=lengths)
 
 
+class CountingGenerator:
+    """Wraps a Generator: counts streamed tokens and notes when the first one came."""
+
+    def __init__(self, generator):
+        self._generator = generator
+        self.tokens, self.first_token_at = 0, None
+
+    def __getattr__(self, name):
+        return getattr(self._generator, name)
+
+    def stream(self, *args, **kwargs):
+        for token_id in self._generator.stream(*args, **kwargs):
+            if self.tokens == 0:
+                self.first_token_at = time.perf_counter()
+            self.tokens += 1
+            yield token_id
+
+
 def time_narratives(pipe, cases) -> dict:
-    totals, firsts, rates, new_tokens = [], [], [], []
-    for narrative, _ in cases:
-        start = time.perf_counter()
-        first = None
-        for chunk in pipe.stream(narrative):
-            if first is None:
-                first = time.perf_counter() - start
-            result = chunk
-        total = time.perf_counter() - start
-        tokens = len(pipe.generator.vocab.encode(result.raw))
-        totals.append(total)
-        firsts.append(first if first is not None else total)
-        new_tokens.append(tokens)
-        rates.append((tokens - 1) / max(total - firsts[-1], 1e-9))
+    """p50/p90 end to end (pipe.stream), time to first token and to first shown text, decode speed."""
+    counter = pipe.generator = CountingGenerator(pipe.generator)
+    totals, first_tokens, first_texts, rates, new_tokens = [], [], [], [], []
+    try:
+        for narrative, _ in cases:
+            counter.tokens, counter.first_token_at = 0, None
+            start = time.perf_counter()
+            first_text = None
+            for chunk in pipe.stream(narrative):
+                if first_text is None and isinstance(chunk, str):
+                    first_text = time.perf_counter() - start
+            total = time.perf_counter() - start
+            first_token = counter.first_token_at - start
+            totals.append(total)
+            first_tokens.append(first_token)
+            first_texts.append(first_text if first_text is not None else total)
+            new_tokens.append(counter.tokens)
+            rates.append((counter.tokens - 1) / max(total - first_token, 1e-9))
+    finally:
+        pipe.generator = counter._generator
     return {"narratives": len(cases), "p50_s": _p(totals, 50), "p90_s": _p(totals, 90),
-            "ttft_p50_s": _p(firsts, 50), "decode_tokens_per_s_p50": round(statistics.median(rates), 1),
+            "first_token_p50_s": _p(first_tokens, 50), "first_text_p50_s": _p(first_texts, 50),
+            "decode_tokens_per_s_p50": round(statistics.median(rates), 1),
             "mean_new_tokens": round(statistics.mean(new_tokens), 1),
             "mean_prompt_tokens": round(statistics.mean(len(pipe.prepare(n).prompt_ids) for n, _ in cases), 1)}
 
@@ -186,6 +217,8 @@ def get_retriever(model_dir: Path | None):
 
 
 def bench_default(args, cases, work: Path) -> tuple[dict, object]:
+    import torch
+
     from core.inference import get_generator
     from training.model_init import ModelShape
 
@@ -195,15 +228,15 @@ def bench_default(args, cases, work: Path) -> tuple[dict, object]:
         if random_weights else DEFAULT_MODEL_DIR
     retriever = get_retriever(None if random_weights else model_dir)
     result = {"model": "random weights, tiny preset shape" if random_weights else str(model_dir)}
-    for quantize in (False, True):
-        generator = get_generator(str(model_dir), device="cpu", quantize=quantize)
+    for key, dtype, quantize in VARIANTS:
+        generator = get_generator(str(model_dir), device="cpu", dtype=dtype, quantize=quantize)
         pipe = make_pipeline(generator, retriever, cases, random_weights)
         time_narratives(pipe, cases[:2])  # warm-up: prefix cache, grammar, retriever
-        key = "int8" if quantize else "fp32"
         result[key] = time_narratives(pipe, cases)
         result[key].update(time_batches(pipe, cases, args.batch_sizes))
-    result["parameters"] = sum(p.numel() for p in get_generator(str(model_dir), device="cpu").model.parameters())
     generator = get_generator(str(model_dir), device="cpu")
+    result["parameters"] = sum(p.numel() for p in generator.model.parameters())
+    result["threads"] = torch.get_num_threads()
     result["constraints"] = time_constraints(generator, retriever, cases)
     if not random_weights:
         for mode in ("none", "candidates"):
@@ -221,7 +254,7 @@ def bench_smol(args, cases, work: Path, tokenizer, retriever) -> dict:
     model_dir = build_random_model(work / "smol", SMOLLM2_135M_SHAPE, tokenizer, vocab_size=SMOLLM2_VOCAB_SIZE)
     cases = cases[: args.smol_narratives]
     result = {"model": "random weights, SmolLM2-135M shape (vocab 49152)"}
-    for name, dtype, quantize in (("fp32", "float32", False), ("int8", "float32", True), ("bf16", "bfloat16", False)):
+    for name, dtype, quantize in [v for v in VARIANTS if v[0] in args.smol_variants]:
         generator = get_generator(str(model_dir), device="cpu", dtype=dtype, quantize=quantize)
         pipe = make_pipeline(generator, retriever, cases, random_weights=True)
         time_narratives(pipe, cases[:1])
@@ -239,19 +272,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--narratives", type=int, default=12)
     parser.add_argument("--smol-narratives", type=int, default=4)
+    parser.add_argument("--smol-variants", nargs="+", default=[v[0] for v in VARIANTS],
+                        choices=[v[0] for v in VARIANTS])
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--skip-smol", action="store_true")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="Sets THCE_NUM_THREADS (default: the engine's choice: 1 for small models).")
+    parser.add_argument("--only", choices=("default", "smol"), default=None, help="Run one part only.")
     parser.add_argument("--out", type=Path, default=None, help="Also write the JSON here.")
     args = parser.parse_args()
-    import torch
-
-    torch.set_num_threads(args.threads)
+    if args.threads:
+        os.environ["THCE_NUM_THREADS"] = str(args.threads)
     cases = reference_cases(args.narratives)
-    report = {"cpu_count": os.cpu_count(), "threads": args.threads, "load_before": os.getloadavg()}
+    report = {"cpu_count": os.cpu_count(), "threads_setting": args.threads, "load_before": os.getloadavg()}
+    tokenizer, retriever = None, None
     with tempfile.TemporaryDirectory() as tmp:
-        report["default"], (tokenizer, retriever) = bench_default(args, cases, Path(tmp))
-        if not args.skip_smol:
+        if args.only in (None, "default"):
+            report["default"], (tokenizer, retriever) = bench_default(args, cases, Path(tmp))
+        if args.only in (None, "smol"):
+            retriever = retriever or get_retriever(None)
             report["smollm2_135m_shape"] = bench_smol(args, cases, Path(tmp), tokenizer, retriever)
     report["load_after"] = os.getloadavg()
     text = json.dumps(report, indent=2)

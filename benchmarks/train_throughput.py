@@ -78,7 +78,9 @@ def build_model(settings: dict):
     if settings["liger"]:
         from liger_kernel.transformers import apply_liger_kernel_to_llama
 
-        apply_liger_kernel_to_llama()
+        # Norm/SwiGLU/RoPE kernels only: TRL's fused LM head already avoids materialising the logits.
+        apply_liger_kernel_to_llama(rope=True, rms_norm=True, swiglu=True, cross_entropy=False,
+                                    fused_linear_cross_entropy=False)
     return init_model(config, seed=0), config
 
 
@@ -175,7 +177,7 @@ def peak_memory_gb(device: str) -> float:
         import torch
 
         return torch.cuda.max_memory_allocated() / 1e9
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # KiB on Linux -> GB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # KiB on Linux
 
 
 def main(argv=None) -> None:

@@ -35,6 +35,16 @@ def result_rows(result: dict) -> list[list]:
     return rows
 
 
+TABLE_COLUMNS = ["system", "code", "description", "status", "evidence", "score"]
+
+
+def table_rows(result: dict) -> list[list]:
+    """The compact on-screen table: invalid codes keep their ⚠ flag and say why in `status`
+    (billable/valid/source stay in the CSV and JSON exports)."""
+    keep = [RESULT_COLUMNS.index(c) for c in TABLE_COLUMNS]
+    return [[row[i] for i in keep] for row in result_rows(result)]
+
+
 def evidence_highlights(narrative: str, result: dict) -> list[tuple[str, str | None]]:
     """Split the narrative into (text, label) pieces; evidence spans carry their code as label."""
     spans = sorted(
@@ -171,3 +181,14 @@ def code_details(code: str) -> str:
         if notes:
             lines.append(f"**{name.replace('_', ' ')}:** " + "; ".join(notes[:10]))
     return "\n\n".join(lines)
+
+
+def check_model(model: str | None, configured: str | None = None) -> str | None:
+    """A model choice from a browser or API client: None (the default), a listed model, or the app's
+    configured model; anything else (an arbitrary path or hub id) is refused with ValueError."""
+    model = (model or "").strip()
+    if not model:
+        return configured or None
+    if model == configured or model in available_models():
+        return model
+    raise ValueError(f"model {model!r} is not offered by this server; choose one of the listed models")

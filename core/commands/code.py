@@ -1,0 +1,86 @@
+"""`thce code`: code one narrative and show the reasoning and a table of codes (or JSON)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+CONSTRAIN_HELP = "Constrained decoding of the answer: none, valid (only real billable codes) or candidates."
+
+
+def _read_narrative(narrative: str | None, file: Path | None) -> str:
+    if file is not None:
+        if not file.is_file():
+            raise ValueError(f"--file {file}: no such file")
+        return file.read_text(encoding="utf-8")
+    if narrative is None or narrative == "-":
+        if narrative is None and sys.stdin.isatty():
+            raise ValueError('give a narrative: thce code "TEXT", thce code - (stdin) or --file FILE')
+        return sys.stdin.read()
+    return narrative
+
+
+def command(
+    narrative: str = typer.Argument(None, help='The narrative, or "-" to read it from stdin.'),
+    file: Path = typer.Option(None, "--file", "-f", help="Read the narrative from this file."),
+    model: str = typer.Option(None, "--model", "-m", help="Model directory or hub id (default: the shipped model)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the full result as JSON."),
+    stream: bool = typer.Option(False, "--stream", help="Show the model's output as it is generated."),
+    constrain: str = typer.Option("valid", "--constrain", help=CONSTRAIN_HELP),
+    int8: bool = typer.Option(None, "--int8/--no-int8", help="int8 weights on CPU (faster; default: THCE_INT8)."),
+) -> None:
+    """Code one clinical narrative: reasoning, then ICD-10-CM / CPT / HCPCS codes with evidence."""
+    from core.inference import ModelNotAvailableError
+    from core.pipeline import get_pipeline
+
+    try:
+        text = _read_narrative(narrative, file)
+        pipe = get_pipeline(model, constrain, quantize=int8)
+        result = _run(pipe, text, stream, to_stderr=json_out)
+    except (ValueError, ModelNotAvailableError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if json_out:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _show(result, reasoning=not stream)
+
+
+def _run(pipe, text: str, stream: bool, to_stderr: bool):
+    if not stream:
+        return pipe.code(text)
+    out = sys.stderr if to_stderr else sys.stdout
+    result = None
+    for chunk in pipe.stream(text):
+        if isinstance(chunk, str):
+            out.write(chunk)
+            out.flush()
+        else:
+            result = chunk
+    out.write("\n")
+    return result
+
+
+def _show(result, reasoning: bool) -> None:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console = Console()
+    if reasoning:
+        console.print(Panel(result.reasoning or "(no reasoning)", title="reasoning", expand=False))
+    table = Table(title=f"codes ({result.latency_s:.2f} s, {result.model_id})")
+    for column in ("system", "code", "description", "valid", "evidence", "source"):
+        table.add_column(column)
+    for item in result.items:
+        valid = "[green]yes[/]" if item.valid else f"[red]no: {item.status}[/]"
+        table.add_row(item.system, item.code, item.description, valid, item.evidence, item.source)
+    console.print(table)
+    if not result.items:
+        console.print("[yellow]no codes[/]")
+    if result.error:
+        console.print(f"[red]model answer problem:[/] {result.error}")

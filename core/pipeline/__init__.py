@@ -1,0 +1,36 @@
+"""Narrative -> candidate codes -> model -> parse -> validate -> `CodingResult`.
+
+    from core.pipeline import get_pipeline
+    pipe = get_pipeline()                      # the shipped default model, constrain="valid"
+    result = pipe.code("58-year-old with type 2 diabetes ...")
+    for chunk in pipe.stream(text): ...        # str chunks, then the CodingResult
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from core.pipeline.batch import predict_file
+from core.pipeline.engine import MAX_NARRATIVE_CHARS, Pipeline, check_narrative
+from core.pipeline.result import CodedItem, CodingResult, error_prediction
+
+__all__ = ["MAX_NARRATIVE_CHARS", "CodedItem", "CodingResult", "Pipeline", "check_narrative",
+           "error_prediction", "get_pipeline", "predict_file"]
+
+
+def get_pipeline(model: str | Path | None = None, constrain: str = "valid", quantize: bool | None = None) -> Pipeline:
+    """The process-wide pipeline for a model (None: the shipped default) and a constraint mode;
+    `quantize` (int8 Linear layers on CPU) defaults to THCE_INT8."""
+    from core.inference import default_quantize, resolve_model_ref
+
+    return _pipeline(resolve_model_ref(model), constrain, default_quantize() if quantize is None else quantize)
+
+
+@lru_cache(maxsize=8)
+def _pipeline(ref: str, constrain: str, quantize: bool) -> Pipeline:
+    from core.inference import get_generator
+    from core.retrieval import default_retriever
+
+    model_dir = Path(ref) if Path(ref).is_dir() else None
+    return Pipeline(get_generator(ref, quantize=quantize), default_retriever(model_dir), constrain=constrain)

@@ -1,0 +1,144 @@
+"""The coding pipeline: narrative -> candidates -> prompt -> generation -> parse -> validate -> result."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from core.constraints import CONSTRAIN_MODES, AnswerGrammar, candidate_tries
+from core.pipeline.items import build_items, final_codes, ranked_lists, support_scores
+from core.pipeline.result import CodingResult
+from core.prompts import Candidate, build_messages, parse_output
+
+logger = logging.getLogger(__name__)
+
+MAX_NARRATIVE_CHARS = 20_000
+MAX_NEW_TOKENS = 384
+MIN_NEW_TOKENS = 96  # a prompt that leaves less room than this in the model's context is refused
+THINK_BUDGET = 288  # reasoning tokens before </think> is forced, leaving room for the JSON answer
+ANSWER_RESERVE = 64  # tokens kept for the JSON answer after a forced </think>
+CANDIDATES_PER_SYSTEM = 8
+RANKED_PER_SYSTEM = 50
+
+
+def check_narrative(narrative) -> str:
+    """The narrative, or ValueError naming what is wrong with it."""
+    if not isinstance(narrative, str):
+        raise ValueError(f"narrative must be text, not {type(narrative).__name__}")
+    if not narrative.strip():
+        raise ValueError("narrative is empty")
+    if len(narrative) > MAX_NARRATIVE_CHARS:
+        raise ValueError(f"narrative is {len(narrative):,} characters long; the limit is {MAX_NARRATIVE_CHARS:,} "
+                         "(the model's context is small): shorten or split it")
+    return narrative.strip()
+
+
+@dataclass
+class _Request:
+    narrative: str
+    candidates: list[Candidate]
+    rank: dict[str, list[tuple[str, float]]]
+    messages: list[dict]
+    prompt_ids: list[int]
+    max_new_tokens: int
+
+
+class Pipeline:
+    def __init__(self, generator, retriever, constrain: str = "valid", max_new_tokens: int = MAX_NEW_TOKENS,
+                 think_budget: int | None = THINK_BUDGET):
+        if constrain not in CONSTRAIN_MODES:
+            raise ValueError(f"constrain must be one of {', '.join(CONSTRAIN_MODES)}, not {constrain!r}")
+        self.generator = generator
+        self.retriever = retriever
+        self.constrain = constrain
+        self.max_new_tokens = max_new_tokens
+        self.think_budget = think_budget
+
+    @property
+    def model_id(self) -> str:
+        return self.generator.loaded.model_id
+
+    def prepare(self, narrative: str) -> _Request:
+        """Validate the narrative, retrieve candidates and build the prompt (ValueError when unusable)."""
+        text = check_narrative(narrative)
+        candidates = self.retriever.retrieve(text, k=CANDIDATES_PER_SYSTEM)
+        rank = self.retriever.rank(text, k=RANKED_PER_SYSTEM)
+        messages = build_messages(text, candidates)
+        prompt_ids = self.generator.prompt_ids(messages)
+        context = self.generator.loaded.context_length
+        room = min(self.max_new_tokens, context - len(prompt_ids))
+        if room < min(MIN_NEW_TOKENS, self.max_new_tokens):
+            raise ValueError(f"narrative is too long for model {self.model_id}: the prompt takes "
+                             f"{len(prompt_ids):,} of its {context:,}-token context, leaving too little room "
+                             "for an answer: shorten or split it")
+        return _Request(text, candidates, rank, messages, prompt_ids, room)
+
+    def tracker(self, request: _Request):
+        grammar = None
+        if self.constrain == "valid":
+            grammar = self.generator.valid_grammar
+        elif self.constrain == "candidates":
+            pairs = [(c.system, c.code) for c in request.candidates]
+            grammar = AnswerGrammar(self.generator.vocab, candidate_tries(pairs))
+        budget = None
+        if self.think_budget is not None:
+            budget = max(1, min(self.think_budget, request.max_new_tokens - ANSWER_RESERVE))
+        return self.generator.tracker(grammar, budget)
+
+    def code(self, narrative: str) -> CodingResult:
+        start = time.perf_counter()
+        request = self.prepare(narrative)
+        token_ids = list(self.generator.stream(request.prompt_ids, self.tracker(request), request.max_new_tokens))
+        return self.finish(request, token_ids, time.perf_counter() - start)
+
+    def stream(self, narrative: str) -> Iterator[str | CodingResult]:
+        """Text chunks as they are generated, then the CodingResult."""
+        start = time.perf_counter()
+        request = self.prepare(narrative)
+        token_ids: list[int] = []
+        shown = ""
+        for token_id in self.generator.stream(request.prompt_ids, self.tracker(request), request.max_new_tokens):
+            token_ids.append(token_id)
+            text = self._text(token_ids)
+            if len(text) > len(shown) and not text.endswith("\ufffd"):  # wait for whole UTF-8 characters
+                yield text[len(shown):]
+                shown = text
+        yield self.finish(request, token_ids, time.perf_counter() - start)
+
+    def code_batch(self, narratives: list[str]) -> list[CodingResult | ValueError]:
+        """Code several narratives in one batched generation; bad inputs come back as their ValueError."""
+        start = time.perf_counter()
+        requests: list[_Request | ValueError] = []
+        for narrative in narratives:
+            try:
+                requests.append(self.prepare(narrative))
+            except ValueError as exc:
+                requests.append(exc)
+        good = [r for r in requests if isinstance(r, _Request)]
+        outputs = self.generator.generate_batch([r.prompt_ids for r in good], [self.tracker(r) for r in good],
+                                                [r.max_new_tokens for r in good]) if good else []
+        share = (time.perf_counter() - start) / max(len(good), 1)
+        finished = iter(self.finish(r, ids, share) for r, ids in zip(good, outputs, strict=True))
+        return [r if isinstance(r, ValueError) else next(finished) for r in requests]
+
+    def _text(self, token_ids: list[int]) -> str:
+        eos = self.generator.eos_ids
+        return self.generator.decode([t for t in token_ids if t not in eos])
+
+    def finish(self, request: _Request, token_ids: list[int], latency_s: float) -> CodingResult:
+        from core.codes import get_codeset
+
+        codeset = get_codeset()
+        raw = self._text(token_ids)
+        parsed = parse_output(raw)
+        support = support_scores(request.rank)
+        items = build_items(codeset, parsed, request.narrative, request.candidates, support)
+        codes = final_codes(items)
+        model_items = [item for item in items if item.source == "model"]
+        return CodingResult(
+            codes=codes, items=items, ranked=ranked_lists(codes, request.rank, support),
+            reasoning=parsed.reasoning, raw=raw, valid=parsed.ok and all(i.valid for i in model_items),
+            latency_s=latency_s, repairs=parsed.repairs, error=None if parsed.ok else parsed.error,
+            model_id=self.model_id, prompt=request.messages)

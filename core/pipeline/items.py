@@ -1,0 +1,79 @@
+"""Turn a parsed answer into validated `CodedItem`s with evidence, and build the ranked lists for MAP."""
+
+from __future__ import annotations
+
+from core.evidence import find_evidence
+from core.pipeline.result import CodedItem
+from core.prompts import SYSTEMS, Candidate, ParsedOutput
+
+SUGGESTIONS_PER_SYSTEM = 2
+
+
+def support_scores(rank: dict[str, list[tuple[str, float]]]) -> dict[tuple[str, str], float]:
+    """Retrieval scores scaled to [0, 1] per system (best = 1)."""
+    scores = {}
+    for system, hits in rank.items():
+        top = max((float(s) for _, s in hits), default=0.0)
+        for code, score in hits:
+            scores[(system, code)] = round(float(score) / top, 4) if top > 0 else 0.0
+    return scores
+
+
+def code_terms(codeset, code: str, description: str) -> list[str]:
+    info = codeset.lookup(code)
+    terms = [description]
+    if info is not None:
+        terms += info.notes.get("inclusion_terms", [])
+    return [t for t in terms if t]
+
+
+def make_item(codeset, system: str, code: str, narrative: str, reasoning: str, source: str,
+              support: dict[tuple[str, str], float]) -> CodedItem:
+    check = codeset.validate(code, system)
+    normalized = check.normalized or code
+    info = codeset.lookup(normalized, system)
+    description = info.description if info else ""
+    evidence = find_evidence(narrative, code_terms(codeset, normalized, description), reasoning, normalized)
+    return CodedItem(system=system, code=normalized, description=description,
+                     billable=bool(info and info.billable), valid=check.ok, status=check.status,
+                     evidence=evidence.quote, span=list(evidence.span) if evidence.span else None,
+                     source=source, score=support.get((system, normalized), 0.0), message=check.message)
+
+
+def build_items(codeset, parsed: ParsedOutput, narrative: str, candidates: list[Candidate],
+                support: dict[tuple[str, str], float]) -> list[CodedItem]:
+    """The model's codes, validated; when none is valid, the top candidates as marked suggestions."""
+    items = [make_item(codeset, system, code, narrative, parsed.reasoning, "model", support)
+             for system in SYSTEMS for code in parsed.codes.get(system, [])]
+    if any(item.valid for item in items):
+        return items
+    for system in SYSTEMS:
+        chosen = [c for c in candidates if c.system == system][:SUGGESTIONS_PER_SYSTEM]
+        items += [make_item(codeset, system, c.code, narrative, "", "candidate", support) for c in chosen]
+    return items
+
+
+def final_codes(items: list[CodedItem]) -> dict[str, list[str]]:
+    """The answer shown as good: the model's valid, billable codes."""
+    codes: dict[str, list[str]] = {system: [] for system in SYSTEMS}
+    for item in items:
+        if item.source == "model" and item.valid and item.code not in codes[item.system]:
+            codes[item.system].append(item.code)
+    return codes
+
+
+def ranked_lists(codes: dict[str, list[str]], rank: dict[str, list[tuple[str, float]]],
+                 support: dict[tuple[str, str], float]) -> dict[str, list[list]]:
+    """Per system: the model's codes first (score 1 + support), then the retriever's list (score =
+    support in [0, 1]), without duplicates."""
+    ranked: dict[str, list[list]] = {}
+    for system in SYSTEMS:
+        chosen = sorted(codes.get(system, []), key=lambda c: -support.get((system, c), 0.0))
+        rows = [[code, round(1.0 + support.get((system, code), 0.0), 4)] for code in chosen]
+        seen = set(chosen)
+        for code, _ in rank.get(system, []):
+            if code not in seen:
+                seen.add(code)
+                rows.append([code, support.get((system, code), 0.0)])
+        ranked[system] = rows
+    return ranked

@@ -1,0 +1,50 @@
+"""What the pipeline returns: `CodingResult` with one `CodedItem` per code (contract 8 of the design)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from core.prompts import empty_codes
+
+
+@dataclass
+class CodedItem:
+    system: str
+    code: str
+    description: str
+    billable: bool
+    valid: bool  # known to the code set AND billable
+    status: str  # Validation.status: ok | unknown | not_billable | bad_format | wrong_system
+    evidence: str = ""  # quote from the narrative ("" when none was found)
+    span: list[int] | None = None  # [start, end] character offsets of `evidence` in the narrative
+    source: str = "model"  # "model": the model's answer; "candidate": a retrieval suggestion
+    score: float = 0.0  # retrieval support in [0, 1] (0 when the retriever did not rank the code)
+    message: str = ""  # the validation message (why a code is not valid)
+
+
+@dataclass
+class CodingResult:
+    codes: dict[str, list[str]] = field(default_factory=empty_codes)  # valid model codes only
+    items: list[CodedItem] = field(default_factory=list)
+    ranked: dict[str, list[list]] = field(default_factory=lambda: {s: [] for s in empty_codes()})
+    reasoning: str = ""
+    raw: str = ""
+    valid: bool = False  # the answer parsed and every code the model gave is valid and billable
+    latency_s: float = 0.0
+    repairs: list[str] = field(default_factory=list)
+    error: str | None = None
+    model_id: str = ""
+    prompt: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_prediction(self, case_id: str) -> dict:
+        """The `thce predict` output row of DESIGN.md."""
+        return {"id": case_id, "codes": self.codes, "ranked": self.ranked, "reasoning": self.reasoning,
+                "raw": self.raw, "valid": self.valid, "latency_s": round(self.latency_s, 4), "error": self.error}
+
+
+def error_prediction(case_id: str, message: str) -> dict:
+    """The output row for an input that could not be coded."""
+    return CodingResult(error=message).to_prediction(case_id)

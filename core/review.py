@@ -1,0 +1,218 @@
+"""Review workflow for the web app: who is annotating, the next task (with a model prediction), the
+corrected-codes text, submitting a verdict, the annotator's history and progress.
+
+Plain functions over `core.store` (no UI): the Review tab's callbacks are a few lines that call these.
+
+    task = next_task("alice", model=None)            # leases a case; runs the model if it has no prediction
+    parsed = parse_codes_text("E11.65, 99214\\nJ3420")  # per-system lists + problems
+    saved = submit_review(task.case_id, "alice", "correct", "E11.65 83036", prediction_id=task.prediction_id)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
+from core.store import (
+    FieldError,
+    SavedReview,
+    add_case,
+    get_case,
+    get_session,
+    next_case,
+    save_prediction,
+    save_review,
+    stats,
+)
+from core.store.models import Case, Review, latest_review_clause
+
+logger = logging.getLogger(__name__)
+
+Coder = Callable[[str], dict]  # narrative -> CodingResult.to_dict()
+HISTORY_COLUMNS = ["review", "case", "decision", "version", "codes", "notes", "when"]
+_SPLIT = re.compile(r"[\s,;]+")
+_SYSTEM_ALIASES = {"icd": "icd10cm", "icd10": "icd10cm", "icd10cm": "icd10cm", "icd-10-cm": "icd10cm",
+                   "cpt": "cpt", "hcpcs": "hcpcs"}
+
+
+@dataclass
+class ReviewTask:
+    """A leased case and the model prediction the annotator judges."""
+
+    case_id: int
+    external_id: str
+    source: str
+    narrative: str
+    prediction_id: int
+    model_id: str
+    codes: dict[str, list[str]]
+    reasoning: str
+    second_review: bool
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ParsedCodes:
+    codes: dict[str, list[str]] = field(default_factory=empty_codes)
+    problems: list[str] = field(default_factory=list)  # one sentence per unusable code
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def resolve_annotator(name: str | None, username: str | None, on_space: bool) -> str:
+    """The annotator's identity: the Hugging Face login on a Space, the typed name locally."""
+    if on_space:
+        if not username:
+            raise FieldError("sign in with Hugging Face to annotate", "annotator")
+        return username
+    name = (name or "").strip()
+    if not name:
+        raise FieldError("type your name (annotator) first", "annotator")
+    return name
+
+
+def default_coder(model: str | None = None, constrain: str = "valid") -> Coder:
+    """A coder running the pipeline of `model` (None: the shipped default)."""
+
+    def code(narrative: str) -> dict:
+        from core.pipeline import get_pipeline
+
+        return get_pipeline(model, constrain=constrain).code(narrative).to_dict()
+
+    return code
+
+
+def _task(item) -> ReviewTask:
+    pred = item.prediction
+    return ReviewTask(case_id=item.case_id, external_id=item.external_id, source=item.source,
+                      narrative=item.narrative, prediction_id=pred["id"], model_id=pred["model_id"],
+                      codes={s: list(pred["codes"].get(s, [])) for s in SYSTEMS}, reasoning=pred["reasoning"],
+                      second_review=item.second_review)
+
+
+def next_task(annotator: str, coder: Coder | None = None) -> ReviewTask | None:
+    """Lease the next case to `annotator`; a case without a prediction is coded now and the result stored."""
+    item = next_case(annotator)
+    if item is None:
+        return None
+    if item.prediction is None:
+        result = (coder or default_coder())(item.narrative)
+        save_prediction(item.case_id, result)
+        logger.info("stored a new prediction for case %d", item.case_id)
+        item = get_case(item.case_id)
+    return _task(item)
+
+
+def queue_for_review(narrative: str, result: dict) -> tuple[int, int]:
+    """Store a narrative coded in the app and its prediction as a review case; (case_id, prediction_id).
+
+    The narrative stored is the one the model saw (recovered from the prompt) when the prompt has it.
+    """
+    if not isinstance(result, dict) or not result.get("prompt"):
+        raise FieldError("code the narrative first: there is no model result to review", "result")
+    coded = narrative_from_messages(result["prompt"]) or (narrative or "")
+    case_id = add_case(coded, source="webapp")
+    return case_id, save_prediction(case_id, result)
+
+
+def _split_entry(token: str) -> tuple[str | None, str]:
+    prefix, sep, code = token.partition(":")
+    if sep and prefix.lower() in _SYSTEM_ALIASES:
+        return _SYSTEM_ALIASES[prefix.lower()], code
+    return None, token
+
+
+def parse_codes_text(text: str, codeset=None) -> ParsedCodes:
+    """Codes separated by commas, spaces or new lines (optionally `cpt:99214`) -> per-system lists.
+
+    Each code is validated; anything not a valid billable code becomes a problem sentence.
+    """
+    if codeset is None:
+        from core.codes import get_codeset
+
+        codeset = get_codeset()
+    parsed = ParsedCodes()
+    for token in (t for t in _SPLIT.split(text or "") if t):
+        system, code = _split_entry(token)
+        check = codeset.validate(code, system)
+        if not check.ok:
+            hint = f" (billable: {', '.join(check.suggestions[:5])})" if check.suggestions else ""
+            parsed.problems.append(f"{token}: {check.message}{hint}")
+        elif check.normalized not in parsed.codes[check.system]:
+            parsed.codes[check.system].append(check.normalized)
+    return parsed
+
+
+def codes_to_text(codes: dict[str, list[str]] | None) -> str:
+    """One code per line, systems in the usual order (the editable form of a code set)."""
+    return "\n".join(code for system in SYSTEMS for code in (codes or {}).get(system, []))
+
+
+def code_rows(codes: dict[str, list[str]] | None, codeset=None) -> list[list]:
+    """Rows [system, code, description] of a code set (what the model answered)."""
+    if codeset is None:
+        from core.codes import get_codeset
+
+        codeset = get_codeset()
+    return [[system, code, codeset.describe(code)] for system in SYSTEMS for code in (codes or {}).get(system, [])]
+
+
+def add_code_to_text(text: str, code: str) -> str:
+    """Append `code` to the corrected-codes text unless it is already there."""
+    present = {t.upper() for t in _SPLIT.split(text or "") if t}
+    code = (code or "").strip()
+    if not code or code.upper() in present:
+        return text or ""
+    return ((text or "").rstrip() + "\n" + code).lstrip("\n")
+
+
+def submit_review(case_id: int, annotator: str, decision: str, codes_text: str = "", reasoning: str = "",
+                  notes: str = "", *, prediction_id: int | None = None, model_reasoning: str | None = None,
+                  time_spent_s: float | None = None) -> SavedReview:
+    """Store a verdict. Only 'correct' uses the codes text and reasoning (a reasoning equal to the model's
+    counts as not edited); a correction whose text has unusable codes is refused with all of them named."""
+    codes, corrected_reasoning = None, None
+    if decision == "correct":
+        parsed = parse_codes_text(codes_text)
+        if not parsed.ok:
+            raise FieldError("corrected_codes: " + "; ".join(parsed.problems), "corrected_codes")
+        codes = parsed.codes
+        edited = (reasoning or "").strip()
+        if edited and edited != (model_reasoning or "").strip():
+            corrected_reasoning = edited
+    return save_review(case_id, annotator, decision, prediction_id=prediction_id, corrected_codes=codes,
+                       corrected_reasoning=corrected_reasoning, notes=notes or "", time_spent_s=time_spent_s)
+
+
+def my_reviews(annotator: str, limit: int = 100) -> list[list]:
+    """The annotator's latest reviews, newest first, as table rows (HISTORY_COLUMNS)."""
+    query = (select(Review, Case.external_id).join(Case, Review.case_id == Case.id)
+             .where(Review.annotator == annotator, latest_review_clause())
+             .order_by(Review.id.desc()).limit(limit))
+    with get_session() as session:
+        rows = session.exec(query).all()
+    return [[review.id, external_id, review.decision, review.version,
+             ", ".join(c for s in SYSTEMS for c in (review.corrected_codes or {}).get(s, [])),
+             (review.notes or "")[:80], review.created_at.strftime("%Y-%m-%d %H:%M")]
+            for review, external_id in rows]
+
+
+def progress_markdown(annotator: str | None = None) -> str:
+    """'Reviewed 3 / 10 cases' plus open cases, preference pairs and the annotator's own count."""
+    numbers = stats()
+    cases = numbers["cases"]
+    text = (f"**Reviewed {cases['done']} / {cases['total']} cases** · {cases['open']} open · "
+            f"{numbers['preference_pairs']} preference pair(s)")
+    if annotator:
+        mine = numbers["by_annotator"].get(annotator, {}).get("total", 0)
+        text += f" · you: {mine}"
+    return text

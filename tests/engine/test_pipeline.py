@@ -1,0 +1,110 @@
+"""The coding pipeline on the tiny random model (and on scripted model outputs for the checks that need
+a sensible answer)."""
+
+import json
+
+import pytest
+
+from core.pipeline import MAX_NARRATIVE_CHARS, CodingResult
+
+NARRATIVE = "58-year-old with type 2 diabetes and hyperglycemia on metformin, HbA1c 9.1%"
+SCRIPTED = ('<think>\n"type 2 diabetes and hyperglycemia" -> E11.65\nE11 alone is too vague\n</think>\n'
+            '{"icd10cm": ["E11.65", "E11", "Q99.99"], "cpt": [], "hcpcs": []}')
+PREDICTION_KEYS = {"id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error"}
+
+
+def _scripted(pipe, text, narrative=NARRATIVE):
+    request = pipe.prepare(narrative)
+    return pipe.finish(request, pipe.generator.vocab.encode(text), 0.5)
+
+
+def test_code_returns_json_with_only_valid_codes(make_pipeline):
+    from core.codes import get_codeset
+
+    result = make_pipeline("valid").code(NARRATIVE)
+    data = json.loads(json.dumps(result.to_dict()))
+    assert set(data["codes"]) == {"icd10cm", "cpt", "hcpcs"}
+    assert all(get_codeset().is_valid(c, s) for s, codes in result.codes.items() for c in codes)
+    assert result.reasoning and result.raw and result.latency_s > 0
+    assert result.prompt[0]["role"] == "system" and NARRATIVE in result.prompt[1]["content"]
+    assert set(result.to_prediction("x")) == PREDICTION_KEYS
+
+
+def test_invalid_codes_are_flagged_never_shown_as_good(make_pipeline):
+    result = _scripted(make_pipeline(), SCRIPTED)
+    by_code = {item.code: item for item in result.items}
+    assert result.codes["icd10cm"] == ["E11.65"]
+    assert by_code["E11.65"].valid and by_code["E11.65"].status == "ok" and by_code["E11.65"].billable
+    assert by_code["E11"].status == "not_billable" and not by_code["E11"].valid
+    assert by_code["Q99.99"].status == "unknown" and not by_code["Q99.99"].valid
+    assert not result.valid and result.error is None
+    assert all(item.source == "model" for item in result.items)
+
+
+def test_evidence_and_ranking(make_pipeline):
+    result = _scripted(make_pipeline(), SCRIPTED)
+    item = next(i for i in result.items if i.code == "E11.65")
+    assert item.evidence == "type 2 diabetes and hyperglycemia"
+    assert NARRATIVE[item.span[0]:item.span[1]] == item.evidence
+    ranked = result.ranked["icd10cm"]
+    assert ranked[0][0] == "E11.65" and ranked[0][1] >= 1.0
+    assert len({code for code, _ in ranked}) == len(ranked) > 1  # retriever list follows, no duplicates
+    assert all(0.0 <= score <= 1.0 for _, score in ranked[1:])
+    assert "E11" not in [code for code, _ in ranked[:1]]
+
+
+def test_unparseable_answer_gives_error_and_marked_suggestions(make_pipeline):
+    result = _scripted(make_pipeline(), "<think>no idea</think> I cannot say.")
+    assert result.error and not result.valid
+    assert result.codes == {"icd10cm": [], "cpt": [], "hcpcs": []}
+    assert result.items and all(item.source == "candidate" for item in result.items)
+
+
+def test_stream_yields_text_then_the_result(make_pipeline):
+    chunks = list(make_pipeline("none").stream(NARRATIVE))
+    assert isinstance(chunks[-1], CodingResult)
+    texts = chunks[:-1]
+    assert len(texts) > 1 and all(isinstance(t, str) for t in texts)
+    assert "".join(texts) == chunks[-1].raw
+
+
+def test_candidates_mode_answers_only_candidates(make_pipeline):
+    pipe = make_pipeline("candidates")
+    result = pipe.code(NARRATIVE)
+    offered = {(c.system, c.code) for c in pipe.prepare(NARRATIVE).candidates}
+    assert all((s, c) in offered for s, codes in result.codes.items() for c in codes)
+    assert not result.error
+
+
+@pytest.mark.parametrize(("narrative", "message"), [
+    ("", "narrative is empty"),
+    ("   \n\t", "narrative is empty"),
+    ("x" * (MAX_NARRATIVE_CHARS + 1), "limit is 20,000"),
+    (None, "must be text"),
+])
+def test_bad_narratives_raise_clear_errors(make_pipeline, narrative, message):
+    with pytest.raises(ValueError, match=message):
+        make_pipeline().code(narrative)
+
+
+def test_prompt_longer_than_the_context_is_rejected(make_pipeline):
+    many_tokens = " ".join("7" * 9_000)  # under the character limit, over the 4096-token context
+    with pytest.raises(ValueError, match="context"):
+        make_pipeline().code(many_tokens)
+
+
+def test_answer_room_shrinks_to_fit_the_context(make_pipeline):
+    pipe = make_pipeline(max_new_tokens=4000)
+    request = pipe.prepare(NARRATIVE)
+    assert request.max_new_tokens == 4096 - len(request.prompt_ids)
+
+
+def test_code_batch_keeps_order_and_returns_errors(make_pipeline):
+    results = make_pipeline().code_batch([NARRATIVE, "", "Chest pain, ECG done."])
+    assert isinstance(results[0], CodingResult) and isinstance(results[2], CodingResult)
+    assert isinstance(results[1], ValueError)
+
+
+def test_unknown_constrain_mode(make_pipeline):
+    with pytest.raises(ValueError, match="constrain"):
+        make_pipeline("strict")

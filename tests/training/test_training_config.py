@@ -1,0 +1,81 @@
+from pathlib import Path
+
+import pytest
+from trl import DPOConfig, SFTConfig
+
+from core.paths import REPO_ROOT
+from core.paths import TRAINING_CONFIG_DIR as CONFIGS
+from training.config import ConfigError, make_stage_parser, parse_settings
+
+
+def _parse(config_cls, *argv):
+    return parse_settings(make_stage_parser(config_cls), list(argv))
+
+
+@pytest.mark.parametrize("name", ["stage_1", "stage_2", "stage_1_tiny", "stage_2_tiny"])
+def test_sft_configs_parse(name):
+    settings = _parse(SFTConfig, "--config", str(CONFIGS / f"{name}.yaml"), "--dry-run")
+    train = settings.train
+    assert train.packing and train.max_length >= 1024 and train.report_to in ("none", ["none"], [])
+    assert settings.model.chat_template_file == str(REPO_ROOT / "training" / "chat_template.jinja")
+    assert Path(settings.data.train_file).is_absolute() and Path(train.output_dir).is_absolute()
+    if name.endswith("_tiny"):
+        assert train.bf16 is False and settings.model.model_dtype == "float32"
+    else:
+        assert train.bf16 is True and train.assistant_only_loss
+
+
+@pytest.mark.parametrize("name", ["stage_3", "stage_3_tiny"])
+def test_dpo_configs_parse(name):
+    settings = _parse(DPOConfig, "--config", str(CONFIGS / f"{name}.yaml"), "--dry-run")
+    assert 0 < settings.train.beta <= 0.5 and settings.train.loss_type == ["sigmoid"]
+    assert settings.model.model_name_or_path.endswith("stage_2")  # stage 3 starts from stage 2's output
+
+
+def test_tiny_stage_1_is_the_scaled_down_smollm2_shape():
+    settings = _parse(SFTConfig, "--config", str(CONFIGS / "stage_1_tiny.yaml"))
+    shape = settings.shape
+    assert settings.model.init_from_scratch and shape.tie_word_embeddings
+    assert (shape.hidden_size, shape.num_hidden_layers, shape.num_attention_heads, shape.num_key_value_heads,
+            shape.intermediate_size) == (256, 6, 4, 2, 768)
+
+
+def test_flags_override_the_yaml():
+    settings = _parse(SFTConfig, "--config", str(CONFIGS / "stage_1_tiny.yaml"), "--learning_rate", "1e-4",
+                      "--max_steps", "7", "--train_file", "/tmp/x.jsonl")
+    assert settings.train.learning_rate == pytest.approx(1e-4)
+    assert settings.train.max_steps == 7 and settings.data.train_file == "/tmp/x.jsonl"
+
+
+def test_unknown_yaml_key_is_an_error(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("train_file: x.jsonl\nbf16: false\nlearning_rat: 0.1\n")
+    with pytest.raises(ConfigError, match=r"unknown key\(s\) in .*c.yaml: \['learning_rat'\]"):
+        _parse(SFTConfig, "--config", str(config))
+
+
+def test_unknown_flag_and_bad_value_are_one_line_errors():
+    config = str(CONFIGS / "stage_1_tiny.yaml")
+    with pytest.raises(ConfigError, match=r"unknown command-line flag\(s\): \['--lerning_rate', '1'\]"):
+        _parse(SFTConfig, "--config", config, "--lerning_rate", "1")
+    with pytest.raises(ConfigError, match="invalid float value: 'abc'"):
+        _parse(SFTConfig, "--config", config, "--learning_rate", "abc")
+
+
+def test_missing_config_file_and_bad_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        _parse(SFTConfig, "--config", str(tmp_path / "nope.yaml"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- a list\n- not a mapping\n")
+    with pytest.raises(ConfigError, match="YAML mapping"):
+        _parse(SFTConfig, "--config", str(bad))
+
+
+def test_yaml_paths_are_from_the_repo_root_and_flag_paths_from_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = _parse(SFTConfig, "--config", str(CONFIGS / "stage_2_tiny.yaml"), "--train_file", "mine.jsonl")
+    assert settings.data.train_file == str(tmp_path / "mine.jsonl")
+    assert settings.train.output_dir == str(REPO_ROOT / "data" / "runs" / "thce-tiny" / "stage_2")
+    assert settings.model.model_name_or_path == str(REPO_ROOT / "data" / "runs" / "thce-tiny" / "stage_1")
+    hub = _parse(SFTConfig, "--config", str(CONFIGS / "stage_1.yaml"), "--dry-run")
+    assert hub.model.model_name_or_path == "HuggingFaceTB/SmolLM2-135M-Instruct"

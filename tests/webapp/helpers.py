@@ -1,0 +1,35 @@
+"""Shared helpers of the web app tests: a fake coding result and coder, a free port."""
+
+from __future__ import annotations
+
+import socket
+
+from core.prompts import build_messages, format_answer
+
+FAKE_CODES = {"icd10cm": ["E11.65"], "cpt": ["99214"], "hcpcs": []}
+FAKE_REASONING = "type 2 diabetes with hyperglycemia -> E11.65; established patient visit -> 99214"
+NARRATIVE = "58-year-old with type 2 diabetes and hyperglycemia on metformin, HbA1c 9.1%. Established patient."
+
+
+def fake_result(narrative: str) -> dict:
+    """A CodingResult.to_dict()-shaped answer, without a model."""
+    return {"codes": FAKE_CODES, "items": [], "reasoning": FAKE_REASONING,
+            "raw": format_answer(FAKE_REASONING, FAKE_CODES), "valid": True, "latency_s": 0.01,
+            "model_id": "fake-model", "prompt": build_messages(narrative), "repairs": [], "error": None}
+
+
+class FakeCoder:
+    """Counts calls; returns fake_result."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, narrative: str) -> dict:
+        self.calls += 1
+        return fake_result(narrative)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,56 @@
+"""Code tab callbacks on the tiny random model; model choices from clients are restricted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from core import views
+from tests.webapp.helpers import NARRATIVE
+from webapp import code_tab
+
+REASONING, TABLE, HIGHLIGHTS, SUMMARY, STATE, JSON_FILE, CSV_FILE = range(7)
+
+
+@pytest.fixture(scope="module")
+def coders(tiny_model_dir):
+    return code_tab.make_coders(str(tiny_model_dir))
+
+
+def test_code_narrative_returns_a_full_result(coders, tiny_model_dir):
+    code_narrative, _ = coders
+    result = code_narrative(NARRATIVE)
+    assert set(result) >= {"codes", "items", "ranked", "reasoning", "raw", "valid", "latency_s", "prompt"}
+    assert result["model_id"] == str(Path(tiny_model_dir).resolve())
+    answered = {code for codes in result["codes"].values() for code in codes}
+    assert all(item["valid"] for item in result["items"] if item["code"] in answered)  # constrain="valid"
+
+
+def test_stream_code_streams_text_then_renders_the_table(coders):
+    _, stream_code = coders
+    events = list(stream_code(NARRATIVE, "", "valid"))
+    final = events[-1]
+    assert len(events) >= 2 and all(e[SUMMARY] == "Generating…" for e in events[:-1])
+    assert "valid code(s)" in final[SUMMARY] and final[STATE]["raw"]
+    assert final[TABLE] == views.table_rows(final[STATE])
+    assert Path(final[JSON_FILE]).read_text().startswith("{")
+    assert Path(final[CSV_FILE]).read_text().startswith("system,code,description")
+
+
+def test_bad_narrative_and_unlisted_model_are_clear_errors(coders):
+    code_narrative, stream_code = coders
+    with pytest.raises(gr.Error, match="narrative is empty"):
+        code_narrative("   ")
+    with pytest.raises(gr.Error, match="not offered by this server"):
+        code_narrative(NARRATIVE, model="/etc")
+    with pytest.raises(gr.Error, match="not offered"):
+        list(stream_code(NARRATIVE, "someone/some-model", "valid"))
+
+
+def test_coding_logs_no_narrative_text(coders, caplog):
+    code_narrative, _ = coders
+    with caplog.at_level("DEBUG"):
+        code_narrative("Zebra-striped unicorn narrative 4711 with type 2 diabetes")
+    assert not any("Zebra" in record.getMessage() for record in caplog.records)

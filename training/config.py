@@ -1,0 +1,215 @@
+"""Typed settings of a training stage, read from one YAML file (TRL's `TrlParser`), CLI flags override.
+
+Every YAML key must be a field of one of the dataclasses below or of the trainer config (`SFTConfig` /
+`DPOConfig`); an unknown key or flag is an error. Relative paths in the YAML are relative to the
+repository root; relative paths given as flags, to the working directory.
+
+    from trl import SFTConfig
+    from training.config import make_stage_parser, parse_settings
+    settings = parse_settings(make_stage_parser(SFTConfig), ["--config", "training/configs/stage_1_tiny.yaml"])
+    settings.train.learning_rate, settings.data.train_file, settings.model.init_from_scratch
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.paths import REPO_ROOT, TARGET_HUB_MODEL
+from training.model_init import ModelShape
+
+
+class ConfigError(ValueError):
+    """A bad configuration (unknown key, wrong type, missing file); the message says which."""
+
+
+@dataclass
+class ModelArguments:
+    model_name_or_path: str = field(
+        default=TARGET_HUB_MODEL,
+        metadata={"help": "Hub id or local model directory to start from (ignored with init_from_scratch)."},
+    )
+    tokenizer_name_or_path: str | None = field(
+        default=None, metadata={"help": "Tokenizer directory or hub id; defaults to model_name_or_path."}
+    )
+    chat_template_file: str | None = field(
+        default=None, metadata={"help": "Jinja chat template that replaces the tokenizer's (training/chat_template.jinja)."}
+    )
+    init_from_scratch: bool = field(
+        default=False, metadata={"help": "Randomly initialise a Llama of the shape given by the shape fields."}
+    )
+    model_dtype: str = field(
+        default="float32",
+        metadata={"help": "Weights dtype when loading/initialising.", "choices": ["float32", "bfloat16", "float16", "auto"]},
+    )
+    attn_implementation: str = field(default="sdpa", metadata={"help": "eager, sdpa, flash_attention_2 ..."})
+
+
+@dataclass
+class DataArguments:
+    train_file: str = field(metadata={"help": "Stage JSONL (stage_1/2: messages; stage_3: prompt/chosen/rejected)."})
+    eval_file: str | None = field(default=None, metadata={"help": "Optional evaluation JSONL of the same format."})
+    max_train_records: int | None = field(default=None, metadata={"help": "Use only the first N train records."})
+    max_eval_records: int | None = field(default=None, metadata={"help": "Use only the first N eval records."})
+    check_data: bool = field(default=True, metadata={"help": "Run the dataset quality gates before training."})
+    stage: str | None = field(
+        default=None,
+        metadata={"help": "Stage of the data for the quality gates (default: stage_2 for SFT, stage_3 for DPO).",
+                  "choices": ["stage_1", "stage_2", "stage_3"]},
+    )
+
+
+@dataclass
+class RunArguments:
+    dry_run: bool = field(
+        default=False, metadata={"help": "Check config, data, tokenizer, template and model; print the plan; train nothing."}
+    )
+    log_file: str | None = field(default=None, metadata={"help": "Also write logs and metrics to this file."})
+    max_train_minutes: float | None = field(
+        default=None, metadata={"help": "Stop training (and save) once this much wall time has passed."}
+    )
+    throughput_tokens_per_s: float | None = field(
+        default=None, metadata={"help": "Measured training throughput, used for the time estimate of the plan."}
+    )
+
+
+@dataclass
+class TrainSettings:
+    model: ModelArguments
+    shape: ModelShape
+    data: DataArguments
+    run: RunArguments
+    train: Any  # trl.SFTConfig | trl.DPOConfig
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def tokenizer_source(self) -> str:
+        return self.model.tokenizer_name_or_path or self.model.model_name_or_path
+
+
+def make_stage_parser(trainer_config_cls):
+    """TrlParser over the stage's dataclasses; `--config FILE` loads a YAML file of defaults."""
+    from trl import TrlParser
+
+    parser = TrlParser([ModelArguments, ModelShape, DataArguments, RunArguments, trainer_config_cls])
+    parser.error = _raise_usage_error  # a one-line ConfigError instead of argparse's usage dump + exit
+    return parser
+
+
+def _raise_usage_error(message: str):
+    raise ConfigError(f"invalid command line: {message}")
+
+
+def _check_yaml_keys(parser, config_path: str) -> None:
+    """Unknown YAML keys are errors, reported before any value is validated."""
+    import yaml
+
+    try:
+        config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_path} is not valid YAML: {exc}") from None
+    if not isinstance(config, dict):
+        raise ConfigError(f"{config_path} must hold a YAML mapping of settings")
+    known = {action.dest for action in parser._actions} | {"env"}
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in {config_path}: {unknown} "
+                          "(not a field of training/config.py or the trainer config)")
+
+
+def _wants_dry_run(argv: list[str]) -> bool:
+    for i, arg in enumerate(argv):
+        if arg == "--dry_run":
+            return i + 1 >= len(argv) or argv[i + 1].lower() not in ("false", "0", "no")
+    return False
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def parse_settings(parser, argv: list[str] | None = None) -> TrainSettings:
+    """Parse YAML + flags into TrainSettings; ConfigError (never a traceback) on any bad input."""
+    argv = [("--dry_run" if a == "--dry-run" else a) for a in (sys.argv[1:] if argv is None else argv)]
+    notes = []
+    if _wants_dry_run(argv) and not _cuda_available():
+        # A GPU config (bf16) cannot be instantiated without a GPU unless use_cpu; a dry run only checks it.
+        argv = [*argv, "--use_cpu", "true"]
+        notes.append("no CUDA device here: the config was checked with use_cpu=true")
+    warnings.filterwarnings("ignore", message=".*gradient_checkpointing.*deprecated", category=FutureWarning)
+    config_path = _config_path(argv)
+    if config_path and not Path(config_path).is_file():
+        raise ConfigError(f"config file not found: {config_path}")
+    if config_path:
+        _check_yaml_keys(parser, config_path)
+    try:
+        model, shape, data, run, train = parser.parse_args_and_config(argv)
+    except ConfigError:
+        raise
+    except (ValueError, TypeError, OSError) as exc:
+        raise ConfigError(_explain(str(exc), config_path)) from None
+    settings = TrainSettings(model, shape, data, run, train, notes)
+    resolve_paths(settings, {arg[2:].split("=")[0].replace("-", "_") for arg in argv if arg.startswith("--")})
+    return settings
+
+
+def _config_path(argv: list[str]) -> str | None:
+    if "--config" in argv:
+        index = argv.index("--config")
+        if index + 1 >= len(argv):
+            raise ConfigError("--config needs a file path")
+        return argv[index + 1]
+    return None
+
+
+def _explain(message: str, config_path: str | None) -> str:
+    where = f" in {config_path}" if config_path else ""
+    if "not used by the HfArgumentParser" in message:
+        return "unknown command-line flag(s): " + message.split(":", 1)[1].strip()
+    if "Unknown arguments from config file" in message:
+        keys = message.split(":", 1)[1].split(". Please")[0].strip()
+        return f"unknown key(s){where}: {keys} (not a field of training/config.py or the trainer config)"
+    if "bf16/gpu" in message:
+        message += " (this config targets a GPU; use a *_tiny.yaml config on CPU, or add --bf16 false --use_cpu true)"
+    return f"invalid training config{where}: {message}"
+
+
+def repo_path(value: str | None, base: Path = REPO_ROOT) -> str | None:
+    """An absolute path: relative paths are taken from `base` (the repository root for YAML values)."""
+    if not value:
+        return value
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else base / path)
+
+
+def _is_local_reference(name: str) -> bool:
+    """True when a model/tokenizer name is a path rather than a hub id ("org/name")."""
+    return name.startswith((".", "/", "~")) or name.count("/") != 1 or (REPO_ROOT / name).exists()
+
+
+PATH_FIELDS = {"data": ("train_file", "eval_file"), "run": ("log_file",), "model": ("chat_template_file",),
+               "train": ("output_dir",)}
+
+
+def resolve_paths(settings: TrainSettings, flags: set[str] = frozenset()) -> None:
+    """Relative paths from the YAML are taken from the repository root, those given as flags from the
+    working directory (where the user typed them)."""
+    def base(name: str) -> Path:
+        return Path.cwd() if name in flags else REPO_ROOT
+
+    for group, names in PATH_FIELDS.items():
+        target = getattr(settings, group)
+        for name in names:
+            setattr(target, name, repo_path(getattr(target, name), base(name)))
+    for name in ("model_name_or_path", "tokenizer_name_or_path"):
+        value = getattr(settings.model, name)
+        if value and (_is_local_reference(value) or (Path.cwd() / value).exists()):
+            setattr(settings.model, name, repo_path(value, base(name)))
+    checkpoint = settings.train.resume_from_checkpoint
+    if checkpoint and checkpoint.lower() not in ("true", "last"):
+        settings.train.resume_from_checkpoint = repo_path(checkpoint, base("resume_from_checkpoint"))

@@ -1,0 +1,131 @@
+"""Export a trained model for shipping (bf16 safetensors + tokenizer + retriever) and write its model card."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+SIZE_LIMIT_MB = 25.0  # the shipped default model, retriever included
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "special_tokens_map.json")
+
+
+def directory_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def export_model(model_dir: Path, output_dir: Path, retriever_dir: Path | None) -> dict:
+    """Copy the final model to `output_dir`: weights cast to bfloat16 (half the size; loaders upcast on CPU),
+    tokenizer files, the fitted retriever under retriever/. Replaces an earlier export."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    output_dir.mkdir(parents=True)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model.to(torch.bfloat16).save_pretrained(output_dir)
+    for name in TOKENIZER_FILES:
+        if (model_dir / name).is_file():
+            shutil.copy2(model_dir / name, output_dir / name)
+    if retriever_dir is not None and retriever_dir.is_dir():
+        shutil.copytree(retriever_dir, output_dir / "retriever")
+    size = directory_mb(output_dir)
+    logger.info("exported %s -> %s (%.1f MB)", model_dir, output_dir, size)
+    if size > SIZE_LIMIT_MB:
+        logger.warning("the exported model is %.1f MB, over the %.0f MB limit of the shipped default", size,
+                       SIZE_LIMIT_MB)
+    return {"size_mb": round(size, 2), "retriever": (output_dir / "retriever").is_dir(),
+            "retriever_mb": round(directory_mb(output_dir / "retriever"), 2) if retriever_dir else 0.0}
+
+
+def _fmt(value, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def evaluation_rows(reports: dict[str, dict]) -> list[str]:
+    rows = ["| dataset | cases | micro P | micro R | micro F1 | MAP | valid codes | think format | s/case |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for name, report in reports.items():
+        overall = report.get("metrics", {}).get("overall", {})
+        rows.append("| " + " | ".join([
+            name, _fmt(report.get("dataset", {}).get("n_cases")), _fmt(overall.get("micro_precision")),
+            _fmt(overall.get("micro_recall")), _fmt(overall.get("micro_f1")), _fmt(overall.get("map")),
+            _fmt(report.get("validity", {}).get("rate")), _fmt(report.get("format", {}).get("rate")),
+            _fmt(report.get("latency", {}).get("mean_s"), 2),
+        ]) + " |")
+    return rows
+
+
+def stage_rows(summaries: dict[str, dict]) -> list[str]:
+    rows = ["| stage | trainer | config | records | steps | max length | lr | final train loss | wall |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for stage, s in summaries.items():
+        rows.append(f"| {stage} | {s.get('stage', '').upper()} | `{s.get('config', '-')}` | {s.get('n_records')} | "
+                    f"{s.get('global_step')} | {s.get('max_length')} | {s.get('learning_rate')} | "
+                    f"{_fmt(s.get('train_loss'))} | {_fmt(s.get('wall_s'), 0)} s |")
+    return rows
+
+
+def _rates(throughput: dict) -> str:
+    if not throughput:
+        return "not measured"
+    return ", ".join(f"{rate:,.0f} tokens/s at {length} tokens" for length, rate in sorted(throughput.items()))
+
+
+def render_model_card(info: dict) -> str:
+    """README.md of the shipped model from the pipeline's record (`info`, see training/pipeline.py)."""
+    shape, data = info["shape"], info["data"]
+    sources = ", ".join(f"{k}: {v}" for k, v in data["sources"].items())
+    stages = "; ".join(f"{st}: " + ", ".join(f"{src} {n}" for src, n in c.items()) for st, c in data["stages"].items())
+    lines = [
+        "---", "license: apache-2.0", "language: [en]", "library_name: transformers",
+        "tags: [medical-coding, icd-10-cm, cpt, hcpcs, trl, sft, dpo]", "---", "",
+        f"# {info['name']}", "",
+        "A tiny Llama-architecture model (SmolLM2's shape, scaled down) trained from scratch on CPU by the "
+        "THCE pipeline. It reads a clinical narrative plus retrieved candidate codes and answers with "
+        "`<think>` reasoning and a JSON object of ICD-10-CM, CPT and HCPCS codes. It is a demonstration "
+        "of the pipeline, not a coding tool: check every code.", "",
+        f"Reproduce: `{info['command']}` (seed {info['seed']}; CPU threads: {info['threads']}).", "",
+        "## Model", "",
+        f"- Llama, {shape['num_hidden_layers']} layers, hidden {shape['hidden_size']}, "
+        f"{shape['num_attention_heads']} heads ({shape['num_key_value_heads']} KV), MLP {shape['intermediate_size']}, "
+        f"tied embeddings, context {shape['max_position_embeddings']}: {info['n_params'] / 1e6:.2f}M parameters, "
+        "weights stored in bfloat16.",
+        f"- Tokenizer: byte-level BPE, {info['vocab_size']} tokens, trained on the stage data and all code "
+        "descriptions; ChatML template (training/chat_template.jinja); `<think>`/`</think>` are single tokens.",
+        f"- Candidate retriever (retriever/): {data['retriever']}.",
+        f"- Files: {info.get('export', {}).get('size_mb', '?')} MB in all (retriever "
+        f"{info.get('export', {}).get('retriever_mb', '?')} MB).", "",
+        "## Data", "",
+        f"- Gold training cases: {sources}. CodiEsp (CC BY 4.0, Miranda-Escalada et al., 2020): train split "
+        "only; the dev split is used for evaluation below, the test split is never used.",
+        f"- Stage files (records by source): {stages}.", "",
+        "## Training", "",
+        f"Wall time of the whole pipeline: {info['wall_s'] / 60:.1f} min "
+        f"(budget {info['budget_minutes']:.0f} min; measured training throughput here: {_rates(info['throughput'])}).",
+        "",
+        *stage_rows(info["stages"]), "",
+        "## Evaluation (core.evaluation.run_eval)", "",
+        *evaluation_rows(info.get("evaluation", {})), "",
+        "Micro P/R/F1 over all systems; MAP over ranked codes; valid = predicted codes that exist and are billable; "
+        "think format = answers with balanced tags and parseable JSON.", "",
+        "## Limitations", "",
+        "Tiny model, minutes of CPU training: expect low recall and mistakes. CodiEsp narratives are machine "
+        "translations of Spanish case reports, coded in CIE-10-ES (mapped to ICD-10-CM). CPT descriptions are "
+        "THCE's own short wording (AMA copyright).", "",
+    ]
+    return "\n".join(lines)
+
+
+def write_model_card(output_dir: Path, info: dict) -> Path:
+    path = output_dir / "README.md"
+    path.write_text(render_model_card(info), encoding="utf-8")
+    (output_dir / "training").mkdir(exist_ok=True)
+    (output_dir / "training" / "pipeline.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+    return path

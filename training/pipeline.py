@@ -1,0 +1,248 @@
+"""The whole tiny pipeline: data -> tokenizer -> stage 1 SFT -> stage 2 SFT -> stage 3 DPO -> export -> eval -> card.
+
+Usage (from the repository root; <= 30 min on 2 CPU cores):
+
+    uv run thce train pipeline --preset tiny
+    uv run python -m training.pipeline --preset tiny --codiesp ../shared/datasets/codiesp --output-dir data/models/thce-tiny
+    uv run python -m training.pipeline --preset tiny --budget-minutes 6 --max-steps 10 --scale 0.1   # smoke run
+
+Each stage runs `python -m training.sft|dpo --config training/configs/stage_N_tiny.yaml` with overrides
+(paths in --work-dir, the step budget). Steps are sized to the time budget from the training throughput
+measured on this machine before each stage; a time limit stops a stage that overruns. State is kept in
+<work-dir>/pipeline_state.json, so `--steps stage_3,export,eval,card` reruns the tail only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT
+
+logger = logging.getLogger(__name__)
+
+STEPS = ("data", "tokenizer", "stage_1", "stage_2", "stage_3", "export", "eval", "card")
+DEFAULT_CODIESP = REPO_ROOT.parent / "shared" / "datasets" / "codiesp"
+
+
+@dataclass(frozen=True)
+class PipelinePreset:
+    configs: dict = field(default_factory=lambda: {s: f"training/configs/{s}_tiny.yaml" for s in
+                                                   ("stage_1", "stage_2", "stage_3")})
+    synthetic_cases: int = 600          # stage 2 synthetic cases (also fit the retriever)
+    stage_1_synthetic: int = 700        # code-knowledge records over the synthetic concepts
+    stage_1_codiesp: int = 300          # code-knowledge records over CodiEsp's codes
+    stage_3_synthetic: int = 240        # preference pairs
+    stage_3_codiesp: int = 80
+    vocab_size: int = 8192
+    budget_minutes: float = 30.0
+    shares: dict = field(default_factory=lambda: {"stage_1": 0.3, "stage_2": 0.5, "stage_3": 0.2})
+    reserve_eval_s: float = 330.0       # export + evaluation + model card
+    reserve_stage_s: float = 25.0       # per stage: process start, tokenizing and packing the data
+    max_epochs: float = 3.0
+    eval_codiesp_limit: int = 50        # CodiEsp dev cases scored
+    eval_synthetic: int = 50            # synthetic held-out cases (a seed never used for training)
+    heldout_seed: int = 7919
+
+
+PRESETS = {"tiny": PipelinePreset()}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="thce train pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
+    parser.add_argument("--output-dir", type=Path, default=DEFAULT_MODEL_DIR, help="Final model directory.")
+    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "data" / "runs" / "thce-tiny")
+    parser.add_argument("--codiesp", type=Path, default=DEFAULT_CODIESP if DEFAULT_CODIESP.is_dir() else None,
+                        help="CodiEsp folder with train/ and dev/ (train for training, dev for evaluation).")
+    parser.add_argument("--no-codiesp", action="store_true", help="Synthetic data only (no CodiEsp train/dev).")
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"Comma-separated subset of {','.join(STEPS)}.")
+    parser.add_argument("--budget-minutes", type=float, default=None, help="Wall-time budget (preset: 30).")
+    parser.add_argument("--scale", type=float, default=1.0, help="Multiply every data count (0.1 for a smoke run).")
+    parser.add_argument("--max-steps", type=int, default=None, help="Cap every stage's optimizer steps.")
+    parser.add_argument("--eval-limit", type=int, default=None, help="Cases per evaluation set (preset: 50).")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="CPU threads per training process (default: measure 1 vs all cores, keep the faster).")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+class Pipeline:
+    def __init__(self, args, preset: PipelinePreset):
+        self.args, self.preset = args, preset
+        self.work, self.output = args.work_dir.resolve(), args.output_dir.resolve()
+        self.budget_s = 60 * (args.budget_minutes or preset.budget_minutes)
+        self.state_path = self.work / "pipeline_state.json"
+        self.state = json.loads(self.state_path.read_text()) if self.state_path.is_file() else {}
+        self.started = time.perf_counter() - self.state.get("elapsed_before_s", 0.0)
+        self.env = dict(os.environ, TOKENIZERS_PARALLELISM="false")
+        if args.threads:
+            self.use_threads(args.threads)
+
+    def use_threads(self, threads: int) -> None:
+        import torch
+
+        torch.set_num_threads(threads)
+        self.env["OMP_NUM_THREADS"] = str(threads)
+        self.state["threads"] = threads
+
+    # ------------------------------------------------------------------ bookkeeping
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def save_state(self) -> None:
+        self.state["elapsed_before_s"] = self.elapsed()
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.state_path.write_text(json.dumps(self.state, indent=2, default=str) + "\n")
+
+    def count(self, n: int) -> int:
+        return max(4, round(n * self.args.scale))
+
+    # ------------------------------------------------------------------ steps
+    def step_data(self) -> None:
+        from training.pipeline_data import build_stage_files, fit_training_retriever, training_cases
+
+        codiesp = self.args.codiesp.resolve() if self.args.codiesp else None
+        for stale in ("retriever", "data"):
+            shutil.rmtree(self.work / stale, ignore_errors=True)
+        cases, sources = training_cases(self.count(self.preset.synthetic_cases), self.args.seed, codiesp)
+        retriever, described = fit_training_retriever(cases, self.work)
+        plan = {
+            "stage_1": [("synthetic", self.count(self.preset.stage_1_synthetic))],
+            "stage_2": [("synthetic", self.count(self.preset.synthetic_cases))],
+            "stage_3": [("synthetic", self.count(self.preset.stage_3_synthetic))],
+        }
+        if codiesp is not None:
+            train = f"codiesp:{codiesp / 'train'}"
+            plan["stage_1"].append((train, self.count(self.preset.stage_1_codiesp)))
+            plan["stage_2"].append((train, None if self.args.scale >= 1 else self.count(500)))
+            plan["stage_3"].append((train, self.count(self.preset.stage_3_codiesp)))
+        stages = build_stage_files(plan, self.work / "data", self.args.seed, retriever)
+        self.state["data"] = {"sources": sources, "stages": stages, "retriever": described,
+                              "codiesp": str(codiesp) if codiesp else None}
+
+    def stage_file(self, stage: str) -> Path:
+        return self.work / "data" / f"{stage}.jsonl"
+
+    def step_tokenizer(self) -> None:
+        from training.tokenizer import corpus_texts, train_tokenizer
+
+        files = [self.stage_file(s) for s in ("stage_1", "stage_2", "stage_3")]
+        tokenizer = train_tokenizer(corpus_texts(files), vocab_size=self.preset.vocab_size, model_max_length=2048)
+        tokenizer.save_pretrained(self.work / "tokenizer")
+        self.state["vocab_size"] = len(tokenizer)
+
+    def step_stage(self, stage: str) -> None:
+        from training.pipeline_budget import choose_threads, stage_overrides
+
+        if "threads" not in self.state:
+            self.use_threads(choose_threads(self.state.get("vocab_size", self.preset.vocab_size)))
+        else:
+            self.use_threads(self.state["threads"])
+
+        shutil.rmtree(self.work / stage, ignore_errors=True)  # no stale checkpoints of an earlier run
+        overrides, sizing = stage_overrides(self, stage)
+        module = "training.dpo" if stage == "stage_3" else "training.sft"
+        config = str(REPO_ROOT / self.preset.configs[stage])
+        command = [sys.executable, "-m", module, "--config", config, *overrides]
+        logger.info("%s: %s", stage, " ".join(command[1:]))
+        if subprocess.call(command, env=self.env) != 0:
+            raise RuntimeError(f"{stage} failed (log: {self.work / 'logs' / (stage + '.log')})")
+        from training.runlog import read_summary
+
+        summary = read_summary(self.work / stage)
+        summary["config"] = self.preset.configs[stage]
+        summary["sizing"] = sizing
+        summary["loss_curve"] = [[h["step"], h["loss"]] for h in summary.pop("log_history", []) if "loss" in h]
+        self.state.setdefault("stages", {})[stage] = summary
+
+    def step_export(self) -> None:
+        from training.model_card import export_model
+
+        self.state["export"] = export_model(self.work / "stage_3", self.output, self.work / "retriever")
+
+    def step_eval(self) -> None:
+        from core.evaluation import run_eval
+
+        limit = self.args.eval_limit or self.preset.eval_codiesp_limit
+        specs = {"synthetic held-out": f"synthetic:{self.args.eval_limit or self.preset.eval_synthetic}:"
+                                       f"{self.preset.heldout_seed}"}
+        if self.state.get("data", {}).get("codiesp"):
+            specs["CodiEsp dev"] = f"codiesp:{Path(self.state['data']['codiesp']) / 'dev'}"
+        reports = {}
+        for name, spec in specs.items():
+            path = self.work / "eval" / (name.replace(" ", "_") + ".json")
+            report = run_eval(spec, model=str(self.output), report_path=path, limit=limit, plots=False)
+            reports[name] = {k: report.get(k) for k in ("dataset", "metrics", "validity", "format", "latency")}
+        self.state["evaluation"] = reports
+
+    def step_card(self) -> None:
+        from training.model_card import write_model_card
+        from training.model_init import ModelShape
+
+        shape = asdict(ModelShape())
+        config_path = self.output / "config.json"
+        if config_path.is_file():
+            exported = json.loads(config_path.read_text())
+            shape = {key: exported.get(key, value) for key, value in shape.items()}
+        stages = self.state.get("stages", {})
+        info = {
+            "name": self.output.name, "command": self.state.get("command", "uv run thce train pipeline --preset tiny"),
+            "seed": self.args.seed, "threads": self.state.get("threads", os.cpu_count()), "shape": shape,
+            "n_params": (stages.get("stage_3") or stages.get("stage_1") or {}).get("n_params") or 0,
+            "vocab_size": self.state.get("vocab_size"), "data": self.state.get("data", {}),
+            "stages": stages, "evaluation": self.state.get("evaluation", {}), "wall_s": self.elapsed(),
+            "budget_minutes": self.budget_s / 60, "throughput": self.state.get("throughput", {}),
+            "export": self.state.get("export", {}),
+        }
+        write_model_card(self.output, info)
+
+    def run(self, steps: list[str]) -> None:
+        for step in steps:
+            began = time.perf_counter()
+            logger.info("pipeline step %s (%.0f s elapsed of %.0f s)", step, self.elapsed(), self.budget_s)
+            if step.startswith("stage_"):
+                self.step_stage(step)
+            else:
+                getattr(self, f"step_{step}")()
+            self.state.setdefault("step_seconds", {})[step] = round(time.perf_counter() - began, 1)
+            self.save_state()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    unknown = [s for s in steps if s not in STEPS]
+    if unknown:
+        print(f"error: unknown step(s) {unknown}; choose from {', '.join(STEPS)}", file=sys.stderr)
+        return 2
+    if args.no_codiesp:
+        args.codiesp = None
+    if args.codiesp is not None and not (args.codiesp / "train").is_dir():
+        print(f"error: --codiesp {args.codiesp} has no train/ folder", file=sys.stderr)
+        return 2
+    if "data" in steps:  # a run from the start forgets an earlier run's state
+        (args.work_dir / "pipeline_state.json").unlink(missing_ok=True)
+    pipeline = Pipeline(args, PRESETS[args.preset])
+    if "data" in steps:
+        pipeline.state["command"] = "uv run python -m training.pipeline " + " ".join(argv or sys.argv[1:])
+    try:
+        pipeline.run([s for s in STEPS if s in steps])
+    except (RuntimeError, ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"pipeline done in {pipeline.elapsed() / 60:.1f} min: {pipeline.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""THCE web app: Code, Review, Train & Evaluate and Codes tabs.
+
+Run with `uv run thce serve` (or `python -m webapp.app`; on a Hugging Face Space, `app_file: webapp/app.py`).
+Configuration comes from the environment: THCE_MODEL (model dir or hub id), DATABASE_URL,
+THCE_ALLOW_JOBS=1 (enable training/eval jobs), THCE_ADMINS (comma-separated HF user names allowed to
+launch jobs), GRADIO_SERVER_NAME / GRADIO_SERVER_PORT.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file (Spaces): make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import gradio as gr  # noqa: E402
+
+from webapp.code_tab import build_code_tab  # noqa: E402
+from webapp.codes_tab import build_codes_tab  # noqa: E402
+from webapp.common import on_space  # noqa: E402
+from webapp.review_tab import SHORTCUTS_JS, build_review_tab, send_to_review  # noqa: E402
+from webapp.train_tab import build_train_tab  # noqa: E402
+
+HEADER = (
+    "# THCE — Tiny Health Coding Extractor\n"
+    "Clinical narrative → ICD-10-CM, CPT and HCPCS codes with visible reasoning. Every code shown is "
+    "checked against the code sets; suggestions need review by a certified coder. The model runs on this server: no third-party service sees a narrative."
+)
+# Light events (validation, search, job polling) run this many at once; generation has its own, smaller
+# limit (webapp.common.GENERATION).
+DEFAULT_CONCURRENCY = 8
+QUEUE_MAX_SIZE = 64
+CSS = """
+.thce-card { border: 1px solid var(--border-color-primary); border-radius: var(--radius-lg);
+             padding: var(--spacing-lg); background: var(--background-fill-secondary); }
+"""
+
+# System fonts only: the default theme fonts come from Google Fonts, a request per page view from the browser.
+THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"],
+                       font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
+
+
+def build_demo(model: str | None = None) -> gr.Blocks:
+    """The whole app; the model loads lazily on the first request."""
+    model = model or os.environ.get("THCE_MODEL") or None
+    with gr.Blocks(title="THCE", analytics_enabled=False) as demo:
+        with gr.Row():
+            gr.Markdown(HEADER)
+            if on_space():
+                gr.LoginButton(size="sm", scale=0, min_width=220)
+        with gr.Tabs():
+            with gr.Tab("Code", id="code"):
+                build_code_tab(model, send_to_review)
+            with gr.Tab("Review", id="review"):
+                build_review_tab(model)
+            with gr.Tab("Train & Evaluate", id="train"):
+                train = build_train_tab()
+            with gr.Tab("Codes", id="codes"):
+                build_codes_tab()
+        for fn, outputs in train["load"]:
+            demo.load(fn, None, outputs, api_visibility="private")
+        demo.load(None, None, None, js=SHORTCUTS_JS)
+    demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)
+    return demo
+
+
+def launch_options() -> dict:
+    """Keyword arguments of `demo.launch` (Gradio 6 takes theme and css there)."""
+    return {"show_error": True, "theme": THEME, "css": CSS}
+
+
+demo = build_demo()
+
+
+def main() -> None:
+    demo.launch(**launch_options())
+
+
+if __name__ == "__main__":
+    main()

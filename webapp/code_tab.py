@@ -1,0 +1,102 @@
+"""Code tab: narrative in, streamed reasoning and validated codes out."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from core import views
+from core.inference import ModelNotAvailableError
+from core.pipeline import get_pipeline
+from webapp.common import GENERATION, export_file
+
+CONSTRAIN_CHOICES = [("Only valid codes", "valid"), ("Only retrieved candidates", "candidates"), ("Free", "none")]
+
+
+def make_coders(configured: str | None):
+    """The `/code` API function and the streaming callback, bound to the app's configured model (offered
+    and accepted even when it is not in the model list)."""
+
+    def pipeline(model: str | None, constrain: str):
+        return get_pipeline(views.check_model(model, configured), constrain=constrain or "valid")
+
+    def code_narrative(narrative: str, model: str | None = None, constrain: str = "valid") -> dict:
+        """Code one narrative; returns the CodingResult as a dict (codes, items, ranked, reasoning, raw,
+        valid, latency_s, repairs, error, model_id, prompt). `model`: empty for the server's default."""
+        try:
+            return pipeline(model, constrain).code(narrative or "").to_dict()
+        except (ValueError, ModelNotAvailableError) as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def stream_code(narrative: str, model: str | None, constrain: str):
+        """Generator callback: streams the reasoning as it is generated, then the validated table."""
+        try:
+            text = ""
+            for event in pipeline(model, constrain).stream(narrative or ""):
+                if isinstance(event, str):
+                    text += event
+                    yield text, gr.skip(), gr.skip(), "Generating…", gr.skip(), gr.skip(), gr.skip()
+                else:
+                    yield render_result(narrative, event.to_dict())
+        except (ValueError, ModelNotAvailableError) as exc:
+            raise gr.Error(str(exc)) from exc
+
+    return code_narrative, stream_code
+
+
+def _write_export(result: dict, suffix: str) -> str:
+    text = views.result_to_json(result) if suffix == ".json" else views.result_to_csv(result)
+    path = export_file("thce-codes-", suffix)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def render_result(narrative: str, result: dict) -> tuple:
+    """Outputs for the tab from a finished result."""
+    return (
+        result.get("reasoning", ""),
+        views.table_rows(result),
+        views.evidence_highlights(narrative, result),
+        views.summary_markdown(result),
+        result,
+        _write_export(result, ".json"),
+        _write_export(result, ".csv"),
+    )
+
+
+def build_code_tab(default_model: str | None, send_to_review) -> dict:
+    """Lay out the Code tab; `send_to_review(narrative, result) -> str` stores the case for annotators."""
+    code_narrative, stream_code = make_coders(default_model or None)
+    models = views.available_models()
+    if default_model and default_model not in models:
+        models.insert(0, default_model)
+    with gr.Row():
+        with gr.Column(scale=3):
+            narrative = gr.Textbox(label="Clinical narrative", lines=10, max_length=20000, elem_id="narrative")
+            examples = views.example_narratives()
+            if examples:
+                gr.Examples(examples=[[e] for e in examples], inputs=[narrative], label="Examples")
+            with gr.Row():
+                model = gr.Dropdown(models, value=default_model or (models[0] if models else None),
+                                    label="Model")
+                constrain = gr.Radio(CONSTRAIN_CHOICES, value="valid", label="Decoding")
+            run = gr.Button("Code it", variant="primary", elem_id="code-button")
+        with gr.Column(scale=4):
+            summary = gr.Markdown(elem_id="code-summary")
+            with gr.Accordion("Reasoning (<think>)", open=True):
+                reasoning = gr.Textbox(show_label=False, lines=6, interactive=False, elem_id="reasoning")
+            table = gr.Dataframe(headers=views.TABLE_COLUMNS, label="Codes", interactive=False,
+                                 column_widths=["11%", "11%", "38%", "10%", "20%", "10%"],
+                                 wrap=True, elem_id="codes-table")
+            highlights = gr.HighlightedText(label="Evidence in the narrative", combine_adjacent=False)
+            with gr.Row():
+                json_file = gr.File(label="JSON", interactive=False)
+                csv_file = gr.File(label="CSV", interactive=False)
+            review = gr.Button("Send to review", elem_id="send-to-review")
+            review_status = gr.Markdown()
+    state = gr.State({})
+    outputs = [reasoning, table, highlights, summary, state, json_file, csv_file]
+    run.click(stream_code, [narrative, model, constrain], outputs, api_name="code_stream", **GENERATION)
+    narrative.submit(stream_code, [narrative, model, constrain], outputs, api_visibility="private", **GENERATION)
+    review.click(send_to_review, [narrative, state], review_status, api_name="send_to_review")
+    gr.api(code_narrative, api_name="code", **GENERATION)
+    return {"narrative": narrative, "state": state}

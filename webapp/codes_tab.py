@@ -1,0 +1,51 @@
+"""Codes tab: search and validate codes across ICD-10-CM, CPT and HCPCS; hierarchy and notes."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from core.views import code_details, search_codes, validate_codes
+
+SYSTEM_CHOICES = [("All systems", ""), ("ICD-10-CM", "icd10cm"), ("CPT", "cpt"), ("HCPCS", "hcpcs")]
+SEARCH_HEADERS = ["system", "code", "description", "score"]
+VALIDATE_HEADERS = ["input", "normalized", "system", "status", "message"]
+
+
+def search(text: str, system: str = "", k: int = 20) -> list[list]:
+    """Search code descriptions (bm25); API endpoint `/search_codes`."""
+    try:
+        return search_codes(text, system or None, int(k))
+    except ValueError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def validate(codes: str, system: str = "") -> list[list]:
+    """Validate codes separated by commas, spaces or new lines; API endpoint `/validate_codes`."""
+    try:
+        return validate_codes(codes, system or None)
+    except ValueError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def show(code: str) -> str:
+    """Markdown card of one code: description, billable, hierarchy, notes."""
+    return code_details(code)
+
+
+def build_codes_tab() -> None:
+    with gr.Row():
+        with gr.Column():
+            query = gr.Textbox(label="Search descriptions", placeholder="e.g. type 2 diabetes with hyperglycemia")
+            system = gr.Dropdown(SYSTEM_CHOICES, value="", label="System")
+            k = gr.Slider(5, 100, value=20, step=5, label="Results")
+            hits = gr.Dataframe(headers=SEARCH_HEADERS, interactive=False, label="Matches", wrap=True,
+                                column_widths=["14%", "14%", "60%", "12%"])
+        with gr.Column():
+            codes = gr.Textbox(label="Validate codes", placeholder="E11.9, S52.502A, J3420, 99214")
+            checks = gr.Dataframe(headers=VALIDATE_HEADERS, interactive=False, label="Validation", wrap=True,
+                                  column_widths=["13%", "13%", "13%", "14%", "47%"])
+            code = gr.Textbox(label="Show one code", placeholder="E11.65")
+            card = gr.Markdown()
+    query.submit(search, [query, system, k], hits, api_name="search_codes")
+    codes.submit(validate, [codes, system], checks, api_name="validate_codes")
+    code.submit(show, code, card, api_name="show_code")

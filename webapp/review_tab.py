@@ -1,0 +1,242 @@
+"""Review tab: annotators judge model outputs from the queue; corrections become DPO preference pairs.
+
+Orchestration lives in core.review; each callback here is a few lines. Identity: the Hugging Face login on
+a Space (SYSTEM=spaces and SPACE_ID set, as Spaces do), a typed name locally. Keyboard shortcuts:
+SHORTCUTS_JS (installed by app.py).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import gradio as gr
+
+from core import review, views
+from core.store import StoreError, export_preference_pairs
+from webapp.common import GENERATION, export_file, on_space
+
+DECISION_BUTTONS = (("accept", "Accept  (Alt+A)", "primary"), ("correct", "Save correction  (Alt+C)", "primary"),
+                    ("reject", "Reject  (Alt+R)", "stop"), ("skip", "Skip  (Alt+S)", "secondary"))
+CHECK_HEADERS = ["code", "system", "status", "message"]
+SHORTCUT_KEYS = {"KeyA": "review-accept", "KeyC": "review-correct", "KeyR": "review-reject",
+                 "KeyS": "review-skip", "KeyN": "review-next"}
+_SHORTCUTS_TEMPLATE = """
+() => {
+  if (window.__thceShortcuts) return;
+  window.__thceShortcuts = true;
+  const keys = __KEYS__;
+  document.addEventListener("keydown", (event) => {
+    if (!event.altKey || event.ctrlKey || event.metaKey || !(event.code in keys)) return;
+    const button = document.getElementById(keys[event.code]);
+    if (!button || button.offsetParent === null || button.disabled) return;  // review tab not shown
+    event.preventDefault();
+    button.click();
+  });
+}
+"""
+SHORTCUTS_JS = _SHORTCUTS_TEMPLATE.replace("__KEYS__", json.dumps(SHORTCUT_KEYS))
+GUIDELINES = """
+**What to do.** Read the narrative, then the model's reasoning and codes. Judge the *codes*:
+
+* **Accept** (Alt+A): every code is right and nothing billable is missing.
+* **Save correction** (Alt+C): fix the list on the right — delete wrong codes, add missing ones (search
+  below and click a result to add it). Edit the reasoning too if it is wrong; leave it as it is otherwise.
+  Each correction becomes a preference pair (your answer preferred over the model's) for DPO training.
+* **Reject** (Alt+R): the output is unusable and you cannot fix it quickly (say why in the notes).
+* **Skip** (Alt+S): you cannot judge this case; it goes to someone else. **Next case**: Alt+N.
+
+**Coding rules.** Code only what the narrative documents: no negated findings ("denies chest pain"),
+no "rule out"/suspected diagnoses in outpatient notes, history-of only with its Z code. Use the most
+specific billable code (7th characters for injuries). CPT for procedures and visits, HCPCS for drugs
+(J codes, mind the billing unit) and supplies. Every code you enter is validated as you type.
+"""
+NO_TASK = "The queue is empty: nothing to review right now. Import cases (`thce annotations import`) or send " \
+          "coded narratives from the Code tab."
+
+
+def send_to_review(narrative: str, result: dict) -> str:
+    """Store a narrative coded in the Code tab with its prediction as a review case (markdown answer)."""
+    try:
+        case_id, prediction_id = review.queue_for_review(narrative, result)
+    except StoreError as exc:
+        return f"⚠ {exc}"
+    return f"✓ Queued for review as case **#{case_id}** (prediction {prediction_id})."
+
+
+def _annotator(name: str, profile: gr.OAuthProfile | None) -> str:
+    try:
+        return review.resolve_annotator(name, profile.username if profile else None, on_space())
+    except StoreError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def _task_outputs(task: review.ReviewTask | None, annotator: str, status: str) -> tuple:
+    """(state, case, model reasoning, model codes, corrected codes, corrected reasoning, notes, status,
+    progress, history)."""
+    common = (review.progress_markdown(annotator), review.my_reviews(annotator))
+    if task is None:
+        return ({}, NO_TASK, "", [], "", "", "", status, *common)
+    state = task.to_dict() | {"started": time.monotonic()}
+    header = f"**Case #{task.case_id}** · `{task.external_id}` ({task.source}) · model `{task.model_id}`"
+    if task.second_review:
+        header += " · second review (double annotation)"
+    return (state, f"{header}\n\n{task.narrative}", task.reasoning, review.code_rows(task.codes),
+            review.codes_to_text(task.codes), task.reasoning, "", status, *common)
+
+
+def load_next(name: str, model: str, profile: gr.OAuthProfile | None = None) -> tuple:
+    """Lease the next case (running the model first when it has no prediction yet)."""
+    annotator = _annotator(name, profile)
+    try:
+        task = review.next_task(annotator, review.default_coder(model or None))
+    except (StoreError, ValueError, RuntimeError) as exc:
+        raise gr.Error(f"could not load the next case: {exc}") from exc
+    return _task_outputs(task, annotator, "")
+
+
+def make_submit(decision: str):
+    """The callback of one decision button: store the review, then load the next case."""
+
+    def submit(state: dict, name: str, codes_text: str, reasoning: str, notes: str, model: str,
+               profile: gr.OAuthProfile | None = None) -> tuple:
+        annotator = _annotator(name, profile)
+        if not state or not state.get("case_id"):
+            raise gr.Error("load a case first (Next case)")
+        spent = time.monotonic() - state["started"] if state.get("started") else None
+        try:
+            saved = review.submit_review(state["case_id"], annotator, decision, codes_text, reasoning, notes,
+                                         prediction_id=state.get("prediction_id"),
+                                         model_reasoning=state.get("reasoning"), time_spent_s=spent)
+            task = review.next_task(annotator, review.default_coder(model or None))
+        except (StoreError, ValueError, RuntimeError) as exc:
+            raise gr.Error(str(exc)) from exc
+        pair = f", preference pair {saved.pair_id}" if saved.pair_id else ""
+        done = f"✓ Case #{state['case_id']}: {decision} saved (review {saved.review_id}{pair})."
+        return _task_outputs(task, annotator, done)
+
+    submit.__name__ = f"submit_{decision}"
+    return submit
+
+
+def validate_text(codes_text: str) -> list[list]:
+    """Instant validation of the corrected codes (empty text: empty table)."""
+    if not (codes_text or "").strip():
+        return []
+    try:
+        return [row[1:] for row in views.validate_codes(codes_text)]  # the input column is redundant here
+    except ValueError as exc:
+        return [["", "", "error", str(exc)]]
+
+
+def search(text: str) -> list[list]:
+    try:
+        return views.search_codes(text, None, 15)
+    except ValueError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def add_selected(codes_text: str, evt: gr.SelectData) -> str:
+    """Clicking a search result appends its code to the correction."""
+    row = evt.row_value or []
+    return review.add_code_to_text(codes_text, str(row[1])) if len(row) > 1 else codes_text
+
+
+def export_pairs() -> str:
+    """All current preference pairs as a DPO JSONL file to download."""
+    path = export_file("thce-pairs-", ".jsonl")
+    export_preference_pairs(path, format="dpo")
+    return str(path)
+
+
+def refresh(name: str, profile: gr.OAuthProfile | None = None) -> tuple[str, list[list]]:
+    annotator = None
+    try:
+        annotator = review.resolve_annotator(name, profile.username if profile else None, on_space())
+    except StoreError:
+        pass
+    return review.progress_markdown(annotator), review.my_reviews(annotator) if annotator else []
+
+
+def submit_review_api(case_id: int, annotator: str, decision: str, corrected_codes: str = "",
+                      reasoning: str = "", notes: str = "") -> dict:
+    """Store a review (API `/submit_review`): decision accept|correct|reject|skip; corrected codes as text
+    (comma/space/new-line separated) for 'correct'. Returns review_id, version and pair_id."""
+    try:
+        saved = review.submit_review(int(case_id), annotator, decision, corrected_codes, reasoning, notes)
+    except (StoreError, ValueError) as exc:
+        raise gr.Error(str(exc)) from exc
+    return {"review_id": saved.review_id, "version": saved.version, "pair_id": saved.pair_id}
+
+
+def queue_case_api(narrative: str, result: dict) -> dict:
+    """Store a narrative and the `/code` result for it as a review case (API `/queue_for_review`).
+    Returns case_id and prediction_id."""
+    try:
+        case_id, prediction_id = review.queue_for_review(narrative, result)
+    except StoreError as exc:
+        raise gr.Error(str(exc)) from exc
+    return {"case_id": case_id, "prediction_id": prediction_id}
+
+
+def _identity() -> gr.Textbox:
+    """The annotator name box; hidden on a Space, where the Hugging Face login (app header) names you."""
+    return gr.Textbox(label="Your name (annotator)", placeholder="e.g. alice", max_length=100,
+                      visible=not on_space(), elem_id="annotator", scale=2)
+
+
+def build_review_tab(default_model: str | None) -> dict:
+    """Lay out the Review tab and wire its callbacks; returns the components app.py needs."""
+    model = gr.State(default_model or "")
+    with gr.Row(equal_height=False):
+        name = _identity()
+        with gr.Column(scale=1, min_width=160):
+            next_button = gr.Button("Next case  (Alt+N)", variant="primary", elem_id="review-next")
+        progress = gr.Markdown(elem_id="review-progress")
+    status = gr.Markdown(elem_id="review-status")
+    case = gr.Markdown("Press **Next case** to start.", elem_id="review-case", elem_classes=["thce-card"])
+    with gr.Row():
+        with gr.Column():
+            gr.Markdown("#### Model output")
+            model_reasoning = gr.Textbox(label="Reasoning", lines=8, interactive=False)
+            model_codes = gr.Dataframe(headers=["system", "code", "description"], interactive=False,
+                                       column_widths=["18%", "17%", "65%"],
+                                       label="Codes", wrap=True)
+        with gr.Column():
+            gr.Markdown("#### Your correction")
+            codes_text = gr.Textbox(label="Codes (one per line; delete or add)", lines=5, elem_id="review-codes")
+            checks = gr.Dataframe(headers=CHECK_HEADERS, interactive=False, label="Validation", wrap=True,
+                                  column_widths=["17%", "17%", "16%", "50%"])
+            reasoning = gr.Textbox(label="Reasoning (edit if wrong)", lines=5, elem_id="review-reasoning")
+            notes = gr.Textbox(label="Notes", lines=1, max_length=2000)
+    with gr.Row():
+        buttons = {d: gr.Button(label, variant=v, elem_id=f"review-{d}") for d, label, v in DECISION_BUTTONS}
+    with gr.Accordion("Search codes to add", open=False):
+        query = gr.Textbox(label="Search descriptions", placeholder="e.g. closed fracture radius shaft")
+        hits = gr.Dataframe(headers=["system", "code", "description", "score"], interactive=False,
+                            column_widths=["14%", "14%", "60%", "12%"],
+                            label="Click a row to add its code", wrap=True)
+    with gr.Accordion("Guidelines and keyboard shortcuts", open=False):
+        gr.Markdown(GUIDELINES)
+    with gr.Accordion("My reviews and export", open=False):
+        history = gr.Dataframe(headers=review.HISTORY_COLUMNS, interactive=False, label="My reviews", wrap=True,
+                               column_widths=["9%", "21%", "11%", "9%", "20%", "15%", "15%"])
+        with gr.Row():
+            refresh_button = gr.Button("Refresh", size="sm")
+            export_button = gr.Button("Export preference pairs (DPO JSONL)", size="sm", elem_id="export-pairs")
+        export_file = gr.File(label="Preference pairs", interactive=False)
+
+    state = gr.State({})
+    outputs = [state, case, model_reasoning, model_codes, codes_text, reasoning, notes, status, progress, history]
+    next_button.click(load_next, [name, model], outputs, api_visibility="private", **GENERATION)
+    for decision, button in buttons.items():
+        button.click(make_submit(decision), [state, name, codes_text, reasoning, notes, model], outputs,
+                     api_visibility="private", **GENERATION)
+    codes_text.change(validate_text, codes_text, checks, api_visibility="private", show_progress="hidden")
+    query.submit(search, query, hits, api_visibility="private")
+    hits.select(add_selected, codes_text, codes_text, api_visibility="private")
+    refresh_button.click(refresh, name, [progress, history], api_visibility="private")
+    export_button.click(export_pairs, None, export_file, api_name="export_pairs")
+    gr.api(submit_review_api, api_name="submit_review")
+    gr.api(queue_case_api, api_name="queue_for_review")
+    return {"name": name, "progress": progress, "history": history}
