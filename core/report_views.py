@@ -7,6 +7,7 @@ under data/runs/ (the training pipeline's runs).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def _looks_like_report(path: Path) -> bool:
 def report_dirs() -> list[Path]:
     from core.launcher import reports_dir
 
-    return [reports_dir(), DATA_DIR / "runs"]
+    runs = Path(os.environ.get("THCE_RUNS_DIR", DATA_DIR / "runs"))
+    return [reports_dir(), runs]
 
 
 def list_reports(dirs: list[Path] | None = None) -> list[str]:

@@ -19,6 +19,7 @@ def store(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("THCE_JOBS_DIR", str(tmp_path / "jobs"))
     monkeypatch.setenv("THCE_REPORTS_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("THCE_RUNS_DIR", str(tmp_path / "runs"))
     init_db(url)
     yield url
     reset_engine()
