@@ -17,10 +17,16 @@ from __future__ import annotations
 import sys
 import time
 
-from training.budget import TimeLimitCallback
 from training.config import ConfigError, TrainSettings, make_stage_parser, parse_settings
-from training.runlog import MetricsLogCallback, append_to_log, resolve_checkpoint, setup_logging
-from training.stage import StageError, StageInputs, format_report, prepare_stage, save_stage
+from training.runlog import append_to_log, resolve_checkpoint, setup_logging
+from training.stage import (
+    StageError,
+    StageInputs,
+    format_report,
+    get_callbacks,
+    prepare_stage,
+    save_stage,
+)
 
 KIND = "dpo"
 
@@ -34,10 +40,7 @@ def make_parser():
 def get_trainer(settings: TrainSettings, inputs: StageInputs):
     from trl import DPOTrainer
 
-    callback = MetricsLogCallback()
-    callbacks = [callback]
-    if settings.run.max_train_minutes:
-        callbacks.append(TimeLimitCallback(settings.run.max_train_minutes * 60))
+    callback, callbacks = get_callbacks(settings)
     trainer = DPOTrainer(
         model=inputs.model,
         args=settings.train,

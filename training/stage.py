@@ -11,6 +11,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+from training.budget import TimeLimitCallback
 from training.config import TrainSettings
 from training.data import DataError, quality_report, read_stage_records, to_dataset
 from training.model_init import (
@@ -25,6 +26,7 @@ from training.model_init import (
     resolve_model_source,
 )
 from training.plan import TrainingPlan, build_plan, dpo_lengths, format_plan, sft_lengths
+from training.runlog import MetricsLogCallback
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +176,15 @@ def _plan(settings: TrainSettings, kind: str, inputs: StageInputs) -> TrainingPl
     if inputs.tokenizer is None:
         plan.notes.append(f"token counts approximated as characters / {CHARS_PER_TOKEN} (tokenizer unavailable)")
     return plan
+
+
+def get_callbacks(settings: TrainSettings) -> tuple[MetricsLogCallback, list]:
+    """The metrics-log callback (its history goes into the stage report) and the time-limit guard."""
+    callback = MetricsLogCallback()
+    callbacks = [callback]
+    if settings.run.max_train_minutes:
+        callbacks.append(TimeLimitCallback(settings.run.max_train_minutes * 60))
+    return callback, callbacks
 
 
 def prepare_stage(settings: TrainSettings, kind: str) -> StageInputs:
