@@ -16,15 +16,12 @@ from typing import Annotated
 
 import typer
 
+from core.commands import fail as _fail
+
 app = typer.Typer(help="Review queue, preference-pair export and annotation statistics.", no_args_is_help=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 MAX_ERRORS_SHOWN = 20
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 @app.callback()

@@ -15,17 +15,14 @@ from typing import Annotated
 
 import typer
 
+from core.commands import fail as _fail
+
 app = typer.Typer(help="Look up, validate and search ICD-10-CM, CPT and HCPCS codes.", no_args_is_help=True)
 
 MAX_QUERY_CHARS = 10_000
 _SYSTEM_ALIASES = {"icd10cm": "icd10cm", "icd10": "icd10cm", "icd": "icd10cm", "cpt": "cpt", "hcpcs": "hcpcs"}
 SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="icd10cm, cpt or hcpcs")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 @app.callback()

@@ -15,17 +15,14 @@ from typing import Annotated
 
 import typer
 
+from core.commands import fail as _fail
+
 app = typer.Typer(help="Build, check and split training datasets (stage_1, stage_2, stage_3).", no_args_is_help=True)
 
 STAGE_HELP = "stage_1 (code knowledge), stage_2 (reasoning SFT) or stage_3 (DPO pairs)"
 StageOption = Annotated[str, typer.Option("--stage", help=STAGE_HELP)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 MAX_PRINTED_PROBLEMS = 50
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _check_stage(stage: str) -> str:

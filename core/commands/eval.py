@@ -13,13 +13,10 @@ from typing import Annotated
 
 import typer
 
+from core.commands import fail as _fail
+
 SUMMARY_METRICS = ("micro_precision", "micro_recall", "micro_f1", "macro_f1", "map", "exact_match", "category_f1")
 _HEADERS = ("P", "R", "F1", "macro F1", "MAP", "exact", "cat. F1")
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _split_systems(values: list[str] | None) -> list[str] | None:

@@ -12,10 +12,7 @@ from typing import Annotated
 
 import typer
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
+from core.commands import fail as _fail
 
 
 def _fmt(value) -> str:
