@@ -12,7 +12,8 @@ from pathlib import Path
 
 from core.paths import DEFAULT_MODEL_DIR, EXAMPLES_DIR, MODELS_DIR, TARGET_HUB_MODEL
 
-RESULT_COLUMNS = ["system", "code", "description", "billable", "valid", "status", "evidence", "score", "source"]
+RESULT_COLUMNS = ["system", "code", "description", "billable", "valid", "status", "evidence", "score", "source",
+                  "in answer"]
 
 
 def result_rows(result: dict) -> list[list]:
@@ -31,11 +32,12 @@ def result_rows(result: dict) -> list[list]:
             item.get("evidence", ""),
             round(float(item.get("score") or 0.0), 3),
             item.get("source", ""),
+            "yes" if item.get("selected", item.get("valid")) and item.get("valid") else "no",
         ])
     return rows
 
 
-TABLE_COLUMNS = ["system", "code", "description", "status", "evidence", "score"]
+TABLE_COLUMNS = ["system", "code", "description", "status", "evidence", "score", "source", "in answer"]
 
 
 def table_rows(result: dict) -> list[list]:
@@ -82,7 +84,12 @@ def result_to_csv(result: dict) -> str:
 def summary_markdown(result: dict) -> str:
     items = result.get("items", [])
     bad = [i for i in items if not i.get("valid")]
-    text = f"**{len(items) - len(bad)} valid code(s)** · {result.get('latency_s', 0):.2f} s · model `{result.get('model_id', '?')}`"
+    answer = sum(len(codes) for codes in (result.get("codes") or {}).values())
+    text = (f"**{len(items) - len(bad)} valid code(s)**, {answer} in the answer · {result.get('latency_s', 0):.2f} s"
+            f" · model `{result.get('model_id', '?')}`")
+    left_out = [i for i in items if i.get("valid") and not i.get("selected", True) and i.get("source") == "model"]
+    if left_out:
+        text += "\n\nLeft out of the answer (little retrieval support): " + ", ".join(f"`{i['code']}`" for i in left_out)
     if bad:
         text += "\n\n⚠ Not billable/valid, excluded from the answer: " + ", ".join(
             f"`{i['code']}` ({i.get('status')})" for i in bad

@@ -48,18 +48,50 @@ def _fmt(value, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
+def _system_f1(metrics: dict, system: str) -> str:
+    return _fmt((metrics.get(system) or {}).get("micro_f1"))
+
+
 def evaluation_rows(reports: dict[str, dict]) -> list[str]:
-    rows = ["| dataset | cases | micro P | micro R | micro F1 | MAP | valid codes | think format | s/case |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| dataset | cases | F1 icd10cm | F1 cpt | F1 hcpcs | micro P | micro R | micro F1 | MAP "
+            "| model's own F1 (icd10cm / cpt / hcpcs) | valid codes | think format | s/case |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, report in reports.items():
-        overall = report.get("metrics", {}).get("overall", {})
+        metrics = report.get("metrics", {})
+        overall = metrics.get("overall", {})
+        own = (report.get("model_answer") or {}).get("micro_f1") or {}
         rows.append("| " + " | ".join([
-            name, _fmt(report.get("dataset", {}).get("n_cases")), _fmt(overall.get("micro_precision")),
+            name, _fmt(report.get("dataset", {}).get("n_cases")),
+            *[_system_f1(metrics, s) for s in ("icd10cm", "cpt", "hcpcs")], _fmt(overall.get("micro_precision")),
             _fmt(overall.get("micro_recall")), _fmt(overall.get("micro_f1")), _fmt(overall.get("map")),
+            " / ".join(_fmt(own.get(s)) for s in ("icd10cm", "cpt", "hcpcs")),
             _fmt(report.get("validity", {}).get("rate")), _fmt(report.get("format", {}).get("rate")),
             _fmt(report.get("latency", {}).get("mean_s"), 2),
         ]) + " |")
     return rows
+
+
+def decision_lines(decision: dict) -> list[str]:
+    """How the final answer is chosen (core.retrieval.decision), for the card."""
+    if not decision or "threshold" not in decision:
+        return ["The final answer is the model's valid codes (no decision rule)."]
+    def per_system(values: dict) -> str:
+        return ", ".join(f"{s} {v:.2f}" for s, v in values.items())
+    calibration = decision.get("info", {}).get("model_calibration", {})
+    lines = [
+        "The final answer is chosen by the retriever's decision rule (`core/retrieval/decision.py`): a code is "
+        "kept when its retrieval probability reaches the system's threshold, or when the model chose it and its "
+        "probability reaches the (lower) model bar.",
+        f"- Thresholds, fitted on cross-fitted scores of the training cases: {per_system(decision['threshold'])}.",
+        f"- Model bars, fitted on {calibration.get('cases', '?')} calibration cases "
+        f"(`{calibration.get('spec', '?')}`): {per_system(decision.get('model_threshold', {})) or 'none'}.",
+    ]
+    for system in ("icd10cm", "cpt", "hcpcs"):
+        if system in calibration:
+            c = calibration[system]
+            lines.append(f"  - {system}: calibration micro-F1 {c['f1']:.3f} with the model's vote, "
+                         f"{c['f1_without_model']:.3f} without it.")
+    return lines
 
 
 def stage_rows(summaries: dict[str, dict]) -> list[str]:
@@ -113,8 +145,12 @@ def render_model_card(info: dict) -> str:
         *stage_rows(info["stages"]), "",
         "## Evaluation (core.evaluation.run_eval)", "",
         *evaluation_rows(info.get("evaluation", {})), "",
-        "Micro P/R/F1 over all systems; MAP over ranked codes; valid = predicted codes that exist and are billable; "
-        "think format = answers with balanced tags and parseable JSON.", "",
+        "F1 per system and micro P/R/F1 over all systems score the pipeline's final answer; MAP its ranked codes; "
+        "the model's own F1 scores the language model's answer alone, before the decision rule; valid = "
+        "predicted codes that exist and are billable; think format = answers with balanced tags and parseable "
+        "JSON.", "",
+        "## How the final answer is chosen", "",
+        *decision_lines(info.get("decision", {})), "",
         "## Limitations", "",
         "Tiny model, minutes of CPU training: expect low recall and mistakes. CodiEsp narratives are machine "
         "translations of Spanish case reports, coded in CIE-10-ES (mapped to ICD-10-CM). CPT descriptions are "

@@ -29,7 +29,7 @@ from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
-STEPS = ("data", "tokenizer", "stage_1", "stage_2", "stage_3", "export", "eval", "card")
+STEPS = ("data", "tokenizer", "stage_1", "stage_2", "stage_3", "export", "calibrate", "eval", "card")
 DEFAULT_CODIESP = REPO_ROOT.parent / "shared" / "datasets" / "codiesp"
 
 
@@ -37,7 +37,8 @@ DEFAULT_CODIESP = REPO_ROOT.parent / "shared" / "datasets" / "codiesp"
 class PipelinePreset:
     configs: dict = field(default_factory=lambda: {s: f"training/configs/{s}_tiny.yaml" for s in
                                                    ("stage_1", "stage_2", "stage_3")})
-    synthetic_cases: int = 600          # stage 2 synthetic cases (also fit the retriever)
+    retriever_synthetic: int = 2500     # synthetic gold cases the retriever is fitted on (with CodiEsp train)
+    synthetic_cases: int = 1200         # stage 2 synthetic cases (the first of the retriever's cases)
     stage_1_synthetic: int = 700        # code-knowledge records over the synthetic concepts
     stage_1_codiesp: int = 300          # code-knowledge records over CodiEsp's codes
     stage_3_synthetic: int = 240        # preference pairs
@@ -45,12 +46,14 @@ class PipelinePreset:
     vocab_size: int = 8192
     budget_minutes: float = 30.0
     shares: dict = field(default_factory=lambda: {"stage_1": 0.3, "stage_2": 0.5, "stage_3": 0.2})
-    reserve_eval_s: float = 330.0       # export + evaluation + model card
+    reserve_eval_s: float = 400.0       # export + calibration + evaluation + model card
     reserve_stage_s: float = 25.0       # per stage: process start, tokenizing and packing the data
     max_epochs: float = 3.0
     eval_codiesp_limit: int = 50        # CodiEsp dev cases scored
     eval_synthetic: int = 50            # synthetic held-out cases (a seed never used for training)
     heldout_seed: int = 7919
+    calibration_synthetic: int = 80     # calibration cases for the decision rule (a seed never used elsewhere)
+    calibration_seed: int = 4241
 
 
 PRESETS = {"tiny": PipelinePreset()}
@@ -113,7 +116,7 @@ class Pipeline:
         codiesp = self.args.codiesp.resolve() if self.args.codiesp else None
         for stale in ("retriever", "data"):
             shutil.rmtree(self.work / stale, ignore_errors=True)
-        cases, sources = training_cases(self.count(self.preset.synthetic_cases), self.args.seed, codiesp)
+        cases, sources = training_cases(self.count(self.preset.retriever_synthetic), self.args.seed, codiesp)
         retriever, described = fit_training_retriever(cases, self.work)
         plan = {
             "stage_1": [("synthetic", self.count(self.preset.stage_1_synthetic))],
@@ -169,6 +172,12 @@ class Pipeline:
 
         self.state["export"] = export_model(self.work / "stage_3", self.output, self.work / "retriever")
 
+    def step_calibrate(self) -> None:
+        from training.calibrate import calibrate_model_dir
+
+        spec = f"synthetic:{self.count(self.preset.calibration_synthetic)}:{self.preset.calibration_seed}"
+        self.state["decision"] = calibrate_model_dir(self.output, spec)
+
     def step_eval(self) -> None:
         from core.evaluation import run_eval
 
@@ -181,7 +190,8 @@ class Pipeline:
         for name, spec in specs.items():
             path = self.work / "eval" / (name.replace(" ", "_") + ".json")
             report = run_eval(spec, model=str(self.output), report_path=path, limit=limit, plots=False)
-            reports[name] = {k: report.get(k) for k in ("dataset", "metrics", "validity", "format", "latency")}
+            reports[name] = {k: report.get(k) for k in ("dataset", "metrics", "validity", "format", "latency",
+                                                        "model_answer")}
         self.state["evaluation"] = reports
 
     def step_card(self) -> None:
@@ -201,7 +211,7 @@ class Pipeline:
             "vocab_size": self.state.get("vocab_size"), "data": self.state.get("data", {}),
             "stages": stages, "evaluation": self.state.get("evaluation", {}), "wall_s": self.elapsed(),
             "budget_minutes": self.budget_s / 60, "throughput": self.state.get("throughput", {}),
-            "export": self.state.get("export", {}),
+            "export": self.state.get("export", {}), "decision": self.state.get("decision", {}),
         }
         write_model_card(self.output, info)
 

@@ -74,12 +74,15 @@ def _show(result, reasoning: bool) -> None:
     if reasoning:
         console.print(Panel(result.reasoning or "(no reasoning)", title="reasoning", expand=False))
     table = Table(title=f"codes ({result.latency_s:.2f} s, {result.model_id})")
-    for column in ("system", "code", "description", "valid", "evidence", "source"):
+    for column in ("system", "code", "description", "valid", "evidence", "source", "in answer"):
         table.add_column(column)
-    for item in result.items:
+    for item in sorted(result.items, key=lambda i: not (i.selected and i.valid)):
         valid = "[green]yes[/]" if item.valid else f"[red]no: {item.status}[/]"
-        table.add_row(item.system, item.code, item.description, valid, item.evidence, item.source)
+        chosen = "[green]yes[/]" if item.selected and item.valid else "[dim]no[/]"
+        table.add_row(item.system, item.code, item.description, valid, item.evidence, item.source, chosen)
     console.print(table)
+    answer = ", ".join(code for codes in result.codes.values() for code in codes)
+    console.print(f"answer: {answer or '(no codes)'}")
     if not result.items:
         console.print("[yellow]no codes[/]")
     if result.error:

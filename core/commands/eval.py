@@ -52,6 +52,10 @@ def _print_summary(report: dict, report_path: Path) -> None:
         f"of {fmt['n_raw']} answers | latency mean {_secs(latency['mean_s'])} p50 {_secs(latency['p50_s'])} "
         f"p95 {_secs(latency['p95_s'])}"
     )
+    own = (report.get("model_answer") or {}).get("micro_f1")
+    if own:
+        console.print("the language model's own answer (before the decision rule), micro-F1: "
+                      + ", ".join(f"{s} {v:.3f}" for s, v in own.items()))
     plots = report.get("plots") or {}
     console.print(f"report: {report_path}" + (f" | plots: {plots['png']} {plots['html']}" if plots else ""))
 

@@ -49,6 +49,22 @@ def format_compliance(raws: Iterable[str | None]) -> dict:
     return {"n_raw": len(present), "n_ok": n_ok, "rate": n_ok / len(present) if present else None}
 
 
+def model_answer_f1(golds: dict[str, list[set]], raws: list[str | None], is_valid: Callable[[str, str], bool]) -> dict:
+    """Micro-F1 per system of the language model's own answer (the valid codes of its raw output, before
+    the pipeline's decision rule adds or drops codes); None when no row carries a raw answer."""
+    from core.evaluation.metrics import canonical_code, micro_counts, prf
+    from core.prompts import parse_output
+
+    if not any(isinstance(raw, str) and raw.strip() for raw in raws):
+        return {"n_raw": 0, "micro_f1": None}
+    parsed = [parse_output(raw).codes if isinstance(raw, str) else {} for raw in raws]
+    scores = {}
+    for system, gold in golds.items():
+        answers = [{canonical_code(c) for c in codes.get(system, []) if is_valid(c, system)} for codes in parsed]
+        scores[system] = prf(*micro_counts(gold, answers))[2]
+    return {"n_raw": sum(bool(r) for r in raws), "micro_f1": scores}
+
+
 def latency_summary(latencies: Iterable[object]) -> dict:
     """Mean, median and 95th percentile of per-case latency in seconds (None when none measured)."""
     values = np.array([float(v) for v in latencies if isinstance(v, int | float) and not isinstance(v, bool)])

@@ -134,7 +134,8 @@ class Pipeline:
         raw = self._text(token_ids)
         parsed = parse_output(raw)
         support = support_scores(request.rank)
-        items = build_items(codeset, parsed, request.narrative, request.candidates, support)
+        items = build_items(codeset, parsed, request.narrative, request.candidates, support,
+                            getattr(self.retriever, "decision", None), request.rank)
         codes = final_codes(items)
         model_items = [item for item in items if item.source == "model"]
         return CodingResult(

@@ -17,14 +17,16 @@ class CodedItem:
     status: str  # Validation.status: ok | unknown | not_billable | bad_format | wrong_system
     evidence: str = ""  # quote from the narrative ("" when none was found)
     span: list[int] | None = None  # [start, end] character offsets of `evidence` in the narrative
-    source: str = "model"  # "model": the model's answer; "candidate": a retrieval suggestion
+    source: str = "model"  # "model": the model's code; "retriever": added by the retriever's decision rule;
+    #                        "candidate": a retrieval suggestion shown when the answer has no valid code
     score: float = 0.0  # retrieval support in [0, 1] (0 when the retriever did not rank the code)
     message: str = ""  # the validation message (why a code is not valid)
+    selected: bool = True  # part of the final answer (`CodingResult.codes`)
 
 
 @dataclass
 class CodingResult:
-    codes: dict[str, list[str]] = field(default_factory=empty_codes)  # valid model codes only
+    codes: dict[str, list[str]] = field(default_factory=empty_codes)  # the final answer: selected valid codes
     items: list[CodedItem] = field(default_factory=list)
     ranked: dict[str, list[list]] = field(default_factory=lambda: {s: [] for s in empty_codes()})
     reasoning: str = ""

@@ -16,11 +16,14 @@ import numpy as np
 
 from core.prompts import SYSTEMS, Candidate
 from core.retrieval.combiner import CombinerConfig, TreeEnsemble
+from core.retrieval.decision import DecisionRule, fit_thresholds
 from core.retrieval.features import FEATURE_NAMES, CandidatePool, FeatureBuilder
 from core.retrieval.retriever import Retriever, candidates_from_ranking, ranked_by_system
 from core.retrieval.supervised import Label, SupervisedConfig, SupervisedScorer
 
 logger = logging.getLogger(__name__)
+
+DECISION_DEPTH = 20  # codes per system considered by the final-answer rule
 
 
 @dataclass
@@ -112,17 +115,29 @@ def fit_combiner(pools: list[CandidatePool], cases: list[dict], config: FitConfi
     return TreeEnsemble.fit(features, targets, FEATURE_NAMES, config.combiner)
 
 
+def fit_decision(pools: list[CandidatePool], cases: list[dict], combiner: TreeEnsemble, codeset) -> DecisionRule:
+    """The final-answer thresholds, fitted on the cross-fitted (unseen-narrative) scores of the cases."""
+    scorer = Retriever(codeset, None, combiner)
+    rankings = [ranked_by_system(pool, scorer.score_pool(pool), DECISION_DEPTH) for pool in pools]
+    gold = [{"codes": {s: [c for system, c in case_labels(case, codeset) if system == s] for s in SYSTEMS}}
+            for case in cases]
+    rule = fit_thresholds(gold, rankings)
+    logger.info("final-answer thresholds %s (micro-F1 on cross-fitted scores %s)", rule.threshold, rule.info["f1"])
+    return rule
+
+
 def fit_retriever(cases: list[dict], out_dir: Path | str | None = None, config: FitConfig | None = None,
                   codeset=None) -> Retriever:
     """Fit the learned retriever on gold cases; save it to <out_dir>/retriever/ when out_dir is given."""
     config, codeset = config or FitConfig(), codeset or _codeset()
     started = time.perf_counter()
-    combiner = cross_fitted(cases, config, codeset)[1]
+    pools, combiner = cross_fitted(cases, config, codeset)
+    decision = fit_decision(pools, cases, combiner, codeset)
     supervised = SupervisedScorer.fit([_narrative(c) for c in cases], [case_labels(c, codeset) for c in cases],
                                       config.supervised)
     info = {"cases": len(cases), "labels": len(supervised.labels), "config": asdict(config),
             "fit_seconds": round(time.perf_counter() - started, 1)}
-    retriever = Retriever(codeset, supervised, combiner, info)
+    retriever = Retriever(codeset, supervised, combiner, info, decision)
     if out_dir is not None:
         retriever.save(out_dir)
     return retriever

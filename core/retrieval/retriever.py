@@ -11,10 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 
 from core.prompts import SYSTEMS, Candidate
 from core.retrieval import storage
 from core.retrieval.combiner import TreeEnsemble
+from core.retrieval.decision import DecisionRule
 from core.retrieval.features import FEATURE_NAMES, CandidatePool, FeatureBuilder
 from core.retrieval.supervised import SupervisedScorer
 
@@ -25,7 +27,7 @@ FALLBACK_COVERAGE_WEIGHT = 1.0  # bm25-only score = best BM25 score x (1 + w x c
 
 class Retriever:
     def __init__(self, codeset=None, supervised: SupervisedScorer | None = None, combiner: TreeEnsemble | None = None,
-                 info: dict | None = None):
+                 info: dict | None = None, decision: DecisionRule | None = None):
         if codeset is None:
             from core.codes import get_codeset
 
@@ -34,6 +36,7 @@ class Retriever:
             raise storage.RetrieverFormatError("the stored candidate scorer was fitted on other features")
         self.codeset, self.supervised, self.combiner = codeset, supervised, combiner
         self.info = dict(info or {})
+        self.decision = decision  # which scored codes make the final answer (None: the model's codes only)
         self.features = FeatureBuilder(codeset, supervised)
 
     @property
@@ -43,7 +46,7 @@ class Retriever:
     def score_pool(self, pool: CandidatePool) -> np.ndarray:
         """A score per candidate of the pool: a probability for a fitted retriever, else a BM25 blend."""
         if self.combiner is not None:
-            return 1.0 / (1.0 + np.exp(-self.combiner.predict_logit(pool.features)))
+            return expit(self.combiner.predict_logit(pool.features))
         return pool.column("lexical_best") * (1.0 + FALLBACK_COVERAGE_WEIGHT * pool.column("coverage_best_unit"))
 
     def rank_pools(self, pools: list[CandidatePool], k: int) -> list[dict[str, list[tuple[str, float]]]]:
@@ -69,6 +72,8 @@ class Retriever:
         arrays = {**{f"supervised_{k}": v for k, v in supervised_arrays.items()},
                   **{f"combiner_{k}": v for k, v in combiner_arrays.items()}}
         manifest = {"info": self.info, "supervised": supervised_header, "combiner": combiner_header}
+        if self.decision is not None:
+            manifest["decision"] = self.decision.to_dict()
         return storage.write(model_dir, manifest, vocabulary, arrays)
 
     @classmethod
@@ -78,9 +83,10 @@ class Retriever:
             supervised = SupervisedScorer.from_arrays({**manifest["supervised"], "vocabularies": vocabulary},
                                                       _prefixed(arrays, "supervised_"))
             combiner = TreeEnsemble.from_arrays(manifest["combiner"], _prefixed(arrays, "combiner_"))
+            decision = DecisionRule.from_dict(manifest["decision"]) if "decision" in manifest else None
         except (KeyError, TypeError, ValueError) as exc:
             raise storage.RetrieverFormatError(f"{storage.retriever_dir(model_dir)}: incomplete retriever ({exc})") from exc
-        return cls(codeset, supervised, combiner, manifest.get("info"))
+        return cls(codeset, supervised, combiner, manifest.get("info"), decision)
 
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
@@ -103,14 +109,14 @@ def candidates_from_ranking(codeset, ranked: dict[str, list[tuple[str, float]]],
     for system in SYSTEMS:
         chosen: dict[str, float] = {}
         for code, score in ranked.get(system, []):
-            billable = _billable_form(codeset, code, system)
+            billable = billable_form(codeset, code, system)
             if billable is not None and billable not in chosen and len(chosen) < k:
                 chosen[billable] = score
         candidates += [Candidate(code, system, codeset.describe(code), round(score, 4)) for code, score in chosen.items()]
     return candidates
 
 
-def _billable_form(codeset, code: str, system: str) -> str | None:
+def billable_form(codeset, code: str, system: str) -> str | None:
     if codeset.is_valid(code, system):
         return code
     if system != "icd10cm":

@@ -56,6 +56,19 @@ def read(model_dir: Path | str) -> tuple[dict, list, dict[str, np.ndarray]]:
     return manifest, vocabulary, arrays
 
 
+def update_manifest(model_dir: Path | str, key: str, value) -> None:
+    """Replace one entry of a saved retriever's manifest (e.g. the calibrated decision rule)."""
+    path = retriever_dir(model_dir) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RetrieverFormatError(f"{path}: cannot read the retriever manifest ({exc})") from exc
+    manifest[key] = value
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    partial.replace(path)
+
+
 def size_bytes(model_dir: Path | str) -> int:
     directory = retriever_dir(model_dir)
     return sum(p.stat().st_size for p in directory.iterdir() if p.is_file()) if directory.is_dir() else 0

@@ -108,3 +108,36 @@ def test_code_batch_keeps_order_and_returns_errors(make_pipeline):
 def test_unknown_constrain_mode(make_pipeline):
     with pytest.raises(ValueError, match="constrain"):
         make_pipeline("strict")
+
+
+class _RuledRetriever:
+    """A retriever with fixed scores and a decision rule (core.retrieval.decision)."""
+
+    def __init__(self, base):
+        from core.retrieval.decision import DecisionRule
+
+        self.base = base
+        self.decision = DecisionRule({"icd10cm": 0.5, "cpt": 0.5, "hcpcs": 0.5}, {"icd10cm": 0.15})
+
+    def retrieve(self, narrative, k=8):
+        return self.base.retrieve(narrative, k)
+
+    def rank(self, narrative, k=50):
+        return {"icd10cm": [("E11.65", 0.9), ("Z79.84", 0.7), ("I10", 0.4), ("R51.9", 0.1)], "cpt": [],
+                "hcpcs": [("J1815", 0.2)]}
+
+
+def test_decision_rule_adds_confident_codes_and_drops_unsupported_ones(generator, retriever):
+    from core.pipeline import Pipeline
+
+    pipe = Pipeline(generator, _RuledRetriever(retriever), max_new_tokens=96, think_budget=24)
+    answer = '<think>\n"diabetes" -> E11.65\n</think>\n{"icd10cm": ["R51.9", "E11.65", "I10"], "cpt": [], "hcpcs": []}'
+    result = _scripted(pipe, answer)
+    assert result.codes == {"icd10cm": ["E11.65", "I10", "Z79.84"], "cpt": [], "hcpcs": []}
+    by_code = {item.code: item for item in result.items}
+    assert by_code["Z79.84"].source == "retriever" and by_code["Z79.84"].selected and by_code["Z79.84"].valid
+    assert by_code["R51.9"].source == "model" and not by_code["R51.9"].selected  # 0.1 < the model's bar 0.15
+    assert by_code["I10"].selected  # the model chose it and 0.4 >= 0.15
+    assert [row[0] for row in result.ranked["icd10cm"][:3]] == ["E11.65", "Z79.84", "I10"]
+    broken = _scripted(pipe, "<think>no idea</think> I cannot say.")
+    assert broken.error and broken.codes["icd10cm"] == ["E11.65", "Z79.84"]

@@ -122,3 +122,17 @@ def test_load_predictions_names_the_bad_line(tmp_path):
         load_predictions(path)
     with pytest.raises(PredictionError, match="not found"):
         load_predictions(tmp_path / "missing.jsonl")
+
+
+def test_model_answer_is_scored_apart_from_the_final_codes():
+    raw_a = format_answer("r", {"icd10cm": ["E11.9", "R51.9"], "cpt": [], "hcpcs": []})  # 1 of 2 right
+    rows = [_row("a", icd=["E11.9", "I10"], cpt=["99214"], raw=raw_a), _row("b", icd=["J45.909"], raw="garbage"),
+            _row("c")]
+    report = evaluate_predictions(CASES, rows, is_valid=_always_valid, n_resamples=10)
+    own = report["model_answer"]
+    assert own["n_raw"] == 2
+    assert own["micro_f1"]["icd10cm"] == pytest.approx(2 * 1 / (2 * 1 + 1 + 2))  # tp 1, fp R51.9, fn I10 + J45.909
+    assert own["micro_f1"]["cpt"] == 0.0
+    assert report["metrics"]["icd10cm"]["micro_f1"] == 1.0  # the final answer is scored as given
+    assert evaluate_predictions(CASES, [_row("a")], is_valid=_always_valid, n_resamples=10)["model_answer"] == {
+        "n_raw": 0, "micro_f1": None}

@@ -37,10 +37,10 @@ def test_precomputed_candidates_answer_known_narratives_and_fall_back():
 
 def test_stage_budget_shares_what_is_left():
     pipeline = SimpleNamespace(preset=PipelinePreset(), budget_s=1800.0, elapsed=lambda: 300.0, state={"stages": {}})
-    left = 1800 - 300 - 330 - 3 * 25
+    left = 1800 - 300 - 400 - 3 * 25
     assert stage_seconds(pipeline, "stage_1") == pytest.approx(left * 0.3)
     pipeline.state["stages"] = {"stage_1": {}}
-    assert stage_seconds(pipeline, "stage_2") == pytest.approx((1800 - 300 - 330 - 2 * 25) * 0.5 / 0.7)
+    assert stage_seconds(pipeline, "stage_2") == pytest.approx((1800 - 300 - 400 - 2 * 25) * 0.5 / 0.7)
 
 
 def test_model_card_reports_data_stages_and_scores():
@@ -55,12 +55,20 @@ def test_model_card_reports_data_stages_and_scores():
                                    "global_step": 120, "max_length": 2048, "learning_rate": 5e-4, "train_loss": 1.23,
                                    "wall_s": 600.0}},
             "evaluation": {"CodiEsp dev": {"dataset": {"n_cases": 50}, "metrics": {"overall": {
-                "micro_precision": 0.5, "micro_recall": 0.25, "micro_f1": 1 / 3, "map": 0.4}},
-                "validity": {"rate": 0.9}, "format": {"rate": 0.8}, "latency": {"mean_s": 2.0}}}}
+                "micro_precision": 0.5, "micro_recall": 0.25, "micro_f1": 1 / 3, "map": 0.4},
+                "icd10cm": {"micro_f1": 0.35}},
+                "model_answer": {"n_raw": 50, "micro_f1": {"icd10cm": 0.05}},
+                "validity": {"rate": 0.9}, "format": {"rate": 0.8}, "latency": {"mean_s": 2.0}}},
+            "decision": {"threshold": {"icd10cm": 0.3, "cpt": 0.4, "hcpcs": 0.35},
+                         "model_threshold": {"icd10cm": 0.3, "cpt": 0.2, "hcpcs": 0.35},
+                         "info": {"model_calibration": {"cases": 80, "spec": "synthetic:80:4241",
+                                                        "cpt": {"f1": 0.96, "f1_without_model": 0.95}}}}}
     card = render_model_card(info)
     assert "6.82M parameters" in card and "codiesp_train: 500" in card
     assert "| stage_2 | SFT | `training/configs/stage_2_tiny.yaml` | 1100 | 120 |" in card
-    assert "| CodiEsp dev | 50 | 0.500 | 0.250 | 0.333 | 0.400 | 0.900 | 0.800 | 2.00 |" in card
+    assert ("| CodiEsp dev | 50 | 0.350 | - | - | 0.500 | 0.250 | 0.333 | 0.400 | 0.050 / - / - | 0.900 | 0.800 | "
+            "2.00 |") in card
+    assert "icd10cm 0.30, cpt 0.40, hcpcs 0.35" in card and "cpt: calibration micro-F1 0.960 with the model's vote" in card
     assert "1,500 tokens/s at 1024 tokens" in card and "28.3 min" in card
 
 
@@ -82,7 +90,7 @@ def test_scaled_down_pipeline_end_to_end(tmp_path):
         assert (out / name).is_file(), name
     assert sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file()) < 25e6
     card = (out / "README.md").read_text()
-    assert "## Evaluation" in card and "synthetic held-out" in card
+    assert "## Evaluation" in card and "synthetic held-out" in card and "## How the final answer is chosen" in card
     record = json.loads((out / "training" / "pipeline.json").read_text())
     steps = [record["stages"][s]["global_step"] for s in ("stage_1", "stage_2", "stage_3")]
     assert all(1 <= n <= 2 for n in steps), steps  # capped by --max-steps, or fewer to fit the budget

@@ -1,0 +1,113 @@
+"""Which codes make the final answer: the decision rule fitted next to the retriever.
+
+A fitted retriever scores each candidate with a probability. The rule keeps, per system,
+
+    every code the retriever is confident of:          p >= threshold[system]
+    every code the model chose that it also supports:  p >= model_threshold[system]
+
+`threshold` is fitted (fit_retriever) on the cross-fitted pools of the training cases, i.e. on scores
+of narratives the supervised signals never saw; `model_threshold` is fitted on the model's answers to
+calibration narratives (`thce train pipeline`, step calibrate). Until that calibration, the model's vote
+carries no weight (model_threshold = threshold). Both maximise micro-F1 per system.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from core.prompts import SYSTEMS
+
+GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))  # candidate thresholds 0.05 .. 0.95
+DEFAULT_THRESHOLD = 0.5  # for a system without gold codes in the fitting data
+
+
+@dataclass
+class DecisionRule:
+    threshold: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SYSTEMS, DEFAULT_THRESHOLD))
+    model_threshold: dict[str, float] = field(default_factory=dict)  # missing system: same as threshold
+    info: dict = field(default_factory=dict)  # how it was fitted: cases, micro-F1 reached per system
+
+    def model_bar(self, system: str) -> float:
+        return min(self.model_threshold.get(system, 1.0), self.threshold.get(system, DEFAULT_THRESHOLD))
+
+    def accepts(self, system: str, probability: float, chosen_by_model: bool) -> bool:
+        if probability >= self.threshold.get(system, DEFAULT_THRESHOLD):
+            return True
+        return chosen_by_model and probability >= self.model_bar(system)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DecisionRule:
+        try:
+            threshold = {s: float(v) for s, v in data["threshold"].items() if s in SYSTEMS}
+            model = {s: float(v) for s, v in data.get("model_threshold", {}).items() if s in SYSTEMS}
+        except (KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise ValueError(f"decision rule: expected {{'threshold': {{system: number}}}} ({exc})") from exc
+        return cls(threshold, model, dict(data.get("info", {})))
+
+
+Ranking = dict[str, list[tuple[str, float]]]
+
+
+def _counts(golds: list[set[str]], predictions: list[set[str]]) -> tuple[int, int, int]:
+    tp = sum(len(g & p) for g, p in zip(golds, predictions, strict=True))
+    return tp, sum(map(len, predictions)) - tp, sum(map(len, golds)) - tp
+
+
+def micro_f1(golds: list[set[str]], predictions: list[set[str]]) -> float:
+    tp, fp, fn = _counts(golds, predictions)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def gold_sets(cases: list[dict], system: str) -> list[set[str]]:
+    return [set(case["codes"].get(system, [])) for case in cases]
+
+
+def fit_thresholds(cases: list[dict], rankings: list[Ranking]) -> DecisionRule:
+    """Per system, the probability threshold with the best micro-F1 over the cases (their gold `codes`)."""
+    rule = DecisionRule(info={"cases": len(cases), "fitted_on": "cross-fitted retrieval scores", "f1": {}})
+    for system in SYSTEMS:
+        golds = gold_sets(cases, system)
+        if not any(golds):
+            continue
+        scores = {t: micro_f1(golds, [{c for c, p in r.get(system, []) if p >= t} for r in rankings]) for t in GRID}
+        best = max(GRID, key=lambda t: (scores[t], -abs(t - DEFAULT_THRESHOLD)))
+        rule.threshold[system] = best
+        rule.info["f1"][system] = round(scores[best], 4)
+    return rule
+
+
+def fit_model_thresholds(rule: DecisionRule, cases: list[dict], rankings: list[Ranking],
+                         model_codes: list[dict[str, list[str]]]) -> DecisionRule:
+    """Per system, the bar for the model's own codes (<= the retriever's threshold) with the best micro-F1
+    of the combined answer on calibration cases; ties keep the higher bar (less weight on the model)."""
+    fitted = DecisionRule(dict(rule.threshold), {}, {**rule.info, "model_calibration": {"cases": len(cases)}})
+    for system in SYSTEMS:
+        golds = gold_sets(cases, system)
+        if not any(golds):
+            continue
+        bars = [t for t in GRID if t < fitted.threshold[system]] + [fitted.threshold[system]]
+        scores = {}
+        for bar in bars:
+            fitted.model_threshold[system] = bar
+            scores[bar] = micro_f1(golds, [set(decide(fitted, r, m)[system]) for r, m in zip(rankings, model_codes,
+                                                                                              strict=True)])
+        best = max(bars, key=lambda t: (scores[t], t))
+        fitted.model_threshold[system] = best
+        fitted.info["model_calibration"][system] = {"f1": round(scores[best], 4),
+                                                    "f1_without_model": round(scores[fitted.threshold[system]], 4)}
+    return fitted
+
+
+def decide(rule: DecisionRule, ranking: Ranking, model_codes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The final codes per system: the model's accepted codes first (in its order), then the retriever's."""
+    answer = {}
+    for system in SYSTEMS:
+        probability = dict(ranking.get(system, []))
+        chosen = [c for c in dict.fromkeys(model_codes.get(system, []))
+                  if rule.accepts(system, probability.get(c, 0.0), True)]
+        extra = [c for c, p in ranking.get(system, []) if c not in chosen and rule.accepts(system, p, False)]
+        answer[system] = chosen + extra
+    return answer

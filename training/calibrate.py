@@ -1,0 +1,76 @@
+"""Calibrate how much the final answer trusts the trained model's own codes (pipeline step `calibrate`).
+
+The retriever's decision rule (core.retrieval.decision) keeps the codes it is confident of; this step runs
+the exported pipeline on calibration narratives the model and the retriever never trained on, and fits the
+lower bar a code the model chose must clear. A model whose answers do not help keeps the retriever's bar.
+
+    uv run python -m training.calibrate --model data/models/thce-tiny --cases synthetic:80:4241
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+BATCH = 8
+RANK_DEPTH = 20
+
+
+def model_answers(pipeline, narratives: list[str]) -> list[dict[str, list[str]]]:
+    """The model's own valid codes per narrative (before the decision rule)."""
+    answers = []
+    for start in range(0, len(narratives), BATCH):
+        for result in pipeline.code_batch(narratives[start:start + BATCH]):
+            codes: dict[str, list[str]] = {"icd10cm": [], "cpt": [], "hcpcs": []}
+            if not isinstance(result, ValueError):
+                for item in result.items:
+                    if item.source == "model" and item.valid:
+                        codes[item.system].append(item.code)
+            answers.append(codes)
+    return answers
+
+
+def calibrate_model_dir(model_dir: Path, cases_spec: str) -> dict:
+    """Fit the model's bar on `cases_spec` and store it in <model_dir>/retriever/manifest.json."""
+    from core.datasets import load_cases
+    from core.pipeline import get_pipeline
+    from core.retrieval.decision import fit_model_thresholds
+    from core.retrieval.storage import update_manifest
+
+    pipeline = get_pipeline(str(model_dir))
+    retriever = pipeline.retriever
+    if getattr(retriever, "decision", None) is None:
+        return {"skipped": "the retriever has no decision rule (not fitted)"}
+    cases = load_cases(cases_spec)
+    narratives = [case["narrative"] for case in cases]
+    answers = model_answers(pipeline, narratives)
+    rankings = [retriever.rank(text, k=RANK_DEPTH) for text in narratives]
+    rule = fit_model_thresholds(retriever.decision, cases, rankings, answers)
+    rule.info["model_calibration"]["spec"] = cases_spec
+    update_manifest(model_dir, "decision", rule.to_dict())
+    retriever.decision = rule  # the cached pipeline uses the calibrated rule from now on
+    logger.info("decision rule: thresholds %s, model bars %s", rule.threshold, rule.model_threshold)
+    return rule.to_dict()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.calibrate", description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, required=True, help="Exported model folder with retriever/.")
+    parser.add_argument("--cases", required=True, help="Gold case spec the model never trained on.")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        print(json.dumps(calibrate_model_dir(args.model, args.cases), indent=2))
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
