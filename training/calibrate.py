@@ -23,10 +23,12 @@ RANK_DEPTH = 20
 
 def model_answers(pipeline, narratives: list[str]) -> list[dict[str, list[str]]]:
     """The model's own valid codes per narrative (before the decision rule)."""
+    from core.prompts import empty_codes
+
     answers = []
     for start in range(0, len(narratives), BATCH):
         for result in pipeline.code_batch(narratives[start:start + BATCH]):
-            codes: dict[str, list[str]] = {"icd10cm": [], "cpt": [], "hcpcs": []}
+            codes = empty_codes()
             if not isinstance(result, ValueError):
                 for item in result.items:
                     if item.source == "model" and item.valid:

@@ -18,6 +18,7 @@ from core.inference.loading import (
     load_model,
     resolve_device,
     resolve_dtype,
+    resolve_load_args,
     resolve_model_ref,
 )
 
@@ -29,11 +30,7 @@ def get_generator(model: str | Path | None = None, device: str = "auto", dtype: 
                   quantize: bool | None = None):
     """The process-wide Generator of a model (one per model/device/dtype/quantization; quantize=None
     follows THCE_INT8)."""
-    ref = resolve_model_ref(model)
-    resolved_device = resolve_device(device)
-    quantize = default_quantize() if quantize is None else quantize
-    return _generator(ref, resolved_device, resolve_dtype(resolved_device, dtype),
-                      bool(quantize and resolved_device == "cpu"))
+    return _generator(*resolve_load_args(model, device, dtype, quantize))
 
 
 @lru_cache(maxsize=4)

@@ -100,15 +100,20 @@ def default_quantize() -> bool:
     return _env_flag(INT8_ENV)
 
 
+def resolve_load_args(model: str | Path | None, device: str, dtype: str,
+                      quantize: bool | None) -> tuple[str, str, str, bool]:
+    """(model ref, device, dtype, quantize) as the caches key them: auto values resolved, int8 on CPU only."""
+    ref = resolve_model_ref(model)
+    resolved_device = resolve_device(device)
+    quantize = default_quantize() if quantize is None else quantize
+    return ref, resolved_device, resolve_dtype(resolved_device, dtype), bool(quantize and resolved_device == "cpu")
+
+
 def load_model(model: str | Path | None = None, device: str = "auto", dtype: str = "auto",
                quantize: bool | None = None) -> LoadedModel:
     """The cached (model, tokenizer) for a directory or hub id. `quantize` applies int8 dynamic
     quantization to the Linear layers (CPU only; None: THCE_INT8)."""
-    ref = resolve_model_ref(model)
-    resolved_device = resolve_device(device)
-    quantize = default_quantize() if quantize is None else quantize
-    return _load_cached(ref, resolved_device, resolve_dtype(resolved_device, dtype),
-                        bool(quantize and resolved_device == "cpu"))
+    return _load_cached(*resolve_load_args(model, device, dtype, quantize))
 
 
 @lru_cache(maxsize=4)

@@ -51,14 +51,10 @@ class DecisionRule:
 Ranking = dict[str, list[tuple[str, float]]]
 
 
-def _counts(golds: list[set[str]], predictions: list[set[str]]) -> tuple[int, int, int]:
-    tp = sum(len(g & p) for g, p in zip(golds, predictions, strict=True))
-    return tp, sum(map(len, predictions)) - tp, sum(map(len, golds)) - tp
-
-
 def micro_f1(golds: list[set[str]], predictions: list[set[str]]) -> float:
-    tp, fp, fn = _counts(golds, predictions)
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    from core.evaluation.metrics import micro_counts, prf  # imported here: only fitting needs it
+
+    return prf(*micro_counts(golds, predictions))[2]
 
 
 def gold_sets(cases: list[dict], system: str) -> list[set[str]]:
