@@ -35,6 +35,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("report", "report"),
     ("train", "train"),
     ("annotations", "annotations"),
+    ("model", "model"),
     ("serve", "serve"),
 ]
 

@@ -42,7 +42,7 @@ SMOLLM2_VOCAB_SIZE = 49152
 
 @dataclass(frozen=True)
 class ModelSource:
-    """Where a model name resolves: kind in {"local", "hub_cache", "hub", "missing"}."""
+    """Where a model name resolves: kind in {"local", "hub_cache", "hub", "packaged", "missing"}."""
 
     name: str
     kind: str
@@ -51,7 +51,7 @@ class ModelSource:
 
     @property
     def available(self) -> bool:
-        return self.kind in ("local", "hub_cache", "hub")
+        return self.kind in ("local", "hub_cache", "hub", "packaged")
 
 
 def llama_config(shape: ModelShape, tokenizer=None, vocab_size: int | None = None):
@@ -115,7 +115,7 @@ def resolve_model_source(name: str, probe_network: bool = False, marker: str = "
     `marker` is the file that makes a directory usable ("tokenizer_config.json" for a tokenizer)."""
     path = Path(name).expanduser()
     if path.is_dir():
-        if (path / marker).is_file():
+        if (path / marker).is_file() or (marker == "config.json" and (path / "adapter_config.json").is_file()):
             return ModelSource(name, "local", str(path), f"local directory {path}")
         return ModelSource(name, "missing", None, f"{path} exists but holds no {marker}")
     looks_like_path = name.startswith((".", "/", "~")) or name.count("/") != 1 or path.suffix != ""
@@ -124,6 +124,14 @@ def resolve_model_source(name: str, probe_network: bool = False, marker: str = "
                            f"model directory {path} not found (an earlier stage produces it; run that stage first)")
     from huggingface_hub import try_to_load_from_cache
 
+    from core.inference.base import BaseModelError, is_base_model_id, prepare_base
+
+    if is_base_model_id(name):  # SmolLM2-135M-Instruct: the HF cache's original, else the packaged copy
+        try:
+            base = prepare_base(name, progress=True)
+        except BaseModelError as exc:
+            return ModelSource(name, "missing", None, str(exc))
+        return ModelSource(name, base.kind, str(base.path), base.note)
     cached = try_to_load_from_cache(name, marker)
     if isinstance(cached, str):
         return ModelSource(name, "hub_cache", str(Path(cached).parent), f"hub model {name} (local cache)")
@@ -147,11 +155,16 @@ def _hub_reachable(name: str) -> bool:
 
 
 def load_pretrained(source: ModelSource, dtype: str = "auto", attn_implementation: str | None = None):
+    """Weights of a located model; a LoRA adapter folder comes back as a trainable PeftModel on its base."""
     import torch
-    from transformers import AutoModelForCausalLM
+
+    from core.inference.base import adapter_base_name, load_adapter_model, load_base_model, record_base_name
 
     torch_dtype = dtype if dtype == "auto" else getattr(torch, dtype)
-    kwargs = {"dtype": torch_dtype}
-    if attn_implementation:
-        kwargs["attn_implementation"] = attn_implementation
-    return AutoModelForCausalLM.from_pretrained(source.path or source.name, **kwargs)
+    path = source.path or source.name
+    if source.path and adapter_base_name(Path(source.path)):
+        return load_adapter_model(source.path, torch_dtype, trainable=True, attn_implementation=attn_implementation)
+    model = load_base_model(path, torch_dtype, attn_implementation)
+    if source.kind in ("packaged", "hub_cache"):
+        record_base_name(model, source.name)
+    return model

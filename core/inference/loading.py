@@ -30,10 +30,11 @@ class ModelNotAvailableError(RuntimeError):
 class LoadedModel:
     model: object  # transformers PreTrainedModel, in eval mode
     tokenizer: object  # transformers tokenizer with a chat template
-    model_id: str  # what the user named (directory or hub id)
+    model_id: str  # the model's name for people: a folder's name or a hub id, never a server path
     device: str
     dtype: str
     quantized: bool = False
+    base: str = ""  # the base model of an adapter folder (hub id), else ""
 
     @property
     def context_length(self) -> int:
@@ -121,24 +122,42 @@ def _load_cached(ref: str, device: str, dtype: str, quantize: bool) -> LoadedMod
     import torch
 
     _initial_threads()  # remember torch's default before any change
-    tokenizer, model = _from_pretrained(ref, getattr(torch, dtype))
+    tokenizer, model, base = _from_pretrained(ref, getattr(torch, dtype))
     model.to(device).eval()
     if device == "cpu":
         configure_cpu_threads(sum(p.numel() for p in model.parameters()))
     if quantize:
         model = quantize_linear_int8(model)
-    logger.info("loaded model %s on %s (%s%s)", ref, device, dtype, ", int8" if quantize else "")
-    return LoadedModel(model=model, tokenizer=tokenizer, model_id=ref, device=device, dtype=dtype,
-                       quantized=quantize)
+    logger.info("loaded model %s on %s (%s%s)", display_name(ref), device, dtype, ", int8" if quantize else "")
+    return LoadedModel(model=model, tokenizer=tokenizer, model_id=display_name(ref), device=device, dtype=dtype,
+                       quantized=quantize, base=base)
+
+
+def display_name(ref: str) -> str:
+    """A model's name as users see it: a folder's name (no server path), or the hub id."""
+    path = Path(ref)
+    return path.name if path.is_absolute() or path.is_dir() else ref
 
 
 def _from_pretrained(ref: str, torch_dtype):
+    """(tokenizer, model, base id). A LoRA adapter folder is merged into its base (offline: the packaged
+    SmolLM2 copy); the SmolLM2 hub id resolves to the local cache or the packaged copy."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from core.inference.base import BaseModelError, adapter_base_name, is_base_model_id, load_adapter_model, prepare_base
 
     local_only = is_offline() or Path(ref).is_dir()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(ref, local_files_only=local_only)
-        model = AutoModelForCausalLM.from_pretrained(ref, dtype=torch_dtype, local_files_only=local_only)
+        base = adapter_base_name(Path(ref)) if Path(ref).is_dir() else None
+        source = str(prepare_base(ref).path) if is_base_model_id(ref) else ref
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only or source != ref)
+        if base is not None:
+            model = load_adapter_model(ref, torch_dtype)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=torch_dtype,
+                                                         local_files_only=local_only or source != ref)
+    except BaseModelError as exc:
+        raise ModelNotAvailableError(str(exc)) from None
     except (OSError, ValueError) as exc:
         if Path(ref).is_dir():
             raise ModelNotAvailableError(f"model directory {ref} cannot be loaded: {exc}") from exc
@@ -151,7 +170,7 @@ def _from_pretrained(ref: str, torch_dtype):
         raise ModelNotAvailableError(f"the tokenizer of {ref} has no chat template")
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return tokenizer, model
+    return tokenizer, model, base or ""
 
 
 def configure_cpu_threads(num_params: int) -> int:
