@@ -46,6 +46,14 @@ class ModelArguments:
         metadata={"help": "Weights dtype when loading/initialising.", "choices": ["float32", "bfloat16", "float16", "auto"]},
     )
     attn_implementation: str = field(default="sdpa", metadata={"help": "eager, sdpa, flash_attention_2 ..."})
+    use_peft: bool = field(
+        default=False, metadata={"help": "Train a LoRA adapter (peft, through the trainer's peft_config) instead of "
+                                         "all weights; a model_name_or_path that is an adapter folder continues it."})
+    lora_r: int = field(default=16, metadata={"help": "LoRA rank."})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA alpha (scaling = alpha / r)."})
+    lora_dropout: float = field(default=0.0, metadata={"help": "LoRA dropout."})
+    lora_target_modules: list[str] = field(
+        default_factory=lambda: ["all-linear"], metadata={"help": "Modules that get LoRA ('all-linear' or names)."})
 
 
 @dataclass

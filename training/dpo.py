@@ -24,6 +24,7 @@ from training.stage import (
     StageInputs,
     format_report,
     get_callbacks,
+    get_peft_config,
     prepare_stage,
     save_stage,
 )
@@ -48,6 +49,7 @@ def get_trainer(settings: TrainSettings, inputs: StageInputs):
         eval_dataset=inputs.eval_dataset(),
         processing_class=inputs.tokenizer,
         callbacks=callbacks,
+        peft_config=get_peft_config(settings, inputs.model),
     )
     return trainer, callback
 

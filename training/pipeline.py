@@ -25,11 +25,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT
+from core.paths import MODELS_DIR, REPO_ROOT, TARGET_HUB_MODEL
 
 logger = logging.getLogger(__name__)
 
-STEPS = ("data", "tokenizer", "stage_1", "stage_2", "stage_3", "export", "calibrate", "eval", "card")
+STEPS = ("data", "tokenizer", "stage_1", "stage_2", "stage_3", "export", "calibrate", "eval", "ablation", "card")
 DEFAULT_CODIESP = REPO_ROOT.parent / "shared" / "datasets" / "codiesp"
 
 
@@ -54,16 +54,30 @@ class PipelinePreset:
     heldout_seed: int = 7919
     calibration_synthetic: int = 80     # calibration cases for the decision rule (a seed never used elsewhere)
     calibration_seed: int = 4241
+    stage_2_codiesp: int | None = None  # CodiEsp train cases in stage 2 (None: all 500)
+    base_model: str | None = None       # a pretrained base (LoRA stages, no tokenizer step); None: from scratch
+    tokens_per_s: float | None = None   # end-to-end training rate used to size the steps (None: measure)
 
 
-PRESETS = {"tiny": PipelinePreset()}
+SMOL_CONFIGS = {s: f"training/configs/{s}_smol.yaml" for s in ("stage_1", "stage_2", "stage_3")}
+PRESETS = {
+    "tiny": PipelinePreset(),
+    # SmolLM2-135M-Instruct + LoRA on 2 CPU cores in 60 minutes: most of the time goes to stage 2 (coding
+    # cases); CodiEsp's long narratives are capped so that short synthetic cases get most of the tokens.
+    "smol": PipelinePreset(
+        configs=SMOL_CONFIGS, stage_1_synthetic=150, stage_1_codiesp=50, synthetic_cases=1500,
+        stage_2_codiesp=250, stage_3_synthetic=200, stage_3_codiesp=40, budget_minutes=60.0,
+        shares={"stage_1": 0.05, "stage_2": 0.77, "stage_3": 0.18}, reserve_eval_s=700.0, reserve_stage_s=40.0,
+        max_epochs=2.0, base_model=TARGET_HUB_MODEL, tokens_per_s=150.0),
+}
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="thce train pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
-    parser.add_argument("--output-dir", type=Path, default=DEFAULT_MODEL_DIR, help="Final model directory.")
-    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "data" / "runs" / "thce-tiny")
+    parser.add_argument("--output-dir", type=Path, default=None,
+                        help="Final model directory (default: data/models/thce-<preset>).")
+    parser.add_argument("--work-dir", type=Path, default=None, help="Default: data/runs/thce-<preset>.")
     parser.add_argument("--codiesp", type=Path, default=DEFAULT_CODIESP if DEFAULT_CODIESP.is_dir() else None,
                         help="CodiEsp folder with train/ and dev/ (train for training, dev for evaluation).")
     parser.add_argument("--no-codiesp", action="store_true", help="Synthetic data only (no CodiEsp train/dev).")
@@ -126,7 +140,9 @@ class Pipeline:
         if codiesp is not None:
             train = f"codiesp:{codiesp / 'train'}"
             plan["stage_1"].append((train, self.count(self.preset.stage_1_codiesp)))
-            plan["stage_2"].append((train, None if self.args.scale >= 1 else self.count(500)))
+            stage_2_codiesp = self.preset.stage_2_codiesp
+            plan["stage_2"].append((train, self.count(stage_2_codiesp or 500) if stage_2_codiesp or self.args.scale < 1
+                                    else None))
             plan["stage_3"].append((train, self.count(self.preset.stage_3_codiesp)))
         stages = build_stage_files(plan, self.work / "data", self.args.seed, retriever)
         self.state["data"] = {"sources": sources, "stages": stages, "retriever": described,
@@ -146,8 +162,9 @@ class Pipeline:
     def step_stage(self, stage: str) -> None:
         from training.pipeline_budget import choose_threads, stage_overrides
 
-        if "threads" not in self.state:
-            self.use_threads(choose_threads(self.state.get("vocab_size", self.preset.vocab_size)))
+        if "threads" not in self.state:  # a pretrained base: all cores (the probe measures the tiny shape)
+            self.use_threads(os.cpu_count() or 1 if self.preset.base_model else
+                             choose_threads(self.state.get("vocab_size", self.preset.vocab_size)))
         else:
             self.use_threads(self.state["threads"])
 
@@ -178,21 +195,38 @@ class Pipeline:
         spec = f"synthetic:{self.count(self.preset.calibration_synthetic)}:{self.preset.calibration_seed}"
         self.state["decision"] = calibrate_model_dir(self.output, spec)
 
-    def step_eval(self) -> None:
-        from core.evaluation import run_eval
-
-        limit = self.args.eval_limit or self.preset.eval_codiesp_limit
+    def eval_specs(self) -> dict[str, str]:
         specs = {"synthetic held-out": f"synthetic:{self.args.eval_limit or self.preset.eval_synthetic}:"
                                        f"{self.preset.heldout_seed}"}
         if self.state.get("data", {}).get("codiesp"):
             specs["CodiEsp dev"] = f"codiesp:{Path(self.state['data']['codiesp']) / 'dev'}"
+        return specs
+
+    def step_eval(self) -> None:
+        from core.evaluation import run_eval
+
+        limit = self.args.eval_limit or self.preset.eval_codiesp_limit
         reports = {}
-        for name, spec in specs.items():
+        for name, spec in self.eval_specs().items():
             path = self.work / "eval" / (name.replace(" ", "_") + ".json")
             report = run_eval(spec, model=str(self.output), report_path=path, limit=limit, plots=False)
             reports[name] = {k: report.get(k) for k in ("dataset", "metrics", "validity", "format", "latency",
                                                         "model_answer")}
         self.state["evaluation"] = reports
+
+    def step_ablation(self) -> None:
+        """The same evaluation sets without the language model: the retriever and decision rule alone."""
+        from core.evaluation import run_eval
+
+        limit = self.args.eval_limit or self.preset.eval_codiesp_limit
+        ablation = {}
+        for name, spec in self.eval_specs().items():
+            report = run_eval(spec, model=str(self.output), limit=limit, plots=False, use_model=False, n_resamples=100)
+            with_model = (self.state.get("evaluation", {}).get(name) or {}).get("metrics", {}).get("overall", {})
+            alone = report["metrics"]["overall"]
+            ablation[name] = {"with_model": {k: with_model.get(k) for k in ("micro_f1", "map")},
+                              "retriever_only": {k: alone.get(k) for k in ("micro_f1", "map")}}
+        self.state["ablation"] = ablation
 
     def step_card(self) -> None:
         from training.model_card import write_model_card
@@ -212,13 +246,31 @@ class Pipeline:
             "stages": stages, "evaluation": self.state.get("evaluation", {}), "wall_s": self.elapsed(),
             "budget_minutes": self.budget_s / 60, "throughput": self.state.get("throughput", {}),
             "export": self.state.get("export", {}), "decision": self.state.get("decision", {}),
+            "ablation": self.state.get("ablation", {}), "base_model": self.preset.base_model,
+            "lora": self.lora_info(),
         }
         write_model_card(self.output, info)
+
+    def lora_info(self) -> dict:
+        """Rank, alpha and trainable parameters of the exported adapter (empty for a full model)."""
+        config_path = self.output / "adapter_config.json"
+        if not config_path.is_file():
+            return {}
+        from safetensors import safe_open
+
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        with safe_open(self.output / "adapter_model.safetensors", "pt") as weights:
+            params = sum(weights.get_slice(k).get_shape()[0] * weights.get_slice(k).get_shape()[1]
+                         for k in weights.keys())
+        return {"r": config.get("r"), "alpha": config.get("lora_alpha"), "params": params}
 
     def run(self, steps: list[str]) -> None:
         for step in steps:
             began = time.perf_counter()
             logger.info("pipeline step %s (%.0f s elapsed of %.0f s)", step, self.elapsed(), self.budget_s)
+            if step == "tokenizer" and self.preset.base_model:
+                logger.info("tokenizer: the base model's (%s)", self.preset.base_model)
+                continue
             if step.startswith("stage_"):
                 self.step_stage(step)
             else:
@@ -237,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.no_codiesp:
         args.codiesp = None
+    args.output_dir = args.output_dir or MODELS_DIR / f"thce-{args.preset}"
+    args.work_dir = args.work_dir or REPO_ROOT / "data" / "runs" / f"thce-{args.preset}"
     if args.codiesp is not None and not (args.codiesp / "train").is_dir():
         print(f"error: --codiesp {args.codiesp} has no train/ folder", file=sys.stderr)
         return 2

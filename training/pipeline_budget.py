@@ -29,6 +29,8 @@ def read_config(path: Path) -> dict:
 
 
 def measured_rate(pipeline, seq_len: int) -> float:
+    if pipeline.preset.tokens_per_s:  # a pretrained base: the preset's measured end-to-end rate
+        return pipeline.preset.tokens_per_s
     cache = pipeline.state.setdefault("throughput", {})
     if str(seq_len) not in cache:
         from training.model_init import ModelShape
@@ -73,9 +75,17 @@ def sample_lengths(pipeline, stage: str, kind: str) -> tuple[int, list[int]]:
     from training.tokenizer import load_tokenizer
 
     records = read_stage_records(pipeline.stage_file(stage), kind)
-    tokenizer = load_tokenizer(str(pipeline.work / "tokenizer"))
+    tokenizer = load_tokenizer(str(pipeline.work / "tokenizer")) if not pipeline.preset.base_model else _base_tokenizer()
     sample = records[:: max(1, len(records) // LENGTH_SAMPLE)][:LENGTH_SAMPLE]
     return len(records), (sft_lengths if kind == "sft" else dpo_lengths)(sample, tokenizer)
+
+
+def _base_tokenizer():
+    from core.inference.base import prepare_base
+    from core.paths import REPO_ROOT
+    from training.tokenizer import load_tokenizer
+
+    return load_tokenizer(str(prepare_base().path), str(REPO_ROOT / "training" / "chat_template.jinja"))
 
 
 def stage_sizing(pipeline, stage: str, config: dict) -> dict:
@@ -119,7 +129,9 @@ def stage_overrides(pipeline, stage: str) -> tuple[list[str], dict]:
         "--log_file", str(work / "logs" / f"{stage}.log"), "--seed", seed, "--data_seed", seed,
     ]
     previous = {"stage_1": None, "stage_2": "stage_1", "stage_3": "stage_2"}[stage]
-    if previous is None:
+    if previous is None and pipeline.preset.base_model:
+        overrides += ["--model_name_or_path", pipeline.preset.base_model]
+    elif previous is None:
         tokenizer = str(work / "tokenizer")
         overrides += ["--tokenizer_name_or_path", tokenizer, "--model_name_or_path", tokenizer]
     else:

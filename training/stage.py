@@ -178,6 +178,19 @@ def _plan(settings: TrainSettings, kind: str, inputs: StageInputs) -> TrainingPl
     return plan
 
 
+def get_peft_config(settings: TrainSettings, model):
+    """The LoRA config the trainer wraps the model with (None: full fine-tune, or the model already is a
+    PeftModel continued from an earlier stage's adapter)."""
+    if not settings.model.use_peft or hasattr(model, "peft_config"):
+        return None
+    from peft import LoraConfig
+
+    targets = settings.model.lora_target_modules
+    return LoraConfig(r=settings.model.lora_r, lora_alpha=settings.model.lora_alpha,
+                      lora_dropout=settings.model.lora_dropout, task_type="CAUSAL_LM",
+                      target_modules="all-linear" if targets == ["all-linear"] else targets)
+
+
 def get_callbacks(settings: TrainSettings) -> tuple[MetricsLogCallback, list]:
     """The metrics-log callback (its history goes into the stage report) and the time-limit guard."""
     callback = MetricsLogCallback()
