@@ -22,14 +22,19 @@ logger = logging.getLogger(__name__)
 
 SYSTEMS: tuple[str, ...] = ("icd10cm", "cpt", "hcpcs")
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
-MAX_CANDIDATES_PER_SYSTEM = 8
+# Candidates shown to the model per system, and how much of each description: the prompt is the main cost
+# of a small model on CPU (training and prefill), so it stays compact (retrieval recall on the synthetic
+# held-out set: ICD-10-CM 0.98 at 8, CPT 0.96 at 4, HCPCS 1.00 at 4).
+PROMPT_CANDIDATES = {"icd10cm": 8, "cpt": 6, "hcpcs": 4}
+MAX_CANDIDATES_PER_SYSTEM = max(PROMPT_CANDIDATES.values())
+DESCRIPTION_CHARS = 64
+SYSTEM_LABELS = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS"}
 
 SYSTEM_PROMPT = (
-    "You are THCE, a certified medical coder. Read the clinical narrative and assign billing codes: "
-    "ICD-10-CM diagnoses, CPT procedures and HCPCS Level II supplies and drugs. First reason inside "
-    "<think></think>: quote the evidence for each code, say what you ruled out (negated findings, "
-    "family or past history, unconfirmed rule-out diagnoses) and why you chose that specificity. "
-    'Then answer with one JSON object: {"icd10cm": [...], "cpt": [...], "hcpcs": [...]}.'
+    "You are THCE, a certified medical coder. Assign ICD-10-CM, CPT and HCPCS codes to the narrative. "
+    "Inside <think></think> write one line per code: the narrative's words in quotes -> the code; then what "
+    "you did not code (negated, family or past history, unconfirmed). "
+    'Then answer with JSON: {"icd10cm": [...], "cpt": [...], "hcpcs": [...]}.'
 )
 
 
@@ -56,12 +61,20 @@ def empty_codes() -> dict[str, list[str]]:
     return {system: [] for system in SYSTEMS}
 
 
+def _short(description: str) -> str:
+    if len(description) <= DESCRIPTION_CHARS:
+        return description
+    return description[:DESCRIPTION_CHARS].rsplit(" ", 1)[0].rstrip(",;(") + " ..."
+
+
 def format_candidates(candidates: list[Candidate]) -> str:
+    """One line per candidate under a header per system: `CODE short description`."""
     lines = []
     for system in SYSTEMS:
-        chosen = [c for c in candidates if c.system == system][:MAX_CANDIDATES_PER_SYSTEM]
+        chosen = [c for c in candidates if c.system == system][:PROMPT_CANDIDATES[system]]
         if chosen:
-            lines.append(f"{system}: " + "; ".join(f"{c.code} {c.description}" for c in chosen))
+            lines.append(f"{SYSTEM_LABELS[system]}:")
+            lines += [f"{c.code} {_short(c.description)}" for c in chosen]
     return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ from core.retrieval.supervised import SupervisedScorer
 
 logger = logging.getLogger(__name__)
 
+MIN_PROMPT_SCORE = 0.01  # a fitted retriever's probability below which a code is not offered to the model
 FALLBACK_COVERAGE_WEIGHT = 1.0  # bm25-only score = best BM25 score x (1 + w x coverage within one sentence)
 
 
@@ -60,7 +61,11 @@ class Retriever:
 
     def retrieve(self, narrative: str, k: int = 8) -> list[Candidate]:
         """The k best valid codes per system as prompt candidates (ICD-10-CM first, then CPT, HCPCS)."""
-        return candidates_from_ranking(self.codeset, self.rank(narrative, k=4 * k), k)
+        return self.candidates(self.rank(narrative, k=4 * k), k)
+
+    def candidates(self, ranked: dict[str, list[tuple[str, float]]], k: int = 8) -> list[Candidate]:
+        """Prompt candidates from a ranking (`rank`'s output): a fitted retriever's unlikely codes are left out."""
+        return candidates_from_ranking(self.codeset, ranked, k, MIN_PROMPT_SCORE if self.fitted else 0.0)
 
     def save(self, model_dir: Path | str) -> Path:
         """Write <model_dir>/retriever/ (only a fitted retriever has anything to store)."""
@@ -102,13 +107,17 @@ def ranked_by_system(pool: CandidatePool, scores: np.ndarray, k: int) -> dict[st
     return ranked
 
 
-def candidates_from_ranking(codeset, ranked: dict[str, list[tuple[str, float]]], k: int) -> list[Candidate]:
-    """Prompt candidates: the k best valid, billable codes per system. A learned code that is not billable
-    today (CodiEsp's 2018 'R51') stands for its unambiguous billable form ('R51.9'), else it is left out."""
+def candidates_from_ranking(codeset, ranked: dict[str, list[tuple[str, float]]], k: int,
+                            min_score: float = MIN_PROMPT_SCORE) -> list[Candidate]:
+    """Prompt candidates: the k best valid, billable codes per system scoring at least `min_score` (a
+    fitted retriever's probability). A learned code that is not billable today (CodiEsp's 2018 'R51')
+    stands for its unambiguous billable form ('R51.9'), else it is left out."""
     candidates = []
     for system in SYSTEMS:
         chosen: dict[str, float] = {}
         for code, score in ranked.get(system, []):
+            if score < min_score:
+                break  # rankings are sorted, best first
             billable = billable_form(codeset, code, system)
             if billable is not None and billable not in chosen and len(chosen) < k:
                 chosen[billable] = score
