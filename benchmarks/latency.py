@@ -2,6 +2,8 @@
 
     uv run python benchmarks/latency.py                  # default model (or a random one of its shape) + SmolLM2-135M shape
     uv run python benchmarks/latency.py --only default --narratives 6 --out latency.json
+    uv run python benchmarks/latency.py --only model --narratives 20     # the shipped model on CodiEsp dev,
+                                                                          # plain loop vs prompt lookup
 
 Narratives and reference answers are the stage_2 samples in data/examples. With the shipped default model
 (data/models/thce-tiny) generation runs as in `thce code`. Random-weight stand-ins (the tiny preset shape,
@@ -268,6 +270,22 @@ def bench_smol(args, cases, work: Path, tokenizer, retriever) -> dict:
     return result
 
 
+def bench_model(args) -> dict:
+    """A trained model as `thce code --stream` runs it, on narratives of a dataset spec, once per prompt-lookup
+    setting (0: the plain cached loop; N: transformers' generate with N drafted tokens)."""
+    from core.datasets import load_cases
+    from core.pipeline import get_pipeline
+
+    pipe = get_pipeline(args.model)
+    cases = [(c["narrative"], "") for c in load_cases(args.dataset)[: args.narratives]]
+    result = {"model": pipe.model_id, "dataset": args.dataset}
+    time_narratives(pipe, cases[:1])  # warm-up: grammar, retriever, caches
+    for tokens in args.prompt_lookup:
+        pipe.generator.prompt_lookup = tokens
+        result[f"prompt_lookup_{tokens}"] = time_narratives(pipe, cases)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--narratives", type=int, default=12)
@@ -277,7 +295,13 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--threads", type=int, default=None,
                         help="Sets THCE_NUM_THREADS (default: the engine's choice: 1 for small models).")
-    parser.add_argument("--only", choices=("default", "smol"), default=None, help="Run one part only.")
+    parser.add_argument("--only", choices=("default", "smol", "model"), default=None,
+                        help="Run one part only; 'model': --model on --dataset narratives, per --prompt-lookup.")
+    parser.add_argument("--model", default=None, help="With --only model: model folder (default: the shipped one).")
+    parser.add_argument("--dataset", default="codiesp:../shared/datasets/codiesp/dev",
+                        help="With --only model: the narratives (a case spec, e.g. synthetic:20:7).")
+    parser.add_argument("--prompt-lookup", type=int, nargs="+", default=[0, 8],
+                        help="With --only model: drafted tokens per step to compare (0 = the plain loop).")
     parser.add_argument("--out", type=Path, default=None, help="Also write the JSON here.")
     args = parser.parse_args()
     if args.threads:
@@ -285,6 +309,8 @@ def main() -> None:
     cases = reference_cases(args.narratives)
     report = {"cpu_count": os.cpu_count(), "threads_setting": args.threads, "load_before": os.getloadavg()}
     tokenizer, retriever = None, None
+    if args.only == "model":
+        report["model"] = bench_model(args)
     with tempfile.TemporaryDirectory() as tmp:
         if args.only in (None, "default"):
             report["default"], (tokenizer, retriever) = bench_default(args, cases, Path(tmp))

@@ -56,6 +56,11 @@ def _print_summary(report: dict, report_path: Path) -> None:
     if own:
         console.print("the language model's own answer (before the decision rule), micro-F1: "
                       + ", ".join(f"{s} {v:.3f}" for s, v in own.items()))
+    reasoning = report.get("reasoning") or {}
+    if reasoning.get("n_codes"):
+        console.print(f"reasoning: {_pct(reasoning['grounded_rate'])} of the model's {reasoning['n_codes']} codes "
+                      f"quote the narrative | answers with a line repeated more than twice: "
+                      f"{reasoning['answers_with_a_line_repeated_more_than_twice']} of {reasoning['n_answers']}")
     plots = report.get("plots") or {}
     console.print(f"report: {report_path}" + (f" | plots: {plots['png']} {plots['html']}" if plots else ""))
 
@@ -81,6 +86,8 @@ def command(
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     constrain: Annotated[str, typer.Option(help="With --model: none | valid | candidates.")] = "valid",
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG and HTML plots.")] = True,
+    no_model: Annotated[bool, typer.Option("--no-model", help="With --model: the ablation without the language "
+                                           "model (the model folder's retriever and decision rule alone).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report's metrics as JSON.")] = False,
 ) -> None:
     """Evaluate a model, a baseline or a predictions file on gold cases and write a report."""
@@ -92,7 +99,7 @@ def command(
         result = run_eval(
             dataset, model=model, baseline=baseline, predictions=predictions, report_path=report, train=train,
             limit=limit, systems=_split_systems(systems), n_resamples=resamples, seed=seed, plots=plots,
-            constrain=constrain, progress=bar.update if bar is not None else None,
+            constrain=constrain, progress=bar.update if bar is not None else None, use_model=not no_model,
         )
     except (ValueError, PredictionError, FileNotFoundError, OSError) as exc:
         _fail(str(exc))

@@ -27,7 +27,13 @@ from core.evaluation.metrics import (
     set_counts,
 )
 from core.evaluation.predictions import RANKED_KEEP, index_predictions, predicted_codes, ranked_codes
-from core.evaluation.quality import format_compliance, latency_summary, model_answer_f1, validity_rate
+from core.evaluation.quality import (
+    format_compliance,
+    latency_summary,
+    model_answer_f1,
+    reasoning_grounding,
+    validity_rate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +187,7 @@ def evaluate_predictions(
         "format": format_compliance(r.get("raw") for r in present),
         "model_answer": model_answer_f1({s: aligned.gold[s] for s in systems}, [(r or {}).get("raw") for r in rows],
                                         is_valid),
+        "reasoning": reasoning_grounding([c.get("narrative", "") for c in cases], [(r or {}).get("raw") for r in rows]),
         "latency": latency_summary(r.get("latency_s") for r in present),
         "frequency_buckets": {
             "overall": f1_by_frequency(*aligned.pooled()),

@@ -65,6 +65,45 @@ def model_answer_f1(golds: dict[str, list[set]], raws: list[str | None], is_vali
     return {"n_raw": sum(bool(r) for r in raws), "micro_f1": scores}
 
 
+_QUOTE_RE = re.compile(r'"([^"\n]{2,})"')
+_SPACES_RE = re.compile(r"\s+")
+
+
+def _normalized(text: str) -> str:
+    return _SPACES_RE.sub(" ", text.lower()).strip()
+
+
+def _quote_in(quote: str, narrative: str) -> bool:
+    """The quoted words occur in the narrative as written (a quote shortened with '...' counts by its start)."""
+    quote = _normalized(quote.rstrip(". ").removesuffix("...").rstrip(" ."))
+    return bool(quote) and quote in narrative
+
+
+def reasoning_grounding(narratives: list[str], raws: list[str | None]) -> dict:
+    """Is the reasoning real? Per answer code of the model: does a reasoning line that names it quote words
+    that occur in the narrative; per answer: the most times one reasoning line is repeated."""
+    from core.prompts import parse_output
+
+    n_codes = n_grounded = n_answers = n_repeating = 0
+    worst = 0
+    for narrative, raw in zip(narratives, raws, strict=True):
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        parsed, text = parse_output(raw), _normalized(narrative)
+        lines = [line.strip() for line in parsed.reasoning.splitlines() if line.strip()]
+        for code in (c for codes in parsed.codes.values() for c in codes):
+            n_codes += 1
+            naming = [line for line in lines if code in line]
+            n_grounded += any(_quote_in(q, text) for line in naming for q in _QUOTE_RE.findall(line))
+        repeats = max((lines.count(line) for line in lines), default=0)
+        n_answers += 1
+        n_repeating += repeats > 2
+        worst = max(worst, repeats)
+    return {"n_answers": n_answers, "n_codes": n_codes, "grounded_codes": n_grounded,
+            "grounded_rate": n_grounded / n_codes if n_codes else None,
+            "answers_with_a_line_repeated_more_than_twice": n_repeating, "max_line_repeats": worst}
+
+
 def latency_summary(latencies: Iterable[object]) -> dict:
     """Mean, median and 95th percentile of per-case latency in seconds (None when none measured)."""
     values = np.array([float(v) for v in latencies if isinstance(v, int | float) and not isinstance(v, bool)])

@@ -84,7 +84,7 @@ def _cumulative(progress: Callable[[int], None] | None) -> Callable[[int, int], 
 
 def predict_with_model(
     cases: Sequence[dict], model: str, output_path: Path, constrain: str = "valid",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, use_model: bool = True,
 ) -> tuple[list[dict], str]:
     """Run the coding pipeline over the cases (core.pipeline.predict_file); (rows, model id)."""
     from core.pipeline import get_pipeline, predict_file
@@ -96,8 +96,9 @@ def predict_with_model(
         with input_path.open("w", encoding="utf-8") as handle:
             for case in cases:
                 handle.write(json.dumps({"id": str(case["id"]), "narrative": case.get("narrative", "")}) + "\n")
-        predict_file(input_path, output_path, model=name, progress=_cumulative(progress), constrain=constrain)
-    model_id = getattr(get_pipeline(name, constrain), "model_id", None)  # cached: no second load
+        predict_file(input_path, output_path, model=name, progress=_cumulative(progress), constrain=constrain,
+                     use_model=use_model)
+    model_id = getattr(get_pipeline(name, constrain, use_model=use_model), "model_id", None)  # cached
     return load_predictions(output_path), str(model_id or model)
 
 
@@ -145,7 +146,7 @@ def predictions_path_for(report_path: Path) -> Path:
 def _predict(
     cases: list[dict], dataset: str, model: str | None, baseline: str | None, predictions: str | Path | None,
     train: str | None, systems: Sequence[str], report_path: Path | None, constrain: str,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None, use_model: bool = True,
 ) -> tuple[list[dict], dict, dict]:
     """(prediction rows, report source fields, extra config) for whichever source was given."""
     source: dict = {"model_id": None, "baseline": None, "predictions_file": None}
@@ -156,8 +157,8 @@ def _predict(
     with tempfile.TemporaryDirectory(prefix="thce-eval-") as tmp:
         rows_path = predictions_path_for(report_path) if report_path else Path(tmp) / "predictions.jsonl"
         if model:
-            rows, source["model_id"] = predict_with_model(cases, model, rows_path, constrain, progress)
-            extra = {"constrain": constrain}
+            rows, source["model_id"] = predict_with_model(cases, model, rows_path, constrain, progress, use_model)
+            extra = {"constrain": constrain, "use_model": use_model}
         else:
             rows, extra = predict_with_baseline(cases, baseline, train or default_train_spec(dataset), systems, progress)
             source["baseline"] = baseline
@@ -170,7 +171,7 @@ def run_eval(
     dataset: str, model: str | None = None, baseline: str | None = None, predictions: str | Path | None = None,
     report_path: str | Path | None = None, train: str | None = None, limit: int | None = None,
     systems: Sequence[str] | None = None, n_resamples: int = 1000, seed: int = 0, plots: bool = True,
-    constrain: str = "valid", progress: Callable[[int], None] | None = None,
+    constrain: str = "valid", progress: Callable[[int], None] | None = None, use_model: bool = True,
 ) -> dict:
     """Evaluate one source of predictions on a dataset spec; writes the report (and plots) when a path is given.
 
@@ -184,7 +185,7 @@ def run_eval(
     systems = _check_systems(systems) or systems_with_gold(cases)
     loaded = time.perf_counter()
     rows, source, extra = _predict(
-        cases, dataset, model, baseline, predictions, train, systems, report_path, constrain, progress
+        cases, dataset, model, baseline, predictions, train, systems, report_path, constrain, progress, use_model
     )
     predicted = time.perf_counter()
     scored = evaluate_predictions(cases, rows, systems=systems, n_resamples=n_resamples, seed=seed)

@@ -24,9 +24,26 @@ logger = logging.getLogger(__name__)
 _PROBE_USERS = ("Narrative:\nalpha", "Narrative:\nzulu")
 
 
+PROMPT_LOOKUP_ENV = "THCE_PROMPT_LOOKUP"  # drafted tokens per step for one answer (0: the plain loop)
+
+
+def prompt_lookup_tokens() -> int:
+    import os
+
+    from core.inference.lookup import PROMPT_LOOKUP_TOKENS
+
+    value = os.environ.get(PROMPT_LOOKUP_ENV, "").strip()
+    if not value:
+        return PROMPT_LOOKUP_TOKENS
+    if not value.isdigit():
+        raise ValueError(f"{PROMPT_LOOKUP_ENV} must be a whole number of tokens, not {value!r}")
+    return int(value)
+
+
 class Generator:
-    def __init__(self, loaded: LoadedModel):
+    def __init__(self, loaded: LoadedModel, prompt_lookup: int | None = None):
         self.loaded = loaded
+        self.prompt_lookup = prompt_lookup_tokens() if prompt_lookup is None else prompt_lookup
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.device = torch.device(loaded.device)
@@ -79,7 +96,14 @@ class Generator:
     # ---- decoding -------------------------------------------------------------------------------
     def stream(self, prompt: list[int], tracker: AnswerTracker | None = None,
                max_new_tokens: int = 256) -> Iterator[int]:
-        """Token ids of one greedy continuation, as they are chosen."""
+        """Token ids of one greedy continuation, as they are chosen: with prompt lookup through
+        `generate` (core.inference.lookup), else with the plain cached loop below."""
+        if self.prompt_lookup:
+            from core.inference.lookup import stream_with_lookup
+
+            yield from stream_with_lookup(self.model, prompt, tracker or self.tracker(), max_new_tokens,
+                                          self.eos_ids, self.vocab_pad, self.prompt_lookup)
+            return
         for step in self._decode([prompt], [tracker or self.tracker()], max_new_tokens):
             if step[0] is not None:
                 yield step[0]

@@ -8,6 +8,7 @@ object after the reasoning) and a logits constraint (`AnswerGrammar`). A reasoni
 
 from __future__ import annotations
 
+import copy
 import logging
 
 import torch
@@ -31,8 +32,16 @@ class AnswerTracker:
         self.state: State | None = None
         self.think_tokens = 0
         self._tail = ""
+        self._line = ""
+        self._lines: set[str] = set()
         self._forced: list[int] = []
         self._depth, self._in_string, self._escaped = 0, False, False
+
+    def copy(self) -> AnswerTracker:
+        """An independent tracker in the same state (the grammar and vocabulary are shared)."""
+        twin = copy.copy(self)
+        twin._lines, twin._forced = set(self._lines), list(self._forced)
+        return twin
 
     def allowed_ids(self) -> torch.Tensor | None:
         """None: any token; else the only ids the next token may take."""
@@ -81,9 +90,24 @@ class AnswerTracker:
             self._start_answer(self._tail[index + len(THINK_CLOSE):])
             return
         self._tail = self._tail[-len(THINK_CLOSE):]
-        if self.think_budget is not None and self.think_tokens >= self.think_budget and not self._forced:
+        if self._forced:
+            return
+        if self.think_budget is not None and self.think_tokens >= self.think_budget:
             self._forced = self.vocab.encode(THINK_CLOSING_TEXT)
             logger.debug("reasoning budget of %d tokens spent: closing </think>", self.think_budget)
+        elif self._repeats_a_line(text):
+            self._forced = self.vocab.encode(THINK_CLOSING_TEXT)
+            logger.debug("the reasoning repeated a line: closing </think>")
+
+    def _repeats_a_line(self, text: str) -> bool:
+        """True when `text` completes a reasoning line that was already written (a model stuck in a loop)."""
+        *finished, self._line = (self._line + text).split("\n")
+        for line in (x.strip() for x in finished):
+            if line in self._lines:
+                return True
+            if line:
+                self._lines.add(line)
+        return False
 
     def _start_answer(self, text: str) -> None:
         self.phase = "answer"

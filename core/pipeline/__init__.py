@@ -19,18 +19,23 @@ __all__ = ["MAX_NARRATIVE_CHARS", "CodedItem", "CodingResult", "Pipeline", "chec
            "error_prediction", "get_pipeline", "predict_file"]
 
 
-def get_pipeline(model: str | Path | None = None, constrain: str = "valid", quantize: bool | None = None) -> Pipeline:
+def get_pipeline(model: str | Path | None = None, constrain: str = "valid", quantize: bool | None = None,
+                 use_model: bool = True) -> Pipeline:
     """The process-wide pipeline for a model (None: the shipped default) and a constraint mode;
-    `quantize` (int8 Linear layers on CPU) defaults to THCE_INT8."""
+    `quantize` (int8 Linear layers on CPU) defaults to THCE_INT8. `use_model=False` is the ablation: the
+    model folder's retriever and decision rule alone, no language model loaded."""
     from core.inference import default_quantize, resolve_model_ref
 
-    return _pipeline(resolve_model_ref(model), constrain, default_quantize() if quantize is None else quantize)
+    return _pipeline(resolve_model_ref(model), constrain, default_quantize() if quantize is None else quantize,
+                     use_model)
 
 
 @lru_cache(maxsize=8)
-def _pipeline(ref: str, constrain: str, quantize: bool) -> Pipeline:
+def _pipeline(ref: str, constrain: str, quantize: bool, use_model: bool = True) -> Pipeline:
     from core.inference import get_generator
+    from core.inference.loading import display_name
     from core.retrieval import default_retriever
 
     model_dir = Path(ref) if Path(ref).is_dir() else None
-    return Pipeline(get_generator(ref, quantize=quantize), default_retriever(model_dir), constrain=constrain)
+    generator = get_generator(ref, quantize=quantize) if use_model else None
+    return Pipeline(generator, default_retriever(model_dir), constrain=constrain, name=display_name(ref))

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from core.constraints import CONSTRAIN_MODES, AnswerGrammar, candidate_tries
 from core.pipeline.items import build_items, final_codes, ranked_lists, support_scores
 from core.pipeline.result import CodingResult
-from core.prompts import Candidate, build_messages, parse_output
+from core.prompts import Candidate, ParsedOutput, build_messages, parse_output
 
 logger = logging.getLogger(__name__)
 
 MAX_NARRATIVE_CHARS = 20_000
-MAX_NEW_TOKENS = 384
+MAX_NEW_TOKENS = 320
 MIN_NEW_TOKENS = 96  # a prompt that leaves less room than this in the model's context is refused
-THINK_BUDGET = 288  # reasoning tokens before </think> is forced, leaving room for the JSON answer
+THINK_BUDGET = 224  # reasoning tokens before </think> is forced, leaving room for the JSON answer
 ANSWER_RESERVE = 64  # tokens kept for the JSON answer after a forced </think>
 CANDIDATES_PER_SYSTEM = 8
 RANKED_PER_SYSTEM = 50
@@ -46,8 +46,10 @@ class _Request:
 
 
 class Pipeline:
+    """`generator` None: the retriever-only ablation (the decision rule without the model's votes)."""
+
     def __init__(self, generator, retriever, constrain: str = "valid", max_new_tokens: int = MAX_NEW_TOKENS,
-                 think_budget: int | None = THINK_BUDGET):
+                 think_budget: int | None = THINK_BUDGET, name: str | None = None):
         if constrain not in CONSTRAIN_MODES:
             raise ValueError(f"constrain must be one of {', '.join(CONSTRAIN_MODES)}, not {constrain!r}")
         self.generator = generator
@@ -55,17 +57,22 @@ class Pipeline:
         self.constrain = constrain
         self.max_new_tokens = max_new_tokens
         self.think_budget = think_budget
+        self.name = name
 
     @property
     def model_id(self) -> str:
+        if self.generator is None:
+            return f"{self.name or 'retriever'} (retriever only, no model)"
         return self.generator.loaded.model_id
 
     def prepare(self, narrative: str) -> _Request:
         """Validate the narrative, retrieve candidates and build the prompt (ValueError when unusable)."""
         text = check_narrative(narrative)
-        candidates = self.retriever.retrieve(text, k=CANDIDATES_PER_SYSTEM)
-        rank = self.retriever.rank(text, k=RANKED_PER_SYSTEM)
+        rank = self.retriever.rank(text, k=RANKED_PER_SYSTEM)  # retrieval runs once: candidates come from it
+        candidates = self.retriever.candidates(rank, k=CANDIDATES_PER_SYSTEM)
         messages = build_messages(text, candidates)
+        if self.generator is None:
+            return _Request(text, candidates, rank, messages, [], 0)
         prompt_ids = self.generator.prompt_ids(messages)
         context = self.generator.loaded.context_length
         room = min(self.max_new_tokens, context - len(prompt_ids))
@@ -90,7 +97,8 @@ class Pipeline:
     def code(self, narrative: str) -> CodingResult:
         start = time.perf_counter()
         request = self.prepare(narrative)
-        token_ids = list(self.generator.stream(request.prompt_ids, self.tracker(request), request.max_new_tokens))
+        token_ids = [] if self.generator is None else list(
+            self.generator.stream(request.prompt_ids, self.tracker(request), request.max_new_tokens))
         return self.finish(request, token_ids, time.perf_counter() - start)
 
     def stream(self, narrative: str) -> Iterator[str | CodingResult]:
@@ -99,6 +107,9 @@ class Pipeline:
         request = self.prepare(narrative)
         token_ids: list[int] = []
         shown = ""
+        if self.generator is None:
+            yield self.finish(request, token_ids, time.perf_counter() - start)
+            return
         for token_id in self.generator.stream(request.prompt_ids, self.tracker(request), request.max_new_tokens):
             token_ids.append(token_id)
             text = self._text(token_ids)
@@ -117,13 +128,17 @@ class Pipeline:
             except ValueError as exc:
                 requests.append(exc)
         good = [r for r in requests if isinstance(r, _Request)]
-        outputs = self.generator.generate_batch([r.prompt_ids for r in good], [self.tracker(r) for r in good],
-                                                [r.max_new_tokens for r in good]) if good else []
+        outputs: list[list[int]] = [[] for _ in good]
+        if self.generator is not None and good:
+            outputs = self.generator.generate_batch([r.prompt_ids for r in good], [self.tracker(r) for r in good],
+                                                    [r.max_new_tokens for r in good])
         share = (time.perf_counter() - start) / max(len(good), 1)
         finished = iter(self.finish(r, ids, share) for r, ids in zip(good, outputs, strict=True))
         return [r if isinstance(r, ValueError) else next(finished) for r in requests]
 
     def _text(self, token_ids: list[int]) -> str:
+        if self.generator is None:
+            return ""
         eos = self.generator.eos_ids
         return self.generator.decode([t for t in token_ids if t not in eos])
 
@@ -132,7 +147,7 @@ class Pipeline:
 
         codeset = get_codeset()
         raw = self._text(token_ids)
-        parsed = parse_output(raw)
+        parsed = parse_output(raw) if self.generator is not None else ParsedOutput(ok=True)
         support = support_scores(request.rank)
         items = build_items(codeset, parsed, request.narrative, request.candidates, support,
                             getattr(self.retriever, "decision", None), request.rank)

@@ -23,6 +23,10 @@ class SearchRetriever:
     def rank(self, narrative: str, k: int = 50) -> dict[str, list[tuple[str, float]]]:
         return {system: [(h.code, h.score) for h in self.codeset.search(narrative, system, k)] for system in SYSTEMS}
 
+    def candidates(self, ranked: dict[str, list[tuple[str, float]]], k: int = 8) -> list[Candidate]:
+        return [Candidate(code, system, self.codeset.describe(code), score)
+                for system in SYSTEMS for code, score in ranked.get(system, [])[:k]]
+
 
 @pytest.fixture(scope="session")
 def retriever(tmp_path_factory):

@@ -142,3 +142,17 @@ def test_a_model_stopping_before_its_answer_is_made_to_answer(generator, grammar
         allowed = tracker.allowed_ids()
         token_id = int(allowed[0]) if allowed is not None else token_id
     assert tracker.state is not None and not tracker.done
+
+
+def test_tracker_closes_reasoning_that_repeats_a_line(generator):
+    tracker = generator.tracker(think_budget=500)
+    _feed_text(generator, tracker, '<think>\n"fever" -> R50.9.\n"cough" -> R05.9.\n')
+    assert tracker.allowed_ids() is None  # distinct lines: free to go on
+    _feed_text(generator, tracker, '"fever" -> R50.9.\n')
+    forced = []
+    while tracker.phase != "answer":
+        allowed = tracker.allowed_ids()
+        assert allowed is not None and allowed.numel() == 1
+        forced.append(int(allowed[0]))
+        tracker.feed(forced[-1])
+    assert "</think>" in generator.decode(forced)

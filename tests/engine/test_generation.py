@@ -61,3 +61,21 @@ def test_batch_rows_stop_independently(generator):
     out = generator.generate_batch(prompts, trackers, max_new_tokens=64)
     assert trackers[0].done and len(out[0]) < 64
     assert generator.decode(out[0]).rstrip().endswith("}")
+
+
+def test_prompt_lookup_gives_the_plain_loops_tokens(generator):
+    """generate() with prompt-lookup drafts and the tracker as logits processor = the plain cached loop,
+    with and without the answer grammar and the reasoning budget."""
+    lookup = generator.prompt_lookup
+    try:
+        for narrative in NARRATIVES:
+            prompt = generator.prompt_ids(build_messages(narrative))
+            for grammar, budget in ((None, None), (generator.valid_grammar, 6)):
+                runs = []
+                for tokens in (0, 8):
+                    generator.prompt_lookup = tokens
+                    tracker = generator.tracker(grammar, budget)
+                    runs.append((list(generator.stream(prompt, tracker, max_new_tokens=48))))
+                assert runs[0] == runs[1] and runs[0]
+    finally:
+        generator.prompt_lookup = lookup

@@ -122,6 +122,9 @@ class _RuledRetriever:
     def retrieve(self, narrative, k=8):
         return self.base.retrieve(narrative, k)
 
+    def candidates(self, ranked, k=8):
+        return self.base.candidates(ranked, k)
+
     def rank(self, narrative, k=50):
         return {"icd10cm": [("E11.65", 0.9), ("Z79.84", 0.7), ("I10", 0.4), ("R51.9", 0.1)], "cpt": [],
                 "hcpcs": [("J1815", 0.2)]}
@@ -141,3 +144,17 @@ def test_decision_rule_adds_confident_codes_and_drops_unsupported_ones(generator
     assert [row[0] for row in result.ranked["icd10cm"][:3]] == ["E11.65", "Z79.84", "I10"]
     broken = _scripted(pipe, "<think>no idea</think> I cannot say.")
     assert broken.error and broken.codes["icd10cm"] == ["E11.65", "Z79.84"]
+
+
+def test_retriever_only_ablation_needs_no_model(retriever):
+    from core.pipeline import Pipeline
+
+    pipe = Pipeline(None, _RuledRetriever(retriever), name="thce-x")
+    result = pipe.code("58-year-old with type 2 diabetes and hyperglycemia on metformin.")
+    assert result.codes == {"icd10cm": ["E11.65", "Z79.84"], "cpt": [], "hcpcs": []}  # the thresholds alone
+    assert result.error is None and result.raw == "" and result.model_id == "thce-x (retriever only, no model)"
+    assert all(item.source == "retriever" for item in result.items)
+    batch = pipe.code_batch(["diabetes on metformin", ""])
+    assert batch[0].codes == result.codes and isinstance(batch[1], ValueError)
+    *chunks, final = list(pipe.stream("diabetes on metformin"))
+    assert chunks == [] and final.codes == result.codes

@@ -136,3 +136,16 @@ def test_model_answer_is_scored_apart_from_the_final_codes():
     assert report["metrics"]["icd10cm"]["micro_f1"] == 1.0  # the final answer is scored as given
     assert evaluate_predictions(CASES, [_row("a")], is_valid=_always_valid, n_resamples=10)["model_answer"] == {
         "n_raw": 0, "micro_f1": None}
+
+
+def test_reasoning_grounding_counts_quoted_evidence_and_repeated_lines():
+    from core.evaluation.quality import reasoning_grounding
+
+    narrative = "58-year-old with Type 2 diabetes with hyperglycemia.\nDenies chest pain."
+    grounded = ('<think>\n"type 2 diabetes with  hyperglycemia" -> E11.65.\n"chest pain" -> R07.9 (invented).\n'
+                '</think>\n{"icd10cm": ["E11.65", "R07.9"], "cpt": [], "hcpcs": []}')
+    invented = '<think>\n"fever" -> R50.9.\n"fever" -> R50.9.\n"fever" -> R50.9.\n</think>\n{"icd10cm": ["R50.9", "I10"]}'
+    out = reasoning_grounding([narrative, narrative, narrative], [grounded, invented, None])
+    assert out["n_answers"] == 2 and out["n_codes"] == 4
+    assert out["grounded_codes"] == 2  # E11.65 and R07.9 quote the narrative; R50.9 and I10 do not
+    assert out["answers_with_a_line_repeated_more_than_twice"] == 1 and out["max_line_repeats"] == 3
