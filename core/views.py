@@ -99,20 +99,29 @@ def summary_markdown(result: dict) -> str:
     return text
 
 
-def available_models() -> list[str]:
-    """Local model directories (shipped and trained) plus the target hub model id."""
-    found = []
-    if DEFAULT_MODEL_DIR.exists():
-        found.append(str(DEFAULT_MODEL_DIR))
-    if MODELS_DIR.exists():
-        for config in sorted(MODELS_DIR.glob("*/config.json")):
-            if config.parent != DEFAULT_MODEL_DIR:
-                found.append(str(config.parent))
+def _model_folders() -> dict[str, str]:
+    """Offered models by name (what users see: a folder's name under data/models, `runs/...` for trained
+    stages, the hub id), each with where it is loaded from. Adapter folders count as models."""
+    def is_model(folder: Path) -> bool:
+        return (folder / "config.json").is_file() or (folder / "adapter_config.json").is_file()
+
+    found: dict[str, str] = {}
+    if DEFAULT_MODEL_DIR.is_dir():
+        found[DEFAULT_MODEL_DIR.name] = str(DEFAULT_MODEL_DIR)
+    if MODELS_DIR.is_dir():
+        found.update({d.name: str(d) for d in sorted(MODELS_DIR.iterdir()) if d.is_dir() and is_model(d)})
     runs = MODELS_DIR.parent / "runs"
-    if runs.exists():
-        found.extend(str(c.parent) for c in sorted(runs.glob("**/config.json")) if "checkpoint-" not in str(c))
-    found.append(TARGET_HUB_MODEL)
+    if runs.is_dir():
+        for marker in sorted([*runs.glob("**/config.json"), *runs.glob("**/adapter_config.json")]):
+            if "checkpoint-" not in str(marker) and "/ref/" not in marker.as_posix():
+                found.setdefault(f"runs/{marker.parent.relative_to(runs).as_posix()}", str(marker.parent))
+    found[TARGET_HUB_MODEL] = TARGET_HUB_MODEL
     return found
+
+
+def available_models() -> list[str]:
+    """The names of the local models (shipped first, then trained) and the target hub model: never a path."""
+    return list(_model_folders())
 
 
 def example_narratives(path: Path | None = None) -> list[str]:
@@ -196,6 +205,9 @@ def check_model(model: str | None, configured: str | None = None) -> str | None:
     model = (model or "").strip()
     if not model:
         return configured or None
-    if model == configured or model in available_models():
+    if model == configured:
         return model
+    offered = _model_folders()
+    if model in offered:
+        return offered[model]
     raise ValueError(f"model {model!r} is not offered by this server; choose one of the listed models")

@@ -45,3 +45,12 @@ def test_check_model_accepts_default_listed_and_configured_models_only(tmp_path)
     for bad in ("/etc", str(tmp_path), "someone/other-model", "../data"):
         with pytest.raises(ValueError, match="not offered"):
             views.check_model(bad, "/models/mine")
+
+
+def test_offered_models_are_names_not_server_paths():
+    from core.paths import DEFAULT_MODEL_DIR
+
+    names = views.available_models()
+    assert names[0] == DEFAULT_MODEL_DIR.name and TARGET_HUB_MODEL in names
+    assert not any(name.startswith("/") for name in names)
+    assert views.check_model(DEFAULT_MODEL_DIR.name, None) == str(DEFAULT_MODEL_DIR)
