@@ -36,6 +36,8 @@ _COMMANDS: list[tuple[str, str]] = [
     ("train", "train"),
     ("annotations", "annotations"),
     ("serve", "serve"),
+    ("deploy", "deploy"),
+    ("push", "push"),
 ]
 
 
