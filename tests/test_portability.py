@@ -86,3 +86,26 @@ def test_portable_paths_makes_commands_relative_to_the_repository(tmp_path):
         "python -m training.pipeline --output-dir data/models/x --codiesp ../shared/codiesp")
     assert portable_paths(f'"cwd": "{root}"', root) == '"cwd": "."'
     assert portable_paths(f"{root}-other/x", root) == "../repo-other/x"
+
+
+def _variables_read() -> set[str]:
+    """Environment variables the project's code reads (os.environ.get, getenv, *_ENV constants, envvar=)."""
+    pattern = re.compile(r"(?:environ\.get|getenv|environ\.setdefault)\(\s*[\"']([A-Z][A-Z0-9_]+)[\"']"
+                         r"|_ENV\s*=\s*[\"']([A-Z][A-Z0-9_]+)[\"']|envvar=[\"']([A-Z][A-Z0-9_]+)[\"']"
+                         r"|_env_flag\(\s*[\"']([A-Z][A-Z0-9_]+)[\"']")
+    names = set()
+    for package in ("core", "webapp", "training", "benchmarks"):
+        for path in (REPO_ROOT / package).rglob("*.py"):
+            for match in pattern.finditer(path.read_text(encoding="utf-8")):
+                names.add(next(group for group in match.groups() if group))
+    return names
+
+
+def test_env_example_lists_every_variable_the_code_reads():
+    lines = (REPO_ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+    listed = set(re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", "\n".join(lines)))
+    read = _variables_read()
+    assert {"HF_TOKEN", "THCE_MODEL", "DATABASE_URL", "THCE_CACHE_DIR"} <= read
+    assert not read - listed, f"add to .env.example (one line of meaning each): {sorted(read - listed)}"
+    settings = [n for n, line in enumerate(lines) if "=" in line and not line.startswith("#")]
+    assert all(lines[n - 1].startswith("#") or "=" in lines[n - 1] for n in settings)  # each has its meaning
