@@ -5,11 +5,11 @@ Both are private by default. Review exports hold clinical narratives: treat them
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 from core.hub import HubError, Upload, folder_files
+from core.jsonl import read_objects
 
 # keys of a record -> format name (stage_3 DPO pairs from `thce annotations export`, KTO, stage_1/2 SFT)
 FORMATS = (({"prompt", "chosen", "rejected"}, "dpo"), ({"prompt", "completion", "label"}, "kto"),
@@ -37,19 +37,11 @@ def model_upload(folder: str | Path, repo_id: str, private: bool = True) -> Uplo
 def jsonl_summary(path: Path) -> tuple[str, int]:
     """(format, rows) of an exported JSONL file; a bad line is an error naming file and line."""
     formats: Counter[str] = Counter()
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise HubError(f"{path.name} line {number}: not JSON ({exc.msg})") from None
-            keys = set(record) if isinstance(record, dict) else set()
-            name = next((fmt for needed, fmt in FORMATS if needed <= keys), None)
-            if name is None:
-                raise HubError(f"{path.name} line {number}: not a DPO, KTO or SFT record (keys: {sorted(keys)})")
-            formats[name] += 1
+    for where, record in read_objects(path, HubError):
+        name = next((fmt for needed, fmt in FORMATS if needed <= set(record)), None)
+        if name is None:
+            raise HubError(f"{where}: not a DPO, KTO or SFT record (keys: {sorted(record)})")
+        formats[name] += 1
     if not formats:
         raise HubError(f"{path.name} has no records")
     if len(formats) > 1:

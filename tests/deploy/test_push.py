@@ -82,7 +82,7 @@ def test_dry_run_prints_what_would_go_and_sends_nothing(hub, exports):
 
 def test_bad_input_is_a_clear_error(hub, exports, tmp_path):
     (exports / "pairs.jsonl").write_text(json.dumps(PAIR) + "\n{broken\n")
-    with pytest.raises(HubError, match="pairs.jsonl line 2: not JSON"):
+    with pytest.raises(HubError, match="pairs.jsonl line 2: invalid JSON"):
         dataset_upload(exports, "me/r")
     with pytest.raises(HubError, match="no model card"):
         (tmp_path / "m").mkdir()
