@@ -1,8 +1,8 @@
 """Retrieval benchmark: each signal alone and the learned combination on CodiEsp-D dev (fitted on train only),
 recall of the candidates on a held-out synthetic set, latency per narrative and the fitted size on disk.
 
-    uv run python benchmarks/retrieval.py --codiesp /work/shared/datasets/codiesp
-    uv run python benchmarks/retrieval.py --codiesp /work/shared/datasets/codiesp --synthetic 0   # skip synthetic
+    uv run python benchmarks/retrieval.py --codiesp ../shared/datasets/codiesp
+    uv run python benchmarks/retrieval.py --codiesp ../shared/datasets/codiesp --synthetic 0   # skip synthetic
 
 Prints one JSON object. MAP follows CodiEsp (average precision of the ranked list of depth --depth, mean over
 documents; gold = the document's unique normalized codes, the coders' originals).

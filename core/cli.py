@@ -37,6 +37,8 @@ _COMMANDS: list[tuple[str, str]] = [
     ("annotations", "annotations"),
     ("model", "model"),
     ("serve", "serve"),
+    ("deploy", "deploy"),
+    ("push", "push"),
 ]
 
 

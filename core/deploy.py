@@ -1,9 +1,12 @@
-"""Deployment helpers: requirements.txt for a Hugging Face Space, exported from uv.lock.
+"""requirements.txt files exported from uv.lock, for pip users and for a Hugging Face Space.
 
-A Space installs `requirements.txt` with pip, so the export is adapted: the project itself (`-e .`) is
-dropped (the app imports it from the repository), torch's local CPU build `torch==X+cpu` (resolved from a
-wheel folder here) becomes `torch==X` from the PyTorch CPU index, and gradio gets its `oauth` extra (the
-Hugging Face login of the Review tab).
+`uv export` repeats the lock's supported platforms (`[tool.uv] environments`) on every line; pip on another
+platform would then install nothing. `adapt_requirements` rewrites each marker to the simplest one that
+means the same on the supported platforms (usually none, `sys_platform == 'linux'` for the CUDA libraries),
+drops the project itself (`-e .`: the app imports it from the repository) and asks for `gradio[oauth]`
+(the Review tab's Hugging Face login). For a Space (`space=True`, Linux x86_64 with the Space's Python)
+markers are evaluated away, torch becomes the CPU build from the PyTorch CPU index and the CUDA libraries
+that PyPI's Linux torch pulls are left out (a CPU Space does not need 3 GB of them).
 
     uv run python -m core.deploy            # rewrites requirements.txt next to uv.lock
 """
@@ -14,41 +17,94 @@ import logging
 import re
 import shutil
 import subprocess
+from itertools import product
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+SPACE_PYTHON = "3.11"
 UV_EXPORT = ["export", "--frozen", "--no-hashes", "--no-dev", "--format", "requirements-txt"]
-HEADER = "# Adapted for Hugging Face Spaces by core.deploy.export_requirements (see docs/DEPLOYMENT.md).\n"
-_LOCAL_BUILD = re.compile(r"^(torch|torchvision|torchaudio)==([^\s;+]+)\+cpu\b")
-_GRADIO = re.compile(r"^gradio==")
+HEADER = "# Adapted by core.deploy.export_requirements (see docs/DEPLOYMENT.md); regenerate, do not edit.\n"
+_REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)(?P<extras>\[[^\]]*\])?==(?P<version>[^\s;]+)\s*(?:;\s*(?P<marker>.+))?$")
+_CUDA_ONLY = re.compile(r"^(nvidia-.*|cuda-.*|triton)$")
+_TORCH = ("torch", "torchvision", "torchaudio")
+# The lock's platforms (pyproject [tool.uv] environments) and Pythons, as marker environments.
+PLATFORMS = [("linux", "x86_64", "Linux"), ("linux", "aarch64", "Linux"), ("darwin", "arm64", "Darwin"),
+             ("win32", "AMD64", "Windows")]
+PYTHONS = ("3.11", "3.12", "3.13")
+SIMPLE_MARKERS = ("", "sys_platform == 'linux'", "sys_platform == 'win32'", "sys_platform == 'darwin'",
+                  "python_full_version >= '3.13'", "python_full_version < '3.13'",
+                  "python_full_version >= '3.12'", "python_full_version < '3.12'")
 
 
 class DeployError(RuntimeError):
     """The export could not be made (no uv, no lock, uv failed)."""
 
 
-def adapt_requirements(text: str) -> str:
-    """Make `uv export` output installable by pip on a Space (see the module docstring)."""
-    lines, uses_cpu_index = [], False
+def marker_env(sys_platform: str, machine: str, system: str, python: str) -> dict[str, str]:
+    return {"sys_platform": sys_platform, "platform_machine": machine, "platform_system": system,
+            "python_version": python, "python_full_version": f"{python}.0", "implementation_name": "cpython",
+            "platform_python_implementation": "CPython", "os_name": "nt" if system == "Windows" else "posix"}
+
+
+SUPPORTED_ENVS = [marker_env(*platform, python) for platform, python in product(PLATFORMS, PYTHONS)]
+SPACE_ENV = marker_env("linux", "x86_64", "Linux", SPACE_PYTHON)
+
+
+def _holds(marker: str, env: dict[str, str]) -> bool:
+    from packaging.markers import Marker
+
+    return not marker or Marker(marker).evaluate(env)
+
+
+def simplify_marker(marker: str) -> str:
+    """The shortest of SIMPLE_MARKERS that agrees with `marker` on every supported platform and Python."""
+    truth = [_holds(marker, env) for env in SUPPORTED_ENVS]
+    for candidate in SIMPLE_MARKERS:
+        if [_holds(candidate, env) for env in SUPPORTED_ENVS] == truth:
+            return candidate
+    return marker
+
+
+def _adapt_line(match: re.Match, space: bool) -> str | None:
+    name, extras, version, marker = match["name"], match["extras"] or "", match["version"], match["marker"] or ""
+    if space:
+        if not _holds(marker, SPACE_ENV) or _CUDA_ONLY.match(name):
+            return None
+        marker = ""
+        if name in _TORCH:
+            version = version.split("+")[0] + "+cpu"
+    else:
+        marker = simplify_marker(marker)
+        version = version.split("+")[0] if name in _TORCH else version
+    if name == "gradio" and not extras:
+        extras = "[oauth]"
+    return f"{name}{extras}=={version}" + (f" ; {marker}" if marker else "")
+
+
+def adapt_requirements(text: str, space: bool = False) -> str:
+    """Make `uv export` output installable by pip anywhere, or on a Space (see the module docstring)."""
+    lines = []
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith(("-e ", "--editable", "--find-links", "-f ")) or stripped == ".":
             continue
-        if _LOCAL_BUILD.match(stripped):
-            line, uses_cpu_index = _LOCAL_BUILD.sub(r"\1==\2", stripped), True
-        elif _GRADIO.match(stripped):
-            line = _GRADIO.sub("gradio[oauth]==", stripped)
-        lines.append(line)
+        match = _REQUIREMENT.match(stripped)
+        if match:
+            line = _adapt_line(match, space)
+        elif space and stripped.startswith("#") and line.startswith(" "):
+            line = None  # "# via" notes of dropped lines would dangle; a Space needs none
+        if line is not None:
+            lines.append(line)
     comments = 0
     while comments < len(lines) and lines[comments].startswith("#"):
         comments += 1
-    extra = [f"--extra-index-url {TORCH_CPU_INDEX}"] if uses_cpu_index else []
+    extra = [f"--extra-index-url {TORCH_CPU_INDEX}"] if space else []
     return "\n".join([*lines[:comments], HEADER.rstrip("\n"), *extra, *lines[comments:]]) + "\n"
 
 
-def export_requirements(lock_dir: str | Path, out_path: str | Path) -> Path:
+def export_requirements(lock_dir: str | Path, out_path: str | Path, space: bool = False) -> Path:
     """Run `uv export` on the project in `lock_dir` (its uv.lock, unchanged) and write the adapted file."""
     lock_dir, out_path = Path(lock_dir), Path(out_path)
     if not (lock_dir / "uv.lock").is_file():
@@ -59,7 +115,7 @@ def export_requirements(lock_dir: str | Path, out_path: str | Path) -> Path:
     done = subprocess.run([uv, *UV_EXPORT], cwd=lock_dir, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise DeployError(f"uv export failed: {done.stderr.strip()[-2000:]}")
-    out_path.write_text(adapt_requirements(done.stdout), encoding="utf-8")
+    out_path.write_text(adapt_requirements(done.stdout, space=space), encoding="utf-8")
     logger.info("wrote %s from %s", out_path, lock_dir / "uv.lock")
     return out_path
 

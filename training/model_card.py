@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,19 @@ logger = logging.getLogger(__name__)
 
 SIZE_LIMIT_MB = 25.0  # the shipped default model, retriever included
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "special_tokens_map.json")
+
+
+def portable_paths(text: str, root: Path | None = None) -> str:
+    """`text` with this machine's absolute paths made relative to the repository: paths inside it lose the
+    prefix, paths beside it (`../shared/...`) start with `..`; a card or record then reads the same anywhere."""
+    from core.paths import REPO_ROOT
+
+    root = Path(root or REPO_ROOT).resolve()
+    for prefix, replacement in ((root, ""), (root.parent, "../")):
+        if str(prefix) != "/":
+            text = text.replace(f"{prefix}/", replacement)
+            text = re.sub(re.escape(str(prefix)) + r"(?![\w.-])", replacement.rstrip("/") or ".", text)
+    return text
 
 
 def directory_mb(path: Path) -> float:
@@ -216,7 +230,8 @@ def render_model_card(info: dict) -> str:
 
 def write_model_card(output_dir: Path, info: dict) -> Path:
     path = output_dir / "README.md"
-    path.write_text(render_model_card(info), encoding="utf-8")
+    path.write_text(portable_paths(render_model_card(info)), encoding="utf-8")
     (output_dir / "training").mkdir(exist_ok=True)
-    (output_dir / "training" / "pipeline.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+    record = json.dumps(info, indent=2, default=str) + "\n"
+    (output_dir / "training" / "pipeline.json").write_text(portable_paths(record), encoding="utf-8")
     return path

@@ -1,6 +1,6 @@
 """`thce eval`: score a model, a baseline or a predictions file on a dataset; write a report with plots.
 
-    thce eval --dataset codiesp:/work/shared/datasets/codiesp/dev --baseline tfidf_lr --report reports/tfidf_dev.json
+    thce eval --dataset codiesp:../shared/datasets/codiesp/dev --baseline tfidf_lr --report reports/tfidf_dev.json
     thce eval --dataset synthetic:200:7 --model default --report reports/tiny_synth.json
     thce eval --dataset gold.jsonl --predictions preds.jsonl --report reports/run.json --systems icd10cm,cpt
 """

@@ -7,7 +7,6 @@ preprocessing, quality gates and splits.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from core.datasets.build import build_dataset
@@ -15,6 +14,7 @@ from core.datasets.candidates import candidates_for
 from core.datasets.cases import CodedCase
 from core.datasets.quality import check_dataset
 from core.datasets.split import split_dataset
+from core.jsonl import read_objects
 from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
 
 __all__ = ["CodedCase", "build_dataset", "candidates_for", "check_dataset", "load_cases", "split_dataset"]
@@ -91,16 +91,7 @@ def _case_from_record(record: dict, where: str) -> dict | None:
 
 def _cases_from_jsonl(path: Path) -> list[dict]:
     cases, seen = [], set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{path.name} line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: invalid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise ValueError(f"{where}: expected a JSON object")
+    for where, record in read_objects(path):
         case = _case_from_record(record, where)
         if case is not None and case["narrative"] not in seen:  # stage_3 repeats a narrative per pair
             seen.add(case["narrative"])

@@ -7,11 +7,11 @@ A given rationale becomes the reasoning verbatim; otherwise evidence is found by
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from core.datasets.cases import CodedCase
 from core.datasets.evidence_match import match_evidence
+from core.jsonl import read_objects
 from core.prompts import SYSTEMS, empty_codes
 
 
@@ -61,15 +61,4 @@ def read_raw_records(path: str | Path) -> list[CodedCase]:
     codeset, path = get_codeset(), Path(path)
     if not path.is_file():
         raise RawRecordError(f"raw records file not found: {path}")
-    cases = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RawRecordError(f"{path.name} line {line_no}: invalid JSON ({exc.msg})") from None
-        if not isinstance(data, dict):
-            raise RawRecordError(f"{path.name} line {line_no}: expected a JSON object")
-        cases.append(parse_raw_record(data, codeset, f"{path.name} line {line_no}"))
-    return cases
+    return [parse_raw_record(data, codeset, where) for where, data in read_objects(path, RawRecordError)]

@@ -1,7 +1,7 @@
 """`run_eval`: dataset spec + (model | baseline | predictions file) -> report JSON, PNG and HTML.
 
     from core.evaluation import run_eval
-    report = run_eval("codiesp:/work/shared/datasets/codiesp/dev", baseline="tfidf_lr",
+    report = run_eval("codiesp:../shared/datasets/codiesp/dev", baseline="tfidf_lr",
                       report_path="reports/tfidf_dev.json")
 """
 

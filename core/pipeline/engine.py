@@ -116,6 +116,9 @@ class Pipeline:
             if len(text) > len(shown) and not text.endswith("\ufffd"):  # wait for whole UTF-8 characters
                 yield text[len(shown):]
                 shown = text
+        rest = self._text(token_ids)[len(shown):]
+        if rest:  # what was held back: an incomplete character at the very end of the answer
+            yield rest
         yield self.finish(request, token_ids, time.perf_counter() - start)
 
     def code_batch(self, narratives: list[str]) -> list[CodingResult | ValueError]:

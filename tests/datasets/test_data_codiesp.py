@@ -1,10 +1,9 @@
-from pathlib import Path
-
 import pytest
 
 from core.datasets.codiesp import map_to_billable, read_codiesp
+from core.paths import REPO_ROOT
 
-REAL_DEV = Path("/work/shared/datasets/codiesp/dev")
+REAL_DEV = REPO_ROOT.parent / "shared" / "datasets" / "codiesp" / "dev"  # the project's copy, when present
 
 
 @pytest.fixture()

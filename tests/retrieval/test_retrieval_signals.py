@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from core.codes import get_codeset
+from core.paths import REPO_ROOT
 from core.retrieval.coverage import CoverageIndex
 from core.retrieval.lexical import category_best, match_units
 from core.retrieval.text import content_stems, is_affirmed, split_units
@@ -54,7 +55,7 @@ def test_candidates_recall_on_held_out_synthetic_cases():
     assert total > 40 and found / total >= 0.85
 
 
-CODIESP = Path(os.environ.get("THCE_CODIESP_DIR", "/work/shared/datasets/codiesp"))
+CODIESP = Path(os.environ.get("THCE_CODIESP_DIR") or REPO_ROOT.parent / "shared" / "datasets" / "codiesp")
 
 
 @pytest.mark.heavy

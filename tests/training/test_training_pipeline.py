@@ -72,6 +72,19 @@ def test_model_card_reports_data_stages_and_scores():
     assert "1,500 tokens/s at 1024 tokens" in card and "28.3 min" in card
 
 
+def test_model_card_writes_commands_relative_to_the_repository(tmp_path, monkeypatch):
+    import training.model_card
+    from core.paths import REPO_ROOT
+
+    monkeypatch.setattr(training.model_card, "render_model_card", lambda info: f"Reproduce: `{info['command']}`")
+    info = {"command": f"uv run python -m training.pipeline --output-dir {REPO_ROOT}/data/models/x "
+                       f"--codiesp {REPO_ROOT.parent}/shared/datasets/codiesp"}
+    training.model_card.write_model_card(tmp_path, info)
+    expected = "--output-dir data/models/x --codiesp ../shared/datasets/codiesp"
+    assert expected in (tmp_path / "README.md").read_text()
+    assert expected in (tmp_path / "training" / "pipeline.json").read_text()
+
+
 def test_bad_arguments_are_reported(capsys, tmp_path):
     assert main(["--steps", "data,bake"]) == 2
     assert "unknown step(s) ['bake']" in capsys.readouterr().err
