@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -90,6 +90,22 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
+# Columns added after schema version 1, as (table, column, SQL type): added in place to an older database.
+ADDED_COLUMNS = (("cases", "created_by", "VARCHAR(100)"), ("predictions", "requested_by", "VARCHAR(100)"))
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Upgrade an older database in place: add the nullable columns it lacks (nothing is rewritten)."""
+    existing = {table: {c["name"] for c in inspect(engine).get_columns(table)} for table, _, _ in ADDED_COLUMNS}
+    missing = [(t, c, kind) for t, c, kind in ADDED_COLUMNS if c not in existing[t]]
+    if not missing:
+        return
+    with engine.begin() as connection:
+        for table, column, kind in missing:
+            connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    logger.info("store upgraded: added %s", ", ".join(f"{t}.{c}" for t, c, _ in missing))
+
+
 def _record_schema_version(session: Session) -> None:
     row = session.get(Meta, "schema_version")
     if row is None:
@@ -98,6 +114,9 @@ def _record_schema_version(session: Session) -> None:
         raise StoreError(
             f"database schema version {row.value} is newer than this code understands ({SCHEMA_VERSION})"
         )
+    elif int(row.value) < SCHEMA_VERSION:
+        row.value = str(SCHEMA_VERSION)
+        session.add(row)
 
 
 def init_db(url: str | None = None) -> Engine:
@@ -108,6 +127,10 @@ def init_db(url: str | None = None) -> Engine:
             return _current["engine"]
         engine = create_store_engine(url)
         SQLModel.metadata.create_all(engine)
+        try:
+            _add_missing_columns(engine)
+        except OperationalError:  # another process added them first
+            pass
         try:
             run_write(_record_schema_version, engine=engine)
         except IntegrityError:  # another process recorded it first

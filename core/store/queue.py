@@ -122,13 +122,15 @@ def release_lease(case_id: int, annotator: str) -> bool:
 
 
 def add_case(narrative: str, *, source: str = "webapp", external_id: str | None = None,
-             split: str | None = None, gold_codes: dict | None = None) -> int:
+             split: str | None = None, gold_codes: dict | None = None, created_by: str | None = None) -> int:
     """Store one narrative typed into the app (so its prediction and reviews can refer to it)."""
     narrative = check_text(narrative, "narrative", MAX_NARRATIVE_CHARS, required=True)
     external_id = check_text(external_id or uuid.uuid4().hex, "external_id", MAX_ID_CHARS, required=True)
     source = optional_name(source, "source") or "webapp"
     codes = None if gold_codes is None else check_codes(gold_codes, "gold_codes")
-    case = Case(external_id=external_id, narrative=narrative, source=source, split=split, gold_codes=codes)
+    created_by = None if created_by is None else check_annotator(created_by)
+    case = Case(external_id=external_id, narrative=narrative, source=source, split=split, gold_codes=codes,
+                created_by=created_by)
 
     def write(session: Session) -> int:
         session.add(case)

@@ -1,7 +1,9 @@
 """Saving predictions and reviews; a correction writes its DPO preference pair in the same transaction.
 
-chosen   = core.prompts.format_answer(corrected reasoning, or the model's reasoning kept, corrected codes)
-rejected = the model's raw output
+chosen   = the corrected codes with the annotator's edited reasoning, or a think block rebuilt from the
+           corrected codes and their evidence in the stored case's narrative (core.store.chosen): never the
+           model's reasoning for codes the annotator removed
+rejected = the model's raw output (made by the server: clients cannot write predictions)
 prompt   = the prediction's prompt messages (exported verbatim, no reformatting)
 
 Accept, reject and skip create no pair. Everything is checked before the transaction starts (codes
@@ -20,7 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from core.prompts import format_answer
+from core.store.chosen import chosen_answer
 from core.store.db import run_write
 from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
 from core.store.models import DECISIONS, Case, Prediction, PreferencePair, Review, latest_review_clause
@@ -109,17 +111,16 @@ def _next_version(session: Session, case_id: int, annotator: str, supersedes_id:
     return previous.version + 1
 
 
-def _make_pair(review: Review, pred: Prediction, codes: dict, reasoning: str | None) -> PreferencePair:
-    chosen = format_answer(reasoning if reasoning and reasoning.strip() else pred.reasoning, codes)
-    if chosen.strip() == pred.raw_output.strip():
-        raise FieldError("corrected_codes: the correction is identical to the model output; use decision 'accept'",
-                         "corrected_codes")
+def _make_pair(review: Review, case: Case, pred: Prediction, codeset) -> PreferencePair:
+    chosen = chosen_answer(case.narrative, pred.codes, pred.reasoning, review.corrected_codes,
+                           review.corrected_reasoning, codeset)
     return PreferencePair(review_id=review.id, case_id=review.case_id, prompt=pred.prompt, chosen=chosen,
                           rejected=pred.raw_output, annotator=review.annotator, model_id=pred.model_id)
 
 
-def _write_review(session: Session, review: Review, prediction_id: int | None) -> SavedReview:
-    if session.get(Case, review.case_id) is None:
+def _write_review(session: Session, review: Review, prediction_id: int | None, codeset=None) -> SavedReview:
+    case = session.get(Case, review.case_id)
+    if case is None:
         raise NotFoundError(f"case_id {review.case_id} does not exist", "case_id")
     pred = _find_prediction(session, review.case_id, prediction_id)
     if review.decision == "correct" and pred is None:
@@ -131,7 +132,7 @@ def _write_review(session: Session, review: Review, prediction_id: int | None) -
     _hook("after_review")
     pair = None
     if review.decision == "correct":
-        pair = _make_pair(review, pred, review.corrected_codes, review.corrected_reasoning)
+        pair = _make_pair(review, case, pred, codeset)
         session.add(pair)
         session.flush()
     release = (update(Case).where(Case.id == review.case_id, Case.lease_annotator == review.annotator)
@@ -166,7 +167,7 @@ def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: i
         review = Review(case_id=case_id, annotator=annotator, decision=decision, corrected_codes=codes,
                         corrected_reasoning=reasoning, notes=notes, time_spent_s=time_spent_s,
                         supersedes_id=supersedes_id)
-        return _write_review(session, review, prediction_id)
+        return _write_review(session, review, prediction_id, codeset)
 
     try:
         saved = run_write(write)
@@ -176,15 +177,18 @@ def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: i
     return saved
 
 
-def save_prediction(case_id: int, result: dict) -> int:
-    """Store what the model said (CodingResult.to_dict() fields: codes, reasoning, raw, latency_s, model_id, prompt)."""
+def save_prediction(case_id: int, result: dict, *, requested_by: str | None = None) -> int:
+    """Store what the model said (CodingResult.to_dict() fields: codes, reasoning, raw, latency_s, model_id,
+    prompt). Only server code calls this, with a result it made itself; `requested_by`: whose action asked."""
     pred = check_prediction(result, "result", require_prompt=True)
+    requested_by = None if requested_by is None else check_annotator(requested_by)
 
     def write(session: Session) -> int:
         if session.get(Case, case_id) is None:
             raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
         row = Prediction(case_id=case_id, model_id=pred.model_id, prompt=pred.prompt, raw_output=pred.raw,
-                         codes=pred.codes, reasoning=pred.reasoning, latency_s=pred.latency_s)
+                         codes=pred.codes, reasoning=pred.reasoning, latency_s=pred.latency_s,
+                         requested_by=requested_by)
         session.add(row)
         session.flush()
         return row.id
