@@ -16,6 +16,8 @@ from core.evidence import find_evidence
 from core.prompts import SYSTEMS, format_answer
 from core.store.errors import FieldError
 
+QUOTE_WORDS = 12
+
 
 def code_sets(codes: dict | None, codeset) -> dict[str, set[str]]:
     """Per system, the set of normalized codes (so 'e11.9' and 'E11.9', or a new order, compare equal)."""
@@ -37,17 +39,18 @@ def _terms(codeset, code: str, system: str) -> tuple[str, list[str]]:
 
 
 def rebuild_reasoning(narrative: str, codes: dict[str, list[str]], model_reasoning: str, codeset) -> str:
-    """A think block for `codes` only: one line per code, `"evidence" -> CODE (description)`."""
-    from core.datasets.cases import Evidence
-    from core.datasets.reasoning import render_reasoning
-
-    evidence = []
+    """A think block for `codes` only, one line per code in the training data's style (core.datasets.reasoning):
+    `"evidence" -> CODE (description).`, or `CODE (description): no single sentence, inferred from the whole
+    case.` when no narrative text supports it on its own."""
+    lines = []
     for system in SYSTEMS:
         for code in codes.get(system, []):
             description, terms = _terms(codeset, code, system)
-            found = find_evidence(narrative, terms, model_reasoning, code)
-            evidence.append(Evidence(code=code, system=system, quote=found.quote, why=description))
-    return render_reasoning(evidence, None)
+            label = f"{code} ({description})" if description else code
+            quote = " ".join(find_evidence(narrative, terms, model_reasoning, code).quote.split()[:QUOTE_WORDS])
+            lines.append(f'"{quote}" -> {label}.' if quote else f"{label}: no single sentence, inferred from the "
+                         "whole case.")
+    return "\n".join(lines)
 
 
 def chosen_answer(narrative: str, model_codes: dict, model_reasoning: str, codes: dict[str, list[str]],

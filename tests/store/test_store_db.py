@@ -24,6 +24,12 @@ from core.store import (
 )
 
 
+@pytest.fixture
+def store(sqlite_store):
+    """These tests are about SQLite itself: its file."""
+    return sqlite_store
+
+
 def test_default_url_uses_repo_data_dir_without_a_writable_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setattr(db, "SPACE_DATA_DIR", tmp_path / "absent")
