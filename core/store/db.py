@@ -9,6 +9,7 @@ in `_install_sqlite_hooks`; everything else is portable SQL, so a PostgreSQL URL
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -19,6 +20,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import event, inspect
+
+try:  # POSIX: writers of one SQLite file queue on a flock (WriteGate); elsewhere on SQLite's busy handler only
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -170,15 +176,69 @@ def is_lock_error(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) and ("locked" in text or "busy" in text)
 
 
+class WriteGate:
+    """One writer at a time for an SQLite file, across threads (a lock) and processes (flock on a side file).
+
+    SQLite's own busy handler polls: a writer that finds the database locked sleeps (up to 100 ms a time)
+    and may miss the moment the lock is free, which is what made save_review's p95 grow with the number of
+    writer processes. Waiting on the gate instead wakes the next writer as soon as the previous one commits.
+    The gate is only an accelerator: BEGIN IMMEDIATE and the busy timeout still guard the file (other
+    programs, NFS without flock). A process killed while holding it releases it (the kernel drops flocks)."""
+
+    def __init__(self, database: str):
+        self.path = f"{database}.write-lock"
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._handle = None
+        self._pid = None
+
+    def _file(self):
+        if self._handle is None or self._pid != os.getpid():  # a forked child opens its own
+            self._handle, self._pid = open(self.path, "a+b"), os.getpid()  # noqa: SIM115 - held for the process
+        return self._handle
+
+    @contextlib.contextmanager
+    def hold(self):
+        with self._lock:
+            depth = getattr(self._local, "depth", 0)
+            self._local.depth = depth + 1
+            try:
+                if depth == 0 and fcntl is not None:
+                    fcntl.flock(self._file().fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    if depth == 0 and fcntl is not None:
+                        fcntl.flock(self._file().fileno(), fcntl.LOCK_UN)
+            finally:
+                self._local.depth = depth
+
+
+_gates: dict[str, WriteGate] = {}
+
+
+def _write_gate(engine: Engine):
+    """The WriteGate of an SQLite file engine; a no-op context for other databases and in-memory SQLite."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(str(url)):
+        return contextlib.nullcontext()
+    database = str(Path(url.database).expanduser().resolve())
+    with _lock:
+        gate = _gates.setdefault(database, WriteGate(database))
+    return gate.hold()
+
+
 def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = WRITE_ATTEMPTS) -> T:
     """Run `work(session)` in one write transaction and commit; retry with backoff while the DB is locked.
 
-    Any exception rolls the whole transaction back, so a failed write leaves nothing behind.
+    Any exception rolls the whole transaction back, so a failed write leaves nothing behind. On SQLite,
+    writers queue on a WriteGate first, so the transaction itself (BEGIN IMMEDIATE .. COMMIT) rarely waits.
     """
-    writer = (engine or get_engine()).execution_options(**{_WRITE_OPTION: True})
+    engine = engine or get_engine()
+    writer = engine.execution_options(**{_WRITE_OPTION: True})
     for attempt in range(1, attempts + 1):
         try:
-            with Session(writer, expire_on_commit=False) as session:
+            with _write_gate(engine), Session(writer, expire_on_commit=False) as session:
                 result = work(session)
                 session.commit()
                 return result
