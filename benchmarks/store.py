@@ -1,12 +1,14 @@
-"""Store reliability benchmark: N writer processes x M reviews each against one SQLite file.
+"""Store reliability benchmark: N writer processes x M reviews each against one database.
 
     uv run python benchmarks/store.py                       # 20 writers x 50 reviews (every other a correction)
     uv run python benchmarks/store.py --writers 4 --reviews 25 --db /tmp/bench.db
+    uv run python benchmarks/store.py --database-url postgresql+psycopg://user@host/emptydb
+    uv run python benchmarks/store.py --throwaway-postgres  # starts a private cluster (tests/postgres.py)
 
 Each writer is a separate process (multiprocessing, spawn) that loops next_case -> save_review, so the
 queue's leases and the write transactions are contended for real. Afterwards the database is checked:
 exactly writers x reviews reviews on distinct cases, one preference pair per correction, no orphan pair,
-SQLite integrity_check ok. Prints JSON: reviews/s and write latencies (save_review; next_case separately).
+SQLite integrity_check ok (on SQLite). Prints JSON: reviews/s and write latencies (save_review; next_case separately).
 """
 
 from __future__ import annotations
@@ -76,20 +78,28 @@ def _integrity(expected_reviews: int, expected_pairs: int, cases: list[int]) -> 
         pairs = session.exec(select(func.count()).select_from(PreferencePair)).one()
         orphans = session.exec(select(func.count()).select_from(PreferencePair).join(
             Review, PreferencePair.review_id == Review.id).where(Review.decision != "correct")).one()
-    with get_engine().connect() as conn:
-        sqlite_ok = conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        unpaired = session.exec(select(func.count()).select_from(Review).join(
+            PreferencePair, PreferencePair.review_id == Review.id, isouter=True).where(
+            Review.decision == "correct", PreferencePair.id.is_(None))).one()
+    engine = get_engine()
+    sqlite_ok = None
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            sqlite_ok = conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     ok = (reviews == expected_reviews == distinct_cases == len(set(cases)) and pairs == expected_pairs
-          and orphans == 0 and sqlite_ok)
+          and orphans == 0 and unpaired == 0 and sqlite_ok is not False)
     return {"ok": ok, "reviews": reviews, "distinct_cases": distinct_cases, "pairs": pairs,
-            "expected_pairs": expected_pairs, "orphan_pairs": orphans, "sqlite_integrity": sqlite_ok}
+            "expected_pairs": expected_pairs, "orphan_pairs": orphans, "corrections_without_pair": unpaired,
+            "sqlite_integrity": sqlite_ok}
 
 
-def run(writers: int, reviews: int, correct_every: int, db_path: Path) -> dict:
+def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path) -> dict:
+    from sqlalchemy.engine import make_url
+
     from core.store import import_cases, init_db
 
-    url = f"sqlite:///{db_path}"
     init_db(url)
-    cases_file = db_path.with_suffix(".cases.jsonl")
+    cases_file = work_dir / "bench.cases.jsonl"
     _write_cases(cases_file, writers * reviews)
     import_cases(cases_file)
     ctx = multiprocessing.get_context("spawn")
@@ -110,7 +120,8 @@ def run(writers: int, reviews: int, correct_every: int, db_path: Path) -> dict:
     pairs = writers * (reviews // correct_every) if correct_every else 0
     return {
         "benchmark": "store_concurrent_writers", "writers": writers, "reviews_per_writer": reviews,
-        "processes": True, "database": "sqlite (WAL)", "wall_s": round(wall, 3),
+        "processes": True, "database": "sqlite (WAL)" if url.startswith("sqlite") else make_url(url).get_backend_name(),
+        "wall_s": round(wall, 3),
         "reviews_per_s": round(len(save_s) / wall, 1),
         "save_review_ms": {"p50": round(statistics.median(save_s) * 1e3, 2),
                            "p95": round(_percentile(save_s, 0.95) * 1e3, 2), "max": round(max(save_s) * 1e3, 2)},
@@ -126,12 +137,22 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=50, help="reviews per writer")
     parser.add_argument("--correct-every", type=int, default=2, help="every k-th review is a correction (0: none)")
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default: a fresh temp file)")
+    parser.add_argument("--database-url", default=None, help="an empty database to use instead (e.g. PostgreSQL)")
+    parser.add_argument("--throwaway-postgres", action="store_true",
+                        help="start a private PostgreSQL cluster (Debian's postgresql package) and use it")
     args = parser.parse_args()
     if args.db is not None and args.db.exists():
         parser.error(f"--db {args.db} exists; the benchmark needs a fresh database file")
     with tempfile.TemporaryDirectory() as tmp:
-        db_path = args.db or Path(tmp) / "bench.db"
-        result = run(args.writers, args.reviews, args.correct_every, db_path)
+        if args.throwaway_postgres:
+            from tests.postgres import throwaway_cluster
+
+            with throwaway_cluster(durable=True) as cluster:
+                url = cluster.create_database("bench")
+                result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp))
+        else:
+            url = args.database_url or f"sqlite:///{args.db or Path(tmp) / 'bench.db'}"
+            result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp))
     print(json.dumps(result, indent=2))
     sys.exit(0 if result["integrity"]["ok"] else 1)
 

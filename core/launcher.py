@@ -5,7 +5,7 @@ datasets from a safe list (synthetic specs, the CodiEsp train/dev splits under T
 sample stage files), models from `core.views.available_models()` or a named baseline, and report paths
 generated here. A value from a browser or an API client that is not on its list is refused.
 
-    allowed, why = jobs_allowed(username)          # THCE_ALLOW_JOBS=1, or username in THCE_ADMINS
+    allowed, why = jobs_allowed(username, is_admin)  # admin and (THCE_ALLOW_JOBS=1 or in THCE_ADMINS)
     job_id = launch_training("stage_1_tiny.yaml")
     job_id = launch_eval("synthetic:50:7", "bm25", limit=20)
 """
@@ -33,15 +33,16 @@ _PROGRESS_RE = re.compile(r"(\d{1,3})%\|")  # tqdm bars
 _STEP_RE = re.compile(r"\b(?:step|Step)\s+(\d+)\s*/\s*(\d+)")
 
 
-def jobs_allowed(username: str | None) -> tuple[bool, str]:
-    """(allowed, reason). Jobs need THCE_ALLOW_JOBS=1, or a signed-in user listed in THCE_ADMINS."""
+def jobs_allowed(username: str | None, is_admin: bool) -> tuple[bool, str]:
+    """(allowed, reason). Jobs need the admin role (core.access), and THCE_ALLOW_JOBS=1 or the user named in
+    THCE_ADMINS (the local user of an open app is an admin, but launches jobs only with --allow-jobs)."""
+    if not is_admin:
+        return False, "only administrators (THCE_ADMINS) may launch jobs: sign in as one of them"
     if os.environ.get("THCE_ALLOW_JOBS", "").strip() == "1":
-        return True, "anyone may launch jobs on this server (THCE_ALLOW_JOBS=1)"
+        return True, "administrators may launch jobs on this server (THCE_ALLOW_JOBS=1)"
     admins = {a.strip().lower() for a in os.environ.get("THCE_ADMINS", "").split(",") if a.strip()}
     if username and username.lower() in admins:
         return True, f"{username} is an administrator (THCE_ADMINS)"
-    if admins:
-        return False, "only the administrators in THCE_ADMINS may launch jobs: sign in as one of them"
     return False, "start the app with THCE_ALLOW_JOBS=1 (`thce serve --allow-jobs`) to launch jobs"
 
 

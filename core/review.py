@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
-from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
+from core.prompts import SYSTEMS, empty_codes
 from core.store import (
     FieldError,
     SavedReview,
@@ -68,18 +68,6 @@ class ParsedCodes:
         return not self.problems
 
 
-def resolve_annotator(name: str | None, username: str | None, on_space: bool) -> str:
-    """The annotator's identity: the Hugging Face login on a Space, the typed name locally."""
-    if on_space:
-        if not username:
-            raise FieldError("sign in with Hugging Face to annotate", "annotator")
-        return username
-    name = (name or "").strip()
-    if not name:
-        raise FieldError("type your name (annotator) first", "annotator")
-    return name
-
-
 def default_coder(model: str | None = None, constrain: str = "valid") -> Coder:
     """A coder running the pipeline of `model` (None: the shipped default)."""
 
@@ -106,22 +94,25 @@ def next_task(annotator: str, coder: Coder | None = None) -> ReviewTask | None:
         return None
     if item.prediction is None:
         result = (coder or default_coder())(item.narrative)
-        save_prediction(item.case_id, result)
+        save_prediction(item.case_id, result, requested_by=annotator)
         logger.info("stored a new prediction for case %d", item.case_id)
         item = get_case(item.case_id)
     return _task(item)
 
 
-def queue_for_review(narrative: str, result: dict) -> tuple[int, int]:
-    """Store a narrative coded in the app and its prediction as a review case; (case_id, prediction_id).
+def queue_for_review(narrative: str, submitted_by: str, coder: Coder | None = None) -> tuple[int, int | None]:
+    """Queue a narrative for review and code it on the server; (case_id, prediction_id).
 
-    The narrative stored is the one the model saw (recovered from the prompt) when the prompt has it.
-    """
-    if not isinstance(result, dict) or not result.get("prompt"):
-        raise FieldError("code the narrative first: there is no model result to review", "result")
-    coded = narrative_from_messages(result["prompt"]) or (narrative or "")
-    case_id = add_case(coded, source="webapp")
-    return case_id, save_prediction(case_id, result)
+    Clients send narratives only: the prediction (prompt and model output, later the DPO `prompt` and
+    `rejected`) is always made here. When coding fails the case stays queued without a prediction, and
+    `next_task` codes it when an annotator opens it (prediction_id None)."""
+    case_id = add_case(narrative, source="webapp", created_by=submitted_by)
+    try:
+        result = (coder or default_coder())(narrative)
+    except (ValueError, RuntimeError) as exc:
+        logger.warning("case %d queued without a prediction: coding failed (%s)", case_id, type(exc).__name__)
+        return case_id, None
+    return case_id, save_prediction(case_id, result, requested_by=submitted_by)
 
 
 def _split_entry(token: str) -> tuple[str | None, str]:

@@ -2,12 +2,15 @@
 
 Run with `uv run thce serve` (or `python -m webapp.app`; on a Hugging Face Space, `app_file: webapp/app.py`).
 Configuration comes from the environment: THCE_MODEL (model dir or hub id), DATABASE_URL,
-THCE_ALLOW_JOBS=1 (enable training/eval jobs), THCE_ADMINS (comma-separated HF user names allowed to
-launch jobs), GRADIO_SERVER_NAME / GRADIO_SERVER_PORT.
+THCE_ALLOW_JOBS=1 (enable training/eval jobs for admins), GRADIO_SERVER_NAME / GRADIO_SERVER_PORT,
+THCE_SHARE=1 (a gradio.live link). Who may do what (core.access): THCE_USERS=name:pw,... and/or
+THCE_USERS_FILE (logins for every page and API call), THCE_ADMINS=name,... (export, jobs, everyone's
+stats), Hugging Face OAuth on a Space. Without users the app serves only 127.0.0.1 (one local person).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -20,6 +23,7 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr  # noqa: E402
 
+from core.access import AccessError, access_config, check_exposure  # noqa: E402
 from webapp.code_tab import build_code_tab  # noqa: E402
 from webapp.codes_tab import build_codes_tab  # noqa: E402
 from webapp.common import on_space  # noqa: E402
@@ -31,6 +35,7 @@ HEADER = (
     "Clinical narrative → ICD-10-CM, CPT and HCPCS codes with visible reasoning. Every code shown is "
     "checked against the code sets; suggestions need review by a certified coder. The model runs on this server: no third-party service sees a narrative."
 )
+AUTH_MESSAGE = "THCE: log in with the name and password your administrator gave you."
 # Light events (validation, search, job polling) run this many at once; generation has its own, smaller
 # limit (webapp.common.GENERATION).
 DEFAULT_CONCURRENCY = 8
@@ -78,7 +83,17 @@ demo = build_demo()
 
 
 def main() -> None:
-    demo.launch(**launch_options())
+    """Launch with the configured logins; refuse to expose an app without authentication."""
+    config = access_config()
+    host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
+    share = os.environ.get("THCE_SHARE", "").strip() == "1"
+    try:
+        check_exposure(config, host, share)
+    except AccessError as exc:
+        sys.exit(f"error: {exc}")
+    logging.getLogger(__name__).info("access mode %s, %d user(s), %d admin(s)", config.mode, len(config.users),
+                                     len(config.admins))
+    demo.launch(auth=config.gradio_auth(), auth_message=AUTH_MESSAGE, share=share or None, **launch_options())
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import gradio as gr
 from core import views
 from core.inference import ModelNotAvailableError
 from core.pipeline import get_pipeline
+from webapp.auth import ANNOTATOR, user_for
 from webapp.common import GENERATION, export_file
 
 CONSTRAIN_CHOICES = [("Only valid codes", "valid"), ("Only retrieved candidates", "candidates"), ("Free", "none")]
@@ -19,16 +20,20 @@ def make_coders(configured: str | None):
     def pipeline(model: str | None, constrain: str):
         return get_pipeline(views.check_model(model, configured), constrain=constrain or "valid")
 
-    def code_narrative(narrative: str, model: str | None = None, constrain: str = "valid") -> dict:
+    def code_narrative(narrative: str, model: str | None = None, constrain: str = "valid",
+                       request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> dict:
         """Code one narrative; returns the CodingResult as a dict (codes, items, ranked, reasoning, raw,
         valid, latency_s, repairs, error, model_id, prompt). `model`: empty for the server's default."""
+        user_for(request, profile, ANNOTATOR, "code narratives")
         try:
             return pipeline(model, constrain).code(narrative or "").to_dict()
         except (ValueError, ModelNotAvailableError) as exc:
             raise gr.Error(str(exc)) from exc
 
-    def stream_code(narrative: str, model: str | None, constrain: str):
+    def stream_code(narrative: str, model: str | None, constrain: str, request: gr.Request = None,
+                    profile: gr.OAuthProfile | None = None):
         """Generator callback: streams the reasoning as it is generated, then the validated table."""
+        user_for(request, profile, ANNOTATOR, "code narratives")
         try:
             text = ""
             for event in pipeline(model, constrain).stream(narrative or ""):
@@ -64,7 +69,8 @@ def render_result(narrative: str, result: dict) -> tuple:
 
 
 def build_code_tab(default_model: str | None, send_to_review) -> dict:
-    """Lay out the Code tab; `send_to_review(narrative, result) -> str` stores the case for annotators."""
+    """Lay out the Code tab; `send_to_review(narrative, model) -> str` queues the narrative for annotators (the
+    server codes it again itself: nothing the browser holds becomes training data)."""
     code_narrative, stream_code = make_coders(default_model or None)
     models = views.available_models()
     if default_model and default_model not in models:
@@ -97,6 +103,6 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
     outputs = [reasoning, table, highlights, summary, state, json_file, csv_file]
     run.click(stream_code, [narrative, model, constrain], outputs, api_name="code_stream", **GENERATION)
     narrative.submit(stream_code, [narrative, model, constrain], outputs, api_visibility="private", **GENERATION)
-    review.click(send_to_review, [narrative, state], review_status, api_name="send_to_review")
+    review.click(send_to_review, [narrative, model], review_status, api_name="send_to_review", **GENERATION)
     gr.api(code_narrative, api_name="code", **GENERATION)
     return {"narrative": narrative, "state": state}

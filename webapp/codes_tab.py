@@ -5,30 +5,36 @@ from __future__ import annotations
 import gradio as gr
 
 from core.views import code_details, search_codes, validate_codes
+from webapp.auth import ANNOTATOR, user_for
 
 SYSTEM_CHOICES = [("All systems", ""), ("ICD-10-CM", "icd10cm"), ("CPT", "cpt"), ("HCPCS", "hcpcs")]
 SEARCH_HEADERS = ["system", "code", "description", "score"]
 VALIDATE_HEADERS = ["input", "normalized", "system", "status", "message"]
 
 
-def search(text: str, system: str = "", k: int = 20) -> list[list]:
+def search(text: str, system: str = "", k: int = 20, request: gr.Request = None,
+           profile: gr.OAuthProfile | None = None) -> list[list]:
     """Search code descriptions (bm25); API endpoint `/search_codes`."""
+    user_for(request, profile, ANNOTATOR, "search codes")
     try:
         return search_codes(text, system or None, int(k))
     except ValueError as exc:
         raise gr.Error(str(exc)) from exc
 
 
-def validate(codes: str, system: str = "") -> list[list]:
+def validate(codes: str, system: str = "", request: gr.Request = None,
+             profile: gr.OAuthProfile | None = None) -> list[list]:
     """Validate codes separated by commas, spaces or new lines; API endpoint `/validate_codes`."""
+    user_for(request, profile, ANNOTATOR, "validate codes")
     try:
         return validate_codes(codes, system or None)
     except ValueError as exc:
         raise gr.Error(str(exc)) from exc
 
 
-def show(code: str) -> str:
+def show(code: str, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> str:
     """Markdown card of one code: description, billable, hierarchy, notes."""
+    user_for(request, profile, ANNOTATOR, "look up codes")
     return code_details(code)
 
 

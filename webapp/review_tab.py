@@ -1,8 +1,8 @@
 """Review tab: annotators judge model outputs from the queue; corrections become DPO preference pairs.
 
-Orchestration lives in core.review; each callback here is a few lines. Identity: the Hugging Face login on
-a Space (SYSTEM=spaces and SPACE_ID set, as Spaces do), a typed name locally. Keyboard shortcuts:
-SHORTCUTS_JS (installed by app.py).
+Orchestration lives in core.review; each callback here is a few lines. Identity and role come from the
+request (webapp.auth: the Gradio login, the Hugging Face login on a Space, the local user when the app is
+open on 127.0.0.1), never from a parameter. Keyboard shortcuts: SHORTCUTS_JS (installed by app.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import time
 import gradio as gr
 
 from core import review, views
-from core.store import StoreError, export_preference_pairs
-from webapp.common import GENERATION, export_file, on_space
+from core.store import StoreError, export_preference_pairs, stats
+from webapp.auth import ADMIN, ANNOTATOR, identify, role_of, user_for
+from webapp.common import GENERATION, export_file
 
 DECISION_BUTTONS = (("accept", "Accept  (Alt+A)", "primary"), ("correct", "Save correction  (Alt+C)", "primary"),
                     ("reject", "Reject  (Alt+R)", "stop"), ("skip", "Skip  (Alt+S)", "secondary"))
@@ -55,20 +56,16 @@ NO_TASK = "The queue is empty: nothing to review right now. Import cases (`thce 
           "coded narratives from the Code tab."
 
 
-def send_to_review(narrative: str, result: dict) -> str:
-    """Store a narrative coded in the Code tab with its prediction as a review case (markdown answer)."""
+def send_to_review(narrative: str, model: str = "", request: gr.Request = None,
+                   profile: gr.OAuthProfile | None = None) -> str:
+    """Queue the narrative for review; the server codes it itself (markdown answer)."""
+    user = user_for(request, profile, ANNOTATOR, "send cases to review")
     try:
-        case_id, prediction_id = review.queue_for_review(narrative, result)
+        case_id, prediction_id = review.queue_for_review(narrative, user, review.default_coder(model or None))
     except StoreError as exc:
         return f"⚠ {exc}"
-    return f"✓ Queued for review as case **#{case_id}** (prediction {prediction_id})."
-
-
-def _annotator(name: str, profile: gr.OAuthProfile | None) -> str:
-    try:
-        return review.resolve_annotator(name, profile.username if profile else None, on_space())
-    except StoreError as exc:
-        raise gr.Error(str(exc)) from exc
+    coded = f" (prediction {prediction_id})" if prediction_id else " (it is coded when an annotator opens it)"
+    return f"✓ Queued for review as case **#{case_id}**{coded}."
 
 
 def _task_outputs(task: review.ReviewTask | None, annotator: str, status: str) -> tuple:
@@ -85,9 +82,9 @@ def _task_outputs(task: review.ReviewTask | None, annotator: str, status: str) -
             review.codes_to_text(task.codes), task.reasoning, "", status, *common)
 
 
-def load_next(name: str, model: str, profile: gr.OAuthProfile | None = None) -> tuple:
+def load_next(model: str, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
     """Lease the next case (running the model first when it has no prediction yet)."""
-    annotator = _annotator(name, profile)
+    annotator = user_for(request, profile, ANNOTATOR, "review cases")
     try:
         task = review.next_task(annotator, review.default_coder(model or None))
     except (StoreError, ValueError, RuntimeError) as exc:
@@ -98,9 +95,9 @@ def load_next(name: str, model: str, profile: gr.OAuthProfile | None = None) -> 
 def make_submit(decision: str):
     """The callback of one decision button: store the review, then load the next case."""
 
-    def submit(state: dict, name: str, codes_text: str, reasoning: str, notes: str, model: str,
+    def submit(state: dict, codes_text: str, reasoning: str, notes: str, model: str, request: gr.Request = None,
                profile: gr.OAuthProfile | None = None) -> tuple:
-        annotator = _annotator(name, profile)
+        annotator = user_for(request, profile, ANNOTATOR, "submit reviews")
         if not state or not state.get("case_id"):
             raise gr.Error("load a case first (Next case)")
         spent = time.monotonic() - state["started"] if state.get("started") else None
@@ -142,26 +139,38 @@ def add_selected(codes_text: str, evt: gr.SelectData) -> str:
     return review.add_code_to_text(codes_text, str(row[1])) if len(row) > 1 else codes_text
 
 
-def export_pairs() -> str:
-    """All current preference pairs as a DPO JSONL file to download."""
+def export_pairs(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> str:
+    """All current preference pairs as a DPO JSONL file to download (administrators only)."""
+    user_for(request, profile, ADMIN, "export preference pairs")
     path = export_file("thce-pairs-", ".jsonl")
     export_preference_pairs(path, format="dpo")
     return str(path)
 
 
-def refresh(name: str, profile: gr.OAuthProfile | None = None) -> tuple[str, list[list]]:
-    annotator = None
-    try:
-        annotator = review.resolve_annotator(name, profile.username if profile else None, on_space())
-    except StoreError:
-        pass
-    return review.progress_markdown(annotator), review.my_reviews(annotator) if annotator else []
+def refresh(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple[str, list[list]]:
+    """Progress and the signed-in annotator's own reviews (empty for nobody)."""
+    annotator = identify(request, profile)
+    if role_of(request, profile) is None:
+        return "Sign in to review.", []
+    return review.progress_markdown(annotator), review.my_reviews(annotator)
 
 
-def submit_review_api(case_id: int, annotator: str, decision: str, corrected_codes: str = "",
-                      reasoning: str = "", notes: str = "") -> dict:
-    """Store a review (API `/submit_review`): decision accept|correct|reject|skip; corrected codes as text
-    (comma/space/new-line separated) for 'correct'. Returns review_id, version and pair_id."""
+def my_reviews_api(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> list[list]:
+    """Your own latest reviews (API `/my_reviews`), newest first: rows of HISTORY_COLUMNS."""
+    return review.my_reviews(user_for(request, profile, ANNOTATOR, "see your reviews"))
+
+
+def stats_api(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> dict:
+    """Everyone's annotation statistics (API `/annotation_stats`, administrators only)."""
+    user_for(request, profile, ADMIN, "see everyone's annotation statistics")
+    return stats()
+
+
+def submit_review_api(case_id: int, decision: str, corrected_codes: str = "", reasoning: str = "",
+                      notes: str = "", request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> dict:
+    """Store your review (API `/submit_review`; you are the signed-in user): decision accept|correct|reject|skip;
+    corrected codes as text (comma/space/new-line separated) for 'correct'. Returns review_id, version, pair_id."""
+    annotator = user_for(request, profile, ANNOTATOR, "submit reviews")
     try:
         saved = review.submit_review(int(case_id), annotator, decision, corrected_codes, reasoning, notes)
     except (StoreError, ValueError) as exc:
@@ -169,27 +178,24 @@ def submit_review_api(case_id: int, annotator: str, decision: str, corrected_cod
     return {"review_id": saved.review_id, "version": saved.version, "pair_id": saved.pair_id}
 
 
-def queue_case_api(narrative: str, result: dict) -> dict:
-    """Store a narrative and the `/code` result for it as a review case (API `/queue_for_review`).
-    Returns case_id and prediction_id."""
-    try:
-        case_id, prediction_id = review.queue_for_review(narrative, result)
-    except StoreError as exc:
-        raise gr.Error(str(exc)) from exc
-    return {"case_id": case_id, "prediction_id": prediction_id}
+def make_queue_api(default_model: str | None):
+    def queue_for_review(narrative: str, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> dict:
+        """Queue a narrative for review (API `/queue_for_review`); the server codes it with its own model.
+        Returns case_id and prediction_id (None when coding failed: it is retried when the case is opened)."""
+        user = user_for(request, profile, ANNOTATOR, "send cases to review")
+        try:
+            case_id, prediction_id = review.queue_for_review(narrative, user, review.default_coder(default_model))
+        except StoreError as exc:
+            raise gr.Error(str(exc)) from exc
+        return {"case_id": case_id, "prediction_id": prediction_id}
 
-
-def _identity() -> gr.Textbox:
-    """The annotator name box; hidden on a Space, where the Hugging Face login (app header) names you."""
-    return gr.Textbox(label="Your name (annotator)", placeholder="e.g. alice", max_length=100,
-                      visible=not on_space(), elem_id="annotator", scale=2)
+    return queue_for_review
 
 
 def build_review_tab(default_model: str | None) -> dict:
     """Lay out the Review tab and wire its callbacks; returns the components app.py needs."""
     model = gr.State(default_model or "")
     with gr.Row(equal_height=False):
-        name = _identity()
         with gr.Column(scale=1, min_width=160):
             next_button = gr.Button("Next case  (Alt+N)", variant="primary", elem_id="review-next")
         progress = gr.Markdown(elem_id="review-progress")
@@ -228,15 +234,17 @@ def build_review_tab(default_model: str | None) -> dict:
 
     state = gr.State({})
     outputs = [state, case, model_reasoning, model_codes, codes_text, reasoning, notes, status, progress, history]
-    next_button.click(load_next, [name, model], outputs, api_visibility="private", **GENERATION)
+    next_button.click(load_next, [model], outputs, api_visibility="private", **GENERATION)
     for decision, button in buttons.items():
-        button.click(make_submit(decision), [state, name, codes_text, reasoning, notes, model], outputs,
+        button.click(make_submit(decision), [state, codes_text, reasoning, notes, model], outputs,
                      api_visibility="private", **GENERATION)
     codes_text.change(validate_text, codes_text, checks, api_visibility="private", show_progress="hidden")
     query.submit(search, query, hits, api_visibility="private")
     hits.select(add_selected, codes_text, codes_text, api_visibility="private")
-    refresh_button.click(refresh, name, [progress, history], api_visibility="private")
+    refresh_button.click(refresh, None, [progress, history], api_visibility="private")
     export_button.click(export_pairs, None, export_file, api_name="export_pairs")
     gr.api(submit_review_api, api_name="submit_review")
-    gr.api(queue_case_api, api_name="queue_for_review")
-    return {"name": name, "progress": progress, "history": history}
+    gr.api(make_queue_api(default_model or None), api_name="queue_for_review", **GENERATION)
+    gr.api(my_reviews_api, api_name="my_reviews")
+    gr.api(stats_api, api_name="annotation_stats")
+    return {"progress": progress, "history": history}

@@ -2,7 +2,8 @@
 follow their logs, cancel them; browse evaluation reports and compare two.
 
 Everything launchable is a fixed choice from core.launcher (stage configs in training/configs, a safe list
-of datasets, listed models/baselines); launching needs THCE_ALLOW_JOBS=1 or a THCE_ADMINS login.
+of datasets, listed models/baselines); everything here is for administrators (THCE_ADMINS; the local user of
+an open app), and launching also needs THCE_ALLOW_JOBS=1 or a login named in THCE_ADMINS.
 """
 
 from __future__ import annotations
@@ -12,20 +13,33 @@ from PIL import Image
 
 from core import launcher, report_views
 from core.store import StoreError
+from webapp.auth import ADMIN, identify, role_of, user_for
 
 POLL_SECONDS = 2.0
 NO_JOB = "Start a job, or click one in the list to follow it."
 
 
-def access(profile: gr.OAuthProfile | None = None) -> tuple:
+ADMIN_ONLY = "Jobs and reports are for administrators (THCE_ADMINS)."
+
+
+def _jobs_permission(request: gr.Request | None, profile: gr.OAuthProfile | None) -> tuple[bool, str]:
+    return launcher.jobs_allowed(identify(request, profile), role_of(request, profile) == ADMIN)
+
+
+def _is_admin(request: gr.Request | None, profile: gr.OAuthProfile | None) -> bool:
+    return role_of(request, profile) == ADMIN
+
+
+def access(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
     """Markdown saying whether this user may launch jobs, and the launch buttons' state."""
-    allowed, why = launcher.jobs_allowed(profile.username if profile else None)
+    allowed, why = _jobs_permission(request, profile)
     text = ("**Jobs enabled:** " if allowed else "**Jobs disabled:** ") + why
     return text, gr.update(interactive=allowed), gr.update(interactive=allowed)
 
 
-def _require_jobs(profile: gr.OAuthProfile | None) -> None:
-    allowed, why = launcher.jobs_allowed(profile.username if profile else None)
+def _require_jobs(request: gr.Request | None, profile: gr.OAuthProfile | None) -> None:
+    user_for(request, profile, ADMIN, "launch or cancel jobs")
+    allowed, why = _jobs_permission(request, profile)
     if not allowed:
         raise gr.Error(f"Jobs are disabled: {why}")
 
@@ -35,24 +49,28 @@ def _started(job_id: int) -> tuple:
     return job_id, status, log, launcher.jobs_table(), gr.Timer(active=not finished)
 
 
-def start_training(config: str, use_pairs: bool, profile: gr.OAuthProfile | None = None) -> tuple:
-    _require_jobs(profile)
+def start_training(config: str, use_pairs: bool, request: gr.Request = None,
+                   profile: gr.OAuthProfile | None = None) -> tuple:
+    _require_jobs(request, profile)
     try:
         return _started(launcher.launch_training(config, bool(use_pairs)))
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
 
 
-def start_eval(dataset: str, subject: str, limit: float | None, profile: gr.OAuthProfile | None = None) -> tuple:
-    _require_jobs(profile)
+def start_eval(dataset: str, subject: str, limit: float | None, request: gr.Request = None,
+               profile: gr.OAuthProfile | None = None) -> tuple:
+    _require_jobs(request, profile)
     try:
         return _started(launcher.launch_eval(dataset, subject, int(limit) if limit else None))
     except StoreError as exc:
         raise gr.Error(str(exc)) from exc
 
 
-def poll(job_id: float | None) -> tuple:
+def poll(job_id: float | None, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
     """Timer tick: the selected job's status and log, the job list; stops the timer when the job ended."""
+    if not _is_admin(request, profile):
+        return ADMIN_ONLY, "", [], gr.Timer(active=False)
     if not job_id:
         return NO_JOB, "", launcher.jobs_table(), gr.Timer(active=False)
     try:
@@ -62,14 +80,14 @@ def poll(job_id: float | None) -> tuple:
     return status, log, launcher.jobs_table(), gr.Timer(active=not finished)
 
 
-def select_job(evt: gr.SelectData) -> tuple:
+def select_job(evt: gr.SelectData, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
     row = evt.row_value or []
     job_id = int(row[0]) if row else None
-    return (job_id, *poll(job_id))
+    return (job_id, *poll(job_id, request, profile))
 
 
-def cancel(job_id: float | None, profile: gr.OAuthProfile | None = None) -> tuple:
-    _require_jobs(profile)
+def cancel(job_id: float | None, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
+    _require_jobs(request, profile)
     if not job_id:
         raise gr.Error("select a job first (click it in the list)")
     from core.jobs import cancel_job
@@ -80,20 +98,21 @@ def cancel(job_id: float | None, profile: gr.OAuthProfile | None = None) -> tupl
         raise gr.Error(str(exc)) from exc
     if not stopped:
         gr.Info(f"job {int(job_id)} had already finished")
-    return poll(job_id)
+    return poll(job_id, request, profile)
 
 
-def list_reports() -> tuple:
-    reports = report_views.list_reports()
+def list_reports(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
+    reports = report_views.list_reports() if _is_admin(request, profile) else []
     first = reports[0] if reports else None
     second = reports[1] if len(reports) > 1 else first
     return (gr.update(choices=reports, value=first), gr.update(choices=reports, value=second),
             gr.update(choices=reports, value=first))
 
 
-def show_report(path: str | None) -> tuple:
+def show_report(path: str | None, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
     if not path:
         return "No report selected.", [], None
+    user_for(request, profile, ADMIN, "read evaluation reports")
     try:
         summary, rows, png = report_views.load_report_view(path)
     except ValueError as exc:
@@ -101,7 +120,9 @@ def show_report(path: str | None) -> tuple:
     return summary, rows, Image.open(png) if png else None
 
 
-def compare(path_a: str | None, path_b: str | None) -> tuple:
+def compare(path_a: str | None, path_b: str | None, request: gr.Request = None,
+            profile: gr.OAuthProfile | None = None) -> tuple:
+    user_for(request, profile, ADMIN, "compare evaluation reports")
     if not path_a or not path_b:
         raise gr.Error("pick two reports to compare")
     try:
@@ -178,5 +199,5 @@ def build_train_tab() -> dict:
                      (list_reports, report_lists)]}
 
 
-def recent_jobs() -> list[list]:
-    return launcher.jobs_table()
+def recent_jobs(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> list[list]:
+    return launcher.jobs_table() if _is_admin(request, profile) else []

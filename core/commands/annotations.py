@@ -43,6 +43,16 @@ def _open_store(ctx: typer.Context) -> None:
         _fail(f"cannot open the database: {type(exc).__name__}: {exc}")
 
 
+def _operator() -> str | None:
+    """Who runs this command (stored as the importer of the cases)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 def _print_import(report: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -70,7 +80,8 @@ def import_(
 
     _open_store(ctx)
     try:
-        report = import_cases(file, source=source, split=split, double_share=double_share).to_dict()
+        report = import_cases(file, source=source, split=split, double_share=double_share,
+                              imported_by=_operator()).to_dict()
     except StoreError as exc:
         _fail(str(exc))
     if as_json:

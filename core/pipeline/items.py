@@ -62,11 +62,12 @@ def build_items(codeset, parsed: ParsedOutput, narrative: str, candidates: list[
 
 def apply_decision(codeset, decision, items: list[CodedItem], rank: dict[str, list[tuple[str, float]]],
                    narrative: str, reasoning: str, support: dict[tuple[str, str], float]) -> list[CodedItem]:
-    from core.retrieval.decision import decide
+    from core.retrieval.decision import billable_ranking, decide
     from core.retrieval.retriever import billable_form
 
     model_codes = {s: [i.code for i in items if i.system == s and i.valid] for s in SYSTEMS}
-    answer = decide(decision, rank, model_codes)
+    ranking = billable_ranking(decision.top(rank), model_codes, lambda code, system: billable_form(codeset, code, system))
+    answer = decide(decision, ranking, model_codes)
     for item in items:
         item.selected = item.valid and item.code in answer[item.system]
     for system in SYSTEMS:

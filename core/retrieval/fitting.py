@@ -16,14 +16,12 @@ import numpy as np
 
 from core.prompts import SYSTEMS, Candidate
 from core.retrieval.combiner import CombinerConfig, TreeEnsemble
-from core.retrieval.decision import DecisionRule, fit_thresholds
+from core.retrieval.decision import DECISION_DEPTH, DecisionRule, fit_thresholds
 from core.retrieval.features import FEATURE_NAMES, CandidatePool, FeatureBuilder
 from core.retrieval.retriever import Retriever, candidates_from_ranking, ranked_by_system
 from core.retrieval.supervised import Label, SupervisedConfig, SupervisedScorer
 
 logger = logging.getLogger(__name__)
-
-DECISION_DEPTH = 20  # codes per system considered by the final-answer rule
 
 
 @dataclass
@@ -121,7 +119,7 @@ def fit_decision(pools: list[CandidatePool], cases: list[dict], combiner: TreeEn
     rankings = [ranked_by_system(pool, scorer.score_pool(pool), DECISION_DEPTH) for pool in pools]
     gold = [{"codes": {s: [c for system, c in case_labels(case, codeset) if system == s] for s in SYSTEMS}}
             for case in cases]
-    rule = fit_thresholds(gold, rankings)
+    rule = fit_thresholds(gold, rankings)  # rule.depth == DECISION_DEPTH: decide() cuts deeper lists to it
     logger.info("final-answer thresholds %s (micro-F1 on cross-fitted scores %s)", rule.threshold, rule.info["f1"])
     return rule
 

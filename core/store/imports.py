@@ -138,7 +138,7 @@ def _existing_ids(session: Session, records: list[CaseRecord]) -> set[tuple[str,
 
 
 def _write_records(session: Session, records: list[CaseRecord], report: ImportReport, share: float,
-                   prompts: dict[int, list[dict]]) -> None:
+                   prompts: dict[int, list[dict]], imported_by: str | None = None) -> None:
     report.imported = report.predictions = report.duplicates = report.double_annotation = 0  # a retry starts over
     existing = _existing_ids(session, records)
     for record in records:
@@ -148,7 +148,7 @@ def _write_records(session: Session, records: list[CaseRecord], report: ImportRe
         double = needs_double_review(record.source, record.external_id, share)
         case = Case(external_id=record.external_id, narrative=record.narrative, source=record.source,
                     split=record.split, import_batch=report.batch, gold_codes=record.codes,
-                    meta=record.meta, target_reviews=2 if double else 1)
+                    meta=record.meta, target_reviews=2 if double else 1, created_by=imported_by)
         session.add(case)
         session.flush()
         report.imported += 1
@@ -176,8 +176,10 @@ def _rebuild_prompts(records: list[CaseRecord], builder: PromptBuilder) -> dict[
 
 
 def import_cases(path: str | Path, *, source: str | None = None, split: str | None = None,
-                 double_share: float = 0.0, prompt_builder: PromptBuilder | None = None) -> ImportReport:
-    """Import a JSONL/CSV file of cases (see the module docstring). Returns what happened, line by line."""
+                 double_share: float = 0.0, prompt_builder: PromptBuilder | None = None,
+                 imported_by: str | None = None) -> ImportReport:
+    """Import a JSONL/CSV file of cases (see the module docstring). Returns what happened, line by line.
+    `imported_by` (who ran the import) is stored on every case as `created_by`."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"{path}: no such file", "file")
@@ -188,7 +190,8 @@ def import_cases(path: str | Path, *, source: str | None = None, split: str | No
     records = read_case_records(path, source, split, report)
     prompts = _rebuild_prompts(records, prompt_builder or retrieval_prompt)
     if records:
-        run_write(lambda session: _write_records(session, records, report, double_share, prompts))
+        imported_by = optional_name(imported_by, "imported_by")
+        run_write(lambda session: _write_records(session, records, report, double_share, prompts, imported_by))
     logger.info("import %s: %d imported, %d duplicates, %d bad lines",
                 report.batch, report.imported, report.duplicates, len(report.errors))
     return report

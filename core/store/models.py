@@ -14,7 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint, ex
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: cases.created_by, predictions.requested_by (who; `created_at` says when)
 DECISIONS: tuple[str, ...] = ("accept", "correct", "reject", "skip")
 JOB_STATUSES: tuple[str, ...] = ("starting", "running", "succeeded", "failed", "cancelled", "lost")
 
@@ -53,6 +53,7 @@ class Case(SQLModel, table=True):
     target_reviews: int = Field(default=1)  # 2 for cases drawn into the double-annotation share
     lease_annotator: str | None = Field(default=None, max_length=100)
     lease_expires_at: datetime | None = Field(default=None)
+    created_by: str | None = Field(default=None, max_length=100)  # who queued or imported it
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -70,6 +71,7 @@ class Prediction(SQLModel, table=True):
     reasoning: str = Field(default="", sa_column=Column(Text, nullable=False))
     latency_s: float | None = None
     prompt_rebuilt: bool = False  # True when the import had no prompt and it was rebuilt
+    requested_by: str | None = Field(default=None, max_length=100)  # whose action made the server code it
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -18,13 +18,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.store.db import get_session, run_write
-from core.store.errors import ConflictError, NotFoundError, check_text
+from core.store.errors import BusyError, ConflictError, NotFoundError, check_text
 from core.store.models import Case, Prediction, Review, latest_review_clause, utcnow
 from core.store.records import MAX_ID_CHARS, MAX_NARRATIVE_CHARS, check_codes, optional_name
 
 LEASE_MINUTES = 30
 MAX_ANNOTATOR_CHARS = 100
 _CANDIDATES = 20
+CLAIM_ROUNDS = 10
 
 
 @dataclass
@@ -88,25 +89,40 @@ def _queue_item(session: Session, case: Case) -> QueueItem:
                      lease_expires_at=case.lease_expires_at, second_review=done >= 1)
 
 
-def _claim_next(session: Session, annotator: str, lease_minutes: float) -> QueueItem | None:
+def _claim(session: Session, case_ids: list[int], annotator: str, lease_minutes: float) -> int | None:
+    """Lease the first of `case_ids` that is still open for `annotator` (one conditional UPDATE each, its
+    conditions checked again on that one row); the case id won, or None."""
     now = utcnow()
     expires = now + timedelta(minutes=lease_minutes)
-    for case_id in session.exec(_open_cases(annotator, now)).all():
+    mine = exists().where(Review.case_id == Case.id, Review.annotator == annotator)
+    for case_id in case_ids:
         claim = (
             update(Case)
-            .where(Case.id == case_id, _lease_free(annotator, now))
+            .where(Case.id == case_id, _lease_free(annotator, now), reviews_done(Case.id) < Case.target_reviews, ~mine)
             .values(lease_annotator=annotator, lease_expires_at=expires)
             .execution_options(synchronize_session=False)
         )
         if session.execute(claim).rowcount == 1:
-            return _queue_item(session, session.get(Case, case_id, populate_existing=True))
+            return case_id
     return None
 
 
 def next_case(annotator: str, *, lease_minutes: float = LEASE_MINUTES) -> QueueItem | None:
-    """Lease the next open case to `annotator` (their current lease first); None when nothing is open."""
+    """Lease the next open case to `annotator` (their current lease first); None when nothing is open.
+
+    The open cases are looked up in a read transaction (no lock held); the write transaction only re-checks
+    and claims one row, so it stays short when many annotators (or processes) take cases at once."""
     annotator = check_annotator(annotator)
-    return run_write(lambda session: _claim_next(session, annotator, lease_minutes))
+    for _ in range(CLAIM_ROUNDS):
+        with get_session() as session:
+            candidates = list(session.exec(_open_cases(annotator, utcnow())).all())
+        if not candidates:
+            return None
+        won = run_write(lambda session, ids=candidates: _claim(session, ids, annotator, lease_minutes))
+        if won is not None:
+            return get_case(won)
+        # every candidate was taken by someone else meanwhile: look again
+    raise BusyError(f"every open case was taken by other annotators {CLAIM_ROUNDS} times in a row; try again")
 
 
 def release_lease(case_id: int, annotator: str) -> bool:
@@ -122,13 +138,15 @@ def release_lease(case_id: int, annotator: str) -> bool:
 
 
 def add_case(narrative: str, *, source: str = "webapp", external_id: str | None = None,
-             split: str | None = None, gold_codes: dict | None = None) -> int:
+             split: str | None = None, gold_codes: dict | None = None, created_by: str | None = None) -> int:
     """Store one narrative typed into the app (so its prediction and reviews can refer to it)."""
     narrative = check_text(narrative, "narrative", MAX_NARRATIVE_CHARS, required=True)
     external_id = check_text(external_id or uuid.uuid4().hex, "external_id", MAX_ID_CHARS, required=True)
     source = optional_name(source, "source") or "webapp"
     codes = None if gold_codes is None else check_codes(gold_codes, "gold_codes")
-    case = Case(external_id=external_id, narrative=narrative, source=source, split=split, gold_codes=codes)
+    created_by = None if created_by is None else check_annotator(created_by)
+    case = Case(external_id=external_id, narrative=narrative, source=source, split=split, gold_codes=codes,
+                created_by=created_by)
 
     def write(session: Session) -> int:
         session.add(case)

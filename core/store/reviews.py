@@ -1,7 +1,9 @@
 """Saving predictions and reviews; a correction writes its DPO preference pair in the same transaction.
 
-chosen   = core.prompts.format_answer(corrected reasoning, or the model's reasoning kept, corrected codes)
-rejected = the model's raw output
+chosen   = the corrected codes with the annotator's edited reasoning, or a think block rebuilt from the
+           corrected codes and their evidence in the stored case's narrative (core.store.chosen): never the
+           model's reasoning for codes the annotator removed
+rejected = the model's raw output (made by the server: clients cannot write predictions)
 prompt   = the prediction's prompt messages (exported verbatim, no reformatting)
 
 Accept, reject and skip create no pair. Everything is checked before the transaction starts (codes
@@ -20,8 +22,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from core.prompts import format_answer
-from core.store.db import run_write
+from core.store.chosen import chosen_answer
+from core.store.db import get_session, run_write
 from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
 from core.store.models import DECISIONS, Case, Prediction, PreferencePair, Review, latest_review_clause
 from core.store.queue import check_annotator, latest_prediction
@@ -109,16 +111,26 @@ def _next_version(session: Session, case_id: int, annotator: str, supersedes_id:
     return previous.version + 1
 
 
-def _make_pair(review: Review, pred: Prediction, codes: dict, reasoning: str | None) -> PreferencePair:
-    chosen = format_answer(reasoning if reasoning and reasoning.strip() else pred.reasoning, codes)
-    if chosen.strip() == pred.raw_output.strip():
-        raise FieldError("corrected_codes: the correction is identical to the model output; use decision 'accept'",
-                         "corrected_codes")
+def _prepare_chosen(case_id: int, prediction_id: int | None, codes: dict, reasoning: str | None,
+                    codeset) -> tuple[int, str]:
+    """(prediction id, chosen answer) of a correction, worked out before the write transaction starts (it reads
+    the code set and the narrative: slow next to a write, and the write lock is held only for the write)."""
+    with get_session() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
+        pred = _find_prediction(session, case_id, prediction_id)
+        if pred is None:
+            raise FieldError(f"case {case_id} has no stored model prediction to correct", "prediction_id")
+        return pred.id, chosen_answer(case.narrative, pred.codes, pred.reasoning, codes, reasoning, codeset)
+
+
+def _make_pair(review: Review, pred: Prediction, chosen: str) -> PreferencePair:
     return PreferencePair(review_id=review.id, case_id=review.case_id, prompt=pred.prompt, chosen=chosen,
                           rejected=pred.raw_output, annotator=review.annotator, model_id=pred.model_id)
 
 
-def _write_review(session: Session, review: Review, prediction_id: int | None) -> SavedReview:
+def _write_review(session: Session, review: Review, prediction_id: int | None, chosen: str | None) -> SavedReview:
     if session.get(Case, review.case_id) is None:
         raise NotFoundError(f"case_id {review.case_id} does not exist", "case_id")
     pred = _find_prediction(session, review.case_id, prediction_id)
@@ -131,7 +143,7 @@ def _write_review(session: Session, review: Review, prediction_id: int | None) -
     _hook("after_review")
     pair = None
     if review.decision == "correct":
-        pair = _make_pair(review, pred, review.corrected_codes, review.corrected_reasoning)
+        pair = _make_pair(review, pred, chosen)
         session.add(pair)
         session.flush()
     release = (update(Case).where(Case.id == review.case_id, Case.lease_annotator == review.annotator)
@@ -151,13 +163,14 @@ def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: i
     notes = check_text(notes, "notes", MAX_NOTES_CHARS)
     reasoning = check_text(corrected_reasoning, "corrected_reasoning", MAX_REASONING_CHARS) or None
     time_spent_s = _check_time_spent(time_spent_s)
-    codes = None
+    codes, chosen = None, None
     if decision == "correct":
         if codeset is None:
             from core.codes import get_codeset
 
             codeset = get_codeset()
         codes = check_correction(corrected_codes, codeset)
+        prediction_id, chosen = _prepare_chosen(case_id, prediction_id, codes, reasoning, codeset)
     elif _has_codes(corrected_codes) or reasoning:
         field = "corrected_codes" if _has_codes(corrected_codes) else "corrected_reasoning"
         raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
@@ -166,7 +179,7 @@ def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: i
         review = Review(case_id=case_id, annotator=annotator, decision=decision, corrected_codes=codes,
                         corrected_reasoning=reasoning, notes=notes, time_spent_s=time_spent_s,
                         supersedes_id=supersedes_id)
-        return _write_review(session, review, prediction_id)
+        return _write_review(session, review, prediction_id, chosen)
 
     try:
         saved = run_write(write)
@@ -176,15 +189,18 @@ def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: i
     return saved
 
 
-def save_prediction(case_id: int, result: dict) -> int:
-    """Store what the model said (CodingResult.to_dict() fields: codes, reasoning, raw, latency_s, model_id, prompt)."""
+def save_prediction(case_id: int, result: dict, *, requested_by: str | None = None) -> int:
+    """Store what the model said (CodingResult.to_dict() fields: codes, reasoning, raw, latency_s, model_id,
+    prompt). Only server code calls this, with a result it made itself; `requested_by`: whose action asked."""
     pred = check_prediction(result, "result", require_prompt=True)
+    requested_by = None if requested_by is None else check_annotator(requested_by)
 
     def write(session: Session) -> int:
         if session.get(Case, case_id) is None:
             raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
         row = Prediction(case_id=case_id, model_id=pred.model_id, prompt=pred.prompt, raw_output=pred.raw,
-                         codes=pred.codes, reasoning=pred.reasoning, latency_s=pred.latency_s)
+                         codes=pred.codes, reasoning=pred.reasoning, latency_s=pred.latency_s,
+                         requested_by=requested_by)
         session.add(row)
         session.flush()
         return row.id

@@ -67,3 +67,63 @@ def test_update_manifest_replaces_the_rule(fitted_dir, tmp_path):
     rule = DecisionRule({"icd10cm": 0.9, "cpt": 0.9, "hcpcs": 0.9}, {"icd10cm": 0.1})
     update_manifest(copy, "decision", rule.to_dict())
     assert Retriever.load(copy).decision == rule
+
+
+# --- issue 14, answer bugs 4a and 4b -------------------------------------------------------------------------
+
+def _thirty(probability: float) -> dict:
+    return {"icd10cm": [(f"A{i:02d}.0", probability) for i in range(30)]}
+
+
+def test_decide_looks_only_at_the_depth_the_rule_was_fitted_on():
+    """4b: thresholds fitted on the top 20 per system must not be applied to a deeper (top-50) list."""
+    rule = DecisionRule({"icd10cm": 0.5, "cpt": 0.5, "hcpcs": 0.5}, {"icd10cm": 0.3})
+    assert rule.depth == 20
+    assert len(decide(rule, _thirty(0.9), {})["icd10cm"]) == 20
+    ranking = {"icd10cm": [(f"A{i:02d}.0", 0.45) for i in range(30)]}
+    # the model's code ranked 26th is below the fitted depth: it has no retriever support
+    assert decide(rule, ranking, {"icd10cm": ["A25.0"]})["icd10cm"] == []
+    assert decide(rule, ranking, {"icd10cm": ["A05.0"]})["icd10cm"] == ["A05.0"]
+
+
+def test_fitted_rule_records_its_depth_and_old_rules_load_with_twenty():
+    rule = fit_thresholds(CASES, RANKINGS)
+    assert rule.depth == 20
+    data = rule.to_dict()
+    data.pop("depth")
+    assert DecisionRule.from_dict(data).depth == 20
+    with pytest.raises(ValueError, match="depth"):
+        DecisionRule.from_dict({**rule.to_dict(), "depth": 0})
+
+
+def test_billable_ranking_maps_non_billable_labels():
+    """4a: a non-billable retriever label stands for the model's code under it, else its billable form."""
+    from core.retrieval.decision import billable_ranking
+
+    billable = {"C56.1", "C56.9", "C50.911", "I10"}
+
+    def to_billable(code, system):
+        return code if code in billable else {"C56": "C56.9"}.get(code)
+
+    ranking = {"icd10cm": [("C56", 0.9), ("C50.9", 0.8), ("I10", 0.7), ("C56.9", 0.2)]}
+    mapped = billable_ranking(ranking, {"icd10cm": ["C56.1"]}, to_billable)
+    # C50.9 has no billable form here and no model code under it: dropped
+    assert mapped["icd10cm"] == [("C56.1", 0.9), ("I10", 0.7), ("C56.9", 0.2)]
+    assert billable_ranking(ranking, {}, to_billable)["icd10cm"] == [("C56.9", 0.9), ("I10", 0.7)]
+
+
+def test_a_correct_model_code_under_a_non_billable_label_stays_in_the_answer():
+    """4a, end to end through the pipeline's item builder with the real code set: the retriever is sure of
+    'C56' (ovary cancer, not billable), the model says 'C56.1'; the answer must keep C56.1."""
+    from core.codes import get_codeset
+    from core.pipeline.items import build_items, final_codes
+    from core.prompts import ParsedOutput
+
+    codeset = get_codeset()
+    assert not codeset.is_valid("C56", "icd10cm") and codeset.is_valid("C56.1", "icd10cm")
+    parsed = ParsedOutput(reasoning="right ovary carcinoma -> C56.1",
+                          codes={"icd10cm": ["C56.1"], "cpt": [], "hcpcs": []})
+    rule = DecisionRule({"icd10cm": 0.5, "cpt": 0.5, "hcpcs": 0.5})
+    rank = {"icd10cm": [("C56", 0.95)], "cpt": [], "hcpcs": []}
+    items = build_items(codeset, parsed, "Carcinoma of the right ovary.", [], {}, rule, rank)
+    assert final_codes(items)["icd10cm"] == ["C56.1"]

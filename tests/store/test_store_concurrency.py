@@ -36,11 +36,11 @@ def test_20_threads_x_50_reviews(store, tmp_path):
     assert elapsed < 60
 
 
-@pytest.mark.heavy  # ~12 s of process start-up on a small machine; benchmarks/store.py runs 20 processes
 def test_separate_processes_share_the_queue(store, tmp_path):
+    """Runs by default (issue 14): 3 writer processes; benchmarks/store.py runs 20."""
     write_cases_file(tmp_path / "cases.jsonl", 60)
     import_cases(tmp_path / "cases.jsonl")
-    url = f"sqlite:///{store}"
+    url = store
     with multiprocessing.get_context("spawn").Pool(3) as pool:
         results = pool.starmap(review_worker, [(url, f"proc-{i}", 20) for i in range(3)])
     _check_integrity(60, 3 * 10, [case_id for batch in results for case_id in batch])

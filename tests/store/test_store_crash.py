@@ -26,6 +26,12 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.fixture
+def store(sqlite_store):
+    """These tests are about SQLite itself: its file."""
+    return sqlite_store
+
+
 @pytest.mark.parametrize("point", ["after_review", "before_commit"])
 def test_sigkill_inside_the_transaction_leaves_nothing(store, point):
     case_id, _ = case_with_prediction()

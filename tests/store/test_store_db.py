@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 import pytest
@@ -22,6 +23,12 @@ from core.store import (
     run_write,
     schema_version,
 )
+
+
+@pytest.fixture
+def store(sqlite_store):
+    """These tests are about SQLite itself: its file."""
+    return sqlite_store
 
 
 def test_default_url_uses_repo_data_dir_without_a_writable_data_folder(monkeypatch, tmp_path):
@@ -118,3 +125,38 @@ def test_run_write_does_not_retry_other_errors(store):
     with pytest.raises(OperationalError):
         run_write(work)
     assert len(calls) == 1
+
+
+def test_sqlite_writers_queue_on_a_gate_file(store):
+    """Writers of one SQLite file wait on a flock'ed side file (WriteGate), not in SQLite's polling busy loop."""
+    assert run_write(lambda session: 42) == 42
+    assert (store.parent / (store.name + ".write-lock")).exists()
+    memory = init_db("sqlite://")
+    assert isinstance(db._write_gate(memory), type(contextlib.nullcontext()))
+
+
+def test_a_version_1_database_is_upgraded_in_place(tmp_path):
+    """Schema 2 added cases.created_by and predictions.requested_by: an older file gains them, rows kept."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value VARCHAR(256) NOT NULL);
+            INSERT INTO meta VALUES ('schema_version', '1');
+            CREATE TABLE cases (id INTEGER PRIMARY KEY, external_id VARCHAR(200) NOT NULL, narrative TEXT NOT NULL,
+                source VARCHAR(100) NOT NULL, split VARCHAR(100), import_batch VARCHAR(64), gold_codes JSON,
+                meta JSON, target_reviews INTEGER NOT NULL, lease_annotator VARCHAR(100), lease_expires_at DATETIME,
+                created_at DATETIME NOT NULL, CONSTRAINT uq_cases_source_external_id UNIQUE (source, external_id));
+            INSERT INTO cases VALUES (1, 'a', 'Old narrative.', 'import', NULL, NULL, NULL, NULL, 1, NULL, NULL,
+                '2026-01-01 00:00:00');
+            CREATE TABLE predictions (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases (id),
+                model_id VARCHAR(300) NOT NULL, prompt JSON NOT NULL, raw_output TEXT NOT NULL, codes JSON NOT NULL,
+                reasoning TEXT NOT NULL, latency_s FLOAT, prompt_rebuilt BOOLEAN NOT NULL, created_at DATETIME NOT NULL);
+        """)
+    try:
+        init_db(f"sqlite:///{path}")
+        assert schema_version() == SCHEMA_VERSION == 2
+        with get_engine().connect() as conn:
+            assert conn.exec_driver_sql("SELECT narrative, created_by FROM cases").all() == [("Old narrative.", None)]
+            assert "requested_by" in {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
+    finally:
+        reset_engine()

@@ -38,7 +38,11 @@ def test_a_correction_creates_its_pair(store):
     pair = _pair(saved.review_id)
     expected = model_result()
     assert saved.pair_id == pair.id and saved.version == 1
-    assert pair.chosen == format_answer(MODEL_REASONING, NORMALIZED)  # the model's reasoning kept
+    # the model's reasoning argued for E11.65, which the annotator removed: chosen is rebuilt from the
+    # corrected codes and the stored narrative's evidence
+    assert MODEL_REASONING not in pair.chosen and "E11.65" not in pair.chosen
+    assert pair.chosen.endswith('{"icd10cm": ["E11.9", "I10"], "cpt": ["99214"], "hcpcs": []}')
+    assert '"Type 2 diabetes" -> E11.9' in pair.chosen
     assert pair.rejected == expected["raw"]
     assert pair.prompt == expected["prompt"]
     assert (pair.annotator, pair.model_id, pair.case_id) == ("alice", "test-model", case_id)
@@ -145,3 +149,41 @@ def test_save_prediction_checks_its_input(store):
     with pytest.raises(FieldError, match="latency_s"):
         save_prediction(case_id, result | {"latency_s": "fast"})
     assert isinstance(save_prediction(case_id, result), int)
+
+
+# --- issue 14: honest pairs ----------------------------------------------------------------------------------
+
+def test_chosen_never_keeps_reasoning_for_removed_codes(store):
+    narrative = "Type 2 diabetes, glucose 320. Blood pressure 150/95, essential hypertension."
+    case_id = add_case(narrative, source="test")
+    result = model_result(narrative) | {
+        "codes": {"icd10cm": ["E11.65", "J18.9"], "cpt": [], "hcpcs": []},
+        "reasoning": '"glucose 320" -> E11.65\n"cough" -> J18.9 pneumonia',
+    }
+    result["raw"] = format_answer(result["reasoning"], result["codes"])
+    save_prediction(case_id, result)
+    saved = save_review(case_id, "alice", "correct", corrected_codes={"icd10cm": ["E11.65", "I10"]})
+    chosen = _pair(saved.review_id).chosen
+    assert "J18.9" not in chosen and "pneumonia" not in chosen and "cough" not in chosen
+    assert '"glucose 320" -> E11.65' in chosen  # the kept code keeps the model's quote of the narrative
+    assert "essential hypertension" in chosen and "I10" in chosen  # the added code gets the narrative's evidence
+
+
+def test_same_codes_in_another_order_or_spelling_is_not_a_correction(store):
+    case_id, _ = case_with_prediction()
+    with pytest.raises(FieldError, match="same codes as the model output"):
+        save_review(case_id, "alice", "correct", corrected_codes={"icd10cm": ["e1165"], "cpt": ["99213"]})
+    assert count_rows() == (0, 0)
+    saved = save_review(case_id, "alice", "correct", corrected_codes={"cpt": ["99213"], "icd10cm": ["E11.65"]},
+                        corrected_reasoning="Hyperglycemia documented: glucose 320 -> E11.65.")
+    assert _pair(saved.review_id).chosen.startswith("<think>\nHyperglycemia documented")  # a reasoning fix
+
+
+def test_chosen_reads_the_stored_narrative_not_the_prompt(store):
+    narrative = "Essential hypertension on lisinopril."
+    case_id = add_case(narrative, source="test")
+    result = model_result("something else entirely: fractured wrist")  # a prompt about another text
+    save_prediction(case_id, result)
+    saved = save_review(case_id, "alice", "correct", corrected_codes={"icd10cm": ["I10"]})
+    chosen = _pair(saved.review_id).chosen
+    assert "hypertension" in chosen.lower() and "wrist" not in chosen

@@ -9,7 +9,22 @@ import pytest
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from core.store import init_db, reset_engine  # noqa: E402
-from tests.webapp.helpers import FakeCoder, free_port  # noqa: E402
+from tests.webapp.helpers import ADMINS, USERS, FakeCoder, free_port  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def open_mode(monkeypatch):
+    """Every test starts in the open (local, one person) mode unless it configures users or a Space."""
+    for name in ("THCE_USERS", "THCE_USERS_FILE", "THCE_ADMINS", "THCE_ANNOTATORS", "THCE_LOCAL_USER", "SYSTEM",
+                 "SPACE_ID", "OAUTH_CLIENT_ID", "THCE_SHARE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def users(monkeypatch):
+    """Users mode: alice (annotator), bob and carol (admins), as THCE_USERS and THCE_ADMINS give them."""
+    monkeypatch.setenv("THCE_USERS", USERS)
+    monkeypatch.setenv("THCE_ADMINS", ADMINS)
 
 
 @pytest.fixture
@@ -44,7 +59,8 @@ def running_app(tiny_model_dir, tmp_path_factory):
     patch.setenv("DATABASE_URL", url)
     patch.setenv("THCE_JOBS_DIR", str(folder / "jobs"))
     patch.setenv("THCE_REPORTS_DIR", str(folder / "reports"))
-    patch.delenv("SYSTEM", raising=False)
+    for name in ("SYSTEM", "THCE_USERS", "THCE_USERS_FILE", "THCE_ADMINS", "THCE_ANNOTATORS"):
+        patch.delenv(name, raising=False)
     init_db(url)
     from webapp.app import build_demo, launch_options
 

@@ -33,3 +33,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+USERS = "alice:alice-pw,bob:bob-pw,carol:carol-pw"  # bob and carol are admins in the `users` fixture
+ADMINS = "bob,carol"
+
+
+def as_user(name: str | None):
+    """A request as Gradio passes it to a callback once `name` logged in (None: nobody logged in)."""
+    import gradio as gr
+
+    return gr.Request(username=name)

@@ -21,7 +21,7 @@ def client(running_app):
 def test_named_endpoints_are_listed(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     for name in ("/code", "/validate_codes", "/search_codes", "/submit_review", "/queue_for_review",
-                 "/export_pairs", "/code_stream"):
+                 "/export_pairs", "/code_stream", "/my_reviews", "/annotation_stats"):
         assert name in endpoints, name
 
 
@@ -34,8 +34,9 @@ def test_validate_codes_endpoint(client):
 def test_code_then_correct_writes_review_and_pair(client, running_app):
     result = client.predict(NARRATIVE, "", "valid", api_name="/code")
     assert result["raw"] and result["prompt"][1]["role"] == "user"
-    queued = client.predict(NARRATIVE, result, api_name="/queue_for_review")
-    saved = client.predict(queued["case_id"], "e2e-annotator", "correct", "E11.65\n99214\n83036",
+    queued = client.predict(NARRATIVE, api_name="/queue_for_review")  # a narrative only: the server codes it
+    assert queued["prediction_id"]
+    saved = client.predict(queued["case_id"], "correct", "E11.65\n99214\n83036",
                            "HbA1c drawn -> 83036", "added the lab", api_name="/submit_review")
     assert saved["version"] == 1 and saved["pair_id"]
     with sqlite3.connect(running_app["db"]) as db:
@@ -44,15 +45,17 @@ def test_code_then_correct_writes_review_and_pair(client, running_app):
         pair = db.execute("SELECT review_id, chosen, rejected FROM preference_pairs WHERE id = ?",
                           (saved["pair_id"],)).fetchone()
         narrative = db.execute("SELECT narrative FROM cases WHERE id = ?", (queued["case_id"],)).fetchone()[0]
-    assert review == (queued["case_id"], "e2e-annotator", "correct", "added the lab", "HbA1c drawn -> 83036")
-    assert pair[0] == saved["review_id"] and pair[2] == result["raw"]
+        raw = db.execute("SELECT raw_output FROM predictions WHERE id = ?", (queued["prediction_id"],)).fetchone()[0]
+    # the app is open on 127.0.0.1 (no users): every request is the local user
+    assert review == (queued["case_id"], "local", "correct", "added the lab", "HbA1c drawn -> 83036")
+    assert pair[0] == saved["review_id"] and pair[2] == raw
     assert '"cpt": ["99214", "83036"]' in pair[1] and "HbA1c drawn -> 83036" in pair[1]
     assert narrative == NARRATIVE
 
 
 def test_bad_submission_is_a_clear_error(client):
     with pytest.raises(Exception, match="decision must be one of"):
-        client.predict(1, "e2e-annotator", "maybe", "", "", "", api_name="/submit_review")
+        client.predict(1, "maybe", "", "", "", api_name="/submit_review")
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,7 +84,6 @@ def test_browser_codes_a_narrative_and_reviews_it(running_app, tmp_path):
             expect(page.get_by_text("Queued for review as case")).to_be_visible()
 
             page.get_by_role("tab", name="Review").click()
-            page.locator("#annotator textarea, #annotator input").first.fill("browser-annotator")
             page.keyboard.press("Alt+KeyN")
             expect(page.locator("#review-case")).to_contain_text(NARRATIVE[:40], timeout=30_000)
             page.screenshot(path=tmp_path / "review-tab.png", full_page=True)
@@ -94,7 +96,7 @@ def test_browser_codes_a_narrative_and_reviews_it(running_app, tmp_path):
         finally:
             browser.close()
     with sqlite3.connect(running_app["db"]) as db:
-        decisions = db.execute("SELECT decision FROM reviews WHERE annotator = 'browser-annotator'").fetchall()
+        decisions = db.execute("SELECT decision FROM reviews WHERE annotator = 'local' AND case_id > 1").fetchall()
     assert decisions == [("accept",)]
     assert (tmp_path / "code-tab.png").stat().st_size > 10_000
     assert outside == []  # no fonts, analytics or anything else fetched from elsewhere

@@ -13,18 +13,19 @@ from core.paths import TRAINING_CONFIG_DIR
 from core.store import FieldError
 
 
-@pytest.mark.parametrize(("allow", "admins", "user", "allowed", "reason"), [
-    ("1", "", None, True, "THCE_ALLOW_JOBS=1"),
-    ("", "alice, Bob", "bob", True, "administrator"),
-    ("", "alice", "mallory", False, "only the administrators"),
-    ("", "alice", None, False, "only the administrators"),
-    ("", "", "alice", False, "THCE_ALLOW_JOBS=1"),
-    ("yes", "", None, False, "THCE_ALLOW_JOBS=1"),
+@pytest.mark.parametrize(("allow", "admins", "user", "is_admin", "allowed", "reason"), [
+    ("1", "", "local", True, True, "THCE_ALLOW_JOBS=1"),
+    ("1", "bob", "alice", False, False, "only administrators"),  # jobs enabled, but alice is an annotator
+    ("", "alice, Bob", "bob", True, True, "administrator"),
+    ("", "alice", "mallory", False, False, "only administrators"),
+    ("", "alice", None, False, False, "only administrators"),
+    ("", "", "local", True, False, "THCE_ALLOW_JOBS=1"),  # the open app's local admin needs --allow-jobs
+    ("yes", "", "local", True, False, "THCE_ALLOW_JOBS=1"),
 ])
-def test_jobs_allowed(monkeypatch, allow, admins, user, allowed, reason):
+def test_jobs_allowed(monkeypatch, allow, admins, user, is_admin, allowed, reason):
     monkeypatch.setenv("THCE_ALLOW_JOBS", allow)
     monkeypatch.setenv("THCE_ADMINS", admins)
-    ok, why = launcher.jobs_allowed(user)
+    ok, why = launcher.jobs_allowed(user, is_admin)
     assert ok is allowed and reason in why
 
 
@@ -127,9 +128,9 @@ def test_comparison_view_warns_about_different_datasets(reports):
 
 def test_export_review_pairs_writes_the_corrections(store):
     from core import review
-    from tests.webapp.helpers import NARRATIVE, fake_result
+    from tests.webapp.helpers import NARRATIVE, FakeCoder
 
-    case_id, _ = review.queue_for_review(NARRATIVE, fake_result(NARRATIVE))
+    case_id, _ = review.queue_for_review(NARRATIVE, "alice", FakeCoder())
     review.submit_review(case_id, "alice", "correct", "E11.9")
     path = launcher.export_review_pairs()
     assert path.parent.name == "inputs" and len(path.read_text().splitlines()) == 1

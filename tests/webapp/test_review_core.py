@@ -6,17 +6,8 @@ import pytest
 from sqlmodel import select
 
 from core import review
-from core.store import FieldError, PreferencePair, Review, add_case, get_session
+from core.store import Case, FieldError, PreferencePair, Prediction, Review, add_case, get_session
 from tests.webapp.helpers import FAKE_CODES, FAKE_REASONING, NARRATIVE, FakeCoder, fake_result
-
-
-def test_resolve_annotator_uses_the_login_on_a_space_and_the_name_locally():
-    assert review.resolve_annotator("  alice ", None, on_space=False) == "alice"
-    assert review.resolve_annotator("alice", "hf-bob", on_space=True) == "hf-bob"
-    with pytest.raises(FieldError, match="sign in"):
-        review.resolve_annotator("alice", None, on_space=True)
-    with pytest.raises(FieldError, match="type your name"):
-        review.resolve_annotator("  ", None, on_space=False)
 
 
 def test_parse_codes_text_splits_normalizes_and_assigns_systems():
@@ -61,14 +52,28 @@ def test_next_task_codes_a_case_without_prediction_and_stores_it(store):
     assert review.next_task("bob", coder) is None  # leased to alice
 
 
-def test_queue_for_review_stores_the_narrative_the_model_saw(store):
-    result = fake_result(NARRATIVE)
-    case_id, prediction_id = review.queue_for_review("text edited after coding", result)
+def test_queue_for_review_codes_the_narrative_on_the_server_and_records_who(store):
+    coder = FakeCoder()
+    case_id, prediction_id = review.queue_for_review(NARRATIVE, "alice", coder)
+    assert coder.calls == 1
+    with get_session() as session:
+        case, pred = session.get(Case, case_id), session.get(Prediction, prediction_id)
+    assert (case.narrative, case.created_by, pred.requested_by) == (NARRATIVE, "alice", "alice")
+    assert case.created_at is not None and pred.created_at is not None
     task = review.next_task("alice", FakeCoder())
-    assert (task.case_id, task.prediction_id) == (case_id, prediction_id)
-    assert task.narrative == NARRATIVE
-    with pytest.raises(FieldError, match="code the narrative first"):
-        review.queue_for_review(NARRATIVE, {})
+    assert (task.case_id, task.prediction_id, task.narrative) == (case_id, prediction_id, NARRATIVE)
+    with pytest.raises(FieldError, match="narrative is required"):
+        review.queue_for_review("  ", "alice", coder)
+
+
+def test_a_case_whose_coding_fails_stays_queued_and_is_coded_when_opened(store):
+    def broken(narrative):
+        raise RuntimeError("model not loaded")
+
+    case_id, prediction_id = review.queue_for_review(NARRATIVE, "alice", broken)
+    assert prediction_id is None
+    task = review.next_task("bob", FakeCoder())
+    assert task.case_id == case_id and task.codes == FAKE_CODES
 
 
 def _pairs() -> list[PreferencePair]:
@@ -76,8 +81,8 @@ def _pairs() -> list[PreferencePair]:
         return list(session.exec(select(PreferencePair)).all())
 
 
-def test_submit_correction_writes_a_pair_keeping_unedited_reasoning(store):
-    case_id, prediction_id = review.queue_for_review(NARRATIVE, fake_result(NARRATIVE))
+def test_submit_correction_writes_a_pair_rebuilding_unedited_reasoning(store):
+    case_id, prediction_id = review.queue_for_review(NARRATIVE, "alice", FakeCoder())
     saved = review.submit_review(case_id, "alice", "correct", "E11.65\n99213", FAKE_REASONING + "  ",
                                  "visit level", prediction_id=prediction_id, model_reasoning=FAKE_REASONING,
                                  time_spent_s=12.5)
@@ -88,12 +93,14 @@ def test_submit_correction_writes_a_pair_keeping_unedited_reasoning(store):
     assert stored.corrected_reasoning is None  # unchanged reasoning is not a correction of it
     assert stored.time_spent_s == 12.5
     (pair,) = _pairs()
-    assert '"cpt": ["99213"]' in pair.chosen and FAKE_REASONING in pair.chosen
+    assert '"cpt": ["99213"]' in pair.chosen and FAKE_REASONING not in pair.chosen  # it argued for 99214
+    assert "99214" not in pair.chosen, pair.chosen
+    assert "-> E11.65 (Type 2 diabetes mellitus with hyperglycemia)" in pair.chosen
     assert pair.rejected == fake_result(NARRATIVE)["raw"]
 
 
 def test_submit_correction_with_bad_codes_is_refused_and_stores_nothing(store):
-    case_id, _ = review.queue_for_review(NARRATIVE, fake_result(NARRATIVE))
+    case_id, _ = review.queue_for_review(NARRATIVE, "alice", FakeCoder())
     with pytest.raises(FieldError, match=r"corrected_codes: E11:.*; XX:") as err:
         review.submit_review(case_id, "alice", "correct", "E11 XX 99214")
     assert err.value.field == "corrected_codes"
@@ -101,8 +108,8 @@ def test_submit_correction_with_bad_codes_is_refused_and_stores_nothing(store):
 
 
 def test_accept_ignores_the_codes_text_and_history_and_progress_follow(store):
-    first, _ = review.queue_for_review(NARRATIVE, fake_result(NARRATIVE))
-    second, _ = review.queue_for_review(NARRATIVE + " Second visit.", fake_result(NARRATIVE + " Second visit."))
+    first, _ = review.queue_for_review(NARRATIVE, "alice", FakeCoder())
+    second, _ = review.queue_for_review(NARRATIVE + " Second visit.", "alice", FakeCoder())
     assert "Reviewed 0 / 2 cases" in review.progress_markdown("alice")
     review.submit_review(first, "alice", "accept", "I10", "edited reasoning")
     review.submit_review(second, "alice", "correct", "E11.9", "new reasoning", "missed")
@@ -118,7 +125,7 @@ def test_accept_ignores_the_codes_text_and_history_and_progress_follow(store):
 def test_no_narrative_text_reaches_the_logs(store, caplog):
     secret = "Zebra-striped unicorn narrative 4711"
     with caplog.at_level("DEBUG"):
-        case_id, prediction_id = review.queue_for_review(secret, fake_result(secret))
+        case_id, prediction_id = review.queue_for_review(secret, "alice", FakeCoder())
         task = review.next_task("alice", FakeCoder())
         review.submit_review(task.case_id, "alice", "correct", "E11.9", "new reasoning")
         add_case(secret + " again", source="test")

@@ -9,20 +9,24 @@ import pytest
 
 from core import review
 from core.store import add_case
-from tests.webapp.helpers import FAKE_REASONING, NARRATIVE, fake_result
+from tests.webapp.helpers import FAKE_REASONING, NARRATIVE, as_user
 from webapp import review_tab
 
 STATE, CASE, MODEL_REASONING, MODEL_CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY = range(10)
 
 
-def test_send_to_review_confirms_or_explains(store):
-    assert review_tab.send_to_review(NARRATIVE, fake_result(NARRATIVE)).startswith("✓ Queued for review as case **#1**")
-    assert "code the narrative first" in review_tab.send_to_review(NARRATIVE, {})
+ALICE, BOB = as_user("alice"), as_user("bob")
 
 
-def test_load_next_shows_the_case_with_model_output_and_editable_copy(store, fake_coder):
+def test_send_to_review_codes_on_the_server_and_confirms(store, fake_coder):
+    assert review_tab.send_to_review(NARRATIVE, "", as_user(None)).startswith("✓ Queued for review as case **#1**")
+    assert fake_coder.calls == 1  # the server coded it: the browser sent the narrative only
+    assert "narrative is required" in review_tab.send_to_review("  ", "", as_user(None))
+
+
+def test_load_next_shows_the_case_with_model_output_and_editable_copy(store, fake_coder, users):
     add_case(NARRATIVE, source="test")
-    out = review_tab.load_next("alice", "", None)
+    out = review_tab.load_next("", ALICE, None)
     assert out[STATE]["case_id"] == 1 and out[STATE]["started"] > 0
     assert NARRATIVE in out[CASE] and "fake-model" in out[CASE]
     assert out[MODEL_REASONING] == out[REASONING] == FAKE_REASONING
@@ -31,32 +35,40 @@ def test_load_next_shows_the_case_with_model_output_and_editable_copy(store, fak
     assert "Reviewed 0 / 1" in out[PROGRESS] and fake_coder.calls == 1
 
 
-def test_load_next_needs_a_name_and_reports_an_empty_queue(store, fake_coder):
-    with pytest.raises(gr.Error, match="type your name"):
-        review_tab.load_next("", "", None)
-    out = review_tab.load_next("alice", "", None)
+def test_load_next_needs_a_login_and_reports_an_empty_queue(store, fake_coder, users):
+    with pytest.raises(gr.Error, match="not signed in"):
+        review_tab.load_next("", as_user(None), None)
+    out = review_tab.load_next("", ALICE, None)
     assert out[STATE] == {} and "queue is empty" in out[CASE]
 
 
-def test_correct_saves_a_pair_and_loads_the_next_case(store, fake_coder):
+def test_open_local_mode_is_the_local_user(store, fake_coder, monkeypatch):
+    monkeypatch.setenv("THCE_LOCAL_USER", "dana")
+    add_case(NARRATIVE, source="test")
+    out = review_tab.load_next("", as_user(None), None)
+    review_tab.make_submit("accept")(out[STATE], "", "", "", "", as_user(None), None)
+    assert review.my_reviews("dana")[0][2] == "accept"
+
+
+def test_correct_saves_a_pair_and_loads_the_next_case(store, fake_coder, users):
     add_case(NARRATIVE, source="test")
     add_case(NARRATIVE + " Follow-up.", source="test")
-    state = review_tab.load_next("alice", "", None)[STATE]
-    out = review_tab.make_submit("correct")(state, "alice", "E11.65\n99213", FAKE_REASONING, "level 3", "", None)
+    state = review_tab.load_next("", ALICE, None)[STATE]
+    out = review_tab.make_submit("correct")(state, "E11.65\n99213", FAKE_REASONING, "level 3", "", ALICE, None)
     assert "correct saved" in out[STATUS] and "preference pair" in out[STATUS]
     assert out[STATE]["case_id"] == 2
     assert out[HISTORY][0][2:5] == ["correct", 1, "E11.65, 99213"]
-    out = review_tab.make_submit("accept")(out[STATE], "alice", "", "", "", "", None)
+    out = review_tab.make_submit("accept")(out[STATE], "", "", "", "", ALICE, None)
     assert "accept saved" in out[STATUS] and out[STATE] == {} and "Reviewed 2 / 2" in out[PROGRESS]
 
 
-def test_bad_correction_keeps_the_case_and_names_the_codes(store, fake_coder):
+def test_bad_correction_keeps_the_case_and_names_the_codes(store, fake_coder, users):
     add_case(NARRATIVE, source="test")
-    state = review_tab.load_next("alice", "", None)[STATE]
+    state = review_tab.load_next("", ALICE, None)[STATE]
     with pytest.raises(gr.Error, match="E11:"):
-        review_tab.make_submit("correct")(state, "alice", "E11", "", "", "", None)
+        review_tab.make_submit("correct")(state, "E11", "", "", "", ALICE, None)
     with pytest.raises(gr.Error, match="load a case first"):
-        review_tab.make_submit("skip")({}, "alice", "", "", "", "", None)
+        review_tab.make_submit("skip")({}, "", "", "", "", ALICE, None)
     assert review.my_reviews("alice") == []
 
 
@@ -72,21 +84,25 @@ def test_validate_text_search_and_adding_a_result():
         review_tab.search("")
 
 
-def test_api_functions_queue_and_submit(store):
-    queued = review_tab.queue_case_api(NARRATIVE, fake_result(NARRATIVE))
-    saved = review_tab.submit_review_api(queued["case_id"], "api-bot", "correct", "E11.65, 99215", "", "")
+def test_api_functions_queue_and_submit_as_the_logged_in_user(store, fake_coder, users):
+    queued = review_tab.make_queue_api(None)(NARRATIVE, ALICE, None)
+    assert queued["prediction_id"] is not None and fake_coder.calls == 1
+    saved = review_tab.submit_review_api(queued["case_id"], "correct", "E11.65, 99215", "", "", ALICE, None)
     assert saved["version"] == 1 and saved["pair_id"] is not None
+    assert review.my_reviews("alice")[0][0] == saved["review_id"]
+    assert review_tab.my_reviews_api(ALICE, None)[0][0] == saved["review_id"]
     with pytest.raises(gr.Error, match="decision must be one of"):
-        review_tab.submit_review_api(queued["case_id"], "api-bot", "maybe")
+        review_tab.submit_review_api(queued["case_id"], "maybe", "", "", "", ALICE, None)
 
 
-def test_export_pairs_writes_dpo_jsonl(store):
-    queued = review_tab.queue_case_api(NARRATIVE, fake_result(NARRATIVE))
-    review_tab.submit_review_api(queued["case_id"], "alice", "correct", "E11.9")
-    lines = open(review_tab.export_pairs(), encoding="utf-8").read().splitlines()
+def test_export_pairs_writes_dpo_jsonl_for_admins_only(store, fake_coder, users):
+    queued = review_tab.make_queue_api(None)(NARRATIVE, ALICE, None)
+    review_tab.submit_review_api(queued["case_id"], "correct", "E11.9", "", "", ALICE, None)
+    with pytest.raises(gr.Error, match="only administrators"):
+        review_tab.export_pairs(ALICE, None)
+    lines = open(review_tab.export_pairs(BOB, None), encoding="utf-8").read().splitlines()
     record = json.loads(lines[0])
-    assert len(lines) == 1 and record["source"] == "review"
-    assert record["rejected"][0]["content"] == fake_result(NARRATIVE)["raw"]
+    assert len(lines) == 1 and record["source"] == "review" and record["meta"]["annotator"] == "alice"
     assert record["chosen"][0]["content"].endswith('{"icd10cm": ["E11.9"], "cpt": [], "hcpcs": []}')
 
 
@@ -94,13 +110,13 @@ def test_on_a_space_the_login_names_the_annotator(store, fake_coder, monkeypatch
     monkeypatch.setenv("SYSTEM", "spaces")
     monkeypatch.setenv("SPACE_ID", "someone/thce")
     add_case(NARRATIVE, source="test")
-    with pytest.raises(gr.Error, match="sign in"):
-        review_tab.load_next("typed-name", "", None)
+    with pytest.raises(gr.Error, match="sign in with Hugging Face"):
+        review_tab.load_next("", as_user(None), None)
     profile = gr.OAuthProfile({"preferred_username": "hf-alice", "name": "Alice", "profile": "", "picture": ""})
-    out = review_tab.load_next("typed-name", "", profile)
+    out = review_tab.load_next("", as_user(None), profile)
     assert out[STATE]["case_id"] == 1 and "you: 0" in out[PROGRESS]
-    review_tab.make_submit("skip")(out[STATE], "typed-name", "", "", "", "", profile)
-    assert review.my_reviews("hf-alice")[0][2] == "skip" and review.my_reviews("typed-name") == []
+    review_tab.make_submit("skip")(out[STATE], "", "", "", "", as_user(None), profile)
+    assert review.my_reviews("hf-alice")[0][2] == "skip"
 
 
 def test_shortcuts_script_names_the_buttons():
