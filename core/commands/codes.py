@@ -79,16 +79,33 @@ def validate(
     system: SystemOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check codes; exit 0 only when every code is known and billable."""
+    """Check codes; exit 0 only when every code is known and billable and no two of them conflict
+    (an Excludes1 pair such as E10.9 with E11.9)."""
+    from core.rules import find_conflicts
+
     system = _system(system)
     codeset = _codeset(ctx)
     results = [codeset.validate(code, system) for code in codes]
+    conflicts = find_conflicts([r.normalized for r in results if r.ok and r.system == "icd10cm"], codeset)
     if as_json:
-        _print_json([{**asdict(result), "ok": result.ok} for result in results])
+        _print_json([{**asdict(result), "ok": result.ok, "conflicts": _conflicts_of(result, conflicts)}
+                     for result in results])
     else:
-            _render_validations(results)
-    if not all(result.ok for result in results):
+        _render_validations(results)
+        _render_conflicts(conflicts)
+    if conflicts or not all(result.ok for result in results):
         raise typer.Exit(1)
+
+
+def _conflict_message(conflict: dict) -> str:
+    first, second = conflict["codes"]
+    other = second if conflict["excluding"] == first else first
+    return (f"Excludes1 conflict: {conflict['excluding']} excludes {other} ('{conflict['note']}'); "
+            f"they are not coded together ({conflict['guideline']})")
+
+
+def _conflicts_of(result, conflicts: list[dict]) -> list[str]:
+    return [_conflict_message(c) for c in conflicts if result.ok and result.normalized in c["codes"]]
 
 
 @app.command()
@@ -163,6 +180,15 @@ def _render_validations(results) -> None:
         style = "green" if result.ok else "red"
         table.add_row(result.code, result.normalized, result.system or "-", f"[{style}]{result.status}[/]",
                       result.message)
+    _print(table)
+
+
+def _render_conflicts(conflicts: list[dict]) -> None:
+    if not conflicts:
+        return
+    table = _table("Conflicts", "codes", "message")
+    for conflict in conflicts:
+        table.add_row(" + ".join(conflict["codes"]), f"[red]{_conflict_message(conflict)}[/]")
     _print(table)
 
 
