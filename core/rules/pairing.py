@@ -19,6 +19,8 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
      "96372", "an intramuscular or subcutaneous injection"),
 )
 DRUG_ADMIN = frozenset({"96372", "96373", "96374", "96375", "96365", "96366", "96367", "96360", "96361"})
+# procedures that include giving the drug (joint, tendon and nerve injections): no separate administration
+INJECTION_PROCEDURES = ("2055", "2060", "2061", "6440", "6441", "6444", "6445", "6447", "6448", "6449", "6232")
 VACCINE_ADMIN_CPT = frozenset({"90460", "90461", "90471", "90472", "90473", "90474", "90480"})
 MEDICARE_ADMIN = {"flu": "G0008", "pneumococcal": "G0009", "hepatitis_b": "G0010"}
 
@@ -39,7 +41,8 @@ def vaccine_kind(code: str) -> str | None:
 
 def _propose_drug(ctx: Context) -> list:
     drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)]
-    if not drugs or any(c in DRUG_ADMIN for c in ctx.codes.get("cpt", [])):
+    cpt = ctx.codes.get("cpt", [])
+    if not drugs or any(c in DRUG_ADMIN or c.startswith(INJECTION_PROCEDURES) for c in cpt):
         return []
     for pattern, admin, what in ROUTES:
         if affirmed(ctx.narrative, pattern):

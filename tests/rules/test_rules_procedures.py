@@ -84,3 +84,9 @@ def test_invalid_proposals_are_rejected(codeset):
                lambda ctx: [Rule("bad", "none", "", None).edit("add", "icd10cm", "Q99.99X", "bad")])
     out = apply_rules({"icd10cm": ["I10"]}, "x", codeset, rules=(bad,))
     assert out.codes["icd10cm"] == ["I10"] and out.edits == [] and len(out.rejected) == 1
+
+
+def test_joint_injection_includes_the_administration(run):
+    out = run("Triamcinolone 40 mg injected into the right knee, IM not needed.", cpt=["20610"], hcpcs=["J3301"],
+              rules=(pairing.DRUG_RULE,))
+    assert out.edits == []
