@@ -56,8 +56,26 @@ def _print_summary(report: dict, report_path: Path) -> None:
     if own:
         console.print("the language model's own answer (before the decision rule), micro-F1: "
                       + ", ".join(f"{s} {v:.3f}" for s, v in own.items()))
+    _print_rule_slices(console, report)
     plots = report.get("plots") or {}
     console.print(f"report: {report_path}" + (f" | plots: {plots['png']} {plots['html']}" if plots else ""))
+
+
+def _print_rule_slices(console, report: dict) -> None:
+    from rich.table import Table
+
+    slices = report.get("by_rule") or {}
+    if slices:
+        table = Table(title="micro-F1 per rule slice (cases tagged with the rule)", title_justify="left")
+        for column in ("rule", "cases", "overall", *report["systems"]):
+            table.add_column(column, justify="left" if column == "rule" else "right")
+        for rule, scores in slices.items():
+            table.add_row(rule, str(scores["overall"]["n_cases"]), f"{scores['overall']['micro_f1']:.3f}",
+                          *[f"{scores[s]['micro_f1']:.3f}" for s in report["systems"]])
+        console.print(table)
+    em = report.get("em_level")
+    if em:
+        console.print(f"E/M exact level {_pct(em['exact'])} of {em['n_cases']} visits ({em['missing']} with no E/M)")
 
 
 def _pct(value: float | None) -> str:
@@ -101,7 +119,7 @@ def command(
             bar.close()
     if as_json:
         keys = ("schema", "model_id", "baseline", "dataset", "systems", "metrics", "ci", "validity", "format",
-                "latency", "counts", "timings", "plots")
+                "latency", "counts", "timings", "plots", "by_rule", "em_level")
         typer.echo(json.dumps({k: result.get(k) for k in keys}, indent=2))
         return
     _print_summary(result, report)

@@ -17,6 +17,8 @@ from core.datasets.quality import check_dataset
 from core.datasets.split import split_dataset
 from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
 
+CASE_TAGS = ("rules", "setting")  # top-level fields of an evaluation case kept in its meta (rule slices)
+
 __all__ = ["CodedCase", "build_dataset", "candidates_for", "check_dataset", "load_cases", "split_dataset"]
 
 
@@ -86,6 +88,7 @@ def _case_from_record(record: dict, where: str) -> dict | None:
         codes = record.get("codes")
     if not isinstance(narrative, str) or not narrative.strip() or codes is None:
         raise ValueError(f"{where}: expected 'narrative' and 'codes' (or stage-record fields)")
+    meta = {**meta, **{key: record[key] for key in CASE_TAGS if key in record and key not in meta}}
     return {"id": str(meta.get("case_id") or record.get("id", where)), "narrative": narrative, "codes": _codes_of(codes, where), "meta": meta}
 
 
