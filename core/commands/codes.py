@@ -3,6 +3,7 @@
     thce codes show E11.65
     thce codes validate E11.9 S52.502A 99214 J3420 --json
     thce codes search "ondansetron injection" --system hcpcs -k 5
+    thce codes coverage --dataset data/eval/us_outpatient.jsonl   # which gold codes the code sets lack
     thce --help; thce codes --hcpcs-file HCPC2026_ANWEB.xlsx stats   # load the full CMS HCPCS set
 """
 
@@ -129,6 +130,36 @@ def search(
         _print_json([asdict(hit) for hit in hits])
         return
     _render_hits(hits)
+
+
+@app.command()
+def coverage(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Option(help="Cases: FILE.jsonl | codiesp:PATH | synthetic:N[:SEED] | raw:FILE")],
+    as_json: JsonOption = False,
+) -> None:
+    """How many of a dataset's gold codes the loaded code sets know (curated CPT/HCPCS by default)."""
+    from core.codes.coverage import code_coverage
+    from core.datasets import load_cases
+
+    try:
+        cases = load_cases(dataset)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
+    figures = code_coverage(cases, _codeset(ctx))
+    if as_json:
+        _print_json(figures)
+        return
+    table = _table(f"Code-set coverage of {dataset} ({len(cases)} cases)", "system", "distinct codes", "covered",
+                   "uses covered", "missing (most used first)")
+    for system, row in figures.items():
+        table.add_row(system, str(row["codes"]), f"{row['covered']} ({_pct(row['rate'])})",
+                      f"{row['uses_covered']}/{row['uses']}", ", ".join(row["missing"][:15]) or "-")
+    _print(table)
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{100 * rate:.1f}%"
 
 
 @app.command()
