@@ -35,7 +35,7 @@ def _spec_int(text: str, spec: str, what: str) -> int:
 def load_cases(spec: str) -> list[dict]:
     """Gold cases {"id", "narrative", "codes": {system: [...]}, "meta"} from a spec:
     "codiesp:PATH" (codes = the coders' normalized originals; meta.training_codes = valid mapped codes),
-    "synthetic:N[:SEED]", "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records."""
+    "synthetic:N[:SEED]", "rules:N[:SEED]" (rule training cases), "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records."""
     kind, _, rest = spec.partition(":")
     if kind == "codiesp" and rest:
         from core.datasets.codiesp import read_codiesp
@@ -47,6 +47,12 @@ def load_cases(spec: str) -> list[dict]:
 
         n = _spec_int(count, spec, "N")
         return [case.to_gold() for case in generate_cases(n, _spec_int(seed or "0", spec, "SEED"))]
+    if kind == "rules":
+        count, _, seed = rest.partition(":")
+        from core.datasets.rule_cases import generate_rule_cases
+
+        n = _spec_int(count, spec, "N")
+        return [case.to_gold() for case in generate_rule_cases(n, _spec_int(seed or "0", spec, "SEED"))]
     if kind == "raw" and rest:
         from core.datasets.raw import read_raw_records
 
