@@ -3,6 +3,7 @@
     thce eval --dataset codiesp:/work/shared/datasets/codiesp/dev --baseline tfidf_lr --report reports/tfidf_dev.json
     thce eval --dataset synthetic:200:7 --model default --report reports/tiny_synth.json
     thce eval --dataset gold.jsonl --predictions preds.jsonl --report reports/run.json --systems icd10cm,cpt
+    thce eval --dataset data/eval/us_outpatient.jsonl --predictions preds.jsonl --rules --report reports/us_rules.json
 """
 
 from __future__ import annotations
@@ -73,6 +74,10 @@ def _print_rule_slices(console, report: dict) -> None:
             table.add_row(rule, str(scores["overall"]["n_cases"]), f"{scores['overall']['micro_f1']:.3f}",
                           *[f"{scores[s]['micro_f1']:.3f}" for s in report["systems"]])
         console.print(table)
+    edits = report.get("rules")
+    if edits:
+        console.print("rule edits (helpful/neutral/harmful): " + ", ".join(
+            f"{rule} {c['helpful']}/{c['neutral']}/{c['harmful']}" for rule, c in sorted(edits.items())))
     em = report.get("em_level")
     if em:
         console.print(f"E/M exact level {_pct(em['exact'])} of {em['n_cases']} visits ({em['missing']} with no E/M)")
@@ -98,6 +103,7 @@ def command(
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     constrain: Annotated[str, typer.Option(help="With --model: none | valid | candidates.")] = "valid",
+    rules: Annotated[bool, typer.Option("--rules/--no-rules", help="Apply the coding rules (core.rules) to the predictions before scoring.")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG and HTML plots.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report's metrics as JSON.")] = False,
 ) -> None:
@@ -110,7 +116,7 @@ def command(
         result = run_eval(
             dataset, model=model, baseline=baseline, predictions=predictions, report_path=report, train=train,
             limit=limit, systems=_split_systems(systems), n_resamples=resamples, seed=seed, plots=plots,
-            constrain=constrain, progress=bar.update if bar is not None else None,
+            constrain=constrain, progress=bar.update if bar is not None else None, rules=rules,
         )
     except (ValueError, PredictionError, FileNotFoundError, OSError) as exc:
         _fail(str(exc))
@@ -119,7 +125,7 @@ def command(
             bar.close()
     if as_json:
         keys = ("schema", "model_id", "baseline", "dataset", "systems", "metrics", "ci", "validity", "format",
-                "latency", "counts", "timings", "plots", "by_rule", "em_level")
+                "latency", "counts", "timings", "plots", "by_rule", "em_level", "rules")
         typer.echo(json.dumps({k: result.get(k) for k in keys}, indent=2))
         return
     _print_summary(result, report)
