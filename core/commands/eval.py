@@ -71,8 +71,8 @@ def _print_rule_slices(console, report: dict) -> None:
         for column in ("rule", "cases", "overall", *report["systems"]):
             table.add_column(column, justify="left" if column == "rule" else "right")
         for rule, scores in slices.items():
-            table.add_row(rule, str(scores["overall"]["n_cases"]), f"{scores['overall']['micro_f1']:.3f}",
-                          *[f"{scores[s]['micro_f1']:.3f}" for s in report["systems"]])
+            cells = [scores["overall"]["micro_f1"], *[scores[s]["micro_f1"] for s in report["systems"]]]
+            table.add_row(rule, str(scores["overall"]["n_cases"]), *["-" if v is None else f"{v:.3f}" for v in cells])
         console.print(table)
     edits = report.get("rules")
     if edits:

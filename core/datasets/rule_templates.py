@@ -155,4 +155,13 @@ def use_additional(rng: random.Random) -> Draft:
     return draft
 
 
-FAMILIES = (integral_symptom, injury, followup, em_level, drug, vaccine, combination, use_additional)
+def diabetes_type(rng: random.Random) -> Draft:
+    suffix, text = rng.choice(((".65", "with hyperglycemia, glucose 300s"), (".9", "without complications")))
+    draft = Draft("primary_care").say(f"S: {_who(rng, 18, 60)} with type 1 diabetes on an insulin pump.")
+    draft.say(f"A: type 1 diabetes {text}.", ("icd10cm", "E10" + suffix), careless=False)
+    draft.careless["icd10cm"].append("E11" + suffix)
+    _em(rng, draft, "established", wrong=False)
+    return draft
+
+
+FAMILIES = (diabetes_type, integral_symptom, injury, followup, em_level, drug, vaccine, combination, use_additional)

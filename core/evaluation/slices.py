@@ -24,6 +24,8 @@ def _scores(golds: list[set], preds: list[set]) -> dict:
     tp, fp, fn = micro_counts(golds, preds)
     precision, recall, f1 = prf(tp, fp, fn)
     exact = sum(g == p for g, p in zip(golds, preds, strict=True)) / len(golds) if golds else 0.0
+    if tp + fp + fn == 0:  # no gold and no prediction in this system for these cases: nothing to score
+        precision = recall = f1 = None
     return {"n_cases": len(golds), "micro_precision": precision, "micro_recall": recall, "micro_f1": f1,
             "exact_match": exact, "tp": tp, "fp": fp, "fn": fn}
 

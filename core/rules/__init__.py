@@ -24,7 +24,7 @@ SYSTEMS = ("icd10cm", "cpt", "hcpcs")
 
 # order matters: specificity first, then drops, then additions that depend on the final diagnoses
 RULES: tuple[Rule, ...] = (
-    specificity.SIDE_RULE, specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE,
+    specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE,
     injuries.CAUSE_RULE, notes.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE,
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from core.rules.models import Context, Rule
-from core.rules.text import documented_side
+from core.rules.text import affirmed, documented_side
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.a (unspecified codes)"
 COMBINATION_GUIDELINE = "ICD-10-CM Official Guidelines I.A.15 ('with'), I.C.4.a and I.C.9.a (combination codes)"
@@ -72,6 +72,31 @@ def _propose_combination(ctx: Context) -> list:
     return edits
 
 
+_TYPE_PATTERNS = {"E10": r"\b(type 1|type I|T1DM|DM1|DM type 1|insulin-dependent) diabet|\b(T1DM|DM1)\b",
+                  "E11": r"\b(type 2|type II|T2DM|DM2|DM type 2) diabet|\b(T2DM|DM2)\b"}
+TYPE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.4.a.2 (type of diabetes as documented; E11 when not documented)"
+
+
+def documented_diabetes_type(narrative: str) -> str | None:
+    """'E10' or 'E11' when the note names exactly one type of diabetes."""
+    found = [category for category, pattern in _TYPE_PATTERNS.items() if affirmed(narrative, pattern)]
+    return found[0] if len(found) == 1 else None
+
+
+def _propose_type(ctx: Context) -> list:
+    documented = documented_diabetes_type(ctx.narrative)
+    if documented is None:
+        return []
+    edits = []
+    for code in ctx.icd():
+        if code[:3] in _TYPE_PATTERNS and code[:3] != documented:
+            better = documented + code[3:]
+            edits.append(TYPE_RULE.edit("replace", "icd10cm", code, f"the note documents {'type 1' if documented == 'E10' else 'type 2'} "
+                                        f"diabetes: {better}, not {code}", better))
+    return edits
+
+
+TYPE_RULE = Rule("diabetes_type", TYPE_GUIDELINE, "the diabetes category follows the documented type", _propose_type)
 SIDE_RULE = Rule("laterality", SIDE_GUIDELINE, "an unspecified-side code becomes the documented side", _propose_side)
 COMBINATION_RULE = Rule("combination_code", COMBINATION_GUIDELINE,
                         "conditions the 'with' convention links are coded by their combination code",

@@ -24,7 +24,8 @@ def test_rule_cases_are_deterministic_valid_and_cite_their_rules():
         assert all(f"Rule: {note}." in case_reasoning(case) for note in case.rule_notes)
     rules = {rule for case in cases for rule in case.meta["rules"]}
     assert {"integral_symptom", "external_cause", "laterality", "seventh_character", "em_level",
-            "drug_administration", "vaccine_administration", "combination_code", "use_additional_code"} <= rules
+            "drug_administration", "vaccine_administration", "combination_code", "use_additional_code",
+            "diabetes_type"} <= rules
 
 
 def test_integral_symptom_reasoning_reads_like_a_coder():

@@ -61,3 +61,11 @@ def test_use_additional_code_when_documented(run):
 def test_use_additional_code_not_added_when_negated_or_not_requested(run):
     assert run("Type 2 diabetes, not on insulin.", icd=["E11.9"], rules=(notes.RULE,)).edits == []
     assert run("Type 1 diabetes on insulin pump.", icd=["E10.9"], rules=(notes.RULE,)).edits == []
+
+
+def test_diabetes_type_follows_the_documentation(run):
+    out = run("Type 1 diabetes with hyperglycemia.", icd=["E11.65"], rules=(specificity.TYPE_RULE,))
+    assert out.codes["icd10cm"] == ["E10.65"] and "type 1" in out.edits[0].reason
+    assert run("Diabetes with hyperglycemia.", icd=["E11.65"], rules=(specificity.TYPE_RULE,)).edits == []
+    assert run("Type 2 diabetes; mother had type 1 diabetes.", icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []
+    assert run("T2DM on metformin.", icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []

@@ -73,7 +73,7 @@ def test_edits_never_make_a_valid_answer_invalid(codeset):
     out = apply_rules(codes, narrative, codeset)
     assert codes["cpt"] == ["99213", "90686"]  # the input is not changed
     assert all(codeset.is_valid(c, s) for s, listed in out.codes.items() for c in listed)
-    assert {e.rule for e in out.edits} >= {"laterality", "integral_symptom", "excludes1_conflict", "external_cause"}
+    assert {e.rule for e in out.edits} >= {"laterality", "integral_symptom", "diabetes_type", "external_cause"}
     assert all(e.to_dict()["reason"] for e in out.edits)
 
 

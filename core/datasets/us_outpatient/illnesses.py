@@ -50,7 +50,7 @@ CHRONIC = (  # (assessment text, ICD codes, labs (text, CPT), rules)
 )
 EXCLUDES = (  # (narrative middle, ICD codes, extra CPT, rules)
     ("type 1 diabetes with hyperglycemia; fingerstick glucose 318 and {they} reports thirst", ("E10.65",), (),
-     ("excludes1_conflict",)),
+     ("excludes1_conflict", "diabetes_type")),
     ("an asthma exacerbation with wheezing and shortness of breath; albuterol nebulizer treatment given in clinic",
      ("J45.901",), ("94640",), ("excludes1_conflict", "integral_symptom")),
     ("infectious gastroenteritis with diarrhea after a daycare outbreak", ("A09",), (),
