@@ -69,3 +69,10 @@ def test_diabetes_type_follows_the_documentation(run):
     assert run("Diabetes with hyperglycemia.", icd=["E11.65"], rules=(specificity.TYPE_RULE,)).edits == []
     assert run("Type 2 diabetes; mother had type 1 diabetes.", icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []
     assert run("T2DM on metformin.", icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []
+
+
+def test_excludes1_drops_the_code_whose_note_points_elsewhere(run):
+    out = run("Abdominal pain.", icd=["R52", "R10.9"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["R10.9"]
+    out = run("Chronic hepatitis C.", icd=["K75.9", "B18.2"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["B18.2"]
