@@ -16,10 +16,17 @@ from core.datasets.us_outpatient import illnesses, injuries, services
 
 SEED = 13
 PLAN = (  # (family, number of cases)
-    (illnesses.acute_cases, 24), (illnesses.chronic_cases, 20), (illnesses.excludes_cases, 9),
-    (injuries.acute_injury_cases, 28), (injuries.followup_cases, 15), (injuries.sided_condition_cases, 15),
-    (services.drug_cases, 16), (services.vaccine_cases, 14), (services.wellness_cases, 6),
-    (services.ambulance_cases, 6), (services.ed_visit_cases, 8),
+    (illnesses.acute_cases, 24),
+    (illnesses.chronic_cases, 20),
+    (illnesses.excludes_cases, 9),
+    (injuries.acute_injury_cases, 28),
+    (injuries.followup_cases, 15),
+    (injuries.sided_condition_cases, 15),
+    (services.drug_cases, 16),
+    (services.vaccine_cases, 14),
+    (services.wellness_cases, 6),
+    (services.ambulance_cases, 6),
+    (services.ed_visit_cases, 8),
 )
 
 
@@ -35,4 +42,3 @@ def write_us_outpatient(path: Path, seed: int = SEED) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
     return len(cases)
-

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 OFFICE = {"new": ("99202", "99203", "99204", "99205"), "established": ("99212", "99213", "99214", "99215")}
 ED_LEVELS = ("99282", "99283", "99284", "99285")
 MDM_WORDS = ("straightforward", "low", "moderate", "high")
-_MINUTES = {"new": ((15, 29), (30, 44), (45, 59), (60, 74)), "established": ((10, 19), (20, 29), (30, 39), (40, 54))}
+_MINUTES = {
+    "new": ((15, 29), (30, 44), (45, 59), (60, 74)),
+    "established": ((10, 19), (20, 29), (30, 39), (40, 54)),
+}
 
 
 @dataclass(frozen=True)
@@ -37,32 +40,80 @@ def patient(rng: random.Random, low: int = 19, high: int = 82) -> Patient:
 
 
 def case(cid: str, narrative: str, setting: str, rules: list[str], icd=(), cpt=(), hcpcs=()) -> dict:
-    return {"id": cid, "narrative": " ".join(narrative.split()), "setting": setting, "rules": sorted(set(rules)),
-            "codes": {"icd10cm": list(dict.fromkeys(icd)), "cpt": list(dict.fromkeys(cpt)),
-                      "hcpcs": list(dict.fromkeys(hcpcs))}}
+    return {
+        "id": cid,
+        "narrative": " ".join(narrative.split()),
+        "setting": setting,
+        "rules": sorted(set(rules)),
+        "codes": {
+            "icd10cm": list(dict.fromkeys(icd)),
+            "cpt": list(dict.fromkeys(cpt)),
+            "hcpcs": list(dict.fromkeys(hcpcs)),
+        },
+    }
+
+
+def fields(narrative: str, setting: str, rules: list[str], icd=(), cpt=(), hcpcs=()) -> dict:
+    return {
+        "narrative": narrative,
+        "setting": setting,
+        "rules": rules,
+        "icd": icd,
+        "cpt": cpt,
+        "hcpcs": hcpcs,
+    }
+
+
+def family(make):
+    """Turn `make(rng, i) -> case fields` into `(rng, start, count) -> [case, ...]` with ids us-NNN."""
+
+    def cases(rng: random.Random, start: int, count: int) -> list[dict]:
+        return [case(f"us-{start + i:03d}", **make(rng, i)) for i in range(count)]
+
+    cases.__name__ = make.__name__
+    return cases
 
 
 def mdm_sentence(rng: random.Random, level: int) -> str:
     word = MDM_WORDS[level]
-    return rng.choice([f"Medical decision making was {word}.", f"MDM: {word}.",
-                       f"{word.capitalize()} complexity medical decision making.",
-                       f"Overall medical decision making of {word} complexity."])
+    return rng.choice(
+        [
+            f"Medical decision making was {word}.",
+            f"MDM: {word}.",
+            f"{word.capitalize()} complexity medical decision making.",
+            f"Overall medical decision making of {word} complexity.",
+        ]
+    )
 
 
 def time_sentence(rng: random.Random, status: str, level: int) -> str:
     minutes = rng.randint(*_MINUTES[status][level])
-    return rng.choice([f"Total time on the date of the encounter was {minutes} minutes.",
-                       f"I spent a total of {minutes} minutes on this visit, including review and documentation.",
-                       f"Total time: {minutes} minutes."])
+    return rng.choice(
+        [
+            f"Total time on the date of the encounter was {minutes} minutes.",
+            f"I spent a total of {minutes} minutes on this visit, including review and documentation.",
+            f"Total time: {minutes} minutes.",
+        ]
+    )
 
 
 def status_sentence(rng: random.Random, status: str, p: Patient, setting: str) -> str:
     where = "urgent care" if setting == "urgent_care" else "the clinic"
     if status == "new":
-        return rng.choice([f"New patient to {where}.", f"{p.they.capitalize()} is a new patient establishing care.",
-                           f"First visit to {where}; new patient."])
-    return rng.choice(["Established patient.", f"Established patient of {where}, last seen months ago.",
-                       f"{p.they.capitalize()} is an established patient here."])
+        return rng.choice(
+            [
+                f"New patient to {where}.",
+                f"{p.they.capitalize()} is a new patient establishing care.",
+                f"First visit to {where}; new patient.",
+            ]
+        )
+    return rng.choice(
+        [
+            "Established patient.",
+            f"Established patient of {where}, last seen months ago.",
+            f"{p.they.capitalize()} is an established patient here.",
+        ]
+    )
 
 
 def office_em(rng: random.Random, status: str, level: int, p: Patient, setting: str) -> tuple[str, str]:
