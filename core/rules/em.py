@@ -69,9 +69,10 @@ def _propose(ctx: Context) -> list:
     basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else family + ' patient'})"
     if not present:
         return [RULE.edit("add", "cpt", expected, f"no E/M code was given; {basis}")]
-    return [RULE.edit("replace", "cpt", code, f"{code} does not match the note: {basis}", expected)
-            for code in present[:1] if code != expected] + [
+    if expected in present:
+        return [RULE.edit("drop", "cpt", code, f"one E/M visit code per encounter; {basis}")
+                for code in present if code != expected]
+    return [RULE.edit("replace", "cpt", present[0], f"{present[0]} does not match the note: {basis}", expected)] + [
         RULE.edit("drop", "cpt", code, "one E/M visit code per encounter") for code in present[1:]]
-
 
 RULE = Rule("em_level", GUIDELINE, "office/ED visit level from MDM or time and new vs established patient", _propose)

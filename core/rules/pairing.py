@@ -51,16 +51,38 @@ def _propose_drug(ctx: Context) -> list:
     return []
 
 
+# vaccine products named unambiguously in a note -> CPT product code
+PRODUCTS: tuple[tuple[str, str], ...] = (
+    (r"\bTdap\b", "90715"), (r"\bPCV20\b|\b20-valent pneumococcal conjugate", "90677"),
+    (r"\brecombinant zoster\b|\bShingrix\b", "90750"), (r"\bhigh-dose influenza\b|\bFluzone High-Dose\b", "90662"),
+    (r"\bquadrivalent\b[^.]{0,30}\bpreservative[- ]free\b", "90686"),
+)
+
+
+def _documented_products(ctx: Context) -> list[str]:
+    """Vaccine products the note names and the answer lacks, when an immunization is coded (Z23, a product or
+    an administration code)."""
+    coded = set(ctx.codes.get("cpt", [])) | set(ctx.codes.get("hcpcs", []))
+    given = ctx.has("icd10cm", "Z23") or any(vaccine_kind(c) for c in coded) or bool(
+        coded & (VACCINE_ADMIN_CPT | set(MEDICARE_ADMIN.values())))
+    if not given:
+        return []
+    return [code for pattern, code in PRODUCTS if code not in coded and affirmed(ctx.narrative, pattern)]
+
+
 def _medicare(ctx: Context) -> bool:
     return bool(affirmed(ctx.narrative, r"\bmedicare\b"))
 
 
 def _propose_vaccine(ctx: Context) -> list:
-    vaccines = [(c, vaccine_kind(c)) for c in ctx.codes.get("cpt", []) if vaccine_kind(c)]
+    added = _documented_products(ctx)
+    products = [VACCINE_RULE.edit("add", "cpt", code, f"the note names the vaccine given: its product code {code} "
+                                  "is billed with the administration") for code in added]
+    vaccines = [(c, vaccine_kind(c)) for c in [*ctx.codes.get("cpt", []), *added] if vaccine_kind(c)]
     if not vaccines:
         return []
-    edits = [] if ctx.has("icd10cm", "Z23") else [VACCINE_RULE.edit(
-        "add", "icd10cm", "Z23", "a vaccine was given: Z23 (encounter for immunization) is coded")]
+    edits = products + ([] if ctx.has("icd10cm", "Z23") else [VACCINE_RULE.edit(
+        "add", "icd10cm", "Z23", "a vaccine was given: Z23 (encounter for immunization) is coded")])
     given = set(ctx.codes.get("cpt", [])) | set(ctx.codes.get("hcpcs", []))
     if given & (VACCINE_ADMIN_CPT | set(MEDICARE_ADMIN.values())):
         return edits

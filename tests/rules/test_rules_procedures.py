@@ -90,3 +90,18 @@ def test_joint_injection_includes_the_administration(run):
     out = run("Triamcinolone 40 mg injected into the right knee, IM not needed.", cpt=["20610"], hcpcs=["J3301"],
               rules=(pairing.DRUG_RULE,))
     assert out.edits == []
+
+
+def test_em_level_keeps_the_supported_code_among_several(run):
+    out = run("Established patient. MDM moderate.", cpt=["99213", "96372", "99214"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["96372", "99214"]
+    out = run("Established patient. MDM moderate.", cpt=["99212", "99213"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99214"]
+
+
+def test_named_vaccine_product_added_only_when_an_immunization_is_coded(run):
+    out = run("Medicare beneficiary; high-dose influenza vaccine given.", icd=["Z23"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90662"] and out.codes["hcpcs"] == ["G0008"]
+    out = run("Tdap and PCV20 given today.", icd=["Z23"], cpt=["90715", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90715", "90471", "90677"]
+    assert run("Discussed Tdap; declined.", icd=["I10"], rules=(pairing.VACCINE_RULE,)).edits == []
