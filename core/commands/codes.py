@@ -3,6 +3,7 @@
     thce codes show E11.65
     thce codes validate E11.9 S52.502A 99214 J3420 --json
     thce codes search "ondansetron injection" --system hcpcs -k 5
+    thce codes coverage --dataset data/eval/us_outpatient.jsonl   # which gold codes the code sets lack
     thce --help; thce codes --hcpcs-file HCPC2026_ANWEB.xlsx stats   # load the full CMS HCPCS set
 """
 
@@ -79,16 +80,33 @@ def validate(
     system: SystemOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check codes; exit 0 only when every code is known and billable."""
+    """Check codes; exit 0 only when every code is known and billable and no two of them conflict
+    (an Excludes1 pair such as E10.9 with E11.9)."""
+    from core.rules import find_conflicts
+
     system = _system(system)
     codeset = _codeset(ctx)
     results = [codeset.validate(code, system) for code in codes]
+    conflicts = find_conflicts([r.normalized for r in results if r.ok and r.system == "icd10cm"], codeset)
     if as_json:
-        _print_json([{**asdict(result), "ok": result.ok} for result in results])
+        _print_json([{**asdict(result), "ok": result.ok, "conflicts": _conflicts_of(result, conflicts)}
+                     for result in results])
     else:
-            _render_validations(results)
-    if not all(result.ok for result in results):
+        _render_validations(results)
+        _render_conflicts(conflicts)
+    if conflicts or not all(result.ok for result in results):
         raise typer.Exit(1)
+
+
+def _conflict_message(conflict: dict) -> str:
+    first, second = conflict["codes"]
+    other = second if conflict["excluding"] == first else first
+    return (f"Excludes1 conflict: {conflict['excluding']} excludes {other} ('{conflict['note']}'); "
+            f"they are not coded together ({conflict['guideline']})")
+
+
+def _conflicts_of(result, conflicts: list[dict]) -> list[str]:
+    return [_conflict_message(c) for c in conflicts if result.ok and result.normalized in c["codes"]]
 
 
 @app.command()
@@ -112,6 +130,36 @@ def search(
         _print_json([asdict(hit) for hit in hits])
         return
     _render_hits(hits)
+
+
+@app.command()
+def coverage(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Option(help="Cases: FILE.jsonl | codiesp:PATH | synthetic:N[:SEED] | raw:FILE")],
+    as_json: JsonOption = False,
+) -> None:
+    """How many of a dataset's gold codes the loaded code sets know (curated CPT/HCPCS by default)."""
+    from core.codes.coverage import code_coverage
+    from core.datasets import load_cases
+
+    try:
+        cases = load_cases(dataset)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
+    figures = code_coverage(cases, _codeset(ctx))
+    if as_json:
+        _print_json(figures)
+        return
+    table = _table(f"Code-set coverage of {dataset} ({len(cases)} cases)", "system", "distinct codes", "covered",
+                   "uses covered", "missing (most used first)")
+    for system, row in figures.items():
+        table.add_row(system, str(row["codes"]), f"{row['covered']} ({_pct(row['rate'])})",
+                      f"{row['uses_covered']}/{row['uses']}", ", ".join(row["missing"][:15]) or "-")
+    _print(table)
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{100 * rate:.1f}%"
 
 
 @app.command()
@@ -163,6 +211,15 @@ def _render_validations(results) -> None:
         style = "green" if result.ok else "red"
         table.add_row(result.code, result.normalized, result.system or "-", f"[{style}]{result.status}[/]",
                       result.message)
+    _print(table)
+
+
+def _render_conflicts(conflicts: list[dict]) -> None:
+    if not conflicts:
+        return
+    table = _table("Conflicts", "codes", "message")
+    for conflict in conflicts:
+        table.add_row(" + ".join(conflict["codes"]), f"[red]{_conflict_message(conflict)}[/]")
     _print(table)
 
 

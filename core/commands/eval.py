@@ -3,6 +3,7 @@
     thce eval --dataset codiesp:../shared/datasets/codiesp/dev --baseline tfidf_lr --report reports/tfidf_dev.json
     thce eval --dataset synthetic:200:7 --model default --report reports/tiny_synth.json
     thce eval --dataset gold.jsonl --predictions preds.jsonl --report reports/run.json --systems icd10cm,cpt
+    thce eval --dataset data/eval/us_outpatient.jsonl --predictions preds.jsonl --rules --report reports/us_rules.json
 """
 
 from __future__ import annotations
@@ -61,8 +62,30 @@ def _print_summary(report: dict, report_path: Path) -> None:
         console.print(f"reasoning: {_pct(reasoning['grounded_rate'])} of the model's {reasoning['n_codes']} codes "
                       f"quote the narrative | answers with a line repeated more than twice: "
                       f"{reasoning['answers_with_a_line_repeated_more_than_twice']} of {reasoning['n_answers']}")
+    _print_rule_slices(console, report)
     plots = report.get("plots") or {}
     console.print(f"report: {report_path}" + (f" | plots: {plots['png']} {plots['html']}" if plots else ""))
+
+
+def _print_rule_slices(console, report: dict) -> None:
+    from rich.table import Table
+
+    slices = report.get("by_rule") or {}
+    if slices:
+        table = Table(title="micro-F1 per rule slice (cases tagged with the rule)", title_justify="left")
+        for column in ("rule", "cases", "overall", *report["systems"]):
+            table.add_column(column, justify="left" if column == "rule" else "right")
+        for rule, scores in slices.items():
+            cells = [scores["overall"]["micro_f1"], *[scores[s]["micro_f1"] for s in report["systems"]]]
+            table.add_row(rule, str(scores["overall"]["n_cases"]), *["-" if v is None else f"{v:.3f}" for v in cells])
+        console.print(table)
+    edits = report.get("rules")
+    if edits:
+        console.print("rule edits (helpful/neutral/harmful): " + ", ".join(
+            f"{rule} {c['helpful']}/{c['neutral']}/{c['harmful']}" for rule, c in sorted(edits.items())))
+    em = report.get("em_level")
+    if em:
+        console.print(f"E/M exact level {_pct(em['exact'])} of {em['n_cases']} visits ({em['missing']} with no E/M)")
 
 
 def _pct(value: float | None) -> str:
@@ -85,6 +108,7 @@ def command(
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     constrain: Annotated[str, typer.Option(help="With --model: none | valid | candidates.")] = "valid",
+    rules: Annotated[bool, typer.Option("--rules/--no-rules", help="Apply the coding rules (core.rules) to the predictions before scoring.")] = False,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG and HTML plots.")] = True,
     no_model: Annotated[bool, typer.Option("--no-model", help="With --model: the ablation without the language "
                                            "model (the model folder's retriever and decision rule alone).")] = False,
@@ -100,6 +124,7 @@ def command(
             dataset, model=model, baseline=baseline, predictions=predictions, report_path=report, train=train,
             limit=limit, systems=_split_systems(systems), n_resamples=resamples, seed=seed, plots=plots,
             constrain=constrain, progress=bar.update if bar is not None else None, use_model=not no_model,
+            rules=rules,
         )
     except (ValueError, PredictionError, FileNotFoundError, OSError) as exc:
         _fail(str(exc))
@@ -108,7 +133,7 @@ def command(
             bar.close()
     if as_json:
         keys = ("schema", "model_id", "baseline", "dataset", "systems", "metrics", "ci", "validity", "format",
-                "latency", "counts", "timings", "plots")
+                "latency", "counts", "timings", "plots", "by_rule", "em_level", "rules")
         typer.echo(json.dumps({k: result.get(k) for k in keys}, indent=2))
         return
     _print_summary(result, report)

@@ -17,6 +17,8 @@ from core.datasets.split import split_dataset
 from core.jsonl import read_objects
 from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
 
+CASE_TAGS = ("rules", "setting")  # top-level fields of an evaluation case kept in its meta (rule slices)
+
 __all__ = ["CodedCase", "build_dataset", "candidates_for", "check_dataset", "load_cases", "split_dataset"]
 
 
@@ -33,7 +35,7 @@ def _spec_int(text: str, spec: str, what: str) -> int:
 def load_cases(spec: str) -> list[dict]:
     """Gold cases {"id", "narrative", "codes": {system: [...]}, "meta"} from a spec:
     "codiesp:PATH" (codes = the coders' normalized originals; meta.training_codes = valid mapped codes),
-    "synthetic:N[:SEED]", "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records."""
+    "synthetic:N[:SEED]", "rules:N[:SEED]" (rule training cases), "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records."""
     kind, _, rest = spec.partition(":")
     if kind == "codiesp" and rest:
         from core.datasets.codiesp import read_codiesp
@@ -45,6 +47,12 @@ def load_cases(spec: str) -> list[dict]:
 
         n = _spec_int(count, spec, "N")
         return [case.to_gold() for case in generate_cases(n, _spec_int(seed or "0", spec, "SEED"))]
+    if kind == "rules":
+        count, _, seed = rest.partition(":")
+        from core.datasets.rule_cases import generate_rule_cases
+
+        n = _spec_int(count, spec, "N")
+        return [case.to_gold() for case in generate_rule_cases(n, _spec_int(seed or "0", spec, "SEED"))]
     if kind == "raw" and rest:
         from core.datasets.raw import read_raw_records
 
@@ -86,6 +94,7 @@ def _case_from_record(record: dict, where: str) -> dict | None:
         codes = record.get("codes")
     if not isinstance(narrative, str) or not narrative.strip() or codes is None:
         raise ValueError(f"{where}: expected 'narrative' and 'codes' (or stage-record fields)")
+    meta = {**meta, **{key: record[key] for key in CASE_TAGS if key in record and key not in meta}}
     return {"id": str(meta.get("case_id") or record.get("id", where)), "narrative": narrative, "codes": _codes_of(codes, where), "meta": meta}
 
 

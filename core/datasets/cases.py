@@ -44,6 +44,7 @@ class CodedCase:
     evidence: list[Evidence] = field(default_factory=list)
     exclusions: list[Exclusion] | None = None  # None: not known (real notes); [] : nothing to exclude
     rationale: str | None = None  # given reasoning (raw records), used verbatim
+    rule_notes: list[str] = field(default_factory=list)  # coding rules applied, one short phrase each
 
     def all_codes(self) -> list[str]:
         return [code for system in SYSTEMS for code in self.codes.get(system, [])]

@@ -170,6 +170,20 @@ def wrong_units(case: CodedCase, rng: random.Random, codeset) -> CodingError | N
     return _with(case, "wrong_units", f"{target.code} x{right} -> x{wrong}", evidence)
 
 
+def rule_violation(case: CodedCase) -> CodingError | None:
+    """The careless answer of a rule training case (core.datasets.rule_cases): what the coding rules correct."""
+    careless = case.meta.get("careless_codes")
+    if not careless:
+        return None
+    gold_codes = set(case.all_codes())
+    evidence = [e for e in case.evidence if e.code in careless.get(e.system, [])]
+    evidence += [Evidence(code, system, "") for system in SYSTEMS for code in careless.get(system, [])
+                 if code not in gold_codes]
+    rules = ", ".join(case.meta.get("rules", []))
+    return CodingError("rule_violation", f"breaks {rules}", evidence, case.exclusions,
+                       {system: list(careless.get(system, [])) for system in SYSTEMS})
+
+
 ERROR_MAKERS = (missed_code, wrong_specificity, non_billable_header, invalid_code, excluded_finding_coded,
                 em_level_error, wrong_units)
 
@@ -179,8 +193,10 @@ def make_errors(case: CodedCase, rng: random.Random, codeset, n: int = 1) -> lis
     makers = list(ERROR_MAKERS)
     rng.shuffle(makers)
     gold = {system: list(case.codes.get(system, [])) for system in SYSTEMS}
-    errors = []
+    errors = [error for error in [rule_violation(case)] if error is not None]
     for maker in makers:
+        if len(errors) >= n:
+            break
         error = maker(case, rng, codeset)
         if error is None or (error.codes == gold and error.kind != "wrong_units"):
             continue

@@ -82,4 +82,5 @@ def case_reasoning(case: CodedCase, max_words: int = MAX_WORDS) -> str:
     """The reasoning of a case: its given rationale if any, else rendered from its evidence."""
     if case.rationale:
         return case.rationale.strip()
-    return render_reasoning(case.evidence, case.exclusions, max_words) or NO_CODES
+    text = render_reasoning(case.evidence, case.exclusions, max_words) or NO_CODES
+    return "\n".join([text, *(f"Rule: {note}." for note in case.rule_notes)])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from core.datasets.cases import CodedCase
 
 DEFAULT_SYNTHETIC_COUNT = 1000
-SOURCE_HELP = "synthetic | codiesp:PATH | raw:FILE | llm"
+SOURCE_HELP = "synthetic | rules | codiesp:PATH | raw:FILE | llm"
 
 
 @dataclass
@@ -22,7 +22,7 @@ class LoadedSource:
 def parse_source(spec: str) -> tuple[str, str | None]:
     kind, _, arg = spec.partition(":")
     kind = kind.strip().lower()
-    if kind in ("synthetic", "llm") and not arg:
+    if kind in ("synthetic", "llm", "rules") and not arg:
         return kind, None
     if kind in ("codiesp", "raw") and arg.strip():
         return kind, arg.strip()
@@ -37,6 +37,10 @@ def load_source(spec: str, count: int | None = None, seed: int = 0) -> LoadedSou
         from core.datasets.synthetic import generate_cases
 
         return LoadedSource("synthetic", generate_cases(count if count is not None else 10**9, seed))
+    if kind == "rules":
+        from core.datasets.rule_cases import generate_rule_cases
+
+        return LoadedSource("rules", generate_rule_cases(count if count is not None else DEFAULT_SYNTHETIC_COUNT, seed))
     if kind == "llm":
         from core.datasets.llm_client import llm_rewritten_cases
 

@@ -34,6 +34,7 @@ from core.evaluation.quality import (
     reasoning_grounding,
     validity_rate,
 )
+from core.evaluation.slices import em_level, rule_slices
 
 logger = logging.getLogger(__name__)
 
@@ -193,5 +194,7 @@ def evaluate_predictions(
             "overall": f1_by_frequency(*aligned.pooled()),
             **{s: f1_by_frequency(aligned.gold[s], aligned.pred[s]) for s in systems},
         },
+        "by_rule": rule_slices(cases, aligned.gold, aligned.pred),
+        "em_level": em_level(aligned.gold, aligned.pred),
         "cases": [_case_row(case, row, aligned, i) for i, (case, row) in enumerate(zip(cases, rows, strict=True))],
     }

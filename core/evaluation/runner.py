@@ -172,11 +172,13 @@ def run_eval(
     report_path: str | Path | None = None, train: str | None = None, limit: int | None = None,
     systems: Sequence[str] | None = None, n_resamples: int = 1000, seed: int = 0, plots: bool = True,
     constrain: str = "valid", progress: Callable[[int], None] | None = None, use_model: bool = True,
+    rules: bool = False,
 ) -> dict:
     """Evaluate one source of predictions on a dataset spec; writes the report (and plots) when a path is given.
 
     Systems default to those with gold codes in the dataset. Model and baseline runs also write their
-    prediction rows next to the report (`<report>.predictions.jsonl`).
+    prediction rows next to the report (`<report>.predictions.jsonl`). With `rules`, the coding rules
+    (core.rules) edit every prediction before scoring and the report's "rules" section judges their edits.
     """
     _check_sources(model, baseline, predictions)
     report_path = Path(report_path) if report_path else None
@@ -187,6 +189,11 @@ def run_eval(
     rows, source, extra = _predict(
         cases, dataset, model, baseline, predictions, train, systems, report_path, constrain, progress, use_model
     )
+    rules_summary = None
+    if rules:
+        from core.evaluation.rules_applied import apply_rules_to_rows
+
+        rows, rules_summary = apply_rules_to_rows(cases, rows)
     predicted = time.perf_counter()
     scored = evaluate_predictions(cases, rows, systems=systems, n_resamples=n_resamples, seed=seed)
     done = time.perf_counter()
@@ -195,7 +202,8 @@ def run_eval(
         **source,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "dataset": {"spec": dataset, "sha256": dataset_sha256(cases), "n_cases": len(cases)},
-        "config": {"limit": limit, "systems": systems, **extra, "bootstrap": scored.pop("bootstrap")},
+        "config": {"limit": limit, "systems": systems, **extra, "rules": rules, "bootstrap": scored.pop("bootstrap")},
+        "rules": rules_summary,
         "timings": {"load_s": loaded - started, "predict_s": predicted - loaded, "score_s": done - predicted,
                     "total_s": done - started},
         **scored,

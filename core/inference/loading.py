@@ -144,7 +144,13 @@ def _from_pretrained(ref: str, torch_dtype):
     SmolLM2 copy); the SmolLM2 hub id resolves to the local cache or the packaged copy."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from core.inference.base import BaseModelError, adapter_base_name, is_base_model_id, load_adapter_model, prepare_base
+    from core.inference.base import (
+        BaseModelError,
+        adapter_base_name,
+        is_base_model_id,
+        load_adapter_model,
+        prepare_base,
+    )
 
     local_only = is_offline() or Path(ref).is_dir()
     try:

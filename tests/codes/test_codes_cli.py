@@ -117,3 +117,23 @@ def test_official_files_complete_the_sets(tmp_path):
     assert [row["system"] for row in json.loads(result.stdout)] == ["hcpcs", "cpt", "hcpcs"]
     stats = json.loads(runner.invoke(app, ["--hcpcs-file", str(hcpcs), "stats", "--json"]).stdout)
     assert stats["hcpcs"]["extra_new_codes"] == "1"
+
+
+def test_validate_names_the_excludes1_conflict(with_fixture_codes):
+    result = runner.invoke(app, ["validate", "E10.9", "E11.9", "--json"])
+    assert result.exit_code == 1
+    rows = json.loads(result.stdout)
+    assert all(row["ok"] for row in rows) and "Excludes1" in rows[0]["conflicts"][0]
+    table = runner.invoke(app, ["validate", "E10.9", "E11.9"])
+    assert table.exit_code == 1 and "Excludes1 conflict" in table.stdout and "E11.9" in table.stdout
+
+
+def test_coverage_of_a_dataset(tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "1", "narrative": "x", "codes": {"icd10cm": ["E11.9"], "cpt": ["99214"],
+                                                                       "hcpcs": ["J3420", "Q9998"]}}) + "\n")
+    result = runner.invoke(app, ["coverage", "--dataset", str(cases), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["hcpcs"]["missing"] == ["Q9998"] and figures["cpt"]["rate"] == 1.0
+    assert runner.invoke(app, ["coverage", "--dataset", str(tmp_path / "nope.jsonl")]).exit_code == 1

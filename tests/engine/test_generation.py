@@ -75,7 +75,7 @@ def test_prompt_lookup_gives_the_plain_loops_tokens(generator):
                 for tokens in (0, 8):
                     generator.prompt_lookup = tokens
                     tracker = generator.tracker(grammar, budget)
-                    runs.append((list(generator.stream(prompt, tracker, max_new_tokens=48))))
+                    runs.append(list(generator.stream(prompt, tracker, max_new_tokens=48)))
                 assert runs[0] == runs[1] and runs[0]
     finally:
         generator.prompt_lookup = lookup

@@ -6,7 +6,6 @@ import multiprocessing
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlmodel import select
 from store_helpers import count_rows, review_worker, write_cases_file
 

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from core import review
-from core.store import Case, FieldError, PreferencePair, Prediction, Review, add_case, get_session
+from core.store import Case, FieldError, Prediction, PreferencePair, Review, add_case, get_session
 from tests.webapp.helpers import FAKE_CODES, FAKE_REASONING, NARRATIVE, FakeCoder, fake_result
 
 

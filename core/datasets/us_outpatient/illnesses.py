@@ -1,0 +1,157 @@
+"""Primary care and urgent care illness cases: integral symptoms, Excludes1 pairs, combination codes,
+'use additional code' notes and E/M levels."""
+
+from __future__ import annotations
+
+import random
+
+from core.datasets.us_outpatient.common import family, fields, office_em, patient
+
+# (diagnosis code, how the assessment names it, symptoms the note lists, (test sentence, CPT) or None)
+ACUTE = (
+    (
+        "J20.9",
+        ("acute bronchitis", "acute bronchitis, likely viral"),
+        ("a productive cough for six days", "cough and chest congestion for a week"),
+        ("Chest x-ray, two views, shows no infiltrate.", "71046"),
+    ),
+    (
+        "A08.4",
+        ("viral gastroenteritis", "acute viral gastroenteritis"),
+        ("nausea and vomiting since yesterday", "vomiting and watery diarrhea for two days"),
+        None,
+    ),
+    (
+        "J02.0",
+        ("streptococcal pharyngitis", "strep throat"),
+        ("a sore throat and fever", "throat pain and a fever of 101.8 F"),
+        ("Rapid strep antigen test is positive.", "87880"),
+    ),
+    (
+        "J10.1",
+        ("influenza A", "influenza A infection"),
+        ("fever, cough and body aches", "a cough with fever since Tuesday"),
+        ("Rapid influenza antigen test is positive for influenza A.", "87804"),
+    ),
+    (
+        "U07.1",
+        ("COVID-19", "COVID-19 infection, mild"),
+        ("fever, cough and body aches", "a cough and fever for three days"),
+        ("SARS-CoV-2 PCR is positive.", "87635"),
+    ),
+    (
+        "N39.0",
+        ("urinary tract infection", "acute UTI"),
+        ("burning with urination and urinary frequency", "dysuria and frequency for three days"),
+        ("Automated urinalysis without microscopy shows leukocyte esterase and nitrites.", "81003"),
+    ),
+    (
+        "J01.90",
+        ("acute sinusitis", "acute bacterial sinusitis"),
+        ("facial pressure and nasal congestion for twelve days", "nasal congestion and facial pressure"),
+        None,
+    ),
+    (
+        "G43.909",
+        ("migraine", "migraine without mention of aura, not intractable"),
+        ("a throbbing headache with nausea", "a pounding headache and nausea"),
+        None,
+    ),
+)
+CHRONIC = (  # (assessment text, ICD codes, labs (text, CPT), rules)
+    (
+        "type 2 diabetes with diabetic chronic kidney disease stage 3a; continues metformin",
+        ("E11.22", "N18.31", "Z79.84"),
+        ("Hemoglobin A1c drawn.", "83036"),
+        ("combination_code", "use_additional_code"),
+    ),
+    (
+        "type 2 diabetes with hyperglycemia, on insulin glargine",
+        ("E11.65", "Z79.4"),
+        ("Hemoglobin A1c drawn today.", "83036"),
+        ("use_additional_code",),
+    ),
+    (
+        "type 2 diabetes without complications, on metformin and insulin",
+        ("E11.9", "Z79.4", "Z79.84"),
+        ("A1c ordered.", "83036"),
+        ("use_additional_code",),
+    ),
+    (
+        "hypertension with chronic kidney disease stage 4",
+        ("I12.9", "N18.4"),
+        ("Comprehensive metabolic panel drawn.", "80053"),
+        ("combination_code",),
+    ),
+    (
+        "hypertension and chronic systolic heart failure",
+        ("I11.0", "I50.22"),
+        ("Comprehensive metabolic panel drawn.", "80053"),
+        ("combination_code",),
+    ),
+    ("COPD; smokes a pack a day", ("J44.9", "F17.210"), None, ("use_additional_code",)),
+    ("essential hypertension, stable", ("I10",), None, ()),
+    ("hyperlipidemia", ("E78.5",), ("Lipid panel drawn.", "80061"), ()),
+    ("generalized anxiety disorder", ("F41.1",), None, ()),
+    ("depression, unspecified", ("F32.A",), ("PHQ-9 administered and scored.", "96127"), ()),
+)
+EXCLUDES = (  # (narrative middle, ICD codes, extra CPT, rules)
+    (
+        "type 1 diabetes with hyperglycemia; fingerstick glucose 318 and {they} reports thirst",
+        ("E10.65",),
+        (),
+        ("excludes1_conflict", "diabetes_type"),
+    ),
+    (
+        "an asthma exacerbation with wheezing and shortness of breath; albuterol nebulizer treatment given in clinic",
+        ("J45.901",),
+        ("94640",),
+        ("excludes1_conflict", "integral_symptom"),
+    ),
+    (
+        "infectious gastroenteritis with diarrhea after a daycare outbreak",
+        ("A09",),
+        (),
+        ("excludes1_conflict", "integral_symptom"),
+    ),
+)
+
+
+@family
+def acute_cases(rng: random.Random, i: int) -> dict:
+    code, names, symptoms, test = ACUTE[i % len(ACUTE)]
+    p, setting = patient(rng), rng.choice(["primary_care", "urgent_care"])
+    status, level = rng.choice(["new", "established"]), rng.choice([1, 1, 2])
+    em_text, em = office_em(rng, status, level, p, setting)
+    test_text = test[0] if test else ""
+    text = (
+        f"{p.intro().capitalize()} with {rng.choice(symptoms)}. {em_text} Exam and history reviewed. "
+        f"{test_text} Assessment: {rng.choice(names)}. Supportive care discussed."
+    )
+    return fields(
+        text, setting, ["integral_symptom", "em_level"], icd=[code], cpt=[em] + ([test[1]] if test else [])
+    )
+
+
+@family
+def chronic_cases(rng: random.Random, i: int) -> dict:
+    assessment, codes, lab, rules = CHRONIC[i % len(CHRONIC)]
+    p = patient(rng, 40, 84)
+    em_text, em = office_em(rng, "established", rng.choice([1, 2, 2, 3]), p, "primary_care")
+    text = (
+        f"{p.intro().capitalize()} returns for a chronic care visit. {em_text} "
+        f"Assessment and plan: {assessment}. {lab[0] if lab else ''} Medications refilled."
+    )
+    return fields(text, "primary_care", ["em_level", *rules], icd=codes, cpt=[em] + ([lab[1]] if lab else []))
+
+
+@family
+def excludes_cases(rng: random.Random, i: int) -> dict:
+    middle, codes, cpt, rules = EXCLUDES[i % len(EXCLUDES)]
+    p = patient(rng, 19, 60)
+    em_text, em = office_em(rng, "established", 2, p, "urgent_care")
+    text = (
+        f"{p.intro().capitalize()} seen at urgent care for {middle.format(they=p.they)}. {em_text} "
+        f"Plan reviewed with the patient."
+    )
+    return fields(text, "urgent_care", ["em_level", *rules], icd=codes, cpt=[em, *cpt])

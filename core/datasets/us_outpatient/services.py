@@ -1,0 +1,206 @@
+"""Drugs given in the office or ED, vaccines, Medicare wellness and screening services, ambulance runs."""
+
+from __future__ import annotations
+
+import random
+
+from core.datasets.us_outpatient.common import ed_em, family, fields, office_em, patient
+
+# (assessment, ICD codes, drug sentence, HCPCS, administration CPT, setting, E/M billed)
+DRUGS = (
+    (
+        "acute low back pain",
+        ("M54.50",),
+        "Ketorolac 60 mg given IM in the right gluteus.",
+        "J1885",
+        "96372",
+        "urgent_care",
+        True,
+    ),
+    (
+        "uncomplicated gonococcal urethritis",
+        ("A54.01",),
+        "Ceftriaxone 500 mg given as an intramuscular injection.",
+        "J0696",
+        "96372",
+        "primary_care",
+        True,
+    ),
+    (
+        "vitamin B12 deficiency anemia",
+        ("D51.9",),
+        "Cyanocobalamin 1000 mcg given IM in the deltoid by the nurse.",
+        "J3420",
+        "96372",
+        "primary_care",
+        False,
+    ),
+    (
+        "contraceptive management, Depo-Provera",
+        ("Z30.42",),
+        "Medroxyprogesterone 150 mg given as an intramuscular injection.",
+        "J1050",
+        "96372",
+        "primary_care",
+        False,
+    ),
+    (
+        "poison ivy dermatitis",
+        ("L23.7",),
+        "Dexamethasone 10 mg given IM.",
+        "J1100",
+        "96372",
+        "urgent_care",
+        True,
+    ),
+    (
+        "testicular hypofunction",
+        ("E29.1",),
+        "Testosterone cypionate 200 mg injected IM by the nurse.",
+        "J1071",
+        "96372",
+        "primary_care",
+        False,
+    ),
+    (
+        "viral gastroenteritis with vomiting",
+        ("A08.4",),
+        "Ondansetron 4 mg given by IV push.",
+        "J2405",
+        "96374",
+        "ed",
+        True,
+    ),
+    (
+        "allergic urticaria",
+        ("L50.0",),
+        "Methylprednisolone 125 mg given by IV push.",
+        "J2930",
+        "96374",
+        "ed",
+        True,
+    ),
+)
+VACCINES = (  # (what was given, CPT products, Medicare?, administration codes (CPT, HCPCS))
+    ("an influenza vaccine (quadrivalent, preservative free)", ("90686",), False, (("90471",), ())),
+    ("a high-dose influenza vaccine", ("90662",), True, ((), ("G0008",))),
+    ("a pneumococcal conjugate vaccine (PCV20)", ("90677",), True, ((), ("G0009",))),
+    ("a Tdap booster", ("90715",), False, (("90471",), ())),
+    ("an influenza vaccine and a Tdap booster", ("90686", "90715"), False, (("90471", "90472"), ())),
+    ("the recombinant zoster vaccine, first dose", ("90750",), False, (("90471",), ())),
+    (
+        "a high-dose influenza vaccine and the PCV20 pneumococcal vaccine",
+        ("90662", "90677"),
+        True,
+        ((), ("G0008", "G0009")),
+    ),
+)
+WELLNESS = (  # (text, ICD, CPT, HCPCS)
+    (
+        "initial Medicare annual wellness visit with a personalized prevention plan; no new problems found",
+        ("Z00.00",),
+        (),
+        ("G0438",),
+    ),
+    (
+        "subsequent Medicare annual wellness visit; elevated blood pressure noted on exam",
+        ("Z00.01",),
+        (),
+        ("G0439",),
+    ),
+    (
+        "annual depression screening, 15 minutes, with a standardized tool; screen negative",
+        ("Z13.31",),
+        (),
+        ("G0444",),
+    ),
+    ("annual alcohol misuse screening, 15 minutes; screen negative", ("Z13.39",), (), ("G0442",)),
+    ("screening mammogram of both breasts, no symptoms", ("Z12.31",), ("77067",), ()),
+    ("screening colonoscopy for an average-risk Medicare beneficiary", ("Z12.11",), (), ("G0121",)),
+)
+AMBULANCE = (  # (reason, ICD, base code, level text)
+    ("chest pain", ("R07.9",), "A0427", "advanced life support emergency transport with cardiac monitoring"),
+    ("a syncopal episode", ("R55",), "A0429", "basic life support emergency transport"),
+    (
+        "a fall at home with a suspected left hip fracture",
+        ("S72.002A", "W19.XXXA"),
+        "A0429",
+        "basic life support emergency transport",
+    ),
+)
+
+
+@family
+def drug_cases(rng: random.Random, i: int) -> dict:
+    assessment, icd, sentence, drug, admin, setting, with_em = DRUGS[i % len(DRUGS)]
+    p = patient(rng, 19, 70)
+    if setting == "ed":
+        em_text, em = ed_em(rng, 2)
+        opening = f"{p.intro().capitalize()} seen in the emergency department for {assessment}."
+    else:
+        em_text, em = office_em(rng, "established", rng.choice([1, 2]), p, setting)
+        opening = f"{p.intro().capitalize()} seen for {assessment}."
+    text = f"{opening} {em_text if with_em else 'Nurse visit for the injection.'} {sentence} Tolerated well."
+    rules = ["drug_administration"] + (["em_level"] if with_em else [])
+    return fields(text, setting, rules, icd=icd, cpt=([em] if with_em else []) + [admin], hcpcs=[drug])
+
+
+@family
+def vaccine_cases(rng: random.Random, i: int) -> dict:
+    given, products, medicare, (admin_cpt, admin_hcpcs) = VACCINES[i % len(VACCINES)]
+    p = patient(rng, 66, 88) if medicare else patient(rng, 19, 64)
+    coverage = "Medicare beneficiary" if medicare else "commercially insured"
+    text = (
+        f"{p.intro().capitalize()}, {coverage}, comes in for a nurse visit to receive {given}. "
+        f"Screening questions reviewed, no contraindications. Vaccine given in the {rng.choice(['left', 'right'])} "
+        f"deltoid; lot number and VIS documented."
+    )
+    return fields(
+        text,
+        "primary_care",
+        ["vaccine_administration"],
+        icd=["Z23"],
+        cpt=[*products, *admin_cpt],
+        hcpcs=admin_hcpcs,
+    )
+
+
+@family
+def wellness_cases(rng: random.Random, i: int) -> dict:
+    text_, icd, cpt, hcpcs = WELLNESS[i % len(WELLNESS)]
+    p = patient(rng, 66, 85)
+    text = f"{p.intro().capitalize()}, Medicare beneficiary. Visit for {text_}. Preventive services reviewed."
+    return fields(text, "primary_care", [], icd=icd, cpt=cpt, hcpcs=hcpcs)
+
+
+@family
+def ambulance_cases(rng: random.Random, i: int) -> dict:
+    reason, icd, base, level = AMBULANCE[i % len(AMBULANCE)]
+    p, miles = patient(rng, 55, 92), rng.randint(3, 24)
+    text = (
+        f"Ambulance run report: {p.intro()} transported to the emergency department for {reason}. "
+        f"Service: {level}. Loaded mileage {miles} statute miles."
+    )
+    return fields(text, "ed", ["external_cause"] if len(icd) > 1 else [], icd=icd, hcpcs=[base, "A0425"])
+
+
+ED_FINDINGS = (
+    ("chest pain; troponin and ECG normal, cause not determined", ("R07.9",), ("93010", "71046")),
+    ("headache without a determined cause; neurologic exam normal", ("R51.9",), ()),
+    (
+        "abdominal pain, cause not determined; CT of the abdomen and pelvis with contrast normal",
+        ("R10.9",),
+        ("74177",),
+    ),
+    ("syncope; ECG unremarkable", ("R55",), ("93010",)),
+)
+
+
+@family
+def ed_visit_cases(rng: random.Random, i: int) -> dict:
+    """ED visits where the symptom is the diagnosis (no definitive cause found) and the level comes from MDM."""
+    text_, icd, cpt = ED_FINDINGS[i % len(ED_FINDINGS)]
+    p = patient(rng, 19, 80)
+    em_text, em = ed_em(rng, rng.choice([1, 2, 3]))
+    text = f"{p.intro().capitalize()} evaluated in the ED for {text_}. {em_text} Discharged home."
+    return fields(text, "ed", ["em_level"], icd=icd, cpt=[em, *cpt])

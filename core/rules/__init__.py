@@ -1,0 +1,76 @@
+"""Coding rules applied after the model: each rule is small, named, cites the guideline it implements and
+proposes edits (add, drop or replace a code, with the reason); `apply_rules` applies them in order and keeps
+only edits whose new codes are valid, so an edit never turns a valid answer invalid.
+
+    from core.codes import get_codeset
+    from core.rules import apply_rules, find_conflicts
+    outcome = apply_rules({"icd10cm": ["J20.9", "R05.9"], "cpt": [], "hcpcs": []},
+                          "Acute bronchitis with cough.", get_codeset())
+    outcome.codes   # {'icd10cm': ['J20.9'], ...}; outcome.edits[0].reason: 'cough ... is integral to ...'
+"""
+
+from __future__ import annotations
+
+import logging
+
+from core.rules import em, excludes, injuries, notes, pairing, specificity, symptoms
+from core.rules.excludes import find_conflicts
+from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
+
+__all__ = ["ACTIONS", "RULES", "Edit", "Rule", "RulesOutcome", "apply_rules", "find_conflicts", "rule_names"]
+
+logger = logging.getLogger(__name__)
+SYSTEMS = ("icd10cm", "cpt", "hcpcs")
+
+# order matters: specificity first, then drops, then additions that depend on the final diagnoses
+RULES: tuple[Rule, ...] = (
+    specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE,
+    injuries.CAUSE_RULE, notes.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE,
+)
+
+
+def rule_names() -> list[str]:
+    return [rule.name for rule in RULES]
+
+
+def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
+                rules: tuple[Rule, ...] | None = None) -> RulesOutcome:
+    """Edit an answer by the coding rules. `codes` is not changed; the outcome holds the edited codes (same
+    systems and order, new codes appended) and the edits that were made, in the order they were made."""
+    if codeset is None:
+        from core.codes import get_codeset
+
+        codeset = get_codeset()
+    current = {system: list(codes.get(system, [])) for system in SYSTEMS}
+    outcome = RulesOutcome(current)
+    for rule in rules if rules is not None else RULES:
+        for edit in rule.propose(Context(current, narrative or "", codeset)):
+            if _acceptable(edit, current, codeset):
+                _apply(edit, current)
+                outcome.edits.append(edit)
+            else:
+                outcome.rejected.append(edit)
+                logger.debug("rule %s: rejected edit %s", rule.name, edit)
+    return outcome
+
+
+def _acceptable(edit: Edit, codes: dict[str, list[str]], codeset) -> bool:
+    present = codes[edit.system]
+    if edit.action == "add":
+        return edit.code not in present and codeset.is_valid(edit.code, edit.system)
+    if edit.action == "drop":
+        return edit.code in present
+    return (edit.action == "replace" and edit.code in present and edit.replacement is not None
+            and codeset.is_valid(edit.replacement, edit.system))
+
+
+def _apply(edit: Edit, codes: dict[str, list[str]]) -> None:
+    present = codes[edit.system]
+    if edit.action == "add":
+        present.append(edit.code)
+    elif edit.action == "drop":
+        present.remove(edit.code)
+    elif edit.replacement in present:
+        present.remove(edit.code)
+    else:
+        present[present.index(edit.code)] = edit.replacement

@@ -1,0 +1,78 @@
+"""E/M level (2021 AMA office/outpatient E/M guidelines, as adopted by CMS; 2023 ED guidelines): the office
+visit level comes from medical decision making (MDM) or total time on the date of the encounter, whichever
+the note documents (the higher when both), new vs established patient picks the code family; ED visit levels
+come from MDM alone."""
+
+from __future__ import annotations
+
+import re
+
+from core.rules.models import Context, Rule
+from core.rules.text import minutes_documented
+
+GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
+
+OFFICE_NEW = ("99202", "99203", "99204", "99205")
+OFFICE_ESTABLISHED = ("99212", "99213", "99214", "99215")
+ED = ("99281", "99282", "99283", "99284", "99285")
+FAMILIES = {"new": OFFICE_NEW, "established": OFFICE_ESTABLISHED, "ed": ED}
+ALL_EM = frozenset(OFFICE_NEW + OFFICE_ESTABLISHED + ED + ("99211",))
+# 0 straightforward, 1 low, 2 moderate, 3 high
+_MDM_RE = re.compile(r"\b(straightforward|low|moderate|high)\b(?: complexity)?(?: level of)?\s*"
+                     r"(?:medical decision[- ]making|MDM)|(?:medical decision[- ]making|MDM)"
+                     r"(?: was| is| of|:)?\s*(?:of )?(straightforward|low|moderate|high)\b", re.I)
+_MDM_LEVELS = {"straightforward": 0, "low": 1, "moderate": 2, "high": 3}
+_TIME_FLOORS = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
+_ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b")
+_NEW_RE = re.compile(r"\bnew patient\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
+                     r"|\bnot been seen (here|in this practice)\b", re.I)
+_ESTABLISHED_RE = re.compile(r"\bestablished patient\b|\breturns?\b|\bfollow-?up\b|\bknown to (this|our)\b"
+                             r"|\blast seen\b", re.I)
+
+
+def documented_mdm(narrative: str) -> int | None:
+    match = _MDM_RE.search(narrative)
+    return _MDM_LEVELS[(match.group(1) or match.group(2)).lower()] if match else None
+
+
+def patient_family(narrative: str, coded: list[str]) -> str | None:
+    if _ED_RE.search(narrative) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded)):
+        return "ed"
+    if _NEW_RE.search(narrative):
+        return "new"
+    if _ESTABLISHED_RE.search(narrative) or any(c in OFFICE_ESTABLISHED for c in coded):
+        return "established"
+    return "new" if any(c in OFFICE_NEW for c in coded) else None
+
+
+def expected_level(narrative: str, family: str) -> str | None:
+    """The E/M code the documentation supports in `family`, or None when neither MDM nor time is stated."""
+    mdm = documented_mdm(narrative)
+    if family == "ed":
+        return ED[mdm + 1] if mdm is not None else None
+    levels = [] if mdm is None else [mdm]
+    minutes = minutes_documented(narrative)
+    if minutes is not None and minutes >= _TIME_FLOORS[family][0]:
+        levels.append(sum(minutes >= floor for floor in _TIME_FLOORS[family]) - 1)
+    return FAMILIES[family][max(levels)] if levels else None
+
+
+def _propose(ctx: Context) -> list:
+    coded = list(ctx.codes.get("cpt", []))
+    if any(code.startswith(("9938", "9939")) for code in coded):
+        return []  # a preventive visit: its level is set by age, not MDM
+    family = patient_family(ctx.narrative, coded)
+    expected = expected_level(ctx.narrative, family) if family else None
+    if expected is None:
+        return []
+    present = [c for c in coded if c in ALL_EM]
+    basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else family + ' patient'})"
+    if not present:
+        return [RULE.edit("add", "cpt", expected, f"no E/M code was given; {basis}")]
+    if expected in present:
+        return [RULE.edit("drop", "cpt", code, f"one E/M visit code per encounter; {basis}")
+                for code in present if code != expected]
+    return [RULE.edit("replace", "cpt", present[0], f"{present[0]} does not match the note: {basis}", expected)] + [
+        RULE.edit("drop", "cpt", code, "one E/M visit code per encounter") for code in present[1:]]
+
+RULE = Rule("em_level", GUIDELINE, "office/ED visit level from MDM or time and new vs established patient", _propose)

@@ -1,0 +1,105 @@
+"""Injury rules: the external cause that goes with an injury (ICD-10-CM Official Guidelines I.C.20) and one
+encounter type, told by the 7th character, across the injury and external-cause codes (I.C.19.a, I.C.20.a.2)."""
+
+from __future__ import annotations
+
+import re
+
+from core.rules.models import Context, Rule
+from core.rules.text import affirmed
+
+CAUSE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.20 (external cause codes with injuries)"
+SEVENTH_GUIDELINE = "ICD-10-CM Official Guidelines I.C.19.a and I.C.20.a.2 (7th character: encounter type)"
+
+# how it happened (regex over the narrative) -> external cause code, initial encounter; most specific first
+MECHANISMS: tuple[tuple[str, str, str], ...] = (
+    (r"\b(slipped|fell|fall)\b[^.]{0,25}\bice\b|\bicy (sidewalk|driveway|steps|parking lot|road)", "W00.0XXA",
+     "a fall on ice"),
+    (r"\b(fell|fall|tumbled)\b[^.]{0,30}\b(stairs|steps|staircase)\b|down (a flight of |the )?stairs", "W10.9XXA",
+     "a fall on stairs"),
+    (r"\b(fell|fall)\b[^.]{0,25}\bladder\b", "W11.XXXA", "a fall from a ladder"),
+    (r"\b(fell|fall|rolled)\b[^.]{0,12}\b(out of|from|off) (the |a |his |her )?bed\b", "W06.XXXA", "a fall from bed"),
+    (r"\b(fell|fall)\b[^.]{0,12}\b(off|from) (a |the |his |her )?chair\b", "W07.XXXA", "a fall from a chair"),
+    (r"\b(fell|fall)\b[^.]{0,12}\b(off|from) (a |the )?roof\b", "W13.9XXA", "a fall from a building"),
+    (r"\bbitten by\b[^.]{0,25}\bdog\b|\bdog\b[^.]{0,20}\bbit\b|\bdog bite\b", "W54.0XXA", "a dog bite"),
+    (r"\bbitten by\b[^.]{0,25}\bcat\b|\bcat\b[^.]{0,20}\bbit\b|\bcat bite\b", "W55.01XA", "a cat bite"),
+    (r"\bknife\b", "W26.0XXA", "a cut with a knife"),
+    (r"broken glass|\bglass\b", "W25.XXXA", "a cut on glass"),
+    (r"(motor vehicle|car|auto) (collision|accident|crash)|\bMVC\b|rear-ended", "V89.2XXA", "a motor-vehicle accident"),
+    (r"\b(punched|assaulted|in a fight)\b", "Y04.0XXA", "an assault in a fight"),
+    (r"\blift(ing|ed)\b[^.]*\b(box|boxes|heavy|weights?|furniture|couch)\b", "X50.0XXA", "overexertion lifting"),
+    (r"\b(tripped|slipped|stumbled)\b", "W01.0XXA", "a trip or slip on the same level"),
+    (r"\b(fell|fall)\b", "W19.XXXA", "a fall"),
+)
+_SUBSEQUENT = (r"\b(here|presents|seen|returns|comes in|is in|back) (today )?for (a |her |his |their )?"
+               r"(follow-?up|recheck|cast check)|routine healing|healing (well|as expected|appropriately)"
+               r"|cast (check|change|removal)|follow-?up visit for")
+_SEQUELA = r"\bsequela\b|\blate effect\b"
+_TO_INITIAL = {**dict.fromkeys("DGKPS", "A"), **dict.fromkeys("EHMQ", "B"), **dict.fromkeys("FJNR", "C")}
+_TO_SUBSEQUENT = {"A": "D", "B": "E", "C": "F"}
+
+
+def is_injury(code: str) -> bool:
+    return (code[:1] == "S" or (code[:1] == "T" and code[1:3] < "35")) and len(code.replace(".", "")) == 7
+
+
+def is_external_cause(code: str) -> bool:
+    return code[:1] in "VWX" or (code[:1] == "Y" and code[1:3] < "39")
+
+
+def encounter_kind(seventh: str) -> str:
+    return "sequela" if seventh == "S" else "initial" if seventh in "ABC" else "subsequent"
+
+
+def _with_seventh(code: str, seventh: str) -> str:
+    return code[:-1] + seventh
+
+
+def _propose_cause(ctx: Context) -> list:
+    icd = ctx.icd()
+    injuries = [c for c in icd if is_injury(c)]
+    if not injuries or any(is_external_cause(c) for c in icd):
+        return []
+    for pattern, code, what in MECHANISMS:
+        if affirmed(ctx.narrative, pattern):
+            kind = encounter_kind(injuries[0][-1])
+            cause = _with_seventh(code, {"initial": "A", "subsequent": "D", "sequela": "S"}[kind])
+            return [CAUSE_RULE.edit("add", "icd10cm", cause, f"the note says how the injury happened "
+                                    f"({what}): the external cause {cause} goes with {injuries[0]}")]
+    return []
+
+
+def documented_encounter(narrative: str) -> str | None:
+    if affirmed(narrative, _SEQUELA):
+        return "sequela"
+    return "subsequent" if re.search(_SUBSEQUENT, narrative, re.I) else None
+
+
+def _target_seventh(code: str, kind: str) -> str | None:
+    seventh = code[-1]
+    if kind == "sequela":
+        return "S"
+    if kind == "subsequent":
+        return _TO_SUBSEQUENT.get(seventh)
+    return _TO_INITIAL.get(seventh)
+
+
+def _propose_seventh(ctx: Context) -> list:
+    coded = [c for c in ctx.icd() if (is_injury(c) or is_external_cause(c)) and len(c.replace(".", "")) == 7]
+    injuries = [c for c in coded if is_injury(c)]
+    if not injuries:
+        return []
+    kind = documented_encounter(ctx.narrative) or encounter_kind(injuries[0][-1])
+    edits = []
+    for code in coded:
+        seventh = _target_seventh(code, kind) if encounter_kind(code[-1]) != kind else None
+        if seventh and seventh != code[-1]:
+            edits.append(SEVENTH_RULE.edit("replace", "icd10cm", code, f"this is {'an' if kind == 'initial' else 'a'} {kind} encounter for the "
+                                           f"injury: the 7th character is {seventh}", _with_seventh(code, seventh)))
+    return edits
+
+
+CAUSE_RULE = Rule("external_cause", CAUSE_GUIDELINE, "an injury whose cause the note tells gets an external-cause code",
+                  _propose_cause)
+SEVENTH_RULE = Rule("seventh_character", SEVENTH_GUIDELINE,
+                    "injury and external-cause codes share the encounter's 7th character", _propose_seventh)

@@ -1,0 +1,62 @@
+"""Value objects of the coding rules: one `Edit` per change, a `RulesOutcome` for a whole answer, and the
+`Rule` record that names a rule, the guideline section it implements and the function that proposes edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+ACTIONS = ("add", "drop", "replace")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to an answer: add `code`, drop it, or replace it by `replacement`; `rule` and
+    `guideline` say which rule did it and on what authority, `reason` says why in plain words."""
+
+    action: str
+    system: str
+    code: str
+    rule: str
+    guideline: str
+    reason: str
+    replacement: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class RulesOutcome:
+    codes: dict[str, list[str]]
+    edits: list[Edit] = field(default_factory=list)
+    rejected: list[Edit] = field(default_factory=list)  # proposed edits that would have made a code invalid
+
+    def to_dict(self) -> dict:
+        return {"codes": self.codes, "edits": [edit.to_dict() for edit in self.edits]}
+
+
+@dataclass
+class Context:
+    """What a rule sees: the current codes (already edited by earlier rules), the narrative and the code set."""
+
+    codes: dict[str, list[str]]
+    narrative: str
+    codeset: object
+
+    def has(self, system: str, code: str) -> bool:
+        return code in self.codes.get(system, [])
+
+    def icd(self) -> list[str]:
+        return list(self.codes.get("icd10cm", []))
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    guideline: str
+    summary: str
+    propose: Callable[[Context], list[Edit]]
+
+    def edit(self, action: str, system: str, code: str, reason: str, replacement: str | None = None) -> Edit:
+        return Edit(action, system, code, self.name, self.guideline, reason, replacement)

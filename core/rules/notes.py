@@ -1,0 +1,54 @@
+"""'Use additional code' notes (ICD-10-CM Official Guidelines I.A.13, etiology/manifestation and
+'use additional code' convention; I.C.4.a.3 long-term drug therapy in diabetes): when a coded condition's
+note asks for an additional code and the narrative documents what that code says, add it."""
+
+from __future__ import annotations
+
+from core.rules.models import Context, Rule
+from core.rules.references import note_lines, parse_references
+from core.rules.text import affirmed
+
+GUIDELINE = "ICD-10-CM Official Guidelines I.A.13 ('use additional code') and I.C.4.a.3 (diabetes drug therapy)"
+
+# additional code -> narrative patterns that document it (only added when a coded condition's note names it)
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    "Z79.4": (r"\binsulin\b",),
+    "Z79.84": (r"\b(metformin|glipizide|glyburide|glimepiride|sitagliptin|pioglitazone|empagliflozin|"
+               r"dapagliflozin|oral (hypoglycemic|antidiabetic|diabetes) (agent|medication|drug)s?)\b",),
+    "Z79.85": (r"\b(semaglutide|liraglutide|dulaglutide|tirzepatide|exenatide)\b",),
+    "Z77.22": (r"\b(secondhand|second-hand|passive) smoke\b",),
+    "Z87.891": (r"\b(former smoker|quit smoking|ex-smoker)\b",),
+    "F17.210": (r"\bsmokes (\d+|a|one|half a|two) (pack|cigarette)|\bpack[- ]a[- ]day\b|\bcigarette smoker\b",),
+    "B96.20": (r"\b(E\. ?coli|Escherichia coli)\b",),
+    "B95.61": (r"\bMSSA\b|methicillin[- ]susceptible staph",),
+    "B95.62": (r"\bMRSA\b|methicillin[- ]resistant staph",),
+    "B95.0": (r"\bgroup A strep",),
+}
+
+
+def requested_by(codeset, code: str, additional: str) -> str | None:
+    """The 'use additional' note line of `code` (or an ancestor) that names `additional`, or None."""
+    for line, _ in note_lines(codeset, code, "use_additional"):
+        if any(ref.covers(additional) for ref in parse_references(line)):
+            return line
+    return None
+
+
+def _requesting(ctx: Context, additional: str) -> str | None:
+    return next((code for code in ctx.icd() if requested_by(ctx.codeset, code, additional)), None)
+
+
+def _propose(ctx: Context) -> list:
+    edits = []
+    for additional, patterns in TRIGGERS.items():
+        if ctx.has("icd10cm", additional) or (additional[:2] == "B9" and any(c[:2] == "B9" for c in ctx.icd())):
+            continue
+        requester = _requesting(ctx, additional)
+        if requester and any(affirmed(ctx.narrative, p) for p in patterns):
+            edits.append(RULE.edit("add", "icd10cm", additional, f"{requester} says 'use additional code' for "
+                                   f"{ctx.codeset.describe(additional).lower()}, which the note documents"))
+    return edits
+
+
+RULE = Rule("use_additional_code", GUIDELINE,
+            "a coded condition asks for an additional code and the note documents it", _propose)

@@ -1,0 +1,68 @@
+"""Rule slices and exact E/M level in evaluation reports."""
+
+from __future__ import annotations
+
+from core.evaluation import evaluate_predictions
+from core.evaluation.slices import NO_RULE, em_level, rule_slices
+
+CASES = [
+    {"id": "a", "codes": {"icd10cm": ["J20.9"], "cpt": ["99213"], "hcpcs": []},
+     "meta": {"rules": ["integral_symptom", "em_level"]}},
+    {"id": "b", "codes": {"icd10cm": ["S52.501A", "W19.XXXA"], "cpt": ["99284"], "hcpcs": []},
+     "meta": {"rules": ["external_cause", "em_level"]}},
+    {"id": "c", "codes": {"icd10cm": ["Z23"], "cpt": ["90686", "90471"], "hcpcs": []}, "meta": {"rules": []}},
+]
+ROWS = [
+    {"id": "a", "codes": {"icd10cm": ["J20.9", "R05.9"], "cpt": ["99213"], "hcpcs": []}},
+    {"id": "b", "codes": {"icd10cm": ["S52.501A"], "cpt": ["99283"], "hcpcs": []}},
+    {"id": "c", "codes": {"icd10cm": ["Z23"], "cpt": ["90686", "90471"], "hcpcs": []}},
+]
+
+
+def test_report_has_rule_slices_and_em_level():
+    report = evaluate_predictions(CASES, ROWS, n_resamples=20, is_valid=lambda c, s: True)
+    by_rule = report["by_rule"]
+    assert set(by_rule) == {"integral_symptom", "em_level", "external_cause", NO_RULE}
+    assert by_rule[NO_RULE]["overall"]["micro_f1"] == 1.0
+    assert by_rule["integral_symptom"]["icd10cm"]["fp"] == 1 and by_rule["integral_symptom"]["cpt"]["micro_f1"] == 1.0
+    assert by_rule["external_cause"]["icd10cm"]["fn"] == 1
+    assert by_rule["em_level"]["overall"]["n_cases"] == 2
+    assert report["em_level"] == {"n_cases": 2, "exact": 0.5, "missing": 0}
+
+
+def test_untagged_cases_have_no_slices():
+    gold = {"icd10cm": [{"I10"}], "cpt": [set()]}
+    assert rule_slices([{"id": "x", "codes": {}}], gold, gold) == {}
+    assert em_level(gold, gold) is None
+
+
+def test_rules_applied_rows_and_judged_edits():
+    from core.evaluation.rules_applied import apply_rules_to_rows
+
+    cases = [{"id": "a", "narrative": "Acute bronchitis with cough.", "codes": {"icd10cm": ["J20.9"]}},
+             {"id": "b", "narrative": "Left ankle sprain after she tripped.",
+              "codes": {"icd10cm": ["S93.402A", "W01.0XXA"]}}]
+    rows = [{"id": "a", "codes": {"icd10cm": ["J20.9", "R05.9"]}},
+            {"id": "b", "codes": {"icd10cm": ["S93.409A"]}}, {"id": "zz", "codes": {}}]
+    edited, summary = apply_rules_to_rows(cases, rows)
+    assert edited[0]["codes"]["icd10cm"] == ["J20.9"] and edited[0]["rule_edits"][0]["rule"] == "integral_symptom"
+    assert edited[1]["codes"]["icd10cm"] == ["S93.402A", "W01.0XXA"] and edited[2] == rows[2]
+    assert summary["integral_symptom"]["helpful"] == 1 and summary["external_cause"]["helpful"] == 1
+    assert summary["laterality"] == {"edits": 1, "helpful": 1, "neutral": 0, "harmful": 0}
+
+
+def test_run_eval_with_rules(tmp_path):
+    import json
+
+    from core.evaluation import run_eval
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "a", "narrative": "Acute bronchitis with cough.", "rules": ["integral_symptom"],
+                                "codes": {"icd10cm": ["J20.9"]}}) + "\n")
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"id": "a", "codes": {"icd10cm": ["J20.9", "R05.9"]}}) + "\n")
+    plain = run_eval(str(gold), predictions=preds, n_resamples=10, plots=False)
+    ruled = run_eval(str(gold), predictions=preds, n_resamples=10, plots=False, rules=True)
+    assert plain["metrics"]["icd10cm"]["micro_f1"] < ruled["metrics"]["icd10cm"]["micro_f1"] == 1.0
+    assert ruled["rules"]["integral_symptom"]["helpful"] == 1 and plain["rules"] is None
+    assert ruled["by_rule"]["integral_symptom"]["overall"]["micro_f1"] == 1.0

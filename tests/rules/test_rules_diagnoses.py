@@ -1,0 +1,76 @@
+"""Diagnosis rules: Excludes1, integral symptoms, laterality, combination codes, use-additional notes."""
+
+from __future__ import annotations
+
+from core.rules import excludes, find_conflicts, notes, specificity, symptoms
+
+
+def test_find_conflicts_names_the_excludes1_pair(codeset):
+    conflicts = find_conflicts(["E10.9", "E11.9"], codeset)
+    assert len(conflicts) == 1 and conflicts[0]["codes"] == ["E10.9", "E11.9"]
+    assert "E11" in conflicts[0]["note"] and "I.A.12.a" in conflicts[0]["guideline"]
+    assert find_conflicts({"icd10cm": ["E11.9", "I10"]}, codeset) == []
+
+
+def test_excludes1_drops_the_later_code_or_the_symptom(run):
+    out = run("Type 1 diabetes.", icd=["E10.9", "E11.9"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["E10.9"] and out.edits[0].rule == "excludes1_conflict"
+    out = run("Gastroenteritis.", icd=["R19.7", "A09"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["A09"]
+    assert run("Diabetes and hypertension.", icd=["E11.9", "I10"], rules=(excludes.RULE,)).edits == []
+
+
+def test_integral_symptom_dropped_with_its_reason(run):
+    out = run("Acute bronchitis with cough.", icd=["J20.9", "R05.9"], rules=(symptoms.RULE,))
+    assert out.codes["icd10cm"] == ["J20.9"]
+    assert "cough" in out.edits[0].reason and "integral to acute bronchitis" in out.edits[0].reason
+    out = run("Viral gastroenteritis with vomiting.", icd=["A08.4", "R11.2"], rules=(symptoms.RULE,))
+    assert out.codes["icd10cm"] == ["A08.4"]
+
+
+def test_symptom_without_its_diagnosis_is_kept(run):
+    assert run("Cough for a week, no diagnosis yet.", icd=["R05.9"], rules=(symptoms.RULE,)).edits == []
+    assert run("Hypertension and cough.", icd=["I10", "R05.9"], rules=(symptoms.RULE,)).edits == []
+
+
+def test_laterality_upgrade_from_the_narrative(run):
+    out = run("Sprained her left ankle.", icd=["S93.409A"], rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["S93.402A"]
+    out = run("Right ear pain, otitis media.", icd=["H66.90"], rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["H66.91"]
+
+
+def test_laterality_needs_one_documented_side(run):
+    assert run("Ankle sprain.", icd=["S93.409A"], rules=(specificity.SIDE_RULE,)).edits == []
+    assert run("Left knee and right ankle hurt.", icd=["S93.409A"], rules=(specificity.SIDE_RULE,)).edits == []
+    assert run("Left ankle sprain.", icd=["S93.402A"], rules=(specificity.SIDE_RULE,)).edits == []
+
+
+def test_combination_codes_for_diabetes_and_hypertension_with_ckd(run):
+    out = run("T2DM, HTN, CKD 3.", icd=["E11.9", "I10", "N18.30"], rules=(specificity.COMBINATION_RULE,))
+    assert out.codes["icd10cm"] == ["E11.22", "I12.9", "N18.30"]
+    assert run("T2DM and HTN.", icd=["E11.9", "I10"], rules=(specificity.COMBINATION_RULE,)).edits == []
+
+
+def test_use_additional_code_when_documented(run):
+    out = run("Type 2 diabetes, takes metformin and insulin.", icd=["E11.9"], rules=(notes.RULE,))
+    assert set(out.codes["icd10cm"]) == {"E11.9", "Z79.4", "Z79.84"}
+    assert "use additional code" in out.edits[0].reason
+
+
+def test_use_additional_code_not_added_when_negated_or_not_requested(run):
+    assert run("Type 2 diabetes, not on insulin.", icd=["E11.9"], rules=(notes.RULE,)).edits == []
+    assert run("Type 1 diabetes on insulin pump.", icd=["E10.9"], rules=(notes.RULE,)).edits == []
+
+
+def test_diabetes_type_follows_the_documentation(run):
+    out = run("Type 1 diabetes with hyperglycemia.", icd=["E11.65"], rules=(specificity.TYPE_RULE,))
+    assert out.codes["icd10cm"] == ["E10.65"] and "type 1" in out.edits[0].reason
+    assert run("Diabetes with hyperglycemia.", icd=["E11.65"], rules=(specificity.TYPE_RULE,)).edits == []
+    assert run("Type 2 diabetes; mother had type 1 diabetes.", icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []
+    assert run("T2DM on metformin.", icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []
+
+
+def test_excludes1_between_two_diagnoses_keeps_the_first_listed(run):
+    out = run("Chronic hepatitis C.", icd=["B18.2", "K75.9"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["B18.2"] and "K75.9" in out.edits[0].reason

@@ -1,0 +1,107 @@
+"""Injury, E/M and pairing rules, and the guarantee that edits never make an answer invalid."""
+
+from __future__ import annotations
+
+from core.rules import RULES, apply_rules, em, injuries, pairing, rule_names
+
+
+def test_external_cause_added_with_matching_seventh_character(run):
+    out = run("Slipped on ice and fell, right wrist fracture.", icd=["S52.501A"], rules=(injuries.CAUSE_RULE,))
+    assert out.codes["icd10cm"] == ["S52.501A", "W00.0XXA"]
+    out = run("Follow-up of ankle sprain from a fall.", icd=["S93.401D"], rules=(injuries.CAUSE_RULE,))
+    assert out.codes["icd10cm"] == ["S93.401D", "W19.XXXD"]
+
+
+def test_external_cause_not_added_without_mechanism_or_when_present(run):
+    assert run("Right wrist fracture.", icd=["S52.501A"], rules=(injuries.CAUSE_RULE,)).edits == []
+    assert run("Fell.", icd=["S52.501A", "W19.XXXA"], rules=(injuries.CAUSE_RULE,)).edits == []
+    assert run("Patient fell, no injury.", icd=["R26.81"], rules=(injuries.CAUSE_RULE,)).edits == []
+
+
+def test_seventh_character_follows_the_encounter(run):
+    out = run("Here for follow-up of the right radius fracture, healing as expected.",
+              icd=["S52.501A", "W19.XXXA"], rules=(injuries.SEVENTH_RULE,))
+    assert out.codes["icd10cm"] == ["S52.501D", "W19.XXXD"]
+    out = run("Fell today.", icd=["S52.501A", "W19.XXXD"], rules=(injuries.SEVENTH_RULE,))
+    assert out.codes["icd10cm"] == ["S52.501A", "W19.XXXA"]
+    assert run("Fell today.", icd=["S52.501A", "W19.XXXA"], rules=(injuries.SEVENTH_RULE,)).edits == []
+
+
+def test_em_level_from_mdm_time_and_patient_status(run):
+    out = run("New patient. Moderate complexity medical decision making.", cpt=["99213"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99204"]
+    out = run("Established patient; total time 25 minutes.", rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99213"]
+    out = run("Seen in the emergency department. MDM: high.", cpt=["99283"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99285"]
+
+
+def test_em_level_left_alone_without_documentation_or_for_preventive(run):
+    assert run("Established patient with a cold.", cpt=["99213"], rules=(em.RULE,)).edits == []
+    assert run("Annual physical, low MDM.", cpt=["99396"], rules=(em.RULE,)).edits == []
+    out = run("Established patient, low complexity MDM.", cpt=["99213"], rules=(em.RULE,))
+    assert out.edits == []
+
+
+def test_drug_administration_paired_by_route(run):
+    out = run("Ketorolac 30 mg IM given in clinic.", hcpcs=["J1885"], rules=(pairing.DRUG_RULE,))
+    assert out.codes["cpt"] == ["96372"]
+    out = run("Ondansetron 4 mg IV push.", hcpcs=["J2405"], rules=(pairing.DRUG_RULE,))
+    assert out.codes["cpt"] == ["96374"]
+    assert run("Ketorolac given.", hcpcs=["J1885"], rules=(pairing.DRUG_RULE,)).edits == []
+    assert run("Given IM.", hcpcs=["J1885"], cpt=["96372"], rules=(pairing.DRUG_RULE,)).edits == []
+
+
+def test_vaccine_paired_with_administration_and_z23(run):
+    out = run("Flu and Tdap vaccines given.", cpt=["90686", "90715"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes == {"icd10cm": ["Z23"], "cpt": ["90686", "90715", "90471", "90472"], "hcpcs": []}
+    out = run("Medicare beneficiary, flu shot given.", cpt=["90662"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["hcpcs"] == ["G0008"] and "90471" not in out.codes["cpt"]
+    assert run("Flu shot.", icd=["Z23"], cpt=["90686", "90471"], rules=(pairing.VACCINE_RULE,)).edits == []
+
+
+def test_every_rule_is_named_with_a_guideline():
+    assert len(set(rule_names())) == len(RULES) >= 10
+    assert all(rule.guideline and rule.summary for rule in RULES)
+
+
+def test_edits_never_make_a_valid_answer_invalid(codeset):
+    narrative = ("New patient seen in the ED after she fell down the stairs; left ankle sprain, cough, acute "
+                 "bronchitis, type 2 diabetes on insulin. Ketorolac IM. Flu vaccine. High MDM, total 70 minutes.")
+    codes = {"icd10cm": ["S93.409A", "R05.9", "J20.9", "E11.9", "E10.9"], "cpt": ["99213", "90686"],
+             "hcpcs": ["J1885"]}
+    out = apply_rules(codes, narrative, codeset)
+    assert codes["cpt"] == ["99213", "90686"]  # the input is not changed
+    assert all(codeset.is_valid(c, s) for s, listed in out.codes.items() for c in listed)
+    assert {e.rule for e in out.edits} >= {"laterality", "integral_symptom", "diabetes_type", "external_cause"}
+    assert all(e.to_dict()["reason"] for e in out.edits)
+
+
+def test_invalid_proposals_are_rejected(codeset):
+    from core.rules.models import Rule
+
+    bad = Rule("bad", "none", "proposes an unknown code",
+               lambda ctx: [Rule("bad", "none", "", None).edit("add", "icd10cm", "Q99.99X", "bad")])
+    out = apply_rules({"icd10cm": ["I10"]}, "x", codeset, rules=(bad,))
+    assert out.codes["icd10cm"] == ["I10"] and out.edits == [] and len(out.rejected) == 1
+
+
+def test_joint_injection_includes_the_administration(run):
+    out = run("Triamcinolone 40 mg injected into the right knee, IM not needed.", cpt=["20610"], hcpcs=["J3301"],
+              rules=(pairing.DRUG_RULE,))
+    assert out.edits == []
+
+
+def test_em_level_keeps_the_supported_code_among_several(run):
+    out = run("Established patient. MDM moderate.", cpt=["99213", "96372", "99214"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["96372", "99214"]
+    out = run("Established patient. MDM moderate.", cpt=["99212", "99213"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99214"]
+
+
+def test_named_vaccine_product_added_only_when_an_immunization_is_coded(run):
+    out = run("Medicare beneficiary; high-dose influenza vaccine given.", icd=["Z23"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90662"] and out.codes["hcpcs"] == ["G0008"]
+    out = run("Tdap and PCV20 given today.", icd=["Z23"], cpt=["90715", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90715", "90471", "90677"]
+    assert run("Discussed Tdap; declined.", icd=["I10"], rules=(pairing.VACCINE_RULE,)).edits == []
