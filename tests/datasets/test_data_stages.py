@@ -35,7 +35,7 @@ def test_the_callers_retriever_fills_the_candidate_block(cases):
     retriever = RecordingRetriever()
     record = stage_2_record(cases[1], retriever)
     assert retriever.calls == [(cases[1].narrative, 8)]
-    assert "Candidate codes:\nicd10cm: I10 Essential (primary) hypertension" in record["messages"][1]["content"]
+    assert "Candidate codes:\nICD-10-CM:\nI10 Essential (primary) hypertension" in record["messages"][1]["content"]
 
 
 def test_fallback_retriever_searches_every_system():
