@@ -10,7 +10,7 @@ DATA_DIR = REPO_ROOT / "data"
 CODE_DB_DIR = DATA_DIR / "code_databases"
 EXAMPLES_DIR = DATA_DIR / "examples"
 MODELS_DIR = DATA_DIR / "models"
-DEFAULT_MODEL_DIR = MODELS_DIR / "thce-tiny"
+DEFAULT_MODEL_DIR = MODELS_DIR / "thce-smol"  # SmolLM2-135M-Instruct + LoRA; thce-tiny is the fast fixture
 TRAINING_CONFIG_DIR = REPO_ROOT / "training" / "configs"
 TARGET_HUB_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 

@@ -58,7 +58,8 @@ def test_folder_has_space_config_requirements_and_the_default_model(space_dir):
     assert "/data/thce.db" in readme
     requirements = (space_dir / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert "torch==2.13.0+cpu" in requirements and "gradio[oauth]==" + locked_version("gradio") in requirements
-    assert (space_dir / "data" / "models" / DEFAULT_MODEL_DIR.name / "config.json").is_file()
+    shipped = space_dir / "data" / "models" / DEFAULT_MODEL_DIR.name
+    assert (shipped / "config.json").is_file() or (shipped / "adapter_config.json").is_file()
     assert not list(space_dir.rglob("__pycache__")) and not list(space_dir.rglob("*.db"))
 
 
