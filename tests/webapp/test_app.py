@@ -36,3 +36,19 @@ def test_on_a_space_there_is_a_login_button_and_no_name_box_anywhere(monkeypatch
     assert any(isinstance(block, gr.LoginButton) for block in demo.blocks.values())
     # identity comes from the login only: no box where a name could be typed
     assert not [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "annotator"]
+
+
+def test_main_refuses_an_exposed_open_app_and_passes_the_logins_to_gradio(monkeypatch):
+    import pytest
+
+    from webapp import app
+
+    launched = {}
+    monkeypatch.setattr(app.demo, "launch", lambda **kwargs: launched.update(kwargs))
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
+    with pytest.raises(SystemExit, match="refusing to serve on 0.0.0.0 without authentication"):
+        app.main()
+    assert launched == {}
+    monkeypatch.setenv("THCE_USERS", "alice:pw1,bob:pw2")
+    app.main()
+    assert launched["auth"] == [("alice", "pw1"), ("bob", "pw2")] and launched["share"] is None
