@@ -96,6 +96,9 @@ def _claim(session: Session, case_ids: list[int], annotator: str, lease_minutes:
     expires = now + timedelta(minutes=lease_minutes)
     mine = exists().where(Review.case_id == Case.id, Review.annotator == annotator)
     for case_id in case_ids:
+        # PostgreSQL: lock the row first, so the conditions below are read after any writer that held it has
+        # committed (its review included); a conditional UPDATE alone re-checks the row but not the subqueries.
+        session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
         claim = (
             update(Case)
             .where(Case.id == case_id, _lease_free(annotator, now), reviews_done(Case.id) < Case.target_reviews, ~mine)

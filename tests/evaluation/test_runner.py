@@ -73,7 +73,8 @@ class FakePipeline:
 def test_model_run_goes_through_predict_file(tmp_path, fake_datasets, monkeypatch):
     calls = {}
 
-    def predict_file(input_path, output_path, model=None, batch_size=8, progress=None, constrain="valid"):
+    def predict_file(input_path, output_path, model=None, batch_size=8, progress=None, constrain="valid",
+                     use_model=True):
         inputs = [json.loads(line) for line in open(input_path)]
         calls.update(model=model, constrain=constrain, inputs=inputs)
         with open(output_path, "a") as out:
@@ -87,7 +88,7 @@ def test_model_run_goes_through_predict_file(tmp_path, fake_datasets, monkeypatc
         return {"written": len(inputs)}
 
     monkeypatch.setattr(core.pipeline, "predict_file", predict_file)
-    monkeypatch.setattr(core.pipeline, "get_pipeline", lambda model=None, constrain="valid": FakePipeline())
+    monkeypatch.setattr(core.pipeline, "get_pipeline", lambda model=None, constrain="valid", use_model=True: FakePipeline())
     report_path = tmp_path / "model.json"
     report_path.with_name("model.predictions.jsonl").write_text('{"id": "d2", "codes": {"icd10cm": ["J45.909"]}}\n')
     ticks = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import select
@@ -27,12 +26,9 @@ def _check_integrity(expected_reviews: int, expected_pairs: int, all_case_ids: l
 def test_20_threads_x_50_reviews(store, tmp_path):
     write_cases_file(tmp_path / "cases.jsonl", 1000)
     assert import_cases(tmp_path / "cases.jsonl").imported == 1000
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=20) as pool:
+    with ThreadPoolExecutor(max_workers=20) as pool:  # speed is benchmarks/store.py's: here, nothing is lost
         results = list(pool.map(lambda i: review_worker(None, f"annotator-{i}", 50), range(20)))
-    elapsed = time.perf_counter() - start
     _check_integrity(1000, 20 * 25, [case_id for batch in results for case_id in batch])
-    assert elapsed < 60
 
 
 def test_separate_processes_share_the_queue(store, tmp_path):
