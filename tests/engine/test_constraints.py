@@ -94,16 +94,21 @@ def test_tracker_ends_at_the_closing_brace(generator):
     assert tracker.done
 
 
-def test_tracker_forces_think_close_after_its_budget(generator):
-    tracker = generator.tracker(think_budget=3)
-    _feed_text(generator, tracker, "<think> one two three four")
+def _forced_until_answer(tracker) -> list[int]:
+    """The tokens the tracker forces (one allowed id each) until its answer starts."""
     forced = []
     while tracker.phase != "answer":
         allowed = tracker.allowed_ids()
         assert allowed is not None and allowed.numel() == 1
         forced.append(int(allowed[0]))
         tracker.feed(forced[-1])
-    assert "</think>" in generator.decode(forced)
+    return forced
+
+
+def test_tracker_forces_think_close_after_its_budget(generator):
+    tracker = generator.tracker(think_budget=3)
+    _feed_text(generator, tracker, "<think> one two three four")
+    assert "</think>" in generator.decode(_forced_until_answer(tracker))
 
 
 def _constrained_answer(generator, grammar, narrative=NARRATIVE):
@@ -149,10 +154,4 @@ def test_tracker_closes_reasoning_that_repeats_a_line(generator):
     _feed_text(generator, tracker, '<think>\n"fever" -> R50.9.\n"cough" -> R05.9.\n')
     assert tracker.allowed_ids() is None  # distinct lines: free to go on
     _feed_text(generator, tracker, '"fever" -> R50.9.\n')
-    forced = []
-    while tracker.phase != "answer":
-        allowed = tracker.allowed_ids()
-        assert allowed is not None and allowed.numel() == 1
-        forced.append(int(allowed[0]))
-        tracker.feed(forced[-1])
-    assert "</think>" in generator.decode(forced)
+    assert "</think>" in generator.decode(_forced_until_answer(tracker))
