@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 import core.hub
 from core.cli import app
 from core.hub import HubError, Upload, hub_token, push, read_dotenv
-from core.paths import DEFAULT_MODEL_DIR
+from core.paths import MODELS_DIR
 from core.publish import dataset_upload, model_upload
 
 PAIR = {"id": "review-1", "prompt": [{"role": "user", "content": "Narrative: ..."}],
@@ -55,7 +55,7 @@ def exports(tmp_path):
 
 
 def test_model_push_sends_the_folder_with_its_card_privately(hub):
-    result = CliRunner().invoke(app, ["push", "model", str(DEFAULT_MODEL_DIR), "--repo", "me/thce-tiny"])
+    result = CliRunner().invoke(app, ["push", "model", str(MODELS_DIR / "thce-tiny"), "--repo", "me/thce-tiny"])
     assert result.exit_code == 0, result.output
     (_, repo, kwargs, token), (_, _, paths, commit) = hub.calls
     assert repo == "me/thce-tiny" and kwargs["private"] is True and kwargs["repo_type"] == "model"
