@@ -48,6 +48,8 @@ def export_model(model_dir: Path, output_dir: Path, retriever_dir: Path | None) 
     for name in TOKENIZER_FILES:
         if (model_dir / name).is_file():
             shutil.copy2(model_dir / name, output_dir / name)
+    if (output_dir / "adapter_config.json").is_file() and drop_base_tokenizer(output_dir):
+        logger.info("the adapter uses its base's tokenizer: tokenizer.json is not copied")
     if retriever_dir is not None and retriever_dir.is_dir():
         shutil.copytree(retriever_dir, output_dir / "retriever")
     size = directory_mb(output_dir)
@@ -75,6 +77,21 @@ def export_adapter(model_dir: Path, output_dir: Path) -> None:
     save_file({k: v.to(torch.bfloat16).contiguous() for k, v in weights.items()},
               output_dir / "adapter_model.safetensors", metadata={"format": "pt"})
     (output_dir / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def drop_base_tokenizer(output_dir: Path) -> bool:
+    """An adapter's tokenizer.json that is its base's, byte for byte, is not shipped (3.5 MB): the loader takes
+    the base's, with the adapter's chat template. True when dropped."""
+    from core.inference.base import adapter_base_name, prepare_base
+
+    shipped = output_dir / "tokenizer.json"
+    base = adapter_base_name(output_dir)
+    if base is None or not shipped.is_file():
+        return False
+    if shipped.read_bytes() != (prepare_base(base).path / "tokenizer.json").read_bytes():
+        return False
+    shipped.unlink()
+    return True
 
 
 def _fmt(value, digits: int = 3) -> str:

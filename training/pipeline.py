@@ -60,6 +60,7 @@ class PipelinePreset:
 
 
 SMOL_CONFIGS = {s: f"training/configs/{s}_smol.yaml" for s in ("stage_1", "stage_2", "stage_3")}
+SMOL_GPU_CONFIGS = {s: f"training/configs/{s}_smol_gpu.yaml" for s in ("stage_1", "stage_2", "stage_3")}
 PRESETS = {
     "tiny": PipelinePreset(),
     # SmolLM2-135M-Instruct + LoRA on 2 CPU cores in 60 minutes: most of the time goes to stage 2 (coding
@@ -69,6 +70,14 @@ PRESETS = {
         stage_2_codiesp=250, stage_3_synthetic=200, stage_3_codiesp=40, budget_minutes=60.0,
         shares={"stage_1": 0.05, "stage_2": 0.77, "stage_3": 0.18}, reserve_eval_s=700.0, reserve_stage_s=40.0,
         max_epochs=2.0, base_model=TARGET_HUB_MODEL, tokens_per_s=150.0),
+    # The same base and adapter shape on one GPU: ~10x the data, more epochs, a short budget measured on the
+    # device alone (build the data on any machine with `--steps data`, train there with
+    # `--steps stage_1,stage_2,stage_3 --restart-clock`, export/calibrate/eval/card anywhere; docs/TRAINING.md).
+    "smol-gpu": PipelinePreset(
+        configs=SMOL_GPU_CONFIGS, retriever_synthetic=4000, stage_1_synthetic=300, stage_1_codiesp=100,
+        synthetic_cases=4000, stage_2_codiesp=None, stage_3_synthetic=1200, stage_3_codiesp=300,
+        budget_minutes=7.0, shares={"stage_1": 0.12, "stage_2": 0.68, "stage_3": 0.2}, reserve_eval_s=0.0,
+        reserve_stage_s=20.0, max_epochs=3.0, base_model=TARGET_HUB_MODEL, tokens_per_s=40000.0),
 }
 
 
@@ -88,6 +97,12 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--eval-limit", type=int, default=None, help="Cases per evaluation set (preset: 50).")
     parser.add_argument("--threads", type=int, default=None,
                         help="CPU threads per training process (default: measure 1 vs all cores, keep the faster).")
+    parser.add_argument("--tokens-per-s", type=float, default=None,
+                        help="Training tokens/s used to size the steps (default: the preset's, or measured).")
+    parser.add_argument("--skip-data-check", action="store_true",
+                        help="Skip the stages' data quality gate (it needs the code sets; the data step's machine ran it).")
+    parser.add_argument("--restart-clock", action="store_true",
+                        help="Count the budget from now (the data step ran elsewhere, e.g. before moving to a GPU).")
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
@@ -99,7 +114,8 @@ class Pipeline:
         self.budget_s = 60 * (args.budget_minutes or preset.budget_minutes)
         self.state_path = self.work / "pipeline_state.json"
         self.state = json.loads(self.state_path.read_text()) if self.state_path.is_file() else {}
-        self.started = time.perf_counter() - self.state.get("elapsed_before_s", 0.0)
+        before = 0.0 if getattr(args, "restart_clock", False) else self.state.get("elapsed_before_s", 0.0)
+        self.started = time.perf_counter() - before
         self.env = dict(os.environ, TOKENIZERS_PARALLELISM="false")
         if args.threads:
             self.use_threads(args.threads)
@@ -184,10 +200,23 @@ class Pipeline:
         summary["loss_curve"] = [[h["step"], h["loss"]] for h in summary.pop("log_history", []) if "loss" in h]
         self.state.setdefault("stages", {})[stage] = summary
 
+    def final_stage(self) -> str:
+        """The last stage that finished (stage 3 normally; stage 2 when the DPO run was cut short)."""
+        from training.runlog import read_summary
+
+        for stage in ("stage_3", "stage_2", "stage_1"):
+            if read_summary(self.work / stage):
+                return stage
+        raise FileNotFoundError(f"no trained stage in {self.work} (run the stage steps first)")
+
     def step_export(self) -> None:
         from training.model_card import export_model
 
-        self.state["export"] = export_model(self.work / "stage_3", self.output, self.work / "retriever")
+        stage = self.final_stage()
+        if stage != "stage_3":
+            logger.warning("exporting %s: the later stages did not finish", stage)
+        self.state["export"] = export_model(self.work / stage, self.output, self.work / "retriever")
+        self.state["export"]["stage"] = stage
 
     def step_calibrate(self) -> None:
         from training.calibrate import calibrate_model_dir

@@ -29,8 +29,9 @@ def read_config(path: Path) -> dict:
 
 
 def measured_rate(pipeline, seq_len: int) -> float:
-    if pipeline.preset.tokens_per_s:  # a pretrained base: the preset's measured end-to-end rate
-        return pipeline.preset.tokens_per_s
+    given = getattr(pipeline.args, "tokens_per_s", None) or pipeline.preset.tokens_per_s
+    if given:  # a pretrained base: the preset's (or the command line's) measured end-to-end rate
+        return given
     cache = pipeline.state.setdefault("throughput", {})
     if str(seq_len) not in cache:
         from training.model_init import ModelShape
@@ -128,6 +129,8 @@ def stage_overrides(pipeline, stage: str) -> tuple[list[str], dict]:
         "--throughput_tokens_per_s", str(sizing["tokens_per_s"]),
         "--log_file", str(work / "logs" / f"{stage}.log"), "--seed", seed, "--data_seed", seed,
     ]
+    if getattr(pipeline.args, "skip_data_check", False):
+        overrides += ["--check_data", "false"]
     previous = {"stage_1": None, "stage_2": "stage_1", "stage_3": "stage_2"}[stage]
     if previous is None and pipeline.preset.base_model:
         overrides += ["--model_name_or_path", pipeline.preset.base_model]

@@ -139,6 +139,21 @@ def display_name(ref: str) -> str:
     return path.name if path.is_absolute() or path.is_dir() else ref
 
 
+def _load_tokenizer(auto_tokenizer, ref: str, source: str, base: str | None, local_only: bool):
+    """The model folder's tokenizer; an adapter exported without tokenizer.json (it is its base's, byte for
+    byte) takes the base's tokenizer with the folder's own chat template."""
+    from core.inference.base import is_base_model_id, prepare_base
+
+    folder = Path(ref)
+    if base is None or (folder / "tokenizer.json").is_file():
+        return auto_tokenizer.from_pretrained(source, local_files_only=local_only or source != ref)
+    base_dir = prepare_base(base).path if is_base_model_id(base) else Path(base)
+    tokenizer = auto_tokenizer.from_pretrained(str(base_dir), local_files_only=True)
+    if (folder / "chat_template.jinja").is_file():
+        tokenizer.chat_template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
+    return tokenizer
+
+
 def _from_pretrained(ref: str, torch_dtype):
     """(tokenizer, model, base id). A LoRA adapter folder is merged into its base (offline: the packaged
     SmolLM2 copy); the SmolLM2 hub id resolves to the local cache or the packaged copy."""
@@ -156,7 +171,7 @@ def _from_pretrained(ref: str, torch_dtype):
     try:
         base = adapter_base_name(Path(ref)) if Path(ref).is_dir() else None
         source = str(prepare_base(ref).path) if is_base_model_id(ref) else ref
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only or source != ref)
+        tokenizer = _load_tokenizer(AutoTokenizer, ref, source, base, local_only)
         if base is not None:
             model = load_adapter_model(ref, torch_dtype)
         else:

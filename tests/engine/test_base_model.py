@@ -129,3 +129,30 @@ def test_export_keeps_an_adapter_small_and_names_its_base_by_hub_id(tiny_model_d
     weights = load_file(tmp_path / "out" / "adapter_model.safetensors")
     assert weights and all(w.dtype == torch.bfloat16 for w in weights.values())
     assert adapter_base_name(tmp_path / "out") == TARGET_HUB_MODEL
+
+
+def test_an_adapter_without_tokenizer_json_uses_its_bases_with_its_own_chat_template(tiny_model_dir, tmp_path):
+    adapter = _adapter_on(tiny_model_dir, tmp_path / "lean-adapter")
+    template = "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    (adapter / "chat_template.jinja").write_text(template)
+    assert not (adapter / "tokenizer.json").exists()
+    generator = get_generator(str(adapter), device="cpu")
+    tokenizer = generator.loaded.tokenizer
+    assert tokenizer.chat_template == template
+    assert len(tokenizer) == len(__import__("transformers").AutoTokenizer.from_pretrained(tiny_model_dir))
+
+
+def test_export_drops_a_tokenizer_json_identical_to_the_bases(tmp_path, monkeypatch):
+    from training import model_card
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "tokenizer.json").write_text('{"same": true}')
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": TARGET_HUB_MODEL}))
+    monkeypatch.setattr(base_module, "prepare_base", lambda name: base_module.BaseModel(base, "packaged", ""))
+    (out / "tokenizer.json").write_text('{"same": false}')
+    assert not model_card.drop_base_tokenizer(out) and (out / "tokenizer.json").is_file()  # a changed one stays
+    (out / "tokenizer.json").write_text('{"same": true}')
+    assert model_card.drop_base_tokenizer(out) and not (out / "tokenizer.json").exists()

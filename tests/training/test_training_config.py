@@ -79,3 +79,30 @@ def test_yaml_paths_are_from_the_repo_root_and_flag_paths_from_the_working_direc
     assert settings.model.model_name_or_path == str(REPO_ROOT / "data" / "runs" / "thce-tiny" / "stage_1")
     hub = _parse(SFTConfig, "--config", str(CONFIGS / "stage_1.yaml"), "--dry-run")
     assert hub.model.model_name_or_path == "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+@pytest.mark.parametrize("name", ["stage_1_smol", "stage_2_smol", "stage_1_smol_gpu", "stage_2_smol_gpu"])
+def test_smol_configs_train_a_lora_adapter(name):
+    settings = _parse(SFTConfig, "--config", str(CONFIGS / f"{name}.yaml"), "--dry-run")
+    model, train = settings.model, settings.train
+    assert model.use_peft and model.lora_r == 16 and model.lora_target_modules == ["all-linear"]
+    assert train.assistant_only_loss and not train.packing  # no padding trained on CPU; GPU batches pad
+    assert train.bf16 is name.endswith("_gpu") and model.model_dtype == "float32"
+    run = "thce-smol-gpu" if name.endswith("_gpu") else "thce-smol"
+    assert f"data/runs/{run}/" in Path(train.output_dir).as_posix()
+
+
+def test_pipeline_clock_and_rate_flags():
+    from training.pipeline import PRESETS, make_parser
+    from training.pipeline_budget import measured_rate
+
+    args = make_parser().parse_args(["--preset", "smol-gpu", "--restart-clock", "--tokens-per-s", "12345"])
+    assert args.restart_clock and PRESETS["smol-gpu"].base_model == PRESETS["smol"].base_model
+
+    class _Run:  # what measured_rate reads of a pipeline
+        preset, state = PRESETS["smol-gpu"], {}
+
+    _Run.args = args
+    assert measured_rate(_Run, 1280) == 12345
+    _Run.args = make_parser().parse_args(["--preset", "smol-gpu"])
+    assert measured_rate(_Run, 1280) == PRESETS["smol-gpu"].tokens_per_s
