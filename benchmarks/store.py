@@ -6,9 +6,15 @@
     uv run python benchmarks/store.py --throwaway-postgres  # starts a private cluster (tests/postgres.py)
 
 Each writer is a separate process (multiprocessing, spawn) that loops next_case -> save_review, so the
-queue's leases and the write transactions are contended for real. Afterwards the database is checked:
-exactly writers x reviews reviews on distinct cases, one preference pair per correction, no orphan pair,
-SQLite integrity_check ok (on SQLite). Prints JSON: reviews/s and write latencies (save_review; next_case separately).
+queue's leases and the write transactions are contended for real. Every write is tied to a user with a role,
+as in the app: the users and the admin are an AccessConfig (core.access, like THCE_USERS / THCE_ADMINS), the
+admin imports the cases, and each writer resolves its identity and checks its `annotator` role with
+core.access.require before each write, as every endpoint does after Gradio's login (the HTTP login itself is
+not in the loop). Afterwards the database is read back: exactly writers x reviews reviews on distinct cases,
+each by a configured annotator and tied to the prediction it judged; one preference pair per correction, by
+the review's annotator; no orphan pair, no lease left held, every case created by the admin; SQLite
+integrity_check ok (on SQLite). Prints JSON: reviews/s, save_review and next_case latencies (wall clock, and
+the writer's own CPU time, which does not count waiting for a CPU), and the machine's load while it ran.
 """
 
 from __future__ import annotations
@@ -16,15 +22,27 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
+import secrets
 import statistics
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 CORRECTION = {"icd10cm": ["E11.9"], "cpt": ["99214"]}
+ADMIN_USER = "bench-admin"
+
+
+def access(writers: int):
+    """The benchmark's users: writer-0..writer-N-1 (annotators) and bench-admin (admin), random passwords."""
+    from core.access import AccessConfig
+
+    users = {f"writer-{i}": secrets.token_urlsafe(12) for i in range(writers)} | {ADMIN_USER: secrets.token_urlsafe(12)}
+    return AccessConfig(users=users, admins=frozenset({ADMIN_USER}))
 
 
 def _write_cases(path: Path, count: int) -> None:
@@ -38,28 +56,41 @@ def _write_cases(path: Path, count: int) -> None:
             handle.write(json.dumps({"id": f"case-{i}", "narrative": narrative, "prediction": prediction}) + "\n")
 
 
-def _writer(url: str, name: str, count: int, correct_every: int, barrier, results) -> None:
+def _writer(url: str, config, login: str, count: int, correct_every: int, barrier, results) -> None:
+    try:
+        results.put(_write_reviews(url, config, login, count, correct_every, barrier))
+    except BaseException:  # noqa: BLE001 - reported to the parent instead of leaving it waiting
+        results.put({"error": f"{login}: {traceback.format_exc()}"})
+        barrier.abort()
+
+
+def _write_reviews(url: str, config, login: str, count: int, correct_every: int, barrier) -> dict:
+    from core.access import ANNOTATOR, require
     from core.codes import get_codeset
     from core.store import init_db, next_case, save_review
 
     init_db(url)
     codeset = get_codeset()  # loaded before the clock starts
-    claim_s, save_s, cases = [], [], []
+    claim_s, save_s, claim_cpu, save_cpu, cases = [], [], [], [], []
     barrier.wait()
     for i in range(count):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
+        name = require(config, config.identify(login), ANNOTATOR, "review cases")
         item = next_case(name)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         if item is None:
             break
         correct = correct_every and i % correct_every == correct_every - 1
-        save_review(item.case_id, name, "correct" if correct else "accept",
+        name = require(config, config.identify(login), ANNOTATOR, "submit reviews")
+        save_review(item.case_id, name, "correct" if correct else "accept", prediction_id=item.prediction["id"],
                     corrected_codes=CORRECTION if correct else None, codeset=codeset)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         claim_s.append(t1 - t0)
         save_s.append(t2 - t1)
+        claim_cpu.append(c1 - c0)
+        save_cpu.append(c2 - c1)
         cases.append(item.case_id)
-    results.put({"claim_s": claim_s, "save_s": save_s, "cases": cases})
+    return {"claim_s": claim_s, "save_s": save_s, "claim_cpu": claim_cpu, "save_cpu": save_cpu, "cases": cases}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -67,67 +98,108 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _integrity(expected_reviews: int, expected_pairs: int, cases: list[int]) -> dict:
+def _integrity(expected_reviews: int, expected_pairs: int, cases: list[int], config) -> dict:
+    """Read everything back: counts, who wrote what, and nothing orphaned or half-written."""
     from sqlmodel import func, select
 
-    from core.store import PreferencePair, Review, get_engine, get_session
+    from core.access import ANNOTATOR
+    from core.store import Case, PreferencePair, Review, get_engine, get_session
 
     with get_session() as session:
-        reviews = session.exec(select(func.count()).select_from(Review)).one()
-        distinct_cases = session.exec(select(func.count(func.distinct(Review.case_id)))).one()
-        pairs = session.exec(select(func.count()).select_from(PreferencePair)).one()
-        orphans = session.exec(select(func.count()).select_from(PreferencePair).join(
-            Review, PreferencePair.review_id == Review.id).where(Review.decision != "correct")).one()
-        unpaired = session.exec(select(func.count()).select_from(Review).join(
+        count = lambda query: session.exec(query).one()  # noqa: E731
+        reviews = count(select(func.count()).select_from(Review))
+        distinct_cases = count(select(func.count(func.distinct(Review.case_id))))
+        pairs = count(select(func.count()).select_from(PreferencePair))
+        orphans = count(select(func.count()).select_from(PreferencePair).join(
+            Review, PreferencePair.review_id == Review.id, isouter=True).where(
+            (Review.id.is_(None)) | (Review.decision != "correct") | (Review.case_id != PreferencePair.case_id)
+            | (Review.annotator != PreferencePair.annotator)))
+        unpaired = count(select(func.count()).select_from(Review).join(
             PreferencePair, PreferencePair.review_id == Review.id, isouter=True).where(
-            Review.decision == "correct", PreferencePair.id.is_(None))).one()
+            Review.decision == "correct", PreferencePair.id.is_(None)))
+        without_prediction = count(select(func.count()).select_from(Review).where(Review.prediction_id.is_(None)))
+        leases_held = count(select(func.count()).select_from(Case).where(Case.lease_annotator.is_not(None)))
+        cases_not_by_admin = count(select(func.count()).select_from(Case).where(
+            (Case.created_by.is_(None)) | (Case.created_by != ADMIN_USER)))
+        authors = set(session.exec(select(Review.annotator).distinct()).all())
+    not_annotators = sorted(a for a in authors if config.role(a) != ANNOTATOR)
     engine = get_engine()
     sqlite_ok = None
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             sqlite_ok = conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-    ok = (reviews == expected_reviews == distinct_cases == len(set(cases)) and pairs == expected_pairs
-          and orphans == 0 and unpaired == 0 and sqlite_ok is not False)
-    return {"ok": ok, "reviews": reviews, "distinct_cases": distinct_cases, "pairs": pairs,
-            "expected_pairs": expected_pairs, "orphan_pairs": orphans, "corrections_without_pair": unpaired,
+    ok = (reviews == expected_reviews == distinct_cases == len(set(cases)) == len(cases) and pairs == expected_pairs
+          and orphans == unpaired == without_prediction == leases_held == cases_not_by_admin == 0
+          and not not_annotators and sqlite_ok is not False)
+    return {"ok": ok, "reviews": reviews, "expected_reviews": expected_reviews, "distinct_cases": distinct_cases,
+            "pairs": pairs, "expected_pairs": expected_pairs, "orphan_pairs": orphans,
+            "corrections_without_pair": unpaired, "reviews_without_prediction": without_prediction,
+            "leases_left_held": leases_held, "cases_not_created_by_admin": cases_not_by_admin,
+            "review_authors": len(authors), "authors_without_annotator_role": not_annotators,
             "sqlite_integrity": sqlite_ok}
+
+
+def _ms(values: list[float]) -> dict:
+    return {"p50": round(statistics.median(values) * 1e3, 2), "p95": round(_percentile(values, 0.95) * 1e3, 2),
+            "max": round(max(values) * 1e3, 2)}
+
+
+def _machine() -> dict:
+    """How busy the machine was (the latencies are wall clock: a writer waiting for a CPU counts)."""
+    info = {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2), "nice": os.nice(0)}
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+        info["cpu_pressure_some_avg60"] = float(line.split("avg60=")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        pass
+    return info
 
 
 def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path) -> dict:
     from sqlalchemy.engine import make_url
 
+    from core.access import ADMIN, require
     from core.store import import_cases, init_db
 
+    config = access(writers)
     init_db(url)
     cases_file = work_dir / "bench.cases.jsonl"
     _write_cases(cases_file, writers * reviews)
-    import_cases(cases_file)
+    import_cases(cases_file, imported_by=require(config, config.identify(ADMIN_USER), ADMIN, "import cases"))
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(writers + 1), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(url, f"writer-{i}", reviews, correct_every, barrier, results))
+    procs = [ctx.Process(target=_writer, args=(url, config, f"writer-{i}", reviews, correct_every, barrier, results))
              for i in range(writers)]
     for proc in procs:
         proc.start()
-    barrier.wait()
+    machine_before = _machine()
+    try:
+        barrier.wait()
+    except multiprocessing.BrokenBarrierError:
+        pass  # a writer failed before the start: its error is in the results
     start = time.perf_counter()
-    outcomes = [results.get(timeout=600) for _ in procs]
+    outcomes = [results.get(timeout=3600) for _ in procs]
     wall = time.perf_counter() - start
     for proc in procs:
         proc.join()
-    save_s = [s for o in outcomes for s in o["save_s"]]
-    claim_s = [s for o in outcomes for s in o["claim_s"]]
-    cases = [c for o in outcomes for c in o["cases"]]
+    errors = [o["error"] for o in outcomes if "error" in o]
+    if errors:
+        raise SystemExit("writer failed:\n" + "\n".join(errors))
+    pick = lambda key: [s for o in outcomes for s in o[key]]  # noqa: E731
+    save_s, claim_s, cases = pick("save_s"), pick("claim_s"), pick("cases")
     pairs = writers * (reviews // correct_every) if correct_every else 0
     return {
         "benchmark": "store_concurrent_writers", "writers": writers, "reviews_per_writer": reviews,
         "processes": True, "database": "sqlite (WAL)" if url.startswith("sqlite") else make_url(url).get_backend_name(),
+        "identities": "core.access: writer-i (annotator role) write reviews, bench-admin (admin) imports",
         "wall_s": round(wall, 3),
         "reviews_per_s": round(len(save_s) / wall, 1),
-        "save_review_ms": {"p50": round(statistics.median(save_s) * 1e3, 2),
-                           "p95": round(_percentile(save_s, 0.95) * 1e3, 2), "max": round(max(save_s) * 1e3, 2)},
-        "next_case_ms": {"p50": round(statistics.median(claim_s) * 1e3, 2),
-                         "p95": round(_percentile(claim_s, 0.95) * 1e3, 2)},
-        "integrity": _integrity(writers * reviews, pairs, cases),
+        "save_review_ms": _ms(save_s),
+        "next_case_ms": _ms(claim_s),
+        "save_review_cpu_ms": _ms(pick("save_cpu")),
+        "next_case_cpu_ms": _ms(pick("claim_cpu")),
+        "machine": {"before": machine_before, "after": _machine()},
+        "integrity": _integrity(writers * reviews, pairs, cases, config),
     }
 
 

@@ -131,7 +131,11 @@ class Job(SQLModel, table=True):
     finished_at: datetime | None = None
 
 
+# Built once: aliasing a mapped class copies its column collection, which cost ~15 ms of CPU per call (a
+# third of save_review and next_case), most of it inside the write lock.
+_NEWER_REVIEW = aliased(Review, name="newer_review")
+
+
 def latest_review_clause(review=Review):
     """SQL condition: `review` is the latest version (no other row supersedes it)."""
-    newer = aliased(Review)
-    return ~exists().where(newer.supersedes_id == review.id)
+    return ~exists().where(_NEWER_REVIEW.supersedes_id == review.id)

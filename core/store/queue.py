@@ -90,23 +90,32 @@ def _queue_item(session: Session, case: Case) -> QueueItem:
 
 
 def _claim(session: Session, case_ids: list[int], annotator: str, lease_minutes: float) -> int | None:
-    """Lease the first of `case_ids` that is still open for `annotator` (one conditional UPDATE each, its
-    conditions checked again on that one row); the case id won, or None."""
+    """Lease the first of `case_ids` still open for `annotator`; the case id won, or None when all were taken.
+
+    One SELECT picks the first candidate that is still open (rows another writer has locked are skipped on
+    PostgreSQL), then one conditional UPDATE claims it, so the write section is two statements however many
+    candidates other writers took meanwhile. On SQLite the transaction holds the write lock (BEGIN IMMEDIATE),
+    so the UPDATE always wins. On PostgreSQL the SELECT locks the row first and the UPDATE, a new statement,
+    re-checks the conditions after any writer that held it has committed (its review included); a conditional
+    UPDATE alone re-checks the row but not its subqueries, which once handed a case to two writers."""
     now = utcnow()
     expires = now + timedelta(minutes=lease_minutes)
     mine = exists().where(Review.case_id == Case.id, Review.annotator == annotator)
-    for case_id in case_ids:
-        # PostgreSQL: lock the row first, so the conditions below are read after any writer that held it has
-        # committed (its review included); a conditional UPDATE alone re-checks the row but not the subqueries.
-        session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
-        claim = (
-            update(Case)
-            .where(Case.id == case_id, _lease_free(annotator, now), reviews_done(Case.id) < Case.target_reviews, ~mine)
-            .values(lease_annotator=annotator, lease_expires_at=expires)
-            .execution_options(synchronize_session=False)
-        )
+    still_open = (_lease_free(annotator, now), reviews_done(Case.id) < Case.target_reviews, ~mine)
+    held_first = sql_case((Case.lease_annotator == annotator, 0), else_=1)
+    remaining = list(case_ids)
+    while remaining:
+        pick = session.execute(select(Case.id).where(Case.id.in_(remaining), *still_open)
+                               .order_by(held_first, Case.id).limit(1)
+                               .with_for_update(skip_locked=True)).scalar()
+        if pick is None:
+            return None
+        claim = (update(Case).where(Case.id == pick, *still_open)
+                 .values(lease_annotator=annotator, lease_expires_at=expires)
+                 .execution_options(synchronize_session=False))
         if session.execute(claim).rowcount == 1:
-            return case_id
+            return pick
+        remaining.remove(pick)  # PostgreSQL: reviewed by the writer whose commit we waited for
     return None
 
 

@@ -111,18 +111,24 @@ def _next_version(session: Session, case_id: int, annotator: str, supersedes_id:
     return previous.version + 1
 
 
-def _prepare_chosen(case_id: int, prediction_id: int | None, codes: dict, reasoning: str | None,
-                    codeset) -> tuple[int, str]:
-    """(prediction id, chosen answer) of a correction, worked out before the write transaction starts (it reads
-    the code set and the narrative: slow next to a write, and the write lock is held only for the write)."""
+def _read_prediction(case_id: int, prediction_id: int | None) -> Prediction | None:
+    """The prediction a review judges (the given one, else the case's latest), read before the write
+    transaction starts: predictions are never changed once stored, so the write lock is held only for the
+    writes. NotFoundError when the case does not exist."""
     with get_session() as session:
-        case = session.get(Case, case_id)
-        if case is None:
+        if session.get(Case, case_id) is None:
             raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
-        pred = _find_prediction(session, case_id, prediction_id)
-        if pred is None:
-            raise FieldError(f"case {case_id} has no stored model prediction to correct", "prediction_id")
-        return pred.id, chosen_answer(case.narrative, pred.codes, pred.reasoning, codes, reasoning, codeset)
+        return _find_prediction(session, case_id, prediction_id)
+
+
+def _prepare_chosen(case_id: int, pred: Prediction | None, codes: dict, reasoning: str | None, codeset) -> str:
+    """The chosen answer of a correction, worked out before the write transaction starts (it reads the code set
+    and the narrative: slow next to a write)."""
+    if pred is None:
+        raise FieldError(f"case {case_id} has no stored model prediction to correct", "prediction_id")
+    with get_session() as session:
+        narrative = session.get(Case, case_id).narrative
+    return chosen_answer(narrative, pred.codes, pred.reasoning, codes, reasoning, codeset)
 
 
 def _make_pair(review: Review, pred: Prediction, chosen: str) -> PreferencePair:
@@ -130,12 +136,8 @@ def _make_pair(review: Review, pred: Prediction, chosen: str) -> PreferencePair:
                           rejected=pred.raw_output, annotator=review.annotator, model_id=pred.model_id)
 
 
-def _write_review(session: Session, review: Review, prediction_id: int | None, chosen: str | None) -> SavedReview:
-    if session.get(Case, review.case_id) is None:
-        raise NotFoundError(f"case_id {review.case_id} does not exist", "case_id")
-    pred = _find_prediction(session, review.case_id, prediction_id)
-    if review.decision == "correct" and pred is None:
-        raise FieldError(f"case {review.case_id} has no stored model prediction to correct", "prediction_id")
+def _write_review(session: Session, review: Review, pred: Prediction | None, chosen: str | None) -> SavedReview:
+    """The write section: version check, the review, its pair, the lease release (four statements)."""
     review.prediction_id = pred.id if pred is not None else None
     review.version = _next_version(session, review.case_id, review.annotator, review.supersedes_id)
     session.add(review)
@@ -164,22 +166,24 @@ def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: i
     reasoning = check_text(corrected_reasoning, "corrected_reasoning", MAX_REASONING_CHARS) or None
     time_spent_s = _check_time_spent(time_spent_s)
     codes, chosen = None, None
+    if decision != "correct" and (_has_codes(corrected_codes) or reasoning):
+        field = "corrected_codes" if _has_codes(corrected_codes) else "corrected_reasoning"
+        raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
     if decision == "correct":
         if codeset is None:
             from core.codes import get_codeset
 
             codeset = get_codeset()
         codes = check_correction(corrected_codes, codeset)
-        prediction_id, chosen = _prepare_chosen(case_id, prediction_id, codes, reasoning, codeset)
-    elif _has_codes(corrected_codes) or reasoning:
-        field = "corrected_codes" if _has_codes(corrected_codes) else "corrected_reasoning"
-        raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
+    pred = _read_prediction(case_id, prediction_id)
+    if decision == "correct":
+        chosen = _prepare_chosen(case_id, pred, codes, reasoning, codeset)
 
     def write(session: Session) -> SavedReview:
         review = Review(case_id=case_id, annotator=annotator, decision=decision, corrected_codes=codes,
                         corrected_reasoning=reasoning, notes=notes, time_spent_s=time_spent_s,
                         supersedes_id=supersedes_id)
-        return _write_review(session, review, prediction_id, chosen)
+        return _write_review(session, review, pred, chosen)
 
     try:
         saved = run_write(write)

@@ -158,3 +158,22 @@ def test_retriever_only_ablation_needs_no_model(retriever):
     assert batch[0].codes == result.codes and isinstance(batch[1], ValueError)
     *chunks, final = list(pipe.stream("diabetes on metformin"))
     assert chunks == [] and final.codes == result.codes
+
+
+def test_retrieval_runs_once_per_request(retriever):
+    """Issue 14 (4c): the candidates in the prompt come from the one ranking, not from a second retrieve()."""
+    from core.pipeline import Pipeline
+
+    calls = {"rank": 0, "retrieve": 0}
+
+    class Counting(_RuledRetriever):
+        def rank(self, narrative, k=50):
+            calls["rank"] += 1
+            return super().rank(narrative, k)
+
+        def retrieve(self, narrative, k=8):
+            calls["retrieve"] += 1
+            return super().retrieve(narrative, k)
+
+    Pipeline(None, Counting(retriever), name="thce-x").code("type 2 diabetes with hyperglycemia on metformin")
+    assert calls == {"rank": 1, "retrieve": 0}
