@@ -198,6 +198,23 @@ def ablation_lines(ablation: dict) -> list[str]:
     return rows
 
 
+def reproduce_lines(info: dict) -> list[str]:
+    """The commands that made the model (the pipeline records each invocation), seed and machine."""
+    commands = info.get("commands") or [info["command"]]
+    where = f"training on {info['device']}" if info.get("device") else f"CPU threads: {info['threads']}"
+    if len(commands) == 1:
+        return [f"Reproduce: `{commands[0]}` (seed {info['seed']}; {where})."]
+    return [f"Reproduce (seed {info['seed']}; {where}):", "", "```bash", *commands, "```"]
+
+
+def export_note(info: dict) -> list[str]:
+    stage = info.get("export", {}).get("stage")
+    if not stage or stage == "stage_3":
+        return []
+    return ["", f"The shipped adapter is {stage}'s: the later stage(s) did not finish within the time limit, "
+                "so they are not part of this model."]
+
+
 def render_model_card(info: dict) -> str:
     """README.md of the shipped model from the pipeline's record (`info`, see training/pipeline.py)."""
     data = info["data"]
@@ -207,12 +224,13 @@ def render_model_card(info: dict) -> str:
         "---", "license: apache-2.0", "language: [en]", "library_name: transformers",
         "tags: [medical-coding, icd-10-cm, cpt, hcpcs, trl, sft, dpo]", "---", "",
         f"# {info['name']}", "",
-        ("SmolLM2-135M-Instruct fine-tuned with LoRA on CPU by the THCE pipeline" if info.get("base_model") else
+        (f"SmolLM2-135M-Instruct fine-tuned with LoRA on {info.get('device') or 'CPU'} by the THCE pipeline"
+         if info.get("base_model") else
          "A tiny Llama-architecture model (SmolLM2's shape, scaled down) trained from scratch on CPU by the "
          "THCE pipeline") + ". It reads a clinical narrative plus retrieved candidate codes and answers with "
         "`<think>` reasoning and a JSON object of ICD-10-CM, CPT and HCPCS codes. It is a demonstration "
         "of the pipeline, not a coding tool: check every code.", "",
-        f"Reproduce: `{info['command']}` (seed {info['seed']}; CPU threads: {info['threads']}).", "",
+        *reproduce_lines(info), "",
         "## Model", "",
         *model_lines(info),
         f"- Candidate retriever (retriever/): {data['retriever']}.",
@@ -226,7 +244,7 @@ def render_model_card(info: dict) -> str:
         f"Wall time of the whole pipeline: {info['wall_s'] / 60:.1f} min "
         f"(budget {info['budget_minutes']:.0f} min; measured training throughput here: {_rates(info['throughput'])}).",
         "",
-        *stage_rows(info["stages"]), "",
+        *stage_rows(info["stages"]), *export_note(info), "",
         "## Evaluation (core.evaluation.run_eval)", "",
         *evaluation_rows(info.get("evaluation", {})), "",
         "F1 per system and micro P/R/F1 over all systems score the pipeline's final answer; MAP its ranked codes; "
@@ -238,7 +256,7 @@ def render_model_card(info: dict) -> str:
         "## Ablation: the final answer with and without the model", "",
         *ablation_lines(info.get("ablation", {})), "",
         "## Limitations", "",
-        "A small model, an hour or less of CPU training: expect mistakes. CodiEsp narratives are machine "
+        "A small model trained for minutes: expect mistakes. CodiEsp narratives are machine "
         "translations of Spanish case reports, coded in CIE-10-ES (mapped to ICD-10-CM). CPT descriptions are "
         "THCE's own short wording (AMA copyright).", "",
     ]

@@ -81,6 +81,15 @@ PRESETS = {
 }
 
 
+def training_device() -> str:
+    """Where the stages train, in words: the GPU's name, else the CPU."""
+    import torch
+
+    if torch.cuda.is_available():
+        return f"one {torch.cuda.get_device_name(0)} GPU"
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="thce train pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
@@ -184,6 +193,7 @@ class Pipeline:
         else:
             self.use_threads(self.state["threads"])
 
+        self.state["device"] = training_device()
         shutil.rmtree(self.work / stage, ignore_errors=True)  # no stale checkpoints of an earlier run
         overrides, sizing = stage_overrides(self, stage)
         module = "training.dpo" if stage == "stage_3" else "training.sft"
@@ -276,6 +286,7 @@ class Pipeline:
             "budget_minutes": self.budget_s / 60, "throughput": self.state.get("throughput", {}),
             "export": self.state.get("export", {}), "decision": self.state.get("decision", {}),
             "ablation": self.state.get("ablation", {}), "base_model": self.preset.base_model,
+            "device": self.state.get("device"), "commands": self.state.get("commands", []),
             "lora": self.lora_info(),
         }
         write_model_card(self.output, info)
@@ -326,8 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     if "data" in steps:  # a run from the start forgets an earlier run's state
         (args.work_dir / "pipeline_state.json").unlink(missing_ok=True)
     pipeline = Pipeline(args, PRESETS[args.preset])
+    invocation = "uv run python -m training.pipeline " + " ".join(argv or sys.argv[1:])
     if "data" in steps:
-        pipeline.state["command"] = "uv run python -m training.pipeline " + " ".join(argv or sys.argv[1:])
+        pipeline.state["command"] = invocation
+        pipeline.state["commands"] = []
+    pipeline.state.setdefault("commands", []).append(invocation)
     try:
         pipeline.run([s for s in STEPS if s in steps])
     except (RuntimeError, ValueError, FileNotFoundError) as exc:
