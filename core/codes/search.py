@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.codes.cache import codes_cache_dir, publish_dir
-from core.codes.models import SYSTEMS
+from core.constants import SYSTEMS
 from core.text import context_bits, specific_tokens, tokenize
 
 logger = logging.getLogger(__name__)
