@@ -9,21 +9,23 @@ the narrative, so a UI can highlight them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from core.text import evidence_stems, sentence_spans
 
 _QUOTE_RE = re.compile(r'"([^"\n]{3,300})"|“([^”\n]{3,300})”|\'([^\'\n]{3,300})\'')
 _ARROW_RE = re.compile(r"^\s*[-*•]?\s*(.{3,300}?)\s*(?:->|=>|→)")
-_SENTENCE_RE = re.compile(r"[^.;!?\n]+(?:[.;!?]+|$)")
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(
-    "the and with without for from that this was were has have had not but are his her its of in on at to by "
-    "or as is be an a patient pt other unspecified specified due type".split())
-_STEM = 5
 
 
 @dataclass(frozen=True)
 class Evidence:
+    """A quote from the narrative that supports one code: `why` explains specificity or units (dataset
+    cases), `span` is the quote's (start, end) in the narrative when it was located."""
+
+    code: str = ""
+    system: str = ""
     quote: str = ""
+    why: str = ""
     span: tuple[int, int] | None = None
 
 
@@ -32,8 +34,8 @@ def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: s
     for phrase in _reasoning_phrases(reasoning, code):
         span = locate(narrative, phrase)
         if span:
-            return Evidence(narrative[span[0]:span[1]], span)
-    return best_overlap(narrative, terms)
+            return Evidence(code=code, quote=narrative[span[0]:span[1]], span=span)
+    return replace(best_overlap(narrative, terms), code=code)
 
 
 def locate(narrative: str, phrase: str) -> tuple[int, int] | None:
@@ -65,17 +67,13 @@ def _reasoning_phrases(reasoning: str, code: str) -> list[str]:
     return phrases
 
 
-def _stems(text: str) -> set[str]:
-    return {w[:_STEM] for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())}
-
-
 def _phrases(narrative: str) -> list[tuple[int, int]]:
     """Sentence spans and, inside each, its comma-separated clauses (trimmed)."""
     spans = []
-    for sentence in _SENTENCE_RE.finditer(narrative):
-        spans.append(_trim(narrative, sentence.start(), sentence.end()))
-        offset = sentence.start()
-        for part in sentence.group(0).split(","):
+    for start, end in sentence_spans(narrative):
+        spans.append(_trim(narrative, start, end))
+        offset = start
+        for part in narrative[start:end].split(","):
             spans.append(_trim(narrative, offset, offset + len(part)))
             offset += len(part) + 1
     return [s for s in dict.fromkeys(spans) if s[1] - s[0] >= 3]
@@ -90,14 +88,15 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def best_overlap(narrative: str, terms: list[str]) -> Evidence:
-    """The phrase sharing the most words (by 5-letter stem) with the terms; ties go to the shorter one."""
-    wanted = set().union(*(_stems(t) for t in terms)) if terms else set()
+    """The phrase sharing the most content words (core.text.evidence_stems) with the terms; ties go to the
+    shorter one."""
+    wanted = set().union(*(evidence_stems(t) for t in terms)) if terms else set()
     best, best_key = None, (0, 0.0)
     for start, end in _phrases(narrative):
-        shared = len(_stems(narrative[start:end]) & wanted)
+        shared = len(evidence_stems(narrative[start:end]) & wanted)
         key = (shared, -(end - start))
         if shared and key > best_key:
             best, best_key = (start, end), key
     if best is None:
         return Evidence()
-    return Evidence(narrative[best[0]:best[1]], best)
+    return Evidence(quote=narrative[best[0]:best[1]], span=best)

@@ -18,9 +18,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from core.constants import SYSTEMS, system_of
+
 logger = logging.getLogger(__name__)
 
-SYSTEMS: tuple[str, ...] = ("icd10cm", "cpt", "hcpcs")
 THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 # Candidates shown to the model per system, and how much of each description: the prompt is the main cost
 # of a small model on CPU (training and prefill), so it stays compact (retrieval recall on the synthetic
@@ -111,12 +112,6 @@ def format_answer(reasoning: str, codes: dict[str, list[str]]) -> str:
 _THINK_RE = re.compile(r"<\s*think\s*>(.*?)<\s*/\s*think\s*>", re.S | re.I)
 _CODE_TOKEN_RE = re.compile(r"\b([A-Za-z]\d[0-9A-Za-z](?:\.?[0-9A-Za-z]{1,4})?|\d{4}[0-9FTft])\b")
 _CODE_SHAPE_RE = re.compile(r"^(?=.*\d)[A-Za-z0-9.]{3,8}$")
-_SYSTEM_ALIASES = {
-    "icd10cm": "icd10cm", "icd10": "icd10cm", "icd": "icd10cm", "icd-10-cm": "icd10cm", "icd10-cm": "icd10cm",
-    "diagnoses": "icd10cm", "diagnosis": "icd10cm", "dx": "icd10cm",
-    "cpt": "cpt", "procedures": "cpt", "procedure": "cpt", "cpt4": "cpt",
-    "hcpcs": "hcpcs", "hcpcs2": "hcpcs", "supplies": "hcpcs", "drugs": "hcpcs",
-}
 
 
 def split_reasoning(text: str, repairs: list[str]) -> tuple[str, str]:
@@ -210,8 +205,7 @@ def _as_code_list(value, key, repairs: list[str]) -> list[str]:
 def _collect_raw_codes(answer: dict, repairs: list[str]) -> list[tuple[str | None, str]]:
     raw: list[tuple[str | None, str]] = []
     for key, value in answer.items():
-        name = str(key).strip().lower().replace("_", "").replace(" ", "")
-        system = _SYSTEM_ALIASES.get(name)
+        system = system_of(str(key))
         if system is None:
             repairs.append(f"unknown answer key {key!r}: codes assigned by format")
         elif key != system:

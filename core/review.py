@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import select
 
+from core.constants import system_of
 from core.prompts import SYSTEMS, empty_codes
 from core.store import (
     FieldError,
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 Coder = Callable[[str], dict]  # narrative -> CodingResult.to_dict()
 HISTORY_COLUMNS = ["review", "case", "decision", "version", "codes", "notes", "when"]
 _SPLIT = re.compile(r"[\s,;]+")
-_SYSTEM_ALIASES = {"icd": "icd10cm", "icd10": "icd10cm", "icd10cm": "icd10cm", "icd-10-cm": "icd10cm",
-                   "cpt": "cpt", "hcpcs": "hcpcs"}
 
 
 @dataclass
@@ -117,8 +116,8 @@ def queue_for_review(narrative: str, submitted_by: str, coder: Coder | None = No
 
 def _split_entry(token: str) -> tuple[str | None, str]:
     prefix, sep, code = token.partition(":")
-    if sep and prefix.lower() in _SYSTEM_ALIASES:
-        return _SYSTEM_ALIASES[prefix.lower()], code
+    if sep and system_of(prefix):
+        return system_of(prefix), code
     return None, token
 
 

@@ -1,4 +1,6 @@
-"""`core` must import neither gradio nor trl, nor anything from `webapp` or `training` (DESIGN.md)."""
+"""`core` must import neither gradio nor trl, nor anything from `webapp` or `training` (DESIGN.md), and
+inside `core` imports go down the layers of CORE_LAYERS only. Both checks read every import statement,
+module-level and inside functions (`ast.walk`), and `importlib.import_module`/`__import__` with a literal."""
 
 import ast
 import subprocess
@@ -25,6 +27,77 @@ def _imported_roots(path: Path) -> set[str]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     roots.add(arg.value.split(".")[0])
     return roots
+
+
+# Units of core (a subpackage or a top-level module), lowest layer first. A unit may import its own modules
+# and the units of lower layers: not a unit of its own layer (sideways) nor of a higher one (upward).
+CORE_LAYERS = (
+    ("constants", "paths", "jsonl", "text"),
+    ("codes",),
+    ("prompts", "rules", "evidence"),
+    ("constraints", "retrieval"),
+    ("inference", "datasets"),
+    ("pipeline",),
+    ("evaluation", "store"),
+    ("access", "deploy", "hub", "jobs", "review", "views"),
+    ("launcher", "publish", "space"),
+    ("cli", "commands", "report_views", "__init__"),
+)
+LAYER_OF = {unit: rank for rank, units in enumerate(CORE_LAYERS) for unit in units}
+# Upward imports that stand today (issue 17), each inside a function. Remove a line when its import goes;
+# the test fails on a new one and on a line whose import is gone.
+KNOWN_UPWARD = {
+    ("core/retrieval/retriever.py", "datasets"),  # billable_form -> datasets.codiesp.map_to_billable
+    ("core/retrieval/decision.py", "evaluation"),  # micro_f1 -> evaluation.metrics
+}
+
+
+def _unit(path: Path) -> str:
+    parts = path.relative_to(CORE).parts
+    return parts[0] if len(parts) > 1 else parts[0].removesuffix(".py")
+
+
+def _core_units_imported(path: Path) -> set[str]:
+    """The core units that `path` imports ("core.codes.text" -> codes; "from core import text" -> text)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    units = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules = [f"{node.module}.{alias.name}" if node.module == "core" else node.module for alias in node.names]
+        else:
+            continue
+        units.update(m.split(".")[1] for m in modules if m.startswith("core.") and m.count(".") >= 1)
+    return units
+
+
+def layering_violations() -> set[tuple[str, str]]:
+    """(file, unit) for each import of a core unit that is not below the importing file's unit."""
+    found = set()
+    for path in CORE.rglob("*.py"):
+        own = _unit(path)
+        for unit in _core_units_imported(path) - {own}:
+            if LAYER_OF[unit] >= LAYER_OF[own]:
+                found.add((str(path.relative_to(CORE.parent)), unit))
+    return found
+
+
+def test_every_core_unit_has_a_layer():
+    units = {_unit(path) for path in CORE.rglob("*.py")}
+    assert units - LAYER_OF.keys() == set(), "add the new unit to CORE_LAYERS"
+
+
+def test_core_imports_go_down_the_layers():
+    violations = layering_violations()
+    assert violations - KNOWN_UPWARD == set(), "core imports sideways or upward (see CORE_LAYERS)"
+    assert KNOWN_UPWARD - violations == set(), "an upward import is gone: remove it from KNOWN_UPWARD"
+
+
+def test_the_layer_check_reads_imports_inside_functions(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from core.datasets import load_cases\n    from core import text, store\n")
+    assert _core_units_imported(bad) == {"datasets", "text", "store"}
 
 
 def test_core_sources_import_nothing_forbidden():

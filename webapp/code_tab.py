@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from core import views
+from core.constants import MAX_NARRATIVE_CHARS
 from core.inference import ModelNotAvailableError
 from core.pipeline import get_pipeline
 from webapp.auth import ANNOTATOR, user_for
@@ -77,7 +78,7 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
         models.insert(0, default_model)
     with gr.Row():
         with gr.Column(scale=3):
-            narrative = gr.Textbox(label="Clinical narrative", lines=10, max_length=20000, elem_id="narrative")
+            narrative = gr.Textbox(label="Clinical narrative", lines=10, max_length=MAX_NARRATIVE_CHARS, elem_id="narrative")
             examples = views.example_narratives()
             if examples:
                 gr.Examples(examples=[[e] for e in examples], inputs=[narrative], label="Examples")

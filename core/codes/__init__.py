@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.codes.codeset import CodeSet
-from core.codes.models import SYSTEMS, CodeInfo, SearchHit, Validation
+from core.codes.models import CodeInfo, SearchHit, Validation
+from core.constants import SYSTEMS
 
 __all__ = ["SYSTEMS", "CodeInfo", "CodeSet", "SearchHit", "Validation", "get_codeset"]
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from core.codes import validation
 from core.codes.formats import canonical, compact, format_problem, format_systems
 from core.codes.icd10cm import INHERITED_NOTES, load_icd_table, package_version
-from core.codes.models import SYSTEMS, CodeInfo, CodeRecord, SearchHit, Validation
+from core.codes.models import CodeInfo, CodeRecord, SearchHit, Validation
 from core.codes.sources import ProcedureTable, load_procedure_table
+from core.constants import SYSTEMS
 
 logger = logging.getLogger(__name__)
 

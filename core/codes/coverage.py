@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from core.codes.models import SYSTEMS
+from core.constants import SYSTEMS
 
 
 def code_coverage(cases: Iterable[dict], codeset) -> dict[str, dict]:

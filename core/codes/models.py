@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-SYSTEMS: tuple[str, ...] = ("icd10cm", "cpt", "hcpcs")
 SYSTEM_LABELS: dict[str, str] = {"icd10cm": "ICD-10-CM", "cpt": "CPT", "hcpcs": "HCPCS Level II"}
 STATUSES: tuple[str, ...] = ("ok", "unknown", "not_billable", "bad_format", "wrong_system")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from core.codes.cache import codes_cache_dir, publish_dir
-from core.codes.models import SYSTEMS
-from core.codes.text import context_bits, specific_tokens, tokenize
+from core.constants import SYSTEMS
+from core.text import context_bits, specific_tokens, tokenize
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def index_documents(codeset) -> list[Document]:
 
 def index_key(codeset) -> str:
     """Changes whenever the indexed data or the text processing changes."""
-    from core.codes import text
+    from core import text
     from core.codes.cache import fingerprint
     from core.codes.icd10cm import TABLE_SCHEMA, package_version
 

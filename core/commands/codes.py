@@ -17,11 +17,11 @@ from typing import Annotated
 import typer
 
 from core.commands import fail as _fail
+from core.constants import system_of
 
 app = typer.Typer(help="Look up, validate and search ICD-10-CM, CPT and HCPCS codes.", no_args_is_help=True)
 
 MAX_QUERY_CHARS = 10_000
-_SYSTEM_ALIASES = {"icd10cm": "icd10cm", "icd10": "icd10cm", "icd": "icd10cm", "cpt": "cpt", "hcpcs": "hcpcs"}
 SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="icd10cm, cpt or hcpcs")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -48,7 +48,7 @@ def _codeset(ctx: typer.Context):
 def _system(value: str | None) -> str | None:
     if value is None:
         return None
-    system = _SYSTEM_ALIASES.get(value.strip().lower().replace("-", "").replace("_", ""))
+    system = system_of(value)
     if system is None:
         _fail(f"unknown --system {value[:40]!r}; choose icd10cm, cpt or hcpcs")
     return system

@@ -34,7 +34,7 @@ def _check_stage(stage: str) -> str:
 @app.command()
 def build(
     stage: StageOption,
-    source: Annotated[str, typer.Option(help="synthetic | codiesp:PATH | raw:FILE | llm")],
+    source: Annotated[str, typer.Option(help="synthetic[:N[:SEED]] | rules[:N[:SEED]] | llm[:N[:SEED]] | codiesp:PATH | raw:FILE")],
     output: Annotated[Path, typer.Option(help="Output JSONL file.")],
     count: Annotated[int | None, typer.Option(min=1, help="Records to write (synthetic default 1000; others: all).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same file).")] = 0,

@@ -13,6 +13,7 @@ from core.datasets.build import build_dataset
 from core.datasets.candidates import candidates_for
 from core.datasets.cases import CodedCase
 from core.datasets.quality import check_dataset
+from core.datasets.sources import DEFAULT_SYNTHETIC_COUNT, parse_case_spec
 from core.datasets.split import split_dataset
 from core.jsonl import read_objects
 from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
@@ -22,44 +23,31 @@ CASE_TAGS = ("rules", "setting")  # top-level fields of an evaluation case kept 
 __all__ = ["CodedCase", "build_dataset", "candidates_for", "check_dataset", "load_cases", "split_dataset"]
 
 
-def _spec_int(text: str, spec: str, what: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"case spec {spec!r}: {what} must be an integer") from None
-    if value < 0:
-        raise ValueError(f"case spec {spec!r}: {what} must not be negative")
-    return value
-
-
 def load_cases(spec: str) -> list[dict]:
     """Gold cases {"id", "narrative", "codes": {system: [...]}, "meta"} from a spec:
     "codiesp:PATH" (codes = the coders' normalized originals; meta.training_codes = valid mapped codes),
-    "synthetic:N[:SEED]", "rules:N[:SEED]" (rule training cases), "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records."""
-    kind, _, rest = spec.partition(":")
-    if kind == "codiesp" and rest:
+    "synthetic[:N[:SEED]]", "rules[:N[:SEED]]" (rule training cases; N defaults to DEFAULT_SYNTHETIC_COUNT),
+    "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records (core.datasets.sources)."""
+    parsed = parse_case_spec(spec)
+    if parsed.kind == "codiesp":
         from core.datasets.codiesp import read_codiesp
 
-        return [case.to_gold() for case in read_codiesp(rest, with_evidence=False)[0]]
-    if kind == "synthetic":
-        count, _, seed = rest.partition(":")
+        return [case.to_gold() for case in read_codiesp(parsed.path, with_evidence=False)[0]]
+    if parsed.kind in ("synthetic", "rules"):
+        from core.datasets.rule_cases import generate_rule_cases
         from core.datasets.synthetic import generate_cases
 
-        n = _spec_int(count, spec, "N")
-        return [case.to_gold() for case in generate_cases(n, _spec_int(seed or "0", spec, "SEED"))]
-    if kind == "rules":
-        count, _, seed = rest.partition(":")
-        from core.datasets.rule_cases import generate_rule_cases
-
-        n = _spec_int(count, spec, "N")
-        return [case.to_gold() for case in generate_rule_cases(n, _spec_int(seed or "0", spec, "SEED"))]
-    if kind == "raw" and rest:
+        generate = generate_cases if parsed.kind == "synthetic" else generate_rule_cases
+        count = DEFAULT_SYNTHETIC_COUNT if parsed.count is None else parsed.count
+        return [case.to_gold() for case in generate(count, parsed.seed or 0)]
+    if parsed.kind == "raw":
         from core.datasets.raw import read_raw_records
 
-        return [case.to_gold() for case in read_raw_records(rest)]
+        return [case.to_gold() for case in read_raw_records(parsed.path)]
     path = Path(spec)
-    if not path.is_file():
-        raise ValueError(f"case spec {spec!r}: expected codiesp:PATH, synthetic:N[:SEED], raw:FILE or a JSONL file")
+    if parsed.kind != "file" or not path.is_file():
+        raise ValueError(f"case spec {spec!r}: expected codiesp:PATH, synthetic[:N[:SEED]], rules[:N[:SEED]], "
+                         "raw:FILE or a JSONL file")
     return _cases_from_jsonl(path)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from core.datasets.sources import DEFAULT_SYNTHETIC_COUNT, LoadedSource, load_source
+from core.datasets.sources import DEFAULT_SYNTHETIC_COUNT, LoadedSource, load_source, parse_case_spec
 from core.datasets.stages import STAGES, focus_codes, stage_1_records, stage_2_record, stage_3_records
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,10 @@ def build_dataset(stage: str, source_spec: str, output: str | Path, count: int |
                   retriever=None, on_record: Callable[[], None] | None = None) -> dict:
     """Write the stage file (atomically) and return its statistics."""
     start = time.perf_counter()
-    synthetic_like = source_spec.split(":", 1)[0] in ("synthetic", "llm")
+    spec = parse_case_spec(source_spec)
+    count = count if count is not None else spec.count
+    seed = spec.seed if spec.seed is not None else seed
+    synthetic_like = spec.kind in ("synthetic", "llm")
     wanted = count if count is not None else (DEFAULT_SYNTHETIC_COUNT if synthetic_like else None)
     source_count = wanted if stage == "stage_2" or not synthetic_like else None
     source = load_source(source_spec, source_count, seed)

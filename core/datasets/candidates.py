@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
+from core.constants import CANDIDATES_PER_SYSTEM
 from core.prompts import SYSTEMS, Candidate
 
 logger = logging.getLogger(__name__)
 
-CANDIDATES_PER_SYSTEM = 8
 
 
 class CodesetSearchRetriever:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.evidence import Evidence
 from core.prompts import SYSTEMS, empty_codes
 
 EXCLUSION_REASONS = {
@@ -13,16 +14,6 @@ EXCLUSION_REASONS = {
     "past": "resolved past history, not coded",
     "rule_out": "unconfirmed rule-out diagnosis in outpatient care, its symptoms are coded instead",
 }
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A quote from the narrative that supports one code; `why` explains specificity or units."""
-
-    code: str
-    system: str
-    quote: str
-    why: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,40 +3,11 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from core.datasets.cases import Evidence
+from core.text import evidence_stems, is_affirmed, split_sentences
 
 WINDOW_WORDS = 12
 DESCRIPTION_WORDS = 8
-STOPWORDS = frozenset("""a an the and or of in on to with without by for from at as is was were be been other
-unspecified specified site sites type due not elsewhere classified encounter initial subsequent part parts
-disease disorder disorders condition conditions nos unsp left right patient patients his her this that which
-there their it its than into after before during""".split())
-_WORD_RE = re.compile(r"[a-z][a-z0-9]+")
-_NEGATION_RE = re.compile(r"\b(no|not|denies|denied|negative|without|ruled out)\b", re.I)
-_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])|\n+")
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-def content_stems(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD_RE.findall(text.lower()) if w not in STOPWORDS]
-
-
-def split_sentences(narrative: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_RE.split(narrative) if len(s.strip()) > 2]
 
 
 def _description_terms(codeset, code: str) -> tuple[str, set[str]]:
@@ -44,7 +15,7 @@ def _description_terms(codeset, code: str) -> tuple[str, set[str]]:
     if info is None:
         return "", set()
     texts = [info.description, *info.notes.get("inclusion_terms", [])]
-    return info.description, {stem for text in texts for stem in content_stems(text)}
+    return info.description, set().union(*(evidence_stems(text) for text in texts))
 
 
 def _best_window(sentence: str, terms: set[str]) -> str:
@@ -52,7 +23,7 @@ def _best_window(sentence: str, terms: set[str]) -> str:
     words = sentence.split()
     if len(words) <= WINDOW_WORDS:
         return sentence
-    hits = [i for i, w in enumerate(words) if set(content_stems(w)) & terms]
+    hits = [i for i, w in enumerate(words) if evidence_stems(w) & terms]
     if not hits:
         return " ".join(words[:WINDOW_WORDS])
     best_start = max(range(len(words) - WINDOW_WORDS + 1),
@@ -62,9 +33,9 @@ def _best_window(sentence: str, terms: set[str]) -> str:
 
 def match_evidence(narrative: str, codes: list[tuple[str, str]], codeset) -> list[Evidence]:
     """Evidence for each (code, system): the best-overlapping sentence window, or an empty quote."""
-    sentences = split_sentences(narrative)
-    stems = [set(content_stems(s)) for s in sentences]
-    penalties = [0.5 if _NEGATION_RE.search(s) else 0.0 for s in sentences]  # prefer affirmed mentions
+    sentences = [s for s in split_sentences(narrative) if len(s) > 2]
+    stems = [evidence_stems(s) for s in sentences]
+    penalties = [0.0 if is_affirmed(s) else 0.5 for s in sentences]  # prefer affirmed mentions
     evidence = []
     for code, system in codes:
         description, terms = _description_terms(codeset, code)

@@ -9,11 +9,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.constants import MAX_NARRATIVE_CHARS
 from core.datasets.near_duplicates import near_duplicate_pairs, normalize_text
 from core.datasets.record_schema import schema_problems
 from core.prompts import SYSTEMS, narrative_from_messages, parse_output
 
-MAX_NARRATIVE_CHARS = 16000
 MAX_REASONING_WORDS = 400
 MAX_ANSWER_CHARS = 6000
 NEAR_DUPLICATE_THRESHOLD = 0.9

@@ -15,6 +15,7 @@ import logging
 import random
 from collections.abc import Iterator
 
+from core.constants import SYSTEMS
 from core.datasets.cases import CodedCase, Evidence, codes_from_evidence
 from core.datasets.rule_templates import FAMILIES, Draft
 
@@ -23,7 +24,7 @@ MAX_REDRAWS = 10
 
 
 def _as_sets(codes: dict[str, list[str]]) -> dict[str, set[str]]:
-    return {system: set(codes.get(system, [])) for system in ("icd10cm", "cpt", "hcpcs")}
+    return {system: set(codes.get(system, [])) for system in SYSTEMS}
 
 
 def rule_case(draft: Draft, case_id: str, codeset) -> CodedCase | None:

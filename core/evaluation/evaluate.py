@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from core.constants import SYSTEMS
 from core.evaluation.bootstrap import (
     DEFAULT_CONFIDENCE,
     DEFAULT_RESAMPLES,
@@ -38,7 +39,6 @@ from core.evaluation.slices import em_level, rule_slices
 
 logger = logging.getLogger(__name__)
 
-ALL_SYSTEMS: tuple[str, ...] = ("icd10cm", "cpt", "hcpcs")
 REASONING_KEEP = 4000  # characters of reasoning kept per case row
 
 
@@ -58,8 +58,8 @@ def check_cases(cases: Sequence[dict]) -> None:
 
 def systems_with_gold(cases: Sequence[dict]) -> list[str]:
     """Systems that hold at least one gold code (all systems when none does)."""
-    found = [s for s in ALL_SYSTEMS if any(gold_codes(case, s) for case in cases)]
-    return found or list(ALL_SYSTEMS)
+    found = [s for s in SYSTEMS if any(gold_codes(case, s) for case in cases)]
+    return found or list(SYSTEMS)
 
 
 def _default_is_valid() -> Callable[[str, str], bool]:
@@ -161,9 +161,9 @@ def evaluate_predictions(
     """Score prediction rows against gold cases; see docs/EVALUATION.md for every field."""
     check_cases(cases)
     systems = list(systems) if systems else systems_with_gold(cases)
-    unknown = [s for s in systems if s not in ALL_SYSTEMS]
+    unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
-        raise ValueError(f"unknown system(s) {unknown}; choose from {list(ALL_SYSTEMS)}")
+        raise ValueError(f"unknown system(s) {unknown}; choose from {list(SYSTEMS)}")
     by_id, repeats = index_predictions(list(predictions))
     rows = [by_id.get(str(case["id"])) for case in cases]
     if cases and by_id and not any(rows):

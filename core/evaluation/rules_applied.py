@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.constants import SYSTEMS
 from core.evaluation.predictions import predicted_codes
-
-SYSTEMS = ("icd10cm", "cpt", "hcpcs")
 
 
 def _judge(edit, gold: dict[str, list[str]]) -> str:

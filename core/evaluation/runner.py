@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.evaluation.evaluate import ALL_SYSTEMS, evaluate_predictions, systems_with_gold
+from core.constants import SYSTEMS
+from core.evaluation.evaluate import evaluate_predictions, systems_with_gold
 from core.evaluation.predictions import load_predictions
 
 logger = logging.getLogger(__name__)
@@ -133,9 +134,9 @@ def _check_sources(model, baseline, predictions) -> None:
 def _check_systems(systems: Sequence[str] | None) -> list[str] | None:
     if not systems:
         return None
-    unknown = [s for s in systems if s not in ALL_SYSTEMS]
+    unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
-        raise ValueError(f"unknown system(s) {unknown}; choose from {list(ALL_SYSTEMS)}")
+        raise ValueError(f"unknown system(s) {unknown}; choose from {list(SYSTEMS)}")
     return list(systems)
 
 

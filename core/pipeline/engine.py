@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from core.constants import CANDIDATES_PER_SYSTEM, MAX_NARRATIVE_CHARS
 from core.constraints import CONSTRAIN_MODES, AnswerGrammar, candidate_tries
 from core.pipeline.items import build_items, final_codes, ranked_lists, support_scores
 from core.pipeline.result import CodingResult
@@ -14,12 +15,10 @@ from core.prompts import Candidate, ParsedOutput, build_messages, parse_output
 
 logger = logging.getLogger(__name__)
 
-MAX_NARRATIVE_CHARS = 20_000
 MAX_NEW_TOKENS = 320
 MIN_NEW_TOKENS = 96  # a prompt that leaves less room than this in the model's context is refused
 THINK_BUDGET = 224  # reasoning tokens before </think> is forced, leaving room for the JSON answer
 ANSWER_RESERVE = 64  # tokens kept for the JSON answer after a forced </think>
-CANDIDATES_PER_SYSTEM = 8
 RANKED_PER_SYSTEM = 50
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.retrieval.text import content_stems
+from core.text import content_stems
 
 
 @dataclass(frozen=True)

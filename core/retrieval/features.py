@@ -13,7 +13,7 @@ from core.prompts import SYSTEMS
 from core.retrieval.coverage import CoverageIndex
 from core.retrieval.lexical import LexicalMatch, category_best, match_units
 from core.retrieval.supervised import SupervisedScorer, SupervisedScores
-from core.retrieval.text import content_stems, is_affirmed, split_units
+from core.text import content_stems, is_affirmed, split_units
 
 FEATURE_NAMES = [
     "system", "ridge", "ridge_rank", "neighbours", "neighbours_rank", "term_best", "term_strong", "train_count",

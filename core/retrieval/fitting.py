@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.constants import CANDIDATES_PER_SYSTEM
 from core.prompts import SYSTEMS, Candidate
 from core.retrieval.combiner import CombinerConfig, TreeEnsemble
 from core.retrieval.decision import DECISION_DEPTH, DecisionRule, fit_thresholds
@@ -141,7 +142,7 @@ def fit_retriever(cases: list[dict], out_dir: Path | str | None = None, config: 
     return retriever
 
 
-def cross_fit_candidates(cases: list[dict], folds: int = 5, k: int = 8, config: FitConfig | None = None,
+def cross_fit_candidates(cases: list[dict], folds: int = 5, k: int = CANDIDATES_PER_SYSTEM, config: FitConfig | None = None,
                          codeset=None) -> list[list[Candidate]]:
     """Prompt candidates for training cases, each from signals not fitted on that case.
 

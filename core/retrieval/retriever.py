@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
+from core.constants import CANDIDATES_PER_SYSTEM
 from core.prompts import SYSTEMS, Candidate
 from core.retrieval import storage
 from core.retrieval.combiner import TreeEnsemble
@@ -59,11 +60,11 @@ class Retriever:
             return {system: [] for system in SYSTEMS}
         return self.rank_pools(self.features.build([narrative]), k)[0]
 
-    def retrieve(self, narrative: str, k: int = 8) -> list[Candidate]:
+    def retrieve(self, narrative: str, k: int = CANDIDATES_PER_SYSTEM) -> list[Candidate]:
         """The k best valid codes per system as prompt candidates (ICD-10-CM first, then CPT, HCPCS)."""
         return self.candidates(self.rank(narrative, k=4 * k), k)
 
-    def candidates(self, ranked: dict[str, list[tuple[str, float]]], k: int = 8) -> list[Candidate]:
+    def candidates(self, ranked: dict[str, list[tuple[str, float]]], k: int = CANDIDATES_PER_SYSTEM) -> list[Candidate]:
         """Prompt candidates from a ranking (`rank`'s output): a fitted retriever's unlikely codes are left out."""
         return candidates_from_ranking(self.codeset, ranked, k, MIN_PROMPT_SCORE if self.fitted else 0.0)
 

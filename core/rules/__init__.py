@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from core.constants import SYSTEMS
 from core.rules import em, excludes, injuries, notes, pairing, specificity, symptoms
 from core.rules.excludes import find_conflicts
 from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
@@ -20,7 +21,6 @@ from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
 __all__ = ["ACTIONS", "RULES", "Edit", "Rule", "RulesOutcome", "apply_rules", "find_conflicts", "rule_names"]
 
 logger = logging.getLogger(__name__)
-SYSTEMS = ("icd10cm", "cpt", "hcpcs")
 
 # order matters: specificity first, then drops, then additions that depend on the final diagnoses
 RULES: tuple[Rule, ...] = (

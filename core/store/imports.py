@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from core.constants import SYSTEMS
 from core.store.db import run_write
 from core.store.errors import FieldError, StoreError
 from core.store.models import Case, Prediction
@@ -80,7 +81,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, object]]:
 
 def _csv_mapping(row: dict) -> dict:
     mapping = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-    split_codes = {s: [c.strip() for c in mapping.pop(s, "").split(";") if c.strip()] for s in ("icd10cm", "cpt", "hcpcs")}
+    split_codes = {s: [c.strip() for c in mapping.pop(s, "").split(";") if c.strip()] for s in SYSTEMS}
     if not mapping.get("codes") and any(split_codes.values()):
         mapping["codes"] = split_codes
     mapping.pop("meta", None)

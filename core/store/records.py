@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from core.constants import MAX_NARRATIVE_CHARS
 from core.prompts import SYSTEMS, format_answer, parse_output
 from core.store.errors import FieldError, check_text
 
 MAX_ID_CHARS = 200
-MAX_NARRATIVE_CHARS = 100_000
 MAX_RAW_CHARS = 100_000
 MAX_REASONING_CHARS = 20_000
 MAX_MODEL_ID_CHARS = 300

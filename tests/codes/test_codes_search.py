@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from core.codes.search import Document, load_or_build_index
-from core.codes.text import context_bits, tokenize
+from core.text import context_bits, tokenize
 
 
 def test_tokenize_expands_abbreviations_spellings_and_stems():

@@ -3,8 +3,9 @@ import pytest
 from core.codes.models import SearchHit
 from core.evaluation import evaluate_predictions
 from core.evaluation.baselines import BASELINES, needs_training, run_baseline
-from core.evaluation.baselines.bm25 import BM25Baseline, split_sentences
+from core.evaluation.baselines.bm25 import MIN_SENTENCE_WORDS, BM25Baseline
 from core.evaluation.baselines.common import codes_per_case
+from core.text import split_sentences
 
 PREDICTION_KEYS = {"id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error"}
 
@@ -93,6 +94,6 @@ def test_bm25_runs_without_train_and_uses_default_cutoffs():
 
 
 def test_split_sentences_drops_fragments():
-    assert split_sentences("Pain. The patient has fever; cough started today.\nOK") == [
+    assert split_sentences("Pain. The patient has fever; cough started today.\nOK", MIN_SENTENCE_WORDS) == [
         "The patient has fever;", "cough started today."
     ]

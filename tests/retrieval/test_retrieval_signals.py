@@ -7,7 +7,7 @@ from core.codes import get_codeset
 from core.paths import REPO_ROOT
 from core.retrieval.coverage import CoverageIndex
 from core.retrieval.lexical import category_best, match_units
-from core.retrieval.text import content_stems, is_affirmed, split_units
+from core.text import content_stems, is_affirmed, split_units
 
 
 def test_is_affirmed_flags_negation_and_family_history():

@@ -3,7 +3,7 @@ import pytest
 
 from core.retrieval.combiner import CombinerConfig, TreeEnsemble
 from core.retrieval.fitting import fold_numbers
-from core.retrieval.text import WINDOW_WORDS, content_stems, split_units
+from core.text import WINDOW_WORDS, content_stems, split_units
 
 
 def test_split_units_keeps_sentences_and_windows_long_ones():

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from core.evaluation.baselines.common import Baseline
+from core.text import split_sentences
 
 HITS_PER_SENTENCE = 10
 MIN_SENTENCE_WORDS = 3
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences (or lines) with at least MIN_SENTENCE_WORDS words."""
-    parts = (part.strip() for part in _SENTENCE_SPLIT.split(text or ""))
-    return [part for part in parts if len(part.split()) >= MIN_SENTENCE_WORDS]
 
 
 class BM25Baseline(Baseline):
@@ -38,7 +31,7 @@ class BM25Baseline(Baseline):
         self.codeset = codeset
 
     def rank(self, case: dict) -> dict[str, list[tuple[str, float]]]:
-        sentences = split_sentences(case.get("narrative", ""))
+        sentences = split_sentences(case.get("narrative", ""), MIN_SENTENCE_WORDS)
         ranked = {}
         for system in self.systems:
             scores: dict[str, float] = {}

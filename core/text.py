@@ -1,8 +1,13 @@
-"""Text normalization and tokenization shared by the search index and its queries.
+"""Text processing, in one place: the search tokens of a text, the sentences of a narrative, the
+stemmed content words that narratives and code descriptions are compared by, and negation cues.
 
-Lower case, accents folded, British spellings and common clinical/billing abbreviations expanded
-(T2DM, HTN, inj, w/o ...), English stop words dropped (but not 'without'/'no'/'not', which change a
-code), then Snowball-stemmed when PyStemmer is installed.
+Search tokens (the code-set index and its queries, retrieval, evidence): lower case, accents folded,
+British spellings and common clinical/billing abbreviations expanded (T2DM, HTN, inj, w/o ...), English
+stop words dropped (but not 'without'/'no'/'not', which change a code), then Snowball-stemmed when
+PyStemmer is installed.
+
+Sentences: a break after . ! ? ; or : followed by white space, or at a line break. Every caller
+(retrieval units, the BM25 baseline, evidence quotes) splits with `sentence_spans`.
 """
 
 from __future__ import annotations
@@ -112,3 +117,85 @@ def specific_tokens(tokens: list[str]) -> list[str]:
     """Distinct tokens without the UNSPECIFIED_WORDS ones."""
     unspecific = _context_stems()[1]
     return sorted({token for token in tokens if token not in unspecific})
+
+
+def content_stems(text: str) -> set[str]:
+    """Distinct search tokens of a text, without the ones that only mean 'unspecified'."""
+    return set(specific_tokens(tokenize(text)))
+
+
+# ---------------------------------------------------------------- sentences
+
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?;:])\s+|\n+")
+WINDOW_WORDS = 24
+WINDOW_STEP = 16
+MAX_UNITS = 200
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, white space trimmed, empty ones left out."""
+    spans, start = [], 0
+    for brk in _SENTENCE_BREAK_RE.finditer(text or ""):
+        spans.append((start, brk.start()))
+        start = brk.end()
+    spans.append((start, len(text or "")))
+    trimmed = []
+    for start, end in spans:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            trimmed.append((start, end))
+    return trimmed
+
+
+def split_sentences(text: str, min_words: int = 1) -> list[str]:
+    """The sentences of `text` that have at least `min_words` words."""
+    sentences = (text[start:end] for start, end in sentence_spans(text))
+    return [sentence for sentence in sentences if len(sentence.split()) >= min_words]
+
+
+def split_units(narrative: str) -> list[str]:
+    """Retrieval units: sentences, white space folded; a sentence longer than WINDOW_WORDS words becomes
+    overlapping windows of WINDOW_WORDS words, WINDOW_STEP apart. At most MAX_UNITS units."""
+    units: list[str] = []
+    for sentence in split_sentences(narrative):
+        words = sentence.split()
+        if len(words) <= WINDOW_WORDS:
+            units.append(" ".join(words))
+            continue
+        for start in range(0, len(words) - WINDOW_WORDS + WINDOW_STEP, WINDOW_STEP):
+            units.append(" ".join(words[start:start + WINDOW_WORDS]))
+    return units[:MAX_UNITS]
+
+
+# ---------------------------------------------------------------- negation and family history
+
+# A sentence that denies a finding or speaks of a relative: its words are weaker evidence for a code.
+_NOT_AFFIRMED_RE = re.compile(
+    r"\b(no|not|denies|denied|negative|without|absence|absent|ruled? out|free of|neither|nor|"
+    r"family|fhx|father|mother|brother|sister|grandfather|grandmother|sibling)\b", re.IGNORECASE)
+
+
+def is_affirmed(sentence: str) -> bool:
+    """False when the sentence holds a negation or family-history cue (a crude, sentence-level test)."""
+    return _NOT_AFFIRMED_RE.search(sentence) is None
+
+
+# ---------------------------------------------------------------- evidence words
+
+# Words of code descriptions too general to show that a phrase supports a code ("disease", "left",
+# "patient"); left out, with the search stop words, when a phrase is matched to a code (evidence quotes).
+GENERIC_WORDS = ("other type due encounter initial subsequent part disease disorder condition unsp left right "
+                 "patient pt without from has have had were been his her its which than after before during")
+
+
+@lru_cache(maxsize=1)
+def _generic_stems() -> frozenset[str]:
+    return frozenset(tokenize(GENERIC_WORDS))
+
+
+def evidence_stems(text: str) -> set[str]:
+    """The content stems of a text that can tie a phrase to a code's description."""
+    return content_stems(text) - _generic_stems()
