@@ -157,12 +157,14 @@ class Pipeline:
         support = support_scores(request.rank)
         items = build_items(codeset, parsed, request.narrative, request.candidates, support,
                             getattr(self.retriever, "decision", None), request.rank)
-        codes, edits = final_codes(items), []
+        codes, edits, skipped = final_codes(items), [], []
         if self.rules:
-            codes, edits = apply_coding_rules(codeset, items, codes, request.narrative, support, parsed.reasoning)
+            codes, edits, skipped = apply_coding_rules(codeset, items, codes, request.narrative, support,
+                                                       parsed.reasoning)
         model_items = [item for item in items if item.source == "model"]
         return CodingResult(
             codes=codes, items=items, ranked=ranked_lists(codes, request.rank, support),
             reasoning=parsed.reasoning, raw=raw, valid=parsed.ok and all(i.valid for i in model_items),
             latency_s=latency_s, repairs=parsed.repairs, error=None if parsed.ok else parsed.error,
-            model_id=self.model_id, prompt=request.messages, rules_applied=self.rules, rule_edits=edits)
+            model_id=self.model_id, prompt=request.messages, rules_applied=self.rules, rule_edits=edits,
+            rules_skipped=skipped)

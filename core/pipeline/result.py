@@ -42,6 +42,7 @@ class CodingResult:
     prompt: list[dict] = field(default_factory=list)
     rules_applied: bool = False  # the coding rules (core.rules) edited the answer (off: `rules=False`)
     rule_edits: list[dict] = field(default_factory=list)  # core.rules.Edit.to_dict() per edit, in order
+    rules_skipped: list[str] = field(default_factory=list)  # rules that abstained: the note spans several encounters
 
     def to_dict(self) -> dict:
         return asdict(self)

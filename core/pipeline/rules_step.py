@@ -2,7 +2,7 @@
 result's items. A code a rule adds becomes an item (source "rule"); a code it drops or replaces stays in the
 items, out of the answer, with the rule and its reason, so nothing leaves the answer unexplained.
 
-    codes, edits = apply_coding_rules(codeset, items, codes, narrative, support, reasoning)
+    codes, edits, skipped = apply_coding_rules(codeset, items, codes, narrative, support, reasoning)
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from core.pipeline.result import CodedItem
 
 
 def apply_coding_rules(codeset, items: list[CodedItem], codes: dict[str, list[str]], narrative: str,
-                       support: dict[tuple[str, str], float], reasoning: str = "") -> tuple[dict, list[dict]]:
-    """(the edited answer, the edits as dicts); `items` are updated in place to match the edited answer."""
+                       support: dict[tuple[str, str], float], reasoning: str = "") -> tuple[dict, list[dict], list[str]]:
+    """(the edited answer, the edits as dicts, the rules that abstained); `items` are updated in place to match
+    the edited answer."""
     from core.rules import apply_rules
 
     outcome = apply_rules(codes, narrative, codeset)
@@ -23,7 +24,7 @@ def apply_coding_rules(codeset, items: list[CodedItem], codes: dict[str, list[st
         if edit.action in ("add", "replace"):
             new = edit.code if edit.action == "add" else edit.replacement
             _bring_in(codeset, items, edit, new, narrative, support, reasoning)
-    return outcome.codes, [edit.to_dict() for edit in outcome.edits]
+    return outcome.codes, [edit.to_dict() for edit in outcome.edits], outcome.skipped
 
 
 def _matching(items: list[CodedItem], system: str, code: str) -> list[CodedItem]:

@@ -63,3 +63,10 @@ def test_code_and_code_batch_apply_the_rules_and_bad_input_is_still_refused(make
     assert all(e["rule"] and e["reason"] for e in results[0].rule_edits)
     with pytest.raises(ValueError, match="narrative is empty"):
         pipe.code("")
+
+
+def test_on_a_case_history_the_result_says_which_rules_abstained(make_pipeline):
+    history = BRONCHITIS + " Two months later she was readmitted."
+    result = _scripted(make_pipeline(), history, BRONCHITIS_ANSWER)
+    assert result.codes["icd10cm"] == ["J20.9", "R05.9"] and result.rule_edits == []
+    assert "integral_symptom" in result.to_dict()["rules_skipped"]
