@@ -52,6 +52,7 @@ class ReviewTask:
     codes: dict[str, list[str]]
     reasoning: str
     second_review: bool
+    rule_edits: list[dict] = field(default_factory=list)  # the coding rules' edits of the prediction
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -83,7 +84,7 @@ def _task(item) -> ReviewTask:
     return ReviewTask(case_id=item.case_id, external_id=item.external_id, source=item.source,
                       narrative=item.narrative, prediction_id=pred["id"], model_id=pred["model_id"],
                       codes={s: list(pred["codes"].get(s, [])) for s in SYSTEMS}, reasoning=pred["reasoning"],
-                      second_review=item.second_review)
+                      second_review=item.second_review, rule_edits=list(pred.get("rule_edits") or []))
 
 
 def next_task(annotator: str, coder: Coder | None = None) -> ReviewTask | None:

@@ -13,7 +13,8 @@ from pathlib import Path
 from core.paths import DEFAULT_MODEL_DIR, EXAMPLES_DIR, MODELS_DIR, TARGET_HUB_MODEL
 
 RESULT_COLUMNS = ["system", "code", "description", "billable", "valid", "status", "evidence", "score", "source",
-                  "in answer"]
+                  "in answer", "rule", "rule reason"]
+EDIT_COLUMNS = ["rule", "action", "system", "code", "replacement", "reason", "guideline"]
 
 
 def result_rows(result: dict) -> list[list]:
@@ -33,8 +34,15 @@ def result_rows(result: dict) -> list[list]:
             round(float(item.get("score") or 0.0), 3),
             item.get("source", ""),
             "yes" if item.get("selected", item.get("valid")) and item.get("valid") else "no",
+            item.get("rule", ""),
+            item.get("rule_reason", ""),
         ])
     return rows
+
+
+def edit_rows(result: dict) -> list[list]:
+    """One row (EDIT_COLUMNS) per coding-rule edit of the answer, in the order the rules made them."""
+    return [[edit.get(column, "") or "" for column in EDIT_COLUMNS] for edit in result.get("rule_edits") or []]
 
 
 TABLE_COLUMNS = ["system", "code", "description", "status", "evidence", "score", "source", "in answer"]
@@ -68,7 +76,8 @@ def evidence_highlights(narrative: str, result: dict) -> list[tuple[str, str | N
 
 
 def result_to_json(result: dict) -> str:
-    keep = ("codes", "items", "ranked", "reasoning", "valid", "latency_s", "model_id", "repairs", "error")
+    keep = ("codes", "items", "ranked", "reasoning", "valid", "latency_s", "model_id", "repairs", "error",
+            "rules_applied", "rule_edits", "rules_skipped")
     return json.dumps({k: result.get(k) for k in keep if k in result}, indent=2)
 
 

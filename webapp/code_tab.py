@@ -10,6 +10,7 @@ from core.inference import ModelNotAvailableError
 from core.pipeline import get_pipeline
 from webapp.auth import ANNOTATOR, user_for
 from webapp.common import GENERATION, export_file
+from webapp.rule_edits import EDIT_HEADERS, EDIT_WIDTHS, edit_table, edits_note
 
 CONSTRAIN_CHOICES = [("Only valid codes", "valid"), ("Only retrieved candidates", "candidates"), ("Free", "none")]
 
@@ -18,29 +19,31 @@ def make_coders(configured: str | None):
     """The `/code` API function and the streaming callback, bound to the app's configured model (offered
     and accepted even when it is not in the model list)."""
 
-    def pipeline(model: str | None, constrain: str):
-        return get_pipeline(views.check_model(model, configured), constrain=constrain or "valid")
+    def pipeline(model: str | None, constrain: str, rules: bool = True):
+        return get_pipeline(views.check_model(model, configured), constrain=constrain or "valid",
+                            rules=rules is not False)
 
-    def code_narrative(narrative: str, model: str | None = None, constrain: str = "valid",
+    def code_narrative(narrative: str, model: str | None = None, constrain: str = "valid", rules: bool = True,
                        request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> dict:
         """Code one narrative; returns the CodingResult as a dict (codes, items, ranked, reasoning, raw,
-        valid, latency_s, repairs, error, model_id, prompt). `model`: empty for the server's default."""
+        valid, latency_s, repairs, error, model_id, prompt, rules_applied, rule_edits). `model`: empty for the
+        server's default; `rules` False: without the coding rules' edits."""
         user_for(request, profile, ANNOTATOR, "code narratives")
         try:
-            return pipeline(model, constrain).code(narrative or "").to_dict()
+            return pipeline(model, constrain, rules).code(narrative or "").to_dict()
         except (ValueError, ModelNotAvailableError) as exc:
             raise gr.Error(str(exc)) from exc
 
-    def stream_code(narrative: str, model: str | None, constrain: str, request: gr.Request = None,
-                    profile: gr.OAuthProfile | None = None):
+    def stream_code(narrative: str, model: str | None, constrain: str, rules: bool = True,
+                    request: gr.Request = None, profile: gr.OAuthProfile | None = None):
         """Generator callback: streams the reasoning as it is generated, then the validated table."""
         user_for(request, profile, ANNOTATOR, "code narratives")
         try:
             text = ""
-            for event in pipeline(model, constrain).stream(narrative or ""):
+            for event in pipeline(model, constrain, rules).stream(narrative or ""):
                 if isinstance(event, str):
                     text += event
-                    yield text, gr.skip(), gr.skip(), "Generating…", gr.skip(), gr.skip(), gr.skip()
+                    yield text, gr.skip(), gr.skip(), "Generating…", *[gr.skip()] * 4
                 else:
                     yield render_result(narrative, event.to_dict())
         except (ValueError, ModelNotAvailableError) as exc:
@@ -62,10 +65,11 @@ def render_result(narrative: str, result: dict) -> tuple:
         result.get("reasoning", ""),
         views.table_rows(result),
         views.evidence_highlights(narrative, result),
-        views.summary_markdown(result),
+        views.summary_markdown(result) + "\n\n" + edits_note(result),
         result,
         _write_export(result, ".json"),
         _write_export(result, ".csv"),
+        edit_table(result.get("rule_edits")),
     )
 
 
@@ -86,6 +90,8 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
                 model = gr.Dropdown(models, value=default_model or (models[0] if models else None),
                                     label="Model")
                 constrain = gr.Radio(CONSTRAIN_CHOICES, value="valid", label="Decoding")
+            rules = gr.Checkbox(value=True, label="Apply the coding rules (guidelines, excludes, E/M levels)",
+                                elem_id="apply-rules")
             run = gr.Button("Code it", variant="primary", elem_id="code-button")
         with gr.Column(scale=4):
             summary = gr.Markdown(elem_id="code-summary")
@@ -94,6 +100,8 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
             table = gr.Dataframe(headers=views.TABLE_COLUMNS, label="Codes", interactive=False,
                                  column_widths=["11%", "11%", "38%", "10%", "20%", "10%"],
                                  wrap=True, elem_id="codes-table")
+            edits = gr.Dataframe(headers=EDIT_HEADERS, label="Coding rule edits", interactive=False,
+                                 column_widths=EDIT_WIDTHS, wrap=True, elem_id="rule-edits")
             highlights = gr.HighlightedText(label="Evidence in the narrative", combine_adjacent=False)
             with gr.Row():
                 json_file = gr.File(label="JSON", interactive=False)
@@ -101,9 +109,10 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
             review = gr.Button("Send to review", elem_id="send-to-review")
             review_status = gr.Markdown()
     state = gr.State({})
-    outputs = [reasoning, table, highlights, summary, state, json_file, csv_file]
-    run.click(stream_code, [narrative, model, constrain], outputs, api_name="code_stream", **GENERATION)
-    narrative.submit(stream_code, [narrative, model, constrain], outputs, api_visibility="private", **GENERATION)
+    outputs = [reasoning, table, highlights, summary, state, json_file, csv_file, edits]
+    inputs = [narrative, model, constrain, rules]
+    run.click(stream_code, inputs, outputs, api_name="code_stream", **GENERATION)
+    narrative.submit(stream_code, inputs, outputs, api_visibility="private", **GENERATION)
     review.click(send_to_review, [narrative, model], review_status, api_name="send_to_review", **GENERATION)
     gr.api(code_narrative, api_name="code", **GENERATION)
     return {"narrative": narrative, "state": state}

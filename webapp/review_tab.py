@@ -16,6 +16,7 @@ from core import review, views
 from core.store import StoreError, export_preference_pairs, stats
 from webapp.auth import ADMIN, ANNOTATOR, identify, role_of, user_for
 from webapp.common import GENERATION, export_file
+from webapp.rule_edits import EDIT_HEADERS, EDIT_WIDTHS, edit_table, edits_note
 
 DECISION_BUTTONS = (("accept", "Accept  (Alt+A)", "primary"), ("correct", "Save correction  (Alt+C)", "primary"),
                     ("reject", "Reject  (Alt+R)", "stop"), ("skip", "Skip  (Alt+S)", "secondary"))
@@ -49,7 +50,8 @@ GUIDELINES = """
 
 **Coding rules.** Code only what the narrative documents: no negated findings ("denies chest pain"),
 no "rule out"/suspected diagnoses in outpatient notes, history-of only with its Z code. Use the most
-specific billable code (7th characters for injuries). CPT for procedures and visits, HCPCS for drugs
+specific billable code (7th characters for injuries). The coding rules' edits (added, dropped or replaced codes,
+each with its reason) are listed under the model's codes: they are part of the answer you judge. CPT for procedures and visits, HCPCS for drugs
 (J codes, mind the billing unit) and supplies. Every code you enter is validated as you type.
 """
 NO_TASK = "The queue is empty: nothing to review right now. Import cases (`thce annotations import`) or send " \
@@ -70,16 +72,18 @@ def send_to_review(narrative: str, model: str = "", request: gr.Request = None,
 
 def _task_outputs(task: review.ReviewTask | None, annotator: str, status: str) -> tuple:
     """(state, case, model reasoning, model codes, corrected codes, corrected reasoning, notes, status,
-    progress, history)."""
+    progress, history, rule edits)."""
     common = (review.progress_markdown(annotator), review.my_reviews(annotator))
     if task is None:
-        return ({}, NO_TASK, "", [], "", "", "", status, *common)
+        return ({}, NO_TASK, "", [], "", "", "", status, *common, [])
     state = task.to_dict() | {"started": time.monotonic()}
     header = f"**Case #{task.case_id}** · `{task.external_id}` ({task.source}) · model `{task.model_id}`"
     if task.second_review:
         header += " · second review (double annotation)"
+    if task.rule_edits:
+        header += "\n\n" + edits_note({"rules_applied": True, "rule_edits": task.rule_edits})
     return (state, f"{header}\n\n{task.narrative}", task.reasoning, review.code_rows(task.codes),
-            review.codes_to_text(task.codes), task.reasoning, "", status, *common)
+            review.codes_to_text(task.codes), task.reasoning, "", status, *common, edit_table(task.rule_edits))
 
 
 def load_next(model: str, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
@@ -208,6 +212,9 @@ def build_review_tab(default_model: str | None) -> dict:
             model_codes = gr.Dataframe(headers=["system", "code", "description"], interactive=False,
                                        column_widths=["18%", "17%", "65%"],
                                        label="Codes", wrap=True)
+            rule_edits = gr.Dataframe(headers=EDIT_HEADERS, interactive=False, column_widths=EDIT_WIDTHS, wrap=True,
+                                      label="Coding rule edits (already in the codes above)",
+                                      elem_id="review-rule-edits")
         with gr.Column():
             gr.Markdown("#### Your correction")
             codes_text = gr.Textbox(label="Codes (one per line; delete or add)", lines=5, elem_id="review-codes")
@@ -233,7 +240,8 @@ def build_review_tab(default_model: str | None) -> dict:
         export_file = gr.File(label="Preference pairs", interactive=False)
 
     state = gr.State({})
-    outputs = [state, case, model_reasoning, model_codes, codes_text, reasoning, notes, status, progress, history]
+    outputs = [state, case, model_reasoning, model_codes, codes_text, reasoning, notes, status, progress, history,
+               rule_edits]
     next_button.click(load_next, [model], outputs, api_visibility="private", **GENERATION)
     for decision, button in buttons.items():
         button.click(make_submit(decision), [state, codes_text, reasoning, notes, model], outputs,

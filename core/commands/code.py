@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 CONSTRAIN_HELP = "Constrained decoding of the answer: none, valid (only real billable codes) or candidates."
+RULES_HELP = "Let the coding rules (guidelines, excludes, E/M levels) edit the answer, each edit with its reason."
 
 
 def _read_narrative(narrative: str | None, file: Path | None) -> str:
@@ -30,6 +31,7 @@ def command(
     stream: bool = typer.Option(False, "--stream", help="Show the model's output as it is generated."),
     constrain: str = typer.Option("valid", "--constrain", help=CONSTRAIN_HELP),
     int8: bool = typer.Option(None, "--int8/--no-int8", help="int8 weights on CPU (faster; default: THCE_INT8)."),
+    rules: bool = typer.Option(True, "--rules/--no-rules", help=RULES_HELP),
 ) -> None:
     """Code one clinical narrative: reasoning, then ICD-10-CM / CPT / HCPCS codes with evidence."""
     from core.inference import ModelNotAvailableError
@@ -37,7 +39,7 @@ def command(
 
     try:
         text = _read_narrative(narrative, file)
-        pipe = get_pipeline(model, constrain, quantize=int8)
+        pipe = get_pipeline(model, constrain, quantize=int8, rules=rules)
         result = _run(pipe, text, stream, to_stderr=json_out)
     except (ValueError, ModelNotAvailableError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -79,11 +81,34 @@ def _show(result, reasoning: bool) -> None:
     for item in sorted(result.items, key=lambda i: not (i.selected and i.valid)):
         valid = "[green]yes[/]" if item.valid else f"[red]no: {item.status}[/]"
         chosen = "[green]yes[/]" if item.selected and item.valid else "[dim]no[/]"
-        table.add_row(item.system, item.code, item.description, valid, item.evidence, item.source, chosen)
+        source = f"{item.source} ({item.rule})" if item.rule else item.source
+        table.add_row(item.system, item.code, item.description, valid, item.evidence, source, chosen)
     console.print(table)
+    _show_edits(console, result)
     answer = ", ".join(code for codes in result.codes.values() for code in codes)
     console.print(f"answer: {answer or '(no codes)'}")
     if not result.items:
         console.print("[yellow]no codes[/]")
     if result.error:
         console.print(f"[red]model answer problem:[/] {result.error}")
+
+
+def _show_edits(console, result) -> None:
+    from rich.table import Table
+
+    if not result.rule_edits:
+        console.print("coding rules: no edit" if result.rules_applied else "coding rules: off (--no-rules)")
+        return
+    table = Table(title="coding rule edits", title_justify="left")
+    for column in ("rule", "change", "reason", "guideline"):
+        table.add_column(column)
+    for edit in result.rule_edits:
+        table.add_row(edit["rule"], describe_change(edit), edit["reason"], edit["guideline"])
+    console.print(table)
+
+
+def describe_change(edit: dict) -> str:
+    """"added X" / "dropped X" / "X -> Y" for one rule edit."""
+    if edit["action"] == "replace":
+        return f"{edit['code']} -> {edit.get('replacement')}"
+    return f"{'added' if edit['action'] == 'add' else 'dropped'} {edit['code']}"

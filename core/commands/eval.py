@@ -4,6 +4,7 @@
     thce eval --dataset synthetic:200:7 --model default --report reports/tiny_synth.json
     thce eval --dataset gold.jsonl --predictions preds.jsonl --report reports/run.json --systems icd10cm,cpt
     thce eval --dataset data/eval/us_outpatient.jsonl --predictions preds.jsonl --rules --report reports/us_rules.json
+    thce eval --dataset data/eval/us_outpatient.jsonl --model default --no-rules --report reports/us_no_rules.json
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def command(
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     constrain: Annotated[str, typer.Option(help="With --model: none | valid | candidates.")] = "valid",
-    rules: Annotated[bool, typer.Option("--rules/--no-rules", help="Apply the coding rules (core.rules) to the predictions before scoring.")] = False,
+    rules: Annotated[bool | None, typer.Option("--rules/--no-rules", help="The coding rules (core.rules): a --model "
+                                                "run applies them as the pipeline does unless --no-rules (the "
+                                                "ablation); --rules also edits baseline/--predictions rows.")] = None,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Write the PNG and HTML plots.")] = True,
     no_model: Annotated[bool, typer.Option("--no-model", help="With --model: the ablation without the language "
                                            "model (the model folder's retriever and decision rule alone).")] = False,
@@ -133,7 +136,7 @@ def command(
             bar.close()
     if as_json:
         keys = ("schema", "model_id", "baseline", "dataset", "systems", "metrics", "ci", "validity", "format",
-                "latency", "counts", "timings", "plots", "by_rule", "em_level", "rules")
+                "latency", "counts", "timings", "plots", "by_rule", "em_level", "rules", "config")
         typer.echo(json.dumps({k: result.get(k) for k in keys}, indent=2))
         return
     _print_summary(result, report)

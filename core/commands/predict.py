@@ -15,6 +15,8 @@ def command(
     constrain: str = typer.Option("valid", "--constrain", help="Constrained decoding: none, valid or candidates."),
     int8: bool = typer.Option(None, "--int8/--no-int8", help="int8 weights on CPU (faster; default: THCE_INT8)."),
     json_out: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+    rules: bool = typer.Option(True, "--rules/--no-rules", help="Let the coding rules edit every answer (each "
+                               'row\'s "rule_edits" say how and why).'),
 ) -> None:
     """Code every narrative of a JSONL file; bad lines get error rows, never stop the batch."""
     from tqdm import tqdm
@@ -35,7 +37,7 @@ def command(
 
     try:
         stats = predict_file(input, output, model=model, batch_size=batch_size, progress=progress,
-                             constrain=constrain, quantize=int8)
+                             constrain=constrain, quantize=int8, rules=rules)
     except (ValueError, ModelNotAvailableError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

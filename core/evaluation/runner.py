@@ -85,9 +85,10 @@ def _cumulative(progress: Callable[[int], None] | None) -> Callable[[int, int], 
 
 def predict_with_model(
     cases: Sequence[dict], model: str, output_path: Path, constrain: str = "valid",
-    progress: Callable[[int], None] | None = None, use_model: bool = True,
+    progress: Callable[[int], None] | None = None, use_model: bool = True, rules: bool = True,
 ) -> tuple[list[dict], str]:
-    """Run the coding pipeline over the cases (core.pipeline.predict_file); (rows, model id)."""
+    """Run the coding pipeline over the cases (core.pipeline.predict_file), with or without its coding rules;
+    (rows, model id)."""
     from core.pipeline import get_pipeline, predict_file
 
     output_path.unlink(missing_ok=True)  # a fresh run: never reuse rows of an earlier model
@@ -98,8 +99,8 @@ def predict_with_model(
             for case in cases:
                 handle.write(json.dumps({"id": str(case["id"]), "narrative": case.get("narrative", "")}) + "\n")
         predict_file(input_path, output_path, model=name, progress=_cumulative(progress), constrain=constrain,
-                     use_model=use_model)
-    model_id = getattr(get_pipeline(name, constrain, use_model=use_model), "model_id", None)  # cached
+                     use_model=use_model, rules=rules)
+    model_id = getattr(get_pipeline(name, constrain, use_model=use_model, rules=rules), "model_id", None)  # cached
     return load_predictions(output_path), str(model_id or model)
 
 
@@ -147,7 +148,7 @@ def predictions_path_for(report_path: Path) -> Path:
 def _predict(
     cases: list[dict], dataset: str, model: str | None, baseline: str | None, predictions: str | Path | None,
     train: str | None, systems: Sequence[str], report_path: Path | None, constrain: str,
-    progress: Callable[[int], None] | None, use_model: bool = True,
+    progress: Callable[[int], None] | None, use_model: bool = True, rules: bool = True,
 ) -> tuple[list[dict], dict, dict]:
     """(prediction rows, report source fields, extra config) for whichever source was given."""
     source: dict = {"model_id": None, "baseline": None, "predictions_file": None}
@@ -158,7 +159,8 @@ def _predict(
     with tempfile.TemporaryDirectory(prefix="thce-eval-") as tmp:
         rows_path = predictions_path_for(report_path) if report_path else Path(tmp) / "predictions.jsonl"
         if model:
-            rows, source["model_id"] = predict_with_model(cases, model, rows_path, constrain, progress, use_model)
+            rows, source["model_id"] = predict_with_model(cases, model, rows_path, constrain, progress, use_model,
+                                                          rules)
             extra = {"constrain": constrain, "use_model": use_model}
         else:
             rows, extra = predict_with_baseline(cases, baseline, train or default_train_spec(dataset), systems, progress)
@@ -173,13 +175,15 @@ def run_eval(
     report_path: str | Path | None = None, train: str | None = None, limit: int | None = None,
     systems: Sequence[str] | None = None, n_resamples: int = 1000, seed: int = 0, plots: bool = True,
     constrain: str = "valid", progress: Callable[[int], None] | None = None, use_model: bool = True,
-    rules: bool = False,
+    rules: bool | None = None,
 ) -> dict:
     """Evaluate one source of predictions on a dataset spec; writes the report (and plots) when a path is given.
 
     Systems default to those with gold codes in the dataset. Model and baseline runs also write their
-    prediction rows next to the report (`<report>.predictions.jsonl`). With `rules`, the coding rules
-    (core.rules) edit every prediction before scoring and the report's "rules" section judges their edits.
+    prediction rows next to the report (`<report>.predictions.jsonl`). The coding rules (core.rules): a model
+    run uses them as the pipeline does (on unless `rules=False`, the ablation); baseline and predictions-file
+    rows are edited by them only with `rules=True` (rows the pipeline already edited are kept). The report's
+    "rules" section judges the edits against gold.
     """
     _check_sources(model, baseline, predictions)
     report_path = Path(report_path) if report_path else None
@@ -188,13 +192,10 @@ def run_eval(
     systems = _check_systems(systems) or systems_with_gold(cases)
     loaded = time.perf_counter()
     rows, source, extra = _predict(
-        cases, dataset, model, baseline, predictions, train, systems, report_path, constrain, progress, use_model
+        cases, dataset, model, baseline, predictions, train, systems, report_path, constrain, progress, use_model,
+        rules is not False,
     )
-    rules_summary = None
-    if rules:
-        from core.evaluation.rules_applied import apply_rules_to_rows
-
-        rows, rules_summary = apply_rules_to_rows(cases, rows)
+    rows, rules_summary = _rules_on_rows(cases, rows, rules)
     predicted = time.perf_counter()
     scored = evaluate_predictions(cases, rows, systems=systems, n_resamples=n_resamples, seed=seed)
     done = time.perf_counter()
@@ -203,7 +204,8 @@ def run_eval(
         **source,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "dataset": {"spec": dataset, "sha256": dataset_sha256(cases), "n_cases": len(cases)},
-        "config": {"limit": limit, "systems": systems, **extra, "rules": rules, "bootstrap": scored.pop("bootstrap")},
+        "config": {"limit": limit, "systems": systems, **extra, "rules": rules_summary is not None or bool(model and rules is not False),
+                   "bootstrap": scored.pop("bootstrap")},
         "rules": rules_summary,
         "timings": {"load_s": loaded - started, "predict_s": predicted - loaded, "score_s": done - predicted,
                     "total_s": done - started},
@@ -212,6 +214,20 @@ def run_eval(
     if report_path:
         write_report(report, report_path, plots=plots)
     return report
+
+
+def _rules_on_rows(cases: list[dict], rows: list[dict], rules: bool | None) -> tuple[list[dict], dict | None]:
+    """(rows, judged rule edits or None when no rule was applied): `rules=True` edits the rows the pipeline did
+    not; otherwise rows are scored as they are, and judged when the pipeline applied its rules to them."""
+    from core.evaluation.rules_applied import apply_rules_to_rows, judge_rule_edits
+
+    if rules:
+        return apply_rules_to_rows(cases, rows)
+    if any(row.get("rules_applied") for row in rows):
+        if rules is False:
+            logger.warning("some prediction rows were made with the coding rules on: they are scored as they are")
+        return rows, judge_rule_edits(cases, rows)
+    return rows, None
 
 
 def write_report(report: dict, report_path: Path, plots: bool = True) -> None:

@@ -90,8 +90,9 @@ def _code_rows(pipeline, rows: list[InputRow]) -> list[dict]:
 
 def predict_file(input_path, output_path, model=None, batch_size: int = 8,
                  progress: Callable[[int, int], None] | None = None, constrain: str = "valid",
-                 pipeline=None, quantize: bool | None = None, use_model: bool = True) -> dict:
-    """Code every line of `input_path` into `output_path`; returns counts and timing."""
+                 pipeline=None, quantize: bool | None = None, use_model: bool = True, rules: bool = True) -> dict:
+    """Code every line of `input_path` into `output_path`; returns counts and timing. `rules=False`: without
+    the coding rules' edits (core.rules)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     input_path, output_path = Path(input_path), Path(output_path)
@@ -101,7 +102,7 @@ def predict_file(input_path, output_path, model=None, batch_size: int = 8,
     if pipeline is None and any(row.error is None for row in todo):
         from core.pipeline import get_pipeline
 
-        pipeline = get_pipeline(model, constrain, quantize, use_model)
+        pipeline = get_pipeline(model, constrain, quantize, use_model, rules)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     start, written, errors = time.perf_counter(), 0, 0
     with open(output_path, "a", encoding="utf-8") as out:

@@ -11,6 +11,7 @@ from core.constants import CANDIDATES_PER_SYSTEM, MAX_NARRATIVE_CHARS
 from core.constraints import CONSTRAIN_MODES, AnswerGrammar, candidate_tries
 from core.pipeline.items import build_items, final_codes, ranked_lists, support_scores
 from core.pipeline.result import CodingResult
+from core.pipeline.rules_step import apply_coding_rules
 from core.prompts import Candidate, ParsedOutput, build_messages, parse_output
 
 logger = logging.getLogger(__name__)
@@ -45,10 +46,11 @@ class _Request:
 
 
 class Pipeline:
-    """`generator` None: the retriever-only ablation (the decision rule without the model's votes)."""
+    """`generator` None: the retriever-only ablation (the decision rule without the model's votes).
+    `rules` False: the answer without the coding rules' edits (core.rules), the ablation of that last step."""
 
     def __init__(self, generator, retriever, constrain: str = "valid", max_new_tokens: int = MAX_NEW_TOKENS,
-                 think_budget: int | None = THINK_BUDGET, name: str | None = None):
+                 think_budget: int | None = THINK_BUDGET, name: str | None = None, rules: bool = True):
         if constrain not in CONSTRAIN_MODES:
             raise ValueError(f"constrain must be one of {', '.join(CONSTRAIN_MODES)}, not {constrain!r}")
         self.generator = generator
@@ -57,6 +59,7 @@ class Pipeline:
         self.max_new_tokens = max_new_tokens
         self.think_budget = think_budget
         self.name = name
+        self.rules = rules
 
     @property
     def model_id(self) -> str:
@@ -153,10 +156,14 @@ class Pipeline:
         support = support_scores(request.rank)
         items = build_items(codeset, parsed, request.narrative, request.candidates, support,
                             getattr(self.retriever, "decision", None), request.rank)
-        codes = final_codes(items)
+        codes, edits, skipped = final_codes(items), [], []
+        if self.rules:
+            codes, edits, skipped = apply_coding_rules(codeset, items, codes, request.narrative, support,
+                                                       parsed.reasoning)
         model_items = [item for item in items if item.source == "model"]
         return CodingResult(
             codes=codes, items=items, ranked=ranked_lists(codes, request.rank, support),
             reasoning=parsed.reasoning, raw=raw, valid=parsed.ok and all(i.valid for i in model_items),
             latency_s=latency_s, repairs=parsed.repairs, error=None if parsed.ok else parsed.error,
-            model_id=self.model_id, prompt=request.messages)
+            model_id=self.model_id, prompt=request.messages, rules_applied=self.rules, rule_edits=edits,
+            rules_skipped=skipped)

@@ -18,10 +18,13 @@ class CodedItem:
     evidence: str = ""  # quote from the narrative ("" when none was found)
     span: list[int] | None = None  # [start, end] character offsets of `evidence` in the narrative
     source: str = "model"  # "model": the model's code; "retriever": added by the retriever's decision rule;
+    #                        "rule": added by a coding rule (core.rules; `rule` and `rule_reason` say which and why);
     #                        "candidate": a retrieval suggestion shown when the answer has no valid code
     score: float = 0.0  # retrieval support in [0, 1] (0 when the retriever did not rank the code)
     message: str = ""  # the validation message (why a code is not valid)
     selected: bool = True  # part of the final answer (`CodingResult.codes`)
+    rule: str = ""  # the coding rule that added, dropped or replaced this code ("" when no rule touched it)
+    rule_reason: str = ""  # that rule's reason, in plain words
 
 
 @dataclass
@@ -37,6 +40,9 @@ class CodingResult:
     error: str | None = None
     model_id: str = ""
     prompt: list[dict] = field(default_factory=list)
+    rules_applied: bool = False  # the coding rules (core.rules) edited the answer (off: `rules=False`)
+    rule_edits: list[dict] = field(default_factory=list)  # core.rules.Edit.to_dict() per edit, in order
+    rules_skipped: list[str] = field(default_factory=list)  # rules that abstained: the note spans several encounters
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -44,7 +50,8 @@ class CodingResult:
     def to_prediction(self, case_id: str) -> dict:
         """The `thce predict` output row of DESIGN.md."""
         return {"id": case_id, "codes": self.codes, "ranked": self.ranked, "reasoning": self.reasoning,
-                "raw": self.raw, "valid": self.valid, "latency_s": round(self.latency_s, 4), "error": self.error}
+                "raw": self.raw, "valid": self.valid, "latency_s": round(self.latency_s, 4), "error": self.error,
+                "rules_applied": self.rules_applied, "rule_edits": self.rule_edits}
 
 
 def error_prediction(case_id: str, message: str) -> dict:

@@ -17,6 +17,7 @@ from core.constants import SYSTEMS
 from core.rules import em, excludes, injuries, notes, pairing, specificity, symptoms
 from core.rules.excludes import find_conflicts
 from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
+from core.rules.text import spans_several_encounters
 
 __all__ = ["ACTIONS", "RULES", "Edit", "Rule", "RulesOutcome", "apply_rules", "find_conflicts", "rule_names"]
 
@@ -36,14 +37,21 @@ def rule_names() -> list[str]:
 def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
                 rules: tuple[Rule, ...] | None = None) -> RulesOutcome:
     """Edit an answer by the coding rules. `codes` is not changed; the outcome holds the edited codes (same
-    systems and order, new codes appended) and the edits that were made, in the order they were made."""
+    systems and order, new codes appended) and the edits that were made, in the order they were made. On a
+    narrative that spans several encounters (a case history, a hospital course) the rules that read the note
+    as one encounter's report abstain (`outcome.skipped`): which encounter a code belongs to is unknown there
+    (a symptom coded before the diagnosis was made, a side or a drug of another episode)."""
     if codeset is None:
         from core.codes import get_codeset
 
         codeset = get_codeset()
     current = {system: list(codes.get(system, [])) for system in SYSTEMS}
     outcome = RulesOutcome(current)
+    several = spans_several_encounters(narrative or "")
     for rule in rules if rules is not None else RULES:
+        if several and rule.one_encounter:
+            outcome.skipped.append(rule.name)
+            continue
         for edit in rule.propose(Context(current, narrative or "", codeset)):
             if _acceptable(edit, current, codeset):
                 _apply(edit, current)

@@ -57,4 +57,4 @@ def _propose(ctx: Context) -> list:
 
 
 RULE = Rule("excludes1_conflict", GUIDELINE, "two codes whose Excludes1 notes forbid coding them together",
-            _propose)
+            _propose, one_encounter=True)

@@ -31,9 +31,10 @@ class RulesOutcome:
     codes: dict[str, list[str]]
     edits: list[Edit] = field(default_factory=list)
     rejected: list[Edit] = field(default_factory=list)  # proposed edits that would have made a code invalid
+    skipped: list[str] = field(default_factory=list)  # rules that abstained (the note spans several encounters)
 
     def to_dict(self) -> dict:
-        return {"codes": self.codes, "edits": [edit.to_dict() for edit in self.edits]}
+        return {"codes": self.codes, "edits": [edit.to_dict() for edit in self.edits], "skipped": self.skipped}
 
 
 @dataclass
@@ -53,10 +54,14 @@ class Context:
 
 @dataclass(frozen=True)
 class Rule:
+    """`one_encounter`: the rule reads the codes and the note as the report of one encounter (what is coded
+    together, which side, which drug); it abstains on a narrative that spans several encounters."""
+
     name: str
     guideline: str
     summary: str
     propose: Callable[[Context], list[Edit]]
+    one_encounter: bool = False
 
     def edit(self, action: str, system: str, code: str, reason: str, replacement: str | None = None) -> Edit:
         return Edit(action, system, code, self.name, self.guideline, reason, replacement)

@@ -51,4 +51,4 @@ def _propose(ctx: Context) -> list:
 
 
 RULE = Rule("use_additional_code", GUIDELINE,
-            "a coded condition asks for an additional code and the note documents it", _propose)
+            "a coded condition asks for an additional code and the note documents it", _propose, one_encounter=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from core.rules.models import Context, Rule
-from core.rules.text import affirmed, documented_side
+from core.rules.text import affirmed, condition_side
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.a (unspecified codes)"
 COMBINATION_GUIDELINE = "ICD-10-CM Official Guidelines I.A.15 ('with'), I.C.4.a and I.C.9.a (combination codes)"
@@ -37,12 +37,12 @@ def sided_variant(codeset, code: str, side: str) -> str | None:
 
 
 def _propose_side(ctx: Context) -> list:
-    side = documented_side(ctx.narrative)
-    if side is None:
-        return []
+    """The side must be named in a sentence about the condition itself (its description's words)."""
     edits = []
     for code in ctx.icd():
-        better = sided_variant(ctx.codeset, code, side)
+        description = ctx.codeset.describe(code)
+        side = condition_side(ctx.narrative, description) if "unspecified" in description else None
+        better = sided_variant(ctx.codeset, code, side) if side else None
         if better:
             edits.append(SIDE_RULE.edit("replace", "icd10cm", code, f"the note documents the {side} side: "
                                         f"{better} instead of the unspecified-side {code}", better))
@@ -96,8 +96,10 @@ def _propose_type(ctx: Context) -> list:
     return edits
 
 
-TYPE_RULE = Rule("diabetes_type", TYPE_GUIDELINE, "the diabetes category follows the documented type", _propose_type)
-SIDE_RULE = Rule("laterality", SIDE_GUIDELINE, "an unspecified-side code becomes the documented side", _propose_side)
+TYPE_RULE = Rule("diabetes_type", TYPE_GUIDELINE, "the diabetes category follows the documented type", _propose_type,
+                 one_encounter=True)
+SIDE_RULE = Rule("laterality", SIDE_GUIDELINE, "an unspecified-side code becomes the documented side", _propose_side,
+                 one_encounter=True)
 COMBINATION_RULE = Rule("combination_code", COMBINATION_GUIDELINE,
                         "conditions the 'with' convention links are coded by their combination code",
-                        _propose_combination)
+                        _propose_combination, one_encounter=True)

@@ -67,4 +67,4 @@ def _propose(ctx: Context) -> list:
     return edits
 
 
-RULE = Rule("integral_symptom", GUIDELINE, "symptoms routinely part of a coded, confirmed diagnosis", _propose)
+RULE = Rule("integral_symptom", GUIDELINE, "symptoms routinely part of a coded, confirmed diagnosis", _propose, one_encounter=True)

@@ -39,6 +39,45 @@ def documented_side(narrative: str) -> str | None:
     return "right" if right else "left" if left else None
 
 
+_NUMBER = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|a few|few)"
+_LATER_ENCOUNTER_RE = re.compile(
+    rf"\b{_NUMBER}\s+(days?|weeks?|months?|years?)\s+(later|afterwards)\b|\b{_NUMBER}\s+(months?|years?)\s+after\b"
+    rf"|\bafter\s+{_NUMBER}\s+(months?|years?)\b(?!\s+of\b)"
+    r"|\b(re-?admitted|readmission|was admitted|on admission"
+    r"|during (the |his |her )?(admission|hospitali[sz]ation|hospital stay|follow-?up)|follow-?up (at|after) "
+    r"|(post-?operative|hospital) (course|period|evolution)|(successive|subsequent|later) (visits|controls|check-?ups)"
+    r"|we (present|report|describe) (the|a|an) (case|patient))", re.I)
+
+
+def spans_several_encounters(narrative: str) -> bool:
+    """True for a case history or hospital course: the note tells of a later visit or an admission ('two
+    months later', 'after 3 years', 'six months after surgery', 'was readmitted', 'on admission', 'during hospitalization', 'follow-up at
+    6 months', 'the postoperative course', 'in successive visits') or is a published case report ('we present
+    the case'). A note of one office/ED visit ('cough for six days', 'discharged home') is not one."""
+    return bool(_LATER_ENCOUNTER_RE.search(narrative))
+
+
+_GENERIC_WORDS = frozenset({"unspecified", "other", "initial", "subsequent", "encounter", "sequela", "except",
+                            "without", "with", "specified", "part", "site", "region", "unknown", "type", "stage"})
+
+
+def condition_words(description: str) -> list[str]:
+    """The words of a code's description that name its condition or body part (5+ letters, cut to 5 so that
+    'fracture' also finds 'fractured'), without the classification's generic words."""
+    words = re.findall(r"[a-z]{5,}", description.lower())
+    return sorted({w[:5] for w in words if w not in _GENERIC_WORDS})
+
+
+def condition_side(narrative: str, description: str) -> str | None:
+    """The side documented for one condition: `documented_side` over the sentences that name it (a long note
+    names sides of other body parts too: 'left' elsewhere says nothing about this condition)."""
+    stems = condition_words(description)
+    if not stems:
+        return None
+    regex = re.compile(r"\b(" + "|".join(stems) + ")", re.I)
+    return documented_side(". ".join(s for s in sentences(narrative) if regex.search(s)))
+
+
 def minutes_documented(narrative: str) -> int | None:
     """Total time on the date of the encounter, when the note states it ('total time 35 minutes')."""
     match = re.search(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", narrative, re.I)

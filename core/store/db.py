@@ -97,7 +97,8 @@ def create_store_engine(url: str) -> Engine:
 
 
 # Columns added after schema version 1, as (table, column, SQL type): added in place to an older database.
-ADDED_COLUMNS = (("cases", "created_by", "VARCHAR(100)"), ("predictions", "requested_by", "VARCHAR(100)"))
+ADDED_COLUMNS = (("cases", "created_by", "VARCHAR(100)"), ("predictions", "requested_by", "VARCHAR(100)"),
+                 ("predictions", "rule_edits", "JSON"))
 
 
 def _add_missing_columns(engine: Engine) -> None:

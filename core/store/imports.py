@@ -158,7 +158,8 @@ def _write_records(session: Session, records: list[CaseRecord], report: ImportRe
         if pred is not None:
             session.add(Prediction(case_id=case.id, model_id=pred.model_id, prompt=pred.prompt or prompts[record.line],
                                    raw_output=pred.raw, codes=pred.codes, reasoning=pred.reasoning,
-                                   latency_s=pred.latency_s, prompt_rebuilt=pred.prompt is None))
+                                   latency_s=pred.latency_s, prompt_rebuilt=pred.prompt is None,
+                                   rule_edits=pred.rule_edits))
             report.predictions += 1
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint, ex
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # 2: cases.created_by, predictions.requested_by (who; `created_at` says when)
+SCHEMA_VERSION = 3  # 2: cases.created_by, predictions.requested_by (who; `created_at` says when);
+#                     3: predictions.rule_edits (the coding rules' edits of the answer)
 DECISIONS: tuple[str, ...] = ("accept", "correct", "reject", "skip")
 JOB_STATUSES: tuple[str, ...] = ("starting", "running", "succeeded", "failed", "cancelled", "lost")
 
@@ -72,6 +73,7 @@ class Prediction(SQLModel, table=True):
     latency_s: float | None = None
     prompt_rebuilt: bool = False  # True when the import had no prompt and it was rebuilt
     requested_by: str | None = Field(default=None, max_length=100)  # whose action made the server code it
+    rule_edits: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # core.rules edits made
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -36,7 +36,7 @@ class QueueItem:
     split: str | None
     narrative: str
     gold_codes: dict | None
-    prediction: dict | None  # id, model_id, codes, reasoning, raw, latency_s, prompt
+    prediction: dict | None  # id, model_id, codes, reasoning, raw, latency_s, prompt, rule_edits
     lease_expires_at: datetime | None
     second_review: bool  # another annotator already reviewed it (double annotation)
 
@@ -78,7 +78,8 @@ def prediction_view(pred: Prediction | None) -> dict | None:
     if pred is None:
         return None
     return {"id": pred.id, "model_id": pred.model_id, "codes": pred.codes, "reasoning": pred.reasoning,
-            "raw": pred.raw_output, "latency_s": pred.latency_s, "prompt": pred.prompt}
+            "raw": pred.raw_output, "latency_s": pred.latency_s, "prompt": pred.prompt,
+            "rule_edits": pred.rule_edits or []}
 
 
 def _queue_item(session: Session, case: Case) -> QueueItem:

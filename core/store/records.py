@@ -23,6 +23,7 @@ class PredictionRecord:
     model_id: str
     latency_s: float | None
     prompt: list[dict] | None  # None: rebuild it from the narrative at import
+    rule_edits: list[dict] | None = None  # the coding rules' edits of the answer (CodingResult.rule_edits)
 
 
 @dataclass
@@ -99,7 +100,25 @@ def check_prediction(value, field: str = "prediction", *, require_prompt: bool =
         model_id=check_text(value.get("model_id") or "", f"{field}.model_id", MAX_MODEL_ID_CHARS),
         latency_s=_check_latency(value.get("latency_s"), f"{field}.latency_s"),
         prompt=None if prompt is None else check_prompt(prompt, f"{field}.prompt"),
+        rule_edits=check_rule_edits(value.get("rule_edits"), f"{field}.rule_edits"),
     )
+
+
+EDIT_FIELDS = ("action", "system", "code", "rule", "guideline", "reason", "replacement")
+
+
+def check_rule_edits(value, field: str = "rule_edits") -> list[dict] | None:
+    """A list of coding-rule edits ({action, system, code, rule, reason, ...} with text values) or None."""
+    if value is None:
+        return None
+    ok = isinstance(value, list) and all(
+        isinstance(e, dict) and {"action", "system", "code", "rule"} <= set(e)
+        and all(isinstance(e.get(k), str) for k in EDIT_FIELDS if e.get(k) is not None) for e in value
+    )
+    if not ok:
+        raise FieldError(f"{field} must be a list of {{'action', 'system', 'code', 'rule', 'reason'}} objects", field)
+    return [{k: check_text(e[k], f"{field}.{k}", MAX_REASONING_CHARS) for k in EDIT_FIELDS if e.get(k) is not None}
+            for e in value]
 
 
 def _external_id(value) -> str:

@@ -204,7 +204,7 @@ def save_prediction(case_id: int, result: dict, *, requested_by: str | None = No
             raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
         row = Prediction(case_id=case_id, model_id=pred.model_id, prompt=pred.prompt, raw_output=pred.raw,
                          codes=pred.codes, reasoning=pred.reasoning, latency_s=pred.latency_s,
-                         requested_by=requested_by)
+                         requested_by=requested_by, rule_edits=pred.rule_edits)
         session.add(row)
         session.flush()
         return row.id

@@ -10,7 +10,8 @@ from core.pipeline import MAX_NARRATIVE_CHARS, CodingResult
 NARRATIVE = "58-year-old with type 2 diabetes and hyperglycemia on metformin, HbA1c 9.1%"
 SCRIPTED = ('<think>\n"type 2 diabetes and hyperglycemia" -> E11.65\nE11 alone is too vague\n</think>\n'
             '{"icd10cm": ["E11.65", "E11", "Q99.99"], "cpt": [], "hcpcs": []}')
-PREDICTION_KEYS = {"id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error"}
+PREDICTION_KEYS = {"id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error", "rules_applied",
+                   "rule_edits"}
 
 
 def _scripted(pipe, text, narrative=NARRATIVE):
@@ -31,7 +32,7 @@ def test_code_returns_json_with_only_valid_codes(make_pipeline):
 
 
 def test_invalid_codes_are_flagged_never_shown_as_good(make_pipeline):
-    result = _scripted(make_pipeline(), SCRIPTED)
+    result = _scripted(make_pipeline(rules=False), SCRIPTED)  # the coding rules would add Z79.84 (metformin)
     by_code = {item.code: item for item in result.items}
     assert result.codes["icd10cm"] == ["E11.65"]
     assert by_code["E11.65"].valid and by_code["E11.65"].status == "ok" and by_code["E11.65"].billable
@@ -42,7 +43,7 @@ def test_invalid_codes_are_flagged_never_shown_as_good(make_pipeline):
 
 
 def test_evidence_and_ranking(make_pipeline):
-    result = _scripted(make_pipeline(), SCRIPTED)
+    result = _scripted(make_pipeline(rules=False), SCRIPTED)
     item = next(i for i in result.items if i.code == "E11.65")
     assert item.evidence == "type 2 diabetes and hyperglycemia"
     assert NARRATIVE[item.span[0]:item.span[1]] == item.evidence

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from core.cli import app
 from core.pipeline import predict_file
 
-KEYS = ["id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error"]
+KEYS = ["id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error", "rules_applied", "rule_edits"]
 runner = CliRunner()
 
 
@@ -133,3 +133,17 @@ def test_cli_code_errors_are_one_line(tiny_model_dir, args, message):
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_cli_code_and_predict_apply_the_rules_unless_no_rules(tiny_model_dir, tmp_path):
+    narrative = "Acute bronchitis with cough for five days."
+    on = json.loads(runner.invoke(app, ["code", narrative, "--json", "--model", str(tiny_model_dir)]).stdout)
+    off = json.loads(runner.invoke(app, ["code", narrative, "--json", "--no-rules", "--model",
+                                         str(tiny_model_dir)]).stdout)
+    assert on["rules_applied"] is True and off["rules_applied"] is False and off["rule_edits"] == []
+    source = _write_lines(tmp_path / "in.jsonl", [json.dumps({"id": "a", "narrative": narrative})])
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["predict", "-i", str(source), "-o", str(out), "--no-rules", "--model",
+                                 str(tiny_model_dir)])
+    assert result.exit_code == 0, result.output
+    assert _read(out)[0]["rules_applied"] is False and _read(out)[0]["rule_edits"] == []

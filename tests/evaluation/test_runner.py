@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -74,9 +75,9 @@ def test_model_run_goes_through_predict_file(tmp_path, fake_datasets, monkeypatc
     calls = {}
 
     def predict_file(input_path, output_path, model=None, batch_size=8, progress=None, constrain="valid",
-                     use_model=True):
+                     use_model=True, rules=True):
         inputs = [json.loads(line) for line in open(input_path)]
-        calls.update(model=model, constrain=constrain, inputs=inputs)
+        calls.update(model=model, constrain=constrain, inputs=inputs, rules=rules)
         with open(output_path, "a") as out:
             for done, row in enumerate(inputs, start=1):
                 code = "E11.9" if "diabetes" in row["narrative"] else "R69"
@@ -88,17 +89,33 @@ def test_model_run_goes_through_predict_file(tmp_path, fake_datasets, monkeypatc
         return {"written": len(inputs)}
 
     monkeypatch.setattr(core.pipeline, "predict_file", predict_file)
-    monkeypatch.setattr(core.pipeline, "get_pipeline", lambda model=None, constrain="valid", use_model=True: FakePipeline())
+    monkeypatch.setattr(core.pipeline, "get_pipeline",
+                        lambda model=None, constrain="valid", use_model=True, rules=True: FakePipeline())
     report_path = tmp_path / "model.json"
     report_path.with_name("model.predictions.jsonl").write_text('{"id": "d2", "codes": {"icd10cm": ["J45.909"]}}\n')
     ticks = []
     report = run_eval("fake:dev", model="default", report_path=report_path, n_resamples=20, progress=ticks.append)
     assert calls["model"] is None and calls["constrain"] == "valid"  # "default" -> the shipped model
+    assert calls["rules"] is True and report["config"]["rules"] is True  # the pipeline's coding rules, on by default
     assert calls["inputs"][0] == {"id": "d1", "narrative": GOLD["dev"][0]["narrative"]}
     assert report["model_id"] == "fake-model@1" and sum(ticks) == 3
     assert report["metrics"]["icd10cm"]["tp"] == 1  # the stale d2 row of an earlier run was not reused
     assert report["format"] == {"n_raw": 3, "n_ok": 3, "rate": 1.0}
     assert report["latency"]["p50_s"] == pytest.approx(0.2)
+
+
+def test_model_run_without_rules_is_the_ablation(tmp_path, fake_datasets, monkeypatch):
+    calls = {}
+
+    def predict_file(input_path, output_path, rules=True, **kwargs):
+        calls["rules"] = rules
+        Path(output_path).write_text("".join(json.dumps({"id": json.loads(line)["id"], "codes": {}}) + "\n"
+                                             for line in open(input_path)))
+
+    monkeypatch.setattr(core.pipeline, "predict_file", predict_file)
+    monkeypatch.setattr(core.pipeline, "get_pipeline", lambda *args, **kwargs: FakePipeline())
+    report = run_eval("fake:dev", model="default", n_resamples=20, rules=False)
+    assert calls["rules"] is False and report["config"]["rules"] is False and report["rules"] is None
 
 
 def test_exactly_one_source_and_clear_errors(fake_datasets, tmp_path):

@@ -66,3 +66,32 @@ def test_run_eval_with_rules(tmp_path):
     assert plain["metrics"]["icd10cm"]["micro_f1"] < ruled["metrics"]["icd10cm"]["micro_f1"] == 1.0
     assert ruled["rules"]["integral_symptom"]["helpful"] == 1 and plain["rules"] is None
     assert ruled["by_rule"]["integral_symptom"]["overall"]["micro_f1"] == 1.0
+
+
+def test_rerank_puts_the_edited_answer_first_as_the_pipeline_does():
+    from core.evaluation.rules_applied import rerank
+
+    ranked = [["J20.9", 1.9], ["R05.9", 1.5], ["J40", 0.7], ["R05.1", 0.3]]
+    assert rerank(ranked, ["J20.9", "R05.9"], ["J20.9"]) == [["J20.9", 1.9], ["J40", 0.7], ["R05.9", 0.5],
+                                                              ["R05.1", 0.3]]
+    assert rerank([], [], ["W01.0XXA"]) == [["W01.0XXA", 1.0]]  # a code the retriever never ranked
+
+
+def test_rows_the_pipeline_edited_are_judged_not_edited_again(tmp_path, caplog):
+    import json
+
+    from core.evaluation import run_eval
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "a", "narrative": "Acute bronchitis with cough.", "codes": {"icd10cm": ["J20.9"]}})
+                    + "\n")
+    edit = {"action": "drop", "system": "icd10cm", "code": "R05.9", "rule": "integral_symptom", "reason": "integral"}
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(json.dumps({"id": "a", "codes": {"icd10cm": ["J20.9"]}, "rules_applied": True,
+                                 "rule_edits": [edit]}) + "\n")
+    report = run_eval(str(gold), predictions=preds, n_resamples=10, plots=False)
+    assert report["rules"] == {"integral_symptom": {"edits": 1, "helpful": 1, "neutral": 0, "harmful": 0}}
+    assert report["config"]["rules"] is True and report["metrics"]["icd10cm"]["micro_f1"] == 1.0
+    with caplog.at_level("WARNING"):
+        run_eval(str(gold), predictions=preds, n_resamples=10, plots=False, rules=False)
+    assert "made with the coding rules on" in caplog.text

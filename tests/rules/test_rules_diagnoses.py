@@ -74,3 +74,33 @@ def test_diabetes_type_follows_the_documentation(run):
 def test_excludes1_between_two_diagnoses_keeps_the_first_listed(run):
     out = run("Chronic hepatitis C.", icd=["B18.2", "K75.9"], rules=(excludes.RULE,))
     assert out.codes["icd10cm"] == ["B18.2"] and "K75.9" in out.edits[0].reason
+
+
+def test_laterality_reads_the_side_in_the_sentences_about_the_condition(run):
+    note = "Kidney mass found on CT; nephrectomy planned. Pain in the left arm after the fall."
+    assert run(note, icd=["C64.9"], rules=(specificity.SIDE_RULE,)).edits == []  # the left arm, not the kidney
+    out = run("Mass in the left kidney on CT. Right arm pain.", icd=["C64.9"], rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["C64.2"]
+
+
+def test_one_encounter_rules_abstain_on_a_case_history(run):
+    """A case history spans several encounters: a symptom coded before the diagnosis was made is not integral
+    to it at that encounter, so the rules that read the note as one visit do not edit it."""
+    history = "Acute bronchitis with cough. Two months later she was readmitted with fever."
+    out = run(history, icd=["J20.9", "R05.9"])
+    assert out.codes["icd10cm"] == ["J20.9", "R05.9"] and out.edits == []
+    assert {"integral_symptom", "excludes1_conflict", "laterality"} <= set(out.skipped)
+    assert "external_cause" not in out.skipped  # how an injury happened does not depend on the encounter
+    visit = run("Acute bronchitis with cough for six days. Discharged home.", icd=["J20.9", "R05.9"])
+    assert visit.codes["icd10cm"] == ["J20.9"] and visit.skipped == []
+
+
+def test_what_reads_as_several_encounters():
+    from core.rules.text import spans_several_encounters
+
+    for text in ("Two months later she was readmitted.", "After 9 months the patient shows swelling.",
+                 "In the control CT 6 months after surgery there is no recurrence.", "We present the case of a man."):
+        assert spans_several_encounters(text), text
+    for text in ("Seen 3 days after the fall.", "Cough for two weeks, discharged home.",
+                 "Here for follow-up of a left wrist fracture.", "Presents after 2 months of knee pain."):
+        assert not spans_several_encounters(text), text

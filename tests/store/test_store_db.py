@@ -136,7 +136,8 @@ def test_sqlite_writers_queue_on_a_gate_file(store):
 
 
 def test_a_version_1_database_is_upgraded_in_place(tmp_path):
-    """Schema 2 added cases.created_by and predictions.requested_by: an older file gains them, rows kept."""
+    """Schema 2 added cases.created_by and predictions.requested_by, schema 3 predictions.rule_edits: an older
+    file gains them, rows kept."""
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
         conn.executescript("""
@@ -154,9 +155,9 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path):
         """)
     try:
         init_db(f"sqlite:///{path}")
-        assert schema_version() == SCHEMA_VERSION == 2
+        assert schema_version() == SCHEMA_VERSION == 3
         with get_engine().connect() as conn:
             assert conn.exec_driver_sql("SELECT narrative, created_by FROM cases").all() == [("Old narrative.", None)]
-            assert "requested_by" in {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
+            assert {"requested_by", "rule_edits"} <= {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
     finally:
         reset_engine()

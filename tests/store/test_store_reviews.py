@@ -149,6 +149,19 @@ def test_save_prediction_checks_its_input(store):
     with pytest.raises(FieldError, match="latency_s"):
         save_prediction(case_id, result | {"latency_s": "fast"})
     assert isinstance(save_prediction(case_id, result), int)
+    with pytest.raises(FieldError, match="rule_edits"):
+        save_prediction(case_id, result | {"rule_edits": [{"action": "drop", "code": "R05.9"}]})
+
+
+def test_the_coding_rules_edits_are_stored_with_the_prediction(store):
+    edit = {"action": "add", "system": "icd10cm", "code": "Z79.84", "rule": "use_additional_code",
+            "guideline": "I.A.13", "reason": "the note documents metformin"}
+    case_id = add_case("Type 2 diabetes on metformin.", source="t")
+    save_prediction(case_id, model_result() | {"rule_edits": [edit]})
+    assert next_case("alice").prediction["rule_edits"] == [edit]
+    other = add_case("No rules ran.", source="t")
+    save_prediction(other, model_result())
+    assert next_case("bob").prediction["rule_edits"] == []
 
 
 # --- issue 14: honest pairs ----------------------------------------------------------------------------------

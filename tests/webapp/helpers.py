@@ -8,6 +8,8 @@ from core.prompts import build_messages, format_answer
 
 FAKE_CODES = {"icd10cm": ["E11.65"], "cpt": ["99214"], "hcpcs": []}
 FAKE_REASONING = "type 2 diabetes with hyperglycemia -> E11.65; established patient visit -> 99214"
+FAKE_EDIT = {"action": "drop", "system": "icd10cm", "code": "R73.9", "rule": "integral_symptom",
+             "guideline": "ICD-10-CM Official Guidelines I.B.5", "reason": "hyperglycemia is part of E11.65: not coded"}
 NARRATIVE = "58-year-old with type 2 diabetes and hyperglycemia on metformin, HbA1c 9.1%. Established patient."
 
 
@@ -15,7 +17,8 @@ def fake_result(narrative: str) -> dict:
     """A CodingResult.to_dict()-shaped answer, without a model."""
     return {"codes": FAKE_CODES, "items": [], "reasoning": FAKE_REASONING,
             "raw": format_answer(FAKE_REASONING, FAKE_CODES), "valid": True, "latency_s": 0.01,
-            "model_id": "fake-model", "prompt": build_messages(narrative), "repairs": [], "error": None}
+            "model_id": "fake-model", "prompt": build_messages(narrative), "repairs": [], "error": None,
+            "rules_applied": True, "rule_edits": [FAKE_EDIT]}
 
 
 class FakeCoder:

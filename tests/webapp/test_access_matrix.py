@@ -50,8 +50,8 @@ class FakePipeline:
 def _calls(request) -> dict:
     code, stream = code_tab.make_coders(None)
     return {
-        "/code": lambda: code(NARRATIVE, "", "valid", request, None),
-        "/code_stream": lambda: list(stream(NARRATIVE, "", "valid", request, None)),
+        "/code": lambda: code(NARRATIVE, "", "valid", True, request, None),
+        "/code_stream": lambda: list(stream(NARRATIVE, "", "valid", True, request, None)),
         "/send_to_review": lambda: review_tab.send_to_review(NARRATIVE, "", request, None),
         "/queue_for_review": lambda: review_tab.make_queue_api(None)(NARRATIVE, request, None),
         "/submit_review": lambda: review_tab.submit_review_api(add_case(NARRATIVE), "reject", "", "", "", request,
@@ -90,7 +90,7 @@ def _outcome(call) -> tuple[str, str]:
 
 def test_every_endpoint_for_every_role(store, users, fake_coder, monkeypatch):
     monkeypatch.setenv("THCE_ALLOW_JOBS", "1")
-    monkeypatch.setattr(code_tab, "get_pipeline", lambda model, constrain="valid": FakePipeline())
+    monkeypatch.setattr(code_tab, "get_pipeline", lambda model, constrain="valid", rules=True: FakePipeline())
     table = {}
     for role, name in ROLES.items():
         for endpoint, call in _calls(as_user(name)).items():

@@ -10,8 +10,9 @@ import pytest
 from core import views
 from tests.webapp.helpers import NARRATIVE
 from webapp import code_tab
+from webapp.rule_edits import edit_table
 
-REASONING, TABLE, HIGHLIGHTS, SUMMARY, STATE, JSON_FILE, CSV_FILE = range(7)
+REASONING, TABLE, HIGHLIGHTS, SUMMARY, STATE, JSON_FILE, CSV_FILE, RULE_EDITS = range(8)
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +55,15 @@ def test_coding_logs_no_narrative_text(coders, caplog):
     with caplog.at_level("DEBUG"):
         code_narrative("Zebra-striped unicorn narrative 4711 with type 2 diabetes")
     assert not any("Zebra" in record.getMessage() for record in caplog.records)
+
+
+def test_the_rule_edits_are_shown_and_can_be_turned_off(coders):
+    code_narrative, stream_code = coders
+    final = list(stream_code(NARRATIVE, "", "valid", True))[-1]
+    assert final[STATE]["rules_applied"] is True
+    assert final[RULE_EDITS] == edit_table(final[STATE]["rule_edits"])
+    assert "Coding rules" in final[SUMMARY]
+    assert '"rule_edits"' in Path(final[JSON_FILE]).read_text()
+    off = code_narrative(NARRATIVE, rules=False)
+    assert off["rules_applied"] is False and off["rule_edits"] == []
+    assert all(item["rule"] == "" for item in off["items"])

@@ -12,7 +12,7 @@ from core.store import add_case
 from tests.webapp.helpers import FAKE_REASONING, NARRATIVE, as_user
 from webapp import review_tab
 
-STATE, CASE, MODEL_REASONING, MODEL_CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY = range(10)
+STATE, CASE, MODEL_REASONING, MODEL_CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY, RULE_EDITS = range(11)
 
 
 ALICE, BOB = as_user("alice"), as_user("bob")
@@ -33,6 +33,10 @@ def test_load_next_shows_the_case_with_model_output_and_editable_copy(store, fak
     assert [row[1] for row in out[MODEL_CODES]] == ["E11.65", "99214"]
     assert out[CODES_TEXT] == "E11.65\n99214"
     assert "Reviewed 0 / 1" in out[PROGRESS] and fake_coder.calls == 1
+    # the coding rules' edits of the prediction are shown with their reasons
+    assert out[RULE_EDITS] == [["integral_symptom", "dropped R73.9 (icd10cm)", "hyperglycemia is part of E11.65: not coded",
+                                "ICD-10-CM Official Guidelines I.B.5"]]
+    assert "Coding rules edited the answer (1)" in out[CASE]
 
 
 def test_load_next_needs_a_login_and_reports_an_empty_queue(store, fake_coder, users):
