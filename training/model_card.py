@@ -207,6 +207,12 @@ def reproduce_lines(info: dict) -> list[str]:
     return [f"Reproduce (seed {info['seed']}; {where}):", "", "```bash", *commands, "```"]
 
 
+def step_time_lines(step_seconds: dict) -> list[str]:
+    if not step_seconds:
+        return []
+    return ["Per step: " + ", ".join(f"{step} {seconds / 60:.1f} min" for step, seconds in step_seconds.items()) + "."]
+
+
 def export_note(info: dict) -> list[str]:
     stage = info.get("export", {}).get("stage")
     if not stage or stage == "stage_3":
@@ -243,6 +249,7 @@ def render_model_card(info: dict) -> str:
         "## Training", "",
         f"Wall time of the whole pipeline: {info['wall_s'] / 60:.1f} min "
         f"(budget {info['budget_minutes']:.0f} min; measured training throughput here: {_rates(info['throughput'])}).",
+        *step_time_lines(info.get("step_seconds", {})),
         "",
         *stage_rows(info["stages"]), *export_note(info), "",
         "## Evaluation (core.evaluation.run_eval)", "",

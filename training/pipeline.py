@@ -287,6 +287,7 @@ class Pipeline:
             "export": self.state.get("export", {}), "decision": self.state.get("decision", {}),
             "ablation": self.state.get("ablation", {}), "base_model": self.preset.base_model,
             "device": self.state.get("device"), "commands": self.state.get("commands", []),
+            "step_seconds": self.state.get("step_seconds", {}),
             "lora": self.lora_info(),
         }
         write_model_card(self.output, info)
