@@ -154,9 +154,36 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path):
         """)
     try:
         init_db(f"sqlite:///{path}")
-        assert schema_version() == SCHEMA_VERSION == 2
+        assert schema_version() == SCHEMA_VERSION == 3
         with get_engine().connect() as conn:
             assert conn.exec_driver_sql("SELECT narrative, created_by FROM cases").all() == [("Old narrative.", None)]
             assert "requested_by" in {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
+    finally:
+        reset_engine()
+
+
+def test_a_version_2_database_gets_review_statuses_from_its_decisions(tmp_path, monkeypatch):
+    """Reviews stored before statuses existed: a skip becomes `skipped`, every other decision `submitted`."""
+    from store_helpers import case_with_prediction
+
+    from core.store import save_review
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    path = tmp_path / "v2.db"
+    init_db(f"sqlite:///{path}")
+    first, _ = case_with_prediction(external_id="a")
+    second, _ = case_with_prediction(external_id="b")
+    save_review(first, "alice", "accept")
+    save_review(second, "alice", "skip")
+    reset_engine()
+    with sqlite3.connect(path) as conn:
+        conn.executescript("ALTER TABLE reviews DROP COLUMN status; ALTER TABLE reviews DROP COLUMN discard_reason;"
+                           "UPDATE meta SET value = '2' WHERE key = 'schema_version';")
+    try:
+        init_db(f"sqlite:///{path}")
+        assert schema_version() == 3
+        with get_engine().connect() as conn:
+            rows = conn.exec_driver_sql("SELECT decision, status, discard_reason FROM reviews ORDER BY id").all()
+        assert rows == [("accept", "submitted", None), ("skip", "skipped", None)]
     finally:
         reset_engine()
