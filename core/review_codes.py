@@ -79,17 +79,28 @@ def toggle(rows: list[dict], index: int) -> list[dict]:
     return [dict(r, keep=not r["keep"]) if i == index else r for i, r in enumerate(rows)]
 
 
+def typed_code(text: str, codeset=None):
+    """The code-set validation of `text` when it is typed as a code (one word that the code sets recognise as a
+    code, billable or not); None for words to search."""
+    codeset = _codeset(codeset)
+    text = (text or "").strip()
+    if not text or " " in text:
+        return None
+    check = codeset.validate(text)
+    return check if check.ok or check.status == "not_billable" else None
+
+
 def find_code(text: str, codeset=None) -> tuple[str, str, str] | None:
-    """(system, code, description) that `text` stands for: a valid billable code typed as such, else the best
-    billable search hit; None when nothing matches."""
+    """(system, code, description) that `text` stands for: a billable code typed as such, else the best billable
+    search hit for words; None when nothing matches or the code typed is not billable (a header: the coder
+    picks the specific code, see `why_not`)."""
     codeset = _codeset(codeset)
     text = (text or "").strip()[:MAX_QUERY_CHARS]
     if not text:
         return None
-    if " " not in text:
-        check = codeset.validate(text)
-        if check.ok:
-            return check.system, check.normalized, codeset.describe(check.normalized)
+    check = typed_code(text, codeset)
+    if check is not None:
+        return (check.system, check.normalized, codeset.describe(check.normalized)) if check.ok else None
     for hit in codeset.search(text, k=SEARCH_HITS * 2):
         if codeset.validate(hit.code, hit.system).ok:
             return hit.system, hit.code, hit.description
@@ -113,14 +124,21 @@ def add_code(rows: list[dict], narrative: str, text: str, codeset=None) -> tuple
     codeset = _codeset(codeset)
     found = find_code(text, codeset)
     if found is None:
-        check = codeset.validate((text or "").strip()) if " " not in (text or "").strip() else None
-        why = f": {check.message}" if check is not None and (text or "").strip() else ""
-        return rows, f"no billable code matches {text!r}{why}"
+        return rows, why_not(text, codeset)
     system, code, description = found
     for i, row in enumerate(rows):
         if row["system"] == system and row["code"] == code:
             return [dict(r, keep=True) if j == i else r for j, r in enumerate(rows)], f"{code} is listed (kept)"
     return [*rows, make_row(narrative, system, code, "", "added", codeset)], f"added {code} ({description})"
+
+
+def why_not(text: str, codeset=None) -> str:
+    """Why `text` adds no code: a non-billable code (with its billable codes), or no billable match."""
+    check = typed_code(text, codeset)
+    if check is not None and not check.ok:
+        more = f"; billable: {', '.join(check.suggestions[:6])}" if check.suggestions else ""
+        return f"{check.normalized} is not billable{more}"
+    return f"no billable code matches {(text or '').strip()!r}"
 
 
 def kept_codes(rows: list[dict]) -> dict[str, list[str]]:

@@ -24,7 +24,17 @@ from core.store.db import (
 from core.store.errors import BusyError, CodeError, ConflictError, FieldError, NotFoundError, StoreError
 from core.store.export import EXPORT_FORMATS, export_preference_pairs, export_records, preference_records
 from core.store.imports import ImportReport, import_cases
-from core.store.models import DECISIONS, SCHEMA_VERSION, STATUSES, Case, Job, Meta, Prediction, PreferencePair, Review
+from core.store.models import (
+    DECISIONS,
+    SCHEMA_VERSION,
+    STATUSES,
+    Case,
+    Job,
+    Meta,
+    Prediction,
+    PreferencePair,
+    Review,
+)
 from core.store.queue import (
     LEASE_MINUTES,
     QueueItem,

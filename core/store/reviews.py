@@ -29,7 +29,15 @@ from sqlmodel import Session, select
 from core.store.chosen import chosen_answer
 from core.store.db import get_session, run_write
 from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
-from core.store.models import DECISIONS, STATUSES, Case, Prediction, PreferencePair, Review, latest_review_clause
+from core.store.models import (
+    DECISIONS,
+    STATUSES,
+    Case,
+    Prediction,
+    PreferencePair,
+    Review,
+    latest_review_clause,
+)
 from core.store.queue import check_annotator, latest_prediction, renew_lease
 from core.store.records import MAX_REASONING_CHARS, check_codes, check_prediction
 
