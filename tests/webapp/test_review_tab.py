@@ -10,9 +10,8 @@ import pytest
 from core import review
 from core.store import add_case
 from tests.webapp.helpers import FAKE_REASONING, NARRATIVE, as_user
-from webapp import review_tab
-
 from webapp import review_actions as actions
+from webapp import review_tab
 
 LOAD, VIEW = actions.LOAD, actions.VIEW
 STATE, CASE, MODEL_REASONING, CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY, SUMMARY = (
