@@ -123,7 +123,8 @@ def search_live(text: str) -> tuple[list[list], str]:
     if not (text or "").strip():
         return [], ""
     found = review_codes.find_code(text)
-    hint = f"Enter adds **{found[1]}** ({found[0]}) {found[2]}" if found else review_codes.why_not(text)
+    asked = f"“{text.strip()}”: "  # names the query, so a hint is never read against newer typing
+    hint = asked + (f"Enter adds **{found[1]}** ({found[0]}) {found[2]}" if found else review_codes.why_not(text))
     return review_codes.search_rows(text), hint
 
 

@@ -19,15 +19,15 @@ from tests.webapp.helpers import NARRATIVE, fake_result, free_port
 from tests.webapp.test_e2e import CHROMIUM, CHROMIUM_ARGS
 
 DOCS_IMG = REPO_ROOT / "docs" / "img"
-SHIPPED_TINY = REPO_ROOT / "data" / "models" / "thce-tiny"
 CASES = 3
 QUERY = "mixed hyperlipidemia"
 TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def review_app(tmp_path_factory):
-    """The app on the shipped thce-tiny model with its own SQLite store, and CASES coded cases in the queue."""
+def review_app(tiny_model_dir, tmp_path_factory):
+    """The app on the tiny random test model (the Code tab runs it; fast) with its own SQLite store, and CASES
+    cases in the queue whose model answer is known (E11.65, 99214)."""
     from core.store import add_case, init_db, reset_engine, save_prediction
 
     folder = tmp_path_factory.mktemp("review-app")
@@ -43,7 +43,7 @@ def review_app(tmp_path_factory):
         save_prediction(add_case(narrative, source="browser-test", external_id=f"b{i}"), fake_result(narrative))
     from webapp.app import build_demo, launch_options
 
-    demo = build_demo(model=str(SHIPPED_TINY))
+    demo = build_demo(model=str(tiny_model_dir))
     _, local_url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=free_port(),
                                   quiet=True, **launch_options())
     yield {"url": local_url}
@@ -67,7 +67,7 @@ def _review_one(page, expect) -> dict:
     expect(page.locator("#review-codes-table")).to_contain_text("✗ drop")
     page.keyboard.press("Alt+KeyF")
     page.keyboard.type(QUERY)
-    expect(page.locator("#review-search-hint")).to_contain_text("Enter adds", timeout=TIMEOUT_MS)
+    expect(page.locator("#review-search-hint")).to_contain_text(f"“{QUERY}”: Enter adds", timeout=TIMEOUT_MS)
     hint = re.search(r"Enter adds (\S+)", page.locator("#review-search-hint").inner_text()).group(1)
     page.keyboard.press("Enter")
     expect(page.locator("#review-summary")).to_contain_text(f"added {hint}", timeout=TIMEOUT_MS)
@@ -102,7 +102,7 @@ def test_keyboard_only_review_stores_what_the_screen_showed(review_app):
             page.goto(review_app["url"])
             page.locator("#narrative textarea").fill(NARRATIVE)
             page.locator("#code-button").click()
-            expect(page.locator("#code-summary")).to_contain_text("valid code(s)", timeout=300_000)
+            expect(page.locator("#code-summary")).to_contain_text("valid code(s)", timeout=180_000)
             page.screenshot(path=DOCS_IMG / "code-tab.png", full_page=True)
 
             page.get_by_role("tab", name="Review").click()

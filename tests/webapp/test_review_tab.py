@@ -112,13 +112,13 @@ def test_every_code_dropped_is_refused_with_the_way_out(store, fake_coder, users
 
 def test_search_as_you_type_names_what_enter_adds(store, fake_coder, users):
     hits, hint = actions.search_live("E78.5")
-    assert hint.startswith("Enter adds **E78.5**") and hits[0][1] == "E78.5"
+    assert hint.startswith("“E78.5”: Enter adds **E78.5**") and hits[0][1] == "E78.5"
     assert actions.search_live("  ") == ([], "")
     add_case(NARRATIVE, source="test")
     state = actions.load_next("", "", ALICE, None)[STATE]
     out = actions.add_from_search(state, "E11", ALICE, None)  # a header code: nothing added, its billable codes named
     assert out[0]["rows"] == state["rows"] and out[VIEW.index("status")].startswith("⚠ E11 is not billable; billable: E11.")
-    assert actions.search_live("E11")[1].startswith("E11 is not billable")
+    assert actions.search_live("E11")[1].startswith("“E11”: E11 is not billable")
     out = actions.add_from_search(state, "zzzzqqq", ALICE, None)
     assert out[VIEW.index("status")] == "⚠ no billable code matches 'zzzzqqq'"
 
