@@ -35,7 +35,7 @@ from core.store.models import Case, Review, latest_review_clause
 logger = logging.getLogger(__name__)
 
 Coder = Callable[[str], dict]  # narrative -> CodingResult.to_dict()
-HISTORY_COLUMNS = ["review", "case", "decision", "version", "codes", "notes", "when"]
+HISTORY_COLUMNS = ["review", "case", "decision", "status", "version", "codes", "notes", "when"]
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -53,6 +53,9 @@ class ReviewTask:
     reasoning: str
     second_review: bool
     rule_edits: list[dict] = field(default_factory=list)  # the coding rules' edits of the prediction
+    min_submitted: int = 1
+    submitted: int = 0
+    draft: dict | None = None  # the annotator's saved draft of this case (decision, corrected_codes, notes)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -84,7 +87,8 @@ def _task(item) -> ReviewTask:
     return ReviewTask(case_id=item.case_id, external_id=item.external_id, source=item.source,
                       narrative=item.narrative, prediction_id=pred["id"], model_id=pred["model_id"],
                       codes={s: list(pred["codes"].get(s, [])) for s in SYSTEMS}, reasoning=pred["reasoning"],
-                      second_review=item.second_review, rule_edits=list(pred.get("rule_edits") or []))
+                      second_review=item.second_review, rule_edits=list(pred.get("rule_edits") or []),
+                      min_submitted=item.min_submitted, submitted=item.submitted, draft=item.draft)
 
 
 def next_task(annotator: str, coder: Coder | None = None) -> ReviewTask | None:
@@ -96,7 +100,7 @@ def next_task(annotator: str, coder: Coder | None = None) -> ReviewTask | None:
         result = (coder or default_coder())(item.narrative)
         save_prediction(item.case_id, result, requested_by=annotator)
         logger.info("stored a new prediction for case %d", item.case_id)
-        item = get_case(item.case_id)
+        item = get_case(item.case_id, annotator)
     return _task(item)
 
 
@@ -168,7 +172,7 @@ def add_code_to_text(text: str, code: str) -> str:
 
 def submit_review(case_id: int, annotator: str, decision: str, codes_text: str = "", reasoning: str = "",
                   notes: str = "", *, prediction_id: int | None = None, model_reasoning: str | None = None,
-                  time_spent_s: float | None = None) -> SavedReview:
+                  time_spent_s: float | None = None, status: str | None = None) -> SavedReview:
     """Store a verdict. Only 'correct' uses the codes text and reasoning (a reasoning equal to the model's
     counts as not edited); a correction whose text has unusable codes is refused with all of them named."""
     codes, corrected_reasoning = None, None
@@ -181,7 +185,36 @@ def submit_review(case_id: int, annotator: str, decision: str, codes_text: str =
         if edited and edited != (model_reasoning or "").strip():
             corrected_reasoning = edited
     return save_review(case_id, annotator, decision, prediction_id=prediction_id, corrected_codes=codes,
-                       corrected_reasoning=corrected_reasoning, notes=notes or "", time_spent_s=time_spent_s)
+                       corrected_reasoning=corrected_reasoning, notes=notes or "", time_spent_s=time_spent_s,
+                       status=status)
+
+
+def submit_rows(task: dict, annotator: str, rows: list[dict], *, status: str = "submitted", reasoning: str = "",
+                notes: str = "", time_spent_s: float | None = None) -> SavedReview:
+    """Store the per-code review of `task` (ReviewTask.to_dict()): kept codes equal to the model's -> accept,
+    otherwise a correction with the kept codes. `status` "draft" saves without submitting. A reasoning equal
+    to the model's counts as not edited."""
+    from core.review_codes import verdict
+
+    decision, codes = verdict(rows, task.get("codes"))
+    edited = (reasoning or "").strip()
+    edited = edited if edited and edited != (task.get("reasoning") or "").strip() else None
+    if decision == "accept" and edited and status == "submitted":
+        decision = "correct"  # same codes, better reasoning: still a correction (a preference pair)
+    if decision == "correct" and status == "submitted" and not any(codes.values()):
+        raise FieldError("corrected_codes: every code is dropped; add the right code, or reject the output "
+                         "(or discard the case when it cannot be coded)", "corrected_codes")
+    return save_review(task["case_id"], annotator, decision, prediction_id=task.get("prediction_id"),
+                       corrected_codes=codes if decision == "correct" else None,
+                       corrected_reasoning=edited if decision == "correct" else None, notes=notes or "",
+                       time_spent_s=time_spent_s, status=status)
+
+
+def set_aside(task: dict, annotator: str, status: str, reason: str = "", notes: str = "",
+              time_spent_s: float | None = None) -> SavedReview:
+    """Skip the case (status "skipped") or discard it ("discarded", with the reason it cannot be coded)."""
+    return save_review(task["case_id"], annotator, "skip", prediction_id=task.get("prediction_id"), notes=notes or "",
+                       time_spent_s=time_spent_s, status=status, discard_reason=reason or None)
 
 
 def my_reviews(annotator: str, limit: int = 100) -> list[list]:
@@ -191,9 +224,9 @@ def my_reviews(annotator: str, limit: int = 100) -> list[list]:
              .order_by(Review.id.desc()).limit(limit))
     with get_session() as session:
         rows = session.exec(query).all()
-    return [[review.id, external_id, review.decision, review.version,
+    return [[review.id, external_id, review.decision, review.status, review.version,
              ", ".join(c for s in SYSTEMS for c in (review.corrected_codes or {}).get(s, [])),
-             (review.notes or "")[:80], review.created_at.strftime("%Y-%m-%d %H:%M")]
+             (review.discard_reason or review.notes or "")[:80], review.created_at.strftime("%Y-%m-%d %H:%M")]
             for review, external_id in rows]
 
 

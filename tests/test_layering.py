@@ -38,7 +38,7 @@ CORE_LAYERS = (
     ("constraints", "retrieval"),
     ("inference", "datasets"),
     ("pipeline",),
-    ("evaluation", "store"),
+    ("evaluation", "store", "review_codes"),
     ("access", "deploy", "hub", "jobs", "review", "views"),
     ("launcher", "publish", "space"),
     ("cli", "commands", "report_views", "__init__"),

@@ -2,7 +2,8 @@
 
 stage_1/stage_2 records train SFT from their `messages` (conversational language modeling);
 stage_3 records (and pairs exported from the review store) train DPO from `prompt`/`chosen`/`rejected`
-(conversational preference) exactly as stored: no reformatting. Errors name the file and line.
+(conversational preference), and the store's KTO export trains KTO from `prompt`/`completion`/`label`
+(conversational unpaired preference), exactly as stored: no reformatting. Errors name the file and line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = {"sft": ("messages",), "dpo": ("prompt", "chosen", "rejected")}
+COLUMNS = {"sft": ("messages",), "dpo": ("prompt", "chosen", "rejected"), "kto": ("prompt", "completion", "label")}
+EXPECTED = {"sft": "stage_1/stage_2 (messages)", "dpo": "stage_3 (prompt/chosen/rejected)",
+            "kto": "KTO (prompt/completion/label: `thce annotations export --format kto`)"}
 ROLES = {"system", "user", "assistant"}
 
 
@@ -38,10 +41,14 @@ def check_record(record: dict, kind: str, where: str) -> None:
         raise DataError(f"{where}: a record must be a JSON object")
     missing = [c for c in COLUMNS[kind] if c not in record]
     if missing:
-        expected = "stage_1/stage_2 (messages)" if kind == "sft" else "stage_3 (prompt/chosen/rejected)"
-        raise DataError(f"{where}: missing field(s) {missing}; a {kind.upper()} file must be {expected} records")
+        raise DataError(f"{where}: missing field(s) {missing}; a {kind.upper()} file must be {EXPECTED[kind]} records")
     if kind == "sft":
         _check_messages(record["messages"], "messages", where, last_role="assistant")
+    elif kind == "kto":
+        _check_messages(record["prompt"], "prompt", where, last_role="user")
+        _check_messages(record["completion"], "completion", where, last_role="assistant")
+        if not isinstance(record["label"], bool):
+            raise DataError(f"{where}: field 'label' must be true (desirable) or false (undesirable)")
     else:
         _check_messages(record["prompt"], "prompt", where, last_role="user")
         _check_messages(record["chosen"], "chosen", where, last_role="assistant")

@@ -42,6 +42,12 @@ def sft_lengths(records: list[dict], tokenizer) -> list[int]:
             for r in records]
 
 
+def kto_lengths(records: list[dict], tokenizer) -> list[int]:
+    """Tokens of prompt+completion for each KTO row."""
+    return [len(tokenizer.apply_chat_template(r["prompt"] + r["completion"], tokenize=True, return_dict=True)["input_ids"])
+            for r in records]
+
+
 def dpo_lengths(records: list[dict], tokenizer) -> list[int]:
     """Tokens of prompt+chosen plus prompt+rejected for each pair (the two sequences DPO trains on)."""
     lengths = []

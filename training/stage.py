@@ -25,7 +25,7 @@ from training.model_init import (
     load_pretrained,
     resolve_model_source,
 )
-from training.plan import TrainingPlan, build_plan, dpo_lengths, format_plan, sft_lengths
+from training.plan import TrainingPlan, build_plan, dpo_lengths, format_plan, kto_lengths, sft_lengths
 from training.runlog import MetricsLogCallback
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,8 @@ def get_records(settings: TrainSettings, kind: str) -> tuple[list[dict], list[di
 
 def run_quality_gates(settings: TrainSettings, kind: str) -> str:
     """The `thce data check` gates on the train file; StageError (first problems, with lines) when one fails."""
+    if kind == "kto":
+        return "no stage gates for KTO rows (each record's shape was checked)"
     stage = settings.data.stage or ("stage_3" if kind == "dpo" else "stage_2")
     report = quality_report(settings.data.train_file, stage)
     if not report.ok:
@@ -98,7 +100,8 @@ def check_chat_template(tokenizer, records: list[dict], kind: str) -> str:
     from trl.chat_template_utils import has_generation_markers, is_chat_template_stop_token_trained
 
     record = records[0]
-    messages = record["messages"] if kind == "sft" else record["prompt"] + record["chosen"]
+    answer = record.get("completion") if kind == "kto" else record.get("chosen")
+    messages = record["messages"] if kind == "sft" else record["prompt"] + answer
     try:
         out = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
     except Exception as exc:  # jinja errors of a user-supplied template
@@ -168,7 +171,7 @@ def _plan(settings: TrainSettings, kind: str, inputs: StageInputs) -> TrainingPl
     if not inputs.records:
         return None
     if inputs.tokenizer is not None:
-        lengths = (sft_lengths if kind == "sft" else dpo_lengths)(inputs.records, inputs.tokenizer)
+        lengths = {"sft": sft_lengths, "kto": kto_lengths}.get(kind, dpo_lengths)(inputs.records, inputs.tokenizer)
     else:
         lengths = approximate_lengths(inputs.records, kind)
     plan = build_plan(kind, lengths, settings.train, inputs.n_params, world_size=world_size(),

@@ -34,7 +34,7 @@ def read_chat_template(path: str | Path | None = None) -> str:
 
 def record_texts(record: dict) -> Iterator[str]:
     """The message contents of one stage record (stage_1/2 `messages`, stage_3 `prompt`/`chosen`/`rejected`)."""
-    for key in ("messages", "prompt", "chosen", "rejected"):
+    for key in ("messages", "prompt", "chosen", "rejected", "completion"):
         value = record.get(key)
         if isinstance(value, str):
             yield value

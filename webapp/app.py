@@ -43,6 +43,11 @@ QUEUE_MAX_SIZE = 64
 CSS = """
 .thce-card { border: 1px solid var(--border-color-primary); border-radius: var(--radius-lg);
              padding: var(--spacing-lg); background: var(--background-fill-secondary); }
+.thce-progress { display: flex; gap: 2em; flex-wrap: wrap; }
+.thce-progress > div { flex: 1; min-width: 260px; }
+.thce-bar { display: flex; height: 10px; border-radius: 5px; overflow: hidden; margin-top: 4px;
+            background: var(--neutral-200); }
+.thce-bar > span { display: block; height: 100%; }
 """
 
 # System fonts only: the default theme fonts come from Google Fonts, a request per page view from the browser.
@@ -62,12 +67,12 @@ def build_demo(model: str | None = None) -> gr.Blocks:
             with gr.Tab("Code", id="code"):
                 build_code_tab(model, send_to_review)
             with gr.Tab("Review", id="review"):
-                build_review_tab(model)
+                review = build_review_tab(model)
             with gr.Tab("Train & Evaluate", id="train"):
                 train = build_train_tab()
             with gr.Tab("Codes", id="codes"):
                 build_codes_tab()
-        for fn, outputs in train["load"]:
+        for fn, outputs in [*train["load"], *review["load"]]:
             demo.load(fn, None, outputs, api_visibility="private")
         demo.load(None, None, None, js=SHORTCUTS_JS)
     demo.queue(default_concurrency_limit=DEFAULT_CONCURRENCY, max_size=QUEUE_MAX_SIZE)

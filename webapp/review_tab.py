@@ -1,61 +1,89 @@
-"""Review tab: annotators judge model outputs from the queue; corrections become DPO preference pairs.
+"""Review tab: coders keep or drop the model's codes one by one, with each code's evidence highlighted in the
+narrative, add codes by search, and submit, save a draft, skip or discard; every submission becomes training
+data (DPO pairs, KTO rows, SFT conversations). Progress bars for the team and me; agreement and throughput
+for admins.
 
-Orchestration lives in core.review; each callback here is a few lines. Identity and role come from the
-request (webapp.auth: the Gradio login, the Hugging Face login on a Space, the local user when the app is
-open on 127.0.0.1), never from a parameter. Keyboard shortcuts: SHORTCUTS_JS (installed by app.py).
+Layout and wiring here; the callbacks are webapp.review_actions, the wording webapp.review_views, the logic
+core.review / core.review_codes / core.store. Identity and role come from the request (webapp.auth), never
+from a parameter. Keyboard shortcuts: SHORTCUTS (listed in the tab), installed by app.py as SHORTCUTS_JS.
 """
 
 from __future__ import annotations
 
 import json
-import time
 
 import gradio as gr
 
 from core import review, views
-from core.store import StoreError, export_preference_pairs, stats
+from core.store import StoreError, export_preference_pairs, progress, stats
+from webapp import review_actions as actions
+from webapp import review_views as wording
 from webapp.auth import ADMIN, ANNOTATOR, identify, role_of, user_for
 from webapp.common import GENERATION, export_file
-from webapp.rule_edits import EDIT_HEADERS, EDIT_WIDTHS, edit_table, edits_note
+from webapp.rule_edits import EDIT_HEADERS, EDIT_WIDTHS
 
-DECISION_BUTTONS = (("accept", "Accept  (Alt+A)", "primary"), ("correct", "Save correction  (Alt+C)", "primary"),
-                    ("reject", "Reject  (Alt+R)", "stop"), ("skip", "Skip  (Alt+S)", "secondary"))
 CHECK_HEADERS = ["code", "system", "status", "message"]
-SHORTCUT_KEYS = {"KeyA": "review-accept", "KeyC": "review-correct", "KeyR": "review-reject",
-                 "KeyS": "review-skip", "KeyN": "review-next"}
+HIT_HEADERS = ["system", "code", "description", "billable"]
+# (key, what it does, element id): Alt + key clicks that element (or focuses it, for the search box).
+SHORTCUTS = (
+    ("N", "next case", "review-next"),
+    ("J / ↓", "next code", "review-code-next"),
+    ("K / ↑", "previous code", "review-code-prev"),
+    ("X", "keep / drop the selected code", "review-toggle"),
+    ("F", "find a code to add (type, then Enter adds the first match)", "review-search"),
+    ("Enter", "submit", "review-submit"),
+    ("D", "save draft", "review-draft"),
+    ("E", "discard (type the reason first)", "review-discard"),
+    ("S", "skip", "review-skip"),
+    ("R", "reject the model's output", "review-reject"),
+    ("A", "accept the model's codes as they are", "review-accept"),
+)
+SHORTCUT_KEYS = {"KeyN": "review-next", "KeyJ": "review-code-next", "ArrowDown": "review-code-next",
+                 "KeyK": "review-code-prev", "ArrowUp": "review-code-prev", "KeyX": "review-toggle",
+                 "KeyF": "review-search", "Enter": "review-submit", "KeyD": "review-draft", "KeyE": "review-discard",
+                 "KeyS": "review-skip", "KeyR": "review-reject", "KeyA": "review-accept"}
+FOCUS_KEYS = {"KeyF"}
 _SHORTCUTS_TEMPLATE = """
 () => {
   if (window.__thceShortcuts) return;
   window.__thceShortcuts = true;
   const keys = __KEYS__;
+  const focus = __FOCUS__;
   document.addEventListener("keydown", (event) => {
     if (!event.altKey || event.ctrlKey || event.metaKey || !(event.code in keys)) return;
-    const button = document.getElementById(keys[event.code]);
-    if (!button || button.offsetParent === null || button.disabled) return;  // review tab not shown
+    const element = document.getElementById(keys[event.code]);
+    if (!element || element.offsetParent === null) return;  // review tab not shown
     event.preventDefault();
-    button.click();
-  });
+    event.stopPropagation();  // Alt+Enter in the search box submits the review, not the search
+    if (focus.includes(event.code)) {
+      const box = element.querySelector("textarea, input");
+      if (box) { box.focus(); box.select(); }
+      return;
+    }
+    if (element.disabled) return;
+    element.click();
+  }, true);
 }
 """
-SHORTCUTS_JS = _SHORTCUTS_TEMPLATE.replace("__KEYS__", json.dumps(SHORTCUT_KEYS))
+SHORTCUTS_JS = (_SHORTCUTS_TEMPLATE.replace("__KEYS__", json.dumps(SHORTCUT_KEYS))
+                .replace("__FOCUS__", json.dumps(sorted(FOCUS_KEYS))))
+SHORTCUTS_MARKDOWN = "**Keyboard** (hold Alt): " + " · ".join(f"**{key}** {what}" for key, what, _ in SHORTCUTS)
 GUIDELINES = """
-**What to do.** Read the narrative, then the model's reasoning and codes. Judge the *codes*:
-
-* **Accept** (Alt+A): every code is right and nothing billable is missing.
-* **Save correction** (Alt+C): fix the list on the right — delete wrong codes, add missing ones (search
-  below and click a result to add it). Edit the reasoning too if it is wrong; leave it as it is otherwise.
-  Each correction becomes a preference pair (your answer preferred over the model's) for DPO training.
-* **Reject** (Alt+R): the output is unusable and you cannot fix it quickly (say why in the notes).
-* **Skip** (Alt+S): you cannot judge this case; it goes to someone else. **Next case**: Alt+N.
+**What to do.** Read the narrative; each of the model's codes is a row with its evidence highlighted in the
+narrative (the selected code's span is marked ▶). Keep the right codes, drop the wrong ones (Alt+X, or click
+the decision cell), add missing ones (Alt+F: type a code or words, Enter adds the first billable match shown),
+then **Submit** (Alt+Enter): unchanged codes are stored as *accept*, changed ones as a *correction* (a
+preference pair for DPO, and KTO rows). **Save draft** (Alt+D) keeps your work without submitting. **Discard**
+(Alt+E) a case that cannot be coded, with the reason; **Skip** (Alt+S) hands it to someone else; **Reject**
+(Alt+R) says the output is unusable; **Accept** (Alt+A) keeps the model's codes as they are.
 
 **Coding rules.** Code only what the narrative documents: no negated findings ("denies chest pain"),
 no "rule out"/suspected diagnoses in outpatient notes, history-of only with its Z code. Use the most
 specific billable code (7th characters for injuries). The coding rules' edits (added, dropped or replaced codes,
-each with its reason) are listed under the model's codes: they are part of the answer you judge. CPT for procedures and visits, HCPCS for drugs
-(J codes, mind the billing unit) and supplies. Every code you enter is validated as you type.
+each with its reason) are listed under the model's codes: they are part of the answer you judge. CPT for
+procedures and visits, HCPCS for drugs (J codes, mind the billing unit) and supplies. Every code you add is
+validated.
 """
-NO_TASK = "The queue is empty: nothing to review right now. Import cases (`thce annotations import`) or send " \
-          "coded narratives from the Code tab."
 
 
 def send_to_review(narrative: str, model: str = "", request: gr.Request = None,
@@ -68,56 +96,6 @@ def send_to_review(narrative: str, model: str = "", request: gr.Request = None,
         return f"⚠ {exc}"
     coded = f" (prediction {prediction_id})" if prediction_id else " (it is coded when an annotator opens it)"
     return f"✓ Queued for review as case **#{case_id}**{coded}."
-
-
-def _task_outputs(task: review.ReviewTask | None, annotator: str, status: str) -> tuple:
-    """(state, case, model reasoning, model codes, corrected codes, corrected reasoning, notes, status,
-    progress, history, rule edits)."""
-    common = (review.progress_markdown(annotator), review.my_reviews(annotator))
-    if task is None:
-        return ({}, NO_TASK, "", [], "", "", "", status, *common, [])
-    state = task.to_dict() | {"started": time.monotonic()}
-    header = f"**Case #{task.case_id}** · `{task.external_id}` ({task.source}) · model `{task.model_id}`"
-    if task.second_review:
-        header += " · second review (double annotation)"
-    if task.rule_edits:
-        header += "\n\n" + edits_note({"rules_applied": True, "rule_edits": task.rule_edits})
-    return (state, f"{header}\n\n{task.narrative}", task.reasoning, review.code_rows(task.codes),
-            review.codes_to_text(task.codes), task.reasoning, "", status, *common, edit_table(task.rule_edits))
-
-
-def load_next(model: str, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
-    """Lease the next case (running the model first when it has no prediction yet)."""
-    annotator = user_for(request, profile, ANNOTATOR, "review cases")
-    try:
-        task = review.next_task(annotator, review.default_coder(model or None))
-    except (StoreError, ValueError, RuntimeError) as exc:
-        raise gr.Error(f"could not load the next case: {exc}") from exc
-    return _task_outputs(task, annotator, "")
-
-
-def make_submit(decision: str):
-    """The callback of one decision button: store the review, then load the next case."""
-
-    def submit(state: dict, codes_text: str, reasoning: str, notes: str, model: str, request: gr.Request = None,
-               profile: gr.OAuthProfile | None = None) -> tuple:
-        annotator = user_for(request, profile, ANNOTATOR, "submit reviews")
-        if not state or not state.get("case_id"):
-            raise gr.Error("load a case first (Next case)")
-        spent = time.monotonic() - state["started"] if state.get("started") else None
-        try:
-            saved = review.submit_review(state["case_id"], annotator, decision, codes_text, reasoning, notes,
-                                         prediction_id=state.get("prediction_id"),
-                                         model_reasoning=state.get("reasoning"), time_spent_s=spent)
-            task = review.next_task(annotator, review.default_coder(model or None))
-        except (StoreError, ValueError, RuntimeError) as exc:
-            raise gr.Error(str(exc)) from exc
-        pair = f", preference pair {saved.pair_id}" if saved.pair_id else ""
-        done = f"✓ Case #{state['case_id']}: {decision} saved (review {saved.review_id}{pair})."
-        return _task_outputs(task, annotator, done)
-
-    submit.__name__ = f"submit_{decision}"
-    return submit
 
 
 def validate_text(codes_text: str) -> list[list]:
@@ -137,18 +115,21 @@ def search(text: str) -> list[list]:
         raise gr.Error(str(exc)) from exc
 
 
-def add_selected(codes_text: str, evt: gr.SelectData) -> str:
-    """Clicking a search result appends its code to the correction."""
-    row = evt.row_value or []
-    return review.add_code_to_text(codes_text, str(row[1])) if len(row) > 1 else codes_text
+def make_export(format: str):
+    """An admin-only download of the store as `format` training data (dpo pairs, kto rows, sft conversations)."""
+
+    def export(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> str:
+        user_for(request, profile, ADMIN, "export preference pairs" if format == "dpo" else f"export {format} data")
+        path = export_file(f"thce-{format}-", ".jsonl")
+        export_preference_pairs(path, format=format)
+        return str(path)
+
+    export.__name__ = "export_pairs" if format == "dpo" else f"export_{format}"
+    export.__doc__ = f"The submitted reviews as {format.upper()} JSONL to download (administrators only)."
+    return export
 
 
-def export_pairs(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> str:
-    """All current preference pairs as a DPO JSONL file to download (administrators only)."""
-    user_for(request, profile, ADMIN, "export preference pairs")
-    path = export_file("thce-pairs-", ".jsonl")
-    export_preference_pairs(path, format="dpo")
-    return str(path)
+export_pairs = make_export("dpo")
 
 
 def refresh(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple[str, list[list]]:
@@ -156,7 +137,20 @@ def refresh(request: gr.Request = None, profile: gr.OAuthProfile | None = None) 
     annotator = identify(request, profile)
     if role_of(request, profile) is None:
         return "Sign in to review.", []
-    return review.progress_markdown(annotator), review.my_reviews(annotator)
+    return wording.progress_html(progress(annotator)), review.my_reviews(annotator)
+
+
+def team_view(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple[str, list[list]]:
+    """Agreement and per-annotator throughput (administrators only; others are told so)."""
+    if role_of(request, profile) != ADMIN:
+        return "Agreement and throughput are shown to administrators (THCE_ADMINS).", []
+    numbers = stats()
+    return wording.agreement_markdown(numbers), wording.team_rows(numbers)
+
+
+def team_visibility(request: gr.Request = None, profile: gr.OAuthProfile | None = None):
+    """The admins' panel is shown to administrators only."""
+    return gr.update(visible=role_of(request, profile) == ADMIN)
 
 
 def my_reviews_api(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> list[list]:
@@ -196,63 +190,132 @@ def make_queue_api(default_model: str | None):
     return queue_for_review
 
 
-def build_review_tab(default_model: str | None) -> dict:
-    """Lay out the Review tab and wire its callbacks; returns the components app.py needs."""
-    model = gr.State(default_model or "")
+
+def _layout_case(ui: dict) -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=160):
-            next_button = gr.Button("Next case  (Alt+N)", variant="primary", elem_id="review-next")
-        progress = gr.Markdown(elem_id="review-progress")
-    status = gr.Markdown(elem_id="review-status")
-    case = gr.Markdown("Press **Next case** to start.", elem_id="review-case", elem_classes=["thce-card"])
+            ui["next"] = gr.Button("Next case  (Alt+N)", variant="primary", elem_id="review-next")
+        with gr.Column(scale=5):
+            ui["progress"] = gr.HTML(elem_id="review-progress")
+    ui["status"] = gr.Markdown(elem_id="review-status")
+    ui["case"] = gr.Markdown("Press **Next case** to start.", elem_id="review-case")
+    gr.Markdown(SHORTCUTS_MARKDOWN, elem_id="review-shortcuts")
+
+
+def _layout_codes(ui: dict) -> None:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4):
+            ui["narrative"] = gr.HighlightedText(label="Narrative: evidence of each kept code (▶ the selected one)",
+                                                 combine_adjacent=False, elem_id="review-narrative")
+            with gr.Accordion("Model reasoning", open=False):
+                ui["model_reasoning"] = gr.Textbox(show_label=False, lines=6, interactive=False)
+        with gr.Column(scale=5):
+            ui["codes"] = gr.Dataframe(headers=wording.CODE_HEADERS, interactive=False, wrap=True,
+                                       label="Codes: keep or drop each (click the decision cell, or Alt+X)",
+                                       column_widths=["4%", "10%", "9%", "9%", "30%", "30%", "8%"],
+                                       elem_id="review-codes-table")
+            with gr.Row():
+                ui["prev"] = gr.Button("↑ Previous code (Alt+K)", size="sm", elem_id="review-code-prev")
+                ui["down"] = gr.Button("↓ Next code (Alt+J)", size="sm", elem_id="review-code-next")
+                ui["toggle"] = gr.Button("Keep / drop (Alt+X)", size="sm", elem_id="review-toggle")
+            ui["selected"] = gr.Markdown(elem_id="review-selected")
+            ui["search"] = gr.Textbox(label="Add a code (Alt+F): type a code or words; Enter adds the first match",
+                                      placeholder="e.g. E78.5 or mixed hyperlipidemia", max_lines=1,
+                                      elem_id="review-search")
+            ui["hint"] = gr.Markdown(elem_id="review-search-hint")
+            ui["hits"] = gr.Dataframe(headers=HIT_HEADERS, interactive=False, wrap=True, label="Matches (click to add)",
+                                      column_widths=["14%", "14%", "58%", "14%"], elem_id="review-hits")
+            ui["summary"] = gr.Markdown(elem_id="review-summary")
+            ui["rule_edits"] = gr.Dataframe(headers=EDIT_HEADERS, interactive=False, column_widths=EDIT_WIDTHS,
+                                            wrap=True, label="Coding rule edits (already in the model's codes above)",
+                                            elem_id="review-rule-edits")
+
+
+def _layout_actions(ui: dict) -> None:
     with gr.Row():
-        with gr.Column():
-            gr.Markdown("#### Model output")
-            model_reasoning = gr.Textbox(label="Reasoning", lines=8, interactive=False)
-            model_codes = gr.Dataframe(headers=["system", "code", "description"], interactive=False,
-                                       column_widths=["18%", "17%", "65%"],
-                                       label="Codes", wrap=True)
-            rule_edits = gr.Dataframe(headers=EDIT_HEADERS, interactive=False, column_widths=EDIT_WIDTHS, wrap=True,
-                                      label="Coding rule edits (already in the codes above)",
-                                      elem_id="review-rule-edits")
-        with gr.Column():
-            gr.Markdown("#### Your correction")
-            codes_text = gr.Textbox(label="Codes (one per line; delete or add)", lines=5, elem_id="review-codes")
-            checks = gr.Dataframe(headers=CHECK_HEADERS, interactive=False, label="Validation", wrap=True,
-                                  column_widths=["17%", "17%", "16%", "50%"])
-            reasoning = gr.Textbox(label="Reasoning (edit if wrong)", lines=5, elem_id="review-reasoning")
-            notes = gr.Textbox(label="Notes", lines=1, max_length=2000)
+        ui["submit"] = gr.Button("Submit  (Alt+Enter)", variant="primary", elem_id="review-submit")
+        ui["draft"] = gr.Button("Save draft  (Alt+D)", elem_id="review-draft")
+        ui["accept"] = gr.Button("Accept as is  (Alt+A)", elem_id="review-accept")
+        ui["reject"] = gr.Button("Reject output  (Alt+R)", variant="stop", elem_id="review-reject")
+        ui["skip"] = gr.Button("Skip  (Alt+S)", variant="secondary", elem_id="review-skip")
+        ui["discard"] = gr.Button("Discard  (Alt+E)", variant="stop", elem_id="review-discard")
     with gr.Row():
-        buttons = {d: gr.Button(label, variant=v, elem_id=f"review-{d}") for d, label, v in DECISION_BUTTONS}
-    with gr.Accordion("Search codes to add", open=False):
-        query = gr.Textbox(label="Search descriptions", placeholder="e.g. closed fracture radius shaft")
-        hits = gr.Dataframe(headers=["system", "code", "description", "score"], interactive=False,
-                            column_widths=["14%", "14%", "60%", "12%"],
-                            label="Click a row to add its code", wrap=True)
+        ui["notes"] = gr.Textbox(label="Notes", lines=1, max_length=2000, elem_id="review-notes")
+        ui["reason"] = gr.Textbox(label="Discard reason (why this case cannot be coded)", lines=1, max_length=2000,
+                                  elem_id="review-reason")
+    with gr.Accordion("Advanced: codes as text, edited reasoning", open=False):
+        ui["codes_text"] = gr.Textbox(label="Codes (one per line)", lines=4, elem_id="review-codes")
+        ui["apply"] = gr.Button("Use these codes", size="sm")
+        ui["checks"] = gr.Dataframe(headers=CHECK_HEADERS, interactive=False, label="Validation", wrap=True,
+                                    column_widths=["17%", "17%", "16%", "50%"])
+        ui["reasoning"] = gr.Textbox(label="Reasoning (edit if wrong; kept with your correction)", lines=5,
+                                     elem_id="review-reasoning")
+
+
+def _layout_more(ui: dict) -> None:
     with gr.Accordion("Guidelines and keyboard shortcuts", open=False):
         gr.Markdown(GUIDELINES)
+        gr.Markdown("\n".join(f"- **Alt+{key}**: {what}" for key, what, _ in SHORTCUTS))
+    with gr.Accordion("Team: agreement and throughput (administrators)", open=False, visible=False) as team:
+        ui["team_box"] = team
+        ui["team_refresh"] = gr.Button("Refresh", size="sm", elem_id="review-team-refresh")
+        ui["agreement"] = gr.Markdown(elem_id="review-agreement")
+        ui["team"] = gr.Dataframe(headers=wording.TEAM_HEADERS, interactive=False, label="Per annotator",
+                                  elem_id="review-team")
     with gr.Accordion("My reviews and export", open=False):
-        history = gr.Dataframe(headers=review.HISTORY_COLUMNS, interactive=False, label="My reviews", wrap=True,
-                               column_widths=["9%", "21%", "11%", "9%", "20%", "15%", "15%"])
+        ui["history"] = gr.Dataframe(headers=review.HISTORY_COLUMNS, interactive=False, label="My reviews", wrap=True)
         with gr.Row():
-            refresh_button = gr.Button("Refresh", size="sm")
-            export_button = gr.Button("Export preference pairs (DPO JSONL)", size="sm", elem_id="export-pairs")
-        export_file = gr.File(label="Preference pairs", interactive=False)
+            ui["refresh"] = gr.Button("Refresh", size="sm")
+            ui["export_dpo"] = gr.Button("Export DPO pairs", size="sm", elem_id="export-pairs")
+            ui["export_kto"] = gr.Button("Export KTO rows", size="sm", elem_id="export-kto")
+            ui["export_sft"] = gr.Button("Export SFT conversations", size="sm", elem_id="export-sft")
+        ui["export_file"] = gr.File(label="Export (administrators)", interactive=False)
 
+
+def _wire(ui: dict, model, state) -> None:
+    out = lambda names: [state if n == "state" else ui[n] for n in names]  # noqa: E731
+    view, load = out(actions.VIEW), out(actions.LOAD)
+    quiet = {"api_visibility": "private", "show_progress": "hidden", **actions.EDITS}
+    ui["next"].click(actions.load_next, [model], load, api_visibility="private", **GENERATION)
+    ui["prev"].click(actions.move(-1), [state], view, **quiet)
+    ui["down"].click(actions.move(1), [state], view, **quiet)
+    ui["toggle"].click(actions.toggle_selected, [state], view, **quiet)
+    ui["codes"].select(actions.select_row, [state], view, **quiet)
+    ui["search"].input(actions.search_live, ui["search"], [ui["hits"], ui["hint"]], api_visibility="private",
+                       show_progress="hidden", trigger_mode="always_last")
+    search_out = [*view, ui["search"], ui["hits"], ui["hint"]]
+    ui["search"].submit(actions.add_from_search, [state, ui["search"]], search_out, **quiet)
+    ui["hits"].select(actions.add_hit, [state], search_out, **quiet)
+    ui["apply"].click(actions.apply_text, [state, ui["codes_text"]], view, **quiet)
+    ui["draft"].click(actions.save_draft, [state, ui["reasoning"], ui["notes"]], [*view, ui["progress"]], **quiet)
+    for action in ("submit", "accept", "reject", "skip", "discard"):
+        ui[action].click(actions.make_finish(action), [state, ui["reasoning"], ui["notes"], ui["reason"]],
+                         [state, ui["status"]], **quiet).success(
+            actions.load_next, [model, ui["status"]], load, api_visibility="private", **GENERATION)
+    ui["codes_text"].change(validate_text, ui["codes_text"], ui["checks"], api_visibility="private",
+                            show_progress="hidden")
+    ui["refresh"].click(refresh, None, [ui["progress"], ui["history"]], api_visibility="private")
+    ui["team_refresh"].click(team_view, None, [ui["agreement"], ui["team"]], api_visibility="private")
+    ui["export_dpo"].click(export_pairs, None, ui["export_file"], api_name="export_pairs")
+    ui["export_kto"].click(make_export("kto"), None, ui["export_file"], api_name="export_kto")
+    ui["export_sft"].click(make_export("sft"), None, ui["export_file"], api_name="export_sft")
+
+
+def build_review_tab(default_model: str | None) -> dict:
+    """Lay out the Review tab and wire its callbacks; returns the components app.py needs and what to run when
+    a page loads (`load`: the progress bars, the admins' panel)."""
+    model = gr.State(default_model or "")
     state = gr.State({})
-    outputs = [state, case, model_reasoning, model_codes, codes_text, reasoning, notes, status, progress, history,
-               rule_edits]
-    next_button.click(load_next, [model], outputs, api_visibility="private", **GENERATION)
-    for decision, button in buttons.items():
-        button.click(make_submit(decision), [state, codes_text, reasoning, notes, model], outputs,
-                     api_visibility="private", **GENERATION)
-    codes_text.change(validate_text, codes_text, checks, api_visibility="private", show_progress="hidden")
-    query.submit(search, query, hits, api_visibility="private")
-    hits.select(add_selected, codes_text, codes_text, api_visibility="private")
-    refresh_button.click(refresh, None, [progress, history], api_visibility="private")
-    export_button.click(export_pairs, None, export_file, api_name="export_pairs")
+    ui: dict = {}
+    _layout_case(ui)
+    _layout_codes(ui)
+    _layout_actions(ui)
+    _layout_more(ui)
+    _wire(ui, model, state)
     gr.api(submit_review_api, api_name="submit_review")
     gr.api(make_queue_api(default_model or None), api_name="queue_for_review", **GENERATION)
     gr.api(my_reviews_api, api_name="my_reviews")
     gr.api(stats_api, api_name="annotation_stats")
-    return {"progress": progress, "history": history}
+    load = [(refresh, [ui["progress"], ui["history"]]), (team_visibility, [ui["team_box"]]),
+            (team_view, [ui["agreement"], ui["team"]])]
+    return {"progress": ui["progress"], "history": ui["history"], "load": load}

@@ -1,9 +1,15 @@
-"""`thce annotations`: fill the review queue, export preference pairs, show annotation statistics.
+"""`thce annotations`: fill the review queue, export training data, show annotation statistics.
 
-    thce annotations import cases.jsonl --source codiesp --split dev --double-share 0.1
-    thce annotations export --format dpo --output data/stage_3_reviews.jsonl
+    thce annotations import cases.jsonl --source codiesp --split dev --double-share 0.1 --min-submitted 1
+    thce annotations distribute --min-submitted 2 --source codiesp     # two coders per case, for agreement
+    thce annotations export --format dpo --output data/stage_3_reviews.jsonl   # preference pairs (DPO)
+    thce annotations export --format kto --output data/kto_reviews.jsonl       # unpaired preference (KTO)
+    thce annotations export --format sft --output data/sft_reviews.jsonl       # conversations (SFT)
     thce annotations export --format hf --output data/stage_3_reviews_hf
     thce annotations stats --json
+
+Who: these commands run as the operating-system user on the machine that holds the database (an admin by
+definition: they need the database URL); imports record that user as `created_by`.
 
 The database is DATABASE_URL (or --database-url); default: SQLite data/thce.db (/data/thce.db on a Space).
 """
@@ -73,6 +79,8 @@ def import_(
     source: Annotated[str | None, typer.Option(help="Source label for every case (default: the record's, else 'import').")] = None,
     split: Annotated[str | None, typer.Option(help="Split label for every case.")] = None,
     double_share: Annotated[float, typer.Option(help="Share of cases that go to a second annotator (0-1).")] = 0.0,
+    min_submitted: Annotated[int | None, typer.Option(help="Annotators who must submit each case (default "
+                                                            "THCE_MIN_SUBMITTED, else 1).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import cases into the review queue. Bad lines are reported (exit 1); the good ones are imported."""
@@ -81,7 +89,7 @@ def import_(
     _open_store(ctx)
     try:
         report = import_cases(file, source=source, split=split, double_share=double_share,
-                              imported_by=_operator()).to_dict()
+                              imported_by=_operator(), min_submitted=min_submitted).to_dict()
     except StoreError as exc:
         _fail(str(exc))
     if as_json:
@@ -97,12 +105,33 @@ def import_(
 
 
 @app.command()
+def distribute(
+    ctx: typer.Context,
+    min_submitted: Annotated[int, typer.Option(help="Annotators who must submit each case (1-20).")],
+    source: Annotated[str | None, typer.Option(help="Only the cases of this source (default: every case).")] = None,
+) -> None:
+    """Set how many annotators must submit each case before it leaves the queue (e.g. 2 for agreement)."""
+    from core.store import StoreError, set_min_submitted
+
+    _open_store(ctx)
+    try:
+        changed = set_min_submitted(min_submitted, source=source)
+    except StoreError as exc:
+        _fail(str(exc))
+    typer.echo(f"{changed} case(s) now need {min_submitted} submitted review(s)")
+
+
+EXPORT_WHAT = {"dpo": "preference pairs", "hf": "preference pairs", "kto": "KTO rows", "sft": "SFT conversations"}
+
+
+@app.command()
 def export(
     ctx: typer.Context,
-    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file (dpo) or folder (hf).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="dpo (stage_3 JSONL) or hf (datasets save_to_disk).")] = "dpo",
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL file (dpo, kto, sft) or folder (hf).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="dpo (stage_3 pairs), kto (prompt/completion/label), "
+                                        "sft (messages) or hf (the pairs, datasets save_to_disk).")] = "dpo",
 ) -> None:
-    """Export the preference pairs of corrections (latest review versions only)."""
+    """Export submitted reviews as training data (latest review versions only; TRL's dataset formats)."""
     from core.store import StoreError, export_preference_pairs
 
     _open_store(ctx)
@@ -110,7 +139,7 @@ def export(
         count = export_preference_pairs(output, format=format)
     except StoreError as exc:
         _fail(str(exc))
-    typer.echo(f"wrote {count} preference pairs to {output} ({format})")
+    typer.echo(f"wrote {count} {EXPORT_WHAT.get(format, 'records')} to {output} ({format})")
 
 
 def _print_stats(data: dict) -> None:
@@ -122,13 +151,15 @@ def _print_stats(data: dict) -> None:
     console.print(f"cases: {cases['total']} ({cases['open']} open, {cases['done']} done, {cases['leased']} leased, "
                   f"{cases['double_annotation']} for double annotation); reviews: {data['reviews']['latest']} "
                   f"({data['reviews']['versions']} versions); preference pairs: {data['preference_pairs']}")
-    decisions = list(data["by_decision"])
+    decisions, statuses = list(data["by_decision"]), list(data["by_status"])
     table = Table(title="reviews by annotator (latest versions)")
-    for column in ("annotator", *decisions, "total"):
+    for column in ("annotator", *statuses, *decisions, "total", "s/review", "per hour"):
         table.add_column(column, justify="left" if column == "annotator" else "right")
     for name, row in data["by_annotator"].items():
-        table.add_row(name, *(str(row[d]) for d in decisions), str(row["total"]))
-    table.add_row("all", *(str(data["by_decision"][d]) for d in decisions), str(data["reviews"]["latest"]))
+        table.add_row(name, *(str(row[s]) for s in statuses), *(str(row[d]) for d in decisions), str(row["total"]),
+                      str(row["median_s_per_review"]), str(row["per_hour"]))
+    table.add_row("all", *(str(data["by_status"][s]) for s in statuses), *(str(data["by_decision"][d]) for d in decisions),
+                  str(data["reviews"]["latest"]), "", "")
     console.print(table)
     systems = Table(title="by code system")
     for column in ("system", "final codes", "corrected reviews"):
@@ -141,11 +172,14 @@ def _print_stats(data: dict) -> None:
                   f"code kappa {agreement['codes']['kappa']} ({agreement['codes']['cases']} cases, "
                   f"{agreement['codes']['items']} items), decision kappa {agreement['decision']['kappa']}, "
                   f"mean Jaccard {agreement['mean_jaccard']}")
+    for system, row in agreement["by_system"].items():
+        console.print(f"  {system}: kappa {row['kappa']} over {row['cases']} cases ({row['items']} items)")
 
 
 @app.command()
 def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Counts by decision, annotator and code system; inter-annotator agreement (see docs/ANNOTATION.md)."""
+    """Counts by status, decision, annotator and code system; throughput; inter-annotator agreement (Cohen's
+    kappa overall and per code system, on cases with two or more submitted reviews; see docs/ANNOTATION.md)."""
     from core.store import stats as store_stats
 
     _open_store(ctx)

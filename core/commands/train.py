@@ -6,6 +6,7 @@ working directory with the same interpreter, streams its output and exits with i
     thce train sft --config training/configs/stage_2.yaml --dry-run
     thce train sft --config training/configs/stage_1_tiny.yaml --learning_rate 1e-4 --max_steps 50
     thce train dpo --config training/configs/stage_3_tiny.yaml --train_file pairs.jsonl
+    thce train kto --config training/configs/kto_tiny.yaml --train_file kto.jsonl
     thce train pipeline --preset tiny --output-dir data/models/thce-tiny
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Train models: SFT and DPO stages (TRL), and the whole tiny pipeline.", no_args_is_help=True)
+app = typer.Typer(help="Train models: SFT, DPO and KTO stages (TRL), and the whole tiny pipeline.", no_args_is_help=True)
 
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
 
@@ -64,6 +65,17 @@ def dpo(
     """Preference optimisation (stage 3) on stage_3 pairs or pairs exported from the review store
     (all flags: --help-training)."""
     raise typer.Exit(run_entry("training.dpo", _stage_args(config, dry_run, ctx.args)))
+
+
+@app.command(context_settings=PASS_THROUGH)
+def kto(
+    ctx: typer.Context,
+    config: Path = typer.Option(..., "--config", help="KTO YAML (training/configs/kto_tiny.yaml)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check config, data, tokenizer, template, model; train nothing."),
+) -> None:
+    """KTO on the review store's unpaired signals (`thce annotations export --format kto`), trained as
+    exported (all flags: --help-training)."""
+    raise typer.Exit(run_entry("training.kto", _stage_args(config, dry_run, ctx.args)))
 
 
 @app.command(context_settings=PASS_THROUGH)

@@ -98,7 +98,11 @@ def create_store_engine(url: str) -> Engine:
 
 # Columns added after schema version 1, as (table, column, SQL type): added in place to an older database.
 ADDED_COLUMNS = (("cases", "created_by", "VARCHAR(100)"), ("predictions", "requested_by", "VARCHAR(100)"),
-                 ("predictions", "rule_edits", "JSON"))
+                 ("predictions", "rule_edits", "JSON"),
+                 ("reviews", "status", "VARCHAR(16)"), ("reviews", "discard_reason", "TEXT"))
+# Values for the rows an added column finds (run once, right after the column is added).
+BACKFILLS = {("reviews", "status"): "UPDATE reviews SET status = CASE WHEN decision = 'skip' THEN 'skipped' "
+                                    "ELSE 'submitted' END WHERE status IS NULL"}
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -110,6 +114,8 @@ def _add_missing_columns(engine: Engine) -> None:
     with engine.begin() as connection:
         for table, column, kind in missing:
             connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            if (table, column) in BACKFILLS:
+                connection.exec_driver_sql(BACKFILLS[(table, column)])
     logger.info("store upgraded: added %s", ", ".join(f"{t}.{c}" for t, c, _ in missing))
 
 

@@ -1,4 +1,6 @@
-"""Export preference pairs as stage_3 DPO records (DESIGN.md), ready for `thce train dpo`.
+"""Export the review store as training data: DPO pairs (stage_3 records, DESIGN.md) for `thce train dpo`,
+KTO rows for `thce train kto` and SFT conversations for `thce train sft` (core.store.signals), or the pairs
+as an HF `save_to_disk` folder ("hf"). DPO records:
 
     {"id", "prompt": [messages], "chosen": [assistant message], "rejected": [assistant message],
      "source": "review", "meta": {"review_id", "annotator", "model_id", "created_at", "case_id", "case_source"}}
@@ -23,7 +25,7 @@ from core.store.models import Case, PreferencePair, Review, latest_review_clause
 
 logger = logging.getLogger(__name__)
 
-EXPORT_FORMATS = ("dpo", "hf")
+EXPORT_FORMATS = ("dpo", "kto", "sft", "hf")
 
 
 def _record(pair: PreferencePair, review: Review, case: Case) -> dict:
@@ -78,11 +80,18 @@ def _write_hf(records: list[dict], path: Path) -> None:
     Dataset.from_list(records).save_to_disk(str(path))
 
 
-def export_preference_pairs(path: str | Path, format: str = "dpo") -> int:
-    """Write the pairs to `path` (JSONL file for "dpo", a `save_to_disk` folder for "hf"); returns the count."""
+def export_records(format: str) -> list[dict]:
+    """The records of one export format: dpo (and hf) pairs, kto rows or sft conversations."""
+    from core.store.signals import kto_records, sft_records
+
     if format not in EXPORT_FORMATS:
         raise FieldError(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}", "format")
-    records = preference_records()
-    (_write_jsonl if format == "dpo" else _write_hf)(records, Path(path))
-    logger.info("exported %d preference pairs (%s) to %s", len(records), format, path)
+    return {"kto": kto_records, "sft": sft_records}.get(format, preference_records)()
+
+
+def export_preference_pairs(path: str | Path, format: str = "dpo") -> int:
+    """Write the `format` records to `path` (a JSONL file; a `save_to_disk` folder for "hf"); returns the count."""
+    records = export_records(format)
+    (_write_hf if format == "hf" else _write_jsonl)(records, Path(path))
+    logger.info("exported %d %s records to %s", len(records), format, path)
     return len(records)

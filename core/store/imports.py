@@ -27,6 +27,7 @@ from core.constants import SYSTEMS
 from core.store.db import run_write
 from core.store.errors import FieldError, StoreError
 from core.store.models import Case, Prediction
+from core.store.queue import check_min_submitted, default_min_submitted
 from core.store.records import CaseRecord, case_from_mapping, optional_name
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def _existing_ids(session: Session, records: list[CaseRecord]) -> set[tuple[str,
 
 
 def _write_records(session: Session, records: list[CaseRecord], report: ImportReport, share: float,
-                   prompts: dict[int, list[dict]], imported_by: str | None = None) -> None:
+                   prompts: dict[int, list[dict]], imported_by: str | None = None, min_submitted: int = 1) -> None:
     report.imported = report.predictions = report.duplicates = report.double_annotation = 0  # a retry starts over
     existing = _existing_ids(session, records)
     for record in records:
@@ -149,7 +150,8 @@ def _write_records(session: Session, records: list[CaseRecord], report: ImportRe
         double = needs_double_review(record.source, record.external_id, share)
         case = Case(external_id=record.external_id, narrative=record.narrative, source=record.source,
                     split=record.split, import_batch=report.batch, gold_codes=record.codes,
-                    meta=record.meta, target_reviews=2 if double else 1, created_by=imported_by)
+                    meta=record.meta, target_reviews=max(2, min_submitted) if double else min_submitted,
+                    created_by=imported_by)
         session.add(case)
         session.flush()
         report.imported += 1
@@ -179,21 +181,24 @@ def _rebuild_prompts(records: list[CaseRecord], builder: PromptBuilder) -> dict[
 
 def import_cases(path: str | Path, *, source: str | None = None, split: str | None = None,
                  double_share: float = 0.0, prompt_builder: PromptBuilder | None = None,
-                 imported_by: str | None = None) -> ImportReport:
+                 imported_by: str | None = None, min_submitted: int | None = None) -> ImportReport:
     """Import a JSONL/CSV file of cases (see the module docstring). Returns what happened, line by line.
-    `imported_by` (who ran the import) is stored on every case as `created_by`."""
+    `imported_by` (who ran the import) is stored on every case as `created_by`. `min_submitted`: annotators
+    who must submit each case (default THCE_MIN_SUBMITTED, else 1); the `double_share` gets at least 2."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"{path}: no such file", "file")
     if not 0.0 <= double_share <= 1.0:
         raise FieldError(f"double_share must be between 0 and 1, got {double_share}", "double_share")
     source, split = optional_name(source, "source"), optional_name(split, "split")
+    needed = default_min_submitted() if min_submitted is None else check_min_submitted(min_submitted)
     report = ImportReport(path=str(path), batch=uuid.uuid4().hex[:12])
     records = read_case_records(path, source, split, report)
     prompts = _rebuild_prompts(records, prompt_builder or retrieval_prompt)
     if records:
         imported_by = optional_name(imported_by, "imported_by")
-        run_write(lambda session: _write_records(session, records, report, double_share, prompts, imported_by))
+        run_write(lambda session: _write_records(session, records, report, double_share, prompts, imported_by,
+                                                 needed))
     logger.info("import %s: %d imported, %d duplicates, %d bad lines",
                 report.batch, report.imported, report.duplicates, len(report.errors))
     return report

@@ -14,9 +14,14 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint, ex
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 3  # 2: cases.created_by, predictions.requested_by (who; `created_at` says when);
-#                     3: predictions.rule_edits (the coding rules' edits of the answer)
+SCHEMA_VERSION = 4  # 2: cases.created_by, predictions.requested_by (who; `created_at` says when);
+#                     3: predictions.rule_edits (the coding rules' edits of the answer);
+#                     4: reviews.status, reviews.discard_reason (review statuses)
 DECISIONS: tuple[str, ...] = ("accept", "correct", "reject", "skip")
+# A review's status (Argilla's response statuses plus skipped): a draft is saved work that counts for nothing
+# yet; submitted (accept / correct / reject) counts towards the case's `min_submitted`; discarded (the case
+# cannot be coded, with a reason) and skipped (not me, not now) hand the case to someone else.
+STATUSES: tuple[str, ...] = ("draft", "submitted", "discarded", "skipped")
 JOB_STATUSES: tuple[str, ...] = ("starting", "running", "succeeded", "failed", "cancelled", "lost")
 
 
@@ -51,7 +56,9 @@ class Case(SQLModel, table=True):
     import_batch: str | None = Field(default=None, max_length=64, index=True)
     gold_codes: dict | None = Field(default=None, sa_column=_json_column())
     meta: dict | None = Field(default=None, sa_column=_json_column())
-    target_reviews: int = Field(default=1)  # 2 for cases drawn into the double-annotation share
+    # min_submitted: how many annotators must submit a review before the case leaves the queue (default 1;
+    # 2 or more for agreement, e.g. the double-annotation share of an import)
+    target_reviews: int = Field(default=1)
     lease_annotator: str | None = Field(default=None, max_length=100)
     lease_expires_at: datetime | None = Field(default=None)
     created_by: str | None = Field(default=None, max_length=100)  # who queued or imported it
@@ -78,7 +85,9 @@ class Prediction(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    """One annotator's verdict on a case (append-only; edits are new versions)."""
+    """One annotator's verdict on a case (append-only; edits, and a submission after a draft, are new versions).
+
+    decision: accept / correct / reject for drafts and submitted reviews, skip for skipped and discarded ones."""
 
     __tablename__ = "reviews"
     __table_args__ = (
@@ -91,6 +100,8 @@ class Review(SQLModel, table=True):
     prediction_id: int | None = Field(default=None, foreign_key="predictions.id")
     annotator: str = Field(max_length=100, index=True)
     decision: str = Field(max_length=16)
+    status: str = Field(default="submitted", max_length=16)  # STATUSES; checked by core.store.reviews
+    discard_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     corrected_codes: dict | None = Field(default=None, sa_column=_json_column())
     corrected_reasoning: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False))

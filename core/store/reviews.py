@@ -9,6 +9,10 @@ prompt   = the prediction's prompt messages (exported verbatim, no reformatting)
 Accept, reject and skip create no pair. Everything is checked before the transaction starts (codes
 against `core.codes.get_codeset()`), and the review, its pair and the lease release commit together or
 not at all. Reviews are append-only: pass `supersedes_id` to store an edit as the next version.
+
+Statuses (models.STATUSES): `submitted` (accept / correct / reject; the default), `draft` (saved work: no pair,
+the lease is renewed, not counted anywhere; the next save of the same annotator supersedes it by itself),
+`discarded` (the case cannot be coded; a reason is required; decision skip) and `skipped` (decision skip).
 """
 
 from __future__ import annotations
@@ -25,13 +29,23 @@ from sqlmodel import Session, select
 from core.store.chosen import chosen_answer
 from core.store.db import get_session, run_write
 from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
-from core.store.models import DECISIONS, Case, Prediction, PreferencePair, Review, latest_review_clause
-from core.store.queue import check_annotator, latest_prediction
+from core.store.models import (
+    DECISIONS,
+    STATUSES,
+    Case,
+    Prediction,
+    PreferencePair,
+    Review,
+    latest_review_clause,
+)
+from core.store.queue import check_annotator, latest_prediction, renew_lease
 from core.store.records import MAX_REASONING_CHARS, check_codes, check_prediction
 
 logger = logging.getLogger(__name__)
 
 MAX_NOTES_CHARS = 20_000
+MAX_REASON_CHARS = 2_000
+VERDICTS = ("accept", "correct", "reject")  # the decisions of drafts and submitted reviews
 # Test seams: called by name inside the write transaction ("after_review", "before_commit").
 transaction_hooks: dict[str, Callable[[], None]] = {}
 
@@ -92,15 +106,17 @@ def _find_prediction(session: Session, case_id: int, prediction_id: int | None) 
     return pred
 
 
-def _next_version(session: Session, case_id: int, annotator: str, supersedes_id: int | None) -> int:
+def _next_version(session: Session, case_id: int, annotator: str, supersedes_id: int | None) -> tuple[int, int | None]:
+    """(version, supersedes_id) of a new review: a draft of the same annotator is superseded by itself."""
     if supersedes_id is None:
-        query = select(Review.id).where(Review.case_id == case_id, Review.annotator == annotator,
-                                        latest_review_clause())
+        query = select(Review).where(Review.case_id == case_id, Review.annotator == annotator, latest_review_clause())
         existing = session.exec(query).first()
+        if existing is not None and existing.status == "draft":
+            return existing.version + 1, existing.id
         if existing is not None:
-            raise ConflictError(f"{annotator} already reviewed case {case_id}; pass supersedes_id={existing} "
+            raise ConflictError(f"{annotator} already reviewed case {case_id}; pass supersedes_id={existing.id} "
                                 "to store an edit", "supersedes_id")
-        return 1
+        return 1, None
     previous = session.get(Review, supersedes_id)
     if previous is None:
         raise NotFoundError(f"supersedes_id {supersedes_id} does not exist", "supersedes_id")
@@ -108,7 +124,7 @@ def _next_version(session: Session, case_id: int, annotator: str, supersedes_id:
         raise ConflictError(f"supersedes_id {supersedes_id} is another case's or annotator's review", "supersedes_id")
     if session.exec(select(Review.id).where(Review.supersedes_id == supersedes_id)).first() is not None:
         raise ConflictError(f"review {supersedes_id} was already edited; edit its latest version", "supersedes_id")
-    return previous.version + 1
+    return previous.version + 1, supersedes_id
 
 
 def _read_prediction(case_id: int, prediction_id: int | None) -> Prediction | None:
@@ -137,31 +153,66 @@ def _make_pair(review: Review, pred: Prediction, chosen: str) -> PreferencePair:
 
 
 def _write_review(session: Session, review: Review, pred: Prediction | None, chosen: str | None) -> SavedReview:
-    """The write section: version check, the review, its pair, the lease release (four statements)."""
+    """The write section: version check, the review, its pair (a submitted correction), the lease release (or,
+    for a draft, its renewal): four statements."""
     review.prediction_id = pred.id if pred is not None else None
-    review.version = _next_version(session, review.case_id, review.annotator, review.supersedes_id)
+    review.version, review.supersedes_id = _next_version(session, review.case_id, review.annotator,
+                                                         review.supersedes_id)
     session.add(review)
     session.flush()
     _hook("after_review")
     pair = None
-    if review.decision == "correct":
+    if review.decision == "correct" and review.status == "submitted":
         pair = _make_pair(review, pred, chosen)
         session.add(pair)
         session.flush()
-    release = (update(Case).where(Case.id == review.case_id, Case.lease_annotator == review.annotator)
-               .values(lease_annotator=None, lease_expires_at=None).execution_options(synchronize_session=False))
-    session.execute(release)
+    if review.status == "draft":
+        renew_lease(session, review.case_id, review.annotator)  # keep working on it (unless someone took it)
+    else:
+        release = (update(Case).where(Case.id == review.case_id, Case.lease_annotator == review.annotator)
+                   .values(lease_annotator=None, lease_expires_at=None).execution_options(synchronize_session=False))
+        session.execute(release)
     _hook("before_commit")
     return SavedReview(review_id=review.id, version=review.version, pair_id=pair.id if pair else None)
 
 
-def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: int | None = None,
+def check_status(decision: str | None, status: str | None, discard_reason: str | None) -> tuple[str, str, str | None]:
+    """(decision, status, discard reason) checked together; status defaults from the decision."""
+    if status is None:
+        status = "skipped" if decision == "skip" else "submitted"
+    if status not in STATUSES:
+        raise FieldError(f"status must be one of {', '.join(STATUSES)}, got {status!r}", "status")
+    if status in ("discarded", "skipped"):
+        decision = decision or "skip"
+        if decision != "skip":
+            raise FieldError(f"a {status} review has decision 'skip', got {decision!r}", "decision")
+    elif decision not in VERDICTS:
+        raise FieldError(f"decision must be one of {', '.join(VERDICTS)} for a {status} review (or skip), "
+                         f"got {decision!r}", "decision")
+    reason = check_text(discard_reason, "discard_reason", MAX_REASON_CHARS).strip() or None
+    if status == "discarded" and reason is None:
+        raise FieldError("discard_reason is required to discard a case (why it cannot be coded)", "discard_reason")
+    if status != "discarded" and reason is not None:
+        raise FieldError(f"discard_reason only goes with status 'discarded', not {status!r}", "discard_reason")
+    return decision, status, reason
+
+
+def check_draft_codes(corrected_codes, codeset) -> dict[str, list[str]] | None:
+    """A draft's codes: validated like a correction's, but an empty list is fine (work in progress)."""
+    if corrected_codes is None or not _has_codes(corrected_codes):
+        return None if corrected_codes is None else check_codes(corrected_codes, "corrected_codes")
+    return check_correction(corrected_codes, codeset)
+
+
+def save_review(case_id: int, annotator: str, decision: str | None, *, prediction_id: int | None = None,
                 corrected_codes: dict | None = None, corrected_reasoning: str | None = None, notes: str = "",
-                time_spent_s: float | None = None, supersedes_id: int | None = None, codeset=None) -> SavedReview:
-    """Store one review (and, for a correction, its preference pair) atomically; retries while locked."""
+                time_spent_s: float | None = None, supersedes_id: int | None = None, codeset=None,
+                status: str | None = None, discard_reason: str | None = None) -> SavedReview:
+    """Store one review (and, for a submitted correction, its preference pair) atomically; retries while locked."""
     annotator = check_annotator(annotator)
-    if decision not in DECISIONS:
+    if decision is not None and decision not in DECISIONS:
         raise FieldError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}", "decision")
+    decision, status, reason = check_status(decision, status, discard_reason)
     notes = check_text(notes, "notes", MAX_NOTES_CHARS)
     reasoning = check_text(corrected_reasoning, "corrected_reasoning", MAX_REASONING_CHARS) or None
     time_spent_s = _check_time_spent(time_spent_s)
@@ -174,22 +225,28 @@ def save_review(case_id: int, annotator: str, decision: str, *, prediction_id: i
             from core.codes import get_codeset
 
             codeset = get_codeset()
-        codes = check_correction(corrected_codes, codeset)
+        if status == "draft":
+            codes = check_draft_codes(corrected_codes, codeset)
+        else:
+            codes = check_correction(corrected_codes, codeset)
     pred = _read_prediction(case_id, prediction_id)
-    if decision == "correct":
+    if decision == "correct" and status != "draft":
         chosen = _prepare_chosen(case_id, pred, codes, reasoning, codeset)
+    elif decision == "correct" and pred is None:
+        raise FieldError(f"case {case_id} has no stored model prediction to correct", "prediction_id")
 
     def write(session: Session) -> SavedReview:
-        review = Review(case_id=case_id, annotator=annotator, decision=decision, corrected_codes=codes,
-                        corrected_reasoning=reasoning, notes=notes, time_spent_s=time_spent_s,
-                        supersedes_id=supersedes_id)
+        review = Review(case_id=case_id, annotator=annotator, decision=decision, status=status,
+                        discard_reason=reason, corrected_codes=codes, corrected_reasoning=reasoning, notes=notes,
+                        time_spent_s=time_spent_s, supersedes_id=supersedes_id)
         return _write_review(session, review, pred, chosen)
 
     try:
         saved = run_write(write)
     except IntegrityError as exc:  # a concurrent edit superseded the same version first
         raise ConflictError(f"review could not be stored: {exc.orig}", "supersedes_id") from None
-    logger.info("review %d v%d (%s) by %s on case %s", saved.review_id, saved.version, decision, annotator, case_id)
+    logger.info("review %d v%d (%s, %s) by %s on case %s", saved.review_id, saved.version, status, decision,
+                annotator, case_id)
     return saved
 
 

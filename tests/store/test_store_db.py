@@ -136,8 +136,8 @@ def test_sqlite_writers_queue_on_a_gate_file(store):
 
 
 def test_a_version_1_database_is_upgraded_in_place(tmp_path):
-    """Schema 2 added cases.created_by and predictions.requested_by, schema 3 predictions.rule_edits: an older
-    file gains them, rows kept."""
+    """Schema 2 added cases.created_by and predictions.requested_by, schema 3 predictions.rule_edits, schema 4
+    reviews.status and reviews.discard_reason: an older file gains them, rows kept."""
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
         conn.executescript("""
@@ -155,9 +155,43 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path):
         """)
     try:
         init_db(f"sqlite:///{path}")
-        assert schema_version() == SCHEMA_VERSION == 3
+        assert schema_version() == SCHEMA_VERSION == 4
         with get_engine().connect() as conn:
             assert conn.exec_driver_sql("SELECT narrative, created_by FROM cases").all() == [("Old narrative.", None)]
             assert {"requested_by", "rule_edits"} <= {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
+            assert {"status", "discard_reason"} <= {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(reviews)")}
+    finally:
+        reset_engine()
+
+
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_a_version_2_or_3_database_gets_review_statuses_from_its_decisions(tmp_path, monkeypatch, version):
+    """Reviews stored before statuses existed (schema 4): a skip becomes `skipped`, every other decision
+    `submitted`; a version 2 file also gains predictions.rule_edits (schema 3)."""
+    from store_helpers import case_with_prediction
+
+    from core.store import save_review
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    path = tmp_path / "v2.db"
+    init_db(f"sqlite:///{path}")
+    first, _ = case_with_prediction(external_id="a")
+    second, _ = case_with_prediction(external_id="b")
+    save_review(first, "alice", "accept")
+    save_review(second, "alice", "skip")
+    reset_engine()
+    with sqlite3.connect(path) as conn:
+        conn.executescript("ALTER TABLE reviews DROP COLUMN status; ALTER TABLE reviews DROP COLUMN discard_reason;"
+                           f"UPDATE meta SET value = '{version}' WHERE key = 'schema_version';")
+        if version == "2":
+            conn.execute("ALTER TABLE predictions DROP COLUMN rule_edits")
+    try:
+        init_db(f"sqlite:///{path}")
+        assert schema_version() == SCHEMA_VERSION == 4
+        with get_engine().connect() as conn:
+            rows = conn.exec_driver_sql("SELECT decision, status, discard_reason FROM reviews ORDER BY id").all()
+            columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
+        assert rows == [("accept", "submitted", None), ("skip", "skipped", None)]
+        assert "rule_edits" in columns
     finally:
         reset_engine()

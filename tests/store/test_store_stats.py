@@ -59,7 +59,9 @@ def test_stats_counts_and_agreement(store):
     assert next_case("carol").case_id == cases[3]
 
     data = stats()
-    assert data["cases"] == {"total": 4, "open": 1, "done": 3, "leased": 1, "double_annotation": 0}
+    assert data["cases"] == {"total": 4, "open": 1, "done": 3, "leased": 1, "double_annotation": 0,
+                             "submissions_needed": 4, "submissions_done": 3}
+    assert data["by_status"] == {"draft": 0, "submitted": 6, "discarded": 0, "skipped": 1}
     assert data["by_decision"] == {"accept": 4, "correct": 1, "reject": 1, "skip": 1}
     assert data["by_annotator"]["alice"]["total"] == 4 and data["by_annotator"]["bob"]["correct"] == 1
     assert data["by_system"]["icd10cm"] == {"final_codes": 4 + 2, "corrected_reviews": 1}  # 4 accepts + 1 correction

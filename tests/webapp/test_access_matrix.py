@@ -10,11 +10,13 @@ The expected table (ENDPOINTS below, also in the closing note of issue 14):
     /submit_review      refused       allowed (as alice)  allowed (as bob)
     /my_reviews         refused       allowed (own)       allowed (own)
     /export_pairs       refused       refused             allowed
+    /export_kto         refused       refused             allowed
+    /export_sft         refused       refused             allowed
     /annotation_stats   refused       refused             allowed
     /search_codes       refused       allowed             allowed
     /validate_codes     refused       allowed             allowed
     /show_code          refused       allowed             allowed
-    review UI: next case, decisions      refused  allowed  allowed
+    review UI: next case, decisions, draft, keep/drop      refused  allowed  allowed
     jobs UI: start training/eval, cancel, reports   refused  refused  allowed
 
 The first test runs the table on the callbacks; the second over HTTP against the running app (Gradio's own
@@ -30,7 +32,7 @@ from gradio_client import Client
 
 from core.store import add_case
 from tests.webapp.helpers import ADMINS, NARRATIVE, USERS, FakeCoder, as_user, fake_result, free_port
-from webapp import code_tab, codes_tab, review_tab, train_tab
+from webapp import code_tab, codes_tab, review_actions, review_tab, train_tab
 
 ALLOWED, REFUSED = "allowed", "refused"
 ROLES = {"no identity": None, "annotator": "alice", "admin": "bob"}
@@ -58,12 +60,16 @@ def _calls(request) -> dict:
                                                                None),
         "/my_reviews": lambda: review_tab.my_reviews_api(request, None),
         "/export_pairs": lambda: review_tab.export_pairs(request, None),
+        "/export_kto": lambda: review_tab.make_export("kto")(request, None),
+        "/export_sft": lambda: review_tab.make_export("sft")(request, None),
         "/annotation_stats": lambda: review_tab.stats_api(request, None),
         "/search_codes": lambda: codes_tab.search("diabetes", "", 5, request, None),
         "/validate_codes": lambda: codes_tab.validate("E11.9", "", request, None),
         "/show_code": lambda: codes_tab.show("E11.9", request, None),
-        "review: next case": lambda: review_tab.load_next("", request, None),
-        "review: decision": lambda: review_tab.make_submit("skip")({}, "", "", "", "", request, None),
+        "review: next case": lambda: review_actions.load_next("", "", request, None),
+        "review: decision": lambda: review_actions.make_finish("skip")({}, "", "", "", request, None),
+        "review: draft": lambda: review_actions.save_draft({}, "", "", request, None),
+        "review: keep/drop": lambda: review_actions.toggle_selected({}, request, None),
         "jobs: start evaluation": lambda: train_tab.start_eval("nope", "nope", 1, request, None),
         "jobs: start training": lambda: train_tab.start_training("nope.yaml", False, request, None),
         "jobs: cancel": lambda: train_tab.cancel(None, request, None),
@@ -73,7 +79,7 @@ def _calls(request) -> dict:
 
 
 ENDPOINTS = {name: ANNOTATOR_OK for name in _calls(None)} | {
-    name: ADMIN_ONLY for name in ("/export_pairs", "/annotation_stats", "jobs: start evaluation",
+    name: ADMIN_ONLY for name in ("/export_pairs", "/export_kto", "/export_sft", "/annotation_stats", "jobs: start evaluation",
                                   "jobs: start training", "jobs: cancel", "reports: show", "reports: compare")}
 
 

@@ -115,7 +115,7 @@ def test_accept_ignores_the_codes_text_and_history_and_progress_follow(store):
     review.submit_review(second, "alice", "correct", "E11.9", "new reasoning", "missed")
     history = review.my_reviews("alice")
     assert [row[2] for row in history] == ["correct", "accept"]
-    assert history[0][4] == "E11.9" and history[0][5] == "missed" and history[1][4] == ""
+    assert history[0][3] == "submitted" and history[0][5] == "E11.9" and history[0][6] == "missed" and history[1][5] == ""
     assert review.my_reviews("bob") == []
     progress = review.progress_markdown("alice")
     assert "Reviewed 2 / 2 cases" in progress and "1 preference pair(s)" in progress and "you: 2" in progress

@@ -10,9 +10,19 @@ import pytest
 from core import review
 from core.store import add_case
 from tests.webapp.helpers import FAKE_REASONING, NARRATIVE, as_user
+from webapp import review_actions as actions
 from webapp import review_tab
 
-STATE, CASE, MODEL_REASONING, MODEL_CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY, RULE_EDITS = range(11)
+LOAD, VIEW = actions.LOAD, actions.VIEW
+STATE, CASE, MODEL_REASONING, CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY, SUMMARY, RULE_EDITS = (
+    LOAD.index(name) for name in ("state", "case", "model_reasoning", "codes", "codes_text", "reasoning", "notes",
+                                  "status", "progress", "history", "summary", "rule_edits"))
+
+
+def finish(action, state, user, reasoning="", notes="", reason="", profile=None):
+    """A button that ends a case, then the chained load of the next one (as the browser runs them)."""
+    state, status = actions.make_finish(action)(state, reasoning, notes, reason, user, profile)
+    return actions.load_next("", status, user, profile)
 
 
 ALICE, BOB = as_user("alice"), as_user("bob")
@@ -24,15 +34,16 @@ def test_send_to_review_codes_on_the_server_and_confirms(store, fake_coder):
     assert "narrative is required" in review_tab.send_to_review("  ", "", as_user(None))
 
 
-def test_load_next_shows_the_case_with_model_output_and_editable_copy(store, fake_coder, users):
+def test_load_next_shows_the_case_with_its_codes_as_rows(store, fake_coder, users):
     add_case(NARRATIVE, source="test")
-    out = review_tab.load_next("", ALICE, None)
+    out = actions.load_next("", "", ALICE, None)
     assert out[STATE]["case_id"] == 1 and out[STATE]["started"] > 0
-    assert NARRATIVE in out[CASE] and "fake-model" in out[CASE]
+    assert "Case #1" in out[CASE] and "fake-model" in out[CASE]
     assert out[MODEL_REASONING] == out[REASONING] == FAKE_REASONING
-    assert [row[1] for row in out[MODEL_CODES]] == ["E11.65", "99214"]
+    assert [(row[0], row[1], row[3]) for row in out[CODES]] == [("▶", "✓ keep", "E11.65"), ("", "✓ keep", "99214")]
     assert out[CODES_TEXT] == "E11.65\n99214"
-    assert "Reviewed 0 / 1" in out[PROGRESS] and fake_coder.calls == 1
+    assert "accept (the model's codes, no edit)" in out[SUMMARY]
+    assert "0 / 1 cases complete" in out[PROGRESS] and fake_coder.calls == 1
     # the coding rules' edits of the prediction are shown with their reasons
     assert out[RULE_EDITS] == [["integral_symptom", "dropped R73.9 (icd10cm)", "hyperglycemia is part of E11.65: not coded",
                                 "ICD-10-CM Official Guidelines I.B.5"]]
@@ -41,39 +52,75 @@ def test_load_next_shows_the_case_with_model_output_and_editable_copy(store, fak
 
 def test_load_next_needs_a_login_and_reports_an_empty_queue(store, fake_coder, users):
     with pytest.raises(gr.Error, match="not signed in"):
-        review_tab.load_next("", as_user(None), None)
-    out = review_tab.load_next("", ALICE, None)
+        actions.load_next("", "", as_user(None), None)
+    out = actions.load_next("", "", ALICE, None)
     assert out[STATE] == {} and "queue is empty" in out[CASE]
 
 
 def test_open_local_mode_is_the_local_user(store, fake_coder, monkeypatch):
     monkeypatch.setenv("THCE_LOCAL_USER", "dana")
     add_case(NARRATIVE, source="test")
-    out = review_tab.load_next("", as_user(None), None)
-    review_tab.make_submit("accept")(out[STATE], "", "", "", "", as_user(None), None)
+    out = actions.load_next("", "", as_user(None), None)
+    finish("accept", out[STATE], as_user(None))
     assert review.my_reviews("dana")[0][2] == "accept"
 
 
-def test_correct_saves_a_pair_and_loads_the_next_case(store, fake_coder, users):
+def test_drop_add_and_submit_store_a_correction_and_load_the_next_case(store, fake_coder, users):
     add_case(NARRATIVE, source="test")
     add_case(NARRATIVE + " Follow-up.", source="test")
-    state = review_tab.load_next("", ALICE, None)[STATE]
-    out = review_tab.make_submit("correct")(state, "E11.65\n99213", FAKE_REASONING, "level 3", "", ALICE, None)
+    state = actions.load_next("", "", ALICE, None)[STATE]
+    view = actions.move(1)(state, ALICE, None)
+    assert view[VIEW.index("codes")][1][0] == "▶"
+    view = actions.toggle_selected(view[0], ALICE, None)
+    assert view[VIEW.index("codes")][1][1] == "✗ drop"
+    view = actions.add_from_search(view[0], "99213", ALICE, None)
+    assert view[VIEW.index("status")] == "✓ added 99213 (" + view[0]["rows"][-1]["description"] + ")"
+    assert "correction" in view[VIEW.index("summary")] and "dropped 99214; added 99213" in view[VIEW.index("summary")]
+    out = finish("submit", view[0], ALICE, notes="level 3")
     assert "correct saved" in out[STATUS] and "preference pair" in out[STATUS]
     assert out[STATE]["case_id"] == 2
-    assert out[HISTORY][0][2:5] == ["correct", 1, "E11.65, 99213"]
-    out = review_tab.make_submit("accept")(out[STATE], "", "", "", "", ALICE, None)
-    assert "accept saved" in out[STATUS] and out[STATE] == {} and "Reviewed 2 / 2" in out[PROGRESS]
+    assert out[HISTORY][0][2:6] == ["correct", "submitted", 1, "E11.65, 99213"]
+    out = finish("submit", out[STATE], ALICE)
+    assert "accept saved" in out[STATUS] and out[STATE] == {} and "2 / 2 cases complete" in out[PROGRESS]
 
 
-def test_bad_correction_keeps_the_case_and_names_the_codes(store, fake_coder, users):
+def test_a_draft_comes_back_and_discard_needs_a_reason(store, fake_coder, users):
     add_case(NARRATIVE, source="test")
-    state = review_tab.load_next("", ALICE, None)[STATE]
-    with pytest.raises(gr.Error, match="E11:"):
-        review_tab.make_submit("correct")(state, "E11", "", "", "", ALICE, None)
+    state = actions.load_next("", "", ALICE, None)[STATE]
+    state = actions.toggle_selected(state, ALICE, None)[0]
+    saved = actions.save_draft(state, "", "half done", ALICE, None)
+    assert "Draft saved" in saved[VIEW.index("status")] and "1 draft" in saved[-1]
+    out = actions.load_next("", "", ALICE, None)  # the draft is loaded again, E11.65 still dropped
+    assert "your draft" in out[CASE] and out[CODES][0][1] == "✗ drop" and out[NOTES] == "half done"
+    with pytest.raises(gr.Error, match="discard_reason is required"):
+        finish("discard", out[STATE], ALICE)
+    out = finish("discard", out[STATE], ALICE, reason="not a clinical note")
+    assert "discarded saved" in out[STATUS] and review.my_reviews("alice")[0][3] == "discarded"
+
+
+def test_every_code_dropped_is_refused_with_the_way_out(store, fake_coder, users):
+    add_case(NARRATIVE, source="test")
+    state = actions.load_next("", "", ALICE, None)[STATE]
+    for index in range(2):
+        state = actions.toggle_selected(state | {"selected": index}, ALICE, None)[0]
+    with pytest.raises(gr.Error, match="every code is dropped"):
+        finish("submit", state, ALICE)
     with pytest.raises(gr.Error, match="load a case first"):
-        review_tab.make_submit("skip")({}, "", "", "", "", ALICE, None)
+        finish("skip", {}, ALICE)
     assert review.my_reviews("alice") == []
+
+
+def test_search_as_you_type_names_what_enter_adds(store, fake_coder, users):
+    hits, hint = actions.search_live("E78.5")
+    assert hint.startswith("“E78.5”: Enter adds **E78.5**") and hits[0][1] == "E78.5"
+    assert actions.search_live("  ") == ([], "")
+    add_case(NARRATIVE, source="test")
+    state = actions.load_next("", "", ALICE, None)[STATE]
+    out = actions.add_from_search(state, "E11", ALICE, None)  # a header code: nothing added, its billable codes named
+    assert out[0]["rows"] == state["rows"] and out[VIEW.index("status")].startswith("⚠ E11 is not billable; billable: E11.")
+    assert actions.search_live("E11")[1].startswith("“E11”: E11 is not billable")
+    out = actions.add_from_search(state, "zzzzqqq", ALICE, None)
+    assert out[VIEW.index("status")] == "⚠ no billable code matches 'zzzzqqq'"
 
 
 def test_validate_text_search_and_adding_a_result():
@@ -82,8 +129,6 @@ def test_validate_text_search_and_adding_a_result():
     assert [(r[0], r[2]) for r in rows] == [("E11.65", "ok"), ("E11", "not_billable")]
     hits = review_tab.search("type 2 diabetes with hyperglycemia")
     assert hits and hits[0][0] in ("icd10cm", "cpt", "hcpcs")
-    event = gr.SelectData(None, {"index": [0, 1], "value": "E11.65", "row_value": ["icd10cm", "E11.65", "", 1.0]})
-    assert review_tab.add_selected("I10", event) == "I10\nE11.65"
     with pytest.raises(gr.Error, match="empty"):
         review_tab.search("")
 
@@ -115,15 +160,31 @@ def test_on_a_space_the_login_names_the_annotator(store, fake_coder, monkeypatch
     monkeypatch.setenv("SPACE_ID", "someone/thce")
     add_case(NARRATIVE, source="test")
     with pytest.raises(gr.Error, match="sign in with Hugging Face"):
-        review_tab.load_next("", as_user(None), None)
+        actions.load_next("", "", as_user(None), None)
     profile = gr.OAuthProfile({"preferred_username": "hf-alice", "name": "Alice", "profile": "", "picture": ""})
-    out = review_tab.load_next("", as_user(None), profile)
-    assert out[STATE]["case_id"] == 1 and "you: 0" in out[PROGRESS]
-    review_tab.make_submit("skip")(out[STATE], "", "", "", "", as_user(None), profile)
+    out = actions.load_next("", "", as_user(None), profile)
+    assert out[STATE]["case_id"] == 1 and "0 submitted" in out[PROGRESS]
+    with pytest.raises(gr.Error, match="sign in"):
+        finish("skip", out[STATE], as_user(None))
+    finish("skip", out[STATE], as_user(None), profile=profile)
     assert review.my_reviews("hf-alice")[0][2] == "skip"
 
 
-def test_shortcuts_script_names_the_buttons():
-    for element_id in ("review-accept", "review-correct", "review-reject", "review-skip", "review-next"):
-        assert element_id in review_tab.SHORTCUTS_JS
-    assert "Alt+A" in review_tab.GUIDELINES and "Alt+S" in review_tab.GUIDELINES
+def test_every_shortcut_is_listed_and_names_an_element():
+    for key, what, element_id in review_tab.SHORTCUTS:
+        assert element_id in review_tab.SHORTCUTS_JS and f"**{key}** {what}" in review_tab.SHORTCUTS_MARKDOWN
+    assert set(review_tab.SHORTCUT_KEYS.values()) == {element for _, _, element in review_tab.SHORTCUTS}
+
+
+def test_team_panel_and_new_exports_are_for_admins_only(store, fake_coder, users):
+    queued = review_tab.make_queue_api(None)(NARRATIVE, ALICE, None)
+    review_tab.submit_review_api(queued["case_id"], "accept", "", "", "", ALICE, None)
+    assert "administrators" in review_tab.team_view(ALICE, None)[0] and review_tab.team_view(ALICE, None)[1] == []
+    text, rows = review_tab.team_view(BOB, None)
+    assert "no case has two submitted reviews" in text and rows[0][:2] == ["alice", 1]
+    assert review_tab.team_visibility(ALICE, None)["visible"] is False
+    for kind in ("kto", "sft"):
+        with pytest.raises(gr.Error, match="only administrators"):
+            review_tab.make_export(kind)(ALICE, None)
+    kto = [json.loads(line) for line in open(review_tab.make_export("kto")(BOB, None), encoding="utf-8")]
+    assert [(row["label"], row["meta"]["decision"]) for row in kto] == [(True, "accept")]

@@ -1,0 +1,180 @@
+"""Per-code review: the model's codes as rows an annotator keeps or drops, each with its description and the
+narrative span that supports it (core.evidence, the same evidence the Code tab highlights), codes added by
+search (validated), and what the rows amount to when submitted.
+
+Plain data for the Review tab (the UI words it; nothing here knows about Gradio):
+
+    rows = code_rows_for(narrative, {"icd10cm": ["E11.65"], "cpt": ["99214"]}, reasoning)
+    rows = toggle(rows, 0)                               # drop the first code
+    rows, message = add_code(rows, narrative, "hyperlipidemia")   # best billable match, or an exact code
+    decision, codes = verdict(rows, model_codes)         # ("correct", {...}) or ("accept", model codes)
+    pieces = highlight(narrative, rows, selected=1)      # (text, label) pieces; the selected code's span first
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from core.evidence import find_evidence
+from core.prompts import SYSTEMS, empty_codes
+
+SEARCH_HITS = 8
+MAX_QUERY_CHARS = 200
+
+
+@dataclass
+class CodeRow:
+    system: str
+    code: str
+    description: str
+    evidence: str  # the supporting text ("" when none was found)
+    span: list[int] | None  # [start, end] of `evidence` in the narrative
+    keep: bool = True
+    origin: str = "model"  # "model" or "added" (by the annotator)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _codeset(codeset=None):
+    if codeset is not None:
+        return codeset
+    from core.codes import get_codeset
+
+    return get_codeset()
+
+
+def make_row(narrative: str, system: str, code: str, reasoning: str = "", origin: str = "model",
+             codeset=None) -> dict:
+    """One row: the code's description and its evidence span (model reasoning first, then word overlap)."""
+    codeset = _codeset(codeset)
+    info = codeset.lookup(code, system)
+    description = info.description if info else ""
+    terms = [t for t in [description, *(info.notes.get("inclusion_terms", []) if info else [])] if t]
+    evidence = find_evidence(narrative, terms, reasoning, code)
+    return CodeRow(system, code, description, evidence.quote, list(evidence.span) if evidence.span else None,
+                   True, origin).to_dict()
+
+
+def code_rows_for(narrative: str, codes: dict | None, reasoning: str = "", codeset=None,
+                  kept: dict | None = None) -> list[dict]:
+    """Rows of the model's codes, in system order. `kept` (a saved draft's codes): model codes outside it start
+    dropped, and its codes the model did not give are added."""
+    codeset = _codeset(codeset)
+    rows = [make_row(narrative, s, c, reasoning, "model", codeset) for s in SYSTEMS for c in (codes or {}).get(s, [])]
+    if kept is not None:
+        wanted = {(s, c) for s in SYSTEMS for c in kept.get(s, [])}
+        for row in rows:
+            row["keep"] = (row["system"], row["code"]) in wanted
+        present = {(r["system"], r["code"]) for r in rows}
+        rows += [make_row(narrative, s, c, "", "added", codeset) for s in SYSTEMS for c in kept.get(s, [])
+                 if (s, c) not in present]
+    return rows
+
+
+def toggle(rows: list[dict], index: int) -> list[dict]:
+    """Flip keep/drop of row `index` (out of range: unchanged)."""
+    if not 0 <= index < len(rows):
+        return rows
+    return [dict(r, keep=not r["keep"]) if i == index else r for i, r in enumerate(rows)]
+
+
+def typed_code(text: str, codeset=None):
+    """The code-set validation of `text` when it is typed as a code (one word that the code sets recognise as a
+    code, billable or not); None for words to search."""
+    codeset = _codeset(codeset)
+    text = (text or "").strip()
+    if not text or " " in text:
+        return None
+    check = codeset.validate(text)
+    return check if check.ok or check.status == "not_billable" else None
+
+
+def find_code(text: str, codeset=None) -> tuple[str, str, str] | None:
+    """(system, code, description) that `text` stands for: a billable code typed as such, else the best billable
+    search hit for words; None when nothing matches or the code typed is not billable (a header: the coder
+    picks the specific code, see `why_not`)."""
+    codeset = _codeset(codeset)
+    text = (text or "").strip()[:MAX_QUERY_CHARS]
+    if not text:
+        return None
+    check = typed_code(text, codeset)
+    if check is not None:
+        return (check.system, check.normalized, codeset.describe(check.normalized)) if check.ok else None
+    for hit in codeset.search(text, k=SEARCH_HITS * 2):
+        if codeset.validate(hit.code, hit.system).ok:
+            return hit.system, hit.code, hit.description
+    return None
+
+
+def search_rows(text: str, codeset=None) -> list[list]:
+    """Rows [system, code, description, billable] of a search as you type (billable ones first)."""
+    codeset = _codeset(codeset)
+    text = (text or "").strip()[:MAX_QUERY_CHARS]
+    if not text:
+        return []
+    rows = [[h.system, h.code, h.description, "yes" if codeset.validate(h.code, h.system).ok else "no"]
+            for h in codeset.search(text, k=SEARCH_HITS)]
+    return sorted(rows, key=lambda r: r[3] != "yes")
+
+
+def add_code(rows: list[dict], narrative: str, text: str, codeset=None) -> tuple[list[dict], str]:
+    """Add the code `text` stands for (find_code) as a kept row; a code already listed is kept again.
+    Returns the rows and a sentence saying what happened."""
+    codeset = _codeset(codeset)
+    found = find_code(text, codeset)
+    if found is None:
+        return rows, why_not(text, codeset)
+    system, code, description = found
+    for i, row in enumerate(rows):
+        if row["system"] == system and row["code"] == code:
+            return [dict(r, keep=True) if j == i else r for j, r in enumerate(rows)], f"{code} is listed (kept)"
+    return [*rows, make_row(narrative, system, code, "", "added", codeset)], f"added {code} ({description})"
+
+
+def why_not(text: str, codeset=None) -> str:
+    """Why `text` adds no code: a non-billable code (with its billable codes), or no billable match."""
+    check = typed_code(text, codeset)
+    if check is not None and not check.ok:
+        more = f"; billable: {', '.join(check.suggestions[:6])}" if check.suggestions else ""
+        return f"{check.normalized} is not billable{more}"
+    return f"no billable code matches {(text or '').strip()!r}"
+
+
+def kept_codes(rows: list[dict]) -> dict[str, list[str]]:
+    codes = empty_codes()
+    for row in rows:
+        if row["keep"] and row["code"] not in codes[row["system"]]:
+            codes[row["system"]].append(row["code"])
+    return codes
+
+
+def verdict(rows: list[dict], model_codes: dict | None) -> tuple[str, dict[str, list[str]]]:
+    """("accept", model codes) when the kept codes are the model's (any order), else ("correct", kept codes)."""
+    kept = kept_codes(rows)
+    same = all(set(kept[s]) == set((model_codes or {}).get(s, [])) for s in SYSTEMS)
+    return ("accept", {s: list((model_codes or {}).get(s, [])) for s in SYSTEMS}) if same else ("correct", kept)
+
+
+def highlight(narrative: str, rows: list[dict], selected: int | None = None) -> list[tuple[str, str | None]]:
+    """The narrative cut into (text, label) pieces: kept codes' spans labelled by code, the selected row's span
+    labelled "▶ CODE" (it wins where spans overlap), dropped codes' spans only when selected."""
+    spans = []
+    for i, row in enumerate(rows):
+        if not row.get("span") or (not row["keep"] and i != selected):
+            continue
+        label = f"▶ {row['code']}" if i == selected else row["code"]
+        spans.append((0 if i == selected else 1, tuple(row["span"]), label))
+    taken: list[tuple[int, int, str]] = []
+    for _, (start, end), label in sorted(spans):
+        if 0 <= start < end <= len(narrative) and all(end <= s or start >= e for s, e, _ in taken):
+            taken.append((start, end, label))
+    pieces, cursor = [], 0
+    for start, end, label in sorted(taken):
+        if start > cursor:
+            pieces.append((narrative[cursor:start], None))
+        pieces.append((narrative[start:end], label))
+        cursor = end
+    if cursor < len(narrative):
+        pieces.append((narrative[cursor:], None))
+    return pieces

@@ -1,0 +1,98 @@
+"""Every submitted review as training data beside the DPO pairs (export.py): KTO and SFT records.
+
+KTO (TRL's *unpaired preference* type, conversational format; `thce train kto` trains on it as is):
+
+    {"id", "prompt": [messages], "completion": [{"role": "assistant", "content"}], "label": bool,
+     "source": "review", "meta": {"review_id", "annotator", "decision", "kind", "model_id", "created_at",
+     "case_id", "case_source"}}
+
+    accept   -> the model's answer, label true (kind "model"): accepted without edit
+    reject   -> the model's answer, label false (kind "model")
+    correct  -> the model's answer, label false (kind "model"), and the corrected answer (the DPO pair's
+                `chosen`), label true (kind "correction"): what TRL's `unpair_preference_dataset` makes of a pair
+
+SFT (TRL's *conversational language modeling* type, the stage_2 record shape of DESIGN.md):
+
+    {"id", "messages": prompt + [assistant answer], "codes", "source": "review", "meta"}
+
+    accept -> the model's answer; correct -> the corrected answer; reject -> nothing (there is no good answer).
+
+The model's answer is its raw output (the DPO pair's `rejected`); for an accepted case whose raw text names
+other codes than the stored prediction (coding rules edited them) the answer is rebuilt from the prediction's
+reasoning and codes, so a `label: true` row never teaches codes the annotator did not see. Only the latest
+version of each submitted review counts: drafts, discards and skips give no training data.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from core.prompts import SYSTEMS, format_answer, parse_output
+from core.store.db import get_session
+from core.store.models import Case, Prediction, PreferencePair, Review, latest_review_clause
+
+
+def _same_codes(a: dict | None, b: dict | None) -> bool:
+    return all({c.upper() for c in (a or {}).get(s, [])} == {c.upper() for c in (b or {}).get(s, [])}
+               for s in SYSTEMS)
+
+
+def accepted_answer(pred: Prediction) -> str:
+    """The model answer an accept stands for: its raw output when that names the prediction's codes."""
+    if _same_codes(parse_output(pred.raw_output).codes, pred.codes):
+        return pred.raw_output
+    return format_answer(pred.reasoning, pred.codes)
+
+
+def _meta(review: Review, pred: Prediction, case: Case, kind: str) -> dict:
+    return {"review_id": review.id, "annotator": review.annotator, "decision": review.decision, "kind": kind,
+            "model_id": pred.model_id, "created_at": review.created_at.isoformat(timespec="seconds"),
+            "case_id": case.external_id, "case_source": case.source}
+
+
+def _submitted_rows():
+    query = (
+        select(Review, Prediction, Case, PreferencePair)
+        .join(Prediction, Review.prediction_id == Prediction.id)
+        .join(Case, Review.case_id == Case.id)
+        .join(PreferencePair, PreferencePair.review_id == Review.id, isouter=True)
+        .where(latest_review_clause(), Review.status == "submitted")
+        .order_by(Review.id)
+    )
+    with get_session() as session:
+        return list(session.exec(query).all())
+
+
+def _kto(review, pred, case, kind: str, answer: str, label: bool) -> dict:
+    return {"id": f"review-{review.id}-{kind}", "prompt": pred.prompt,
+            "completion": [{"role": "assistant", "content": answer}], "label": label, "source": "review",
+            "meta": _meta(review, pred, case, kind)}
+
+
+def kto_records() -> list[dict]:
+    """KTO rows of every submitted review, oldest review first (see the module docstring)."""
+    records = []
+    for review, pred, case, pair in _submitted_rows():
+        if review.decision == "accept":
+            records.append(_kto(review, pred, case, "model", accepted_answer(pred), True))
+        elif review.decision in ("reject", "correct"):
+            records.append(_kto(review, pred, case, "model", pred.raw_output, False))
+            if review.decision == "correct" and pair is not None:
+                records.append(_kto(review, pred, case, "correction", pair.chosen, True))
+    return records
+
+
+def sft_records() -> list[dict]:
+    """SFT rows (stage_2 shape) of every submitted accept and correction, oldest first."""
+    records = []
+    for review, pred, case, pair in _submitted_rows():
+        if review.decision == "accept":
+            answer, codes, kind = accepted_answer(pred), pred.codes, "model"
+        elif review.decision == "correct" and pair is not None:
+            answer, codes, kind = pair.chosen, review.corrected_codes, "correction"
+        else:
+            continue
+        records.append({"id": f"review-{review.id}", "messages": [*pred.prompt, {"role": "assistant", "content": answer}],
+                        "codes": {s: list((codes or {}).get(s, [])) for s in SYSTEMS}, "source": "review",
+                        "meta": _meta(review, pred, case, kind)})
+    return records

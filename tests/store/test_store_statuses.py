@@ -1,0 +1,172 @@
+"""Review statuses (draft / submitted / discarded / skipped), min_submitted per case, leases that expire,
+statistics by status and annotator with kappa per system, and progress."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import func, select
+from store_helpers import case_with_prediction
+
+from core.store import (
+    Case,
+    ConflictError,
+    FieldError,
+    PreferencePair,
+    Review,
+    add_case,
+    get_session,
+    next_case,
+    progress,
+    run_write,
+    save_review,
+    set_min_submitted,
+    stats,
+)
+from core.store.models import utcnow
+
+FIX = {"icd10cm": ["E11.65", "I10"], "cpt": ["99213"]}
+
+
+def _expire_leases():
+    past = utcnow() - timedelta(minutes=1)
+    run_write(lambda s: s.execute(update(Case).values(lease_expires_at=past)))
+
+
+def _latest(case_id, annotator):
+    with get_session() as session:
+        rows = session.exec(select(Review).where(Review.case_id == case_id, Review.annotator == annotator)
+                            .order_by(Review.id)).all()
+    return rows[-1], len(rows)
+
+
+def test_a_draft_keeps_the_case_and_the_submission_supersedes_it(store):
+    case_id, _ = case_with_prediction()
+    assert next_case("alice").case_id == case_id
+    draft = save_review(case_id, "alice", "correct", corrected_codes={"icd10cm": ["E11.65"]}, status="draft")
+    assert draft.pair_id is None
+    item = next_case("alice")  # the draft comes back, with what was saved
+    assert item.case_id == case_id and item.draft["corrected_codes"]["icd10cm"] == ["E11.65"]
+    assert next_case("bob") is None  # the lease was renewed by the draft
+    draft2 = save_review(case_id, "alice", "correct", corrected_codes={}, status="draft")  # empty is fine in a draft
+    saved = save_review(case_id, "alice", "correct", corrected_codes=FIX)
+    assert (draft2.version, saved.version) == (2, 3) and saved.pair_id is not None
+    review, versions = _latest(case_id, "alice")
+    assert (review.status, review.supersedes_id, versions) == ("submitted", draft2.review_id, 3)
+    assert next_case("alice") is None and next_case("bob") is None  # done (min_submitted 1)
+
+
+def test_a_draft_after_the_lease_expired_goes_to_someone_else_and_stays_mine(store):
+    case_id, _ = case_with_prediction()
+    next_case("alice")
+    save_review(case_id, "alice", "accept", status="draft")
+    _expire_leases()
+    assert next_case("bob").case_id == case_id  # expired: back in the queue
+    save_review(case_id, "bob", "accept")
+    assert progress("alice")["me"]["draft"] == 1 and progress("bob")["me"]["submitted"] == 1
+
+
+def test_discard_needs_a_reason_and_hands_the_case_on(store):
+    case_id, _ = case_with_prediction()
+    next_case("alice")
+    with pytest.raises(FieldError, match="discard_reason is required"):
+        save_review(case_id, "alice", None, status="discarded")
+    with pytest.raises(FieldError, match="only goes with status 'discarded'"):
+        save_review(case_id, "alice", "accept", discard_reason="why")
+    with pytest.raises(FieldError, match="decision 'skip'"):
+        save_review(case_id, "alice", "accept", status="discarded", discard_reason="x")
+    save_review(case_id, "alice", None, status="discarded", discard_reason="not a clinical note")
+    review, _ = _latest(case_id, "alice")
+    assert (review.status, review.decision, review.discard_reason) == ("discarded", "skip", "not a clinical note")
+    assert next_case("alice") is None
+    assert next_case("bob").case_id == case_id  # a discard does not count towards min_submitted
+    with get_session() as session:
+        assert session.exec(select(func.count()).select_from(PreferencePair)).one() == 0
+
+
+def test_bad_statuses_are_refused(store):
+    case_id, _ = case_with_prediction()
+    with pytest.raises(FieldError, match="status must be one of"):
+        save_review(case_id, "alice", "accept", status="maybe")
+    with pytest.raises(FieldError, match="for a submitted review"):
+        save_review(case_id, "alice", "skip", status="submitted")
+
+
+def test_min_submitted_keeps_a_case_until_enough_coders_submitted(store, monkeypatch):
+    monkeypatch.setenv("THCE_MIN_SUBMITTED", "2")
+    case_id = case_with_prediction()[0]
+    one = add_case("single", source="t", min_submitted=1)
+    assert next_case("alice").case_id == case_id
+    save_review(case_id, "alice", "accept")
+    assert next_case("alice").case_id == one  # alice is done with the first; it waits for a second coder
+    save_review(one, "alice", "accept")
+    item = next_case("bob")
+    assert item.case_id == case_id and item.second_review and (item.submitted, item.min_submitted) == (1, 2)
+    save_review(case_id, "bob", "correct", corrected_codes=FIX)
+    assert next_case("carol") is None
+    assert set_min_submitted(3, case_ids=[case_id]) == 1
+    assert next_case("carol").case_id == case_id  # reopened for a third coder
+    with pytest.raises(FieldError, match="min_submitted"):
+        add_case("x", source="t", min_submitted=0)
+
+
+def test_lease_minutes_come_from_the_environment(store, monkeypatch):
+    monkeypatch.setenv("THCE_LEASE_MINUTES", "0.001")
+    case_id = add_case("n", source="t")
+    item = next_case("alice")
+    assert item.lease_expires_at is not None
+    time.sleep(0.1)
+    assert next_case("bob").case_id == case_id  # alice's lease (0.06 s) expired
+    monkeypatch.setenv("THCE_LEASE_MINUTES", "soon")
+    with pytest.raises(FieldError, match="THCE_LEASE_MINUTES"):
+        next_case("carol")
+
+
+def test_stats_by_status_annotator_and_kappa_per_system(store):
+    cases = [case_with_prediction(external_id=str(i))[0] for i in range(3)]
+    for annotator, decision, codes in (("alice", "accept", None), ("bob", "correct", FIX)):
+        save_review(cases[0], annotator, decision, corrected_codes=codes, time_spent_s=30.0)
+        save_review(cases[1], annotator, "accept", time_spent_s=10.0)
+    save_review(cases[2], "alice", "accept", status="draft")
+    save_review(cases[2], "bob", None, status="discarded", discard_reason="duplicate note", time_spent_s=4.0)
+    data = stats()
+    assert data["by_status"] == {"draft": 1, "submitted": 4, "discarded": 1, "skipped": 0}
+    alice, bob = data["by_annotator"]["alice"], data["by_annotator"]["bob"]
+    assert (alice["submitted"], alice["draft"], bob["discarded"]) == (2, 1, 1)
+    assert bob["median_s_per_review"] == 10.0 and bob["per_hour"] == round(3 * 3600 / 44, 1)
+    by_system = data["agreement"]["by_system"]
+    assert data["agreement"]["double_reviewed_cases"] == 2
+    assert by_system["cpt"]["kappa"] == 1.0 and by_system["cpt"]["cases"] == 2
+    assert by_system["icd10cm"]["cases"] == 2 and by_system["icd10cm"]["kappa"] < 1.0
+    assert by_system["hcpcs"] == {"kappa": None, "observed": None, "expected": None, "items": 0, "cases": 0,
+                                  "mean_jaccard": None}
+    team = progress("alice")["team"]
+    assert team == {"cases": 3, "complete": 2, "pending": 1, "submissions_done": 2, "submissions_needed": 3}
+
+
+def test_concurrent_drafts_and_submissions_lose_nothing(store):
+    cases = [case_with_prediction(external_id=str(i))[0] for i in range(8)]
+    errors, done = [], []
+
+    def work(name):
+        try:
+            for case_id in cases:
+                save_review(case_id, name, "accept", status="draft")
+                done.append(save_review(case_id, name, "correct", corrected_codes=FIX).review_id)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(f"coder{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    data = stats()
+    assert data["by_status"]["submitted"] == 32 and data["reviews"]["versions"] == 64 and data["preference_pairs"] == 32
+    with pytest.raises(ConflictError, match="already reviewed"):
+        save_review(cases[0], "coder0", "accept")

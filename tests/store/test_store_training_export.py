@@ -1,0 +1,103 @@
+"""`thce annotations export --format dpo|kto|sft`: each checked against TRL's documented dataset types
+(conversational preference, unpaired preference, language modeling; https://huggingface.co/docs/trl/dataset_formats)
+with TRL's own helpers, and readable by the training entry points as is."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from store_helpers import case_with_prediction, model_result
+from typer.testing import CliRunner
+
+from core.cli import app
+from core.store import export_preference_pairs, export_records, save_review
+from training.data import COLUMNS, read_stage_records
+
+TINY = "data/models/thce-tiny"
+TRL_TYPES = {"dpo": {"prompt", "chosen", "rejected"}, "kto": {"prompt", "completion", "label"}, "sft": {"messages"}}
+
+
+def _reviews():
+    """An accept, a reject, a correction, a draft, a discard and a skip (one case each)."""
+    ids = [case_with_prediction(external_id=name)[0] for name in "abcdef"]
+    save_review(ids[0], "alice", "accept")
+    save_review(ids[1], "alice", "reject", notes="nonsense")
+    save_review(ids[2], "bob", "correct", corrected_codes={"icd10cm": ["E11.65", "I10"], "cpt": ["99213"]})
+    save_review(ids[3], "bob", "correct", corrected_codes={"icd10cm": ["I10"]}, status="draft")
+    save_review(ids[4], "bob", None, status="discarded", discard_reason="not a note")
+    save_review(ids[5], "alice", "skip")
+    return ids
+
+
+def test_kto_rows_label_accepts_true_and_rejections_and_corrections_false(store):
+    _reviews()
+    rows = export_records("kto")
+    raw = model_result()["raw"]
+    assert [(r["meta"]["decision"], r["meta"]["kind"], r["label"]) for r in rows] == [
+        ("accept", "model", True), ("reject", "model", False), ("correct", "model", False),
+        ("correct", "correction", True)]
+    assert [r["completion"][0]["content"] for r in rows[:3]] == [raw, raw, raw]
+    pair = export_records("dpo")[0]
+    assert rows[3]["completion"] == pair["chosen"] and rows[2]["completion"] == pair["rejected"]
+    assert all(r["prompt"] == model_result()["prompt"] for r in rows)
+
+
+def test_sft_rows_are_the_accepted_and_corrected_answers(store):
+    _reviews()
+    rows = export_records("sft")
+    assert [r["meta"]["decision"] for r in rows] == ["accept", "correct"]
+    assert rows[0]["messages"][-1] == {"role": "assistant", "content": model_result()["raw"]}
+    assert rows[1]["messages"][-1]["content"] == export_records("dpo")[0]["chosen"][0]["content"]
+    assert rows[1]["codes"] == {"icd10cm": ["E11.65", "I10"], "cpt": ["99213"], "hcpcs": []}
+
+
+@pytest.mark.parametrize("kind", ["dpo", "kto", "sft"])
+def test_exports_match_trls_documented_types(store, tmp_path, kind):
+    from transformers import AutoTokenizer
+    from trl.data_utils import apply_chat_template, is_conversational
+
+    _reviews()
+    path = tmp_path / f"{kind}.jsonl"
+    assert export_preference_pairs(path, format=kind) > 0
+    records = read_stage_records(path, kind)  # what `thce train <kind>` reads: the TRL columns, unchanged
+    assert set(COLUMNS[kind]) == TRL_TYPES[kind]
+    raw = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [{k: r[k] for k in TRL_TYPES[kind]} for r in raw] == records
+    tokenizer = AutoTokenizer.from_pretrained(TINY)
+    for record in records:
+        assert set(record) == TRL_TYPES[kind] and is_conversational(record)
+        rendered = apply_chat_template(record, tokenizer)  # KeyError for a key set TRL does not document
+        assert set(rendered) == ({"text"} if kind == "sft" else TRL_TYPES[kind] - {"messages"})
+    if kind == "kto":
+        assert all(isinstance(r["label"], bool) for r in records)
+
+
+def test_trls_unpairing_of_the_dpo_pairs_gives_our_correction_rows(store):
+    from datasets import Dataset
+    from trl.data_utils import unpair_preference_dataset
+
+    _reviews()
+    pairs = [{k: r[k] for k in ("prompt", "chosen", "rejected")} for r in export_records("dpo")]
+    unpaired = unpair_preference_dataset(Dataset.from_list(pairs)).to_list()
+    ours = [{k: r[k] for k in ("prompt", "completion", "label")} for r in export_records("kto")
+            if r["meta"]["decision"] == "correct"]
+    key = lambda r: r["label"]  # noqa: E731
+    assert sorted(unpaired, key=key) == sorted(ours, key=key)
+
+
+def test_cli_exports_every_format_and_shows_status_stats(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", store)
+    _reviews()
+    runner = CliRunner()
+    for kind, count, what in (("dpo", 1, "preference pairs"), ("kto", 4, "KTO rows"), ("sft", 2, "SFT conversations")):
+        out = tmp_path / f"{kind}.jsonl"
+        result = runner.invoke(app, ["annotations", "export", "--format", kind, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        assert f"wrote {count} {what}" in result.output
+    result = runner.invoke(app, ["annotations", "stats", "--json"])
+    data = json.loads(result.output)
+    assert data["by_status"] == {"draft": 1, "submitted": 3, "discarded": 1, "skipped": 1}
+    assert data["by_annotator"]["bob"]["discarded"] == 1 and "by_system" in data["agreement"]
+    result = runner.invoke(app, ["annotations", "distribute", "--min-submitted", "2"])
+    assert result.exit_code == 0 and "6 case(s) now need 2" in result.output

@@ -1,0 +1,56 @@
+"""core.review_codes: the model's codes as keep/drop rows with evidence spans, codes added by search, the
+verdict they amount to, and the highlighted narrative."""
+
+from __future__ import annotations
+
+from core import review_codes as rc
+
+NARRATIVE = "Type 2 diabetes with hyperglycemia, glucose 320. Mixed hyperlipidemia on statin. Office visit."
+CODES = {"icd10cm": ["E11.65"], "cpt": ["99213"], "hcpcs": []}
+REASONING = '"Type 2 diabetes with hyperglycemia" -> E11.65'
+
+
+def test_rows_carry_description_and_the_evidence_span_the_reasoning_quotes():
+    rows = rc.code_rows_for(NARRATIVE, CODES, REASONING)
+    assert [(r["system"], r["code"], r["keep"], r["origin"]) for r in rows] == [
+        ("icd10cm", "E11.65", True, "model"), ("cpt", "99213", True, "model")]
+    first = rows[0]
+    assert first["description"].startswith("Type 2 diabetes mellitus with hyperglycemia")
+    assert NARRATIVE[first["span"][0]:first["span"][1]] == first["evidence"] == "Type 2 diabetes with hyperglycemia"
+
+
+def test_toggle_add_and_verdict():
+    rows = rc.code_rows_for(NARRATIVE, CODES, REASONING)
+    assert rc.verdict(rows, CODES) == ("accept", CODES)
+    rows = rc.toggle(rows, 1)
+    rows, message = rc.add_code(rows, NARRATIVE, "e785")
+    assert message.startswith("added E78.5")
+    assert rows[-1]["origin"] == "added" and rows[-1]["evidence"]  # found by word overlap
+    decision, codes = rc.verdict(rows, CODES)
+    assert decision == "correct" and codes == {"icd10cm": ["E11.65", "E78.5"], "cpt": [], "hcpcs": []}
+    again, message = rc.add_code(rc.toggle(rows, 1), NARRATIVE, "99213")
+    assert message == "99213 is listed (kept)" and len(again) == len(rows) and again[1]["keep"]
+    assert rc.toggle(rows, 9) == rows
+
+
+def test_find_code_prefers_a_typed_code_then_the_best_billable_hit():
+    assert rc.find_code("99213")[:2] == ("cpt", "99213")
+    system, code, _ = rc.find_code("mixed hyperlipidemia")
+    assert system == "icd10cm" and code.startswith("E78.")
+    assert rc.find_code("   ") is None
+    assert all(row[3] == "yes" for row in rc.search_rows("mixed hyperlipidemia")[:1])
+
+
+def test_a_draft_restores_dropped_and_added_codes():
+    rows = rc.code_rows_for(NARRATIVE, CODES, REASONING, kept={"icd10cm": ["E11.65", "E78.5"], "cpt": []})
+    assert [(r["code"], r["keep"], r["origin"]) for r in rows] == [
+        ("E11.65", True, "model"), ("99213", False, "model"), ("E78.5", True, "added")]
+
+
+def test_highlight_marks_kept_spans_and_the_selected_one():
+    rows = rc.code_rows_for(NARRATIVE, CODES, REASONING)
+    pieces = rc.highlight(NARRATIVE, rows, selected=0)
+    assert "".join(text for text, _ in pieces) == NARRATIVE
+    assert ("Type 2 diabetes with hyperglycemia", "▶ E11.65") in pieces
+    dropped = rc.toggle(rows, 0)
+    assert all(label != "E11.65" for _, label in rc.highlight(NARRATIVE, dropped, selected=None))

@@ -1,0 +1,214 @@
+"""Review tab callbacks: a few lines each around core.review / core.review_codes; the wording is
+webapp.review_views'. Identity and role come from the request (webapp.auth), never from a parameter.
+
+The per-code state (rows, selected row) is a gr.State, which Gradio keeps on the server and reads when an
+event is processed; the edit events share one concurrency group of one (EDITS), so quick keyboard sequences
+(drop, add, submit) apply in the order they were pressed.
+"""
+
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+
+from core import review, review_codes
+from core.store import StoreError, progress
+from webapp import review_views as views
+from webapp.auth import ANNOTATOR, user_for
+from webapp.rule_edits import edit_table, edits_note
+
+EDITS = {"concurrency_limit": 1, "concurrency_id": "review-edits"}
+VIEW = ["state", "codes", "narrative", "selected", "summary", "status"]
+LOAD = [*VIEW, "case", "model_reasoning", "reasoning", "notes", "codes_text", "reason", "progress", "history",
+        "search", "rule_edits"]
+NO_TASK = "The queue is empty: nothing to review right now. Import cases (`thce annotations import`) or send " \
+          "coded narratives from the Code tab."
+
+
+def _annotator(request, profile, action: str = "review cases") -> str:
+    return user_for(request, profile, ANNOTATOR, action)
+
+
+def _task_of(state: dict) -> dict:
+    if not state or not state.get("case_id"):
+        raise gr.Error("load a case first (Next case, Alt+N)")
+    return state
+
+
+def view(state: dict, status: str = "") -> tuple:
+    """The outputs named by VIEW for `state`."""
+    if not state or not state.get("case_id"):
+        return (state or {}, [], [], "", "", status)
+    rows, selected = state["rows"], state.get("selected")
+    decision, codes = review_codes.verdict(rows, state["codes"])
+    return (state, views.code_table(rows, selected), review_codes.highlight(state["narrative"], rows, selected),
+            views.selected_markdown(rows, selected), views.summary_markdown(decision, codes, rows), status)
+
+
+def _state_for(task: review.ReviewTask) -> dict:
+    draft = task.draft or {}
+    kept = draft.get("corrected_codes") if draft.get("decision") == "correct" else None
+    rows = review_codes.code_rows_for(task.narrative, task.codes, task.reasoning, kept=kept)
+    return task.to_dict() | {"rows": rows, "selected": 0 if rows else None, "started": time.monotonic()}
+
+
+def _header(task: review.ReviewTask) -> str:
+    text = f"**Case #{task.case_id}** · `{task.external_id}` ({task.source}) · model `{task.model_id}`"
+    if task.min_submitted > 1:
+        text += f" · coder {task.submitted + 1} of {task.min_submitted} (agreement)"
+    if task.draft:
+        text += f" · your draft from {task.draft['saved_at']} is loaded"
+    if task.rule_edits:  # the coding rules' edits are part of the answer being judged
+        text += "\n\n" + edits_note({"rules_applied": True, "rule_edits": task.rule_edits})
+    return text
+
+
+def loaded(task: review.ReviewTask | None, annotator: str, status: str) -> tuple:
+    """The outputs named by LOAD for a new task (or the empty queue)."""
+    common = (views.progress_html(progress(annotator)), review.my_reviews(annotator), "")
+    if task is None:
+        return (*view({}, status), NO_TASK, "", "", "", "", "", *common, [])
+    state = _state_for(task)
+    notes = (task.draft or {}).get("notes", "")
+    return (*view(state, status), _header(task), task.reasoning, task.reasoning, notes,
+            review.codes_to_text(review_codes.kept_codes(state["rows"])), "", *common, edit_table(task.rule_edits))
+
+
+def load_next(model: str, status: str = "", request: gr.Request = None,
+              profile: gr.OAuthProfile | None = None) -> tuple:
+    """Lease the next case (running the model first when it has no prediction yet)."""
+    annotator = _annotator(request, profile)
+    try:
+        task = review.next_task(annotator, review.default_coder(model or None))
+    except (StoreError, ValueError, RuntimeError) as exc:
+        raise gr.Error(f"could not load the next case: {exc}") from exc
+    return loaded(task, annotator, status)
+
+
+def move(delta: int):
+    def move_selection(state: dict, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
+        _annotator(request, profile)
+        state = _task_of(state)
+        if state["rows"]:
+            current = state.get("selected") or 0
+            state = state | {"selected": min(max(current + delta, 0), len(state["rows"]) - 1)}
+        return view(state)
+
+    move_selection.__name__ = "next_code" if delta > 0 else "previous_code"
+    return move_selection
+
+
+def toggle_selected(state: dict, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
+    """Keep <-> drop the selected code."""
+    _annotator(request, profile)
+    state = _task_of(state)
+    return view(state | {"rows": review_codes.toggle(state["rows"], state.get("selected", -1))})
+
+
+def select_row(state: dict, evt: gr.SelectData, request: gr.Request = None,
+               profile: gr.OAuthProfile | None = None) -> tuple:
+    """Click a code: select it (its evidence is highlighted); a click on its decision cell flips it."""
+    _annotator(request, profile)
+    state = _task_of(state)
+    row, column = (evt.index + [0, 0])[:2] if isinstance(evt.index, list) else (evt.index, 0)
+    state = state | {"selected": row}
+    if column == 1:
+        state = state | {"rows": review_codes.toggle(state["rows"], row)}
+    return view(state)
+
+
+def search_live(text: str) -> tuple[list[list], str]:
+    """Search as you type: matches, and which one Enter adds."""
+    if not (text or "").strip():
+        return [], ""
+    found = review_codes.find_code(text)
+    asked = f"“{text.strip()}”: "  # names the query, so a hint is never read against newer typing
+    hint = asked + (f"Enter adds **{found[1]}** ({found[0]}) {found[2]}" if found else review_codes.why_not(text))
+    return review_codes.search_rows(text), hint
+
+
+def add_from_search(state: dict, text: str, request: gr.Request = None,
+                    profile: gr.OAuthProfile | None = None) -> tuple:
+    """Enter in the search box: add the code typed, or the best billable match (the one the hint named)."""
+    _annotator(request, profile)
+    state = _task_of(state)
+    rows, message = review_codes.add_code(state["rows"], state["narrative"], text)
+    added = len(rows) > len(state["rows"])
+    selected = len(rows) - 1 if added else state.get("selected")
+    ok = added or message.endswith("(kept)")
+    return (*view(state | {"rows": rows, "selected": selected}, ("✓ " if ok else "⚠ ") + message),
+            "" if ok else text, [] if ok else gr.skip(), "" if ok else gr.skip())
+
+
+def add_hit(state: dict, evt: gr.SelectData, request: gr.Request = None,
+            profile: gr.OAuthProfile | None = None) -> tuple:
+    """Click a search result: add its code."""
+    row = evt.row_value or []
+    return add_from_search(state, str(row[1]) if len(row) > 1 else "", request, profile)
+
+
+def apply_text(state: dict, codes_text: str, request: gr.Request = None,
+               profile: gr.OAuthProfile | None = None) -> tuple:
+    """Advanced: the codes typed as text become the list (model codes not in it are dropped)."""
+    _annotator(request, profile)
+    state = _task_of(state)
+    parsed = review.parse_codes_text(codes_text)
+    if not parsed.ok:
+        raise gr.Error("; ".join(parsed.problems))
+    rows = review_codes.code_rows_for(state["narrative"], state["codes"], state["reasoning"], kept=parsed.codes)
+    return view(state | {"rows": rows, "selected": 0 if rows else None}, "✓ codes taken from the text")
+
+
+def _spent(state: dict) -> float | None:
+    return time.monotonic() - state["started"] if state.get("started") else None
+
+
+def _saved(state: dict, what: str, saved) -> str:
+    pair = f", preference pair {saved.pair_id}" if saved.pair_id else ""
+    return f"✓ Case #{state['case_id']}: {what} saved (review {saved.review_id}{pair})."
+
+
+def make_finish(action: str):
+    """The callback of a button that ends the case: submit, accept (as is), reject, skip, discard.
+    It stores the review and returns (state, status); the next case loads in a chained event."""
+
+    def finish(state: dict, reasoning: str, notes: str, reason: str, request: gr.Request = None,
+               profile: gr.OAuthProfile | None = None) -> tuple:
+        annotator = _annotator(request, profile, "submit reviews")
+        state = _task_of(state)
+        try:
+            if action == "submit":
+                saved = review.submit_rows(state, annotator, state["rows"], reasoning=reasoning, notes=notes,
+                                           time_spent_s=_spent(state))
+                what = review_codes.verdict(state["rows"], state["codes"])[0]
+                what = "correct" if saved.pair_id else what
+            elif action in ("skip", "discard"):
+                status = "skipped" if action == "skip" else "discarded"
+                saved = review.set_aside(state, annotator, status, reason if action == "discard" else "", notes,
+                                         _spent(state))
+                what = status
+            else:  # accept as is, or reject
+                saved = review.submit_review(state["case_id"], annotator, action, notes=notes,
+                                             prediction_id=state.get("prediction_id"), time_spent_s=_spent(state))
+                what = action
+        except (StoreError, ValueError) as exc:
+            raise gr.Error(str(exc)) from exc
+        return {}, _saved(state, what, saved)
+
+    finish.__name__ = f"finish_{action}"
+    return finish
+
+
+def save_draft(state: dict, reasoning: str, notes: str, request: gr.Request = None,
+               profile: gr.OAuthProfile | None = None) -> tuple:
+    """Save the decisions so far without submitting (the case stays yours while its lease lasts)."""
+    annotator = _annotator(request, profile, "save drafts")
+    state = _task_of(state)
+    try:
+        saved = review.submit_rows(state, annotator, state["rows"], status="draft", reasoning=reasoning, notes=notes,
+                                   time_spent_s=_spent(state))
+    except (StoreError, ValueError) as exc:
+        raise gr.Error(str(exc)) from exc
+    return (*view(state, f"✓ Draft saved (review {saved.review_id}, version {saved.version}); submit when done."),
+            views.progress_html(progress(annotator)))
