@@ -281,8 +281,10 @@ def _wire(ui: dict, model, state) -> None:
     ui["down"].click(actions.move(1), [state], view, **quiet)
     ui["toggle"].click(actions.toggle_selected, [state], view, **quiet)
     ui["codes"].select(actions.select_row, [state], view, **quiet)
+    # one search at a time, in typing order: a slow answer for a prefix never overwrites the answer for the text
     ui["search"].input(actions.search_live, ui["search"], [ui["hits"], ui["hint"]], api_visibility="private",
-                       show_progress="hidden", trigger_mode="always_last")
+                       show_progress="hidden", trigger_mode="always_last", concurrency_limit=1,
+                       concurrency_id="review-search")
     search_out = [*view, ui["search"], ui["hits"], ui["hint"]]
     ui["search"].submit(actions.add_from_search, [state, ui["search"]], search_out, **quiet)
     ui["hits"].select(actions.add_hit, [state], search_out, **quiet)

@@ -68,7 +68,7 @@ def _review_one(page, expect) -> dict:
     page.keyboard.press("Alt+KeyF")
     page.keyboard.type(QUERY)
     expect(page.locator("#review-search-hint")).to_contain_text(f"“{QUERY}”: Enter adds", timeout=TIMEOUT_MS)
-    hint = re.search(r"Enter adds (\S+)", page.locator("#review-search-hint").inner_text()).group(1)
+    hint = re.search(rf"“{QUERY}”: Enter adds (\S+)", page.locator("#review-search-hint").inner_text()).group(1)
     page.keyboard.press("Enter")
     expect(page.locator("#review-summary")).to_contain_text(f"added {hint}", timeout=TIMEOUT_MS)
     summary = page.locator("#review-summary").inner_text()
