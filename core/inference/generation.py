@@ -87,8 +87,14 @@ class Generator:
         """The grammar over every valid code (its per-state token sets are cached here)."""
         return AnswerGrammar(self.vocab, valid_code_tries())
 
-    def tracker(self, grammar: AnswerGrammar | None = None, think_budget: int | None = None) -> AnswerTracker:
-        return AnswerTracker(self.vocab, grammar, think_budget)
+    def tracker(self, grammar: AnswerGrammar | None = None, think_budget: int | None = None,
+                narrative: str | None = None, style: bool = False) -> AnswerTracker:
+        """A tracker for one answer; `style` enforces the reasoning style (core.inference.style), with quotes
+        checked against `narrative` when it is given."""
+        from core.inference.style import ReasoningStyle
+
+        shape = ReasoningStyle.for_narrative(self.vocab, narrative) if style else None
+        return AnswerTracker(self.vocab, grammar, think_budget, style=shape)
 
     def decode(self, token_ids: list[int]) -> str:
         return self.tokenizer.decode(token_ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
@@ -152,17 +158,12 @@ class Generator:
 
     def _choose(self, logits: torch.Tensor, trackers: list[AnswerTracker]) -> list[int | None]:
         """Greedy choice per row within its tracker's allowed ids; None for finished rows."""
-        best = logits.argmax(dim=-1).tolist()
         chosen: list[int | None] = []
         for row, tracker in enumerate(trackers):
             if tracker.done:
                 chosen.append(None)
                 continue
-            allowed = tracker.allowed_ids()
-            if allowed is not None and allowed.numel():
-                token_id = int(allowed[logits[row, allowed].argmax()])
-            else:
-                token_id = tracker.redirect(best[row])
+            token_id = tracker.pick(logits[row])
             tracker.feed(token_id)
             chosen.append(token_id)
         return chosen

@@ -63,14 +63,11 @@ class TrackerLogitsProcessor(LogitsProcessor):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         tracker = self.timeline.state_for(input_ids[0])
         allowed = self.eos if tracker.done else tracker.allowed_ids()
-        if allowed is None or not allowed.numel():
+        if allowed is None:
             if bool((scores == scores[0, 0]).all()):
-                return scores  # the draft filter's probe with constant logits: no choice to redirect
-            best = int(scores[0].argmax())
-            redirected = tracker.redirect(best)  # under a grammar, stopping before the answer closes </think>
-            if redirected == best:
-                return scores
-            allowed = torch.tensor([redirected], dtype=torch.long)
+                return scores  # the draft filter's probe with constant logits: the real step decides
+            # the tracker's greedy choice: the reasoning style, or </think> when stopping before the answer
+            allowed = torch.tensor([tracker.pick(scores[0])], dtype=torch.long)
         masked = torch.full_like(scores, float("-inf"))
         masked[:, allowed] = scores[:, allowed]
         return masked

@@ -14,6 +14,7 @@ import logging
 import torch
 
 from core.constraints import START_STATE, AnswerGrammar, State, TokenVocabulary
+from core.inference.style import SHORTENED, ReasoningStyle, open_quote
 from core.prompts import THINK_CLOSE
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,11 @@ THINK_CLOSING_TEXT = "\n" + THINK_CLOSE + "\n"
 
 class AnswerTracker:
     def __init__(self, vocab: TokenVocabulary, grammar: AnswerGrammar | None = None,
-                 think_budget: int | None = None):
+                 think_budget: int | None = None, style: ReasoningStyle | None = None):
         self.vocab = vocab
         self.grammar = grammar
         self.think_budget = think_budget
+        self.style = style
         self.phase = "start"  # start -> think -> answer
         self.done = False
         self.state: State | None = None
@@ -53,6 +55,24 @@ class AnswerTracker:
             allowed = self.grammar.allowed_ids(self.state)
             return allowed if allowed.numel() else None
         return None
+
+    def pick(self, logits: torch.Tensor) -> int:
+        """The greedy next token, given one row of logits, under the forced text, the grammar and the
+        reasoning style (core.inference.style)."""
+        allowed = self.allowed_ids()
+        if allowed is not None:
+            return int(allowed[logits[allowed].argmax()])
+        if self.style is not None and self.phase != "answer" and not self.done:
+            if self.style.bans_parenthesis(self._line):
+                logits = logits.clone()
+                logits[self.style.paren_ids] = float("-inf")
+            if self.style.source is not None and open_quote(self._line) is not None:
+                return self.style.next_quote_token(self._line, logits, self.vocab.texts, self._quote_id)
+        return self.redirect(int(logits.argmax()))
+
+    @property
+    def _quote_id(self) -> int:
+        return self.vocab.encode('"')[0]
 
     def redirect(self, token_id: int) -> int:
         """The token to emit instead of the model's free choice: under a grammar, a model that wants to
@@ -90,24 +110,27 @@ class AnswerTracker:
             self._start_answer(self._tail[index + len(THINK_CLOSE):])
             return
         self._tail = self._tail[-len(THINK_CLOSE):]
+        repeated = self._repeats_a_line(text)
         if self._forced:
             return
         if self.think_budget is not None and self.think_tokens >= self.think_budget:
             self._forced = self.vocab.encode(THINK_CLOSING_TEXT)
             logger.debug("reasoning budget of %d tokens spent: closing </think>", self.think_budget)
-        elif self._repeats_a_line(text):
+        elif repeated:
             self._forced = self.vocab.encode(THINK_CLOSING_TEXT)
             logger.debug("the reasoning repeated a line: closing </think>")
+        elif self.style is not None and self.style.quote_is_long(open_quote(self._line) or ""):
+            self._forced = self.vocab.encode(SHORTENED)
 
     def _repeats_a_line(self, text: str) -> bool:
         """True when `text` completes a reasoning line that was already written (a model stuck in a loop)."""
         *finished, self._line = (self._line + text).split("\n")
+        repeated = False
         for line in (x.strip() for x in finished):
-            if line in self._lines:
-                return True
+            repeated = repeated or line in self._lines
             if line:
                 self._lines.add(line)
-        return False
+        return repeated
 
     def _start_answer(self, text: str) -> None:
         self.phase = "answer"

@@ -23,6 +23,15 @@ ANSWER_RESERVE = 64  # tokens kept for the JSON answer after a forced </think>
 RANKED_PER_SYSTEM = 50
 
 
+STYLE_ENV = "THCE_REASONING_STYLE"  # "0": reasoning lines as the model writes them (the ablation)
+
+
+def reasoning_style_default() -> bool:
+    import os
+
+    return os.environ.get(STYLE_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 def check_narrative(narrative) -> str:
     """The narrative, or ValueError naming what is wrong with it."""
     if not isinstance(narrative, str):
@@ -47,10 +56,13 @@ class _Request:
 
 class Pipeline:
     """`generator` None: the retriever-only ablation (the decision rule without the model's votes).
-    `rules` False: the answer without the coding rules' edits (core.rules), the ablation of that last step."""
+    `rules` False: the answer without the coding rules' edits (core.rules), the ablation of that last step.
+    `style` False: reasoning lines as the model writes them, without core.inference.style's checks (verbatim,
+    short quotes, no "(description)" after a code); None follows THCE_REASONING_STYLE (on unless "0")."""
 
     def __init__(self, generator, retriever, constrain: str = "valid", max_new_tokens: int = MAX_NEW_TOKENS,
-                 think_budget: int | None = THINK_BUDGET, name: str | None = None, rules: bool = True):
+                 think_budget: int | None = THINK_BUDGET, name: str | None = None, rules: bool = True,
+                 style: bool | None = None):
         if constrain not in CONSTRAIN_MODES:
             raise ValueError(f"constrain must be one of {', '.join(CONSTRAIN_MODES)}, not {constrain!r}")
         self.generator = generator
@@ -60,6 +72,7 @@ class Pipeline:
         self.think_budget = think_budget
         self.name = name
         self.rules = rules
+        self.style = reasoning_style_default() if style is None else style
 
     @property
     def model_id(self) -> str:
@@ -94,7 +107,7 @@ class Pipeline:
         budget = None
         if self.think_budget is not None:
             budget = max(1, min(self.think_budget, request.max_new_tokens - ANSWER_RESERVE))
-        return self.generator.tracker(grammar, budget)
+        return self.generator.tracker(grammar, budget, narrative=request.narrative, style=self.style)
 
     def code(self, narrative: str) -> CodingResult:
         start = time.perf_counter()

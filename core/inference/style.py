@@ -1,0 +1,99 @@
+"""The shape of the reasoning lines, enforced while decoding: quotes copied from the narrative, short quotes,
+no parenthetical descriptions after a code.
+
+A reasoning line is `"quote" -> CODE.` (see core/datasets/reasoning.py). A small model left alone drifts from
+it in ways that cost time and trust: it paraphrases the "quote" (then nothing in the narrative backs the code),
+copies a whole clause into it, or writes the candidate's description after the code in parentheses (about a
+third of the tokens of an answer on CodiEsp). `ReasoningStyle` holds the three checks; `AnswerTracker` applies
+them token by token:
+
+- **verbatim quotes**: inside a quote, the next token must keep the quote a substring of the narrative
+  (case and runs of whitespace ignored). The model's best such token among its top `TOP_K` is taken; when none
+  qualifies the quote is closed.
+- **short quotes**: a quote that reaches `quote_words` words is closed with ` ..."` (the training data's mark
+  for a shortened quote).
+- **no "(description)"** right after a code on a reasoning line: the model writes `.` or `;` instead.
+
+    style = ReasoningStyle.for_narrative(vocab, narrative)
+    tracker = AnswerTracker(vocab, grammar, think_budget, style=style)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import torch
+
+QUOTE_WORDS = 12  # the training data's quote length (core.datasets.reasoning.QUOTE_WORDS)
+TOP_K = 24  # tokens tried, best first, for a verbatim quote before the quote is closed
+SHORTENED = " ...\""
+_CODE = r"[A-Z0-9](?:[A-Z0-9.]*[A-Z0-9])?"
+_CODE_AT_END = re.compile(rf'"\s*->\s*{_CODE}(?:\s*;\s*{_CODE})*\s*$')
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    return _SPACES.sub(" ", text).lower()
+
+
+@dataclass
+class ReasoningStyle:
+    paren_ids: torch.Tensor  # tokens that start a "(" (banned right after a code)
+    quote_words: int | None = QUOTE_WORDS
+    source: str | None = None  # the normalized narrative quotes must come from (None: no verbatim check)
+    top_k: int = TOP_K
+    _seen: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def for_narrative(cls, vocab, narrative: str | None, quote_words: int | None = QUOTE_WORDS) -> ReasoningStyle:
+        return cls(paren_ids=paren_token_ids(vocab), quote_words=quote_words,
+                   source=normalize(narrative) if narrative else None)
+
+    def bans_parenthesis(self, line: str) -> bool:
+        """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description."""
+        return bool(_CODE_AT_END.search(line))
+
+    def quote_is_long(self, quote: str) -> bool:
+        return self.quote_words is not None and len(quote.split()) > self.quote_words
+
+    def quote_ok(self, quote: str) -> bool:
+        """True when `quote` (the text after an opening '"', so far) is a substring of the narrative."""
+        if self.source is None:
+            return True
+        text = quote[:-3].rstrip() if quote.endswith("...") else quote
+        key = normalize(text).lstrip()
+        if not key.strip():
+            return True
+        if key not in self._seen:
+            self._seen[key] = key in self.source
+        return self._seen[key]
+
+    def next_quote_token(self, line: str, logits: torch.Tensor, texts: list[str], close_id: int) -> int:
+        """The best token among the top ones that keeps the open quote of `line` verbatim, or `close_id`."""
+        for token_id in torch.topk(logits, min(self.top_k, logits.numel())).indices.tolist():
+            if self.line_ok(line + texts[token_id]):
+                return int(token_id)
+        return close_id
+
+    def line_ok(self, line: str) -> bool:
+        """Every quote of `line` (the last one possibly still open) is verbatim."""
+        parts = line.split('"')
+        return all(self.quote_ok(parts[i]) for i in range(1, len(parts), 2))
+
+
+def open_quote(line: str) -> str | None:
+    """The text after the last '"' of `line` when that quote is still open, else None."""
+    if line.count('"') % 2 == 0:
+        return None
+    return line[line.rindex('"') + 1:]
+
+
+def paren_token_ids(vocab) -> torch.Tensor:
+    """Ids of the tokens whose text starts with "(" after optional spaces (computed once per vocabulary)."""
+    cached = getattr(vocab, "_paren_ids", None)
+    if cached is None:
+        cached = torch.tensor([i for i, t in enumerate(vocab.texts) if t.lstrip(" ").startswith("(")],
+                              dtype=torch.long)
+        vocab._paren_ids = cached
+    return cached

@@ -1,0 +1,115 @@
+"""The reasoning style enforced while decoding (core.inference.style): verbatim quotes, short quotes, no
+"(description)" after a code; through the tracker, the plain loop and prompt-lookup generation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+from core.inference.style import SHORTENED, ReasoningStyle, normalize, open_quote
+
+NARRATIVE = "Patient with type 2 diabetes.\nShe reports  burning on urination for three days."
+
+
+@pytest.fixture
+def style(generator):
+    return ReasoningStyle.for_narrative(generator.vocab, NARRATIVE)
+
+
+def _feed(generator, tracker, text):
+    for token_id in generator.vocab.encode(text):
+        tracker.feed(token_id)
+
+
+def test_quotes_are_checked_against_the_narrative_ignoring_case_and_spacing(style):
+    assert style.quote_ok("type 2 diab")
+    assert style.quote_ok("TYPE 2 DIABETES.")
+    assert style.quote_ok("diabetes. she reports burning")  # across a line break and a double space
+    assert style.quote_ok("burning on urination ...")  # the shortened-quote mark
+    assert not style.quote_ok("type 1 diabetes")
+    assert not style.quote_ok("dysuria")
+    assert style.line_ok('"type 2 diabetes" -> E11.9.\n"burning on')
+    assert not style.line_ok('"type 2 diabetes" -> E11.9.\n"painful urination')
+    assert normalize("A  b\nC") == "a b c"
+
+
+def test_open_quote_and_the_parenthesis_rule(style):
+    assert open_quote('"fever" -> R50.9') is None
+    assert open_quote('"fever and') == "fever and"
+    assert style.bans_parenthesis('"type 2 diabetes" -> E11.9')
+    assert style.bans_parenthesis('"burning on urination" -> R30.0; N39.0')
+    assert not style.bans_parenthesis('"burning on urination" -> R30.0.')
+    assert not style.bans_parenthesis('Not coded: "fever"')  # an exclusion's label may follow in parentheses
+    assert not style.bans_parenthesis('"type 2')
+
+
+def test_a_long_quote_is_closed_with_the_shortened_mark(generator, style):
+    tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
+    _feed(generator, tracker, '<think>\n"one two three four five six seven eight nine ten eleven twelve')
+    assert tracker.allowed_ids() is None  # twelve words: still free
+    _feed(generator, tracker, " thirteen")
+    forced = []
+    while (allowed := tracker.allowed_ids()) is not None:
+        forced.append(int(allowed[0]))
+        tracker.feed(forced[-1])
+    assert generator.decode(forced) == SHORTENED
+    assert open_quote(tracker._line) is None
+
+
+def _logits_preferring(generator, texts: list[str]) -> torch.Tensor:
+    """Logits whose best tokens are the first token of each text, in order."""
+    logits = torch.zeros(generator.model.config.vocab_size)
+    for rank, text in enumerate(texts):
+        logits[generator.vocab.encode(text)[0]] = 100.0 - rank
+    return logits
+
+
+def test_pick_keeps_quotes_verbatim_and_drops_the_description(generator):
+    tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
+    _feed(generator, tracker, '<think>\n"type 2')
+    wrong, right = " insulin", " diabetes"
+    assert generator.decode([tracker.pick(_logits_preferring(generator, [wrong, right]))]) == right
+    nothing_fits = _logits_preferring(generator, [" insulin", " hypertension"])
+    nothing_fits[generator.vocab.encode(" diabetes")[0]] = -100.0  # outside the top tokens tried
+    assert generator.decode([tracker.pick(nothing_fits)]) == '"'  # no verbatim way on: the quote closes
+    _feed(generator, tracker, ' diabetes" -> E11.9')
+    logits = torch.zeros(generator.model.config.vocab_size)
+    logits[tracker.style.paren_ids] = 10.0
+    period = generator.vocab.encode(".")[0]
+    logits[period] = 5.0
+    assert tracker.pick(logits) == period
+    _feed(generator, tracker, " ")
+    assert tracker.pick(logits) == period  # "(" after a space is a description too
+    free = generator.tracker(think_budget=500)  # no style: the model's choice stands
+    _feed(generator, free, '<think>\n"type 2 diabetes" -> E11.9')
+    assert int(free.pick(logits)) in tracker.style.paren_ids.tolist()
+
+
+@pytest.mark.parametrize("lookup", [0, 4])
+def test_the_style_holds_in_generated_answers(generator, lookup):
+    """A random model, plain loop and prompt lookup alike: every quote it writes is in the narrative."""
+    from core.prompts import build_messages, split_reasoning
+
+    prompt = generator.prompt_ids(build_messages(NARRATIVE))
+    old = generator.prompt_lookup
+    generator.prompt_lookup = lookup
+    try:
+        tracker = generator.tracker(generator.valid_grammar, think_budget=60, narrative=NARRATIVE, style=True)
+        text = generator.decode(list(generator.stream(prompt, tracker, max_new_tokens=120)))
+    finally:
+        generator.prompt_lookup = old
+    reasoning, _ = split_reasoning(text, [])
+    style = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE)
+    for line in reasoning.splitlines():
+        assert style.line_ok(line), line
+        assert not re.search(r'"\s*(?:->|;)\s*[A-Z0-9][A-Z0-9.]*\s*\(', line), line
+
+
+def test_pipeline_style_follows_the_environment(make_pipeline, monkeypatch):
+    monkeypatch.setenv("THCE_REASONING_STYLE", "0")
+    assert make_pipeline().style is False
+    monkeypatch.delenv("THCE_REASONING_STYLE")
+    assert make_pipeline().style is True
+    assert make_pipeline(style=False).style is False
