@@ -4,6 +4,7 @@
     uv run python benchmarks/latency.py --only default --narratives 6 --out latency.json
     uv run python benchmarks/latency.py --only model --narratives 20     # the shipped model on CodiEsp dev,
                                                                           # plain loop vs prompt lookup
+                                                                          # (THCE_REASONING_STYLE=0: without the reasoning style)
 
 Narratives and reference answers are the stage_2 samples in data/examples. With the shipped default model
 (data/models/thce-tiny) generation runs as in `thce code`. Random-weight stand-ins (the tiny preset shape,
@@ -270,6 +271,12 @@ def bench_smol(args, cases, work: Path, tokenizer, retriever) -> dict:
     return result
 
 
+def _threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def bench_model(args) -> dict:
     """A trained model as `thce code --stream` runs it, on narratives of a dataset spec, once per prompt-lookup
     setting (0: the plain cached loop; N: transformers' generate with N drafted tokens)."""
@@ -278,7 +285,8 @@ def bench_model(args) -> dict:
 
     pipe = get_pipeline(args.model)
     cases = [(c["narrative"], "") for c in load_cases(args.dataset)[: args.narratives]]
-    result = {"model": pipe.model_id, "dataset": args.dataset}
+    result = {"model": pipe.model_id, "dataset": args.dataset, "reasoning_style": pipe.style,
+              "int8": pipe.generator.loaded.quantized, "threads": _threads()}
     time_narratives(pipe, cases[:1])  # warm-up: grammar, retriever, caches
     for tokens in args.prompt_lookup:
         pipe.generator.prompt_lookup = tokens
