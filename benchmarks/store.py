@@ -4,6 +4,7 @@
     uv run python benchmarks/store.py --writers 4 --reviews 25 --db /tmp/bench.db
     uv run python benchmarks/store.py --database-url postgresql+psycopg://user@host/emptydb
     uv run python benchmarks/store.py --throwaway-postgres  # starts a private cluster (tests/postgres.py)
+    uv run python benchmarks/store.py --pace-ms 500         # each writer pauses ~0.5 s before a review, as people do
 
 Each writer is a separate process (multiprocessing, spawn) that loops next_case -> save_review, so the
 queue's leases and the write transactions are contended for real. Every write is tied to a user with a role,
@@ -23,6 +24,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import random
 import secrets
 import statistics
 import sys
@@ -56,15 +58,15 @@ def _write_cases(path: Path, count: int) -> None:
             handle.write(json.dumps({"id": f"case-{i}", "narrative": narrative, "prediction": prediction}) + "\n")
 
 
-def _writer(url: str, config, login: str, count: int, correct_every: int, barrier, results) -> None:
+def _writer(url: str, config, login: str, count: int, correct_every: int, barrier, results, pace_ms: float = 0) -> None:
     try:
-        results.put(_write_reviews(url, config, login, count, correct_every, barrier))
+        results.put(_write_reviews(url, config, login, count, correct_every, barrier, pace_ms))
     except BaseException:  # noqa: BLE001 - reported to the parent instead of leaving it waiting
         results.put({"error": f"{login}: {traceback.format_exc()}"})
         barrier.abort()
 
 
-def _write_reviews(url: str, config, login: str, count: int, correct_every: int, barrier) -> dict:
+def _write_reviews(url: str, config, login: str, count: int, correct_every: int, barrier, pace_ms: float = 0) -> dict:
     from core.access import ANNOTATOR, require
     from core.codes import get_codeset
     from core.store import init_db, next_case, save_review
@@ -72,8 +74,11 @@ def _write_reviews(url: str, config, login: str, count: int, correct_every: int,
     init_db(url)
     codeset = get_codeset()  # loaded before the clock starts
     claim_s, save_s, claim_cpu, save_cpu, cases = [], [], [], [], []
+    reading = random.Random(login)
     barrier.wait()
     for i in range(count):
+        if pace_ms:  # an annotator reads the case before submitting: a random pause, mean pace_ms
+            time.sleep(reading.expovariate(1000.0 / pace_ms))
         t0, c0 = time.perf_counter(), time.process_time()
         name = require(config, config.identify(login), ANNOTATOR, "review cases")
         item = next_case(name)
@@ -155,7 +160,7 @@ def _machine() -> dict:
     return info
 
 
-def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path) -> dict:
+def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path, pace_ms: float = 0) -> dict:
     from sqlalchemy.engine import make_url
 
     from core.access import ADMIN, require
@@ -168,7 +173,8 @@ def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path
     import_cases(cases_file, imported_by=require(config, config.identify(ADMIN_USER), ADMIN, "import cases"))
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(writers + 1), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(url, config, f"writer-{i}", reviews, correct_every, barrier, results))
+    procs = [ctx.Process(target=_writer,
+                         args=(url, config, f"writer-{i}", reviews, correct_every, barrier, results, pace_ms))
              for i in range(writers)]
     for proc in procs:
         proc.start()
@@ -190,7 +196,7 @@ def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path
     pairs = writers * (reviews // correct_every) if correct_every else 0
     return {
         "benchmark": "store_concurrent_writers", "writers": writers, "reviews_per_writer": reviews,
-        "processes": True, "database": "sqlite (WAL)" if url.startswith("sqlite") else make_url(url).get_backend_name(),
+        "processes": True, "pace_ms": pace_ms, "database": "sqlite (WAL)" if url.startswith("sqlite") else make_url(url).get_backend_name(),
         "identities": "core.access: writer-i (annotator role) write reviews, bench-admin (admin) imports",
         "wall_s": round(wall, 3),
         "reviews_per_s": round(len(save_s) / wall, 1),
@@ -212,6 +218,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="an empty database to use instead (e.g. PostgreSQL)")
     parser.add_argument("--throwaway-postgres", action="store_true",
                         help="start a private PostgreSQL cluster (Debian's postgresql package) and use it")
+    parser.add_argument("--pace-ms", type=float, default=0,
+                        help="mean pause before each review (exponential), as annotators read cases; 0: back to back")
     args = parser.parse_args()
     if args.db is not None and args.db.exists():
         parser.error(f"--db {args.db} exists; the benchmark needs a fresh database file")
@@ -221,10 +229,10 @@ def main() -> None:
 
             with throwaway_cluster(durable=True) as cluster:
                 url = cluster.create_database("bench")
-                result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp))
+                result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp), args.pace_ms)
         else:
             url = args.database_url or f"sqlite:///{args.db or Path(tmp) / 'bench.db'}"
-            result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp))
+            result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp), args.pace_ms)
     print(json.dumps(result, indent=2))
     sys.exit(0 if result["integrity"]["ok"] else 1)
 
