@@ -37,25 +37,33 @@ def model_answers(pipeline, narratives: list[str]) -> list[dict[str, list[str]]]
     return answers
 
 
-def calibrate_model_dir(model_dir: Path, cases_spec: str) -> dict:
-    """Fit the model's bar on `cases_spec` and store it in <model_dir>/retriever/manifest.json."""
-    from core.datasets import load_cases
-    from core.pipeline import get_pipeline
-    from core.retrieval.decision import fit_model_thresholds
-    from core.retrieval.storage import update_manifest
+def calibration_pipeline(model_dir: Path, retriever):
+    """The model with a retriever of its own: calibration never changes the process-wide cached retriever
+    (what get_pipeline serves); the cached generator is shared, it is only read."""
+    from core.inference import get_generator
+    from core.pipeline import Pipeline
 
-    pipeline = get_pipeline(str(model_dir))
-    retriever = pipeline.retriever
-    if getattr(retriever, "decision", None) is None:
+    return Pipeline(get_generator(str(model_dir)), retriever, name=model_dir.name)
+
+
+def calibrate_model_dir(model_dir: Path, cases_spec: str) -> dict:
+    """Fit the model's bar on `cases_spec` and store it in <model_dir>/retriever/manifest.json. Pipelines
+    loaded after this read the calibrated rule; one this process already holds keeps the rule it loaded."""
+    from core.datasets import load_cases
+    from core.retrieval import Retriever
+    from core.retrieval.decision import fit_model_thresholds
+    from core.retrieval.storage import is_saved, update_manifest
+
+    retriever = Retriever.load(model_dir) if is_saved(model_dir) else None
+    if retriever is None or retriever.decision is None:
         return {"skipped": "the retriever has no decision rule (not fitted)"}
     cases = load_cases(cases_spec)
     narratives = [case["narrative"] for case in cases]
-    answers = model_answers(pipeline, narratives)
+    answers = model_answers(calibration_pipeline(model_dir, retriever), narratives)
     rankings = [retriever.rank(text, k=RANK_DEPTH) for text in narratives]
     rule = fit_model_thresholds(retriever.decision, cases, rankings, answers)
     rule.info["model_calibration"]["spec"] = cases_spec
     update_manifest(model_dir, "decision", rule.to_dict())
-    retriever.decision = rule  # the cached pipeline uses the calibrated rule from now on
     logger.info("decision rule: thresholds %s, model bars %s", rule.threshold, rule.model_threshold)
     return rule.to_dict()
 

@@ -111,20 +111,29 @@ def _raise_usage_error(message: str):
     raise ConfigError(f"invalid command line: {message}")
 
 
-def _check_yaml_keys(parser, config_path: str) -> None:
-    """Unknown YAML keys are errors, reported before any value is validated."""
+def _read_config(config_path: str) -> dict:
     import yaml
 
+    if not Path(config_path).is_file():
+        raise ConfigError(f"config file not found: {config_path}")
     try:
         config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"{config_path} is not valid YAML: {exc}") from None
     if not isinstance(config, dict):
         raise ConfigError(f"{config_path} must hold a YAML mapping of settings")
-    known = {action.dest for action in parser._actions} | {"env"}
-    unknown = sorted(set(config) - known)
+    return config
+
+
+def _check_yaml_keys(parser, config_path: str) -> None:
+    """Unknown YAML keys are errors, reported before any value is validated: TrlParser's
+    `set_defaults_with_config` returns the keys no dataclass field takes (as `--key value` pairs)."""
+    config = _read_config(config_path)
+    config.pop("env", None)  # TrlParser's own key: environment variables to set
+    unknown = sorted(parser.set_defaults_with_config(**config)[::2])
     if unknown:
-        raise ConfigError(f"unknown key(s) in {config_path}: {unknown} "
+        keys = [key.removeprefix("--") for key in unknown]
+        raise ConfigError(f"unknown key(s) in {config_path}: {keys} "
                           "(not a field of training/config.py or the trainer config)")
 
 
@@ -151,17 +160,17 @@ def parse_settings(parser, argv: list[str] | None = None) -> TrainSettings:
         notes.append("no CUDA device here: the config was checked with use_cpu=true")
     warnings.filterwarnings("ignore", message=".*gradient_checkpointing.*deprecated", category=FutureWarning)
     config_path = _config_path(argv)
-    if config_path and not Path(config_path).is_file():
-        raise ConfigError(f"config file not found: {config_path}")
     if config_path:
         _check_yaml_keys(parser, config_path)
     try:
-        model, shape, data, run, train = parser.parse_args_and_config(argv)
+        *groups, unknown_flags = parser.parse_args_and_config(argv, return_remaining_strings=True)
     except ConfigError:
         raise
     except (ValueError, TypeError, OSError) as exc:
         raise ConfigError(_explain(str(exc), config_path)) from None
-    settings = TrainSettings(model, shape, data, run, train, notes)
+    if unknown_flags:
+        raise ConfigError(f"unknown command-line flag(s): {unknown_flags}")
+    settings = TrainSettings(*groups, notes=notes)
     resolve_paths(settings, {arg[2:].split("=")[0].replace("-", "_") for arg in argv if arg.startswith("--")})
     return settings
 
@@ -177,11 +186,6 @@ def _config_path(argv: list[str]) -> str | None:
 
 def _explain(message: str, config_path: str | None) -> str:
     where = f" in {config_path}" if config_path else ""
-    if "not used by the HfArgumentParser" in message:
-        return "unknown command-line flag(s): " + message.split(":", 1)[1].strip()
-    if "Unknown arguments from config file" in message:
-        keys = message.split(":", 1)[1].split(". Please")[0].strip()
-        return f"unknown key(s){where}: {keys} (not a field of training/config.py or the trainer config)"
     if "bf16/gpu" in message:
         message += " (this config targets a GPU; use a *_tiny.yaml config on CPU, or add --bf16 false --use_cpu true)"
     return f"invalid training config{where}: {message}"

@@ -8,74 +8,124 @@ stage_3 records (and pairs exported from the review store) train DPO from `promp
 
 from __future__ import annotations
 
-import json
 import logging
+from itertools import islice
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic_core import PydanticCustomError
+
+from core.jsonl import read_objects
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = {"sft": ("messages",), "dpo": ("prompt", "chosen", "rejected"), "kto": ("prompt", "completion", "label")}
 EXPECTED = {"sft": "stage_1/stage_2 (messages)", "dpo": "stage_3 (prompt/chosen/rejected)",
             "kto": "KTO (prompt/completion/label: `thce annotations export --format kto`)"}
-ROLES = {"system", "user", "assistant"}
+ROLES = ["assistant", "system", "user"]
 
 
 class DataError(ValueError):
     """A stage file that cannot be trained on; the message names the file, line and field."""
 
 
-def _check_messages(value, field: str, where: str, last_role: str | None = None) -> None:
-    if not isinstance(value, list) or not value:
-        raise DataError(f"{where}: field {field!r} must be a non-empty list of messages")
-    for i, message in enumerate(value):
-        if not isinstance(message, dict) or message.get("role") not in ROLES:
-            raise DataError(f"{where}: {field}[{i}] needs a role in {sorted(ROLES)}")
-        if not isinstance(message.get("content"), str) or not message["content"].strip():
-            raise DataError(f"{where}: {field}[{i}].content must be a non-empty string")
-    if last_role and value[-1]["role"] != last_role:
-        raise DataError(f"{where}: the last message of {field!r} must have role {last_role!r}")
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "user", "assistant"]
+    content: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
+
+
+def _messages_ending_with(role: str):
+    """A non-empty list of messages whose last one has `role`."""
+    def check(messages: list[Message], info: ValidationInfo) -> list[Message]:
+        if messages[-1].role != role:
+            raise PydanticCustomError("last_role", f"the last message of {info.field_name!r} must have role {role!r}")
+        return messages
+
+    return Annotated[list[Message], Field(min_length=1), AfterValidator(check)]
+
+
+EndsWithUser = _messages_ending_with("user")
+EndsWithAssistant = _messages_ending_with("assistant")
+
+
+class SFTRecord(BaseModel):
+    """stage_1/stage_2: conversational language modeling. Other fields (id, codes, source, meta) are ignored."""
+
+    messages: EndsWithAssistant
+
+
+class DPORecord(BaseModel):
+    """stage_3 and the store's preference pairs: conversational preference."""
+
+    prompt: EndsWithUser
+    chosen: EndsWithAssistant
+    rejected: EndsWithAssistant
+
+
+class KTORecord(BaseModel):
+    """The store's KTO export: conversational unpaired preference."""
+
+    prompt: EndsWithUser
+    completion: EndsWithAssistant
+    label: StrictBool
+
+
+RECORDS: dict[str, type[BaseModel]] = {"sft": SFTRecord, "dpo": DPORecord, "kto": KTORecord}
+COLUMNS = {kind: tuple(model.model_fields) for kind, model in RECORDS.items()}
+
+
+def _problem(error: dict) -> str:
+    """One pydantic error in the words of a stage file: the field (and message index) and what is wrong."""
+    loc = error["loc"]
+    if not loc:
+        return "a record must be a JSON object"
+    field = loc[0]
+    if len(loc) == 1:
+        if error["type"] == "last_role":
+            return error["msg"]
+        if field == "label":
+            return "field 'label' must be true (desirable) or false (undesirable)"
+        return f"field {field!r} must be a non-empty list of messages"
+    if loc[2:] == ("content",):
+        return f"{field}[{loc[1]}].content must be a non-empty string"
+    return f"{field}[{loc[1]}] needs a role in {ROLES}"
 
 
 def check_record(record: dict, kind: str, where: str) -> None:
-    if not isinstance(record, dict):
-        raise DataError(f"{where}: a record must be a JSON object")
-    missing = [c for c in COLUMNS[kind] if c not in record]
-    if missing:
-        raise DataError(f"{where}: missing field(s) {missing}; a {kind.upper()} file must be {EXPECTED[kind]} records")
-    if kind == "sft":
-        _check_messages(record["messages"], "messages", where, last_role="assistant")
-    elif kind == "kto":
-        _check_messages(record["prompt"], "prompt", where, last_role="user")
-        _check_messages(record["completion"], "completion", where, last_role="assistant")
-        if not isinstance(record["label"], bool):
-            raise DataError(f"{where}: field 'label' must be true (desirable) or false (undesirable)")
-    else:
-        _check_messages(record["prompt"], "prompt", where, last_role="user")
-        _check_messages(record["chosen"], "chosen", where, last_role="assistant")
-        _check_messages(record["rejected"], "rejected", where, last_role="assistant")
+    """DataError naming `where`, the field and the problem (missing fields all at once, else the first problem)."""
+    try:
+        RECORDS[kind].model_validate(record)
+    except ValidationError as exc:
+        errors = exc.errors()
+        missing = [e["loc"][0] for e in errors if e["type"] == "missing" and len(e["loc"]) == 1]
+        if missing:
+            raise DataError(f"{where}: missing field(s) {missing}; a {kind.upper()} file must be "
+                            f"{EXPECTED[kind]} records") from None
+        raise DataError(f"{where}: {_problem(errors[0])}") from None
 
 
 def read_stage_records(path: str | Path, kind: str, limit: int | None = None) -> list[dict]:
     """Checked records of a stage file, reduced to the trainer's columns (first `limit` records)."""
     path = Path(path)
-    if kind not in COLUMNS:
-        raise ValueError(f"kind must be one of {sorted(COLUMNS)}, got {kind!r}")
+    if kind not in RECORDS:
+        raise ValueError(f"kind must be one of {sorted(RECORDS)}, got {kind!r}")
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if limit is not None and len(records) >= limit:
-                break
-            if not line.strip():
-                continue
-            where = f"{path} line {number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{where}: not valid JSON ({exc.msg})") from None
-            check_record(record, kind, where)
-            records.append({column: record[column] for column in COLUMNS[kind]})
+    for where, record in islice(read_objects(path, DataError), limit):
+        check_record(record, kind, where)
+        records.append({column: record[column] for column in COLUMNS[kind]})
     if not records:
         raise DataError(f"{path}: no records")
     return records

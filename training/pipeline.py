@@ -116,7 +116,9 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Pipeline:
+class TrainingPipeline:
+    """The pipeline's steps (`step_<name>`) over one work folder and its saved state."""
+
     def __init__(self, args, preset: PipelinePreset):
         self.args, self.preset = args, preset
         self.work, self.output = args.work_dir.resolve(), args.output_dir.resolve()
@@ -337,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if "data" in steps:  # a run from the start forgets an earlier run's state
         (args.work_dir / "pipeline_state.json").unlink(missing_ok=True)
-    pipeline = Pipeline(args, PRESETS[args.preset])
+    pipeline = TrainingPipeline(args, PRESETS[args.preset])
     invocation = "uv run python -m training.pipeline " + " ".join(argv or sys.argv[1:])
     if "data" in steps:
         pipeline.state["command"] = invocation

@@ -11,22 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import random
-from dataclasses import dataclass, field
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class DataCounts:
-    """How many records each part of the data step wrote (for the model card)."""
-
-    sources: dict[str, int] = field(default_factory=dict)
-    stages: dict[str, dict[str, int]] = field(default_factory=dict)
-    retriever: str = "none"
-
-    def to_dict(self) -> dict:
-        return {"sources": self.sources, "stages": self.stages, "retriever": self.retriever}
 
 
 class PrecomputedCandidates:
@@ -65,16 +52,10 @@ def training_cases(synthetic_count: int, seed: int, codiesp_dir: Path | None) ->
 
 
 def fit_training_retriever(cases: list[dict], out_dir: Path):
-    """(retriever for training prompts, description). Falls back to the code-set search without core.retrieval."""
-    try:
-        from core.retrieval import cross_fit_candidates, fit_retriever
-    except ImportError as exc:  # the package, or its fitting API, is not there
-        if exc.name != "core.retrieval" and "core.retrieval" not in str(exc):
-            raise
-        from core.datasets.candidates import CodesetSearchRetriever
+    """(retriever for training prompts, description): fitted on the gold cases and saved in out_dir;
+    the prompts get cross-fitted candidates."""
+    from core.retrieval import cross_fit_candidates, fit_retriever
 
-        logger.warning("core.retrieval is not installed: prompts use the code-set search for candidates")
-        return CodesetSearchRetriever(), "code-set BM25 search (core.retrieval unavailable)"
     retriever = fit_retriever(cases, out_dir)
     crossed = cross_fit_candidates(cases)  # aligned with cases
     by_narrative = {case["narrative"]: candidates for case, candidates in zip(cases, crossed, strict=True)}

@@ -25,11 +25,15 @@ def test_dpo_pairs_as_exported_train_without_reformatting(tmp_path):
 
 
 @pytest.mark.parametrize(("line", "kind", "expected"), [
-    ("{not json", "sft", "line 2: not valid JSON"),
+    ("{not json", "sft", "line 2: invalid JSON"),
     ({"messages": PROMPT}, "sft", "last message of 'messages' must have role 'assistant'"),
     ({"prompt": PROMPT, "chosen": []}, "dpo", "missing field(s) ['rejected']"),
     ({"messages": [{"role": "robot", "content": "x"}]}, "sft", "messages[0] needs a role"),
     ({"messages": PROMPT + [{"role": "assistant", "content": " "}]}, "sft", "messages[2].content"),
+    ({"messages": []}, "sft", "field 'messages' must be a non-empty list of messages"),
+    ({"prompt": PROMPT + [{"role": "assistant", "content": "a"}], "chosen": [], "rejected": []}, "dpo",
+     "the last message of 'prompt' must have role 'user'"),
+    (["a list"], "sft", "line 2: expected a JSON object"),
 ])
 def test_bad_records_name_file_line_and_field(tmp_path, line, kind, expected):
     answer = [{"role": "assistant", "content": "a"}]
