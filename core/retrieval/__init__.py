@@ -15,7 +15,14 @@ category aggregates; blended by gradient-boosted trees fitted on cross-fitted po
 Measured by benchmarks/retrieval.py.
 """
 
-from core.retrieval.fitting import CrossFit, FitConfig, case_labels, cross_fit, cross_fit_candidates, fit_retriever
+from core.retrieval.fitting import (
+    CrossFit,
+    FitConfig,
+    case_labels,
+    cross_fit,
+    cross_fit_candidates,
+    fit_retriever,
+)
 from core.retrieval.retriever import Retriever, clear_retriever_cache, default_retriever
 from core.retrieval.storage import RetrieverFormatError
 
