@@ -44,12 +44,7 @@ _COMMANDS: list[tuple[str, str]] = [
 
 def _register() -> None:
     for module_name, cli_name in _COMMANDS:
-        try:
-            module = importlib.import_module(f"core.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"core.commands.{module_name}":
-                continue  # command not built yet
-            raise
+        module = importlib.import_module(f"core.commands.{module_name}")
         sub = getattr(module, "app", None)
         if isinstance(sub, typer.Typer):
             app.add_typer(sub, name=cli_name)

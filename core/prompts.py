@@ -18,6 +18,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from core.codes import get_codeset
 from core.constants import SYSTEMS, system_of
 
 logger = logging.getLogger(__name__)
@@ -218,10 +219,7 @@ def _collect_raw_codes(answer: dict, repairs: list[str]) -> list[tuple[str | Non
     return raw
 
 
-def _place_codes(raw: list[tuple[str | None, str]], repairs: list[str]) -> dict[str, list[str]]:
-    from core.codes import get_codeset
-
-    codeset = get_codeset()
+def _place_codes(raw: list[tuple[str | None, str]], repairs: list[str], codeset) -> dict[str, list[str]]:
     codes = empty_codes()
     for declared, code in raw:
         cleaned = code.strip().strip(".\"'")
@@ -248,16 +246,17 @@ def _place_codes(raw: list[tuple[str | None, str]], repairs: list[str]) -> dict[
     return codes
 
 
-def parse_output(text: str | None) -> ParsedOutput:
-    """Parse a model answer. Never raises; `ok` is False when no answer could be recovered."""
+def parse_output(text: str | None, codeset=None) -> ParsedOutput:
+    """Parse a model answer. Never raises; `ok` is False when no answer could be recovered. Codes are spelled
+    and sorted into systems by `codeset` (default: `core.codes.get_codeset()`)."""
     try:
-        return _parse(text if isinstance(text, str) else "")
+        return _parse(text if isinstance(text, str) else "", codeset if codeset is not None else get_codeset())
     except Exception as exc:  # the parser must never crash a batch
         logger.exception("parser failure")
         return ParsedOutput(error=f"parser failure: {type(exc).__name__}")
 
 
-def _parse(text: str) -> ParsedOutput:
+def _parse(text: str, codeset) -> ParsedOutput:
     repairs: list[str] = []
     if not text.strip():
         return ParsedOutput(error="empty model output", repairs=["empty output"])
@@ -271,5 +270,5 @@ def _parse(text: str) -> ParsedOutput:
         raw = [(None, t) for t in tokens]
     else:
         raw = _collect_raw_codes(answer, repairs)
-    codes = _place_codes(raw, repairs)
+    codes = _place_codes(raw, repairs, codeset)
     return ParsedOutput(reasoning=reasoning, codes=codes, repairs=repairs, ok=True)

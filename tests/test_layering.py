@@ -32,7 +32,7 @@ def _imported_roots(path: Path) -> set[str]:
 # Units of core (a subpackage or a top-level module), lowest layer first. A unit may import its own modules
 # and the units of lower layers: not a unit of its own layer (sideways) nor of a higher one (upward).
 CORE_LAYERS = (
-    ("constants", "paths", "jsonl", "text"),
+    ("constants", "paths", "jsonl", "text", "counts", "schema"),
     ("codes",),
     ("prompts", "rules", "evidence"),
     ("constraints", "retrieval"),
@@ -44,12 +44,9 @@ CORE_LAYERS = (
     ("cli", "commands", "report_views", "__init__"),
 )
 LAYER_OF = {unit: rank for rank, units in enumerate(CORE_LAYERS) for unit in units}
-# Upward imports that stand today (issue 17), each inside a function. Remove a line when its import goes;
-# the test fails on a new one and on a line whose import is gone.
-KNOWN_UPWARD = {
-    ("core/retrieval/retriever.py", "datasets"),  # billable_form -> datasets.codiesp.map_to_billable
-    ("core/retrieval/decision.py", "evaluation"),  # micro_f1 -> evaluation.metrics
-}
+# Upward imports that stand today (issue 17). It may only shrink: remove a line when its import goes; the test
+# fails on a new one and on a line whose import is gone.
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 
 def _unit(path: Path) -> str:

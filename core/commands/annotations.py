@@ -72,6 +72,15 @@ def _print_import(report: dict) -> None:
     Console().print(table)
 
 
+def _pipeline_prompt(narrative: str) -> list[dict]:
+    """The prompt the default pipeline would build (with retrieved candidates), for predictions imported
+    without their prompt."""
+    from core.prompts import build_messages
+    from core.retrieval import default_retriever
+
+    return build_messages(narrative, default_retriever().retrieve(narrative))
+
+
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -89,7 +98,8 @@ def import_(
     _open_store(ctx)
     try:
         report = import_cases(file, source=source, split=split, double_share=double_share,
-                              imported_by=_operator(), min_submitted=min_submitted).to_dict()
+                              prompt_builder=_pipeline_prompt, imported_by=_operator(),
+                              min_submitted=min_submitted).to_dict()
     except StoreError as exc:
         _fail(str(exc))
     if as_json:
@@ -121,9 +131,6 @@ def distribute(
     typer.echo(f"{changed} case(s) now need {min_submitted} submitted review(s)")
 
 
-EXPORT_WHAT = {"dpo": "preference pairs", "hf": "preference pairs", "kto": "KTO rows", "sft": "SFT conversations"}
-
-
 @app.command()
 def export(
     ctx: typer.Context,
@@ -133,13 +140,14 @@ def export(
 ) -> None:
     """Export submitted reviews as training data (latest review versions only; TRL's dataset formats)."""
     from core.store import StoreError, export_preference_pairs
+    from core.store.export import EXPORTS
 
     _open_store(ctx)
     try:
         count = export_preference_pairs(output, format=format)
     except StoreError as exc:
         _fail(str(exc))
-    typer.echo(f"wrote {count} {EXPORT_WHAT.get(format, 'records')} to {output} ({format})")
+    typer.echo(f"wrote {count} {EXPORTS[format].what} to {output} ({format})")
 
 
 def _print_stats(data: dict) -> None:

@@ -48,12 +48,13 @@ def build(
     from core.datasets.candidates import NoCandidates
     from core.datasets.llm_client import LLMError
     from core.datasets.raw import RawRecordError
+    from core.retrieval import default_retriever
 
     _check_stage(stage)
-    retriever = None if candidates else NoCandidates()
+    retriever = default_retriever() if candidates else NoCandidates()
     with tqdm(total=count, unit="rec", file=sys.stderr, desc=f"{stage} from {source.split(':')[0]}") as bar:
         try:
-            stats = build_dataset(stage, source, output, count, seed, retriever, on_record=lambda: bar.update(1))
+            stats = build_dataset(stage, source, output, count, seed, retriever=retriever, on_record=lambda: bar.update(1))
         except (ValueError, RawRecordError, LLMError, OSError) as exc:
             _fail(str(exc))
     if as_json:
@@ -104,7 +105,7 @@ def check(
     as_json: JsonOption = False,
 ) -> None:
     """Quality gates: schema, valid codes, answers, duplicates, near-duplicates, lengths. Exit 1 on failure."""
-    from core.datasets.quality import check_dataset
+    from core.datasets.stage_checks import check_dataset
 
     _check_stage(stage)
     if not dataset.is_file():

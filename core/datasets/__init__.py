@@ -11,10 +11,10 @@ from pathlib import Path
 
 from core.datasets.build import build_dataset
 from core.datasets.candidates import candidates_for
+from core.datasets.case_sources import DEFAULT_SYNTHETIC_COUNT, parse_case_spec
 from core.datasets.cases import CodedCase
-from core.datasets.quality import check_dataset
-from core.datasets.sources import DEFAULT_SYNTHETIC_COUNT, parse_case_spec
 from core.datasets.split import split_dataset
+from core.datasets.stage_checks import check_dataset
 from core.jsonl import read_objects
 from core.prompts import SYSTEMS, empty_codes, narrative_from_messages
 
@@ -27,7 +27,7 @@ def load_cases(spec: str) -> list[dict]:
     """Gold cases {"id", "narrative", "codes": {system: [...]}, "meta"} from a spec:
     "codiesp:PATH" (codes = the coders' normalized originals; meta.training_codes = valid mapped codes),
     "synthetic[:N[:SEED]]", "rules[:N[:SEED]]" (rule training cases; N defaults to DEFAULT_SYNTHETIC_COUNT),
-    "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records (core.datasets.sources)."""
+    "raw:FILE", or a JSONL file of {"id","narrative","codes"} or stage records (core.datasets.case_sources)."""
     parsed = parse_case_spec(spec)
     if parsed.kind == "codiesp":
         from core.datasets.codiesp import read_codiesp

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from core.datasets.sources import DEFAULT_SYNTHETIC_COUNT, LoadedSource, load_source, parse_case_spec
+from core.datasets.case_sources import DEFAULT_SYNTHETIC_COUNT, LoadedSource, load_source, parse_case_spec
 from core.datasets.stages import STAGES, focus_codes, stage_1_records, stage_2_record, stage_3_records
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def _synthetic_focus() -> tuple[list[tuple[str, str]], list]:
     return list(dict.fromkeys(focus)), list(table.drugs.values())
 
 
-def iter_records(stage: str, source: LoadedSource, count: int | None, seed: int, retriever=None) -> Iterator[dict]:
+def iter_records(stage: str, source: LoadedSource, count: int | None, seed: int, retriever) -> Iterator[dict]:
     """Records of a stage from a loaded source (at most `count`)."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
@@ -47,9 +47,10 @@ def iter_records(stage: str, source: LoadedSource, count: int | None, seed: int,
     return stage_1_records(focus, count or DEFAULT_SYNTHETIC_COUNT, seed, source.name, retriever, drugs)
 
 
-def build_dataset(stage: str, source_spec: str, output: str | Path, count: int | None = None, seed: int = 0,
-                  retriever=None, on_record: Callable[[], None] | None = None) -> dict:
-    """Write the stage file (atomically) and return its statistics."""
+def build_dataset(stage: str, source_spec: str, output: str | Path, count: int | None = None, seed: int = 0, *,
+                  retriever, on_record: Callable[[], None] | None = None) -> dict:
+    """Write the stage file (atomically) and return its statistics. `retriever` gives each prompt its candidate
+    codes (core.retrieval.default_retriever(), or core.datasets.candidates.NoCandidates() for none)."""
     start = time.perf_counter()
     spec = parse_case_spec(source_spec)
     count = count if count is not None else spec.count

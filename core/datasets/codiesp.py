@@ -15,14 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.codes.billable import MAPPING_KINDS, map_to_billable
 from core.datasets.cases import CodedCase
 from core.datasets.evidence_match import match_evidence
 from core.prompts import empty_codes
 
 logger = logging.getLogger(__name__)
-
-MAPPING_KINDS = ("valid", "child", "seventh_character", "parent", "parent_child", "dropped")
-
 
 @dataclass
 class MappingReport:
@@ -36,62 +34,6 @@ class MappingReport:
         return {"cases": self.cases, "codes": self.codes, "icd10pcs_codes": self.procedure_codes,
                 **{kind: self.counts.get(kind, 0) for kind in MAPPING_KINDS},
                 "examples": dict(list(self.examples.items())[:20])}
-
-
-def _unspecified_descendant(codeset, code: str) -> tuple[str | None, bool]:
-    """(billable code under a header, whether a 7th character was added) when the choice is unambiguous:
-    a single child, or a single 'unspecified' child, at each level. A missing 7th character becomes A
-    (initial encounter; for fractures 'closed', the ICD-10-CM default when open/closed is not stated):
-    CodiEsp coders left the 7th character out, and a case report documents the active treatment."""
-    current = code
-    for _ in range(5):
-        info = codeset.lookup(current, "icd10cm")
-        if info is None:
-            return None, False
-        if info.billable:
-            return current, current != code and _has_extension(codeset, current)
-        children = [c for c in (codeset.lookup(child, "icd10cm") for child in info.children) if c]
-        extensions = [c for c in children if c.kind == "extension"]
-        if extensions:
-            initial = [c for c in extensions if c.code.endswith("A") and c.billable]
-            return (initial[0].code, True) if initial else (None, False)
-        unspecified = children if len(children) == 1 else [c for c in children if "unspecified" in c.description.lower()]
-        if len(unspecified) != 1:
-            return None, False
-        current = unspecified[0].code
-    return None, False
-
-
-def _has_extension(codeset, code: str) -> bool:
-    info = codeset.lookup(code, "icd10cm")
-    return info is not None and info.kind == "extension"
-
-
-def _nearest_known_ancestor(codeset, code: str) -> str | None:
-    compact = code.replace(".", "")
-    for length in range(len(compact) - 1, 2, -1):
-        candidate = codeset.normalize(compact[:length], "icd10cm")
-        if codeset.lookup(candidate, "icd10cm") is not None:
-            return candidate
-    return None
-
-
-def map_to_billable(codeset, code: str) -> tuple[str | None, str]:
-    """(valid ICD-10-CM code or None, how) for a normalized CodiEsp code; how is one of MAPPING_KINDS."""
-    if codeset.is_valid(code, "icd10cm"):
-        return code, "valid"
-    start, kind = code, "child"
-    if codeset.lookup(code, "icd10cm") is None:
-        start, kind = _nearest_known_ancestor(codeset, code), "parent"
-        if start is None:
-            return None, "dropped"
-        if codeset.is_valid(start, "icd10cm"):
-            return start, "parent"
-        kind = "parent_child"
-    target, seventh = _unspecified_descendant(codeset, start)
-    if target is None:
-        return None, "dropped"
-    return target, "seventh_character" if seventh else kind
 
 
 def _read_codes(path: Path) -> dict[str, list[str]]:

@@ -1,55 +1,92 @@
-"""Structural checks of stage records (DESIGN.md formats). Each returns a list of problems (empty = ok)."""
+"""The shape of stage records (DESIGN.md formats) as pydantic models; `schema_problems` lists what is wrong
+with one record ("'messages[2].content' is required and must not be empty"), empty when it is well formed."""
 
 from __future__ import annotations
 
-from core.prompts import SYSTEMS
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictStr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from core.constants import SYSTEMS
+from core.schema import NonBlank, problems
 
 
-def _messages_problems(messages, field: str, roles: tuple[str, ...]) -> list[str]:
-    if not isinstance(messages, list):
-        return [f"'{field}' must be a list of messages"]
-    got = tuple(m.get("role") if isinstance(m, dict) else None for m in messages)
-    problems = [] if got == roles else [f"'{field}' roles are {list(got)}, expected {list(roles)}"]
-    for i, message in enumerate(messages):
-        if not isinstance(message, dict) or not isinstance(message.get("content"), str) or not message["content"].strip():
-            problems.append(f"'{field}[{i}].content' must be a non-empty string")
-    return problems
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: StrictStr
+    content: NonBlank
 
 
-def codes_problems(codes, field: str = "codes") -> list[str]:
-    if not isinstance(codes, dict):
-        return [f"'{field}' must be an object with keys {list(SYSTEMS)}"]
-    problems = [f"'{field}' has unknown system {key!r}" for key in codes if key not in SYSTEMS]
-    for system in SYSTEMS:
-        value = codes.get(system)
-        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
-            problems.append(f"'{field}.{system}' must be a list of code strings")
-    return problems
+def _roles(*expected: str):
+    """A list of messages whose roles are exactly `expected`, in order."""
+
+    def check(messages: list[ChatMessage]) -> list[ChatMessage]:
+        got = [m.role for m in messages]
+        if got != list(expected):
+            raise PydanticCustomError("roles", "roles are {got}, expected {expected}",
+                                      {"got": got, "expected": list(expected)})
+        return messages
+
+    return Annotated[list[ChatMessage], AfterValidator(check)]
 
 
-def _common_problems(record: dict) -> list[str]:
-    problems = []
-    if not isinstance(record.get("id"), str) or not record.get("id"):
-        problems.append("'id' must be a non-empty string")
-    if not isinstance(record.get("source"), str):
-        problems.append("'source' must be a string")
-    if not isinstance(record.get("meta"), dict):
-        problems.append("'meta' must be an object")
-    return problems
+class _KnownSystems(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_system(cls, data):
+        unknown = [key for key in data if key not in SYSTEMS] if isinstance(data, dict) else []
+        if unknown:
+            raise PydanticCustomError("unknown_system", "has unknown system {name} (known: {known})",
+                                      {"name": repr(unknown[0]), "known": ", ".join(SYSTEMS)})
+        return data
+
+
+# {"icd10cm": [...], "cpt": [...], "hcpcs": [...]}: every system present, a list of code strings each.
+Codes = create_model("Codes", __base__=_KnownSystems, **{system: (list[StrictStr], ...) for system in SYSTEMS})
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: NonBlank
+    source: StrictStr
+    meta: dict
+
+
+class MessagesRecord(_Record):
+    """stage_1 and stage_2: one conversation and the codes of its answer."""
+    messages: _roles("system", "user", "assistant")
+    codes: Codes
+
+
+class _PairMeta(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    codes: Codes | None = None
+
+
+class PairRecord(_Record):
+    """stage_3: a prompt with a chosen and a rejected answer."""
+    prompt: _roles("system", "user")
+    chosen: _roles("assistant")
+    rejected: _roles("assistant")
+    meta: _PairMeta
 
 
 def schema_problems(record, stage: str) -> list[str]:
     """Problems with the shape of one record for `stage`."""
-    if not isinstance(record, dict):
-        return ["record must be a JSON object"]
-    problems = _common_problems(record)
-    if stage == "stage_3":
-        problems += _messages_problems(record.get("prompt"), "prompt", ("system", "user"))
-        problems += _messages_problems(record.get("chosen"), "chosen", ("assistant",))
-        problems += _messages_problems(record.get("rejected"), "rejected", ("assistant",))
-        if isinstance(record.get("meta"), dict) and "codes" in record["meta"]:
-            problems += codes_problems(record["meta"]["codes"], "meta.codes")
-    else:
-        problems += _messages_problems(record.get("messages"), "messages", ("system", "user", "assistant"))
-        problems += codes_problems(record.get("codes"))
-    return problems
+    model = PairRecord if stage == "stage_3" else MessagesRecord
+    try:
+        model.model_validate(record)
+    except ValidationError as exc:
+        return [f"'{field}' {text}" for field, text in problems(exc)]
+    return []

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from core.datasets.candidates import candidates_for
 from core.datasets.cases import CodedCase
 from core.datasets.code_knowledge import KnowledgeGenerator, KnowledgeItem
-from core.datasets.errors import make_errors
+from core.datasets.mistakes import make_mistakes
 from core.datasets.reasoning import case_reasoning, render_reasoning
 from core.prompts import SYSTEMS, build_messages, format_answer
 
@@ -29,16 +29,16 @@ def _full(codes: dict) -> dict[str, list[str]]:
     return {system: list(codes.get(system, [])) for system in SYSTEMS}
 
 
-def stage_2_record(case: CodedCase, retriever=None) -> dict:
+def stage_2_record(case: CodedCase, retriever) -> dict:
     """Narrative -> <think> evidence reasoning -> JSON answer."""
     messages = build_messages(case.narrative, candidates_for(case.narrative, retriever))
     messages.append(_assistant(format_answer(case_reasoning(case), case.codes)))
     return {"id": case.id, "messages": messages, "codes": _full(case.codes), "source": case.source, "meta": case.meta}
 
 
-def stage_3_records(case: CodedCase, rng: random.Random, codeset, retriever=None, pairs: int = 1) -> list[dict]:
+def stage_3_records(case: CodedCase, rng: random.Random, codeset, retriever, pairs: int = 1) -> list[dict]:
     """DPO pairs: chosen = gold answer with reasoning, rejected = the same case with a realistic error."""
-    errors = make_errors(case, rng, codeset, pairs + 2 if case.rationale else pairs)
+    errors = make_mistakes(case, rng, codeset, pairs + 2 if case.rationale else pairs)
     rejected_texts = [(e, _rejected_reasoning(case, e)) for e in errors]
     rejected_texts = [(e, text) for e, text in rejected_texts if text][:pairs]
     if not rejected_texts:
@@ -62,7 +62,7 @@ def _rejected_reasoning(case: CodedCase, error) -> str | None:
     return render_reasoning(error.evidence, error.exclusions)
 
 
-def stage_1_record(item: KnowledgeItem, record_id: str, source: str, retriever=None) -> dict:
+def stage_1_record(item: KnowledgeItem, record_id: str, source: str, retriever) -> dict:
     messages = build_messages(item.question, candidates_for(item.question, retriever))
     content = format_answer(item.answer, item.codes) if item.json_answer else item.answer
     messages.append(_assistant(content))
@@ -80,7 +80,7 @@ def focus_codes(cases: Iterable[CodedCase]) -> list[tuple[str, str]]:
     return list(seen)
 
 
-def stage_1_records(focus: list[tuple[str, str]], count: int, seed: int, source: str, retriever=None,
+def stage_1_records(focus: list[tuple[str, str]], count: int, seed: int, source: str, retriever,
                     drugs: list | None = None) -> Iterator[dict]:
     """`count` distinct code-knowledge items: half about the focus codes, half about any code."""
     from core.codes import get_codeset

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 
+from core.counts import micro_counts, prf, ratio, set_counts  # noqa: F401 (re-exported: metrics' callers use them)
+
 CATEGORY_LENGTH = 3
 
 
@@ -40,22 +42,6 @@ def unique_in_order(items: Iterable[Hashable]) -> list:
 def code_category(code: str) -> str:
     """The ICD-10-CM category (first three characters, e.g. "E11.65" -> "E11")."""
     return code[:CATEGORY_LENGTH]
-
-
-def ratio(numerator: float, denominator: float) -> float:
-    return float(numerator) / denominator if denominator else 0.0
-
-
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    """Precision, recall and F1 from counts (0.0 where undefined)."""
-    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
-    return precision, recall, ratio(2 * tp, 2 * tp + fp + fn)
-
-
-def set_counts(gold: set, predicted: set) -> tuple[int, int, int]:
-    """(true positives, false positives, false negatives) of one case."""
-    tp = len(gold & predicted)
-    return tp, len(predicted) - tp, len(gold) - tp
 
 
 def case_prf(gold: set, predicted: set) -> tuple[float, float, float]:
@@ -95,14 +81,6 @@ def macro_scores(golds: Sequence[set], predictions: Sequence[set]) -> tuple[floa
     scores = [prf(*row) for row in counts.values()]
     n = len(scores)
     return tuple(sum(s[i] for s in scores) / n for i in range(3))  # type: ignore[return-value]
-
-
-def micro_counts(golds: Sequence[set], predictions: Sequence[set]) -> tuple[int, int, int]:
-    tp = fp = fn = 0
-    for gold, predicted in zip(golds, predictions, strict=True):
-        a, b, c = set_counts(gold, predicted)
-        tp, fp, fn = tp + a, fp + b, fn + c
-    return tp, fp, fn
 
 
 def mean_or_none(values: Iterable[float | None]) -> float | None:

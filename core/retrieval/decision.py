@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from core.counts import micro_counts, prf
 from core.prompts import SYSTEMS
 
 GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))  # candidate thresholds 0.05 .. 0.95
@@ -62,8 +63,6 @@ Ranking = dict[str, list[tuple[str, float]]]
 
 
 def micro_f1(golds: list[set[str]], predictions: list[set[str]]) -> float:
-    from core.evaluation.metrics import micro_counts, prf  # imported here: only fitting needs it
-
     return prf(*micro_counts(golds, predictions))[2]
 
 

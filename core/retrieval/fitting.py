@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.codes import get_codeset
 from core.constants import CANDIDATES_PER_SYSTEM
 from core.prompts import SYSTEMS, Candidate
 from core.retrieval.combiner import CombinerConfig, TreeEnsemble
@@ -86,26 +87,27 @@ def training_rows(pools: list[CandidatePool], cases: list[dict], codeset) -> tup
     return np.vstack(features), np.concatenate(targets)
 
 
-_last_cross_fit: dict = {}  # one entry: fit_retriever's cross-fitted pools, reused by cross_fit_candidates
+@dataclass(frozen=True)
+class CrossFit:
+    """The cross-fitted candidate pools of some cases and the tree ensemble fitted on them: the slow part of
+    fitting, made once by `cross_fit` and handed by the caller to `fit_retriever` and `cross_fit_candidates`
+    (the training pipeline fits the retriever and builds its prompt candidates from one CrossFit)."""
+    config: FitConfig
+    case_ids: tuple
+    pools: list[CandidatePool]
+    combiner: TreeEnsemble
+
+    def check_cases(self, cases: list[dict]) -> None:
+        if tuple(case.get("id") for case in cases) != self.case_ids:
+            raise ValueError(f"this CrossFit was made from other cases ({len(self.case_ids)} cases; got {len(cases)}): "
+                             "make one with cross_fit(cases) for these cases")
 
 
-def _cross_fit_key(cases: list[dict], config: FitConfig) -> str:
-    import hashlib
-    import json
-
-    digest = hashlib.sha256(json.dumps([asdict(config), [[c.get("narrative"), c.get("codes")] for c in cases]],
-                                       sort_keys=True, default=str).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def cross_fitted(cases: list[dict], config: FitConfig, codeset) -> tuple[list[CandidatePool], TreeEnsemble]:
-    """(cross-fitted pools, tree ensemble fitted on them); the last result is kept for the same cases."""
-    key = _cross_fit_key(cases, config)
-    if _last_cross_fit.get("key") != key:
-        pools = cross_fit_pools(cases, config, codeset)
-        _last_cross_fit.clear()
-        _last_cross_fit.update(key=key, pools=pools, combiner=fit_combiner(pools, cases, config, codeset))
-    return _last_cross_fit["pools"], _last_cross_fit["combiner"]
+def cross_fit(cases: list[dict], config: FitConfig | None = None, codeset=None) -> CrossFit:
+    """Cross-fitted pools of `cases` and the tree ensemble fitted on them (see the module docstring)."""
+    config, codeset = config or FitConfig(), codeset or get_codeset()
+    pools = cross_fit_pools(cases, config, codeset)
+    return CrossFit(config, tuple(case.get("id") for case in cases), pools, fit_combiner(pools, cases, config, codeset))
 
 
 def fit_combiner(pools: list[CandidatePool], cases: list[dict], config: FitConfig, codeset) -> TreeEnsemble:
@@ -126,11 +128,13 @@ def fit_decision(pools: list[CandidatePool], cases: list[dict], combiner: TreeEn
 
 
 def fit_retriever(cases: list[dict], out_dir: Path | str | None = None, config: FitConfig | None = None,
-                  codeset=None) -> Retriever:
-    """Fit the learned retriever on gold cases; save it to <out_dir>/retriever/ when out_dir is given."""
-    config, codeset = config or FitConfig(), codeset or _codeset()
+                  codeset=None, fitted: CrossFit | None = None) -> Retriever:
+    """Fit the learned retriever on gold cases; save it to <out_dir>/retriever/ when out_dir is given.
+    `fitted`: the cases' CrossFit when the caller already made one (its config is used; `config` must be None)."""
+    codeset = codeset or get_codeset()
     started = time.perf_counter()
-    pools, combiner = cross_fitted(cases, config, codeset)
+    fitted = _given_or_new(fitted, cases, config, codeset)
+    config, pools, combiner = fitted.config, fitted.pools, fitted.combiner
     decision = fit_decision(pools, cases, combiner, codeset)
     supervised = SupervisedScorer.fit([_narrative(c) for c in cases], [case_labels(c, codeset) for c in cases],
                                       config.supervised)
@@ -143,20 +147,25 @@ def fit_retriever(cases: list[dict], out_dir: Path | str | None = None, config: 
 
 
 def cross_fit_candidates(cases: list[dict], folds: int = 5, k: int = CANDIDATES_PER_SYSTEM, config: FitConfig | None = None,
-                         codeset=None) -> list[list[Candidate]]:
+                         codeset=None, fitted: CrossFit | None = None) -> list[list[Candidate]]:
     """Prompt candidates for training cases, each from signals not fitted on that case.
 
     The supervised signals never saw the case (cross-fitting); the small tree ensemble that blends them is
     fitted once on all the cross-fitted pools (it learns how to weigh signals, not which codes a case has).
-    Right after fit_retriever on the same cases and settings, its cross-fitted pools are reused (no refit)."""
-    config, codeset = replace(config or FitConfig(), folds=folds), codeset or _codeset()
-    pools, combiner = cross_fitted(cases, config, codeset)
-    retriever = Retriever(codeset, None, combiner)
+    `fitted`: the cases' CrossFit, made once and also given to fit_retriever (no refit; `folds` and `config`
+    must then agree with it)."""
+    codeset = codeset or get_codeset()
+    config = replace(config or (fitted.config if fitted else FitConfig()), folds=folds)
+    fitted = _given_or_new(fitted, cases, config, codeset)
+    retriever = Retriever(codeset, None, fitted.combiner)
     return [candidates_from_ranking(codeset, ranked_by_system(pool, retriever.score_pool(pool), 4 * k), k)
-            for pool in pools]
+            for pool in fitted.pools]
 
 
-def _codeset():
-    from core.codes import get_codeset
-
-    return get_codeset()
+def _given_or_new(fitted: CrossFit | None, cases: list[dict], config: FitConfig | None, codeset) -> CrossFit:
+    if fitted is None:
+        return cross_fit(cases, config, codeset)
+    fitted.check_cases(cases)
+    if config is not None and config != fitted.config:
+        raise ValueError(f"the CrossFit was made with {fitted.config}, not {config}")
+    return fitted

@@ -13,7 +13,10 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 
+from core.codes import get_codeset
+from core.codes.billable import map_to_billable
 from core.constants import CANDIDATES_PER_SYSTEM
+from core.paths import DEFAULT_MODEL_DIR
 from core.prompts import SYSTEMS, Candidate
 from core.retrieval import storage
 from core.retrieval.combiner import TreeEnsemble
@@ -30,10 +33,7 @@ FALLBACK_COVERAGE_WEIGHT = 1.0  # bm25-only score = best BM25 score x (1 + w x c
 class Retriever:
     def __init__(self, codeset=None, supervised: SupervisedScorer | None = None, combiner: TreeEnsemble | None = None,
                  info: dict | None = None, decision: DecisionRule | None = None):
-        if codeset is None:
-            from core.codes import get_codeset
-
-            codeset = get_codeset()
+        codeset = codeset if codeset is not None else get_codeset()
         if combiner is not None and combiner.feature_names != FEATURE_NAMES:
             raise storage.RetrieverFormatError("the stored candidate scorer was fitted on other features")
         self.codeset, self.supervised, self.combiner = codeset, supervised, combiner
@@ -131,8 +131,6 @@ def billable_form(codeset, code: str, system: str) -> str | None:
         return code
     if system != "icd10cm":
         return None
-    from core.datasets.codiesp import map_to_billable
-
     return map_to_billable(codeset, code)[0]
 
 
@@ -147,8 +145,6 @@ def _cached_retriever(model_dir: str) -> Retriever:
 
 def default_retriever(model_dir: Path | str | None = None) -> Retriever:
     """The fitted retriever saved in <model_dir>/retriever/ (default: the shipped model), else bm25-only. Cached."""
-    from core.paths import DEFAULT_MODEL_DIR
-
     return _cached_retriever(str(Path(model_dir or DEFAULT_MODEL_DIR).resolve()))
 
 

@@ -15,6 +15,8 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import select
@@ -22,11 +24,9 @@ from sqlmodel import select
 from core.store.db import get_session
 from core.store.errors import FieldError, StoreError
 from core.store.models import Case, PreferencePair, Review, latest_review_clause
+from core.store.signals import kto_records, sft_records
 
 logger = logging.getLogger(__name__)
-
-EXPORT_FORMATS = ("dpo", "kto", "sft", "hf")
-
 
 def _record(pair: PreferencePair, review: Review, case: Case) -> dict:
     return {
@@ -80,18 +80,37 @@ def _write_hf(records: list[dict], path: Path) -> None:
     Dataset.from_list(records).save_to_disk(str(path))
 
 
+@dataclass(frozen=True)
+class ExportFormat:
+    records: Callable[[], list[dict]]  # the rows, from the store
+    write: Callable[[list[dict], Path], None]  # to the output path
+    what: str  # what the rows are, for messages
+
+
+EXPORTS = {
+    "dpo": ExportFormat(preference_records, _write_jsonl, "preference pairs"),
+    "kto": ExportFormat(kto_records, _write_jsonl, "KTO rows"),
+    "sft": ExportFormat(sft_records, _write_jsonl, "SFT conversations"),
+    "hf": ExportFormat(preference_records, _write_hf, "preference pairs"),
+}
+EXPORT_FORMATS = tuple(EXPORTS)
+
+
+def export_format(format: str) -> ExportFormat:
+    if format not in EXPORTS:
+        raise FieldError(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}", "format")
+    return EXPORTS[format]
+
+
 def export_records(format: str) -> list[dict]:
     """The records of one export format: dpo (and hf) pairs, kto rows or sft conversations."""
-    from core.store.signals import kto_records, sft_records
-
-    if format not in EXPORT_FORMATS:
-        raise FieldError(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}", "format")
-    return {"kto": kto_records, "sft": sft_records}.get(format, preference_records)()
+    return export_format(format).records()
 
 
 def export_preference_pairs(path: str | Path, format: str = "dpo") -> int:
     """Write the `format` records to `path` (a JSONL file; a `save_to_disk` folder for "hf"); returns the count."""
-    records = export_records(format)
-    (_write_hf if format == "hf" else _write_jsonl)(records, Path(path))
-    logger.info("exported %d %s records to %s", len(records), format, path)
+    exporter = export_format(format)
+    records = exporter.records()
+    exporter.write(records, Path(path))
+    logger.info("exported %d %s (%s) to %s", len(records), exporter.what, format, path)
     return len(records)

@@ -50,14 +50,6 @@ class ImportReport:
         return asdict(self)
 
 
-def retrieval_prompt(narrative: str) -> list[dict]:
-    """The prompt the default pipeline would build (with retrieved candidates), for imports that lack one."""
-    from core.prompts import build_messages
-    from core.retrieval import default_retriever
-
-    return build_messages(narrative, default_retriever().retrieve(narrative))
-
-
 def needs_double_review(source: str, external_id: str, share: float) -> bool:
     """A stable draw: the same case is always in (or out of) the double-annotation share."""
     digest = hashlib.sha256(f"{source}\x00{external_id}".encode()).digest()
@@ -165,11 +157,14 @@ def _write_records(session: Session, records: list[CaseRecord], report: ImportRe
             report.predictions += 1
 
 
-def _rebuild_prompts(records: list[CaseRecord], builder: PromptBuilder) -> dict[int, list[dict]]:
+def _rebuild_prompts(records: list[CaseRecord], builder: PromptBuilder | None) -> dict[int, list[dict]]:
     """Prompts for predictions imported without one, by line; a failure stops the import before any write."""
     prompts = {}
     for record in records:
         if record.prediction and record.prediction.prompt is None:
+            if builder is None:
+                raise StoreError(f"line {record.line}: prediction.prompt is missing; include the prompt messages "
+                                 "in the file (or pass a prompt_builder)", "prediction.prompt")
             try:
                 prompts[record.line] = builder(record.narrative)
             except Exception as exc:
@@ -184,7 +179,9 @@ def import_cases(path: str | Path, *, source: str | None = None, split: str | No
                  imported_by: str | None = None, min_submitted: int | None = None) -> ImportReport:
     """Import a JSONL/CSV file of cases (see the module docstring). Returns what happened, line by line.
     `imported_by` (who ran the import) is stored on every case as `created_by`. `min_submitted`: annotators
-    who must submit each case (default THCE_MIN_SUBMITTED, else 1); the `double_share` gets at least 2."""
+    who must submit each case (default THCE_MIN_SUBMITTED, else 1); the `double_share` gets at least 2.
+    `prompt_builder(narrative)`: the prompt messages of a prediction imported without them (`thce annotations
+    import` passes the default pipeline's); without one, such a prediction stops the import."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"{path}: no such file", "file")
@@ -194,7 +191,7 @@ def import_cases(path: str | Path, *, source: str | None = None, split: str | No
     needed = default_min_submitted() if min_submitted is None else check_min_submitted(min_submitted)
     report = ImportReport(path=str(path), batch=uuid.uuid4().hex[:12])
     records = read_case_records(path, source, split, report)
-    prompts = _rebuild_prompts(records, prompt_builder or retrieval_prompt)
+    prompts = _rebuild_prompts(records, prompt_builder)
     if records:
         imported_by = optional_name(imported_by, "imported_by")
         run_write(lambda session: _write_records(session, records, report, double_share, prompts, imported_by,

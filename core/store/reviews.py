@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import update
@@ -46,8 +45,6 @@ logger = logging.getLogger(__name__)
 MAX_NOTES_CHARS = 20_000
 MAX_REASON_CHARS = 2_000
 VERDICTS = ("accept", "correct", "reject")  # the decisions of drafts and submitted reviews
-# Test seams: called by name inside the write transaction ("after_review", "before_commit").
-transaction_hooks: dict[str, Callable[[], None]] = {}
 
 
 @dataclass
@@ -55,12 +52,6 @@ class SavedReview:
     review_id: int
     version: int
     pair_id: int | None
-
-
-def _hook(name: str) -> None:
-    hook = transaction_hooks.get(name)
-    if hook is not None:
-        hook()
 
 
 def check_correction(corrected_codes, codeset) -> dict[str, list[str]]:
@@ -160,7 +151,6 @@ def _write_review(session: Session, review: Review, pred: Prediction | None, cho
                                                          review.supersedes_id)
     session.add(review)
     session.flush()
-    _hook("after_review")
     pair = None
     if review.decision == "correct" and review.status == "submitted":
         pair = _make_pair(review, pred, chosen)
@@ -172,7 +162,6 @@ def _write_review(session: Session, review: Review, pred: Prediction | None, cho
         release = (update(Case).where(Case.id == review.case_id, Case.lease_annotator == review.annotator)
                    .values(lease_annotator=None, lease_expires_at=None).execution_options(synchronize_session=False))
         session.execute(release)
-    _hook("before_commit")
     return SavedReview(review_id=review.id, version=review.version, pair_id=pair.id if pair else None)
 
 

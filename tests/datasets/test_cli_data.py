@@ -79,7 +79,7 @@ def test_split_writes_three_files(tmp_path):
 
 @pytest.mark.parametrize("stage", ["stage_1", "stage_2", "stage_3"])
 def test_shipped_examples_pass_the_check(stage):
-    from core.datasets.quality import check_dataset
+    from core.datasets.stage_checks import check_dataset
 
     path = EXAMPLES / f"sample_{stage}.jsonl"
     report = check_dataset(path, stage)

@@ -1,6 +1,7 @@
 import pytest
 
-from core.datasets.codiesp import map_to_billable, read_codiesp
+from core.codes.billable import map_to_billable
+from core.datasets.codiesp import read_codiesp
 from core.paths import REPO_ROOT
 
 REAL_DEV = REPO_ROOT.parent / "shared" / "datasets" / "codiesp" / "dev"  # the project's copy, when present

@@ -6,7 +6,8 @@ import random
 
 from core.codes import get_codeset
 from core.datasets import load_cases
-from core.datasets.errors import make_errors
+from core.datasets.candidates import NoCandidates
+from core.datasets.mistakes import make_mistakes
 from core.datasets.reasoning import case_reasoning
 from core.datasets.rule_cases import generate_rule_cases
 from core.datasets.rule_templates import FAMILIES
@@ -35,12 +36,12 @@ def test_integral_symptom_reasoning_reads_like_a_coder():
 
 def test_stage_records_and_rule_violation_pairs():
     case = next(iter(generate_rule_cases(1, seed=5)))
-    record = stage_2_record(case)
+    record = stage_2_record(case, NoCandidates())
     assert "Rule:" in record["messages"][-1]["content"]
-    errors = make_errors(case, random.Random(0), get_codeset(), n=2)
+    errors = make_mistakes(case, random.Random(0), get_codeset(), n=2)
     assert errors[0].kind == "rule_violation" and errors[0].codes == {
         s: case.meta["careless_codes"].get(s, []) for s in ("icd10cm", "cpt", "hcpcs")}
-    pairs = stage_3_records(case, random.Random(0), get_codeset())
+    pairs = stage_3_records(case, random.Random(0), get_codeset(), NoCandidates())
     assert pairs and "Rule:" in pairs[0]["chosen"][0]["content"] and "Rule:" not in pairs[0]["rejected"][0]["content"]
 
 

@@ -6,6 +6,7 @@ from core.prompts import SYSTEMS, Candidate
 from core.retrieval import (
     Retriever,
     RetrieverFormatError,
+    cross_fit,
     cross_fit_candidates,
     default_retriever,
     fit_retriever,
@@ -97,15 +98,23 @@ def test_candidates_are_billable_forms_of_learned_codes():
     assert candidates[0].description
 
 
-def test_cross_fit_candidates_reuse_the_fit(monkeypatch, make_cases):
+def test_one_cross_fit_serves_the_retriever_and_the_candidates(monkeypatch, make_cases):
     from core.retrieval import fitting
 
     cases = make_cases(12, seed=5)
     calls = []
     original = fitting.cross_fit_pools
     monkeypatch.setattr(fitting, "cross_fit_pools", lambda *a: calls.append(1) or original(*a))
-    fit_retriever(cases, None, FitConfig(folds=3))
-    cross_fit_candidates(cases, folds=3, k=2)
-    assert len(calls) == 1
-    cross_fit_candidates(cases[:-1], folds=3, k=2)
+    fitted = cross_fit(cases, FitConfig(folds=3))
+    fit_retriever(cases, None, fitted=fitted)
+    with_fit = cross_fit_candidates(cases, folds=3, k=2, fitted=fitted)
+    assert len(calls) == 1  # passed along, not refitted
+    assert cross_fit_candidates(cases, folds=3, k=2) == with_fit  # without it: fitted again, same result
+    assert len(calls) == 2
+    with pytest.raises(ValueError, match="other cases"):
+        cross_fit_candidates(cases[:-1], folds=3, k=2, fitted=fitted)
+    with pytest.raises(ValueError, match="CrossFit was made with"):
+        cross_fit_candidates(cases, folds=5, k=2, fitted=fitted)
+    with pytest.raises(ValueError, match="CrossFit was made with"):
+        fit_retriever(cases, None, FitConfig(folds=4), fitted=fitted)
     assert len(calls) == 2

@@ -14,13 +14,16 @@ from store_helpers import case_with_prediction, count_rows
 from core.paths import REPO_ROOT
 from core.store import Case, get_engine, get_session, init_db, next_case, reset_engine, save_review
 
+# The child dies at a point inside the write transaction: when the pair is made (the review row is flushed)
+# or when the result is made (every statement has run; the commit is next).
+KILL_AT = {"after_review": "_make_pair", "before_commit": "SavedReview"}
 CHILD = textwrap.dedent("""
     import os, signal, sys
+    import core.store.reviews
     from core.store import init_db, save_review
-    from core.store.reviews import transaction_hooks
 
     init_db(sys.argv[1])
-    transaction_hooks[sys.argv[3]] = lambda: os.kill(os.getpid(), signal.SIGKILL)
+    setattr(core.store.reviews, sys.argv[3], lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL))
     save_review(int(sys.argv[2]), "alice", "correct", corrected_codes={"icd10cm": ["E11.9"]}, notes="n" * 5000)
     print("committed")  # never reached
 """)
@@ -38,7 +41,7 @@ def test_sigkill_inside_the_transaction_leaves_nothing(store, point):
     assert next_case("alice").case_id == case_id
     reset_engine()  # let the child own the database while it runs
     url = f"sqlite:///{store}"
-    child = subprocess.run([sys.executable, "-c", CHILD, url, str(case_id), point],
+    child = subprocess.run([sys.executable, "-c", CHILD, url, str(case_id), KILL_AT[point]],
                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert "committed" not in child.stdout

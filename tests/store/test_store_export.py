@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlmodel import select
 from store_helpers import case_with_prediction, model_result
 from typer.testing import CliRunner
 
 from core.cli import app
-from core.store import FieldError, StoreError, export_preference_pairs, save_review
+from core.store import FieldError, Prediction, StoreError, export_preference_pairs, get_session, save_review
 
 STAGE3_KEYS = {"id", "prompt", "chosen", "rejected", "source", "meta"}
 
@@ -77,13 +78,35 @@ def test_cli_import_export_and_stats(tmp_path):
     out = tmp_path / "pairs.jsonl"
     result = runner.invoke(app, ["annotations", "export", "--format", "dpo", "--output", str(out)], env=env)
     assert result.exit_code == 0, result.output
-    assert len(out.read_text().splitlines()) == 1
+    assert len(out.read_text().splitlines()) == 1 and f"wrote 1 preference pairs to {out} (dpo)" in result.stdout
+    result = runner.invoke(app, ["annotations", "export", "--format", "kto", "--output", str(out)], env=env)
+    assert result.exit_code == 0 and "KTO rows" in result.stdout, result.output
 
     result = runner.invoke(app, ["annotations", "stats", "--json"], env=env)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["by_decision"]["correct"] == 1 and data["by_annotator"]["zoe"]["total"] == 1
     assert runner.invoke(app, ["annotations", "stats"], env=env).exit_code == 0
+
+
+def test_cli_import_rebuilds_a_missing_prompt_with_retrieved_candidates(tmp_path, monkeypatch):
+    import core.retrieval
+    from core.prompts import Candidate
+
+    class OneCandidate:
+        def retrieve(self, narrative, k=8):
+            return [Candidate("E11.9", "icd10cm", "Type 2 diabetes mellitus without complications", 0.9)]
+
+    monkeypatch.setattr(core.retrieval, "default_retriever", lambda *args: OneCandidate())
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"id": "x1", "narrative": "Diabetes visit.", "prediction": "<think>t</think>{}"}) + "\n")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    result = CliRunner().invoke(app, ["annotations", "import", str(cases), "--json"], env=env)
+    assert result.exit_code == 0 and json.loads(result.stdout)["predictions"] == 1, result.output
+    with get_session() as session:
+        prediction = session.exec(select(Prediction)).one()
+    assert prediction.prompt_rebuilt and "Diabetes visit." in prediction.prompt[-1]["content"]
+    assert "E11.9" in prediction.prompt[-1]["content"]
 
 
 def test_cli_errors_are_messages_not_tracebacks(tmp_path):

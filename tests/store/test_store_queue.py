@@ -110,6 +110,13 @@ def test_import_stores_predictions_and_rebuilds_a_missing_prompt(store, tmp_path
     assert preds[1].reasoning == given["reasoning"]
 
 
+def test_a_missing_prompt_without_a_builder_stops_the_import(store, tmp_path):
+    path = _write_jsonl(tmp_path / "cases.jsonl", [{"id": "p1", "narrative": "n", "prediction": "<think>x</think>{}"}])
+    with pytest.raises(StoreError, match="line 1: prediction.prompt is missing; include the prompt messages"):
+        import_cases(path)
+    assert _case_count() == 0
+
+
 def test_a_prompt_that_cannot_be_rebuilt_stops_the_import(store, tmp_path):
     path = _write_jsonl(tmp_path / "cases.jsonl", [{"id": "p1", "narrative": "n", "prediction": "<think>x</think>{}"}])
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from core.datasets.build import build_dataset
-from core.datasets.quality import check_dataset
+from core.datasets.stage_checks import check_dataset
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_corrupted_file_fails_with_line_numbers(stage_files, tmp_path):
     assert "E11.6" in messages[6]
     assert "unbalanced think tags" in messages[10]
     assert "differ from the record's codes" in messages[12]
-    assert "'id' must be a non-empty string" in messages[15]
+    assert "'id' must be a string, got int" in messages[15] and "'messages' is required" in messages[15]
 
 
 def test_duplicates_and_contradictions_are_errors(stage_files, tmp_path):

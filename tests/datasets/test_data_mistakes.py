@@ -1,7 +1,7 @@
 import random
 
 from core.datasets.cases import CodedCase, Evidence, Exclusion, codes_from_evidence
-from core.datasets.errors import (
+from core.datasets.mistakes import (
     em_level_error,
     excluded_finding_coded,
     invalid_code,

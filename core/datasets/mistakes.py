@@ -1,6 +1,6 @@
-"""Realistic coding errors for stage_3 rejected answers.
+"""Realistic coding mistakes (synthetic) for stage_3 rejected answers.
 
-Each maker takes a case and returns a `CodingError` (wrong evidence, exclusions and codes, so the rejected
+Each maker takes a case and returns a `CodingMistake` (wrong evidence, exclusions and codes, so the rejected
 reasoning reads like a coder who made that mistake) or None when the error does not apply to the case.
 """
 
@@ -21,7 +21,7 @@ from core.prompts import SYSTEMS
 
 
 @dataclass
-class CodingError:
+class CodingMistake:
     kind: str
     detail: str
     evidence: list[Evidence]
@@ -41,12 +41,12 @@ class CodingError:
 
 
 def _with(case: CodedCase, kind: str, detail: str, evidence: list[Evidence],
-          exclusions: list[Exclusion] | None = None, change: tuple[str, str] = ("", "")) -> CodingError:
-    return CodingError(kind, detail, evidence, case.exclusions if exclusions is None else exclusions,
+          exclusions: list[Exclusion] | None = None, change: tuple[str, str] = ("", "")) -> CodingMistake:
+    return CodingMistake(kind, detail, evidence, case.exclusions if exclusions is None else exclusions,
                        codes_from_evidence(evidence), *change)
 
 
-def missed_code(case: CodedCase, rng: random.Random, codeset) -> CodingError | None:
+def missed_code(case: CodedCase, rng: random.Random, codeset) -> CodingMistake | None:
     if len(case.evidence) < 2 or len(case.all_codes()) < 2:
         return None
     target = rng.choice(case.all_codes())
@@ -82,7 +82,7 @@ def _sibling(codeset, code: str, rng: random.Random) -> str | None:
     return rng.choice(lateral or vague or options)
 
 
-def wrong_specificity(case: CodedCase, rng: random.Random, codeset) -> CodingError | None:
+def wrong_specificity(case: CodedCase, rng: random.Random, codeset) -> CodingMistake | None:
     options = [e for e in case.evidence if e.system == "icd10cm" and _sibling(codeset, e.code, rng)]
     if not options:
         return None
@@ -93,7 +93,7 @@ def wrong_specificity(case: CodedCase, rng: random.Random, codeset) -> CodingErr
     return _with(case, "wrong_specificity", f"{target.code} -> {wrong}", evidence, change=(target.code, wrong))
 
 
-def non_billable_header(case: CodedCase, rng: random.Random, codeset) -> CodingError | None:
+def non_billable_header(case: CodedCase, rng: random.Random, codeset) -> CodingMistake | None:
     options = [e for e in case.evidence if e.system == "icd10cm" and codeset.parent(e.code)
                and codeset.lookup(codeset.parent(e.code)) and codeset.lookup(codeset.parent(e.code)).kind
                in ("category", "subcategory") and not codeset.is_valid(codeset.parent(e.code))]
@@ -118,7 +118,7 @@ def _invented(codeset, code: str, rng: random.Random) -> str | None:
     return None
 
 
-def invalid_code(case: CodedCase, rng: random.Random, codeset) -> CodingError | None:
+def invalid_code(case: CodedCase, rng: random.Random, codeset) -> CodingMistake | None:
     options = [(e, _invented(codeset, e.code, rng)) for e in case.evidence]
     options = [(e, bad) for e, bad in options if bad]
     if not options:
@@ -128,7 +128,7 @@ def invalid_code(case: CodedCase, rng: random.Random, codeset) -> CodingError | 
     return _with(case, "invalid_code", f"{target.code} -> invented {bad}", evidence, change=(target.code, bad))
 
 
-def excluded_finding_coded(case: CodedCase, rng: random.Random, codeset) -> CodingError | None:
+def excluded_finding_coded(case: CodedCase, rng: random.Random, codeset) -> CodingMistake | None:
     coded = set(case.all_codes())
     options = [x for x in case.exclusions or [] if x.code and x.code not in coded and codeset.is_valid(x.code)]
     if not options:
@@ -139,7 +139,7 @@ def excluded_finding_coded(case: CodedCase, rng: random.Random, codeset) -> Codi
     return _with(case, f"{target.reason}_coded", f"coded excluded {target.code}", evidence, exclusions)
 
 
-def em_level_error(case: CodedCase, rng: random.Random, codeset) -> CodingError | None:
+def em_level_error(case: CodedCase, rng: random.Random, codeset) -> CodingMistake | None:
     em = case.meta.get("em")
     if not em:
         return None
@@ -156,7 +156,7 @@ def em_level_error(case: CodedCase, rng: random.Random, codeset) -> CodingError 
     return _with(case, f"em_{direction}coded", f"{em['code']} -> {wrong}", evidence, change=(em["code"], wrong))
 
 
-def wrong_units(case: CodedCase, rng: random.Random, codeset) -> CodingError | None:
+def wrong_units(case: CodedCase, rng: random.Random, codeset) -> CodingMistake | None:
     units = case.meta.get("units") or {}
     options = [e for e in case.evidence if e.code in units and e.why.startswith("x")]
     if not options:
@@ -170,7 +170,7 @@ def wrong_units(case: CodedCase, rng: random.Random, codeset) -> CodingError | N
     return _with(case, "wrong_units", f"{target.code} x{right} -> x{wrong}", evidence)
 
 
-def rule_violation(case: CodedCase) -> CodingError | None:
+def rule_violation(case: CodedCase) -> CodingMistake | None:
     """The careless answer of a rule training case (core.datasets.rule_cases): what the coding rules correct."""
     careless = case.meta.get("careless_codes")
     if not careless:
@@ -180,17 +180,17 @@ def rule_violation(case: CodedCase) -> CodingError | None:
     evidence += [Evidence(code, system, "") for system in SYSTEMS for code in careless.get(system, [])
                  if code not in gold_codes]
     rules = ", ".join(case.meta.get("rules", []))
-    return CodingError("rule_violation", f"breaks {rules}", evidence, case.exclusions,
+    return CodingMistake("rule_violation", f"breaks {rules}", evidence, case.exclusions,
                        {system: list(careless.get(system, [])) for system in SYSTEMS})
 
 
-ERROR_MAKERS = (missed_code, wrong_specificity, non_billable_header, invalid_code, excluded_finding_coded,
+MISTAKE_MAKERS = (missed_code, wrong_specificity, non_billable_header, invalid_code, excluded_finding_coded,
                 em_level_error, wrong_units)
 
 
-def make_errors(case: CodedCase, rng: random.Random, codeset, n: int = 1) -> list[CodingError]:
+def make_mistakes(case: CodedCase, rng: random.Random, codeset, n: int = 1) -> list[CodingMistake]:
     """Up to `n` distinct applicable errors for the case, in random order of kind."""
-    makers = list(ERROR_MAKERS)
+    makers = list(MISTAKE_MAKERS)
     rng.shuffle(makers)
     gold = {system: list(case.codes.get(system, [])) for system in SYSTEMS}
     errors = [error for error in [rule_violation(case)] if error is not None]

@@ -3,7 +3,7 @@
 import pytest
 
 from core.datasets import load_cases
-from core.datasets.sources import CaseSpec, load_source, parse_case_spec
+from core.datasets.case_sources import CaseSpec, load_source, parse_case_spec
 
 
 @pytest.mark.parametrize(("spec", "parsed"), [

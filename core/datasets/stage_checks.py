@@ -56,7 +56,7 @@ def answer_problems(text: str, expected: dict | None, codeset, require_valid: bo
     problems = _think_problems(text)
     if len(text) > MAX_ANSWER_CHARS:
         problems.append(f"answer longer than {MAX_ANSWER_CHARS} characters")
-    parsed = parse_output(text)
+    parsed = parse_output(text, codeset)
     words = len(parsed.reasoning.split())
     if not parsed.ok:
         return problems + [f"answer not parseable: {parsed.error}"], words
@@ -117,7 +117,7 @@ class _Checker:
             problems, words = answer_problems(record["chosen"][0]["content"], expected, self.codeset)
             rejected = record["rejected"][0]["content"]
             problems += [f"rejected: {p}" for p in _think_problems(rejected)]
-            if not parse_output(rejected).ok:
+            if not parse_output(rejected, self.codeset).ok:
                 problems.append("rejected answer not parseable")
             if rejected == record["chosen"][0]["content"]:
                 problems.append("rejected answer equals the chosen answer")
