@@ -39,7 +39,7 @@ CORE_LAYERS = (
     ("inference", "datasets"),
     ("pipeline",),
     ("evaluation", "store", "review_codes"),
-    ("access", "deploy", "hub", "jobs", "review", "views"),
+    ("access", "deploy", "hub", "jobs", "review_workflow", "views"),
     ("launcher", "publish", "space"),
     ("cli", "commands", "report_views", "__init__"),
 )

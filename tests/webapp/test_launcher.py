@@ -127,7 +127,7 @@ def test_comparison_view_warns_about_different_datasets(reports):
 
 
 def test_export_review_pairs_writes_the_corrections(store):
-    from core import review
+    from core import review_workflow as review
     from tests.webapp.helpers import NARRATIVE, FakeCoder
 
     case_id, _ = review.queue_for_review(NARRATIVE, "alice", FakeCoder())
