@@ -2,7 +2,7 @@
 
 Only fixed choices reach `core.jobs.start_job`: stage configs that live in TRAINING_CONFIG_DIR, evaluation
 datasets from a safe list (synthetic specs, the CodiEsp train/dev splits under THCE_CODIESP_DIR, the
-sample stage files), models from `core.views.available_models()` or a named baseline, and report paths
+sample stage files), models from `core.catalog.available_models()` or a named baseline, and report paths
 generated here. A value from a browser or an API client that is not on its list is refused.
 
     allowed, why = jobs_allowed(username, is_admin)  # admin and (THCE_ALLOW_JOBS=1 or in THCE_ADMINS)
@@ -105,8 +105,8 @@ def eval_datasets() -> list[str]:
 
 def eval_subjects() -> list[str]:
     """What can be evaluated: local models, the baselines (`baseline:NAME`), then the hub target model."""
+    from core.catalog import available_models
     from core.evaluation.baselines import BASELINES
-    from core.views import available_models
 
     models = available_models()
     local = [m for m in models if m != TARGET_HUB_MODEL]

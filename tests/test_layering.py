@@ -39,7 +39,7 @@ CORE_LAYERS = (
     ("inference", "datasets"),
     ("pipeline",),
     ("evaluation", "store", "review_codes"),
-    ("access", "deploy", "hub", "jobs", "review_workflow", "views"),
+    ("access", "catalog", "code_lookup", "deploy", "hub", "jobs", "review_workflow"),
     ("launcher", "publish", "space"),
     ("cli", "commands", "report_views", "__init__"),
 )
