@@ -11,8 +11,9 @@ from __future__ import annotations
 import gradio as gr
 from PIL import Image
 
-from core import launcher, report_views
+from core import launcher, reports
 from core.store import StoreError
+from webapp import report_views
 from webapp.auth import ADMIN, identify, role_of, user_for
 
 POLL_SECONDS = 2.0
@@ -102,11 +103,11 @@ def cancel(job_id: float | None, request: gr.Request = None, profile: gr.OAuthPr
 
 
 def list_reports(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
-    reports = report_views.list_reports() if _is_admin(request, profile) else []
-    first = reports[0] if reports else None
-    second = reports[1] if len(reports) > 1 else first
-    return (gr.update(choices=reports, value=first), gr.update(choices=reports, value=second),
-            gr.update(choices=reports, value=first))
+    found = reports.list_reports() if _is_admin(request, profile) else []
+    first = found[0] if found else None
+    second = found[1] if len(found) > 1 else first
+    return (gr.update(choices=found, value=first), gr.update(choices=found, value=second),
+            gr.update(choices=found, value=first))
 
 
 def show_report(path: str | None, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
