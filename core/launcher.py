@@ -155,27 +155,11 @@ def log_progress(log: str) -> float | None:
     return None if best is None else best[1]
 
 
-JOB_COLUMNS = ["job", "kind", "status", "command", "started", "finished", "exit"]
-
-
-def jobs_table(limit: int = 30) -> list[list]:
-    """Recent jobs, newest first, as rows of JOB_COLUMNS."""
-    from core.jobs import list_jobs
-
-    return [[j["id"], j["kind"], j["status"], j["command"], j["started_at"] or "", j["finished_at"] or "",
-             "" if j["exit_code"] is None else j["exit_code"]] for j in list_jobs(limit)]
-
-
-def job_view(job_id: int, lines: int = 200) -> tuple[str, str, bool]:
-    """(status markdown, log tail, finished?) of one job."""
+def job_state(job_id: int, lines: int = 200) -> dict:
+    """One job as data: {"job": core.jobs.job_status(...), "log": the last `lines` of its log, "progress": the
+    log's last progress fraction or None, "finished": whether it has ended}."""
     from core.jobs import FINISHED, job_status, tail_log
 
     job = job_status(int(job_id))
     log = tail_log(job["id"], lines)
-    progress = log_progress(log)
-    text = f"**Job {job['id']}** ({job['kind']}): **{job['status']}**"
-    if progress is not None and job["status"] not in FINISHED:
-        text += f" · {100 * progress:.0f}%"
-    if job["exit_code"] is not None:
-        text += f" · exit code {job['exit_code']}"
-    return text + f"\n\n`{job['command']}`", log, job["status"] in FINISHED
+    return {"job": job, "log": log, "progress": log_progress(log), "finished": job["status"] in FINISHED}
