@@ -26,8 +26,8 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.catalog import example_narratives  # noqa: E402
 from core.paths import DEFAULT_MODEL_DIR  # noqa: E402
-from core.views import example_narratives  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:

@@ -100,3 +100,25 @@ def best_overlap(narrative: str, terms: list[str]) -> Evidence:
     if best is None:
         return Evidence()
     return Evidence(quote=narrative[best[0]:best[1]], span=best)
+
+
+def evidence_highlights(narrative: str, result: dict) -> list[tuple[str, str | None]]:
+    """The narrative cut into (text, label) pieces: the evidence span of each valid item of a coding result
+    (CodingResult.to_dict()) labelled by its code, the text between unlabelled. An overlapping or
+    out-of-range span is left out (each character is shown once)."""
+    spans = sorted(
+        (tuple(item["span"]), item["code"])
+        for item in result.get("items", [])
+        if item.get("span") and item.get("valid")
+    )
+    pieces, cursor = [], 0
+    for (start, end), code in spans:
+        if start < cursor or end > len(narrative) or start >= end:
+            continue
+        if start > cursor:
+            pieces.append((narrative[cursor:start], None))
+        pieces.append((narrative[start:end], code))
+        cursor = end
+    if cursor < len(narrative):
+        pieces.append((narrative[cursor:], None))
+    return pieces

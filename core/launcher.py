@@ -2,7 +2,7 @@
 
 Only fixed choices reach `core.jobs.start_job`: stage configs that live in TRAINING_CONFIG_DIR, evaluation
 datasets from a safe list (synthetic specs, the CodiEsp train/dev splits under THCE_CODIESP_DIR, the
-sample stage files), models from `core.views.available_models()` or a named baseline, and report paths
+sample stage files), models from `core.catalog.available_models()` or a named baseline, and report paths
 generated here. A value from a browser or an API client that is not on its list is refused.
 
     allowed, why = jobs_allowed(username, is_admin)  # admin and (THCE_ALLOW_JOBS=1 or in THCE_ADMINS)
@@ -105,8 +105,8 @@ def eval_datasets() -> list[str]:
 
 def eval_subjects() -> list[str]:
     """What can be evaluated: local models, the baselines (`baseline:NAME`), then the hub target model."""
+    from core.catalog import available_models
     from core.evaluation.baselines import BASELINES
-    from core.views import available_models
 
     models = available_models()
     local = [m for m in models if m != TARGET_HUB_MODEL]
@@ -155,27 +155,11 @@ def log_progress(log: str) -> float | None:
     return None if best is None else best[1]
 
 
-JOB_COLUMNS = ["job", "kind", "status", "command", "started", "finished", "exit"]
-
-
-def jobs_table(limit: int = 30) -> list[list]:
-    """Recent jobs, newest first, as rows of JOB_COLUMNS."""
-    from core.jobs import list_jobs
-
-    return [[j["id"], j["kind"], j["status"], j["command"], j["started_at"] or "", j["finished_at"] or "",
-             "" if j["exit_code"] is None else j["exit_code"]] for j in list_jobs(limit)]
-
-
-def job_view(job_id: int, lines: int = 200) -> tuple[str, str, bool]:
-    """(status markdown, log tail, finished?) of one job."""
+def job_state(job_id: int, lines: int = 200) -> dict:
+    """One job as data: {"job": core.jobs.job_status(...), "log": the last `lines` of its log, "progress": the
+    log's last progress fraction or None, "finished": whether it has ended}."""
     from core.jobs import FINISHED, job_status, tail_log
 
     job = job_status(int(job_id))
     log = tail_log(job["id"], lines)
-    progress = log_progress(log)
-    text = f"**Job {job['id']}** ({job['kind']}): **{job['status']}**"
-    if progress is not None and job["status"] not in FINISHED:
-        text += f" · {100 * progress:.0f}%"
-    if job["exit_code"] is not None:
-        text += f" · exit code {job['exit_code']}"
-    return text + f"\n\n`{job['command']}`", log, job["status"] in FINISHED
+    return {"job": job, "log": log, "progress": log_progress(log), "finished": job["status"] in FINISHED}

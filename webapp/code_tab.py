@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gradio as gr
 
-from core import views
+from core import catalog
 from core.constants import MAX_NARRATIVE_CHARS
+from core.evidence import evidence_highlights
 from core.inference import ModelNotAvailableError
 from core.pipeline import get_pipeline
+from webapp import code_views
 from webapp.auth import ANNOTATOR, user_for
 from webapp.common import GENERATION, export_file
 from webapp.rule_edits import EDIT_HEADERS, EDIT_WIDTHS, edit_table, edits_note
@@ -20,7 +22,7 @@ def make_coders(configured: str | None):
     and accepted even when it is not in the model list)."""
 
     def pipeline(model: str | None, constrain: str, rules: bool = True):
-        return get_pipeline(views.check_model(model, configured), constrain=constrain or "valid",
+        return get_pipeline(catalog.check_model(model, configured), constrain=constrain or "valid",
                             rules=rules is not False)
 
     def code_narrative(narrative: str, model: str | None = None, constrain: str = "valid", rules: bool = True,
@@ -53,7 +55,7 @@ def make_coders(configured: str | None):
 
 
 def _write_export(result: dict, suffix: str) -> str:
-    text = views.result_to_json(result) if suffix == ".json" else views.result_to_csv(result)
+    text = code_views.result_to_json(result) if suffix == ".json" else code_views.result_to_csv(result)
     path = export_file("thce-codes-", suffix)
     path.write_text(text, encoding="utf-8")
     return str(path)
@@ -63,9 +65,9 @@ def render_result(narrative: str, result: dict) -> tuple:
     """Outputs for the tab from a finished result."""
     return (
         result.get("reasoning", ""),
-        views.table_rows(result),
-        views.evidence_highlights(narrative, result),
-        views.summary_markdown(result) + "\n\n" + edits_note(result),
+        code_views.table_rows(result),
+        evidence_highlights(narrative, result),
+        code_views.summary_markdown(result) + "\n\n" + edits_note(result),
         result,
         _write_export(result, ".json"),
         _write_export(result, ".csv"),
@@ -77,13 +79,13 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
     """Lay out the Code tab; `send_to_review(narrative, model) -> str` queues the narrative for annotators (the
     server codes it again itself: nothing the browser holds becomes training data)."""
     code_narrative, stream_code = make_coders(default_model or None)
-    models = views.available_models()
+    models = catalog.available_models()
     if default_model and default_model not in models:
         models.insert(0, default_model)
     with gr.Row():
         with gr.Column(scale=3):
             narrative = gr.Textbox(label="Clinical narrative", lines=10, max_length=MAX_NARRATIVE_CHARS, elem_id="narrative")
-            examples = views.example_narratives()
+            examples = catalog.example_narratives()
             if examples:
                 gr.Examples(examples=[[e] for e in examples], inputs=[narrative], label="Examples")
             with gr.Row():
@@ -97,7 +99,7 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
             summary = gr.Markdown(elem_id="code-summary")
             with gr.Accordion("Reasoning (<think>)", open=True):
                 reasoning = gr.Textbox(show_label=False, lines=6, interactive=False, elem_id="reasoning")
-            table = gr.Dataframe(headers=views.TABLE_COLUMNS, label="Codes", interactive=False,
+            table = gr.Dataframe(headers=code_views.TABLE_COLUMNS, label="Codes", interactive=False,
                                  column_widths=["11%", "11%", "38%", "10%", "20%", "10%"],
                                  wrap=True, elem_id="codes-table")
             edits = gr.Dataframe(headers=EDIT_HEADERS, label="Coding rule edits", interactive=False,

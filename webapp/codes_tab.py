@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import gradio as gr
 
-from core.views import code_details, search_codes, validate_codes
+from core.code_lookup import code_card, search_codes, validate_codes
 from webapp.auth import ANNOTATOR, user_for
 
 SYSTEM_CHOICES = [("All systems", ""), ("ICD-10-CM", "icd10cm"), ("CPT", "cpt"), ("HCPCS", "hcpcs")]
 SEARCH_HEADERS = ["system", "code", "description", "score"]
 VALIDATE_HEADERS = ["input", "normalized", "system", "status", "message"]
+SHOWN_CHILDREN, SHOWN_NOTES = 30, 10
+
+
+def code_card_markdown(card: dict) -> str:
+    """Markdown of core.code_lookup.code_card: description, billable, hierarchy, children and notes."""
+    if not card["found"]:
+        return f"**{card['code']}**: {card['message']}"
+    lines = [f"### {card['code']} ({card['system']})", card["description"], "",
+             f"**Billable:** {'yes' if card['billable'] else 'no'}"]
+    if card["ancestors"]:
+        lines.append("**Hierarchy:** " + " › ".join(reversed(card["ancestors"])) + f" › {card['code']}")
+    if card["children"]:
+        lines.append("**Children:** " + ", ".join(card["children"][:SHOWN_CHILDREN]))
+    for name, notes in card["notes"].items():
+        if notes:
+            lines.append(f"**{name.replace('_', ' ')}:** " + "; ".join(notes[:SHOWN_NOTES]))
+    return "\n\n".join(lines)
 
 
 def search(text: str, system: str = "", k: int = 20, request: gr.Request = None,
@@ -35,7 +52,7 @@ def validate(codes: str, system: str = "", request: gr.Request = None,
 def show(code: str, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> str:
     """Markdown card of one code: description, billable, hierarchy, notes."""
     user_for(request, profile, ANNOTATOR, "look up codes")
-    return code_details(code)
+    return code_card_markdown(code_card(code))
 
 
 def build_codes_tab() -> None:

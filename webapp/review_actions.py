@@ -12,7 +12,8 @@ import time
 
 import gradio as gr
 
-from core import review, review_codes
+from core import review_codes
+from core import review_workflow as review
 from core.store import StoreError, progress
 from webapp import review_views as views
 from webapp.auth import ANNOTATOR, user_for

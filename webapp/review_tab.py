@@ -14,7 +14,8 @@ import json
 
 import gradio as gr
 
-from core import review, views
+from core import code_lookup as views
+from core import review_workflow as review
 from core.store import StoreError, export_preference_pairs, progress, stats
 from webapp import review_actions as actions
 from webapp import review_views as wording

@@ -11,8 +11,9 @@ from __future__ import annotations
 import gradio as gr
 from PIL import Image
 
-from core import launcher, report_views
+from core import launcher, reports
 from core.store import StoreError
+from webapp import job_views, report_views
 from webapp.auth import ADMIN, identify, role_of, user_for
 
 POLL_SECONDS = 2.0
@@ -45,8 +46,8 @@ def _require_jobs(request: gr.Request | None, profile: gr.OAuthProfile | None) -
 
 
 def _started(job_id: int) -> tuple:
-    status, log, finished = launcher.job_view(job_id)
-    return job_id, status, log, launcher.jobs_table(), gr.Timer(active=not finished)
+    status, log, finished = job_views.job_view(job_id)
+    return job_id, status, log, job_views.jobs_table(), gr.Timer(active=not finished)
 
 
 def start_training(config: str, use_pairs: bool, request: gr.Request = None,
@@ -72,12 +73,12 @@ def poll(job_id: float | None, request: gr.Request = None, profile: gr.OAuthProf
     if not _is_admin(request, profile):
         return ADMIN_ONLY, "", [], gr.Timer(active=False)
     if not job_id:
-        return NO_JOB, "", launcher.jobs_table(), gr.Timer(active=False)
+        return NO_JOB, "", job_views.jobs_table(), gr.Timer(active=False)
     try:
-        status, log, finished = launcher.job_view(int(job_id))
+        status, log, finished = job_views.job_view(int(job_id))
     except StoreError as exc:
-        return f"⚠ {exc}", "", launcher.jobs_table(), gr.Timer(active=False)
-    return status, log, launcher.jobs_table(), gr.Timer(active=not finished)
+        return f"⚠ {exc}", "", job_views.jobs_table(), gr.Timer(active=False)
+    return status, log, job_views.jobs_table(), gr.Timer(active=not finished)
 
 
 def select_job(evt: gr.SelectData, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
@@ -102,11 +103,11 @@ def cancel(job_id: float | None, request: gr.Request = None, profile: gr.OAuthPr
 
 
 def list_reports(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
-    reports = report_views.list_reports() if _is_admin(request, profile) else []
-    first = reports[0] if reports else None
-    second = reports[1] if len(reports) > 1 else first
-    return (gr.update(choices=reports, value=first), gr.update(choices=reports, value=second),
-            gr.update(choices=reports, value=first))
+    found = reports.list_reports() if _is_admin(request, profile) else []
+    first = found[0] if found else None
+    second = found[1] if len(found) > 1 else first
+    return (gr.update(choices=found, value=first), gr.update(choices=found, value=second),
+            gr.update(choices=found, value=first))
 
 
 def show_report(path: str | None, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
@@ -181,7 +182,7 @@ def build_train_tab() -> dict:
     with gr.Row():
         refresh_jobs = gr.Button("Refresh", size="sm")
         cancel_button = gr.Button("Cancel the followed job", variant="stop", size="sm")
-    jobs = gr.Dataframe(headers=launcher.JOB_COLUMNS, interactive=False, label="Jobs (click one to follow it)",
+    jobs = gr.Dataframe(headers=job_views.JOB_COLUMNS, interactive=False, label="Jobs (click one to follow it)",
                         wrap=True, column_widths=["6%", "7%", "10%", "43%", "14%", "14%", "6%"])
     log = gr.Textbox(label="Log (tail)", lines=14, max_lines=14, autoscroll=True, interactive=False)
     timer = gr.Timer(POLL_SECONDS, active=False)
@@ -200,4 +201,4 @@ def build_train_tab() -> dict:
 
 
 def recent_jobs(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> list[list]:
-    return launcher.jobs_table() if _is_admin(request, profile) else []
+    return job_views.jobs_table() if _is_admin(request, profile) else []

@@ -1,6 +1,6 @@
 """Evidence spans in the narrative."""
 
-from core.evidence import best_overlap, find_evidence, locate
+from core.evidence import best_overlap, evidence_highlights, find_evidence, locate
 
 NARRATIVE = ("58-year-old with type 2 diabetes and hyperglycemia on metformin, HbA1c 9.1%. "
              "Established patient, moderate complexity visit. Denies chest pain.")
@@ -47,3 +47,11 @@ def test_no_overlap_gives_no_evidence():
 def test_locate_is_case_insensitive_and_rejects_short_phrases():
     assert locate(NARRATIVE, "DENIES CHEST PAIN") == (NARRATIVE.index("Denies"), NARRATIVE.index("Denies") + 17)
     assert locate(NARRATIVE, "on") is None
+
+
+def test_highlights_label_the_valid_spans_once_and_keep_every_character():
+    items = [{"code": "E11.65", "valid": True, "span": [17, 50]}, {"code": "E11", "valid": False, "span": [0, 2]},
+             {"code": "E11.9", "valid": True, "span": [20, 30]}, {"code": "Z00", "valid": True, "span": [10, 999]}]
+    pieces = evidence_highlights(NARRATIVE, {"items": items})
+    assert "".join(text for text, _ in pieces) == NARRATIVE
+    assert [(text, label) for text, label in pieces if label] == [("type 2 diabetes and hyperglycemia", "E11.65")]

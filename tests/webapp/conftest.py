@@ -43,7 +43,7 @@ def store(tmp_path, monkeypatch):
 @pytest.fixture
 def fake_coder(monkeypatch):
     """Make the review workflow code narratives with FakeCoder instead of a model."""
-    from core import review
+    from core import review_workflow as review
 
     coder = FakeCoder()
     monkeypatch.setattr(review, "default_coder", lambda model=None, constrain="valid": coder)

@@ -135,7 +135,7 @@ def secured_app(tmp_path_factory):
     for name, value in {"DATABASE_URL": url, "THCE_USERS": USERS, "THCE_ADMINS": ADMINS,
                         "THCE_JOBS_DIR": str(folder / "jobs"), "THCE_REPORTS_DIR": str(folder / "reports")}.items():
         patch.setenv(name, value)
-    patch.setattr("core.review.default_coder", lambda model=None, constrain="valid": FakeCoder())
+    patch.setattr("core.review_workflow.default_coder", lambda model=None, constrain="valid": FakeCoder())
     init_db(url)
     from core.access import access_config
     from webapp.app import build_demo, launch_options

@@ -7,9 +7,8 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from core import views
 from tests.webapp.helpers import NARRATIVE
-from webapp import code_tab
+from webapp import code_tab, code_views
 from webapp.rule_edits import edit_table
 
 REASONING, TABLE, HIGHLIGHTS, SUMMARY, STATE, JSON_FILE, CSV_FILE, RULE_EDITS = range(8)
@@ -35,7 +34,7 @@ def test_stream_code_streams_text_then_renders_the_table(coders):
     final = events[-1]
     assert len(events) >= 2 and all(e[SUMMARY] == "Generating…" for e in events[:-1])
     assert "valid code(s)" in final[SUMMARY] and final[STATE]["raw"]
-    assert final[TABLE] == views.table_rows(final[STATE])
+    assert final[TABLE] == code_views.table_rows(final[STATE])
     assert Path(final[JSON_FILE]).read_text().startswith("{")
     assert Path(final[CSV_FILE]).read_text().startswith("system,code,description")
 

@@ -1,4 +1,5 @@
-"""core.launcher (what the UI may launch, and who) and core.report_views (finding and showing reports)."""
+"""core.launcher (what the UI may launch, and who), core.reports (finding and reading reports) and
+webapp.report_views (showing them)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from core import launcher, report_views
+from core import launcher
+from core import reports as core_reports
 from core.evaluation import run_eval
 from core.paths import TRAINING_CONFIG_DIR
 from core.store import FieldError
+from webapp import report_views
 
 
 @pytest.mark.parametrize(("allow", "admins", "user", "is_admin", "allowed", "reason"), [
@@ -104,8 +107,15 @@ def reports(tmp_path_factory):
 
 
 def test_list_reports_finds_only_reports(reports):
-    found = report_views.list_reports([reports, reports / "missing"])
+    found = core_reports.list_reports([reports, reports / "missing"])
     assert sorted(Path(p).name for p in found) == ["a.json", "b.json"]
+
+
+def test_open_report_reads_only_listed_reports(reports):
+    report, png = core_reports.open_report(str(reports / "a.json"), [reports])
+    assert report["baseline"] == "majority_code" and png == reports / "a.png"
+    with pytest.raises(ValueError, match="listed reports"):
+        core_reports.compare_listed_reports(str(reports / "a.json"), str(reports / "broken.json"), [reports])
 
 
 def test_load_report_view_gives_summary_rows_and_png(reports):
@@ -127,7 +137,7 @@ def test_comparison_view_warns_about_different_datasets(reports):
 
 
 def test_export_review_pairs_writes_the_corrections(store):
-    from core import review
+    from core import review_workflow as review
     from tests.webapp.helpers import NARRATIVE, FakeCoder
 
     case_id, _ = review.queue_for_review(NARRATIVE, "alice", FakeCoder())

@@ -7,7 +7,7 @@ import json
 import gradio as gr
 import pytest
 
-from core import review
+from core import review_workflow as review
 from core.store import add_case
 from tests.webapp.helpers import FAKE_REASONING, NARRATIVE, as_user
 from webapp import review_actions as actions

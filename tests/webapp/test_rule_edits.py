@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core import views
 from webapp.rule_edits import change_text, edit_table, edits_note
 
 REPLACE = {"action": "replace", "system": "icd10cm", "code": "S93.409A", "replacement": "S93.402A",
@@ -26,17 +25,6 @@ def test_the_note_tells_off_from_no_edit_from_edits():
     note = edits_note({"rules_applied": True, "rule_edits": [REPLACE, ADD]})
     assert note.startswith("**Coding rules edited the answer (2)**") and "by `vaccine_administration`" in note
     assert edits_note({}) == "Coding rules: off for this answer."  # a result from before the rules
-
-
-def test_core_views_give_the_edits_and_the_rule_of_each_item_as_data():
-    result = {"rule_edits": [REPLACE],
-              "items": [{"system": "icd10cm", "code": "S93.402A", "valid": True, "selected": True, "source": "rule",
-                         "rule": "laterality", "rule_reason": "the note documents the left side"}]}
-    assert views.edit_rows(result) == [["laterality", "replace", "icd10cm", "S93.409A", "S93.402A",
-                                        "the note documents the left side", "I.B.13"]]
-    row = dict(zip(views.RESULT_COLUMNS, views.result_rows(result)[0], strict=True))
-    assert row["rule"] == "laterality" and row["rule reason"] == "the note documents the left side"
-    assert '"rule_edits"' in views.result_to_json(result)
 
 
 def test_the_note_says_which_rules_abstained_on_a_case_history():

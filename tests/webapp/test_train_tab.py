@@ -7,9 +7,8 @@ import time
 import gradio as gr
 import pytest
 
-from core import launcher
 from tests.webapp.helpers import as_user
-from webapp import train_tab
+from webapp import job_views, train_tab
 
 LOCAL = as_user(None)  # the open app's local user (an admin)
 
@@ -46,7 +45,7 @@ def test_launching_is_refused_without_permission(store, monkeypatch):
         train_tab.start_eval("synthetic:50:7", "baseline:bm25", 5, LOCAL, None)
     with pytest.raises(gr.Error, match="disabled"):
         train_tab.cancel(1, LOCAL, None)
-    assert launcher.jobs_table() == []
+    assert job_views.jobs_table() == []
 
 
 def test_bad_choices_are_refused_even_with_permission(store, monkeypatch):
@@ -57,7 +56,7 @@ def test_bad_choices_are_refused_even_with_permission(store, monkeypatch):
         train_tab.start_training("stage_3_tiny.yaml", True, LOCAL, None)
     with pytest.raises(gr.Error, match="dataset must be one of"):
         train_tab.start_eval("/etc/passwd", "baseline:bm25", 5, LOCAL, None)
-    assert launcher.jobs_table() == []
+    assert job_views.jobs_table() == []
 
 
 def test_poll_without_a_job_and_with_an_unknown_one(store):

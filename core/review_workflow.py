@@ -1,9 +1,9 @@
-"""Review workflow for the web app: who is annotating, the next task (with a model prediction), the
-corrected-codes text, submitting a verdict, the annotator's history and progress.
+"""The review workflow: the next task of an annotator (with a model prediction), the corrected-codes text,
+submitting a verdict, setting a case aside, the annotator's history. (Storage is core.store.reviews.)
 
 Plain functions over `core.store` (no UI): the Review tab's callbacks are a few lines that call these.
 
-    task = next_task("alice", model=None)            # leases a case; runs the model if it has no prediction
+    task = next_task("alice", default_coder())       # leases a case; runs the model if it has no prediction
     parsed = parse_codes_text("E11.65, 99214\\nJ3420")  # per-system lists + problems
     saved = submit_review(task.case_id, "alice", "correct", "E11.65 83036", prediction_id=task.prediction_id)
 """
@@ -28,7 +28,6 @@ from core.store import (
     next_case,
     save_prediction,
     save_review,
-    stats,
 )
 from core.store.models import Case, Review, latest_review_clause
 
@@ -228,15 +227,3 @@ def my_reviews(annotator: str, limit: int = 100) -> list[list]:
              ", ".join(c for s in SYSTEMS for c in (review.corrected_codes or {}).get(s, [])),
              (review.discard_reason or review.notes or "")[:80], review.created_at.strftime("%Y-%m-%d %H:%M")]
             for review, external_id in rows]
-
-
-def progress_markdown(annotator: str | None = None) -> str:
-    """'Reviewed 3 / 10 cases' plus open cases, preference pairs and the annotator's own count."""
-    numbers = stats()
-    cases = numbers["cases"]
-    text = (f"**Reviewed {cases['done']} / {cases['total']} cases** · {cases['open']} open · "
-            f"{numbers['preference_pairs']} preference pair(s)")
-    if annotator:
-        mine = numbers["by_annotator"].get(annotator, {}).get("total", 0)
-        text += f" · you: {mine}"
-    return text

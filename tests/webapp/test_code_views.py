@@ -1,11 +1,9 @@
-"""core.views additions: the compact results table and model choices from clients."""
+"""How the Code and Codes tabs word core's data: the results table, the summary, the downloads, a code's card."""
 
 from __future__ import annotations
 
-import pytest
-
-from core import views
-from core.paths import TARGET_HUB_MODEL
+from webapp import code_views as views
+from webapp.codes_tab import code_card_markdown
 
 RESULT = {"items": [
     {"system": "icd10cm", "code": "E11.65", "description": "Type 2 diabetes mellitus with hyperglycemia",
@@ -37,20 +35,22 @@ def test_summary_names_the_answer_and_the_model_codes_left_out():
     assert [row[-1] for row in views.table_rows(result)] == ["yes", "yes", "no"]
 
 
-def test_check_model_accepts_default_listed_and_configured_models_only(tmp_path):
-    assert views.check_model("", None) is None
-    assert views.check_model(None, "/models/mine") == "/models/mine"
-    assert views.check_model("/models/mine", "/models/mine") == "/models/mine"
-    assert views.check_model(TARGET_HUB_MODEL, None) == TARGET_HUB_MODEL
-    for bad in ("/etc", str(tmp_path), "someone/other-model", "../data"):
-        with pytest.raises(ValueError, match="not offered"):
-            views.check_model(bad, "/models/mine")
+def test_the_downloads_carry_the_rule_of_each_item_and_the_edits():
+    edit = {"action": "replace", "system": "icd10cm", "code": "S93.409A", "replacement": "S93.402A",
+            "rule": "laterality", "guideline": "I.B.13", "reason": "the note documents the left side"}
+    result = {"rule_edits": [edit],
+              "items": [{"system": "icd10cm", "code": "S93.402A", "valid": True, "selected": True, "source": "rule",
+                         "rule": "laterality", "rule_reason": "the note documents the left side"}]}
+    row = dict(zip(views.RESULT_COLUMNS, views.result_rows(result)[0], strict=True))
+    assert row["rule"] == "laterality" and row["rule reason"] == "the note documents the left side"
+    assert '"rule_edits"' in views.result_to_json(result)
 
 
-def test_offered_models_are_names_not_server_paths():
-    from core.paths import DEFAULT_MODEL_DIR
-
-    names = views.available_models()
-    assert names[0] == DEFAULT_MODEL_DIR.name and TARGET_HUB_MODEL in names
-    assert not any(name.startswith("/") for name in names)
-    assert views.check_model(DEFAULT_MODEL_DIR.name, None) == str(DEFAULT_MODEL_DIR)
+def test_a_code_card_is_worded_with_its_hierarchy_children_and_notes():
+    card = {"found": True, "code": "E11.6", "system": "icd10cm", "description": "Type 2 diabetes with other",
+            "billable": False, "ancestors": ["E11", "E08-E13", "4"], "children": ["E11.65", "E11.69"],
+            "notes": {"includes": [], "excludes_1": ["E10.6"]}}
+    assert code_card_markdown(card).split("\n\n") == [
+        "### E11.6 (icd10cm)", "Type 2 diabetes with other", "", "**Billable:** no",
+        "**Hierarchy:** 4 › E08-E13 › E11 › E11.6", "**Children:** E11.65, E11.69", "**excludes 1:** E10.6"]
+    assert code_card_markdown({"found": False, "code": "ZZZ", "message": "unknown code"}) == "**ZZZ**: unknown code"

@@ -1,12 +1,12 @@
-"""core.review: identity, the codes text, the next task (with a prediction), submitting, history, progress."""
+"""core.review_workflow: the codes text, the next task (with a prediction), submitting, history."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
-from core import review
-from core.store import Case, FieldError, Prediction, PreferencePair, Review, add_case, get_session
+from core import review_workflow as review
+from core.store import Case, FieldError, Prediction, PreferencePair, Review, add_case, get_session, stats
 from tests.webapp.helpers import FAKE_CODES, FAKE_REASONING, NARRATIVE, FakeCoder, fake_result
 
 
@@ -110,15 +110,16 @@ def test_submit_correction_with_bad_codes_is_refused_and_stores_nothing(store):
 def test_accept_ignores_the_codes_text_and_history_and_progress_follow(store):
     first, _ = review.queue_for_review(NARRATIVE, "alice", FakeCoder())
     second, _ = review.queue_for_review(NARRATIVE + " Second visit.", "alice", FakeCoder())
-    assert "Reviewed 0 / 2 cases" in review.progress_markdown("alice")
+    assert (stats()["cases"]["done"], stats()["cases"]["total"]) == (0, 2)
     review.submit_review(first, "alice", "accept", "I10", "edited reasoning")
     review.submit_review(second, "alice", "correct", "E11.9", "new reasoning", "missed")
     history = review.my_reviews("alice")
     assert [row[2] for row in history] == ["correct", "accept"]
     assert history[0][3] == "submitted" and history[0][5] == "E11.9" and history[0][6] == "missed" and history[1][5] == ""
     assert review.my_reviews("bob") == []
-    progress = review.progress_markdown("alice")
-    assert "Reviewed 2 / 2 cases" in progress and "1 preference pair(s)" in progress and "you: 2" in progress
+    numbers = stats()
+    assert numbers["cases"]["done"] == 2 and numbers["preference_pairs"] == 1
+    assert numbers["by_annotator"]["alice"]["total"] == 2
     assert review.next_task("alice", FakeCoder()) is None
 
 
