@@ -78,9 +78,20 @@ def condition_side(narrative: str, description: str) -> str | None:
     return documented_side(". ".join(s for s in sentences(narrative) if regex.search(s)))
 
 
+_TIME_RES = (re.compile(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", re.I),
+             re.compile(r"(\d{1,3})\s*(?:minutes|min)\b[^.]{0,40}?total", re.I))
+
+
+def time_statement(narrative: str) -> re.Match | None:
+    """Where the note states the total time on the date of the encounter (group 1: the minutes)."""
+    for regex in _TIME_RES:
+        match = regex.search(narrative)
+        if match:
+            return match
+    return None
+
+
 def minutes_documented(narrative: str) -> int | None:
     """Total time on the date of the encounter, when the note states it ('total time 35 minutes')."""
-    match = re.search(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", narrative, re.I)
-    if match is None:
-        match = re.search(r"(\d{1,3})\s*(?:minutes|min)\b[^.]{0,40}?total", narrative, re.I)
+    match = time_statement(narrative)
     return int(match.group(1)) if match else None
