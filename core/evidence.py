@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-
 from functools import lru_cache
 
 from core.rules.em import ALL_EM, level_statements
