@@ -1,20 +1,30 @@
 """Evidence spans: the part of a narrative that supports a code.
 
-First choice: text the model's reasoning quotes (or writes before `->`) on a line that names the code,
-when that text really occurs in the narrative. Otherwise: the narrative phrase (clause or sentence) with
-the best word overlap with the code's description and inclusion terms. Spans are character offsets into
-the narrative, so a UI can highlight them.
+First choice: text the model's reasoning quotes (or writes before `->`) in the part of a line that names the
+code, when that text occurs verbatim in the narrative. For an E/M visit code (office, ED): the sentence that
+documents what sets its level (the MDM statement, the total time, else the patient status: new, established,
+ED). Otherwise: the narrative phrase (clause or sentence) with the best word overlap with the code's
+description and inclusion terms, when the overlap is enough (two content words, or one that is not a word
+of the kind of service such as 'visit' or 'moderate'); else no evidence, rather than a wrong span. Spans are
+character offsets into the narrative, so a UI can highlight them. `benchmarks/evidence.py` measures it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from core.text import evidence_stems, sentence_spans
+from core.rules.em import ALL_EM, level_statements
+from core.text import evidence_stems, sentence_spans, tokenize
 
 _QUOTE_RE = re.compile(r'"([^"\n]{3,300})"|“([^”\n]{3,300})”|\'([^\'\n]{3,300})\'')
 _ARROW_RE = re.compile(r"^\s*[-*•]?\s*(.{3,300}?)\s*(?:->|=>|→)")
+# Words that say what kind of service a code is, not what was found: alone, they tie a phrase to a code
+# too loosely ("Visit 1" is no evidence of an established-patient visit of moderate complexity).
+WEAK_WORDS = ("visit office outpatient level low moderate high complexity straightforward time total minutes new "
+              "established service care given routine single first one two three additional minimum complete "
+              "limited brief evaluation management report interpretation each today test")
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,24 @@ def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: s
         span = locate(narrative, phrase)
         if span:
             return Evidence(code=code, quote=narrative[span[0]:span[1]], span=span)
+    if code in ALL_EM:
+        found = level_evidence(narrative)
+        if found.span:
+            return replace(found, code=code)
     return replace(best_overlap(narrative, terms), code=code)
+
+
+def level_evidence(narrative: str) -> Evidence:
+    """The sentence documenting an E/M level: MDM, else total time, else the patient status (empty when none)."""
+    statements = level_statements(narrative)
+    if not statements:
+        return Evidence()
+    start, end = statements[0]
+    for first, last in _sentences(narrative):
+        if first <= start < last:
+            start, end = _trim(narrative, first, max(last, end))
+            break
+    return Evidence(quote=narrative[start:end], span=(start, end))
 
 
 def locate(narrative: str, phrase: str) -> tuple[int, int] | None:
@@ -55,22 +82,34 @@ def _mentions(line: str, code: str) -> bool:
 
 
 def _reasoning_phrases(reasoning: str, code: str) -> list[str]:
-    """Quoted text, then text before an arrow, on the reasoning lines that mention `code`."""
+    """Quoted text, then text before an arrow, in the parts of the reasoning lines (split at ';') that mention
+    `code` (so 'diabetes -> E11.65; office visit -> 99214' gives 99214 'office visit' only)."""
     phrases: list[str] = []
     for line in reasoning.splitlines():
-        if not _mentions(line, code):
-            continue
-        phrases += [next(g for g in m.groups() if g) for m in _QUOTE_RE.finditer(line)]
-        arrow = _ARROW_RE.match(line)
-        if arrow:
-            phrases.append(arrow.group(1).strip("\"'“”"))
+        for part in line.split(";"):
+            if not _mentions(part, code):
+                continue
+            phrases += [next(g for g in m.groups() if g) for m in _QUOTE_RE.finditer(part)]
+            arrow = _ARROW_RE.match(part)
+            if arrow:
+                phrases.append(arrow.group(1).strip("\"'“”"))
     return phrases
+
+
+def _sentences(narrative: str) -> list[tuple[int, int]]:
+    """Sentence spans, a sentence that ends in ':' joined to the next ('MDM: moderate.', 'Total time: 34 min')."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(narrative):
+        if spans and narrative[spans[-1][1] - 1] == ":":
+            start = spans.pop()[0]
+        spans.append((start, end))
+    return spans
 
 
 def _phrases(narrative: str) -> list[tuple[int, int]]:
     """Sentence spans and, inside each, its comma-separated clauses (trimmed)."""
     spans = []
-    for start, end in sentence_spans(narrative):
+    for start, end in _sentences(narrative):
         spans.append(_trim(narrative, start, end))
         offset = start
         for part in narrative[start:end].split(","):
@@ -87,15 +126,25 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+@lru_cache(maxsize=1)
+def _weak_stems() -> frozenset[str]:
+    return frozenset(tokenize(WEAK_WORDS))
+
+
+def enough_overlap(shared: set[str]) -> bool:
+    """The minimum content overlap of a phrase with a code's terms: two stems, or one that is not weak."""
+    return len(shared) >= 2 or bool(shared - _weak_stems())
+
+
 def best_overlap(narrative: str, terms: list[str]) -> Evidence:
-    """The phrase sharing the most content words (core.text.evidence_stems) with the terms; ties go to the
-    shorter one."""
+    """The phrase sharing the most content words (core.text.evidence_stems) with the terms, when that is
+    enough (`enough_overlap`); ties go to the shorter one."""
     wanted = set().union(*(evidence_stems(t) for t in terms)) if terms else set()
     best, best_key = None, (0, 0.0)
     for start, end in _phrases(narrative):
-        shared = len(evidence_stems(narrative[start:end]) & wanted)
-        key = (shared, -(end - start))
-        if shared and key > best_key:
+        shared = evidence_stems(narrative[start:end]) & wanted
+        key = (len(shared), -(end - start))
+        if enough_overlap(shared) and key > best_key:
             best, best_key = (start, end), key
     if best is None:
         return Evidence()

@@ -1,10 +1,12 @@
 """Per-code review: the model's codes as rows an annotator keeps or drops, each with its description and the
-narrative span that supports it (core.evidence, the same evidence the Code tab highlights), codes added by
-search (validated), and what the rows amount to when submitted.
+narrative span that supports it (core.evidence, the same evidence the Code tab highlights), the coding rules'
+edits that touched it (with their reasons), the codes the rules took out (rows that start dropped: the annotator
+confirms the drop or restores the code), codes added by search (validated), and what the rows amount to when
+submitted: the kept codes, exactly as listed.
 
 Plain data for the Review tab (the UI words it; nothing here knows about Gradio):
 
-    rows = code_rows_for(narrative, {"icd10cm": ["E11.65"], "cpt": ["99214"]}, reasoning)
+    rows = code_rows_for(narrative, {"icd10cm": ["E11.65"], "cpt": ["99214"]}, reasoning, rule_edits=edits)
     rows = toggle(rows, 0)                               # drop the first code
     rows, message = add_code(rows, narrative, "hyperlipidemia")   # best billable match, or an exact code
     decision, codes = verdict(rows, model_codes)         # ("correct", {...}) or ("accept", model codes)
@@ -13,7 +15,7 @@ Plain data for the Review tab (the UI words it; nothing here knows about Gradio)
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from core.evidence import find_evidence
 from core.prompts import SYSTEMS, empty_codes
@@ -30,7 +32,8 @@ class CodeRow:
     evidence: str  # the supporting text ("" when none was found)
     span: list[int] | None  # [start, end] of `evidence` in the narrative
     keep: bool = True
-    origin: str = "model"  # "model" or "added" (by the annotator)
+    origin: str = "model"  # "model", "added" (by the annotator) or "rule_dropped" (the coding rules took it out)
+    rule_edits: list[dict] = field(default_factory=list)  # the coding rules' edits that touched this code
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -57,11 +60,17 @@ def make_row(narrative: str, system: str, code: str, reasoning: str = "", origin
 
 
 def code_rows_for(narrative: str, codes: dict | None, reasoning: str = "", codeset=None,
-                  kept: dict | None = None) -> list[dict]:
-    """Rows of the model's codes, in system order. `kept` (a saved draft's codes): model codes outside it start
-    dropped, and its codes the model did not give are added."""
+                  kept: dict | None = None, rule_edits: list[dict] | None = None) -> list[dict]:
+    """Rows of the model's codes (the answer after the coding rules), in system order, then the codes the rules
+    dropped or replaced (starting dropped), each row with the rule edits that touched its code. `kept` (a saved
+    draft's codes): listed codes outside it start dropped, listed codes in it start kept, and its other codes are
+    added."""
     codeset = _codeset(codeset)
     rows = [make_row(narrative, s, c, reasoning, "model", codeset) for s in SYSTEMS for c in (codes or {}).get(s, [])]
+    rows += [dict(make_row(narrative, s, c, reasoning, "rule_dropped", codeset), keep=False)
+             for s, c in rule_dropped(codes, rule_edits)]
+    for row in rows:
+        row["rule_edits"] = edits_of(rule_edits, row["system"], row["code"])
     if kept is not None:
         wanted = {(s, c) for s in SYSTEMS for c in kept.get(s, [])}
         for row in rows:
@@ -70,6 +79,23 @@ def code_rows_for(narrative: str, codes: dict | None, reasoning: str = "", codes
         rows += [make_row(narrative, s, c, "", "added", codeset) for s in SYSTEMS for c in kept.get(s, [])
                  if (s, c) not in present]
     return rows
+
+
+def edits_of(rule_edits: list[dict] | None, system: str, code: str) -> list[dict]:
+    """The rule edits that added, dropped or replaced `code`, or put it in place of another, in order."""
+    return [dict(e) for e in rule_edits or [] if e.get("system") == system
+            and code in (e.get("code"), e.get("replacement"))]
+
+
+def rule_dropped(codes: dict | None, rule_edits: list[dict] | None) -> list[tuple[str, str]]:
+    """(system, code) of the codes the rules dropped or replaced that are not in the final answer, in edit order."""
+    out: list[tuple[str, str]] = []
+    for edit in rule_edits or []:
+        key = (edit.get("system"), edit.get("code"))
+        if (edit.get("action") in ("drop", "replace") and key[0] in SYSTEMS and key[1]
+                and key[1] not in (codes or {}).get(key[0], []) and key not in out):
+            out.append(key)
+    return out
 
 
 def toggle(rows: list[dict], index: int) -> list[dict]:

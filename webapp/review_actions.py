@@ -50,7 +50,8 @@ def view(state: dict, status: str = "") -> tuple:
 def _state_for(task: review.ReviewTask) -> dict:
     draft = task.draft or {}
     kept = draft.get("corrected_codes") if draft.get("decision") == "correct" else None
-    rows = review_codes.code_rows_for(task.narrative, task.codes, task.reasoning, kept=kept)
+    rows = review_codes.code_rows_for(task.narrative, task.codes, task.reasoning, kept=kept,
+                                      rule_edits=task.rule_edits)
     return task.to_dict() | {"rows": rows, "selected": 0 if rows else None, "started": time.monotonic()}
 
 
@@ -157,7 +158,8 @@ def apply_text(state: dict, codes_text: str, request: gr.Request = None,
     parsed = review.parse_codes_text(codes_text)
     if not parsed.ok:
         raise gr.Error("; ".join(parsed.problems))
-    rows = review_codes.code_rows_for(state["narrative"], state["codes"], state["reasoning"], kept=parsed.codes)
+    rows = review_codes.code_rows_for(state["narrative"], state["codes"], state["reasoning"], kept=parsed.codes,
+                                      rule_edits=state.get("rule_edits"))
     return view(state | {"rows": rows, "selected": 0 if rows else None}, "✓ codes taken from the text")
 
 

@@ -80,8 +80,9 @@ preference pair for DPO, and KTO rows). **Save draft** (Alt+D) keeps your work w
 
 **Coding rules.** Code only what the narrative documents: no negated findings ("denies chest pain"),
 no "rule out"/suspected diagnoses in outpatient notes, history-of only with its Z code. Use the most
-specific billable code (7th characters for injuries). The coding rules' edits (added, dropped or replaced codes,
-each with its reason) are listed under the model's codes: they are part of the answer you judge. CPT for
+specific billable code (7th characters for injuries). The coding rules' edits are part of the answer you judge:
+each code's row says which rule added, dropped or replaced it and why, and a code the rules took out is a row
+marked *confirm drop*: leave it dropped, or restore it (Alt+X) when the rule was wrong for this note. CPT for
 procedures and visits, HCPCS for drugs (J codes, mind the billing unit) and supplies. Every code you add is
 validated.
 """
@@ -213,7 +214,7 @@ def _layout_codes(ui: dict) -> None:
         with gr.Column(scale=5):
             ui["codes"] = gr.Dataframe(headers=wording.CODE_HEADERS, interactive=False, wrap=True,
                                        label="Codes: keep or drop each (click the decision cell, or Alt+X)",
-                                       column_widths=["4%", "10%", "9%", "9%", "30%", "30%", "8%"],
+                                       column_widths=wording.CODE_WIDTHS,
                                        elem_id="review-codes-table")
             with gr.Row():
                 ui["prev"] = gr.Button("↑ Previous code (Alt+K)", size="sm", elem_id="review-code-prev")
@@ -228,7 +229,7 @@ def _layout_codes(ui: dict) -> None:
                                       column_widths=["14%", "14%", "58%", "14%"], elem_id="review-hits")
             ui["summary"] = gr.Markdown(elem_id="review-summary")
             ui["rule_edits"] = gr.Dataframe(headers=EDIT_HEADERS, interactive=False, column_widths=EDIT_WIDTHS,
-                                            wrap=True, label="Coding rule edits (already in the model's codes above)",
+                                            wrap=True, label="All the coding rules' edits of the answer (each code's row shows its own)",
                                             elem_id="review-rule-edits")
 
 

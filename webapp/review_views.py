@@ -6,34 +6,58 @@ from __future__ import annotations
 import html
 
 from core.prompts import SYSTEMS
+from webapp.rule_edits import added_by_rules, row_note
 
-CODE_HEADERS = ["", "decision", "system", "code", "description", "evidence in the narrative", "from"]
+CODE_HEADERS = ["", "decision", "system", "code", "description", "evidence in the narrative", "coding rules", "from"]
+CODE_WIDTHS = ["3%", "10%", "7%", "8%", "22%", "22%", "22%", "6%"]
 TEAM_HEADERS = ["annotator", "submitted", "draft", "discarded", "skipped", "accept", "correct", "reject",
                 "median s / review", "reviews / hour"]
 EVIDENCE_CHARS = 90
 SELECTED_MARK = "▶"
+NO_EVIDENCE = "(no evidence found)"
+
+
+def _short(text: str) -> str:
+    return text[:EVIDENCE_CHARS - 1] + "…" if len(text) > EVIDENCE_CHARS else text
+
+
+def decision_text(row: dict) -> str:
+    """keep/drop; a code the coding rules took out reads 'confirm drop' until the annotator restores it."""
+    if row["origin"] == "rule_dropped":
+        return "✓ restore" if row["keep"] else "✗ confirm drop"
+    return "✓ keep" if row["keep"] else "✗ drop"
+
+
+def origin_text(row: dict) -> str:
+    if row["origin"] == "added":
+        return "you"
+    return "rules" if added_by_rules(row["code"], row.get("rule_edits")) else "model"
 
 
 def code_table(rows: list[dict], selected: int | None) -> list[list]:
-    """One line per code: the selected one marked, keep/drop spelled out, evidence shortened."""
-    out = []
-    for i, row in enumerate(rows):
-        evidence = row["evidence"] or "(none found)"
-        if len(evidence) > EVIDENCE_CHARS:
-            evidence = evidence[:EVIDENCE_CHARS - 1] + "…"
-        out.append([SELECTED_MARK if i == selected else "", "✓ keep" if row["keep"] else "✗ drop", row["system"],
-                    row["code"], row["description"], evidence, "model" if row["origin"] == "model" else "you"])
-    return out
+    """One line per code: the selected one marked, keep/drop spelled out, evidence shortened, the coding rules'
+    edits of the code with their reasons."""
+    return [[SELECTED_MARK if i == selected else "", decision_text(row), row["system"], row["code"],
+             row["description"], _short(row["evidence"] or NO_EVIDENCE),
+             row_note(row["code"], row.get("rule_edits")), origin_text(row)] for i, row in enumerate(rows)]
+
+
+def _state_text(row: dict) -> str:
+    if row["origin"] == "rule_dropped":
+        return "restored by you" if row["keep"] else "dropped by the coding rules: Alt+X restores it"
+    who = "added by you" if row["origin"] == "added" else origin_text(row)
+    return f"{'kept' if row['keep'] else 'dropped'}, {who}"
 
 
 def selected_markdown(rows: list[dict], selected: int | None) -> str:
     if not rows or selected is None or not 0 <= selected < len(rows):
         return "No code selected." if not rows else "Select a code (click a row, or Alt+J / Alt+K)."
     row = rows[selected]
-    state = "kept" if row["keep"] else "dropped"
-    evidence = f"“{row['evidence']}”" if row["evidence"] else "no supporting text found in the narrative"
-    return (f"**{row['code']}** ({row['system']}, {state}, {'model' if row['origin'] == 'model' else 'added by you'})"
-            f" — {row['description'] or 'no description'}\n\nEvidence: {evidence}")
+    evidence = f"“{row['evidence']}”" if row["evidence"] else "no evidence found in the narrative"
+    text = (f"**{row['code']}** ({row['system']}, {_state_text(row)}) — {row['description'] or 'no description'}"
+            f"\n\nEvidence: {evidence}")
+    note = row_note(row["code"], row.get("rule_edits"))
+    return text + (f"\n\nCoding rules: {note}" if note else "")
 
 
 def codes_line(codes: dict) -> str:
@@ -45,10 +69,11 @@ def summary_markdown(decision: str, codes: dict, rows: list[dict]) -> str:
     """What Submit will store, said plainly."""
     dropped = [r["code"] for r in rows if not r["keep"] and r["origin"] == "model"]
     added = [r["code"] for r in rows if r["keep"] and r["origin"] == "added"]
+    restored = [r["code"] for r in rows if r["keep"] and r["origin"] == "rule_dropped"]
     if decision == "accept":
         return f"**Submit stores:** accept (the model's codes, no edit): {codes_line(codes)}"
-    changes = "; ".join(part for part in (f"dropped {', '.join(dropped)}" if dropped else "",
-                                          f"added {', '.join(added)}" if added else "") if part)
+    changes = "; ".join(f"{verb} {', '.join(found)}" for verb, found in
+                        (("dropped", dropped), ("added", added), ("restored", restored)) if found)
     return f"**Submit stores:** correction: {codes_line(codes)} ({changes or 'edited'})"
 
 

@@ -35,3 +35,23 @@ def edits_note(result: dict) -> str:
         text += (f" The note reads as several encounters (a case history or hospital course), so the rules that "
                  f"judge one encounter's codes did not run: {', '.join(skipped)}.")
     return text
+
+
+def row_note(code: str, edits: list[dict] | None) -> str:
+    """What the coding rules did to one code, with why: 'added by em_level because …', 'dropped by excludes1
+    because …', 'replaced S93.409A → S93.402A by laterality because …' ("" when no rule touched it)."""
+    notes = []
+    for edit in edits or []:
+        rule, reason = edit.get("rule", ""), edit.get("reason", "")
+        if edit.get("action") == "replace":
+            what = f"replaced {edit.get('code')} → {edit.get('replacement')}"
+        else:
+            what = "added" if edit.get("action") == "add" else "dropped"
+        notes.append(f"{what} by {rule} because {reason}" if reason else f"{what} by {rule}")
+    return "; ".join(notes)
+
+
+def added_by_rules(code: str, edits: list[dict] | None) -> bool:
+    """Whether a rule put `code` in the answer (added it, or put it in place of another code)."""
+    return any((e.get("action") == "add" and e.get("code") == code) or e.get("replacement") == code
+               for e in edits or [])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from core.rules.models import Context, Rule
-from core.rules.text import minutes_documented
+from core.rules.text import minutes_documented, time_statement
 
 GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
 
@@ -28,6 +28,14 @@ _NEW_RE = re.compile(r"\bnew patient\b|\bestablish(es|ing)? care\b|\bfirst (visi
                      r"|\bnot been seen (here|in this practice)\b", re.I)
 _ESTABLISHED_RE = re.compile(r"\bestablished patient\b|\breturns?\b|\bfollow-?up\b|\bknown to (this|our)\b"
                              r"|\blast seen\b", re.I)
+
+
+def level_statements(narrative: str) -> list[tuple[int, int]]:
+    """(start, end) of what documents an E/M level, best first: the MDM statement, the total time, then the
+    patient status (ED, new or established patient); empty when the note states none of them."""
+    found = [_MDM_RE.search(narrative), time_statement(narrative)]
+    found += [regex.search(narrative) for regex in (_ED_RE, _NEW_RE, _ESTABLISHED_RE)]
+    return [match.span() for match in found if match]
 
 
 def documented_mdm(narrative: str) -> int | None:

@@ -1,10 +1,15 @@
 """Excludes1 conflicts (ICD-10-CM Official Guidelines, Section I.A.12.a): an Excludes1 note means the two
-conditions are never coded together (they are mutually exclusive, e.g. type 1 and type 2 diabetes)."""
+conditions are never coded together (they are mutually exclusive, e.g. type 1 and type 2 diabetes), except
+when the two conditions are unrelated to each other: then both are coded. A symptom (R-chapter) code that the
+note documents on its own (a sentence naming it and none of the other code's own words: pain all over beside
+epigastric pain, ankle edema beside pulmonary edema) is taken as unrelated, and both codes stay."""
 
 from __future__ import annotations
 
 from core.rules.models import Context, Rule
 from core.rules.references import note_lines, parse_references
+from core.rules.text import sentences
+from core.text import evidence_stems, is_affirmed
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.12.a (Excludes1)"
 
@@ -42,6 +47,30 @@ def _loser(first: str, second: str) -> str:
     return second
 
 
+def _term_stems(codeset, code: str) -> list[set[str]]:
+    """The content stems of the code's description and of each of its inclusion terms."""
+    info = codeset.lookup(code, "icd10cm")
+    terms = [info.description, *info.notes.get("inclusion_terms", [])] if info else []
+    return [stems for stems in (evidence_stems(t) for t in terms if t) if stems]
+
+
+def documented_apart(ctx: Context, symptom: str, other: str) -> str | None:
+    """An affirmed sentence that names the `symptom` (two words of its description or of an inclusion term, or
+    its one word) and none of the words that only `other` has: the note documents the symptom on its own, not
+    as part of the other condition (I.A.12.a's exception: unrelated conditions are coded together)."""
+    terms = _term_stems(ctx.codeset, symptom)
+    own = set().union(*terms) if terms else set()
+    others = set().union(*_term_stems(ctx.codeset, other)) - own
+    if not others:
+        return None  # the other code says all the symptom's words and more: no sentence tells them apart
+    for sentence in sentences(ctx.narrative):
+        words = evidence_stems(sentence)
+        if (not words & others and is_affirmed(sentence)
+                and any(len(words & stems) >= min(2, len(stems)) for stems in terms)):
+            return sentence
+    return None
+
+
 def _propose(ctx: Context) -> list:
     edits, dropped = [], set()
     for conflict in find_conflicts(ctx.codes, ctx.codeset):
@@ -50,6 +79,8 @@ def _propose(ctx: Context) -> list:
             continue
         loser = _loser(first, second)
         kept = second if loser == first else first
+        if loser.startswith("R") and documented_apart(ctx, loser, kept):
+            continue
         dropped.add(loser)
         edits.append(RULE.edit("drop", "icd10cm", loser, f"{conflict['excluding']} has an Excludes1 note "
                                f"'{conflict['note']}': {loser} is not coded with {kept}"))

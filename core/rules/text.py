@@ -46,14 +46,21 @@ _LATER_ENCOUNTER_RE = re.compile(
     r"|\b(re-?admitted|readmission|was admitted|on admission"
     r"|during (the |his |her )?(admission|hospitali[sz]ation|hospital stay|follow-?up)|follow-?up (at|after) "
     r"|(post-?operative|hospital) (course|period|evolution)|(successive|subsequent|later) (visits|controls|check-?ups)"
-    r"|we (present|report|describe) (the|a|an) (case|patient))", re.I)
+    r"|we (present|report|describe) (the|a|an) (case|patient)"
+    # a hospital stay told from admission on (measured on CodiEsp dev: the Excludes1 pairs coded in such notes
+    # are findings of different days, e.g. R52 then epigastric pain, and both are in the gold codes)
+    r"|(the|on|at|after|since|upon|until|before) admission|admission (to|in|at) (our|the|this)|hospitali[sz]ations"
+    r"|was discharged (from|with|after|on)|autopsy|necropsy|in (the )?controls|the evolution was"
+    rf"|{_NUMBER}\s+(days?|weeks?|months?|years?)\s+of\s+follow-?up)\b", re.I)
 
 
 def spans_several_encounters(narrative: str) -> bool:
     """True for a case history or hospital course: the note tells of a later visit or an admission ('two
-    months later', 'after 3 years', 'six months after surgery', 'was readmitted', 'on admission', 'during hospitalization', 'follow-up at
-    6 months', 'the postoperative course', 'in successive visits') or is a published case report ('we present
-    the case'). A note of one office/ED visit ('cough for six days', 'discharged home') is not one."""
+    months later', 'after 3 years', 'six months after surgery', 'was readmitted', 'on admission', 'during
+    hospitalization', 'the admission tests', 'was discharged from the hospital', 'follow-up at 6 months', 'two
+    years of follow-up', 'normal in the controls', 'the postoperative course', 'in successive visits', an
+    autopsy) or is a published case report ('we present the case'). A note of one office/ED visit ('cough for
+    six days', 'discharged home', 'here for follow-up') is not one."""
     return bool(_LATER_ENCOUNTER_RE.search(narrative))
 
 
@@ -78,9 +85,20 @@ def condition_side(narrative: str, description: str) -> str | None:
     return documented_side(". ".join(s for s in sentences(narrative) if regex.search(s)))
 
 
+_TIME_RES = (re.compile(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", re.I),
+             re.compile(r"(\d{1,3})\s*(?:minutes|min)\b[^.]{0,40}?total", re.I))
+
+
+def time_statement(narrative: str) -> re.Match | None:
+    """Where the note states the total time on the date of the encounter (group 1: the minutes)."""
+    for regex in _TIME_RES:
+        match = regex.search(narrative)
+        if match:
+            return match
+    return None
+
+
 def minutes_documented(narrative: str) -> int | None:
     """Total time on the date of the encounter, when the note states it ('total time 35 minutes')."""
-    match = re.search(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", narrative, re.I)
-    if match is None:
-        match = re.search(r"(\d{1,3})\s*(?:minutes|min)\b[^.]{0,40}?total", narrative, re.I)
+    match = time_statement(narrative)
     return int(match.group(1)) if match else None

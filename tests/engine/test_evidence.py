@@ -55,3 +55,30 @@ def test_highlights_label_the_valid_spans_once_and_keep_every_character():
     pieces = evidence_highlights(NARRATIVE, {"items": items})
     assert "".join(text for text, _ in pieces) == NARRATIVE
     assert [(text, label) for text, label in pieces if label] == [("type 2 diabetes and hyperglycemia", "E11.65")]
+
+
+def test_an_em_code_gets_the_sentence_that_sets_its_level_not_a_word_match():
+    narrative = ("58-year-old with type 2 diabetes and hyperglycemia. Established patient. Mixed hyperlipidemia. "
+                 "Visit 1.")
+    terms = ["Established patient office or outpatient visit, moderate-complexity medical decision making"]
+    assert find_evidence(narrative, terms, "", "99214").quote == "Established patient"  # not "Visit 1"
+    with_mdm = narrative.replace("Visit 1.", "MDM: moderate. Visit 1.")
+    evidence = find_evidence(with_mdm, terms, "", "99214")
+    assert evidence.quote == "MDM: moderate" and with_mdm[evidence.span[0]:evidence.span[1]] == evidence.quote
+    timed = "New patient. Total time: 34 minutes. Visit 1."
+    assert find_evidence(timed, terms, "", "99204").quote == "Total time: 34 minutes"
+    # the model's own quote still comes first
+    assert find_evidence(with_mdm, terms, '"Established patient" -> 99214', "99214").quote == "Established patient"
+
+
+def test_a_reasoning_line_naming_two_codes_gives_each_its_own_phrase():
+    narrative = "Type 2 diabetes with hyperglycemia. Established patient visit."
+    reasoning = "type 2 diabetes with hyperglycemia -> E11.65; established patient visit -> 99214"
+    assert find_evidence(narrative, [], reasoning, "99214").quote == "Established patient visit"
+    assert find_evidence(narrative, [], reasoning, "E11.65").quote == "Type 2 diabetes with hyperglycemia"
+
+
+def test_a_weak_word_alone_is_no_evidence():
+    narrative = "Mixed hyperlipidemia on atorvastatin. Visit 1. Low."
+    assert best_overlap(narrative, ["Nurse visit, low level"]).span is None  # 'visit', 'low': kinds of service
+    assert best_overlap(narrative, ["Hyperlipidemia, unspecified"]).quote == "Mixed hyperlipidemia on atorvastatin"

@@ -20,6 +20,23 @@ def test_excludes1_drops_the_later_code_or_the_symptom(run):
     assert run("Diabetes and hypertension.", icd=["E11.9", "I10"], rules=(excludes.RULE,)).edits == []
 
 
+def test_excludes1_keeps_a_symptom_the_note_documents_on_its_own(run):
+    """I.A.12.a's exception: unrelated conditions are coded together. Pain documented in a sentence of its own
+    beside epigastric pain, or ankle edema beside pulmonary edema, are two conditions; pain only as the
+    epigastric pain, pain denied, or a symptom not documented at all, is not, and the symptom yields."""
+    apart = run("Epigastric pain after meals. Since last week she also has pain all over.", icd=["R10.13", "R52"],
+                rules=(excludes.RULE,))
+    assert apart.codes["icd10cm"] == ["R10.13", "R52"] and apart.edits == []
+    one = run("Epigastric pain after meals.", icd=["R10.13", "R52"], rules=(excludes.RULE,))
+    assert one.codes["icd10cm"] == ["R10.13"] and "R52 is not coded with R10.13" in one.edits[0].reason
+    denied = run("Epigastric pain after meals. No pain elsewhere.", icd=["R10.13", "R52"], rules=(excludes.RULE,))
+    assert denied.codes["icd10cm"] == ["R10.13"]
+    legs = run("Acute pulmonary edema on chest x-ray. Edema of both ankles for a month.", icd=["J81.0", "R60.9"],
+               rules=(excludes.RULE,))
+    assert legs.codes["icd10cm"] == ["J81.0", "R60.9"]
+    assert run("Acute pulmonary edema.", icd=["J81.0", "R60.9"], rules=(excludes.RULE,)).codes["icd10cm"] == ["J81.0"]
+
+
 def test_integral_symptom_dropped_with_its_reason(run):
     out = run("Acute bronchitis with cough.", icd=["J20.9", "R05.9"], rules=(symptoms.RULE,))
     assert out.codes["icd10cm"] == ["J20.9"]
@@ -99,8 +116,14 @@ def test_what_reads_as_several_encounters():
     from core.rules.text import spans_several_encounters
 
     for text in ("Two months later she was readmitted.", "After 9 months the patient shows swelling.",
-                 "In the control CT 6 months after surgery there is no recurrence.", "We present the case of a man."):
+                 "In the control CT 6 months after surgery there is no recurrence.", "We present the case of a man.",
+                 "Fever and pain prompted admission to our center.", "The admission tests showed anemia.",
+                 "Twenty days later she was discharged from the hospital.", "Repeated hospitalizations for pain.",
+                 "Potassium was normal in the controls.", "The autopsy showed pulmonary edema.",
+                 "No pain after two years of follow-up."):
         assert spans_several_encounters(text), text
     for text in ("Seen 3 days after the fall.", "Cough for two weeks, discharged home.",
-                 "Here for follow-up of a left wrist fracture.", "Presents after 2 months of knee pain."):
+                 "Here for follow-up of a left wrist fracture.", "Presents after 2 months of knee pain.",
+                 "Splint applied; she was discharged home.", "Pain of 6 months of evolution.",
+                 "Recommend admission if the pain worsens."):
         assert not spans_several_encounters(text), text

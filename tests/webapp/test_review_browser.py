@@ -1,6 +1,7 @@
 """The review screen in a real headless Chromium, keyboard only (the app open on 127.0.0.1: every request is the
 local user, an admin). Cases with a known model answer are queued; for each, the coder drops the second code
-(Alt+J, Alt+X), adds one by search (Alt+F, type, Enter) and submits (Alt+Enter). The stored review, the DPO
+(Alt+J, Alt+X), adds one by search (Alt+F, type, Enter) and submits (Alt+Enter); on the second case the coder
+also restores the code the coding rules dropped (its own row, with the rule's reason). The stored review, the DPO
 pair and the KTO rows must be exactly what the screen showed. The load -> submit times are reported (median),
 and screenshots of the Code and Review tabs are saved to docs/img/ for docs/ANNOTATION.md."""
 
@@ -15,13 +16,14 @@ import pytest
 
 from core.paths import REPO_ROOT
 from core.prompts import SYSTEMS, parse_output
-from tests.webapp.helpers import NARRATIVE, fake_result, free_port
+from tests.webapp.helpers import FAKE_EDIT, NARRATIVE, fake_result, free_port
 from tests.webapp.test_e2e import CHROMIUM, CHROMIUM_ARGS
 
 DOCS_IMG = REPO_ROOT / "docs" / "img"
 CASES = 3
 QUERY = "mixed hyperlipidemia"
 TIMEOUT_MS = 60_000
+RULE_DROPPED = FAKE_EDIT["code"]  # the code the fake answer's coding rules dropped: a row that starts dropped
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +60,19 @@ def _screen_codes(summary: str) -> list[str]:
     return [c.strip() for c in listed.split(",") if c.strip()]
 
 
-def _review_one(page, expect) -> dict:
-    """Drop the second code, add one by search, submit; what the screen showed and the load -> submit seconds."""
+def _review_one(page, expect, restore: bool = False) -> dict:
+    """Drop the second code, restore the rule-dropped one (`restore`), add one by search, submit; what the screen
+    showed and the load -> submit seconds."""
     started = time.perf_counter()
     page.keyboard.press("Alt+KeyJ")
     expect(page.locator("#review-selected")).to_contain_text("99214")
     page.keyboard.press("Alt+KeyX")
     expect(page.locator("#review-codes-table")).to_contain_text("✗ drop")
+    if restore:
+        page.keyboard.press("Alt+KeyJ")
+        expect(page.locator("#review-selected")).to_contain_text(f"{RULE_DROPPED} (icd10cm, dropped by the coding")
+        page.keyboard.press("Alt+KeyX")
+        expect(page.locator("#review-summary")).to_contain_text(f"restored {RULE_DROPPED}")
     page.keyboard.press("Alt+KeyF")
     page.keyboard.type(QUERY)
     expect(page.locator("#review-search-hint")).to_contain_text(f"“{QUERY}”: Enter adds", timeout=TIMEOUT_MS)
@@ -77,7 +85,7 @@ def _review_one(page, expect) -> dict:
     page.keyboard.press("Alt+Enter")
     expect(page.locator("#review-status")).to_contain_text(f"Case #{case}: correct saved", timeout=TIMEOUT_MS)
     elapsed = time.perf_counter() - started
-    return {"case_id": int(case), "codes": _screen_codes(summary), "added": hint, "table": table,
+    return {"case_id": int(case), "codes": _screen_codes(summary), "added": hint, "table": table, "restore": restore,
             "status": page.locator("#review-status").inner_text(), "seconds": elapsed}
 
 
@@ -116,7 +124,9 @@ def test_keyboard_only_review_stores_what_the_screen_showed(review_app):
                     page.screenshot(path=DOCS_IMG / "review-tab.png", full_page=True)
                     page.keyboard.press("Alt+KeyK")
                     expect(page.locator("#review-selected")).to_contain_text("E11.65")
-                done.append(_review_one(page, expect))
+                    expect(page.locator("#review-codes-table")).to_contain_text(
+                        f"dropped by {FAKE_EDIT['rule']} because {FAKE_EDIT['reason']}")
+                done.append(_review_one(page, expect, restore=i == 1))
                 if i < CASES - 1:
                     expect(page.locator("#review-case")).to_contain_text(f"Case #{done[-1]['case_id'] + 1}",
                                                                          timeout=TIMEOUT_MS)
@@ -131,7 +141,8 @@ def test_keyboard_only_review_stores_what_the_screen_showed(review_app):
             review = session.exec(select(Review).where(Review.case_id == seen["case_id"])).one()
             pair = session.exec(select(PreferencePair).where(PreferencePair.review_id == review.id)).one()
             assert (review.annotator, review.status, review.decision) == ("local", "submitted", "correct")
-            assert _flat(review.corrected_codes) == seen["codes"] == ["E11.65", seen["added"]]
+            restored = [RULE_DROPPED] if seen["restore"] else []
+            assert _flat(review.corrected_codes) == seen["codes"] == ["E11.65", *restored, seen["added"]]
             assert _flat(parse_output(pair.chosen).codes) == seen["codes"]
             assert f"preference pair {pair.id}" in seen["status"]
             rows = [r for r in kto if r["meta"]["review_id"] == review.id]

@@ -54,3 +54,41 @@ def test_highlight_marks_kept_spans_and_the_selected_one():
     assert ("Type 2 diabetes with hyperglycemia", "▶ E11.65") in pieces
     dropped = rc.toggle(rows, 0)
     assert all(label != "E11.65" for _, label in rc.highlight(NARRATIVE, dropped, selected=None))
+
+
+LEFT = "Ankle sprain, left ankle, after a fall. Cough with acute bronchitis."
+EDITS = [{"action": "replace", "system": "icd10cm", "code": "S93.409A", "replacement": "S93.402A",
+          "rule": "laterality", "guideline": "I.B.13", "reason": "the note documents the left side"},
+         {"action": "drop", "system": "icd10cm", "code": "R05.9", "rule": "integral_symptom", "guideline": "I.B.5",
+          "reason": "cough is integral to acute bronchitis"},
+         {"action": "add", "system": "icd10cm", "code": "W19.XXXA", "rule": "external_cause", "guideline": "I.C.20",
+          "reason": "an injury from a fall"}]
+AFTER = {"icd10cm": ["S93.402A", "J20.9", "W19.XXXA"], "cpt": [], "hcpcs": []}
+
+
+def test_rule_edits_sit_on_their_rows_and_rule_dropped_codes_start_dropped():
+    rows = rc.code_rows_for(LEFT, AFTER, "", rule_edits=EDITS)
+    assert [(r["code"], r["keep"], r["origin"]) for r in rows] == [
+        ("S93.402A", True, "model"), ("J20.9", True, "model"), ("W19.XXXA", True, "model"),
+        ("S93.409A", False, "rule_dropped"), ("R05.9", False, "rule_dropped")]
+    assert [[e["rule"] for e in r["rule_edits"]] for r in rows] == [
+        ["laterality"], [], ["external_cause"], ["laterality"], ["integral_symptom"]]
+    assert rc.verdict(rows, AFTER) == ("accept", AFTER)  # confirming the rules' drops is accepting the answer
+    restored = rc.toggle(rows, 4)
+    assert rc.verdict(restored, AFTER) == ("correct", {"icd10cm": ["S93.402A", "J20.9", "W19.XXXA", "R05.9"],
+                                                       "cpt": [], "hcpcs": []})
+    again, message = rc.add_code(rows, LEFT, "R05.9")  # typing a rule-dropped code restores its row
+    assert message == "R05.9 is listed (kept)" and len(again) == len(rows) and again[4]["keep"]
+
+
+def test_a_draft_restores_a_rule_dropped_code_on_its_own_row():
+    kept = {"icd10cm": ["S93.402A", "J20.9", "R05.9"], "cpt": ["99213"]}
+    rows = rc.code_rows_for(LEFT, AFTER, "", kept=kept, rule_edits=EDITS)
+    assert [(r["code"], r["keep"], r["origin"]) for r in rows] == [
+        ("S93.402A", True, "model"), ("J20.9", True, "model"), ("W19.XXXA", False, "model"),
+        ("S93.409A", False, "rule_dropped"), ("R05.9", True, "rule_dropped"), ("99213", True, "added")]
+    assert rc.rule_dropped(AFTER, None) == []
+    chained = [*EDITS, {"action": "drop", "system": "icd10cm", "code": "W19.XXXA", "rule": "x", "guideline": "",
+                        "reason": ""}]
+    assert rc.rule_dropped({"icd10cm": ["S93.402A"]}, chained) == [
+        ("icd10cm", "S93.409A"), ("icd10cm", "R05.9"), ("icd10cm", "W19.XXXA")]

@@ -40,7 +40,10 @@ def test_load_next_shows_the_case_with_its_codes_as_rows(store, fake_coder, user
     assert out[STATE]["case_id"] == 1 and out[STATE]["started"] > 0
     assert "Case #1" in out[CASE] and "fake-model" in out[CASE]
     assert out[MODEL_REASONING] == out[REASONING] == FAKE_REASONING
-    assert [(row[0], row[1], row[3]) for row in out[CODES]] == [("▶", "✓ keep", "E11.65"), ("", "✓ keep", "99214")]
+    assert [(row[0], row[1], row[3]) for row in out[CODES]] == [("▶", "✓ keep", "E11.65"), ("", "✓ keep", "99214"),
+                                                                ("", "✗ confirm drop", "R73.9")]
+    # the code the rules dropped is a row of its own, with the rule and its reason
+    assert out[CODES][2][6] == "dropped by integral_symptom because hyperglycemia is part of E11.65: not coded"
     assert out[CODES_TEXT] == "E11.65\n99214"
     assert "accept (the model's codes, no edit)" in out[SUMMARY]
     assert "0 / 1 cases complete" in out[PROGRESS] and fake_coder.calls == 1
@@ -82,6 +85,16 @@ def test_drop_add_and_submit_store_a_correction_and_load_the_next_case(store, fa
     assert out[HISTORY][0][2:6] == ["correct", "submitted", 1, "E11.65, 99213"]
     out = finish("submit", out[STATE], ALICE)
     assert "accept saved" in out[STATUS] and out[STATE] == {} and "2 / 2 cases complete" in out[PROGRESS]
+
+
+def test_restoring_a_code_the_rules_dropped_stores_it_in_the_correction(store, fake_coder, users):
+    add_case(NARRATIVE, source="test")
+    state = actions.load_next("", "", ALICE, None)[STATE]
+    view = actions.toggle_selected(state | {"selected": 2}, ALICE, None)
+    assert view[VIEW.index("codes")][2][1] == "✓ restore" and "restored R73.9" in view[VIEW.index("summary")]
+    assert "Coding rules: dropped by integral_symptom" in view[VIEW.index("selected")]
+    out = finish("submit", view[0], ALICE)
+    assert "correct saved" in out[STATUS] and review.my_reviews("alice")[0][5] == "E11.65, R73.9, 99214"
 
 
 def test_a_draft_comes_back_and_discard_needs_a_reason(store, fake_coder, users):

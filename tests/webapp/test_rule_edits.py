@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.rule_edits import change_text, edit_table, edits_note
+from webapp.rule_edits import added_by_rules, change_text, edit_table, edits_note, row_note
 
 REPLACE = {"action": "replace", "system": "icd10cm", "code": "S93.409A", "replacement": "S93.402A",
            "rule": "laterality", "guideline": "I.B.13", "reason": "the note documents the left side"}
@@ -31,3 +31,13 @@ def test_the_note_says_which_rules_abstained_on_a_case_history():
     note = edits_note({"rules_applied": True, "rule_edits": [], "rules_skipped": ["integral_symptom"]})
     assert note.startswith("Coding rules: checked, no edit needed.") and "several encounters" in note
     assert "integral_symptom" in note
+
+
+def test_a_row_says_what_the_rules_did_to_its_code_and_why():
+    assert row_note("S93.402A", [REPLACE]) == ("replaced S93.409A → S93.402A by laterality because the note documents "
+                                               "the left side")
+    assert row_note("90471", [ADD, {**ADD, "action": "drop", "reason": ""}]) == (
+        "added by vaccine_administration because a vaccine was given; dropped by vaccine_administration")
+    assert row_note("E11.9", None) == ""
+    assert added_by_rules("S93.402A", [REPLACE]) and added_by_rules("90471", [ADD])
+    assert not added_by_rules("S93.409A", [REPLACE])
