@@ -151,23 +151,29 @@ def best_overlap(narrative: str, terms: list[str]) -> Evidence:
     return Evidence(quote=narrative[best[0]:best[1]], span=best)
 
 
-def evidence_highlights(narrative: str, result: dict) -> list[tuple[str, str | None]]:
-    """The narrative cut into (text, label) pieces: the evidence span of each valid item of a coding result
-    (CodingResult.to_dict()) labelled by its code, the text between unlabelled. An overlapping or
-    out-of-range span is left out (each character is shown once)."""
-    spans = sorted(
-        (tuple(item["span"]), item["code"])
-        for item in result.get("items", [])
-        if item.get("span") and item.get("valid")
-    )
+def labelled_pieces(narrative: str, spans) -> list[tuple[str, str | None]]:
+    """The narrative cut into (text, label) pieces from (start, end, label) spans given in priority order: a span
+    out of range or overlapping one taken before it is left out (each character is shown once); the text
+    between spans is unlabelled."""
+    taken: list[tuple[int, int, str]] = []
+    for start, end, label in spans:
+        if 0 <= start < end <= len(narrative) and all(end <= s or start >= e for s, e, _ in taken):
+            taken.append((start, end, label))
     pieces, cursor = [], 0
-    for (start, end), code in spans:
-        if start < cursor or end > len(narrative) or start >= end:
-            continue
+    for start, end, label in sorted(taken):
         if start > cursor:
             pieces.append((narrative[cursor:start], None))
-        pieces.append((narrative[start:end], code))
+        pieces.append((narrative[start:end], label))
         cursor = end
     if cursor < len(narrative):
         pieces.append((narrative[cursor:], None))
     return pieces
+
+
+def evidence_highlights(narrative: str, result: dict) -> list[tuple[str, str | None]]:
+    """The narrative cut into (text, label) pieces: the evidence span of each valid item of a coding result
+    (CodingResult.to_dict()) labelled by its code, the text between unlabelled. An overlapping or
+    out-of-range span is left out (the earlier-starting one is shown)."""
+    spans = sorted((*item["span"], item["code"]) for item in result.get("items", [])
+                   if item.get("span") and item.get("valid"))
+    return labelled_pieces(narrative, spans)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from core.evidence import find_evidence
+from core.evidence import find_evidence, labelled_pieces
 from core.prompts import SYSTEMS, empty_codes
 
 SEARCH_HITS = 8
@@ -191,16 +191,4 @@ def highlight(narrative: str, rows: list[dict], selected: int | None = None) -> 
             continue
         label = f"▶ {row['code']}" if i == selected else row["code"]
         spans.append((0 if i == selected else 1, tuple(row["span"]), label))
-    taken: list[tuple[int, int, str]] = []
-    for _, (start, end), label in sorted(spans):
-        if 0 <= start < end <= len(narrative) and all(end <= s or start >= e for s, e, _ in taken):
-            taken.append((start, end, label))
-    pieces, cursor = [], 0
-    for start, end, label in sorted(taken):
-        if start > cursor:
-            pieces.append((narrative[cursor:start], None))
-        pieces.append((narrative[start:end], label))
-        cursor = end
-    if cursor < len(narrative):
-        pieces.append((narrative[cursor:], None))
-    return pieces
+    return labelled_pieces(narrative, [(start, end, label) for _, (start, end), label in sorted(spans)])

@@ -37,8 +37,8 @@ def _imported_roots(path: Path) -> set[str]:
 CORE_LAYERS = (
     ("constants", "paths", "jsonl", "text", "counts", "schema"),
     ("codes",),
-    ("prompts", "rules", "evidence"),
-    ("constraints", "retrieval"),
+    ("prompts", "rules"),
+    ("constraints", "retrieval", "evidence"),  # evidence reads the E/M level statements of rules.em
     ("inference", "datasets"),
     ("pipeline",),
     ("evaluation", "store", "review_codes"),

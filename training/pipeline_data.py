@@ -54,10 +54,11 @@ def training_cases(synthetic_count: int, seed: int, codiesp_dir: Path | None) ->
 def fit_training_retriever(cases: list[dict], out_dir: Path):
     """(retriever for training prompts, description): fitted on the gold cases and saved in out_dir;
     the prompts get cross-fitted candidates."""
-    from core.retrieval import cross_fit_candidates, fit_retriever
+    from core.retrieval import cross_fit, cross_fit_candidates, fit_retriever
 
-    retriever = fit_retriever(cases, out_dir)
-    crossed = cross_fit_candidates(cases)  # aligned with cases
+    fitted = cross_fit(cases)  # the slow part, made once for both
+    retriever = fit_retriever(cases, out_dir, fitted=fitted)
+    crossed = cross_fit_candidates(cases, fitted=fitted)  # aligned with cases
     by_narrative = {case["narrative"]: candidates for case, candidates in zip(cases, crossed, strict=True)}
     return PrecomputedCandidates(by_narrative, retriever), f"fitted on {len(cases)} cases, cross-fitted prompts"
 
