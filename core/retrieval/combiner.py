@@ -5,7 +5,7 @@ without pickle and predicts with a few numpy operations."""
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -93,6 +93,3 @@ class TreeEnsemble:
         nodes = {k[len("node_"):]: v for k, v in arrays.items() if k.startswith("node_")}
         return cls(float(header["baseline"]), nodes, arrays["roots"], list(header["feature_names"]))
 
-
-def config_dict(config: CombinerConfig) -> dict:
-    return asdict(config)
