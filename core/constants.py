@@ -24,6 +24,11 @@ MAX_NARRATIVE_CHARS = 20_000
 # core.prompts.PROMPT_CANDIDATES of them).
 CANDIDATES_PER_SYSTEM = 8
 
+# A reasoning line quotes at most this many words of the narrative; a longer quote is cut and ends with the mark
+# (the training data writes it so, core.datasets.reasoning; decoding holds the model to it, core.inference.style).
+QUOTE_WORDS = 12
+SHORTENED_QUOTE_MARK = " ..."
+
 
 def system_of(name: str) -> str | None:
     """The system a name stands for ('ICD-10-CM', 'dx', 'Procedures' ...), or None."""

@@ -10,7 +10,8 @@ import core.constants as constants
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("core", "webapp", "training")
 OWNER = ROOT / "core" / "constants.py"
-NAMES = {"SYSTEMS", "ALL_SYSTEMS", "SYSTEM_ALIASES", "MAX_NARRATIVE_CHARS", "CANDIDATES_PER_SYSTEM"}
+NAMES = {"SYSTEMS", "ALL_SYSTEMS", "SYSTEM_ALIASES", "MAX_NARRATIVE_CHARS", "CANDIDATES_PER_SYSTEM", "QUOTE_WORDS",
+         "SHORTENED_QUOTE_MARK"}
 
 
 def _assigned_names(node: ast.AST) -> list[str]:

@@ -6,10 +6,10 @@ words) is met by first dropping the explanations of later lines, then shortening
 
 from __future__ import annotations
 
+from core.constants import QUOTE_WORDS, SHORTENED_QUOTE_MARK
 from core.datasets.cases import CodedCase, Evidence, Exclusion
 
 MAX_WORDS = 120
-QUOTE_WORDS = 12
 SHORT_QUOTE_WORDS = 6
 EXCLUSION_LABELS = {
     "negated": "negated",
@@ -23,7 +23,7 @@ NO_CODES = "No billable code is supported by the documentation."
 
 def shorten(quote: str, words: int) -> str:
     parts = quote.split()
-    return quote if len(parts) <= words else " ".join(parts[:words]) + " ..."
+    return quote if len(parts) <= words else " ".join(parts[:words]) + SHORTENED_QUOTE_MARK
 
 
 def _grouped(evidence: list[Evidence]) -> list[tuple[str, list[Evidence]]]:

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-QUOTE_WORDS = 12  # the training data's quote length (core.datasets.reasoning.QUOTE_WORDS)
+from core.constants import QUOTE_WORDS, SHORTENED_QUOTE_MARK
+
 TOP_K = 24  # tokens tried, best first, for a verbatim quote before the quote is closed
-SHORTENED = " ...\""
+SHORTENED = SHORTENED_QUOTE_MARK + '"'
 _CODE = r"[A-Z0-9](?:[A-Z0-9.]*[A-Z0-9])?"
 _CODE_AT_END = re.compile(rf'"\s*->\s*{_CODE}(?:\s*;\s*{_CODE})*\s*$')
 _SPACES = re.compile(r"\s+")
@@ -40,6 +41,7 @@ def normalize(text: str) -> str:
 @dataclass
 class ReasoningStyle:
     paren_ids: torch.Tensor  # tokens that start a "(" (banned right after a code)
+    quote_id: int  # the token of '"' alone (closes a quote that cannot go on verbatim)
     quote_words: int | None = QUOTE_WORDS
     source: str | None = None  # the normalized narrative quotes must come from (None: no verbatim check)
     top_k: int = TOP_K
@@ -47,7 +49,8 @@ class ReasoningStyle:
 
     @classmethod
     def for_narrative(cls, vocab, narrative: str | None, quote_words: int | None = QUOTE_WORDS) -> ReasoningStyle:
-        return cls(paren_ids=paren_token_ids(vocab), quote_words=quote_words,
+        paren_ids, quote_id = style_token_ids(vocab)
+        return cls(paren_ids=paren_ids, quote_id=quote_id, quote_words=quote_words,
                    source=normalize(narrative) if narrative else None)
 
     def bans_parenthesis(self, line: str) -> bool:
@@ -61,7 +64,8 @@ class ReasoningStyle:
         """True when `quote` (the text after an opening '"', so far) is a substring of the narrative."""
         if self.source is None:
             return True
-        text = quote[:-3].rstrip() if quote.endswith("...") else quote
+        mark = SHORTENED_QUOTE_MARK.strip()
+        text = quote[:-len(mark)].rstrip() if quote.endswith(mark) else quote
         key = normalize(text).lstrip()
         if not key.strip():
             return True
@@ -69,12 +73,13 @@ class ReasoningStyle:
             self._seen[key] = key in self.source
         return self._seen[key]
 
-    def next_quote_token(self, line: str, logits: torch.Tensor, texts: list[str], close_id: int) -> int:
-        """The best token among the top ones that keeps the open quote of `line` verbatim, or `close_id`."""
+    def next_quote_token(self, line: str, logits: torch.Tensor, texts: list[str]) -> int:
+        """The best token among the top ones that keeps the open quote of `line` verbatim, else the one that
+        closes the quote."""
         for token_id in torch.topk(logits, min(self.top_k, logits.numel())).indices.tolist():
             if self.line_ok(line + texts[token_id]):
                 return int(token_id)
-        return close_id
+        return self.quote_id
 
     def line_ok(self, line: str) -> bool:
         """Every quote of `line` (the last one possibly still open) is verbatim."""
@@ -89,11 +94,12 @@ def open_quote(line: str) -> str | None:
     return line[line.rindex('"') + 1:]
 
 
-def paren_token_ids(vocab) -> torch.Tensor:
-    """Ids of the tokens whose text starts with "(" after optional spaces (computed once per vocabulary)."""
-    cached = getattr(vocab, "_paren_ids", None)
+def style_token_ids(vocab) -> tuple[torch.Tensor, int]:
+    """(ids of the tokens whose text starts with "(" after optional spaces, the id of '"'), computed once per
+    vocabulary."""
+    cached = getattr(vocab, "_style_ids", None)
     if cached is None:
-        cached = torch.tensor([i for i, t in enumerate(vocab.texts) if t.lstrip(" ").startswith("(")],
-                              dtype=torch.long)
-        vocab._paren_ids = cached
+        parens = [i for i, t in enumerate(vocab.texts) if t.lstrip(" ").startswith("(")]
+        cached = (torch.tensor(parens, dtype=torch.long), vocab.encode('"')[0])
+        vocab._style_ids = cached
     return cached

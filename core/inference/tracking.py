@@ -67,12 +67,8 @@ class AnswerTracker:
                 logits = logits.clone()
                 logits[self.style.paren_ids] = float("-inf")
             if self.style.source is not None and open_quote(self._line) is not None:
-                return self.style.next_quote_token(self._line, logits, self.vocab.texts, self._quote_id)
+                return self.style.next_quote_token(self._line, logits, self.vocab.texts)
         return self.redirect(int(logits.argmax()))
-
-    @property
-    def _quote_id(self) -> int:
-        return self.vocab.encode('"')[0]
 
     def redirect(self, token_id: int) -> int:
         """The token to emit instead of the model's free choice: under a grammar, a model that wants to

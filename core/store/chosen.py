@@ -12,11 +12,10 @@ not a correction: it is refused.
 
 from __future__ import annotations
 
+from core.constants import QUOTE_WORDS
 from core.evidence import find_evidence
 from core.prompts import SYSTEMS, format_answer
 from core.store.errors import FieldError
-
-QUOTE_WORDS = 12
 
 
 def code_sets(codes: dict | None, codeset) -> dict[str, set[str]]:
