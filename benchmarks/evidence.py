@@ -24,7 +24,7 @@ from core.jsonl import read_objects
 from core.paths import REPO_ROOT
 from core.prompts import SYSTEMS
 from core.rules.em import ALL_EM, documented_mdm
-from core.rules.text import minutes_documented
+from core.rules.narrative import minutes_documented
 from core.text import evidence_stems, sentence_spans
 
 DATASET = REPO_ROOT / "data" / "eval" / "us_outpatient.jsonl"

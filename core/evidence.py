@@ -58,7 +58,7 @@ def level_evidence(narrative: str) -> Evidence:
     if not statements:
         return Evidence()
     start, end = statements[0]
-    for first, last in _sentences(narrative):
+    for first, last in sentence_spans(narrative, keep_labels=True):
         if first <= start < last:
             start, end = _trim(narrative, first, max(last, end))
             break
@@ -96,20 +96,10 @@ def _reasoning_phrases(reasoning: str, code: str) -> list[str]:
     return phrases
 
 
-def _sentences(narrative: str) -> list[tuple[int, int]]:
-    """Sentence spans, a sentence that ends in ':' joined to the next ('MDM: moderate.', 'Total time: 34 min')."""
-    spans: list[tuple[int, int]] = []
-    for start, end in sentence_spans(narrative):
-        if spans and narrative[spans[-1][1] - 1] == ":":
-            start = spans.pop()[0]
-        spans.append((start, end))
-    return spans
-
-
 def _phrases(narrative: str) -> list[tuple[int, int]]:
     """Sentence spans and, inside each, its comma-separated clauses (trimmed)."""
     spans = []
-    for start, end in _sentences(narrative):
+    for start, end in sentence_spans(narrative, keep_labels=True):
         spans.append(_trim(narrative, start, end))
         offset = start
         for part in narrative[start:end].split(","):

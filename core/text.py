@@ -7,7 +7,10 @@ stop words dropped (but not 'without'/'no'/'not', which change a code), then Sno
 PyStemmer is installed.
 
 Sentences: a break after . ! ? ; or : followed by white space, or at a line break. Every caller
-(retrieval units, the BM25 baseline, evidence quotes) splits with `sentence_spans`.
+(retrieval units, the BM25 baseline, evidence quotes, the coding rules) splits with `sentence_spans`.
+
+Negation: one list of cues. `is_affirmed` tests a whole sentence (retrieval); `affirmed` finds a mention that
+no cue before it in its clause denies (the coding rules).
 """
 
 from __future__ import annotations
@@ -132,27 +135,32 @@ WINDOW_STEP = 16
 MAX_UNITS = 200
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of `text`, white space trimmed, empty ones left out."""
+def sentence_spans(text: str, keep_labels: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, white space trimmed, empty ones left out. With `keep_labels`
+    a sentence that ends in ':' stays joined to the next one ('MDM: moderate.', 'Total time: 34 min',
+    'Denies:\nfever'): a label is read with what it labels (evidence quotes, the coding rules)."""
     spans, start = [], 0
     for brk in _SENTENCE_BREAK_RE.finditer(text or ""):
         spans.append((start, brk.start()))
         start = brk.end()
     spans.append((start, len(text or "")))
-    trimmed = []
+    trimmed: list[tuple[int, int]] = []
     for start, end in spans:
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if end > start:
-            trimmed.append((start, end))
+        if end <= start:
+            continue
+        if keep_labels and trimmed and text[trimmed[-1][1] - 1] == ":":
+            start = trimmed.pop()[0]
+        trimmed.append((start, end))
     return trimmed
 
 
-def split_sentences(text: str, min_words: int = 1) -> list[str]:
-    """The sentences of `text` that have at least `min_words` words."""
-    sentences = (text[start:end] for start, end in sentence_spans(text))
+def split_sentences(text: str, min_words: int = 1, keep_labels: bool = False) -> list[str]:
+    """The sentences of `text` that have at least `min_words` words (`keep_labels`: see sentence_spans)."""
+    sentences = (text[start:end] for start, end in sentence_spans(text, keep_labels))
     return [sentence for sentence in sentences if len(sentence.split()) >= min_words]
 
 
@@ -172,23 +180,45 @@ def split_units(narrative: str) -> list[str]:
 
 # ---------------------------------------------------------------- negation and family history
 
-# A sentence that denies a finding or speaks of a relative: its words are weaker evidence for a code.
-_NOT_AFFIRMED_RE = re.compile(
-    r"\b(no|not|denies|denied|negative|without|absence|absent|ruled? out|free of|neither|nor|"
-    r"family|fhx|father|mother|brother|sister|grandfather|grandmother|sibling)\b", re.IGNORECASE)
+# Cues that deny what follows them ("no fever", "negative for strep", "ruled out PE"), and cues that a
+# sentence speaks of a relative. Regex alternatives, matched as whole words, case-insensitive.
+NEGATION_CUES = ("no", "not", "denies", "denied", "negative", "without", "never", "absence", "absent", "ruled? out",
+                 "rules out", "free of", "neither", "nor")
+FAMILY_CUES = ("family", "fhx", "father", "mother", "brother", "sister", "grandfather", "grandmother", "sibling")
+_NOT_AFFIRMED_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES + FAMILY_CUES) + r")\b", re.IGNORECASE)
+# A negation cue with no comma between it and the end of the text: it still governs what comes next.
+_NEGATED_TAIL_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES) + r")\b[^,]*$", re.IGNORECASE)
 
 
 def is_affirmed(sentence: str) -> bool:
-    """False when the sentence holds a negation or family-history cue (a crude, sentence-level test)."""
+    """False when the sentence holds a negation or family-history cue anywhere (a crude, sentence-level test:
+    the retriever's evidence weights)."""
     return _NOT_AFFIRMED_RE.search(sentence) is None
+
+
+def affirmed(narrative: str, pattern: str) -> str | None:
+    """The first sentence (labels kept with what they label) where `pattern` (a regex, case-insensitive) occurs
+    with no negation cue before it in the same clause; None when it is absent or only negated. Family history
+    is not a negation here: the coding rules decide on mentions of the patient's own conditions by pattern."""
+    regex = re.compile(pattern, re.IGNORECASE)
+    for sentence in split_sentences(narrative, keep_labels=True):
+        for match in regex.finditer(sentence):
+            if not _NEGATED_TAIL_RE.search(sentence[: match.start()]):
+                return sentence
+    return None
+
+
+def any_affirmed(narrative: str, patterns) -> bool:
+    return any(affirmed(narrative, pattern) for pattern in patterns)
 
 
 # ---------------------------------------------------------------- evidence words
 
 # Words of code descriptions too general to show that a phrase supports a code ("disease", "left",
 # "patient"); left out, with the search stop words, when a phrase is matched to a code (evidence quotes).
-GENERIC_WORDS = ("other type due encounter initial subsequent part disease disorder condition unsp left right "
-                 "patient pt without from has have had were been his her its which than after before during")
+GENERIC_WORDS = ("other type due encounter initial subsequent sequela part region stage disease disorder condition "
+                 "unsp unknown except left right patient pt without from has have had were been his her its which "
+                 "than after before during")
 
 
 @lru_cache(maxsize=1)

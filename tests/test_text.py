@@ -1,6 +1,14 @@
 """core.text: one sentence rule for every caller, and the stems phrases are matched to codes by."""
 
-from core.text import evidence_stems, is_affirmed, sentence_spans, split_sentences
+from core.text import (
+    NEGATION_CUES,
+    affirmed,
+    any_affirmed,
+    evidence_stems,
+    is_affirmed,
+    sentence_spans,
+    split_sentences,
+)
 
 NOTE = "HPI: Fever since Monday, HbA1c 9.1%.\n\nCough; no pain!  Dr. Smith saw her."
 
@@ -21,3 +29,29 @@ def test_evidence_stems_expand_abbreviations_and_drop_generic_words():
     assert evidence_stems("HTN") == evidence_stems("hypertension")
     assert evidence_stems("Disease of the left patient, unspecified") == set()
     assert is_affirmed("Fever.") and not is_affirmed("Mother has diabetes.")
+
+
+def test_keep_labels_reads_a_label_with_what_it_labels():
+    note = "MDM: moderate.\nDenies:\nfever, chills. Temp 38.5 today."
+    assert split_sentences(note) == ["MDM:", "moderate.", "Denies:", "fever, chills.", "Temp 38.5 today."]
+    assert split_sentences(note, keep_labels=True) == ["MDM: moderate.", "Denies:\nfever, chills.",
+                                                       "Temp 38.5 today."]
+
+
+def test_affirmed_ignores_mentions_a_cue_denies_in_their_clause():
+    assert affirmed("No fever, cough for 3 days.", r"\bcough") == "No fever, cough for 3 days."
+    assert affirmed("No fever or cough.", r"\bcough") is None
+    assert affirmed("Strep test negative for group A strep.", r"group a strep") is None
+    assert affirmed("Denies:\nchest pain.", r"chest pain") is None
+    assert affirmed("Ruled out PE. Chest pain persists.", r"\bPE\b") is None
+    # only cues before a mention count: 'PE was ruled out' still reads as a mention (a known limit)
+    assert affirmed("PE was ruled out.", r"\bPE\b") == "PE was ruled out."
+    assert affirmed("Mother has diabetes.", r"diabetes")  # family history is the rules' own pattern matter
+    assert any_affirmed("Fever. No rash.", [r"\brash", r"\bfever"]) and not any_affirmed("No rash.", [r"\brash"])
+
+
+def test_one_cue_list_serves_both_negation_tests():
+    for cue in NEGATION_CUES:
+        word = cue.replace("?", "")
+        assert not is_affirmed(f"The patient {word} pneumonia.")
+        assert affirmed(f"The patient {word} pneumonia.", r"pneumonia") is None

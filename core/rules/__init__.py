@@ -17,7 +17,7 @@ from core.constants import SYSTEMS
 from core.rules import em, excludes, injuries, notes, pairing, specificity, symptoms
 from core.rules.excludes import find_conflicts
 from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
-from core.rules.text import spans_several_encounters
+from core.rules.narrative import spans_several_encounters
 
 __all__ = ["ACTIONS", "RULES", "Edit", "Rule", "RulesOutcome", "apply_rules", "find_conflicts", "rule_names"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from core.rules.models import Context, Rule
-from core.rules.text import minutes_documented, time_statement
+from core.rules.narrative import minutes_documented, time_statement
 
 GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from core.rules.models import Context, Rule
 from core.rules.references import note_lines, parse_references
-from core.rules.text import sentences
-from core.text import evidence_stems, is_affirmed
+from core.text import evidence_stems, is_affirmed, split_sentences
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.12.a (Excludes1)"
 
@@ -63,7 +62,7 @@ def documented_apart(ctx: Context, symptom: str, other: str) -> str | None:
     others = set().union(*_term_stems(ctx.codeset, other)) - own
     if not others:
         return None  # the other code says all the symptom's words and more: no sentence tells them apart
-    for sentence in sentences(ctx.narrative):
+    for sentence in split_sentences(ctx.narrative, keep_labels=True):
         words = evidence_stems(sentence)
         if (not words & others and is_affirmed(sentence)
                 and any(len(words & stems) >= min(2, len(stems)) for stems in terms)):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from core.rules.models import Context, Rule
-from core.rules.text import affirmed
+from core.text import affirmed
 
 CAUSE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.20 (external cause codes with injuries)"
 SEVENTH_GUIDELINE = "ICD-10-CM Official Guidelines I.C.19.a and I.C.20.a.2 (7th character: encounter type)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from core.rules.models import Context, Rule
 from core.rules.references import note_lines, parse_references
-from core.rules.text import affirmed
+from core.text import any_affirmed
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.13 ('use additional code') and I.C.4.a.3 (diabetes drug therapy)"
 
@@ -44,7 +44,7 @@ def _propose(ctx: Context) -> list:
         if ctx.has("icd10cm", additional) or (additional[:2] == "B9" and any(c[:2] == "B9" for c in ctx.icd())):
             continue
         requester = _requesting(ctx, additional)
-        if requester and any(affirmed(ctx.narrative, p) for p in patterns):
+        if requester and any_affirmed(ctx.narrative, patterns):
             edits.append(RULE.edit("add", "icd10cm", additional, f"{requester} says 'use additional code' for "
                                    f"{ctx.codeset.describe(additional).lower()}, which the note documents"))
     return edits

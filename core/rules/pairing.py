@@ -6,7 +6,7 @@ immunization encounter (ICD-10-CM Official Guidelines I.C.21.c.2)."""
 from __future__ import annotations
 
 from core.rules.models import Context, Rule
-from core.rules.text import affirmed
+from core.text import affirmed
 
 DRUG_GUIDELINE = "CPT drug administration (96360-96379): the administration is reported with the drug supply code"
 VACCINE_GUIDELINE = ("CPT immunization administration (90460-90474) and CMS G0008-G0010; "

@@ -7,7 +7,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from core.rules.models import Context, Rule
-from core.rules.text import affirmed, condition_side
+from core.rules.narrative import condition_side
+from core.text import affirmed
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.a (unspecified codes)"
 COMBINATION_GUIDELINE = "ICD-10-CM Official Guidelines I.A.15 ('with'), I.C.4.a and I.C.9.a (combination codes)"

@@ -113,7 +113,7 @@ def test_one_encounter_rules_abstain_on_a_case_history(run):
 
 
 def test_what_reads_as_several_encounters():
-    from core.rules.text import spans_several_encounters
+    from core.rules.narrative import spans_several_encounters
 
     for text in ("Two months later she was readmitted.", "After 9 months the patient shows swelling.",
                  "In the control CT 6 months after surgery there is no recurrence.", "We present the case of a man.",

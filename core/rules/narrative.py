@@ -1,32 +1,12 @@
-"""Narrative reading for the rules: affirmed (not negated) mentions, sides, encounter cues."""
+"""What the coding rules read in a narrative beyond single mentions: the side of a condition, whether the note
+spans several encounters, the total time stated. Sentences and negation come from core.text (`affirmed`)."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-_SENTENCE_RE = re.compile(r"[^.;!?\n]+")
-_NEGATION_RE = re.compile(
-    r"\b(no|not|denies|denied|negative for|without|never|ruled out|rules out|free of|absence of)\b[^,]*$", re.I)
-
-
-def sentences(narrative: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_RE.findall(narrative) if s.strip()]
-
-
-def affirmed(narrative: str, pattern: str) -> str | None:
-    """The first sentence where `pattern` (a regex, case-insensitive) occurs without a negation before it
-    in the same clause; None when it is absent or only negated."""
-    regex = re.compile(pattern, re.I)
-    for sentence in sentences(narrative):
-        for match in regex.finditer(sentence):
-            if not _NEGATION_RE.search(sentence[: match.start()]):
-                return sentence
-    return None
-
-
-def any_affirmed(narrative: str, patterns) -> bool:
-    return any(affirmed(narrative, pattern) for pattern in patterns)
-
+from core.text import GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, split_sentences
 
 def documented_side(narrative: str) -> str | None:
     """'right', 'left' or 'bilateral' when the narrative names exactly one side (or both), else None."""
@@ -64,15 +44,17 @@ def spans_several_encounters(narrative: str) -> bool:
     return bool(_LATER_ENCOUNTER_RE.search(narrative))
 
 
-_GENERIC_WORDS = frozenset({"unspecified", "other", "initial", "subsequent", "encounter", "sequela", "except",
-                            "without", "with", "specified", "part", "site", "region", "unknown", "type", "stage"})
+@lru_cache(maxsize=1)
+def _generic_words() -> frozenset[str]:
+    return frozenset(GENERIC_WORDS.split()) | frozenset(UNSPECIFIED_WORDS)
 
 
 def condition_words(description: str) -> list[str]:
     """The words of a code's description that name its condition or body part (5+ letters, cut to 5 so that
-    'fracture' also finds 'fractured'), without the classification's generic words."""
+    'fracture' also finds 'fractured'), without the classification's generic words (core.text GENERIC_WORDS,
+    UNSPECIFIED_WORDS)."""
     words = re.findall(r"[a-z]{5,}", description.lower())
-    return sorted({w[:5] for w in words if w not in _GENERIC_WORDS})
+    return sorted({w[:5] for w in words if w not in _generic_words()})
 
 
 def condition_side(narrative: str, description: str) -> str | None:
@@ -82,7 +64,7 @@ def condition_side(narrative: str, description: str) -> str | None:
     if not stems:
         return None
     regex = re.compile(r"\b(" + "|".join(stems) + ")", re.I)
-    return documented_side(". ".join(s for s in sentences(narrative) if regex.search(s)))
+    return documented_side(". ".join(s for s in split_sentences(narrative, keep_labels=True) if regex.search(s)))
 
 
 _TIME_RES = (re.compile(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", re.I),
