@@ -50,3 +50,32 @@ def build_tiny_model(out_dir, hidden_size: int = 32, num_layers: int = 2, seed: 
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def generator(tiny_model_dir):
+    """A Generator over the tiny random model (tests/inference, tests/pipeline)."""
+    from core.inference import get_generator
+
+    return get_generator(str(tiny_model_dir), device="cpu")
+
+
+@pytest.fixture(scope="session")
+def retriever(tmp_path_factory):
+    """The default retriever (no fitted one: bm25 over the code sets with the built-in weights)."""
+    from core.retrieval import default_retriever
+
+    return default_retriever(tmp_path_factory.mktemp("no-fitted-retriever"))
+
+
+@pytest.fixture
+def make_pipeline(generator, retriever):
+    """Pipeline(tiny generator, default retriever) with short budgets."""
+    from core.pipeline import Pipeline
+
+    def make(constrain: str = "valid", **kwargs):
+        kwargs.setdefault("max_new_tokens", 96)
+        kwargs.setdefault("think_budget", 24)
+        return Pipeline(generator, retriever, constrain=constrain, **kwargs)
+
+    return make
