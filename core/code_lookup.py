@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from core.codes import get_codeset
+
 MAX_QUERY_CHARS = 2000
 MAX_CODES = 500
 MAX_CODE_CHARS = 20
@@ -21,8 +23,6 @@ def _split_codes(text: str) -> list[str]:
 
 def search_codes(text: str, system: str | None = None, k: int = 20) -> list[list]:
     """Rows [system, code, description, score] for a description search."""
-    from core.codes import get_codeset
-
     text = (text or "").strip()
     if not text:
         raise ValueError("search text is empty")
@@ -35,8 +35,6 @@ def search_codes(text: str, system: str | None = None, k: int = 20) -> list[list
 def validate_codes(text: str, system: str | None = None) -> list[list]:
     """Rows [input, normalized, system, status, message] for each code in `text` (the message names the
     billable codes below a non-billable one)."""
-    from core.codes import get_codeset
-
     codes = _split_codes(text)
     if not codes:
         raise ValueError("no codes given")
@@ -55,8 +53,6 @@ def code_card(code: str) -> dict:
     """What is known about one code: {"found": False, "code", "message"} for an unknown code, else
     {"found": True, "code", "system", "description", "billable", "ancestors" (nearest first), "children",
     "notes" ({kind: [note, ...]})}."""
-    from core.codes import get_codeset
-
     codeset = get_codeset()
     info = codeset.lookup((code or "").strip()[:MAX_CODE_CHARS])
     if info is None:

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import torch
 
+from core.codes import get_codeset
 from core.prompts import SYSTEMS
 
 logger = logging.getLogger(__name__)
@@ -89,8 +90,6 @@ class CodeTrie:
 @lru_cache(maxsize=2)
 def valid_code_tries() -> dict[str, CodeTrie]:
     """Tries of every valid billable code per system (built once per process)."""
-    from core.codes import get_codeset
-
     codeset = get_codeset()
     return {system: CodeTrie(codeset.codes(system, billable_only=True)) for system in SYSTEMS}
 

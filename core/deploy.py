@@ -20,6 +20,8 @@ import subprocess
 from itertools import product
 from pathlib import Path
 
+from core.paths import REPO_ROOT
+
 logger = logging.getLogger(__name__)
 
 TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -131,8 +133,6 @@ def export_requirements(lock_dir: str | Path, out_path: str | Path, space: bool 
 
 
 def main() -> None:
-    from core.paths import REPO_ROOT
-
     path = export_requirements(REPO_ROOT, REPO_ROOT / "requirements.txt")
     print(f"wrote {path}")
 

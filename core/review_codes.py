@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from core.codes import get_codeset
 from core.evidence import find_evidence, labelled_pieces
 from core.prompts import SYSTEMS, empty_codes
 
@@ -42,8 +43,6 @@ class CodeRow:
 def _codeset(codeset=None):
     if codeset is not None:
         return codeset
-    from core.codes import get_codeset
-
     return get_codeset()
 
 

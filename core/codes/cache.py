@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from core.paths import cache_dir
+
 logger = logging.getLogger(__name__)
 
 
 def codes_cache_dir() -> Path | None:
     """<cache>/codes, created on demand; None when it cannot be created."""
-    from core.paths import cache_dir
-
     try:
         path = cache_dir() / "codes"
         path.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.codes.cache import codes_cache_dir, publish_dir
+from core import text
+from core.codes.cache import codes_cache_dir, fingerprint, publish_dir
+from core.codes.icd10cm import TABLE_SCHEMA, package_version
 from core.constants import SYSTEMS
 from core.text import context_bits, specific_tokens, tokenize
 
@@ -170,10 +172,6 @@ def index_documents(codeset) -> list[Document]:
 
 def index_key(codeset) -> str:
     """Changes whenever the indexed data or the text processing changes."""
-    from core import text
-    from core.codes.cache import fingerprint
-    from core.codes.icd10cm import TABLE_SCHEMA, package_version
-
     procedures = [repr(sorted(codeset.tables[system].items())) for system in ("cpt", "hcpcs")]
     text_rules = Path(text.__file__).read_bytes()  # abbreviations, stop words, spellings
     return fingerprint([str(INDEX_SCHEMA), str(TABLE_SCHEMA), package_version(), text.stemmer_name(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.codes import get_codeset
 from core.datasets.build import build_dataset
 from core.datasets.candidates import candidates_for
 from core.datasets.case_sources import DEFAULT_SYNTHETIC_COUNT, parse_case_spec
@@ -52,8 +53,6 @@ def load_cases(spec: str) -> list[dict]:
 
 
 def _codes_of(value, where: str) -> dict[str, list[str]]:
-    from core.codes import get_codeset
-
     codes = empty_codes()
     if isinstance(value, dict):
         for system in SYSTEMS:

@@ -10,15 +10,15 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
+from core.codes import get_codeset
 from core.datasets.case_sources import DEFAULT_SYNTHETIC_COUNT, LoadedSource, load_source, parse_case_spec
+from core.datasets.concepts import concept_table
 from core.datasets.stages import STAGES, focus_codes, stage_1_records, stage_2_record, stage_3_records
 
 logger = logging.getLogger(__name__)
 
 
 def _synthetic_focus() -> tuple[list[tuple[str, str]], list]:
-    from core.datasets.concepts import concept_table
-
     table = concept_table()
     focus = [(v.code, "icd10cm") for variants in table.diagnoses.values() for v in variants]
     focus += [(p.code, "cpt") for p in table.procedures.values()]
@@ -33,8 +33,6 @@ def iter_records(stage: str, source: LoadedSource, count: int | None, seed: int,
     if stage == "stage_2":
         return islice((stage_2_record(case, retriever) for case in source.cases), count)
     if stage == "stage_3":
-        from core.codes import get_codeset
-
         codeset, rng = get_codeset(), random.Random(f"thce-stage3:{seed}")
         pairs = (r for case in source.cases for r in stage_3_records(case, rng, codeset, retriever))
         return islice(pairs, count)

@@ -9,6 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from core.datasets.cases import CodedCase
+from core.datasets.codiesp import read_codiesp
+from core.datasets.llm_client import llm_rewritten_cases
+from core.datasets.raw import read_raw_records
+from core.datasets.rule_cases import generate_rule_cases
+from core.datasets.synthetic import generate_cases
 
 DEFAULT_SYNTHETIC_COUNT = 1000
 GENERATED_KINDS = ("synthetic", "rules", "llm")  # take an optional N and SEED
@@ -73,23 +78,13 @@ def load_source(spec: str, count: int | None = None, seed: int = 0) -> LoadedSou
     count = count if count is not None else parsed.count
     seed = parsed.seed if parsed.seed is not None else seed
     if kind == "synthetic":
-        from core.datasets.synthetic import generate_cases
-
         return LoadedSource("synthetic", generate_cases(count if count is not None else 10**9, seed))
     if kind == "rules":
-        from core.datasets.rule_cases import generate_rule_cases
-
         return LoadedSource("rules", generate_rule_cases(count if count is not None else DEFAULT_SYNTHETIC_COUNT, seed))
     if kind == "llm":
-        from core.datasets.llm_client import llm_rewritten_cases
-
         return LoadedSource("llm", llm_rewritten_cases(count or DEFAULT_SYNTHETIC_COUNT, seed))
     if kind == "codiesp":
-        from core.datasets.codiesp import read_codiesp
-
         cases, report = read_codiesp(arg)
         return LoadedSource("codiesp", iter(cases[:count] if count else cases), {"mapping": report.to_dict()})
-    from core.datasets.raw import read_raw_records
-
     cases = read_raw_records(arg)
     return LoadedSource("raw", iter(cases[:count] if count else cases), {"raw_records": len(cases)})

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.codes import get_codeset
 from core.codes.billable import MAPPING_KINDS, map_to_billable
 from core.datasets.cases import CodedCase
 from core.datasets.evidence_match import match_evidence
@@ -60,8 +61,6 @@ def _split_files(path: Path) -> tuple[Path, Path]:
 
 def read_codiesp(path: str | Path, with_evidence: bool = True) -> tuple[list[CodedCase], MappingReport]:
     """All cases of a CodiEsp split folder (e.g. .../codiesp/dev), sorted by article id."""
-    from core.codes import get_codeset
-
     codeset, root = get_codeset(), Path(path)
     text_dir, diagnosis_file = _split_files(root)
     diagnoses = _read_codes(diagnosis_file)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from core.datasets.cases import CodedCase
+from core.datasets.synthetic import generate_cases
 
 logger = logging.getLogger(__name__)
 
@@ -102,8 +103,6 @@ def rewrite_case(case: CodedCase, client: LLMClient) -> CodedCase:
 
 
 def llm_rewritten_cases(count: int, seed: int = 0, client: LLMClient | None = None) -> Iterator[CodedCase]:
-    from core.datasets.synthetic import generate_cases
-
     client = client or LLMClient.from_env()
     for case in generate_cases(count, seed):
         yield rewrite_case(case, client)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.codes import get_codeset
 from core.datasets.cases import CodedCase
 from core.datasets.evidence_match import match_evidence
 from core.jsonl import read_objects
@@ -56,8 +57,6 @@ def parse_raw_record(data: dict, codeset, where: str) -> CodedCase:
 
 
 def read_raw_records(path: str | Path) -> list[CodedCase]:
-    from core.codes import get_codeset
-
     codeset, path = get_codeset(), Path(path)
     if not path.is_file():
         raise RawRecordError(f"raw records file not found: {path}")

@@ -15,9 +15,11 @@ import logging
 import random
 from collections.abc import Iterator
 
+from core.codes import get_codeset
 from core.constants import SYSTEMS
 from core.datasets.cases import CodedCase, Evidence, codes_from_evidence
 from core.datasets.rule_templates import FAMILIES, Draft
+from core.rules import apply_rules
 
 logger = logging.getLogger(__name__)
 MAX_REDRAWS = 10
@@ -30,8 +32,6 @@ def _as_sets(codes: dict[str, list[str]]) -> dict[str, set[str]]:
 def rule_case(draft: Draft, case_id: str, codeset) -> CodedCase | None:
     """The draft as a CodedCase whose rule notes explain careless -> gold, or None when the rules do not
     turn its careless answer into its gold answer (a template out of step with the rules)."""
-    from core.rules import apply_rules
-
     evidence = [Evidence(code, system, quote, why) for quote, system, code, why in draft.evidence]
     gold = codes_from_evidence(evidence)
     outcome = apply_rules(draft.careless, draft.narrative, codeset)
@@ -47,8 +47,6 @@ def rule_case(draft: Draft, case_id: str, codeset) -> CodedCase | None:
 def generate_rule_cases(count: int, seed: int = 0, codeset=None) -> Iterator[CodedCase]:
     """`count` cases cycling over the rule families, deterministic for a seed."""
     if codeset is None:
-        from core.codes import get_codeset
-
         codeset = get_codeset()
     seen: set[str] = set()
     for index in range(count):

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.codes import get_codeset
 from core.constants import MAX_NARRATIVE_CHARS
 from core.datasets.near_duplicates import near_duplicate_pairs, normalize_text
 from core.datasets.record_schema import schema_problems
@@ -179,8 +180,6 @@ def _near_duplicates(report: CheckReport, texts: list[tuple[int, str]], stage: s
 def check_dataset(path: str | Path, stage: str, codeset=None) -> CheckReport:
     """Check a stage file; never raises on bad content (every problem is reported with its line)."""
     if codeset is None:
-        from core.codes import get_codeset
-
         codeset = get_codeset()
     path = Path(path)
     report, checker = CheckReport(str(path), stage), _Checker(stage, codeset)

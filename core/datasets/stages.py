@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator
 
+from core.codes import get_codeset
 from core.datasets.candidates import candidates_for
 from core.datasets.cases import CodedCase
 from core.datasets.code_knowledge import KnowledgeGenerator, KnowledgeItem
@@ -83,8 +84,6 @@ def focus_codes(cases: Iterable[CodedCase]) -> list[tuple[str, str]]:
 def stage_1_records(focus: list[tuple[str, str]], count: int, seed: int, source: str, retriever,
                     drugs: list | None = None) -> Iterator[dict]:
     """`count` distinct code-knowledge items: half about the focus codes, half about any code."""
-    from core.codes import get_codeset
-
     generator = KnowledgeGenerator(get_codeset(), focus, drugs or [])
     rng, seen, made = random.Random(f"thce-stage1:{seed}"), set(), 0
     for _ in range(count * 20):

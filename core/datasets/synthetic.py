@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Iterator
 
+from core.codes import get_codeset
 from core.datasets import note_text as nt
 from core.datasets.cases import CodedCase
 from core.datasets.concepts import ConceptTable, concept_table
@@ -94,8 +95,6 @@ class SyntheticGenerator:
     def __init__(self, table: ConceptTable | None = None):
         self.table = table or concept_table()
         self.sampler = PlanSampler(self.table)
-        from core.codes import get_codeset
-
         codeset = get_codeset()
         self._valid_cpt = lambda code: codeset.is_valid(code, "cpt")
 

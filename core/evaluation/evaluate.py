@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from core.codes import get_codeset
 from core.constants import SYSTEMS
 from core.evaluation.bootstrap import (
     DEFAULT_CONFIDENCE,
@@ -63,8 +64,6 @@ def systems_with_gold(cases: Sequence[dict]) -> list[str]:
 
 
 def _default_is_valid() -> Callable[[str, str], bool]:
-    from core.codes import get_codeset
-
     codeset = get_codeset()
     return lambda code, system: codeset.is_valid(code, system)
 

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from core.evaluation.metrics import canonical_code, micro_counts, prf
+from core.prompts import parse_output
+
 _OPEN_RE = re.compile(r"<\s*think\s*>", re.I)
 _CLOSE_RE = re.compile(r"<\s*/\s*think\s*>", re.I)
 
@@ -31,8 +34,6 @@ def think_format_ok(raw: str) -> bool:
     Code-level repairs (lower case, missing dots, a missing empty system) do not break the format;
     missing or unbalanced tags, malformed JSON or prose around the JSON do.
     """
-    from core.prompts import parse_output
-
     if not raw or not think_tags_balanced(raw):
         return False
     try:
@@ -52,9 +53,6 @@ def format_compliance(raws: Iterable[str | None]) -> dict:
 def model_answer_f1(golds: dict[str, list[set]], raws: list[str | None], is_valid: Callable[[str, str], bool]) -> dict:
     """Micro-F1 per system of the language model's own answer (the valid codes of its raw output, before
     the pipeline's decision rule adds or drops codes); None when no row carries a raw answer."""
-    from core.evaluation.metrics import canonical_code, micro_counts, prf
-    from core.prompts import parse_output
-
     if not any(isinstance(raw, str) and raw.strip() for raw in raws):
         return {"n_raw": 0, "micro_f1": None}
     parsed = [parse_output(raw).codes if isinstance(raw, str) else {} for raw in raws]
@@ -82,8 +80,6 @@ def _quote_in(quote: str, narrative: str) -> bool:
 def reasoning_grounding(narratives: list[str], raws: list[str | None]) -> dict:
     """Is the reasoning real? Per answer code of the model: does a reasoning line that names it quote words
     that occur in the narrative; per answer: the most times one reasoning line is repeated."""
-    from core.prompts import parse_output
-
     n_codes = n_grounded = n_answers = n_repeating = 0
     worst = 0
     for narrative, raw in zip(narratives, raws, strict=True):

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from core.constants import SYSTEMS
 from core.evaluation.predictions import predicted_codes
+from core.rules import apply_rules
 
 
 def _judge(edit: dict, gold: dict[str, list[str]]) -> str:
@@ -51,8 +52,6 @@ def rerank(ranked: list, old: list[str], new: list[str]) -> list[list]:
 
 
 def _edited_row(row: dict, narrative: str, codeset) -> dict:
-    from core.rules import apply_rules
-
     codes = {system: predicted_codes(row, system) for system in SYSTEMS}
     outcome = apply_rules(codes, narrative, codeset)
     ranked = {system: rerank((row.get("ranked") or {}).get(system) or [], codes[system], outcome.codes[system])

@@ -15,9 +15,12 @@ from functools import cached_property
 import torch
 
 from core.constraints import AnswerGrammar, TokenVocabulary, valid_code_tries
-from core.inference.kvcache import PrefixCache, common_prefix
+from core.inference.kvcache import PrefixCache, common_prefix, new_cache
 from core.inference.loading import LoadedModel
+from core.inference.lookup import PROMPT_LOOKUP_TOKENS, stream_with_lookup
+from core.inference.style import ReasoningStyle
 from core.inference.tracking import AnswerTracker
+from core.prompts import SYSTEM_PROMPT
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +32,6 @@ PROMPT_LOOKUP_ENV = "THCE_PROMPT_LOOKUP"  # drafted tokens per step for one answ
 
 def prompt_lookup_tokens() -> int:
     import os
-
-    from core.inference.lookup import PROMPT_LOOKUP_TOKENS
 
     value = os.environ.get(PROMPT_LOOKUP_ENV, "").strip()
     if not value:
@@ -56,8 +57,6 @@ class Generator:
     @cached_property
     def prefix(self) -> PrefixCache | None:
         """The cached keys/values of the tokens every prompt starts with (the system prompt)."""
-        from core.prompts import SYSTEM_PROMPT
-
         probes = [self.prompt_ids([{"role": "system", "content": SYSTEM_PROMPT},
                                    {"role": "user", "content": user}]) for user in _PROBE_USERS]
         shared = common_prefix(*probes)[:-1]  # the last shared token may merge differently
@@ -91,8 +90,6 @@ class Generator:
                 narrative: str | None = None, style: bool = False) -> AnswerTracker:
         """A tracker for one answer; `style` enforces the reasoning style (core.inference.style), with quotes
         checked against `narrative` when it is given."""
-        from core.inference.style import ReasoningStyle
-
         shape = ReasoningStyle.for_narrative(self.vocab, narrative) if style else None
         return AnswerTracker(self.vocab, grammar, think_budget, style=shape)
 
@@ -105,8 +102,6 @@ class Generator:
         """Token ids of one greedy continuation, as they are chosen: with prompt lookup through
         `generate` (core.inference.lookup), else with the plain cached loop below."""
         if self.prompt_lookup:
-            from core.inference.lookup import stream_with_lookup
-
             yield from stream_with_lookup(self.model, prompt, tracker or self.tracker(), max_new_tokens,
                                           self.eos_ids, self.vocab_pad, self.prompt_lookup)
             return
@@ -174,8 +169,6 @@ class _BatchInputs:
 
     def __init__(self, prompts: list[list[int]], prefix: PrefixCache | None, max_new_tokens: int,
                  num_layers: int, device: torch.device):
-        from core.inference.kvcache import new_cache
-
         start = len(prefix.token_ids) if prefix is not None else 0
         tails = [prompt[start:] for prompt in prompts]
         width = max(len(tail) for tail in tails)

@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from core.inference.base import (
+    BaseModelError,
+    adapter_base_name,
+    is_base_model_id,
+    load_adapter_model,
+    prepare_base,
+)
 from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT
 
 logger = logging.getLogger(__name__)
@@ -142,8 +149,6 @@ def display_name(ref: str) -> str:
 def _load_tokenizer(auto_tokenizer, ref: str, source: str, base: str | None, local_only: bool):
     """The model folder's tokenizer; an adapter exported without tokenizer.json (it is its base's, byte for
     byte) takes the base's tokenizer with the folder's own chat template."""
-    from core.inference.base import is_base_model_id, prepare_base
-
     folder = Path(ref)
     if base is None or (folder / "tokenizer.json").is_file():
         return auto_tokenizer.from_pretrained(source, local_files_only=local_only or source != ref)
@@ -158,14 +163,6 @@ def _from_pretrained(ref: str, torch_dtype):
     """(tokenizer, model, base id). A LoRA adapter folder is merged into its base (offline: the packaged
     SmolLM2 copy); the SmolLM2 hub id resolves to the local cache or the packaged copy."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from core.inference.base import (
-        BaseModelError,
-        adapter_base_name,
-        is_base_model_id,
-        load_adapter_model,
-        prepare_base,
-    )
 
     local_only = is_offline() or Path(ref).is_dir()
     try:

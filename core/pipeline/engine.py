@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from core.codes import get_codeset
 from core.constants import CANDIDATES_PER_SYSTEM, MAX_NARRATIVE_CHARS
 from core.constraints import CONSTRAIN_MODES, AnswerGrammar, candidate_tries
 from core.pipeline.items import build_items, final_codes, ranked_lists, support_scores
@@ -161,8 +162,6 @@ class Pipeline:
         return self.generator.decode([t for t in token_ids if t not in eos])
 
     def finish(self, request: _Request, token_ids: list[int], latency_s: float) -> CodingResult:
-        from core.codes import get_codeset
-
         codeset = get_codeset()
         raw = self._text(token_ids)
         parsed = parse_output(raw) if self.generator is not None else ParsedOutput(ok=True)

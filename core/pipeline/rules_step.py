@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from core.pipeline.items import make_item
 from core.pipeline.result import CodedItem
+from core.rules import apply_rules
 
 
 def apply_coding_rules(codeset, items: list[CodedItem], codes: dict[str, list[str]], narrative: str,
                        support: dict[tuple[str, str], float], reasoning: str = "") -> tuple[dict, list[dict], list[str]]:
     """(the edited answer, the edits as dicts, the rules that abstained); `items` are updated in place to match
     the edited answer."""
-    from core.rules import apply_rules
-
     outcome = apply_rules(codes, narrative, codeset)
     for edit in outcome.edits:
         if edit.action in ("drop", "replace"):

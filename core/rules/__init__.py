@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from core.codes import get_codeset
 from core.constants import SYSTEMS
 from core.rules import em, excludes, injuries, notes, pairing, specificity, symptoms
 from core.rules.excludes import find_conflicts
@@ -42,8 +43,6 @@ def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
     as one encounter's report abstain (`outcome.skipped`): which encounter a code belongs to is unknown there
     (a symptom coded before the diagnosis was made, a side or a drug of another episode)."""
     if codeset is None:
-        from core.codes import get_codeset
-
         codeset = get_codeset()
     current = {system: list(codes.get(system, [])) for system in SYSTEMS}
     outcome = RulesOutcome(current)

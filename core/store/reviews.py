@@ -25,6 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.codes import get_codeset
 from core.store.chosen import chosen_answer
 from core.store.db import get_session, run_write
 from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
@@ -211,8 +212,6 @@ def save_review(case_id: int, annotator: str, decision: str | None, *, predictio
         raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
     if decision == "correct":
         if codeset is None:
-            from core.codes import get_codeset
-
             codeset = get_codeset()
         if status == "draft":
             codes = check_draft_codes(corrected_codes, codeset)

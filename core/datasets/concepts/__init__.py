@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from core.codes import get_codeset
 from core.datasets.concepts.diagnoses_acute import ACUTE_DIAGNOSES, INJURIES, SYMPTOMS
 from core.datasets.concepts.diagnoses_chronic import CHRONIC_DIAGNOSES
 from core.datasets.concepts.drugs import DRUGS, SUPPLIES
@@ -80,7 +81,5 @@ def build_concept_table(is_valid) -> ConceptTable:
 @lru_cache(maxsize=1)
 def concept_table() -> ConceptTable:
     """The concept table filtered by the process-wide code set (cached)."""
-    from core.codes import get_codeset
-
     codeset = get_codeset()
     return build_concept_table(codeset.is_valid)

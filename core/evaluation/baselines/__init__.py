@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from core.codes import get_codeset
 from core.evaluation.baselines.bm25 import BM25Baseline
 from core.evaluation.baselines.common import Baseline, mark_validity, prediction_row
 from core.evaluation.baselines.frequency import FrequencyTopK, MajorityCode
@@ -52,8 +53,6 @@ def run_baseline(
         baseline.fit(train_cases)
     rows = baseline.predict(list(cases), progress)
     if is_valid is None:
-        from core.codes import get_codeset
-
         codeset = get_codeset()
         is_valid = codeset.is_valid
     return mark_validity(rows, is_valid)

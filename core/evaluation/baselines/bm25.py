@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.codes import get_codeset
 from core.evaluation.baselines.common import Baseline
 from core.text import split_sentences
 
@@ -25,8 +26,6 @@ class BM25Baseline(Baseline):
     def __init__(self, systems: Sequence[str], codeset=None):
         super().__init__(systems)
         if codeset is None:
-            from core.codes import get_codeset
-
             codeset = get_codeset()
         self.codeset = codeset
 
