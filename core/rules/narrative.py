@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from core.text import GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, split_sentences
 
+
 def documented_side(narrative: str) -> str | None:
     """'right', 'left' or 'bilateral' when the narrative names exactly one side (or both), else None."""
     if affirmed(narrative, r"\bbilateral(ly)?\b|\bboth (ears|eyes|knees|hips|feet|hands|sides)\b"):
