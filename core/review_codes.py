@@ -8,7 +8,7 @@ Plain data for the Review tab (the UI words it; nothing here knows about Gradio)
 
     rows = code_rows_for(narrative, {"icd10cm": ["E11.65"], "cpt": ["99214"]}, reasoning, rule_edits=edits)
     rows = toggle(rows, 0)                               # drop the first code
-    rows, message = add_code(rows, narrative, "hyperlipidemia")   # best billable match, or an exact code
+    rows, added = add_code(rows, narrative, "hyperlipidemia")   # best billable match, or an exact code
     decision, codes = verdict(rows, model_codes)         # ("correct", {...}) or ("accept", model codes)
     pieces = highlight(narrative, rows, selected=1)      # (text, label) pieces; the selected code's span first
 """
@@ -38,6 +38,22 @@ class CodeRow:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Added:
+    """What typing `text` into the code search did: "added" a row, "kept" a row already listed, or nothing:
+    "not_billable" (a header code typed; `billable` lists codes under it) or "no_match"."""
+
+    outcome: str
+    text: str
+    code: str = ""
+    description: str = ""
+    billable: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome in ("added", "kept")
 
 
 def _codeset(codeset=None):
@@ -133,19 +149,19 @@ def find_code(text: str, codeset=None) -> tuple[str, str, str] | None:
 
 
 def search_rows(text: str, codeset=None) -> list[list]:
-    """Rows [system, code, description, billable] of a search as you type (billable ones first)."""
+    """Rows [system, code, description, billable (bool)] of a search as you type (billable ones first)."""
     codeset = _codeset(codeset)
     text = (text or "").strip()[:MAX_QUERY_CHARS]
     if not text:
         return []
-    rows = [[h.system, h.code, h.description, "yes" if codeset.validate(h.code, h.system).ok else "no"]
+    rows = [[h.system, h.code, h.description, codeset.validate(h.code, h.system).ok]
             for h in codeset.search(text, k=SEARCH_HITS)]
-    return sorted(rows, key=lambda r: r[3] != "yes")
+    return sorted(rows, key=lambda r: not r[3])
 
 
-def add_code(rows: list[dict], narrative: str, text: str, codeset=None) -> tuple[list[dict], str]:
+def add_code(rows: list[dict], narrative: str, text: str, codeset=None) -> tuple[list[dict], Added]:
     """Add the code `text` stands for (find_code) as a kept row; a code already listed is kept again.
-    Returns the rows and a sentence saying what happened."""
+    Returns the rows and what happened."""
     codeset = _codeset(codeset)
     found = find_code(text, codeset)
     if found is None:
@@ -153,17 +169,17 @@ def add_code(rows: list[dict], narrative: str, text: str, codeset=None) -> tuple
     system, code, description = found
     for i, row in enumerate(rows):
         if row["system"] == system and row["code"] == code:
-            return [dict(r, keep=True) if j == i else r for j, r in enumerate(rows)], f"{code} is listed (kept)"
-    return [*rows, make_row(narrative, system, code, "", "added", codeset)], f"added {code} ({description})"
+            return [dict(r, keep=True) if j == i else r for j, r in enumerate(rows)], Added("kept", text, code,
+                                                                                          description)
+    return [*rows, make_row(narrative, system, code, "", "added", codeset)], Added("added", text, code, description)
 
 
-def why_not(text: str, codeset=None) -> str:
-    """Why `text` adds no code: a non-billable code (with its billable codes), or no billable match."""
+def why_not(text: str, codeset=None) -> Added:
+    """Why `text` adds no code: a non-billable code (with billable codes under it), or no billable match."""
     check = typed_code(text, codeset)
     if check is not None and not check.ok:
-        more = f"; billable: {', '.join(check.suggestions[:6])}" if check.suggestions else ""
-        return f"{check.normalized} is not billable{more}"
-    return f"no billable code matches {(text or '').strip()!r}"
+        return Added("not_billable", text, check.normalized, billable=tuple(check.suggestions[:6]))
+    return Added("no_match", (text or "").strip())
 
 
 def kept_codes(rows: list[dict]) -> dict[str, list[str]]:

@@ -126,8 +126,9 @@ def search_live(text: str) -> tuple[list[list], str]:
         return [], ""
     found = review_codes.find_code(text)
     asked = f"“{text.strip()}”: "  # names the query, so a hint is never read against newer typing
-    hint = asked + (f"Enter adds **{found[1]}** ({found[0]}) {found[2]}" if found else review_codes.why_not(text))
-    return review_codes.search_rows(text), hint
+    hint = asked + (f"Enter adds **{found[1]}** ({found[0]}) {found[2]}" if found
+                    else views.added_text(review_codes.why_not(text)))
+    return views.hit_rows(review_codes.search_rows(text)), hint
 
 
 def add_from_search(state: dict, text: str, request: gr.Request = None,
@@ -135,11 +136,10 @@ def add_from_search(state: dict, text: str, request: gr.Request = None,
     """Enter in the search box: add the code typed, or the best billable match (the one the hint named)."""
     _annotator(request, profile)
     state = _task_of(state)
-    rows, message = review_codes.add_code(state["rows"], state["narrative"], text)
-    added = len(rows) > len(state["rows"])
-    selected = len(rows) - 1 if added else state.get("selected")
-    ok = added or message.endswith("(kept)")
-    return (*view(state | {"rows": rows, "selected": selected}, ("✓ " if ok else "⚠ ") + message),
+    rows, added = review_codes.add_code(state["rows"], state["narrative"], text)
+    selected = len(rows) - 1 if added.outcome == "added" else state.get("selected")
+    ok = added.changed
+    return (*view(state | {"rows": rows, "selected": selected}, ("✓ " if ok else "⚠ ") + views.added_text(added)),
             "" if ok else text, [] if ok else gr.skip(), "" if ok else gr.skip())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from core import review_codes
 from core.prompts import SYSTEMS
 from webapp.rule_edits import added_by_rules, row_note
 
@@ -118,3 +119,20 @@ def agreement_markdown(stats: dict) -> str:
         value = "n/a (no codes of this system)" if row["kappa"] is None else f"{row['kappa']} over {row['cases']} case(s)"
         lines.append(f"- {system}: {value}")
     return "\n".join(lines)
+
+
+def added_text(added: review_codes.Added) -> str:
+    """What typing a code or words into the search did, in a sentence."""
+    if added.outcome == "added":
+        return f"added {added.code} ({added.description})"
+    if added.outcome == "kept":
+        return f"{added.code} is listed (kept)"
+    if added.outcome == "not_billable":
+        more = f"; billable: {', '.join(added.billable)}" if added.billable else ""
+        return f"{added.code} is not billable{more}"
+    return f"no billable code matches {added.text!r}"
+
+
+def hit_rows(rows: list[list]) -> list[list]:
+    """Search matches for the table: billable as yes/no."""
+    return [[*row[:3], "yes" if row[3] else "no"] for row in rows]

@@ -23,13 +23,13 @@ def test_toggle_add_and_verdict():
     rows = rc.code_rows_for(NARRATIVE, CODES, REASONING)
     assert rc.verdict(rows, CODES) == ("accept", CODES)
     rows = rc.toggle(rows, 1)
-    rows, message = rc.add_code(rows, NARRATIVE, "e785")
-    assert message.startswith("added E78.5")
+    rows, added = rc.add_code(rows, NARRATIVE, "e785")
+    assert (added.outcome, added.code) == ("added", "E78.5") and added.changed
     assert rows[-1]["origin"] == "added" and rows[-1]["evidence"]  # found by word overlap
     decision, codes = rc.verdict(rows, CODES)
     assert decision == "correct" and codes == {"icd10cm": ["E11.65", "E78.5"], "cpt": [], "hcpcs": []}
-    again, message = rc.add_code(rc.toggle(rows, 1), NARRATIVE, "99213")
-    assert message == "99213 is listed (kept)" and len(again) == len(rows) and again[1]["keep"]
+    again, added = rc.add_code(rc.toggle(rows, 1), NARRATIVE, "99213")
+    assert (added.outcome, added.code) == ("kept", "99213") and len(again) == len(rows) and again[1]["keep"]
     assert rc.toggle(rows, 9) == rows
 
 
@@ -38,7 +38,7 @@ def test_find_code_prefers_a_typed_code_then_the_best_billable_hit():
     system, code, _ = rc.find_code("mixed hyperlipidemia")
     assert system == "icd10cm" and code.startswith("E78.")
     assert rc.find_code("   ") is None
-    assert all(row[3] == "yes" for row in rc.search_rows("mixed hyperlipidemia")[:1])
+    assert all(row[3] is True for row in rc.search_rows("mixed hyperlipidemia")[:1])
 
 
 def test_a_draft_restores_dropped_and_added_codes():
@@ -77,8 +77,8 @@ def test_rule_edits_sit_on_their_rows_and_rule_dropped_codes_start_dropped():
     restored = rc.toggle(rows, 4)
     assert rc.verdict(restored, AFTER) == ("correct", {"icd10cm": ["S93.402A", "J20.9", "W19.XXXA", "R05.9"],
                                                        "cpt": [], "hcpcs": []})
-    again, message = rc.add_code(rows, LEFT, "R05.9")  # typing a rule-dropped code restores its row
-    assert message == "R05.9 is listed (kept)" and len(again) == len(rows) and again[4]["keep"]
+    again, added = rc.add_code(rows, LEFT, "R05.9")  # typing a rule-dropped code restores its row
+    assert (added.outcome, added.code) == ("kept", "R05.9") and len(again) == len(rows) and again[4]["keep"]
 
 
 def test_a_draft_restores_a_rule_dropped_code_on_its_own_row():
@@ -92,3 +92,11 @@ def test_a_draft_restores_a_rule_dropped_code_on_its_own_row():
                         "reason": ""}]
     assert rc.rule_dropped({"icd10cm": ["S93.402A"]}, chained) == [
         ("icd10cm", "S93.409A"), ("icd10cm", "R05.9"), ("icd10cm", "W19.XXXA")]
+
+
+def test_adding_nothing_says_why_as_data():
+    rows = rc.code_rows_for(NARRATIVE, CODES, REASONING)
+    same, added = rc.add_code(rows, NARRATIVE, "E11")
+    assert same == rows and added.outcome == "not_billable" and added.code == "E11" and not added.changed
+    assert added.billable and all(code.startswith("E11.") for code in added.billable)
+    assert rc.add_code(rows, NARRATIVE, "zzzzqqq")[1] == rc.Added("no_match", "zzzzqqq")
