@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import torch
 
@@ -122,6 +122,16 @@ class TokenVocabulary:
 
     def encode(self, text: str) -> list[int]:
         return list(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    @cached_property
+    def paren_ids(self) -> torch.Tensor:
+        """Ids of the tokens whose text starts with "(" after optional spaces."""
+        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ").startswith("(")], dtype=torch.long)
+
+    @cached_property
+    def quote_id(self) -> int:
+        """The id of the token '"' alone."""
+        return self.encode('"')[0]
 
 
 class AnswerGrammar:

@@ -49,8 +49,7 @@ class ReasoningStyle:
 
     @classmethod
     def for_narrative(cls, vocab, narrative: str | None, quote_words: int | None = QUOTE_WORDS) -> ReasoningStyle:
-        paren_ids, quote_id = style_token_ids(vocab)
-        return cls(paren_ids=paren_ids, quote_id=quote_id, quote_words=quote_words,
+        return cls(paren_ids=vocab.paren_ids, quote_id=vocab.quote_id, quote_words=quote_words,
                    source=normalize(narrative) if narrative else None)
 
     def bans_parenthesis(self, line: str) -> bool:
@@ -92,14 +91,3 @@ def open_quote(line: str) -> str | None:
     if line.count('"') % 2 == 0:
         return None
     return line[line.rindex('"') + 1:]
-
-
-def style_token_ids(vocab) -> tuple[torch.Tensor, int]:
-    """(ids of the tokens whose text starts with "(" after optional spaces, the id of '"'), computed once per
-    vocabulary."""
-    cached = getattr(vocab, "_style_ids", None)
-    if cached is None:
-        parens = [i for i, t in enumerate(vocab.texts) if t.lstrip(" ").startswith("(")]
-        cached = (torch.tensor(parens, dtype=torch.long), vocab.encode('"')[0])
-        vocab._style_ids = cached
-    return cached
