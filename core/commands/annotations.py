@@ -17,6 +17,8 @@ The database is DATABASE_URL (or --database-url); default: SQLite data/thce.db (
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -38,7 +40,10 @@ def main(
     ctx.obj = {"database_url": database_url}
 
 
-def _open_store(ctx: typer.Context) -> None:
+@contextmanager
+def _store(ctx: typer.Context) -> Iterator[None]:
+    """Open the store, then run the block: a StoreError in either ends the command with its message, no
+    traceback."""
     from core.store import StoreError, init_db
 
     try:
@@ -47,6 +52,10 @@ def _open_store(ctx: typer.Context) -> None:
         _fail(str(exc))
     except Exception as exc:  # a bad URL or an unreachable server: say so, no traceback
         _fail(f"cannot open the database: {type(exc).__name__}: {exc}")
+    try:
+        yield
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 def _operator() -> str | None:
@@ -93,15 +102,12 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Import cases into the review queue. Bad lines are reported (exit 1); the good ones are imported."""
-    from core.store import StoreError, import_cases
+    from core.store import import_cases
 
-    _open_store(ctx)
-    try:
+    with _store(ctx):
         report = import_cases(file, source=source, split=split, double_share=double_share,
                               prompt_builder=_pipeline_prompt, imported_by=_operator(),
                               min_submitted=min_submitted).to_dict()
-    except StoreError as exc:
-        _fail(str(exc))
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:
@@ -121,13 +127,10 @@ def distribute(
     source: Annotated[str | None, typer.Option(help="Only the cases of this source (default: every case).")] = None,
 ) -> None:
     """Set how many annotators must submit each case before it leaves the queue (e.g. 2 for agreement)."""
-    from core.store import StoreError, set_min_submitted
+    from core.store import set_min_submitted
 
-    _open_store(ctx)
-    try:
+    with _store(ctx):
         changed = set_min_submitted(min_submitted, source=source)
-    except StoreError as exc:
-        _fail(str(exc))
     typer.echo(f"{changed} case(s) now need {min_submitted} submitted review(s)")
 
 
@@ -139,14 +142,11 @@ def export(
                                         "sft (messages) or hf (the pairs, datasets save_to_disk).")] = "dpo",
 ) -> None:
     """Export submitted reviews as training data (latest review versions only; TRL's dataset formats)."""
-    from core.store import StoreError, export_preference_pairs
+    from core.store import export_preference_pairs
     from core.store.export import EXPORTS
 
-    _open_store(ctx)
-    try:
+    with _store(ctx):
         count = export_preference_pairs(output, format=format)
-    except StoreError as exc:
-        _fail(str(exc))
     typer.echo(f"wrote {count} {EXPORTS[format].what} to {output} ({format})")
 
 
@@ -190,8 +190,8 @@ def stats(ctx: typer.Context, as_json: JsonOption = False) -> None:
     kappa overall and per code system, on cases with two or more submitted reviews; see docs/ANNOTATION.md)."""
     from core.store import stats as store_stats
 
-    _open_store(ctx)
-    data = store_stats()
+    with _store(ctx):
+        data = store_stats()
     if as_json:
         typer.echo(json.dumps(data, indent=2))
     else:
