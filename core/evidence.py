@@ -19,6 +19,8 @@ from core.rules.em import ALL_EM, level_statements
 from core.text import evidence_stems, sentence_spans, tokenize
 
 _QUOTE_RE = re.compile(r'"([^"\n]{3,300})"|“([^”\n]{3,300})”|\'([^\'\n]{3,300})\'')
+# What a code looks like in a reasoning line: ICD-10-CM (E11.65, C56), CPT (99214, 0001A), HCPCS (J1100).
+_CODE_RE = re.compile(r"\b(?:[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?|\d{4}[0-9A-Z]|[A-Z]\d{4})\b")
 _ARROW_RE = re.compile(r"^\s*[-*•]?\s*(.{3,300}?)\s*(?:->|=>|→)")
 # Words that say what kind of service a code is, not what was found: alone, they tie a phrase to a code
 # too loosely ("Visit 1" is no evidence of an established-patient visit of moderate complexity).
@@ -40,10 +42,13 @@ class Evidence:
 
 
 def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: str = "") -> Evidence:
-    """The best supporting quote for `code` (described by `terms`) in `narrative`; empty when none."""
-    for phrase in _reasoning_phrases(reasoning, code):
+    """The best supporting quote for `code` (described by `terms`) in `narrative`; empty when none. A quote on
+    a reasoning part that names other codes too ('"MDM: low" -> 99203/87880') counts for `code` only when it
+    shares enough words with the code's terms."""
+    wanted = _stems_of(terms)
+    for phrase, shared in _reasoning_phrases(reasoning, code):
         span = locate(narrative, phrase)
-        if span:
+        if span and (not shared or enough_overlap(evidence_stems(phrase) & wanted)):
             return Evidence(code=code, quote=narrative[span[0]:span[1]], span=span)
     if code in ALL_EM:
         found = level_evidence(narrative)
@@ -81,19 +86,25 @@ def _mentions(line: str, code: str) -> bool:
     return code.lower() in lowered or code.replace(".", "").lower() in lowered.replace(".", "")
 
 
-def _reasoning_phrases(reasoning: str, code: str) -> list[str]:
-    """Quoted text, then text before an arrow, in the parts of the reasoning lines (split at ';') that mention
-    `code` (so 'diabetes -> E11.65; office visit -> 99214' gives 99214 'office visit' only)."""
-    phrases: list[str] = []
+def _reasoning_phrases(reasoning: str, code: str) -> list[tuple[str, bool]]:
+    """(phrase, shared) for quoted text, then text before an arrow, in the parts of the reasoning lines (split
+    at ';') that mention `code` (so 'diabetes -> E11.65; office visit -> 99214' gives 99214 'office visit'
+    only); `shared`: the part names another code too."""
+    phrases: list[tuple[str, bool]] = []
     for line in reasoning.splitlines():
         for part in line.split(";"):
             if not _mentions(part, code):
                 continue
-            phrases += [next(g for g in m.groups() if g) for m in _QUOTE_RE.finditer(part)]
+            shared = any(not _same_code(other, code) for other in _CODE_RE.findall(part))
+            phrases += [(next(g for g in m.groups() if g), shared) for m in _QUOTE_RE.finditer(part)]
             arrow = _ARROW_RE.match(part)
             if arrow:
-                phrases.append(arrow.group(1).strip("\"'“”"))
+                phrases.append((arrow.group(1).strip("\"'“”"), shared))
     return phrases
+
+
+def _same_code(one: str, other: str) -> bool:
+    return one.replace(".", "").upper() == other.replace(".", "").upper()
 
 
 def _phrases(narrative: str) -> list[tuple[int, int]]:
@@ -126,10 +137,14 @@ def enough_overlap(shared: set[str]) -> bool:
     return len(shared) >= 2 or bool(shared - _weak_stems())
 
 
+def _stems_of(terms: list[str]) -> set[str]:
+    return set().union(*(evidence_stems(t) for t in terms)) if terms else set()
+
+
 def best_overlap(narrative: str, terms: list[str]) -> Evidence:
     """The phrase sharing the most content words (core.text.evidence_stems) with the terms, when that is
     enough (`enough_overlap`); ties go to the shorter one."""
-    wanted = set().union(*(evidence_stems(t) for t in terms)) if terms else set()
+    wanted = _stems_of(terms)
     best, best_key = None, (0, 0.0)
     for start, end in _phrases(narrative):
         shared = evidence_stems(narrative[start:end]) & wanted

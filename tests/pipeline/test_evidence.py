@@ -82,3 +82,15 @@ def test_a_weak_word_alone_is_no_evidence():
     narrative = "Mixed hyperlipidemia on atorvastatin. Visit 1. Low."
     assert best_overlap(narrative, ["Nurse visit, low level"]).span is None  # 'visit', 'low': kinds of service
     assert best_overlap(narrative, ["Hyperlipidemia, unspecified"]).quote == "Mixed hyperlipidemia on atorvastatin"
+
+
+def test_a_quote_naming_several_codes_counts_only_for_the_codes_it_describes():
+    narrative = ("52-year-old man with throat pain. He is a new patient. MDM: low. Rapid strep antigen test is "
+                 "positive. Assessment: strep throat.")
+    reasoning = '"strep throat" -> J02.0.\n"MDM: low" -> 99203/87880 (new patient, low MDM).'
+    test_terms = ["Rapid group A streptococcus antigen test, read by direct optical observation"]
+    assert find_evidence(narrative, test_terms, reasoning, "87880").quote == "Rapid strep antigen test is positive"
+    visit_terms = ["New patient office or outpatient visit, low-complexity medical decision making"]
+    assert find_evidence(narrative, visit_terms, reasoning, "99203").quote == "MDM: low"  # the level sentence
+    # a quote on a line of its own stays the model's evidence, worded differently from the description or not
+    assert find_evidence(narrative, ["Streptococcal pharyngitis"], reasoning, "J02.0").quote == "strep throat"
