@@ -22,7 +22,7 @@ from webapp.rule_edits import edit_table, edits_note
 EDITS = {"concurrency_limit": 1, "concurrency_id": "review-edits"}
 VIEW = ["state", "codes", "narrative", "selected", "summary", "status"]
 LOAD = [*VIEW, "case", "model_reasoning", "reasoning", "notes", "codes_text", "reason", "progress", "history",
-        "search", "rule_edits"]
+        "search", "hits", "hint", "rule_edits"]
 NO_TASK = "The queue is empty: nothing to review right now. Import cases (`thce annotations import`) or send " \
           "coded narratives from the Code tab."
 
@@ -68,7 +68,7 @@ def _header(task: review.ReviewTask) -> str:
 
 def loaded(task: review.ReviewTask | None, annotator: str, status: str) -> tuple:
     """The outputs named by LOAD for a new task (or the empty queue)."""
-    common = (views.progress_html(progress(annotator)), review.my_reviews(annotator), "")
+    common = (views.progress_html(progress(annotator)), review.my_reviews(annotator), "", [], "")  # search cleared
     if task is None:
         return (*view({}, status), NO_TASK, "", "", "", "", "", *common, [])
     state = _state_for(task)

@@ -14,9 +14,10 @@ from webapp import review_actions as actions
 from webapp import review_tab
 
 LOAD, VIEW = actions.LOAD, actions.VIEW
-STATE, CASE, MODEL_REASONING, CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY, SUMMARY, RULE_EDITS = (
-    LOAD.index(name) for name in ("state", "case", "model_reasoning", "codes", "codes_text", "reasoning", "notes",
-                                  "status", "progress", "history", "summary", "rule_edits"))
+(STATE, CASE, MODEL_REASONING, CODES, CODES_TEXT, REASONING, NOTES, STATUS, PROGRESS, HISTORY, SUMMARY, RULE_EDITS,
+ SEARCH, HITS, HINT) = (LOAD.index(name) for name in ("state", "case", "model_reasoning", "codes", "codes_text", "reasoning",
+                                                     "notes", "status", "progress", "history", "summary", "rule_edits",
+                                                     "search", "hits", "hint"))
 
 
 def finish(action, state, user, reasoning="", notes="", reason="", profile=None):
@@ -51,6 +52,8 @@ def test_load_next_shows_the_case_with_its_codes_as_rows(store, fake_coder, user
     assert out[RULE_EDITS] == [["integral_symptom", "dropped R73.9 (icd10cm)", "hyperglycemia is part of E11.65: not coded",
                                 "ICD-10-CM Official Guidelines I.B.5"]]
     assert "Coding rules edited the answer (1)" in out[CASE]
+    # a new case starts with an empty search: no hint or matches left from the case before
+    assert (out[SEARCH], out[HITS], out[HINT]) == ("", [], "")
 
 
 def test_load_next_needs_a_login_and_reports_an_empty_queue(store, fake_coder, users):
