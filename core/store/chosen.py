@@ -2,8 +2,9 @@
 
 When an annotator corrects the codes, the model's reasoning still argues for the codes it chose, including
 the ones removed. So `chosen` keeps the annotator's own edited reasoning when there is one, and otherwise
-rebuilds the think block from the corrected codes alone: for each code, the narrative text that supports it
-(core.evidence.find_evidence, reading only the model's lines that name that kept code) and its description.
+rebuilds the think block from the corrected codes alone, in the training data's line style: for each code,
+the narrative text that supports it (core.evidence.find_evidence, reading only the model's lines that name
+that kept code).
 The narrative is the stored case's, never one recovered from a prompt.
 
 A correction that changes no code (same code sets per system, order and spelling aside) and no reasoning is
@@ -12,8 +13,8 @@ not a correction: it is refused.
 
 from __future__ import annotations
 
-from core.constants import QUOTE_WORDS
-from core.evidence import find_evidence
+from core.datasets.reasoning import render_reasoning
+from core.evidence import Evidence, find_evidence
 from core.prompts import SYSTEMS, format_answer
 from core.store.errors import FieldError
 
@@ -30,26 +31,21 @@ def code_sets(codes: dict | None, codeset) -> dict[str, set[str]]:
     return out
 
 
-def _terms(codeset, code: str, system: str) -> tuple[str, list[str]]:
+def _terms(codeset, code: str, system: str) -> list[str]:
     info = codeset.lookup(code, system)
     description = info.description if info else ""
     inclusion = info.notes.get("inclusion_terms", []) if info else []
-    return description, [t for t in [description, *inclusion] if t]
+    return [t for t in [description, *inclusion] if t]
 
 
 def rebuild_reasoning(narrative: str, codes: dict[str, list[str]], model_reasoning: str, codeset) -> str:
-    """A think block for `codes` only, one line per code in the training data's style (core.datasets.reasoning):
-    `"evidence" -> CODE (description).`, or `CODE (description): no single sentence, inferred from the whole
-    case.` when no narrative text supports it on its own."""
-    lines = []
-    for system in SYSTEMS:
-        for code in codes.get(system, []):
-            description, terms = _terms(codeset, code, system)
-            label = f"{code} ({description})" if description else code
-            quote = " ".join(find_evidence(narrative, terms, model_reasoning, code).quote.split()[:QUOTE_WORDS])
-            lines.append(f'"{quote}" -> {label}.' if quote else f"{label}: no single sentence, inferred from the "
-                         "whole case.")
-    return "\n".join(lines)
+    """A think block for `codes` only, in the training data's style (core.datasets.reasoning, the lines the
+    model learns and the decoding style keeps): `"evidence" -> CODE.` with codes of one quote on one line, or
+    `CODE: no single sentence, inferred from the whole case.` when no narrative text supports it on its own."""
+    evidence = [Evidence(code=code, system=system,
+                         quote=find_evidence(narrative, _terms(codeset, code, system), model_reasoning, code).quote)
+                for system in SYSTEMS for code in codes.get(system, [])]
+    return render_reasoning(evidence, exclusions=None)
 
 
 def chosen_answer(narrative: str, model_codes: dict, model_reasoning: str, codes: dict[str, list[str]],

@@ -18,8 +18,9 @@ SFT (TRL's *conversational language modeling* type, the stage_2 record shape of 
     accept -> the model's answer; correct -> the corrected answer; reject -> nothing (there is no good answer).
 
 The model's answer is its raw output (the DPO pair's `rejected`); for an accepted case whose raw text names
-other codes than the stored prediction (coding rules edited them) the answer is rebuilt from the prediction's
-reasoning and codes, so a `label: true` row never teaches codes the annotator did not see. Only the latest
+other codes than the stored prediction (the decision rule or the coding rules changed them) the answer's
+reasoning is rebuilt for the prediction's codes as a correction's is (core.store.chosen), so a `label: true`
+row never teaches codes, or reasoning lines, the annotator did not accept. Only the latest
 version of each submitted review counts: drafts, discards and skips give no training data.
 """
 
@@ -27,7 +28,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from core.codes import get_codeset
 from core.prompts import SYSTEMS, format_answer, parse_output
+from core.store.chosen import rebuild_reasoning
 from core.store.db import get_session
 from core.store.models import Case, Prediction, PreferencePair, Review, latest_review_clause
 
@@ -37,11 +40,14 @@ def _same_codes(a: dict | None, b: dict | None) -> bool:
                for s in SYSTEMS)
 
 
-def accepted_answer(pred: Prediction) -> str:
-    """The model answer an accept stands for: its raw output when that names the prediction's codes."""
+def accepted_answer(pred: Prediction, case: Case) -> str:
+    """The model answer an accept stands for: its raw output when that names the prediction's codes, else
+    reasoning rebuilt for those codes alone (the raw lines argue for codes the decision rule or the coding rules
+    took out)."""
     if _same_codes(parse_output(pred.raw_output).codes, pred.codes):
         return pred.raw_output
-    return format_answer(pred.reasoning, pred.codes)
+    return format_answer(rebuild_reasoning(case.narrative, pred.codes, pred.reasoning or "", get_codeset()),
+                         pred.codes)
 
 
 def _meta(review: Review, pred: Prediction, case: Case, kind: str) -> dict:
@@ -74,7 +80,7 @@ def kto_records() -> list[dict]:
     records = []
     for review, pred, case, pair in _submitted_rows():
         if review.decision == "accept":
-            records.append(_kto(review, pred, case, "model", accepted_answer(pred), True))
+            records.append(_kto(review, pred, case, "model", accepted_answer(pred, case), True))
         elif review.decision in ("reject", "correct"):
             records.append(_kto(review, pred, case, "model", pred.raw_output, False))
             if review.decision == "correct" and pair is not None:
@@ -87,7 +93,7 @@ def sft_records() -> list[dict]:
     records = []
     for review, pred, case, pair in _submitted_rows():
         if review.decision == "accept":
-            answer, codes, kind = accepted_answer(pred), pred.codes, "model"
+            answer, codes, kind = accepted_answer(pred, case), pred.codes, "model"
         elif review.decision == "correct" and pair is not None:
             answer, codes, kind = pair.chosen, review.corrected_codes, "correction"
         else:

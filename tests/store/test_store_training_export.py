@@ -11,7 +11,8 @@ from store_helpers import case_with_prediction, model_result
 from typer.testing import CliRunner
 
 from core.cli import app
-from core.store import export_preference_pairs, export_records, save_review
+from core.prompts import format_answer, parse_output
+from core.store import add_case, export_preference_pairs, export_records, save_prediction, save_review
 from training.data import COLUMNS, read_stage_records
 
 TINY = "data/models/thce-tiny"
@@ -50,6 +51,21 @@ def test_sft_rows_are_the_accepted_and_corrected_answers(store):
     assert rows[0]["messages"][-1] == {"role": "assistant", "content": model_result()["raw"]}
     assert rows[1]["messages"][-1]["content"] == export_records("dpo")[0]["chosen"][0]["content"]
     assert rows[1]["codes"] == {"icd10cm": ["E11.65", "I10"], "cpt": ["99213"], "hcpcs": []}
+
+
+def test_an_accept_of_an_answer_the_rules_edited_teaches_only_the_accepted_codes(store):
+    narrative = "Acute bronchitis with a productive cough. Chest x-ray, two views."
+    reasoning = '"acute bronchitis" -> J20.9; J03.90.\n"R " -> K35.80.\n"Chest x-ray, two views" -> 71046.'
+    raw = format_answer(reasoning, {"icd10cm": ["J20.9", "J03.90", "K35.80"], "cpt": ["71046"]})
+    final = {"icd10cm": ["J20.9"], "cpt": ["71046"], "hcpcs": []}  # what the decision rule and the rules kept
+    case_id = add_case(narrative, source="test")
+    save_prediction(case_id, {**model_result(narrative), "codes": final, "reasoning": reasoning, "raw": raw})
+    save_review(case_id, "alice", "accept")
+    (row,) = export_records("kto")
+    answer = row["completion"][0]["content"]
+    assert row["label"] is True and parse_output(answer).codes == final
+    assert "K35.80" not in answer and "J03.90" not in answer  # no reasoning line for a code not accepted
+    assert '"Acute bronchitis" -> J20.9.' in answer and '"Chest x-ray, two views" -> 71046.' in answer
 
 
 @pytest.mark.parametrize("kind", ["dpo", "kto", "sft"])
