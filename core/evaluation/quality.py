@@ -71,10 +71,14 @@ def _normalized(text: str) -> str:
     return _SPACES_RE.sub(" ", text.lower()).strip()
 
 
+_WORD_RE = re.compile(r"[a-z0-9]{3,}")
+
+
 def _quote_in(quote: str, narrative: str) -> bool:
-    """The quoted words occur in the narrative as written (a quote shortened with '...' counts by its start)."""
+    """The quoted words occur in the narrative as written (a quote shortened with '...' counts by its start)
+    and hold a word of three letters or digits at least (a quote of 'R ' shows nothing)."""
     quote = _normalized(quote.rstrip(". ").removesuffix("...").rstrip(" ."))
-    return bool(quote) and quote in narrative
+    return bool(_WORD_RE.search(quote)) and quote in narrative
 
 
 def reasoning_grounding(narratives: list[str], raws: list[str | None]) -> dict:

@@ -149,3 +149,6 @@ def test_reasoning_grounding_counts_quoted_evidence_and_repeated_lines():
     assert out["n_answers"] == 2 and out["n_codes"] == 4
     assert out["grounded_codes"] == 2  # E11.65 and R07.9 quote the narrative; R50.9 and I10 do not
     assert out["answers_with_a_line_repeated_more_than_twice"] == 1 and out["max_line_repeats"] == 3
+    # a quote without a word of three letters or digits grounds nothing, even when it occurs in the narrative
+    empty = '<think>\n"R " -> K35.80.\n"58" -> E11.9.\n"Denies chest pain" -> R07.9.\n</think>\n{"icd10cm": ["K35.80", "E11.9", "R07.9"]}'
+    assert reasoning_grounding([narrative], [empty])["grounded_codes"] == 1
