@@ -82,7 +82,7 @@ def test_browser_codes_a_narrative_and_reviews_it(running_app, tmp_path):
             expect(page.locator("#reasoning textarea")).not_to_have_value("")
             page.screenshot(path=tmp_path / "code-tab.png", full_page=True)
             page.locator("#send-to-review").click()
-            expect(page.get_by_text("Queued for review as case")).to_be_visible()
+            expect(page.get_by_text("Queued for review as case")).to_be_visible(timeout=60_000)  # the server codes the narrative again
 
             page.get_by_role("tab", name="Review").click()
             page.keyboard.press("Alt+KeyN")
