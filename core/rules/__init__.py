@@ -14,7 +14,18 @@ from __future__ import annotations
 import logging
 
 from core.constants import SYSTEMS
-from core.rules import em, excludes, injuries, notes, pairing, specificity, symptoms
+from core.rules import (
+    ambulance,
+    em,
+    excludes,
+    injuries,
+    notes,
+    pairing,
+    preventive,
+    specificity,
+    supplies,
+    symptoms,
+)
 from core.rules.excludes import find_conflicts
 from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
 from core.rules.text import spans_several_encounters
@@ -26,7 +37,8 @@ logger = logging.getLogger(__name__)
 # order matters: specificity first, then drops, then additions that depend on the final diagnoses
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE,
-    injuries.CAUSE_RULE, notes.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE,
+    injuries.CAUSE_RULE, notes.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE,
+    ambulance.RULE, supplies.RULE,
 )
 
 

@@ -46,7 +46,8 @@ GIVEN_RE = (r"\b(given|administered|injected|injection|IM|IV|intramuscular(ly)?|
 _NOT_GIVEN_RE = re.compile(r"\b(prescri\w*|refill\w*|continues?|at home|takes|taking|allerg\w*|declined|refused|"
                            r"will (give|start|receive)|plan(ned|s)? to|next (visit|dose|injection)|due (for|in)|"
                            r"yesterday|last (week|month|visit)|previously|by mouth|orally|PO|oral|tablets?|"
-                           r"ODT|nebuli[sz]\w*|inhal\w*|topical\w*)\b", re.I)
+                           r"ODT|nebuli[sz]\w*|inhal\w*|topical\w*|daily|per day|(second|third|fourth|fifth) day)\b"
+                           r"|\b(every|q) ?\d+ ?(h|hours?)\b|/ ?\d* ?h\b", re.I)  # a regimen, not one dose given here
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,8 @@ def _administration(ctx: Context, vaccines: list[tuple[str, str]]) -> list:
     medicare = [k for _, k in vaccines if k in MEDICARE_ADMIN] if _medicare(ctx) else []
     others = len(vaccines) - len(medicare)
     if (present or has_g) and not medicare:
+        if others > 1 and "90471" in present and "90472" not in present:
+            return [VACCINE_RULE.edit("add", "cpt", "90472", "90472 for each vaccine after the first (90471)")]
         return []
     wanted_cpt = (["90471"] if others else []) + (["90472"] if others > 1 else [])
     spare = [c for c in present if c in ("90471", "90472") and c not in wanted_cpt]

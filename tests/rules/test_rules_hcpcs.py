@@ -79,3 +79,74 @@ def test_vaccine_kinds():
     assert pairing.vaccine_kind("90662") == "flu" and pairing.vaccine_kind("90677") == "pneumococcal"
     assert pairing.vaccine_kind("90679") == "rsv"  # no Medicare flu G-code for an RSV vaccine
     assert pairing.vaccine_kind("90723") == "other" and pairing.vaccine_kind("99213") is None
+
+
+def test_ambulance_run_gets_its_level_and_loaded_mileage(run):
+    from core.rules import ambulance
+
+    out = run("EMS run report: ALS emergency response, 911 call, cardiac monitoring en route. Loaded miles: 12.",
+              rules=(ambulance.RULE,))
+    assert out.codes["hcpcs"] == ["A0427", "A0425"]
+    out = run("Scheduled non-emergency BLS ambulance transfer to the nursing home; 7 loaded miles.",
+              hcpcs=["A0429"], rules=(ambulance.RULE,))
+    assert out.codes["hcpcs"] == ["A0428", "A0425"]
+    assert "7 units" in out.edits[-1].reason
+
+
+def test_ambulance_rule_leaves_ed_notes_and_air_transport_alone(run):
+    from core.rules import ambulance
+
+    assert run("Arrived by ALS ambulance after a 911 call; chest pain.", rules=(ambulance.RULE,)).edits == []
+    assert run("Helicopter air ambulance, ALS emergency transport, 40 loaded miles.",
+               rules=(ambulance.RULE,)).edits == []
+    # the level unknown: mileage only goes with a coded base code
+    assert run("Ambulance transport to the hospital, 9 loaded miles.", rules=(ambulance.RULE,)).edits == []
+
+
+def test_medicare_preventive_services_get_g_codes_and_z_codes(run):
+    from core.rules import preventive
+
+    out = run("Medicare beneficiary here for the initial annual wellness visit; no new problems found.",
+              rules=(preventive.RULE,))
+    assert out.codes["hcpcs"] == ["G0438"] and out.codes["icd10cm"] == ["Z00.00"]
+    out = run("Subsequent AWV. Elevated blood pressure noted on exam.", rules=(preventive.RULE,))
+    assert out.codes["hcpcs"] == ["G0439"] and out.codes["icd10cm"] == ["Z00.01"]
+    out = run("Medicare patient. Screening colonoscopy performed, high-risk for family history of colon cancer.",
+              cpt=["45378"], rules=(preventive.RULE,))
+    assert out.codes["hcpcs"] == ["G0105"] and out.codes["cpt"] == [] and out.codes["icd10cm"] == ["Z12.11"]
+
+
+def test_negative_screening_is_not_the_condition_and_commercial_screening_keeps_cpt(run):
+    from core.rules import preventive
+
+    out = run("Medicare. Annual depression screening with PHQ-9; screen negative.", icd=["F32.A"], cpt=["96127"],
+              rules=(preventive.RULE,))
+    assert out.codes == {"icd10cm": ["Z13.31"], "cpt": [], "hcpcs": ["G0444"]}
+    out = run("Depression screening with PHQ-9; screen negative.", cpt=["96127"], rules=(preventive.RULE,))
+    assert out.codes == {"icd10cm": ["Z13.31"], "cpt": ["96127"], "hcpcs": []}
+    # a known depression stays coded; a screening only planned is not coded
+    out = run("Major depression on sertraline. Depression screening today, PHQ-9 negative.", icd=["F32.9"],
+              rules=(preventive.RULE,))
+    assert "F32.9" in out.codes["icd10cm"]
+    assert run("Medicare beneficiary. Screening colonoscopy is due; referred to GI.",
+               rules=(preventive.RULE,)).edits == []
+
+
+def test_furnished_dme_and_orthoses_are_coded(run):
+    from core.rules import supplies
+
+    out = run("Dispensed a prefabricated ankle support and a pair of crutches.", rules=(supplies.RULE,))
+    assert sorted(out.codes["hcpcs"]) == ["E0114", "L1906"]
+    out = run("Placed in a CAM boot and given a rolling walker.", rules=(supplies.RULE,))
+    assert sorted(out.codes["hcpcs"]) == ["E0143", "L4387"]
+    out = run("Fitted with forearm crutches.", hcpcs=["E0114"], rules=(supplies.RULE,))
+    assert out.edits == []  # crutches already coded
+
+
+def test_dme_not_furnished_or_a_cast_splint_is_not_coded(run):
+    from core.rules import supplies
+
+    for narrative in ("Recommend a wrist splint at night.", "Declined crutches.", "No crutches needed.",
+                      "Prescription for a walker given.", "A short arm splint was applied.",
+                      "Uses a cane at baseline."):
+        assert run(narrative, rules=(supplies.RULE,)).edits == [], narrative

@@ -103,5 +103,5 @@ def test_named_vaccine_product_added_only_when_an_immunization_is_coded(run):
     out = run("Medicare beneficiary; high-dose influenza vaccine given.", icd=["Z23"], rules=(pairing.VACCINE_RULE,))
     assert out.codes["cpt"] == ["90662"] and out.codes["hcpcs"] == ["G0008"]
     out = run("Tdap and PCV20 given today.", icd=["Z23"], cpt=["90715", "90471"], rules=(pairing.VACCINE_RULE,))
-    assert out.codes["cpt"] == ["90715", "90471", "90677"]
+    assert out.codes["cpt"] == ["90715", "90471", "90677", "90472"]  # a second vaccine: 90472
     assert run("Discussed Tdap; declined.", icd=["I10"], rules=(pairing.VACCINE_RULE,)).edits == []

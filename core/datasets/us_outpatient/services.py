@@ -170,7 +170,7 @@ def wellness_cases(rng: random.Random, i: int) -> dict:
     text_, icd, cpt, hcpcs = WELLNESS[i % len(WELLNESS)]
     p = patient(rng, 66, 85)
     text = f"{p.intro().capitalize()}, Medicare beneficiary. Visit for {text_}. Preventive services reviewed."
-    return fields(text, "primary_care", [], icd=icd, cpt=cpt, hcpcs=hcpcs)
+    return fields(text, "primary_care", ["preventive_services"], icd=icd, cpt=cpt, hcpcs=hcpcs)
 
 
 @family
@@ -181,7 +181,8 @@ def ambulance_cases(rng: random.Random, i: int) -> dict:
         f"Ambulance run report: {p.intro()} transported to the emergency department for {reason}. "
         f"Service: {level}. Loaded mileage {miles} statute miles."
     )
-    return fields(text, "ed", ["external_cause"] if len(icd) > 1 else [], icd=icd, hcpcs=[base, "A0425"])
+    rules = ["ambulance_transport"] + (["external_cause"] if len(icd) > 1 else [])
+    return fields(text, "ed", rules, icd=icd, hcpcs=[base, "A0425"])
 
 
 ED_FINDINGS = (
