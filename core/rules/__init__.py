@@ -16,6 +16,7 @@ import logging
 from core.constants import SYSTEMS
 from core.rules import (
     ambulance,
+    documentation,
     em,
     excludes,
     injuries,
@@ -34,8 +35,10 @@ __all__ = ["ACTIONS", "RULES", "Edit", "Rule", "RulesOutcome", "apply_rules", "f
 
 logger = logging.getLogger(__name__)
 
-# order matters: specificity first, then drops, then additions that depend on the final diagnoses
+# order matters: the answer's undocumented diagnoses go first, then specificity, then drops, then additions that
+# depend on the final diagnoses
 RULES: tuple[Rule, ...] = (
+    documentation.RULE,
     specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE,
     injuries.CAUSE_RULE, notes.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE,
     ambulance.RULE, supplies.RULE,

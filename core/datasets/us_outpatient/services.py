@@ -199,9 +199,10 @@ ED_FINDINGS = (
 
 @family
 def ed_visit_cases(rng: random.Random, i: int) -> dict:
-    """ED visits where the symptom is the diagnosis (no definitive cause found) and the level comes from MDM."""
+    """ED visits where the symptom is the diagnosis (no definitive cause found: nothing else is documented) and
+    the level comes from MDM."""
     text_, icd, cpt = ED_FINDINGS[i % len(ED_FINDINGS)]
     p = patient(rng, 19, 80)
     em_text, em = ed_em(rng, rng.choice([1, 2, 3]))
     text = f"{p.intro().capitalize()} evaluated in the ED for {text_}. {em_text} Discharged home."
-    return fields(text, "ed", ["em_level"], icd=icd, cpt=[em, *cpt])
+    return fields(text, "ed", ["em_level", "unsupported_diagnosis"], icd=icd, cpt=[em, *cpt])
