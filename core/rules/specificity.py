@@ -4,6 +4,7 @@ convention presumes (I.A.15; diabetes with CKD I.C.4.a, hypertension with heart 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from core.rules.models import Context, Rule
@@ -36,16 +37,38 @@ def sided_variant(codeset, code: str, side: str) -> str | None:
     return None
 
 
+def opposite_variant(codeset, code: str, side: str) -> str | None:
+    """The code that says `side` where `code` says the other side (M25.511 right shoulder -> M25.512 for left)."""
+    description = codeset.describe(code).lower()
+    named = set(re.findall(r"\b(right|left)\b", description))
+    if len(named) != 1 or side in named or side not in ("right", "left"):
+        return None
+    wanted = re.sub(rf"\b{named.pop()}\b", side, description)
+    return next((c for c in _same_category(codeset, code)
+                 if c != code and codeset.describe(c).lower() == wanted and codeset.is_valid(c)), None)
+
+
 def _propose_side(ctx: Context) -> list:
-    """The side must be named in a sentence about the condition itself (its description's words)."""
-    edits = []
-    for code in ctx.icd():
+    """The side must be named in a sentence about the condition itself (its description's words, the side
+    words left out)."""
+    edits, icd = [], ctx.icd()
+    for code in icd:
         description = ctx.codeset.describe(code)
-        side = condition_side(ctx.narrative, description) if "unspecified" in description else None
-        better = sided_variant(ctx.codeset, code, side) if side else None
-        if better:
+        if "unspecified" in description and not re.search(r"\b(right|left)\b", description):
+            side = condition_side(ctx.narrative, description)
+            better = sided_variant(ctx.codeset, code, side) if side else None
+            if better:
+                edits.append(SIDE_RULE.edit("replace", "icd10cm", code, f"the note documents the {side} side: "
+                                            f"{better} instead of the unspecified-side {code}", better))
+            continue
+        side = condition_side(ctx.narrative, re.sub(r"\b(right|left)\b", " ", description, flags=re.I))
+        other = opposite_variant(ctx.codeset, code, side) if side else None
+        if other in icd:
+            edits.append(SIDE_RULE.edit("drop", "icd10cm", code, f"the note documents the {side} side only: "
+                                        f"{other} is coded, {code} is not"))
+        elif other:
             edits.append(SIDE_RULE.edit("replace", "icd10cm", code, f"the note documents the {side} side: "
-                                        f"{better} instead of the unspecified-side {code}", better))
+                                        f"{other}, not {code}", other))
     return edits
 
 
@@ -98,7 +121,8 @@ def _propose_type(ctx: Context) -> list:
 
 TYPE_RULE = Rule("diabetes_type", TYPE_GUIDELINE, "the diabetes category follows the documented type", _propose_type,
                  one_encounter=True)
-SIDE_RULE = Rule("laterality", SIDE_GUIDELINE, "an unspecified-side code becomes the documented side", _propose_side,
+SIDE_RULE = Rule("laterality", SIDE_GUIDELINE, "an unspecified-side or wrong-side code becomes the documented side",
+                 _propose_side,
                  one_encounter=True)
 COMBINATION_RULE = Rule("combination_code", COMBINATION_GUIDELINE,
                         "conditions the 'with' convention links are coded by their combination code",
