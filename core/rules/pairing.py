@@ -2,11 +2,14 @@
 descriptor's dose; `core.rules.drugs`) with the service that gave it (CPT 96372 for an IM/SC injection, 96374
 IV push, 96365 IV infusion), and a vaccine product with its administration code (CPT 90471/90472, or for a
 Medicare patient G0008 flu / G0009 pneumococcal / G0010 hepatitis B instead), with ICD-10-CM Z23 for the
-immunization encounter (ICD-10-CM Official Guidelines I.C.21.c.2); a product code is billed only for a
-vaccine the note documents."""
+immunization encounter (ICD-10-CM Official Guidelines I.C.21.c.2), not the disease the vaccine prevents; a
+product code is billed only for a vaccine the note documents."""
 
 from __future__ import annotations
 
+import re
+
+from core.rules.documentation import documented_keys, supported
 from core.rules.drugs import given_drugs, same_drug
 from core.rules.models import Context, Rule
 from core.rules.text import affirmed, spans_several_encounters
@@ -172,6 +175,22 @@ def _administration(ctx: Context, vaccines: list[tuple[str, str]]) -> list:
     return edits
 
 
+# a vaccine named in a note: up to four words before 'vaccine' (and a parenthesis after it)
+_VACCINE_NAME_RE = re.compile(r"(?:[\w-]+\s+){0,4}(?:vaccines?|vaccinations?|immuni[sz]ations?|booster|shot)\b"
+                              r"(?:\s*\([^)]*\))?", re.I)
+
+
+def _vaccine_diseases(ctx: Context) -> list:
+    """Diagnoses the note names only as a vaccine given (influenza for a flu shot, zoster for Shingrix): the
+    immunization is Z23, the disease it prevents is not a diagnosis of the encounter."""
+    without = documented_keys(_VACCINE_NAME_RE.sub(" ", ctx.narrative))
+    full = documented_keys(ctx.narrative)
+    return [VACCINE_RULE.edit("drop", "icd10cm", code, f"the note names {ctx.codeset.describe(code).lower()} only "
+                              f"as the vaccine given: {code} is not coded (the encounter is Z23)")
+            for code in ctx.icd() if code[:1] not in "VWXYZ" and supported(ctx.codeset, code, full)
+            and not supported(ctx.codeset, code, without)]
+
+
 def _propose_vaccine(ctx: Context) -> list:
     dropped = _undocumented_products(ctx)
     added = _documented_products(ctx)
@@ -181,7 +200,7 @@ def _propose_vaccine(ctx: Context) -> list:
     vaccines = [(c, vaccine_kind(c)) for c in [*ctx.codes.get("cpt", []), *added] if vaccine_kind(c) and c not in gone]
     if not vaccines:
         return dropped
-    edits = dropped + products + ([] if ctx.has("icd10cm", "Z23") else [VACCINE_RULE.edit(
+    edits = dropped + products + _vaccine_diseases(ctx) + ([] if ctx.has("icd10cm", "Z23") else [VACCINE_RULE.edit(
         "add", "icd10cm", "Z23", "a vaccine was given: Z23 (encounter for immunization) is coded")])
     return edits + _administration(ctx, vaccines)
 

@@ -150,3 +150,16 @@ def test_dme_not_furnished_or_a_cast_splint_is_not_coded(run):
                       "Prescription for a walker given.", "A short arm splint was applied.",
                       "Uses a cane at baseline."):
         assert run(narrative, rules=(supplies.RULE,)).edits == [], narrative
+
+
+def test_the_disease_a_vaccine_prevents_is_not_coded(run):
+    out = run("Medicare beneficiary here to receive a high-dose influenza vaccine and the PCV20 pneumococcal vaccine.",
+              icd=["Z23", "J11.1", "G00.1"], cpt=["90662", "90677"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["icd10cm"] == ["Z23"]
+    # influenza documented as a diagnosis too: it stays
+    out = run("Rapid test positive for influenza A. Influenza vaccine given to her husband today, not to her.",
+              icd=["J10.1", "Z23"], cpt=["90686"], rules=(pairing.VACCINE_RULE,))
+    assert "J10.1" in out.codes["icd10cm"]
+    # no vaccine coded: nothing to read as a vaccine
+    assert run("Shingles vaccine discussed; zoster rash on the left flank.", icd=["B02.9"],
+               rules=(pairing.VACCINE_RULE,)).edits == []
