@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from core.rules.models import Context, Rule
 from core.rules.references import note_lines
-from core.text import tokenize, words
+from core.text import is_affirmed, split_sentences, tokenize, words
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.19 (code assignment is based on the provider's documentation)"
 
@@ -47,7 +47,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "urtic": ("hives", "wheal"), "pruri": ("itch",), "epist": ("nosebleed", "bleed"), "dyspn": ("breat", "winded"),
     "vomit": ("emesi", "throw"), "nause": ("naus",), "diarr": ("loose", "stool"), "myalg": ("ache", "aches"),
     "dizzi": ("dizzy", "light", "verti"), "fatig": ("tired", "exhau"), "malai": ("tired", "unwell"),
-    "otiti": ("ear",), "phary": ("throa", "strep"), "tonsi": ("throa",), "conju": ("pink",),
+    "otiti": ("ear",), "phary": ("throa",), "tonsi": ("throa",), "conju": ("pink",),
     "gastr": ("stoma", "belly", "gi"), "cysti": ("bladd", "uti"), "cellu": ("skin", "infec", "redne"),
     "derma": ("rash", "eczem", "poiso", "ivy", "oak"), "contu": ("bruis",), "lacer": ("cut", "gash", "wound"),
     "spray": ("twist", "rolle", "strai"), "sprai": ("twist", "rolle"), "depre": ("depre", "mood", "phq"),
@@ -67,7 +67,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "femur": ("thigh", "hip", "knee"), "tibia": ("leg", "shin", "ankle", "knee"), "fibul": ("leg", "ankle"),
     "clavi": ("colla", "shoul"), "scapu": ("shoul",), "rib": ("chest",), "lumba": ("back",),
     "thora": ("back", "chest"), "cervi": ("neck",), "scalp": ("head",), "lip": ("mouth", "oral"),
-    "cough": ("coughi",), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
+    "melli": ("diabe",), "cough": ("coughi",), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
 }
 _SKIPPED = "VWXYZ"
 
@@ -93,11 +93,27 @@ def _with_synonyms(tokens: list[str]) -> set[str]:
     return keys
 
 
+def word_keys(word: str) -> frozenset[str]:
+    """The keys one word of a description is documented by: its own, and its synonyms' unless it names a
+    site (a more specific code needs its own site: 'wrist' supports a radius code but does not choose one)."""
+    return frozenset(_stems([word]) if word in ANATOMY else _with_synonyms([word]))
+
+
+def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
+    """The code's description and the inclusion terms of the code (and its ancestors when `inherited`)."""
+    return [codeset.describe(code)] + [line for line, _ in note_lines(codeset, code, "inclusion_terms", inherited)]
+
+
+def affirmed_sentence_keys(narrative: str) -> list[set[str]]:
+    """The keys of each sentence of the note that holds no negation or family-history cue (what a more
+    specific code may rest on: 'rapid strep test negative' documents no streptococcus)."""
+    return [_stems(words(s)) for s in split_sentences(narrative) if is_affirmed(s)]
+
+
 @lru_cache(maxsize=8192)
 def _alternatives(codeset, code: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    texts = [codeset.describe(code)] + [line for line, _ in note_lines(codeset, code, "inclusion_terms")]
     found = []
-    for text in texts:
+    for text in code_texts(codeset, code):
         condition, site = _split(text)
         if condition or site:
             found.append((frozenset(condition), frozenset(site)))

@@ -30,3 +30,31 @@ def test_factors_external_causes_and_case_histories_are_left_alone(run):
     out = run("We present the case of a man with bronchitis. Two months later he was readmitted.",
               icd=["J03.90"], rules=(documentation.RULE,))
     assert out.edits == [] and out.skipped == ["unsupported_diagnosis"]
+
+
+def test_the_documented_specific_code_of_a_category(run):
+    from core.rules import specificity
+
+    rules = (specificity.SPECIFICITY_RULE,)
+    assert run("Assessment: streptococcal pharyngitis.", icd=["J02.9"], rules=rules).codes["icd10cm"] == ["J02.0"]
+    assert run("Seen for allergic urticaria.", icd=["L50.9"], rules=rules).codes["icd10cm"] == ["L50.0"]
+    assert run("Type 2 diabetes with CKD stage 3a.", icd=["N18.30"], rules=rules).codes["icd10cm"] == ["N18.31"]
+    out = run("Rapid influenza antigen test is positive for influenza A.", icd=["J11.1"], rules=rules)
+    assert out.codes["icd10cm"] == ["J10.1"]
+    # a code claiming what the note does not say becomes the sibling it does say
+    assert run("Assessment: depression, unspecified.", icd=["F32.9"], rules=rules).codes["icd10cm"] == ["F32.A"]
+    out = run("Bitten by a dog: a dog bite of the left forearm.", icd=["S51.812A"], rules=rules)
+    assert out.codes["icd10cm"] == ["S51.852A"]
+
+
+def test_no_specificity_the_note_does_not_affirm(run):
+    from core.rules import specificity
+
+    rules = (specificity.SPECIFICITY_RULE,)
+    for narrative, code in (("Pharyngitis. Rapid strep test negative.", "J02.9"),  # a negated sentence
+                            ("Sore throat; strep pending.", "J02.9"),  # strep not with the pharyngitis
+                            ("Urticaria; allergies reviewed, none.", "L50.9"),
+                            ("Influenza; rapid test negative for influenza A and B.", "J11.1"),
+                            ("Major depressive disorder, single episode.", "F32.9"),
+                            ("Generalized anxiety disorder.", "F41.1")):
+        assert run(narrative, icd=[code], rules=rules).edits == [], (narrative, code)
