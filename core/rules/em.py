@@ -43,8 +43,15 @@ def documented_mdm(narrative: str) -> int | None:
     return _MDM_LEVELS[(match.group(1) or match.group(2)).lower()] if match else None
 
 
+# the note is the ED's own record of this encounter (not an office note that mentions an earlier ED visit)
+_IN_ED_RE = re.compile(r"(?<!was )(?<!were )\b(presents?|presenting|seen|evaluated|examined|treated|arrives?|brought)"
+                       r" (in|to|at|into) the (emergency (department|room)|ED|ER)\b(?![^.]*\b(ago|yesterday|last "
+                       r"(week|month|night)|previously|earlier this)\b)", re.I)
+
+
 def patient_family(narrative: str, coded: list[str]) -> str | None:
-    if _ED_RE.search(narrative) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded)):
+    if _IN_ED_RE.search(narrative) or (
+            _ED_RE.search(narrative) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
         return "ed"
     if _NEW_RE.search(narrative):
         return "new"
