@@ -38,6 +38,15 @@ def level_statements(narrative: str) -> list[tuple[int, int]]:
     return [match.span() for match in found if match]
 
 
+OFFICE_EM = frozenset(OFFICE_NEW + OFFICE_ESTABLISHED + ("99211",))
+
+
+def documented_level(narrative: str) -> int | None:
+    """The MDM level, else the minutes of total time, the note documents (None when it states neither)."""
+    mdm = documented_mdm(narrative)
+    return mdm if mdm is not None else minutes_documented(narrative)
+
+
 def documented_mdm(narrative: str) -> int | None:
     match = _MDM_RE.search(narrative)
     return _MDM_LEVELS[(match.group(1) or match.group(2)).lower()] if match else None

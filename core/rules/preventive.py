@@ -9,6 +9,9 @@
   screening, I.C.21.c.13 routine and administrative examinations: Z00.00 without, Z00.01 with abnormal findings);
   a screening that comes back negative does not make the screened-for condition a diagnosis (I.C.21.c.12: a
   condition found at a screening is coded; one not found is not).
+- A screening mammogram is CPT 77067 for any payer. An office E/M visit code is billed with a preventive
+  service only for a separately identifiable problem: a visit that codes no problem and documents no MDM or
+  total time is the preventive service alone (CMS: modifier 25 E/M with preventive services).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.rules.em import OFFICE_EM, documented_level
 from core.rules.models import Context, Rule
 from core.rules.text import affirmed, sentences
 
@@ -33,6 +37,7 @@ class Service:
     icd: str | None = None  # the encounter's Z code ("Z00.0" = Z00.00/Z00.01 by the findings)
     screened: tuple[str, tuple[str, ...]] | None = None  # (condition words, ICD prefixes) when the screen is negative
     medicare_by_name: bool = False  # a Medicare service whatever the note says of the payer
+    cpt: str | None = None  # the CPT code of the service, any payer
 
 
 _HIGH_RISK = r"\bhigh[- ]risk\b|\bfamily history of (colon|colorectal)|\bhistory of (colon|colorectal) (cancer|polyps?)"
@@ -52,7 +57,7 @@ SERVICES: tuple[Service, ...] = (
     Service(r"\bscreening (flexible )?sigmoidoscopy\b", "a screening flexible sigmoidoscopy", "G0104", ("45330",),
             "Z12.11"),
     Service(r"\bscreening mammogra(m|phy)\b|\bmammogra(m|phy)\b[^.;]{0,25}\bscreening\b", "a screening mammogram",
-            None, icd="Z12.31"),
+            None, icd="Z12.31", cpt="77067"),
     Service(r"\b(behavioral|intensive) counseling for obesity\b|\bobesity counseling\b", "obesity counseling",
             "G0447"),
 )
@@ -95,12 +100,15 @@ def _propose(ctx: Context) -> list:
     edits = []
     medicare = bool(affirmed(ctx.narrative, r"\bmedicare\b"))
     icd, cpt, hcpcs = ctx.icd(), ctx.codes.get("cpt", []), ctx.codes.get("hcpcs", [])
-    for service, _ in done_services(ctx.narrative):
+    done = done_services(ctx.narrative)
+    for service, _ in done:
         code = _medicare_code(service, ctx.narrative)
         if code and (medicare or service.medicare_by_name) and code not in hcpcs:
             edits.append(RULE.edit("add", "hcpcs", code, f"Medicare pays {service.what} by {code}"))
             edits += [RULE.edit("drop", "cpt", c, f"for a Medicare patient {code} takes the place of {c}")
                       for c in service.replaces if c in cpt]
+        if service.cpt and service.cpt not in cpt:
+            edits.append(RULE.edit("add", "cpt", service.cpt, f"{service.what} is billed by {service.cpt}"))
         z = _exam_code(ctx.narrative) if service.icd == "Z00.0" else service.icd
         if z and not any(c.startswith(z[:5]) for c in icd):
             edits.append(RULE.edit("add", "icd10cm", z, f"the encounter is for {service.what}: {z}"))
@@ -108,8 +116,14 @@ def _propose(ctx: Context) -> list:
         if service.screened and _NEGATIVE_RE.search(ctx.narrative):
             words, prefixes = service.screened
             if not _documented_elsewhere(ctx.narrative, words):
+                negative = [c for c in icd if c.startswith(prefixes)]
                 edits += [RULE.edit("drop", "icd10cm", c, f"the {service.what} was negative: {c} is not a "
-                                    "diagnosis of this encounter") for c in icd if c.startswith(prefixes)]
+                                    "diagnosis of this encounter") for c in negative]
+                icd = [c for c in icd if c not in negative]
+    if done and all(c.startswith("Z") for c in icd) and documented_level(ctx.narrative) is None:
+        edits += [RULE.edit("drop", "cpt", c, f"the visit is for {done[0][0].what} and addresses no other problem "
+                            "(no separately identifiable E/M: no problem coded, no MDM or total time documented)")
+                  for c in cpt if c in OFFICE_EM]
     return edits
 
 

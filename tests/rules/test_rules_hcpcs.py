@@ -163,3 +163,20 @@ def test_the_disease_a_vaccine_prevents_is_not_coded(run):
     # no vaccine coded: nothing to read as a vaccine
     assert run("Shingles vaccine discussed; zoster rash on the left flank.", icd=["B02.9"],
                rules=(pairing.VACCINE_RULE,)).edits == []
+
+
+def test_preventive_visit_alone_bills_no_office_e_m(run):
+    from core.rules import preventive
+
+    out = run("Medicare beneficiary. Visit for annual alcohol misuse screening, 15 minutes; screen negative.",
+              icd=["F10.20"], cpt=["99212"], rules=(preventive.RULE,))
+    assert out.codes == {"icd10cm": ["Z13.39"], "cpt": [], "hcpcs": ["G0442"]}
+    out = run("Visit for screening mammogram of both breasts, no symptoms.", rules=(preventive.RULE,))
+    assert out.codes["cpt"] == ["77067"] and out.codes["icd10cm"] == ["Z12.31"]
+    # a problem addressed too, or its MDM documented: the E/M stays
+    out = run("Medicare. Depression screening negative. Also seen for hypertension, MDM: low.", icd=["I10"],
+              cpt=["99213"], rules=(preventive.RULE,))
+    assert "99213" in out.codes["cpt"]
+    out = run("Medicare. Alcohol misuse screening done; screen negative. Knee pain addressed.", icd=["M25.561"],
+              cpt=["99213"], rules=(preventive.RULE,))
+    assert "99213" in out.codes["cpt"]
