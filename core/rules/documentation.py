@@ -104,10 +104,10 @@ def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
     return [codeset.describe(code)] + [line for line, _ in note_lines(codeset, code, "inclusion_terms", inherited)]
 
 
-def affirmed_sentence_keys(narrative: str) -> list[set[str]]:
-    """The keys of each sentence of the note that holds no negation or family-history cue (what a more
-    specific code may rest on: 'rapid strep test negative' documents no streptococcus)."""
-    return [_stems(words(s)) for s in split_sentences(narrative) if is_affirmed(s)]
+def affirmed_sentence_keys(narrative: str) -> list[list[set[str]]]:
+    """The keys of each word, in order, of each sentence of the note that holds no negation or family-history
+    cue (what a more specific code may rest on: 'rapid strep test negative' documents no streptococcus)."""
+    return [[_stems([w]) for w in words(s)] for s in split_sentences(narrative) if is_affirmed(s)]
 
 
 @lru_cache(maxsize=8192)

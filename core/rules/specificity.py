@@ -158,10 +158,26 @@ def _meaning(codeset, code: str) -> tuple[tuple[tuple[tuple[str, frozenset[str]]
     return tuple(texts), sides, "unspecified" in description, bool(re.search(r"\bother\b", description))
 
 
-def _documented(texts, sentences: list[set[str]]) -> list[tuple[int, tuple[tuple[str, frozenset[str]], ...]]]:
-    """(sentence index, text) for each text a sentence documents in full (every meaningful word)."""
-    return [(i, text) for text in texts if text for i, found in enumerate(sentences)
-            if all(keys & found for _, keys in text)]
+Text = tuple[tuple[str, frozenset[str]], ...]
+
+
+def _positions(text: Text, sentence: list[set[str]]) -> dict[str, list[int]] | None:
+    """Where in the sentence (word positions) each meaningful word of the text is, or None when one is not."""
+    found = {word: [i for i, token in enumerate(sentence) if keys & token] for word, keys in text}
+    return found if all(found.values()) else None
+
+
+def _documented(texts, sentences: list[list[set[str]]]) -> list[tuple[int, Text, dict[str, list[int]]]]:
+    """(sentence index, text, word positions) for each text a sentence documents in full."""
+    return [(i, text, found) for text in texts if text for i, sentence in enumerate(sentences)
+            if (found := _positions(text, sentence))]
+
+
+def _next_to(extra: set[str], shared: set[str], found: dict[str, list[int]]) -> bool:
+    """Every extra word stands next to a shared one, stop words aside ('allergic urticaria', 'stage 3a'; not
+    the 'acute' of 'acute bronchitis with cough')."""
+    near = [i for word in shared for i in found[word]]
+    return all(any(abs(i - j) <= 1 for i in found[word] for j in near) for word in extra)
 
 
 def _neighbours(codeset, code: str) -> list[str]:
@@ -169,28 +185,33 @@ def _neighbours(codeset, code: str) -> list[str]:
     return [c for c in _same_category(codeset, code) if c != code and (len(code) < 8 or c[-1] == code[-1])]
 
 
-def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[set[str]],
+def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[list[set[str]]],
                        coded: tuple[str, ...] = ()) -> str | None:
     """The code of the same category the note documents better, for the same condition (a word in common):
     when `code` claims words the note never says (F32.9 'major depressive disorder' for 'depression'), the one
     whose every word one affirmed sentence names; when `code` is unspecified and documented, the one code
-    whose words, some beyond `code`'s own, one affirmed sentence names along with `code`'s (J02.9 -> J02.0 for
-    'streptococcal pharyngitis'). The candidate's own description must be documented (an inclusion term of
-    another code is too weak a reason to move). Same side; 'other' codes never; a code that claims more is
-    not folded into a coded sibling (both may be documented in words the note's language puts otherwise)."""
+    whose words, some beyond `code`'s own and next to them, one affirmed sentence names along with `code`'s
+    (J02.9 -> J02.0 for 'streptococcal pharyngitis'). The candidate's own description must be documented (an
+    inclusion term of another code is too weak a reason to move). Same side; 'other' codes never; a code that
+    claims more is not folded into a coded sibling (both may be documented in words the note's language puts
+    otherwise)."""
     texts, sides, unspecified, _ = _meaning(codeset, code)
-    claims_more = not _documented(texts, [mentioned])
+    claims_more = not _documented(texts, [[mentioned]])
     if not claims_more and not unspecified:
         return None
     own = {word for text in texts for word, _ in text}
-    own_sentences = {i for i, _ in _documented(texts, sentences)}
+    own_sentences = {i for i, _, _ in _documented(texts, sentences)}
     ranked = []
     for candidate in _neighbours(codeset, code):
         c_texts, c_sides, c_unspecified, c_other = _meaning(codeset, candidate)
         if c_other or c_sides != sides or (c_unspecified and not claims_more) or (claims_more and candidate in coded):
             continue
-        found = [text for i, text in _documented(c_texts[:1], sentences) if {w for w, _ in text} & own
-                 and (claims_more or (i in own_sentences and {w for w, _ in text} - own))]
+        found = []
+        for i, text, positions in _documented(c_texts[:1], sentences):
+            words_ = {w for w, _ in text}
+            if words_ & own and (claims_more or (i in own_sentences and words_ - own
+                                                 and _next_to(words_ - own, words_ & own, positions))):
+                found.append(text)
         if found:
             ranked.append((not c_unspecified, max(len(t) for t in found), candidate))
     ranked.sort(reverse=True)
