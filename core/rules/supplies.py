@@ -34,7 +34,8 @@ ITEMS: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
     (r"\bknee immobili[sz]er\b", "L1830", "a knee immobilizer", KNEE),
     (r"\b(ankle|air)[- ]stirrup\b|\bstirrup[- ](style|brace|splint)\b|\bAircast\b", "L4350",
      "a stirrup ankle orthosis", ANKLE),
-    (r"\bankle (support|brace|stabili[sz]er)\b|\blace[- ]up ankle\b", "L1906", "a prefabricated ankle support", ANKLE),
+    (r"\bankle (support|brace|stabili[sz]er)\b|\blace[- ]up ankle\b|\bASO\b", "L1906", "a prefabricated ankle support",
+     ANKLE),
     (r"\b(pneumatic|air) (walking |CAM )?boot\b", "L4361", "a pneumatic walking boot", ANKLE),
     (r"\b(walking|CAM|fracture) boot\b|\bCAM walker\b", "L4387", "a walking boot", ANKLE),
     (r"\bpost-?op(erative)? (shoe|boot)\b|\bsurgical shoe\b", "L3260", "a postoperative shoe", ("L3260", "L3260")),
@@ -71,7 +72,7 @@ def _propose(ctx: Context) -> list:
     for code, words, (first, last), sentence in furnished_items(ctx.narrative):
         if any(first <= c <= last for c in hcpcs):
             continue
-        edits.append(RULE.edit("add", "hcpcs", code, f"the note says {words} was furnished ('{sentence}'): {code}"))
+        edits.append(RULE.edit("add", "hcpcs", code, f"{words} furnished at the encounter ('{sentence}'): {code}"))
     return edits
 
 

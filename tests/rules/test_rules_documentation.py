@@ -20,7 +20,8 @@ def test_synonyms_abbreviations_and_inclusion_terms_support_a_code(run):
                             ("Strep throat, rapid test positive.", "J02.0"), ("Flu A positive.", "J10.1"),
                             ("Carpal tunnel syndrome of the left wrist.", "G56.02"),
                             ("Mild ptosis of the right eye.", "H02.401"), ("HTN, stable.", "I10"),
-                            ("Hives after eating shellfish.", "L50.0")):
+                            ("Hives after eating shellfish.", "L50.0"),
+                            ("Lac 3cm L forearm from a kitchen knife, repaired.", "S51.812A")):
         assert run(narrative, icd=[code], rules=(documentation.RULE,)).edits == [], (narrative, code)
 
 

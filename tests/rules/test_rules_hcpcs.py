@@ -137,6 +137,8 @@ def test_furnished_dme_and_orthoses_are_coded(run):
 
     out = run("Dispensed a prefabricated ankle support and a pair of crutches.", rules=(supplies.RULE,))
     assert sorted(out.codes["hcpcs"]) == ["E0114", "L1906"]
+    out = run("ASO brace and crutches given.", rules=(supplies.RULE,))
+    assert sorted(out.codes["hcpcs"]) == ["E0114", "L1906"]
     out = run("Placed in a CAM boot and given a rolling walker.", rules=(supplies.RULE,))
     assert sorted(out.codes["hcpcs"]) == ["E0143", "L4387"]
     out = run("Fitted with forearm crutches.", hcpcs=["E0114"], rules=(supplies.RULE,))
