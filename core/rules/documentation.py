@@ -38,7 +38,7 @@ scapula patella rib ribs skull jaw phalanx trunk buttock groin breast
 """.split())
 # the note's words for what a description word (its first five letters) names
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "nicot": ("smok", "cigar", "tobac", "vape", "vapin", "pack"), "cigar": ("smok", "pack"),
+    "nicot": ("smok", "cigar", "tobac", "vape", "vapin", "pack", "ppd"), "cigar": ("smok", "pack", "ppd"),
     "tobac": ("smok", "cigar", "chew", "vape"), "influ": ("flu",), "hyper": ("high", "elevated"),
     "hyperl": ("chole", "lipid", "trigl"), "hyperc": ("chole", "lipid"), "obesi": ("obese", "bmi"),
     "synco": ("faint", "passed"), "neopl": ("cance", "carci", "tumor", "mass", "lesio", "metas", "lymph", "sarco",
@@ -74,8 +74,16 @@ _SKIPPED = "VWXYZ"
 
 
 def _stems(tokens: list[str]) -> set[str]:
-    """Each word's first five letters and its search stem (marked '~')."""
-    return {token[:5] for token in tokens} | {"~" + stem for stem in tokenize(" ".join(tokens))}
+    """Each word's first five letters, its first four (marked '^', what a four-letter synonym such as 'smok'
+    matches) and its search stem (marked '~')."""
+    return ({token[:5] for token in tokens} | {"^" + token[:4] for token in tokens if len(token) > 4}
+            | {"~" + stem for stem in tokenize(" ".join(tokens))})
+
+
+def _synonym_key(synonym: str) -> str:
+    """A synonym of four letters stands for the words it begins ('smok': smoker, smokes); a shorter one is a
+    whole word ('ha', 'fx'); a longer one is compared by its first five letters."""
+    return "^" + synonym if len(synonym) == 4 else synonym[:5]
 
 
 def _split(text: str) -> tuple[set[str], set[str]]:
@@ -89,8 +97,8 @@ def _split(text: str) -> tuple[set[str], set[str]]:
 def _with_synonyms(tokens: list[str]) -> set[str]:
     keys = _stems(tokens)
     for token in tokens:
-        keys |= {synonym[:5] for synonym in SYNONYMS.get(token[:5], ())}
-        keys |= {synonym[:5] for synonym in SYNONYMS.get(token[:6], ())}
+        keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:5], ())}
+        keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:6], ())}
     return keys
 
 

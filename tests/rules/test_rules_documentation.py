@@ -16,7 +16,8 @@ def test_a_diagnosis_the_note_never_names_is_dropped(run):
 
 
 def test_synonyms_abbreviations_and_inclusion_terms_support_a_code(run):
-    for narrative, code in (("COPD; smokes a pack a day.", "F17.210"), ("Acute UTI.", "N39.0"),
+    for narrative, code in (("COPD; smokes a pack a day.", "F17.210"), ("Smoker, 1 ppd.", "F17.210"),
+                            ("Acute UTI.", "N39.0"),
                             ("Strep throat, rapid test positive.", "J02.0"), ("Flu A positive.", "J10.1"),
                             ("Carpal tunnel syndrome of the left wrist.", "G56.02"),
                             ("Mild ptosis of the right eye.", "H02.401"), ("HTN, stable.", "I10"),
