@@ -24,11 +24,11 @@ _MILES_RE = re.compile(r"\b(loaded|transport|patient) (mileage|miles)\b[^.\d]{0,
 _AIR = r"\b(air ambulance|helicopter|rotor|rotary[- ]wing|fixed[- ]wing|air transport|flight)\b"
 _SCT = r"\bspecialty care transport\b|\bSCT\b|\bcritical care transport\b"
 _ALS2 = r"\bALS ?(2|II|level 2)\b|\badvanced life support,? level 2\b"
-_ALS = r"\bALS\b|\badvanced life support\b|\bparamedic (level|unit|crew)\b"
+_ALS = r"\bALS( ?(1|I))?\b|\badvanced life support\b|\bparamedic (level|unit|crew)\b"
 _BLS = r"\bBLS\b|\bbasic life support\b"
 _NON_EMERGENCY = r"\bnon-?emergen(t|cy)\b|\bscheduled (transport|transfer)\b|\broutine transport\b"
 _EMERGENCY = (r"\bemergen(t|cy) (transport|response|run|call)\b|\b911\b|\blights and sirens\b|\bemergent\b"
-              r"|\b(ALS|BLS|life support)[ ,]+emergency\b")
+              r"|\b(ALS( ?(1|I))?|BLS|life support)[ ,]+emergency\b")
 
 
 def loaded_miles(narrative: str) -> float | None:

@@ -91,6 +91,8 @@ def test_ambulance_run_gets_its_level_and_loaded_mileage(run):
               hcpcs=["A0429"], rules=(ambulance.RULE,))
     assert out.codes["hcpcs"] == ["A0428", "A0425"]
     assert "7 units" in out.edits[-1].reason
+    out = run("Run report: ALS1 emergency response to an MVC, 7.5 loaded miles.", rules=(ambulance.RULE,))
+    assert out.codes["hcpcs"] == ["A0427", "A0425"]
 
 
 def test_ambulance_rule_leaves_ed_notes_and_air_transport_alone(run):
