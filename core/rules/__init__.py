@@ -39,9 +39,9 @@ logger = logging.getLogger(__name__)
 # depend on the final diagnoses
 RULES: tuple[Rule, ...] = (
     documentation.RULE,
-    specificity.SIDE_RULE, specificity.SPECIFICITY_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE,
-    injuries.CAUSE_RULE, notes.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE,
-    ambulance.RULE, supplies.RULE,
+    specificity.SIDE_RULE, specificity.SPECIFICITY_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE,
+    injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE, em.RULE,
+    pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE,
 )
 
 
