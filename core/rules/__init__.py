@@ -15,7 +15,19 @@ import logging
 
 from core.codes import get_codeset
 from core.constants import SYSTEMS
-from core.rules import em, excludes, injuries, notes, pairing, specificity, symptoms
+from core.rules import (
+    ambulance,
+    documentation,
+    em,
+    excludes,
+    injuries,
+    notes,
+    pairing,
+    preventive,
+    specificity,
+    supplies,
+    symptoms,
+)
 from core.rules.excludes import find_conflicts
 from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
 from core.rules.narrative import spans_several_encounters
@@ -24,10 +36,13 @@ __all__ = ["ACTIONS", "RULES", "Edit", "Rule", "RulesOutcome", "apply_rules", "f
 
 logger = logging.getLogger(__name__)
 
-# order matters: specificity first, then drops, then additions that depend on the final diagnoses
+# order matters: the answer's undocumented diagnoses go first, then specificity, then drops, then additions that
+# depend on the final diagnoses
 RULES: tuple[Rule, ...] = (
-    specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE,
-    injuries.CAUSE_RULE, notes.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE,
+    documentation.RULE,
+    specificity.SIDE_RULE, specificity.SPECIFICITY_RULE, specificity.TYPE_RULE, specificity.COMBINATION_RULE,
+    injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE, em.RULE,
+    pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE,
 )
 
 

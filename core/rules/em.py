@@ -38,13 +38,29 @@ def level_statements(narrative: str) -> list[tuple[int, int]]:
     return [match.span() for match in found if match]
 
 
+OFFICE_EM = frozenset(OFFICE_NEW + OFFICE_ESTABLISHED + ("99211",))
+
+
+def documented_level(narrative: str) -> int | None:
+    """The MDM level, else the minutes of total time, the note documents (None when it states neither)."""
+    mdm = documented_mdm(narrative)
+    return mdm if mdm is not None else minutes_documented(narrative)
+
+
 def documented_mdm(narrative: str) -> int | None:
     match = _MDM_RE.search(narrative)
     return _MDM_LEVELS[(match.group(1) or match.group(2)).lower()] if match else None
 
 
+# the note is the ED's own record of this encounter (not an office note that mentions an earlier ED visit)
+_IN_ED_RE = re.compile(r"(?<!was )(?<!were )\b(presents?|presenting|seen|evaluated|examined|treated|arrives?|brought)"
+                       r" (in|to|at|into) the (emergency (department|room)|ED|ER)\b(?![^.]*\b(ago|yesterday|last "
+                       r"(week|month|night)|previously|earlier this)\b)", re.I)
+
+
 def patient_family(narrative: str, coded: list[str]) -> str | None:
-    if _ED_RE.search(narrative) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded)):
+    if _IN_ED_RE.search(narrative) or (
+            _ED_RE.search(narrative) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
         return "ed"
     if _NEW_RE.search(narrative):
         return "new"

@@ -1,15 +1,24 @@
-"""Procedure pairing: a drug given in the office is billed with the service that gave it (CPT 96372 for an
-IM/SC injection, 96374 IV push, 96365 IV infusion), and a vaccine product with its administration code
-(CPT 90471/90472, or Medicare G0008 flu / G0009 pneumococcal / G0010 hepatitis B), with ICD-10-CM Z23 for the
-immunization encounter (ICD-10-CM Official Guidelines I.C.21.c.2)."""
+"""Procedure pairing: a drug given in the office is billed as its supply (the HCPCS J-code, in units of the
+descriptor's dose; `core.rules.drugs`) with the service that gave it (CPT 96372 for an IM/SC injection, 96374
+IV push, 96365 IV infusion), and a vaccine product with its administration code (CPT 90471/90472, or for a
+Medicare patient G0008 flu / G0009 pneumococcal / G0010 hepatitis B instead), with ICD-10-CM Z23 for the
+immunization encounter (ICD-10-CM Official Guidelines I.C.21.c.2), not the disease the vaccine prevents; a
+product code is billed only for a vaccine the note documents."""
 
 from __future__ import annotations
 
+import re
+
+from core.rules.documentation import documented_keys, supported
+from core.rules.drugs import given_drugs, same_drug
 from core.rules.models import Context, Rule
+from core.rules.narrative import spans_several_encounters
 from core.text import affirmed
 
-DRUG_GUIDELINE = "CPT drug administration (96360-96379): the administration is reported with the drug supply code"
-VACCINE_GUIDELINE = ("CPT immunization administration (90460-90474) and CMS G0008-G0010; "
+DRUG_GUIDELINE = ("CPT drug administration (96360-96379): the administration is reported with the drug supply code "
+                  "(HCPCS Level II J-code, units per its descriptor)")
+VACCINE_GUIDELINE = ("CPT immunization administration (90460-90474) and CMS G0008-G0010 (Medicare Claims "
+                     "Processing Manual ch. 18); "
                      "ICD-10-CM Official Guidelines I.C.21.c.2 (Z23)")
 
 ROUTES: tuple[tuple[str, str, str], ...] = (
@@ -29,26 +38,70 @@ def is_injectable_drug(code: str) -> bool:
     return "J0120" <= code <= "J3591"  # injectable drugs (chemotherapy J9xxx has its own administration codes)
 
 
+# vaccine CPT product codes by the vaccine they give, with the names a note uses for it
+_FLU = (*(str(c) for c in range(90653, 90669)), "90672", "90673", "90674", "90682", "90685", "90686", "90687",
+        "90688", "90689", "90694", "90756")
+VACCINES: dict[str, tuple[tuple[str, ...], str]] = {
+    "flu": (_FLU, r"\binfluenza\b|\bflu\b|\bflu[- ]?shot|Fluzone|Flublok|Fluad|Flucelvax|FluMist|Afluria|Fluarix"),
+    "pneumococcal": (("90669", "90670", "90671", "90677", "90684", "90732"),
+                     r"pneumococcal|\bpneumonia (vaccine|shot)|\bPCV\d*\b|\bPPSV\d*\b|Prevnar|Pneumovax|Vaxneuvance"
+                     r"|Capvaxive"),
+    "hepatitis_b": (("90739", "90740", "90743", "90744", "90746", "90747", "90759"),
+                    r"hepatitis B|\bhep ?B\b|Engerix|Heplisav|Recombivax|PreHevbrio"),
+    "hepatitis_a": (("90632", "90633", "90634"), r"hepatitis A\b|\bhep ?A\b|Havrix|Vaqta"),
+    "tetanus": (("90714", "90715"), r"\bTdap\b|\bTd\b|tetanus|Boostrix|Adacel|Tenivac"),
+    "zoster": (("90750",), r"zoster|shingles|Shingrix"),
+    "hpv": (("90649", "90650", "90651"), r"\bHPV\b|papilloma|Gardasil"),
+    "mmr": (("90707", "90710"), r"\bMMRV?\b|measles|ProQuad"),
+    "varicella": (("90716",), r"varicella|chicken ?pox|Varivax"),
+    "meningococcal": (("90619", "90620", "90621", "90623", "90733", "90734"),
+                      r"mening|\bMenACWY|\bMenB\b|Menveo|MenQuadfi|Bexsero|Trumenba|Penbraya"),
+    "rsv": (("90678", "90679", "90683"), r"\bRSV\b|respiratory syncytial|Arexvy|Abrysvo|mResvia"),
+    "rotavirus": (("90680", "90681"), r"rotavirus|RotaTeq|Rotarix"),
+    "typhoid": (("90690", "90691"), r"typhoid"),
+    "rabies": (("90675", "90676"), r"rabies"),
+}
+_KINDS = {code: kind for kind, (codes, _) in VACCINES.items() for code in codes}
+
+
 def vaccine_kind(code: str) -> str | None:
+    """The vaccine a CPT product code gives ('flu', 'pneumococcal', ...), 'other' for a product not in
+    VACCINES (a combination vaccine), None for a code that is no vaccine product."""
     if not ("90476" <= code <= "90759"):
         return None
-    if code in ("90670", "90671", "90677", "90732"):
-        return "pneumococcal"
-    if "90739" <= code <= "90747":
-        return "hepatitis_b"
-    return "flu" if ("90653" <= code <= "90689" or code in ("90694", "90756")) else "other"
+    return _KINDS.get(code, "other")
+
+
+def _supplies(ctx: Context) -> list:
+    """The J-code of each drug the note says was given here that the answer lacks (the supply is billed with
+    its administration; the units are the documented dose over the descriptor's amount). Not on a narrative
+    that spans several encounters (a hospital course): which drug was given at the billed encounter is unknown."""
+    if spans_several_encounters(ctx.narrative):
+        return []
+    coded = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)]
+    edits = []
+    for drug in given_drugs(ctx.narrative, ctx.codeset):
+        if any(same_drug(ctx.codeset, drug.code, c) for c in coded):
+            continue
+        units = f", {drug.units} unit{'s' if drug.units != 1 else ''} of {ctx.codeset.units.get(drug.code)}" \
+            if drug.units else ""
+        edits.append(DRUG_RULE.edit("add", "hcpcs", drug.code, f"the note says the drug was given here "
+                                    f"('{drug.sentence}'): its supply code is {drug.code}{units}"))
+        coded.append(drug.code)
+    return edits
 
 
 def _propose_drug(ctx: Context) -> list:
-    drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)]
+    supplies = _supplies(ctx)
+    drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)] + [e.code for e in supplies]
     cpt = ctx.codes.get("cpt", [])
     if not drugs or any(c in DRUG_ADMIN or c.startswith(INJECTION_PROCEDURES) for c in cpt):
-        return []
+        return supplies
     for pattern, admin, what in ROUTES:
         if affirmed(ctx.narrative, pattern):
-            return [DRUG_RULE.edit("add", "cpt", admin, f"{drugs[0]} was given as {what}: the administration "
-                                   f"{admin} is billed with the drug")]
-    return []
+            return supplies + [DRUG_RULE.edit("add", "cpt", admin, f"{drugs[0]} was given as {what}: the "
+                                              f"administration {admin} is billed with the drug")]
+    return supplies
 
 
 # vaccine products named unambiguously in a note -> CPT product code
@@ -74,32 +127,87 @@ def _medicare(ctx: Context) -> bool:
     return bool(affirmed(ctx.narrative, r"\bmedicare\b"))
 
 
-def _propose_vaccine(ctx: Context) -> list:
-    added = _documented_products(ctx)
-    products = [VACCINE_RULE.edit("add", "cpt", code, f"the note names the vaccine given: its product code {code} "
-                                  "is billed with the administration") for code in added]
-    vaccines = [(c, vaccine_kind(c)) for c in [*ctx.codes.get("cpt", []), *added] if vaccine_kind(c)]
-    if not vaccines:
-        return []
-    edits = products + ([] if ctx.has("icd10cm", "Z23") else [VACCINE_RULE.edit(
-        "add", "icd10cm", "Z23", "a vaccine was given: Z23 (encounter for immunization) is coded")])
-    given = set(ctx.codes.get("cpt", [])) | set(ctx.codes.get("hcpcs", []))
-    if given & (VACCINE_ADMIN_CPT | set(MEDICARE_ADMIN.values())):
-        return edits
-    medicare = [k for _, k in vaccines if k in MEDICARE_ADMIN] if _medicare(ctx) else []
-    for kind in dict.fromkeys(medicare):
-        edits.append(VACCINE_RULE.edit("add", "hcpcs", MEDICARE_ADMIN[kind], f"a Medicare patient got a {kind} "
-                                       f"vaccine: its administration is {MEDICARE_ADMIN[kind]}"))
-    others = len(vaccines) - len(medicare)
-    if others:
-        edits.append(VACCINE_RULE.edit("add", "cpt", "90471", "a vaccine product is billed with its "
-                                       "administration: 90471 for the first"))
-    if others > 1:
-        edits.append(VACCINE_RULE.edit("add", "cpt", "90472", "90472 for each further vaccine"))
+def _undocumented_products(ctx: Context) -> list:
+    """Vaccine products the note does not document, when it names the vaccines given: a product of a vaccine
+    it never names, or another product of a vaccine whose product it names (a product code is billed for
+    the vaccine given, not a neighbour of it)."""
+    named = {kind for kind, (_, pattern) in VACCINES.items() if affirmed(ctx.narrative, pattern)}
+    exact = {code: vaccine_kind(code) for pattern, code in PRODUCTS if affirmed(ctx.narrative, pattern)}
+    edits = []
+    for code in ctx.codes.get("cpt", []):
+        kind = vaccine_kind(code)
+        if not named or kind in (None, "other") or code in exact:
+            continue
+        if kind not in named:
+            edits.append(VACCINE_RULE.edit("drop", "cpt", code, f"the note names no {kind} vaccine: its product "
+                                           f"code {code} is not billed"))
+        elif kind in exact.values():
+            product = next(c for c, k in exact.items() if k == kind)
+            edits.append(VACCINE_RULE.edit("drop", "cpt", code, f"the note names the {kind} vaccine given "
+                                           f"({product}): {code} is another product"))
     return edits
 
 
-DRUG_RULE = Rule("drug_administration", DRUG_GUIDELINE, "a drug J-code goes with its administration code",
+def _administration(ctx: Context, vaccines: list[tuple[str, str]]) -> list:
+    """The administration codes the vaccines call for: Medicare pays flu, pneumococcal and hepatitis B
+    administration by G0008/G0009/G0010 (not 90471/90472); every other vaccine by 90471, 90472 for each further
+    one. Codes an answer has are kept unless a Medicare G-code takes their place."""
+    present = [c for c in ctx.codes.get("cpt", []) if c in VACCINE_ADMIN_CPT]
+    has_g = set(ctx.codes.get("hcpcs", [])) & set(MEDICARE_ADMIN.values())
+    medicare = [k for _, k in vaccines if k in MEDICARE_ADMIN] if _medicare(ctx) else []
+    others = len(vaccines) - len(medicare)
+    if (present or has_g) and not medicare:
+        if others > 1 and "90471" in present and "90472" not in present:
+            return [VACCINE_RULE.edit("add", "cpt", "90472", "90472 for each vaccine after the first (90471)")]
+        return []
+    wanted_cpt = (["90471"] if others else []) + (["90472"] if others > 1 else [])
+    spare = [c for c in present if c in ("90471", "90472") and c not in wanted_cpt]
+    edits = [VACCINE_RULE.edit("drop", "cpt", c, "Medicare pays the administration of flu, pneumococcal and "
+                               "hepatitis B vaccines by G0008/G0009/G0010, not by a CPT administration code")
+             for c in spare]
+    for kind in dict.fromkeys(medicare):
+        if MEDICARE_ADMIN[kind] not in has_g:
+            edits.append(VACCINE_RULE.edit("add", "hcpcs", MEDICARE_ADMIN[kind], f"a Medicare patient got a {kind} "
+                                           f"vaccine: its administration is {MEDICARE_ADMIN[kind]}"))
+    if not present:
+        reasons = {"90471": "a vaccine product is billed with its administration: 90471 for the first",
+                   "90472": "90472 for each further vaccine"}
+        edits += [VACCINE_RULE.edit("add", "cpt", c, reasons[c]) for c in wanted_cpt]
+    return edits
+
+
+# a vaccine named in a note: up to four words before 'vaccine' (and a parenthesis after it)
+_VACCINE_NAME_RE = re.compile(r"(?:[\w-]+\s+){0,4}(?:vaccines?|vaccinations?|immuni[sz]ations?|booster|shot)\b"
+                              r"(?:\s*\([^)]*\))?", re.I)
+
+
+def _vaccine_diseases(ctx: Context) -> list:
+    """Diagnoses the note names only as a vaccine given (influenza for a flu shot, zoster for Shingrix): the
+    immunization is Z23, the disease it prevents is not a diagnosis of the encounter."""
+    without = documented_keys(_VACCINE_NAME_RE.sub(" ", ctx.narrative))
+    full = documented_keys(ctx.narrative)
+    return [VACCINE_RULE.edit("drop", "icd10cm", code, f"the note names {ctx.codeset.describe(code).lower()} only "
+                              f"as the vaccine given: {code} is not coded (the encounter is Z23)")
+            for code in ctx.icd() if code[:1] not in "VWXYZ" and supported(ctx.codeset, code, full)
+            and not supported(ctx.codeset, code, without)]
+
+
+def _propose_vaccine(ctx: Context) -> list:
+    dropped = _undocumented_products(ctx)
+    added = _documented_products(ctx)
+    products = [VACCINE_RULE.edit("add", "cpt", code, f"the note names the vaccine given: its product code {code} "
+                                  "is billed with the administration") for code in added]
+    gone = {e.code for e in dropped}
+    vaccines = [(c, vaccine_kind(c)) for c in [*ctx.codes.get("cpt", []), *added] if vaccine_kind(c) and c not in gone]
+    if not vaccines:
+        return dropped
+    edits = dropped + products + _vaccine_diseases(ctx) + ([] if ctx.has("icd10cm", "Z23") else [VACCINE_RULE.edit(
+        "add", "icd10cm", "Z23", "a vaccine was given: Z23 (encounter for immunization) is coded")])
+    return edits + _administration(ctx, vaccines)
+
+
+DRUG_RULE = Rule("drug_administration", DRUG_GUIDELINE,
+                 "a drug J-code goes with its administration code; a drug given here gets its J-code",
                  _propose_drug)
 VACCINE_RULE = Rule("vaccine_administration", VACCINE_GUIDELINE,
                     "a vaccine product goes with its administration code and Z23", _propose_vaccine)

@@ -4,11 +4,13 @@ convention presumes (I.A.15; diabetes with CKD I.C.4.a, hypertension with heart 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, word_keys
 from core.rules.models import Context, Rule
 from core.rules.narrative import condition_side
-from core.text import affirmed
+from core.text import affirmed, words
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.a (unspecified codes)"
 COMBINATION_GUIDELINE = "ICD-10-CM Official Guidelines I.A.15 ('with'), I.C.4.a and I.C.9.a (combination codes)"
@@ -37,16 +39,38 @@ def sided_variant(codeset, code: str, side: str) -> str | None:
     return None
 
 
+def opposite_variant(codeset, code: str, side: str) -> str | None:
+    """The code that says `side` where `code` says the other side (M25.511 right shoulder -> M25.512 for left)."""
+    description = codeset.describe(code).lower()
+    named = set(re.findall(r"\b(right|left)\b", description))
+    if len(named) != 1 or side in named or side not in ("right", "left"):
+        return None
+    wanted = re.sub(rf"\b{named.pop()}\b", side, description)
+    return next((c for c in _same_category(codeset, code)
+                 if c != code and codeset.describe(c).lower() == wanted and codeset.is_valid(c)), None)
+
+
 def _propose_side(ctx: Context) -> list:
-    """The side must be named in a sentence about the condition itself (its description's words)."""
-    edits = []
-    for code in ctx.icd():
+    """The side must be named in a sentence about the condition itself (its description's words, the side
+    words left out)."""
+    edits, icd = [], ctx.icd()
+    for code in icd:
         description = ctx.codeset.describe(code)
-        side = condition_side(ctx.narrative, description) if "unspecified" in description else None
-        better = sided_variant(ctx.codeset, code, side) if side else None
-        if better:
+        if "unspecified" in description and not re.search(r"\b(right|left)\b", description):
+            side = condition_side(ctx.narrative, description)
+            better = sided_variant(ctx.codeset, code, side) if side else None
+            if better:
+                edits.append(SIDE_RULE.edit("replace", "icd10cm", code, f"the note documents the {side} side: "
+                                            f"{better} instead of the unspecified-side {code}", better))
+            continue
+        side = condition_side(ctx.narrative, re.sub(r"\b(right|left)\b", " ", description, flags=re.I))
+        other = opposite_variant(ctx.codeset, code, side) if side else None
+        if other in icd:
+            edits.append(SIDE_RULE.edit("drop", "icd10cm", code, f"the note documents the {side} side only: "
+                                        f"{other} is coded, {code} is not"))
+        elif other:
             edits.append(SIDE_RULE.edit("replace", "icd10cm", code, f"the note documents the {side} side: "
-                                        f"{better} instead of the unspecified-side {code}", better))
+                                        f"{other}, not {code}", other))
     return edits
 
 
@@ -99,8 +123,130 @@ def _propose_type(ctx: Context) -> list:
 
 TYPE_RULE = Rule("diabetes_type", TYPE_GUIDELINE, "the diabetes category follows the documented type", _propose_type,
                  one_encounter=True)
-SIDE_RULE = Rule("laterality", SIDE_GUIDELINE, "an unspecified-side code becomes the documented side", _propose_side,
+SIDE_RULE = Rule("laterality", SIDE_GUIDELINE, "an unspecified-side or wrong-side code becomes the documented side",
+                 _propose_side,
                  one_encounter=True)
 COMBINATION_RULE = Rule("combination_code", COMBINATION_GUIDELINE,
                         "conditions the 'with' convention links are coded by their combination code",
                         _propose_combination, one_encounter=True)
+
+
+SPECIFICITY_GUIDELINE = ("ICD-10-CM Official Guidelines I.A.9.b and I.B.18 (an unspecified code only when the record "
+                         "has no more detail; no specificity the record does not support) and I.C.10.c (influenza "
+                         "due to an identified virus)")
+# words of a description that add no meaning a note must state
+_FILLER = frozenset("""unspecified other specified encounter initial subsequent sequela with without due to of and or
+the in for by as on type site part nos not elsewhere classified disease disorder condition unknown cause region
+closed open routine healing""".split())
+_IDENTIFIED_FLU = (r"\binfluenza (type )?[AB]\b|\bflu [AB]\b|\b(positive|\+) for influenza\b|\bH1N1\b|\bH3N2\b"
+                   r"|\binfluenza[^.;]{0,30}\b(positive|detected)\b")
+
+
+@lru_cache(maxsize=8192)
+def _meaning(codeset, code: str) -> tuple[tuple[tuple[tuple[str, frozenset[str]], ...], ...], frozenset[str], bool,
+                                          bool]:
+    """Per text of the code (its description and own inclusion terms): each meaningful word (its first five
+    letters) with the keys that document it; the side words of the description; whether it says 'unspecified';
+    whether it is an 'other' code."""
+    description = codeset.describe(code).lower()
+    texts = []
+    for text in code_texts(codeset, code, inherited=False):
+        # 'hepatitis c': the letter counts; a bare number does not ('type 2', 'stage 2' elsewhere in a sentence)
+        tokens = [w for w in words(re.sub(r"\([^)]*\)", " ", text)) if w not in _FILLER and not w.isdigit()]
+        texts.append(tuple((w[:5], word_keys(w)) for w in tokens if w not in ("right", "left", "bilateral")))
+    sides = frozenset(re.findall(r"\b(right|left|bilateral)\b", description))
+    return tuple(texts), sides, "unspecified" in description, bool(re.search(r"\bother\b", description))
+
+
+Text = tuple[tuple[str, frozenset[str]], ...]
+
+
+def _positions(text: Text, sentence: list[set[str]]) -> dict[str, list[int]] | None:
+    """Where in the sentence (word positions) each meaningful word of the text is, or None when one is not."""
+    found = {word: [i for i, token in enumerate(sentence) if keys & token] for word, keys in text}
+    return found if all(found.values()) else None
+
+
+def _documented(texts, sentences: list[list[set[str]]]) -> list[tuple[int, Text, dict[str, list[int]]]]:
+    """(sentence index, text, word positions) for each text a sentence documents in full."""
+    return [(i, text, found) for text in texts if text for i, sentence in enumerate(sentences)
+            if (found := _positions(text, sentence))]
+
+
+def _next_to(extra: set[str], shared: set[str], found: dict[str, list[int]]) -> bool:
+    """Every extra word stands next to a shared one, stop words aside ('allergic urticaria', 'stage 3a'; not
+    the 'acute' of 'acute bronchitis with cough')."""
+    near = [i for word in shared for i in found[word]]
+    return all(any(abs(i - j) <= 1 for i in found[word] for j in near) for word in extra)
+
+
+def _neighbours(codeset, code: str) -> list[str]:
+    """Codes the same condition could be coded by: the category's codes of the same length and 7th character."""
+    return [c for c in _same_category(codeset, code) if c != code and (len(code) < 8 or c[-1] == code[-1])]
+
+
+def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[list[set[str]]],
+                       coded: tuple[str, ...] = ()) -> str | None:
+    """The code of the same category the note documents better, for the same condition (a word in common):
+    when `code` claims words the note never says (F32.9 'major depressive disorder' for 'depression'), the one
+    whose every word one affirmed sentence names; when `code` is unspecified and documented, the one code
+    whose words, some beyond `code`'s own and next to them, one affirmed sentence names along with `code`'s
+    (J02.9 -> J02.0 for 'streptococcal pharyngitis'). The candidate's own description must be documented (an
+    inclusion term of another code is too weak a reason to move). Same side; 'other' codes never; a code that
+    claims more is not folded into a coded sibling (both may be documented in words the note's language puts
+    otherwise)."""
+    texts, sides, unspecified, _ = _meaning(codeset, code)
+    claims_more = not _documented(texts, [[mentioned]])
+    if not claims_more and not unspecified:
+        return None
+    own = {word for text in texts for word, _ in text}
+    own_sentences = {i for i, _, _ in _documented(texts, sentences)}
+    ranked = []
+    for candidate in _neighbours(codeset, code):
+        c_texts, c_sides, c_unspecified, c_other = _meaning(codeset, candidate)
+        if c_other or c_sides != sides or (c_unspecified and not claims_more) or (claims_more and candidate in coded):
+            continue
+        found = []
+        for i, text, positions in _documented(c_texts[:1], sentences):
+            words_ = {w for w, _ in text}
+            if words_ & own and (claims_more or (i in own_sentences and words_ - own
+                                                 and _next_to(words_ - own, words_ & own, positions))):
+                found.append(text)
+        if found:
+            ranked.append((not c_unspecified, max(len(t) for t in found), candidate))
+    ranked.sort(reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]):
+        return None
+    return ranked[0][2]
+
+
+def _identified_flu(ctx: Context, code: str) -> str | None:
+    sentence = affirmed(ctx.narrative, _IDENTIFIED_FLU) if code.startswith("J11") else None
+    better = "J10" + code[3:]
+    if sentence and not re.search(r"\b(negative|not detected)\b", sentence) and ctx.codeset.is_valid(better):
+        return better
+    return None
+
+
+def _propose_specificity(ctx: Context) -> list:
+    mentioned, sentences = documented_keys(ctx.narrative), affirmed_sentence_keys(ctx.narrative)
+    edits = []
+    for code in ctx.icd():
+        if code[:1] in "VWXYZ":
+            continue
+        flu = _identified_flu(ctx, code)
+        if flu:
+            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note identifies the influenza "
+                                               f"virus: {flu} (identified virus), not {code}", flu))
+            continue
+        better = documented_sibling(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()))
+        if better:
+            edits.append(SPECIFICITY_RULE.edit(
+                "replace", "icd10cm", code, f"the note documents {ctx.codeset.describe(better).lower()}: {better}, "
+                f"not {ctx.codeset.describe(code).lower()} ({code})", better))
+    return edits
+
+
+SPECIFICITY_RULE = Rule("documented_specificity", SPECIFICITY_GUIDELINE,
+                        "the code of a category that says what the note documents, no more and no less",
+                        _propose_specificity, one_encounter=True)

@@ -63,6 +63,28 @@ def test_laterality_needs_one_documented_side(run):
     assert run("Left ankle sprain.", icd=["S93.402A"], rules=(specificity.SIDE_RULE,)).edits == []
 
 
+def test_laterality_corrects_the_wrong_side(run):
+    out = run("Distal radius fracture of the left wrist.", icd=["S52.501A", "S52.502A"],
+              rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["S52.502A"]  # both sides coded: the undocumented one goes
+    out = run("Seen for pain in the left shoulder without injury.", icd=["M25.511"], rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["M25.512"]
+    out = run("Fracture of unspecified part: right clavicle fracture.", icd=["S42.002A"],
+              rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["S42.001A"]
+
+
+def test_laterality_keeps_both_sides_when_both_are_documented(run):
+    out = run("Osteoarthritis of the right knee and of the left knee.", icd=["M17.11", "M17.12"],
+              rules=(specificity.SIDE_RULE,))
+    assert out.edits == []
+    assert run("Shoulder pain.", icd=["M25.511"], rules=(specificity.SIDE_RULE,)).edits == []
+    # the other side belongs to another condition: the shoulder's side is not the knee's
+    out = run("Right shoulder pain. Left knee contusion.", icd=["M25.511", "S80.02XA"],
+              rules=(specificity.SIDE_RULE,))
+    assert out.edits == []
+
+
 def test_combination_codes_for_diabetes_and_hypertension_with_ckd(run):
     out = run("T2DM, HTN, CKD 3.", icd=["E11.9", "I10", "N18.30"], rules=(specificity.COMBINATION_RULE,))
     assert out.codes["icd10cm"] == ["E11.22", "I12.9", "N18.30"]

@@ -36,6 +36,15 @@ def test_em_level_from_mdm_time_and_patient_status(run):
     assert out.codes["cpt"] == ["99285"]
 
 
+def test_an_ed_encounter_gets_an_ed_level_even_when_an_office_code_was_given(run):
+    out = run("Presents to the emergency department after a fall. MDM: moderate.", cpt=["99204"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99284"]
+    # an office visit after an ED visit stays an office visit
+    out = run("Established patient; was seen in the ED last week for chest pain. MDM: low.", cpt=["99214"],
+              rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99213"]
+
+
 def test_em_level_left_alone_without_documentation_or_for_preventive(run):
     assert run("Established patient with a cold.", cpt=["99213"], rules=(em.RULE,)).edits == []
     assert run("Annual physical, low MDM.", cpt=["99396"], rules=(em.RULE,)).edits == []
@@ -103,5 +112,5 @@ def test_named_vaccine_product_added_only_when_an_immunization_is_coded(run):
     out = run("Medicare beneficiary; high-dose influenza vaccine given.", icd=["Z23"], rules=(pairing.VACCINE_RULE,))
     assert out.codes["cpt"] == ["90662"] and out.codes["hcpcs"] == ["G0008"]
     out = run("Tdap and PCV20 given today.", icd=["Z23"], cpt=["90715", "90471"], rules=(pairing.VACCINE_RULE,))
-    assert out.codes["cpt"] == ["90715", "90471", "90677"]
+    assert out.codes["cpt"] == ["90715", "90471", "90677", "90472"]  # a second vaccine: 90472
     assert run("Discussed Tdap; declined.", icd=["I10"], rules=(pairing.VACCINE_RULE,)).edits == []

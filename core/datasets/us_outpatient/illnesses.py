@@ -58,12 +58,13 @@ ACUTE = (
         None,
     ),
 )
+IDENTIFIED = ("J02.0", "J10.1")  # the organism or virus named: the specific code of its category
 CHRONIC = (  # (assessment text, ICD codes, labs (text, CPT), rules)
     (
         "type 2 diabetes with diabetic chronic kidney disease stage 3a; continues metformin",
         ("E11.22", "N18.31", "Z79.84"),
         ("Hemoglobin A1c drawn.", "83036"),
-        ("combination_code", "use_additional_code"),
+        ("combination_code", "use_additional_code", "documented_specificity"),
     ),
     (
         "type 2 diabetes with hyperglycemia, on insulin glargine",
@@ -92,8 +93,8 @@ CHRONIC = (  # (assessment text, ICD codes, labs (text, CPT), rules)
     ("COPD; smokes a pack a day", ("J44.9", "F17.210"), None, ("use_additional_code",)),
     ("essential hypertension, stable", ("I10",), None, ()),
     ("hyperlipidemia", ("E78.5",), ("Lipid panel drawn.", "80061"), ()),
-    ("generalized anxiety disorder", ("F41.1",), None, ()),
-    ("depression, unspecified", ("F32.A",), ("PHQ-9 administered and scored.", "96127"), ()),
+    ("generalized anxiety disorder", ("F41.1",), None, ("documented_specificity",)),
+    ("depression, unspecified", ("F32.A",), ("PHQ-9 administered and scored.", "96127"), ("documented_specificity",)),
 )
 EXCLUDES = (  # (narrative middle, ICD codes, extra CPT, rules)
     (
@@ -128,9 +129,8 @@ def acute_cases(rng: random.Random, i: int) -> dict:
         f"{p.intro().capitalize()} with {rng.choice(symptoms)}. {em_text} Exam and history reviewed. "
         f"{test_text} Assessment: {rng.choice(names)}. Supportive care discussed."
     )
-    return fields(
-        text, setting, ["integral_symptom", "em_level"], icd=[code], cpt=[em] + ([test[1]] if test else [])
-    )
+    rules = ["integral_symptom", "em_level"] + (["documented_specificity"] if code in IDENTIFIED else [])
+    return fields(text, setting, rules, icd=[code], cpt=[em] + ([test[1]] if test else []))
 
 
 @family

@@ -95,10 +95,11 @@ def acute_injury_cases(rng: random.Random, i: int) -> dict:
         "Follow up with orthopedics in one week."
     )
     procedures = ([imaging[1]] if imaging else []) + list(treatment[1] if treatment else ())
+    supplies = ["dme_supplied"] if any(c[0] in "EL" for c in procedures) else []
     return fields(
         text,
         setting,
-        ["external_cause", "laterality", "em_level"],
+        ["external_cause", "laterality", "em_level", *supplies],
         icd=[side_code(injury[1], side), cause + "A"],
         cpt=[em, *[c for c in procedures if c[0].isdigit()]],
         hcpcs=[c for c in procedures if not c[0].isdigit()],
@@ -171,6 +172,7 @@ def sided_condition_cases(rng: random.Random, i: int) -> dict:
         ["laterality"]
         + (["em_level"] if with_em else [])
         + (["integral_symptom"] if "otitis" in text_ else [])
+        + (["dme_supplied"] if any(c[0] in "EL" for c in hcpcs) else [])
     )
     text = (
         f"{p.intro().capitalize()} seen for {text_.format(side=side)}. "

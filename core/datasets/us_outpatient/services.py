@@ -170,7 +170,7 @@ def wellness_cases(rng: random.Random, i: int) -> dict:
     text_, icd, cpt, hcpcs = WELLNESS[i % len(WELLNESS)]
     p = patient(rng, 66, 85)
     text = f"{p.intro().capitalize()}, Medicare beneficiary. Visit for {text_}. Preventive services reviewed."
-    return fields(text, "primary_care", [], icd=icd, cpt=cpt, hcpcs=hcpcs)
+    return fields(text, "primary_care", ["preventive_services"], icd=icd, cpt=cpt, hcpcs=hcpcs)
 
 
 @family
@@ -181,7 +181,8 @@ def ambulance_cases(rng: random.Random, i: int) -> dict:
         f"Ambulance run report: {p.intro()} transported to the emergency department for {reason}. "
         f"Service: {level}. Loaded mileage {miles} statute miles."
     )
-    return fields(text, "ed", ["external_cause"] if len(icd) > 1 else [], icd=icd, hcpcs=[base, "A0425"])
+    rules = ["ambulance_transport"] + (["external_cause"] if len(icd) > 1 else [])
+    return fields(text, "ed", rules, icd=icd, hcpcs=[base, "A0425"])
 
 
 ED_FINDINGS = (
@@ -198,9 +199,10 @@ ED_FINDINGS = (
 
 @family
 def ed_visit_cases(rng: random.Random, i: int) -> dict:
-    """ED visits where the symptom is the diagnosis (no definitive cause found) and the level comes from MDM."""
+    """ED visits where the symptom is the diagnosis (no definitive cause found: nothing else is documented) and
+    the level comes from MDM."""
     text_, icd, cpt = ED_FINDINGS[i % len(ED_FINDINGS)]
     p = patient(rng, 19, 80)
     em_text, em = ed_em(rng, rng.choice([1, 2, 3]))
     text = f"{p.intro().capitalize()} evaluated in the ED for {text_}. {em_text} Discharged home."
-    return fields(text, "ed", ["em_level"], icd=icd, cpt=[em, *cpt])
+    return fields(text, "ed", ["em_level", "unsupported_diagnosis"], icd=icd, cpt=[em, *cpt])

@@ -1,0 +1,158 @@
+"""Diagnoses the note does not document (ICD-10-CM Official Guidelines I.A.19: a code is assigned on the
+provider's statement that the condition exists): a diagnosis code is dropped when the note never names its
+condition or, for a site-specific code, its site - no word of its description, of its inclusion terms (of the
+code and its ancestors) or of their common synonyms occurs in the note (acute tonsillitis coded for a note
+about bronchitis, a contusion of the hand for a knee contusion).
+
+Words are compared by their first five letters and their Snowball stems, after the abbreviations of
+`core.text` are expanded (UTI, HTN, COPD, fx ...). External causes (V-Y) and factors (Z) are left alone: their
+descriptions name circumstances a note tells in any words."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from core.rules.models import Context, Rule
+from core.rules.references import note_lines
+from core.text import is_affirmed, split_sentences, tokenize, words
+
+GUIDELINE = "ICD-10-CM Official Guidelines I.A.19 (code assignment is based on the provider's documentation)"
+
+# words of descriptions that name neither a condition nor a site
+QUALIFIERS = frozenset("""
+acute chronic unspecified other specified initial subsequent encounter sequela without with type due site part
+parts region not elsewhere classified nos unknown primary secondary disease diseases disorder disorders condition
+conditions right left bilateral unilateral both side sides multiple single episode mild moderate severe
+complicated uncomplicated closed open displaced nondisplaced stage manifestation manifestations status
+routine healing care use clinical finding findings involving affecting complication complications current
+recurrent persistent intractable limb limbs upper lower end shaft proximal distal than more less any
+unqualified general generalized localized organ organs system systems tract specific nonspecific abnormal
+""".split())
+# words that name a site: a site-specific code needs its site (or a synonym) in the note too
+ANATOMY = frozenset("""
+ear ears eye eyes eyelid hand hands knee knees hip hips foot feet toe toes arm arms leg legs head neck back chest
+abdomen abdominal pelvis pelvic shoulder elbow wrist ankle finger fingers thumb forearm thigh calf face scalp
+nose nasal lip lips mouth throat spine lumbar thoracic cervical radius ulna humerus femur tibia fibula clavicle
+scapula patella rib ribs skull jaw phalanx trunk buttock groin breast
+""".split())
+# the note's words for what a description word (its first five letters) names
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "nicot": ("smok", "cigar", "tobac", "vape", "vapin", "pack", "ppd"), "cigar": ("smok", "pack", "ppd"),
+    "tobac": ("smok", "cigar", "chew", "vape"), "influ": ("flu",), "hyper": ("high", "elevated"),
+    "hyperl": ("chole", "lipid", "trigl"), "hyperc": ("chole", "lipid"), "obesi": ("obese", "bmi"),
+    "synco": ("faint", "passed"), "neopl": ("cance", "carci", "tumor", "mass", "lesio", "metas", "lymph", "sarco",
+                                          "melan", "adeno", "malig"),
+    "malig": ("cance", "carci", "tumor", "metas", "lymph", "sarco", "melan", "adeno"), "calcu": ("stone", "lith"),
+    "urtic": ("hives", "wheal"), "pruri": ("itch",), "epist": ("nosebleed", "bleed"), "dyspn": ("breat", "winded"),
+    "vomit": ("emesi", "throw"), "nause": ("naus",), "diarr": ("loose", "stool"), "myalg": ("ache", "aches"),
+    "dizzi": ("dizzy", "light", "verti"), "fatig": ("tired", "exhau"), "malai": ("tired", "unwell"),
+    "phary": ("throa",), "tonsi": ("throa",), "conju": ("pink",),
+    "gastr": ("stoma", "belly", "gi"), "cysti": ("bladd", "uti"), "cellu": ("skin", "infec", "redne"),
+    "derma": ("rash", "eczem", "poiso", "ivy", "oak"), "contu": ("bruis",), "lacer": ("lac", "cut", "gash", "wound"),
+    "sprai": ("twist", "rolle"), "depre": ("depre", "mood", "phq"),
+    "anxie": ("anxio", "nervo", "panic", "gad"), "insom": ("sleep",), "reflu": ("heart", "gerd"),
+    "esoph": ("heart", "gerd"), "osteo": ("arthr", "djd", "degen"), "myoca": ("heart", "stemi", "nstem", "troponin"),
+    "infar": ("attac", "stemi", "nstem", "strok"), "cereb": ("strok", "brain"), "fibri": ("afib",),
+    "diabe": ("sugar", "gluco", "a1c", "insul", "metfo"), "anemi": ("hemog", "hgb"), "gonoc": ("gonor", "clap"),
+    "abras": ("scrap", "graze", "abr"), "bite": ("bitte", "bit"),
+    "pain": ("ache", "achin", "sore", "tende", "hurt", "painf"), "abdom": ("belly", "stoma"),
+    "hemat": ("blood",), "edema": ("swell", "swoll"), "eryth": ("red",), "pyrex": ("fever", "febri"),
+    "fever": ("febri", "temp"), "cephal": ("heada",), "urina": ("urine", "uti", "void"), "renal": ("kidne",),
+    "kidne": ("renal", "ckd", "neph"), "hepat": ("liver",), "cardi": ("heart",), "pulmo": ("lung",),
+    "cutan": ("skin",), "hypert": ("blood", "bp", "htn"),
+    "ear": ("otic", "tympa", "aural"), "throa": ("phary", "tonsi"), "knee": ("patel",), "chest": ("thora", "rib"),
+    "exoph": ("propt",), "eyeli": ("eye", "lid"), "phala": ("finge", "toe", "thumb"), "patel": ("knee", "kneec"),
+    "radiu": ("forea", "wrist"), "ulna": ("forea", "wrist", "elbow"), "humer": ("arm", "shoul", "elbow"),
+    "femur": ("thigh", "hip", "knee"), "tibia": ("leg", "shin", "ankle", "knee"), "fibul": ("leg", "ankle"),
+    "clavi": ("colla", "shoul"), "scapu": ("shoul",), "rib": ("chest",), "lumba": ("back",),
+    "thora": ("back", "chest"), "cervi": ("neck",), "scalp": ("head",), "lip": ("mouth", "oral"),
+    "melli": ("diabe",), "cough": ("coughi",), "pneum": ("pna",), "media": ("aom", "om"), "otiti": ("aom", "om", "ear"),
+    "heada": ("ha",), "fract": ("fx", "broke", "break"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
+}
+_SKIPPED = "VWXYZ"
+
+
+def _stems(tokens: list[str]) -> set[str]:
+    """Each word's first five letters, its first four (marked '^', what a four-letter synonym such as 'smok'
+    matches) and its search stem (marked '~')."""
+    return ({token[:5] for token in tokens} | {"^" + token[:4] for token in tokens if len(token) > 4}
+            | {"~" + stem for stem in tokenize(" ".join(tokens))})
+
+
+def _synonym_key(synonym: str) -> str:
+    """A synonym of four letters stands for the words it begins ('smok': smoker, smokes); a shorter one is a
+    whole word ('ha', 'fx'); a longer one is compared by its first five letters."""
+    return "^" + synonym if len(synonym) == 4 else synonym[:5]
+
+
+def _split(text: str) -> tuple[set[str], set[str]]:
+    """(condition keys, site keys) of a description or inclusion term."""
+    tokens = [w for w in words(re.sub(r"\([^)]*\)", " ", text)) if len(w) >= 2 and not w.isdigit()]
+    condition = [w for w in tokens if w not in QUALIFIERS and w not in ANATOMY]
+    site = [w for w in tokens if w in ANATOMY]
+    return _with_synonyms(condition), _with_synonyms(site)
+
+
+def _with_synonyms(tokens: list[str]) -> set[str]:
+    keys = _stems(tokens)
+    for token in tokens:
+        keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:5], ())}
+        keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:6], ())}
+    return keys
+
+
+def word_keys(word: str) -> frozenset[str]:
+    """The keys one word of a description is documented by: its own, and its synonyms' unless it names a
+    site (a more specific code needs its own site: 'wrist' supports a radius code but does not choose one)."""
+    return frozenset(_stems([word]) if word in ANATOMY else _with_synonyms([word]))
+
+
+def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
+    """The code's description and the inclusion terms of the code (and its ancestors when `inherited`)."""
+    return [codeset.describe(code)] + [line for line, _ in note_lines(codeset, code, "inclusion_terms", inherited)]
+
+
+def affirmed_sentence_keys(narrative: str) -> list[list[set[str]]]:
+    """The keys of each word, in order, of each sentence of the note that holds no negation or family-history
+    cue (what a more specific code may rest on: 'rapid strep test negative' documents no streptococcus)."""
+    return [[_stems([w]) for w in words(s)] for s in split_sentences(narrative) if is_affirmed(s)]
+
+
+@lru_cache(maxsize=8192)
+def _alternatives(codeset, code: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    found = []
+    for text in code_texts(codeset, code):
+        condition, site = _split(text)
+        if condition or site:
+            found.append((frozenset(condition), frozenset(site)))
+    return tuple(found)
+
+
+def documented_keys(narrative: str) -> set[str]:
+    """The keys of the note's words (abbreviations expanded). Negated mentions count too: a condition the
+    note names only to deny it is another rule's business (measured on CodiEsp, whose coders code some
+    denied findings)."""
+    return _stems(words(narrative))
+
+
+def supported(codeset, code: str, keys: set[str]) -> bool:
+    """Whether the note documents the code: one of its texts has a condition word (when it names a
+    condition) and a site word (when it names a site) among the note's keys."""
+    alternatives = _alternatives(codeset, code)
+    if not alternatives:
+        return True
+    return any((not condition or condition & keys) and (not site or site & keys) for condition, site in alternatives)
+
+
+def _propose(ctx: Context) -> list:
+    codes = [c for c in ctx.icd() if c[:1] not in _SKIPPED]
+    if not codes:
+        return []
+    keys = documented_keys(ctx.narrative)
+    return [RULE.edit("drop", "icd10cm", code, f"the note does not document {ctx.codeset.describe(code).lower()}: "
+                      f"{code} is not coded") for code in codes if not supported(ctx.codeset, code, keys)]
+
+
+RULE = Rule("unsupported_diagnosis", GUIDELINE, "a diagnosis whose condition or site the note never names is not coded",
+            _propose, one_encounter=True)

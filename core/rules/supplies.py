@@ -1,0 +1,80 @@
+"""Durable medical equipment and prefabricated orthoses handed to the patient at the encounter (HCPCS Level II
+E-codes for DME such as crutches, canes and walkers; L-codes for orthoses; A4565 slings): an item the note says
+was dispensed, fitted or provided is billed by its code (CMS DMEPOS: the supplier bills each item furnished;
+an off-the-shelf orthosis is one "prefabricated, off-the-shelf" code). An item only recommended, prescribed or
+declined is not."""
+
+from __future__ import annotations
+
+import re
+
+from core.rules.models import Context, Rule
+from core.text import affirmed, split_sentences
+
+GUIDELINE = ("HCPCS Level II DMEPOS codes (E-codes DME, L-codes orthoses, A4565 slings): each item furnished "
+             "at the encounter is billed by its code")
+
+
+# code ranges of one kind of item: an answer with one of them has the item coded
+CRUTCHES, CANES, WALKERS = ("E0110", "E0118"), ("E0100", "E0105"), ("E0130", "E0149")
+SHOULDER, KNEE, ANKLE = ("L3650", "L3678"), ("L1810", "L1860"), ("L1900", "L4398")
+WRIST, NECK, LUMBAR = ("L3807", "L3984"), ("L0120", "L0180"), ("L0621", "L0651")
+# (what the note calls the item, code, the item in words, the range of its kind); most specific first
+ITEMS: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
+    (r"\bforearm crutch(es)?\b|\bLofstrand\b", "E0110", "forearm crutches", CRUTCHES),
+    (r"\bwood(en)? crutch(es)?\b", "E0112", "wooden underarm crutches", CRUTCHES),
+    (r"\bcrutch(es)?\b", "E0114", "underarm crutches", CRUTCHES),
+    (r"\bquad cane\b", "E0105", "a quad cane", CANES),
+    (r"\bcane\b", "E0100", "a cane", CANES),
+    (r"\b(rolling|wheeled|front[- ]wheeled|two[- ]wheeled) walker\b", "E0143", "a folding wheeled walker", WALKERS),
+    (r"\bwalker\b(?! boot)", "E0135", "a folding walker", WALKERS),
+    (r"\bfigure[- ]of[- ](eight|8)\b|\bclavicle (brace|strap)\b", "L3650", "a figure-of-eight clavicle orthosis",
+     SHOULDER),
+    (r"\b(arm|shoulder) sling\b|\bsling\b", "A4565", "a sling", ("A4565", "A4566")),
+    (r"\bknee immobili[sz]er\b", "L1830", "a knee immobilizer", KNEE),
+    (r"\b(ankle|air)[- ]stirrup\b|\bstirrup[- ](style|brace|splint)\b|\bAircast\b", "L4350",
+     "a stirrup ankle orthosis", ANKLE),
+    (r"\bankle (support|brace|stabili[sz]er)\b|\blace[- ]up ankle\b|\bASO\b", "L1906", "a prefabricated ankle support",
+     ANKLE),
+    (r"\b(pneumatic|air) (walking |CAM )?boot\b", "L4361", "a pneumatic walking boot", ANKLE),
+    (r"\b(walking|CAM|fracture) boot\b|\bCAM walker\b", "L4387", "a walking boot", ANKLE),
+    (r"\bpost-?op(erative)? (shoe|boot)\b|\bsurgical shoe\b", "L3260", "a postoperative shoe", ("L3260", "L3260")),
+    (r"\bcock[- ]?up\b|\bwrist (splint|brace|support)\b", "L3908", "a prefabricated wrist (cock-up) orthosis", WRIST),
+    (r"\b(soft|foam) (cervical )?collar\b", "L0120", "a soft cervical collar", NECK),
+    (r"\blumbar (support|corset)\b|\bback support belt\b", "L0625", "a flexible lumbar support", LUMBAR),
+)
+_GIVEN_RE = re.compile(r"\b(dispensed|fitted|provided|supplied|given|issued|placed (in|into|on)|put (in|on)|"
+                       r"sent (home )?(in|with)|applied)\b", re.I)
+_NOT_GIVEN_RE = re.compile(r"\b(recommend\w*|consider\w*|prescri\w*|order\w*|refer\w*|declin\w*|refus\w*|"
+                           r"already (has|uses|owns)|will|may|if needed|as needed|continue\w*)\b", re.I)
+# a splint made of plaster or fiberglass is cast supplies with its application, not a prefabricated orthosis
+_CAST_RE = re.compile(r"\b(short|long) (arm|leg)\b|\bsugar[- ]?tong\b|\bgutter\b|\bspica\b|\bplaster\b|"
+                      r"\bfiberglass\b|\bvolar\b|\bposterior (slab|splint)\b", re.I)
+
+
+def furnished_items(narrative: str) -> list[tuple[str, str, tuple[str, str], str]]:
+    """(code, item in words, codes of the same kind, sentence) of each item the note says was handed over."""
+    found: dict[str, tuple[str, str, tuple[str, str], str]] = {}
+    for sentence in split_sentences(narrative, keep_labels=True):
+        if not _GIVEN_RE.search(sentence) or _NOT_GIVEN_RE.search(sentence) or _CAST_RE.search(sentence):
+            continue
+        kinds = set()
+        for pattern, code, words, kind in ITEMS:
+            if kind not in kinds and affirmed(sentence, pattern):
+                kinds.add(kind)  # the most specific item of a kind only ('forearm crutches' is no second pair)
+                found.setdefault(code, (code, words, kind, sentence))
+    return list(found.values())
+
+
+def _propose(ctx: Context) -> list:
+    hcpcs = ctx.codes.get("hcpcs", [])
+    edits = []
+    for code, words, (first, last), sentence in furnished_items(ctx.narrative):
+        if any(first <= c <= last for c in hcpcs):
+            continue
+        edits.append(RULE.edit("add", "hcpcs", code, f"{words} furnished at the encounter ('{sentence}'): {code}"))
+    return edits
+
+
+RULE = Rule("dme_supplied", GUIDELINE, "DME and orthoses furnished at the encounter are billed by their codes",
+            _propose, one_encounter=True)

@@ -1,0 +1,62 @@
+"""unsupported_diagnosis: a diagnosis whose condition or site the note never names is dropped."""
+
+from __future__ import annotations
+
+from core.rules import documentation
+
+
+def test_a_diagnosis_the_note_never_names_is_dropped(run):
+    out = run("Cough and chest congestion for a week. Assessment: acute bronchitis.", icd=["J20.9", "J03.90"],
+              rules=(documentation.RULE,))
+    assert out.codes["icd10cm"] == ["J20.9"] and "tonsillitis" in out.edits[0].reason
+    # the condition is named but at another site: a contusion of the hand for a knee contusion
+    out = run("Fell on ice. Diagnosis: contusion of the right knee.", icd=["S80.01XA", "S60.221A"],
+              rules=(documentation.RULE,))
+    assert out.codes["icd10cm"] == ["S80.01XA"]
+
+
+def test_synonyms_abbreviations_and_inclusion_terms_support_a_code(run):
+    for narrative, code in (("COPD; smokes a pack a day.", "F17.210"), ("Smoker, 1 ppd.", "F17.210"),
+                            ("Acute UTI.", "N39.0"),
+                            ("Strep throat, rapid test positive.", "J02.0"), ("Flu A positive.", "J10.1"),
+                            ("Carpal tunnel syndrome of the left wrist.", "G56.02"),
+                            ("Mild ptosis of the right eye.", "H02.401"), ("HTN, stable.", "I10"),
+                            ("Hives after eating shellfish.", "L50.0"),
+                            ("Lac 3cm L forearm from a kitchen knife, repaired.", "S51.812A")):
+        assert run(narrative, icd=[code], rules=(documentation.RULE,)).edits == [], (narrative, code)
+
+
+def test_factors_external_causes_and_case_histories_are_left_alone(run):
+    assert run("Here for a flu shot.", icd=["Z23"], rules=(documentation.RULE,)).edits == []
+    assert run("Fracture of the wrist.", icd=["S52.501A", "W19.XXXA"], rules=(documentation.RULE,)).edits == []
+    out = run("We present the case of a man with bronchitis. Two months later he was readmitted.",
+              icd=["J03.90"], rules=(documentation.RULE,))
+    assert out.edits == [] and out.skipped == ["unsupported_diagnosis"]
+
+
+def test_the_documented_specific_code_of_a_category(run):
+    from core.rules import specificity
+
+    rules = (specificity.SPECIFICITY_RULE,)
+    assert run("Assessment: streptococcal pharyngitis.", icd=["J02.9"], rules=rules).codes["icd10cm"] == ["J02.0"]
+    assert run("Seen for allergic urticaria.", icd=["L50.9"], rules=rules).codes["icd10cm"] == ["L50.0"]
+    assert run("Type 2 diabetes with CKD stage 3a.", icd=["N18.30"], rules=rules).codes["icd10cm"] == ["N18.31"]
+    out = run("Rapid influenza antigen test is positive for influenza A.", icd=["J11.1"], rules=rules)
+    assert out.codes["icd10cm"] == ["J10.1"]
+    # a code claiming what the note does not say becomes the sibling it does say
+    assert run("Assessment: depression, unspecified.", icd=["F32.9"], rules=rules).codes["icd10cm"] == ["F32.A"]
+    out = run("Bitten by a dog: a dog bite of the left forearm.", icd=["S51.812A"], rules=rules)
+    assert out.codes["icd10cm"] == ["S51.852A"]
+
+
+def test_no_specificity_the_note_does_not_affirm(run):
+    from core.rules import specificity
+
+    rules = (specificity.SPECIFICITY_RULE,)
+    for narrative, code in (("Pharyngitis. Rapid strep test negative.", "J02.9"),  # a negated sentence
+                            ("Sore throat; strep pending.", "J02.9"),  # strep not with the pharyngitis
+                            ("Urticaria; allergies reviewed, none.", "L50.9"),
+                            ("Influenza; rapid test negative for influenza A and B.", "J11.1"),
+                            ("Major depressive disorder, single episode.", "F32.9"),
+                            ("Generalized anxiety disorder.", "F41.1")):
+        assert run(narrative, icd=[code], rules=rules).edits == [], (narrative, code)

@@ -1,0 +1,186 @@
+"""HCPCS Level II rules: drug supply codes with units, Medicare vaccine administration, undocumented products."""
+
+from __future__ import annotations
+
+from core.rules import pairing
+from core.rules.drugs import billing_units, given_drugs
+
+
+def test_a_drug_given_here_gets_its_j_code_with_units(codeset):
+    found = {d.code: d.units for d in given_drugs("Ketorolac 60 mg given IM in the right gluteus.", codeset)}
+    assert found == {"J1885": 4}  # per 15 mg
+    found = {d.code: d.units for d in given_drugs("Depo-Provera 150 mg given as an intramuscular injection.",
+                                                  codeset)}
+    assert found == {"J1050": 150}
+    assert [d.code for d in given_drugs("Testosterone cypionate 200 mg injected IM.", codeset)] == ["J1071"]
+    assert [d.code for d in given_drugs("Epinephrine 0.3 mg IM given.", codeset)] == ["J0171"]  # '0.3' is no break
+
+
+def test_drug_not_given_here_or_ambiguous_gets_no_j_code(codeset):
+    for narrative in ("Prescribed ketorolac 10 mg tablets.", "No ketorolac given.", "Denies ketorolac injection.",
+                      "Ondansetron 4 mg ODT given by mouth.", "Allergic to ceftriaxone.",
+                      "Testosterone 200 mg IM given.",  # cypionate, enanthate or undecanoate: not said
+                      "Will give medroxyprogesterone injection at the next visit."):
+        assert given_drugs(narrative, codeset) == [], narrative
+
+
+def test_billing_units_follow_the_descriptor():
+    assert billing_units((60.0, "mg"), "15 mg") == 4
+    assert billing_units((25.0, "mg"), "up to 50 mg") == 1
+    assert billing_units((1000.0, "mcg"), "up to 1000 mcg") == 1
+    assert billing_units((2.0, "ml"), "1 mg") is None
+
+
+def test_drug_rule_adds_the_supply_and_its_administration(run):
+    out = run("Ketorolac 60 mg given IM.", rules=(pairing.DRUG_RULE,))
+    assert out.codes["hcpcs"] == ["J1885"] and out.codes["cpt"] == ["96372"]
+    assert "4 units" in out.edits[0].reason
+    out = run("Medroxyprogesterone 150 mg given as an intramuscular injection.", cpt=["96372"],
+              rules=(pairing.DRUG_RULE,))
+    assert out.codes["hcpcs"] == ["J1050"] and out.codes["cpt"] == ["96372"]
+
+
+def test_drug_rule_keeps_a_coded_product_of_the_same_drug(run):
+    out = run("Solu-Medrol 125 mg IV push given.", cpt=["96374"], hcpcs=["J2920"], rules=(pairing.DRUG_RULE,))
+    assert out.edits == []
+    assert run("Nurse visit; no injection given today.", cpt=["99211"], rules=(pairing.DRUG_RULE,)).edits == []
+
+
+def test_medicare_vaccine_administration_replaces_the_cpt_administration(run):
+    out = run("Medicare beneficiary; high-dose influenza vaccine and PCV20 given.", icd=["Z23"],
+              cpt=["90662", "90677", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90662", "90677"] and out.codes["hcpcs"] == ["G0008", "G0009"]
+    out = run("Medicare beneficiary; flu vaccine and Tdap given.", icd=["Z23"], cpt=["90686", "90715", "90471",
+              "90472"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90686", "90715", "90471"] and out.codes["hcpcs"] == ["G0008"]
+
+
+def test_commercial_vaccine_administration_is_left_alone(run):
+    out = run("Commercially insured; flu vaccine and Tdap given.", icd=["Z23"], cpt=["90686", "90715", "90471",
+              "90472"], rules=(pairing.VACCINE_RULE,))
+    assert out.edits == []
+    out = run("Not a Medicare patient; flu vaccine given.", icd=["Z23"], cpt=["90686", "90471"],
+              rules=(pairing.VACCINE_RULE,))
+    assert out.edits == []
+
+
+def test_undocumented_vaccine_products_are_dropped(run):
+    out = run("Medicare beneficiary, high-dose influenza vaccine given.", icd=["Z23"],
+              cpt=["90715", "90686", "90662"], hcpcs=["G0008"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90662"]
+    # a product of a vaccine the note names stays; so does every product when the note names no vaccine
+    out = run("Influenza vaccine given.", icd=["Z23"], cpt=["90686", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.edits == []
+    assert run("Vaccines given per schedule.", icd=["Z23"], cpt=["90715", "90471"],
+               rules=(pairing.VACCINE_RULE,)).edits == []
+
+
+def test_vaccine_kinds():
+    assert pairing.vaccine_kind("90662") == "flu" and pairing.vaccine_kind("90677") == "pneumococcal"
+    assert pairing.vaccine_kind("90679") == "rsv"  # no Medicare flu G-code for an RSV vaccine
+    assert pairing.vaccine_kind("90723") == "other" and pairing.vaccine_kind("99213") is None
+
+
+def test_ambulance_run_gets_its_level_and_loaded_mileage(run):
+    from core.rules import ambulance
+
+    out = run("EMS run report: ALS emergency response, 911 call, cardiac monitoring en route. Loaded miles: 12.",
+              rules=(ambulance.RULE,))
+    assert out.codes["hcpcs"] == ["A0427", "A0425"]
+    out = run("Scheduled non-emergency BLS ambulance transfer to the nursing home; 7 loaded miles.",
+              hcpcs=["A0429"], rules=(ambulance.RULE,))
+    assert out.codes["hcpcs"] == ["A0428", "A0425"]
+    assert "7 units" in out.edits[-1].reason
+    out = run("Run report: ALS1 emergency response to an MVC, 7.5 loaded miles.", rules=(ambulance.RULE,))
+    assert out.codes["hcpcs"] == ["A0427", "A0425"]
+
+
+def test_ambulance_rule_leaves_ed_notes_and_air_transport_alone(run):
+    from core.rules import ambulance
+
+    assert run("Arrived by ALS ambulance after a 911 call; chest pain.", rules=(ambulance.RULE,)).edits == []
+    assert run("Helicopter air ambulance, ALS emergency transport, 40 loaded miles.",
+               rules=(ambulance.RULE,)).edits == []
+    # the level unknown: mileage only goes with a coded base code
+    assert run("Ambulance transport to the hospital, 9 loaded miles.", rules=(ambulance.RULE,)).edits == []
+
+
+def test_medicare_preventive_services_get_g_codes_and_z_codes(run):
+    from core.rules import preventive
+
+    out = run("Medicare beneficiary here for the initial annual wellness visit; no new problems found.",
+              rules=(preventive.RULE,))
+    assert out.codes["hcpcs"] == ["G0438"] and out.codes["icd10cm"] == ["Z00.00"]
+    out = run("Subsequent AWV. Elevated blood pressure noted on exam.", rules=(preventive.RULE,))
+    assert out.codes["hcpcs"] == ["G0439"] and out.codes["icd10cm"] == ["Z00.01"]
+    out = run("Medicare patient. Screening colonoscopy performed, high-risk for family history of colon cancer.",
+              cpt=["45378"], rules=(preventive.RULE,))
+    assert out.codes["hcpcs"] == ["G0105"] and out.codes["cpt"] == [] and out.codes["icd10cm"] == ["Z12.11"]
+
+
+def test_negative_screening_is_not_the_condition_and_commercial_screening_keeps_cpt(run):
+    from core.rules import preventive
+
+    out = run("Medicare. Annual depression screening with PHQ-9; screen negative.", icd=["F32.A"], cpt=["96127"],
+              rules=(preventive.RULE,))
+    assert out.codes == {"icd10cm": ["Z13.31"], "cpt": [], "hcpcs": ["G0444"]}
+    out = run("Depression screening with PHQ-9; screen negative.", cpt=["96127"], rules=(preventive.RULE,))
+    assert out.codes == {"icd10cm": ["Z13.31"], "cpt": ["96127"], "hcpcs": []}
+    # a known depression stays coded; a screening only planned is not coded
+    out = run("Major depression on sertraline. Depression screening today, PHQ-9 negative.", icd=["F32.9"],
+              rules=(preventive.RULE,))
+    assert "F32.9" in out.codes["icd10cm"]
+    assert run("Medicare beneficiary. Screening colonoscopy is due; referred to GI.",
+               rules=(preventive.RULE,)).edits == []
+
+
+def test_furnished_dme_and_orthoses_are_coded(run):
+    from core.rules import supplies
+
+    out = run("Dispensed a prefabricated ankle support and a pair of crutches.", rules=(supplies.RULE,))
+    assert sorted(out.codes["hcpcs"]) == ["E0114", "L1906"]
+    out = run("ASO brace and crutches given.", rules=(supplies.RULE,))
+    assert sorted(out.codes["hcpcs"]) == ["E0114", "L1906"]
+    out = run("Placed in a CAM boot and given a rolling walker.", rules=(supplies.RULE,))
+    assert sorted(out.codes["hcpcs"]) == ["E0143", "L4387"]
+    out = run("Fitted with forearm crutches.", hcpcs=["E0114"], rules=(supplies.RULE,))
+    assert out.edits == []  # crutches already coded
+
+
+def test_dme_not_furnished_or_a_cast_splint_is_not_coded(run):
+    from core.rules import supplies
+
+    for narrative in ("Recommend a wrist splint at night.", "Declined crutches.", "No crutches needed.",
+                      "Prescription for a walker given.", "A short arm splint was applied.",
+                      "Uses a cane at baseline."):
+        assert run(narrative, rules=(supplies.RULE,)).edits == [], narrative
+
+
+def test_the_disease_a_vaccine_prevents_is_not_coded(run):
+    out = run("Medicare beneficiary here to receive a high-dose influenza vaccine and the PCV20 pneumococcal vaccine.",
+              icd=["Z23", "J11.1", "G00.1"], cpt=["90662", "90677"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["icd10cm"] == ["Z23"]
+    # influenza documented as a diagnosis too: it stays
+    out = run("Rapid test positive for influenza A. Influenza vaccine given to her husband today, not to her.",
+              icd=["J10.1", "Z23"], cpt=["90686"], rules=(pairing.VACCINE_RULE,))
+    assert "J10.1" in out.codes["icd10cm"]
+    # no vaccine coded: nothing to read as a vaccine
+    assert run("Shingles vaccine discussed; zoster rash on the left flank.", icd=["B02.9"],
+               rules=(pairing.VACCINE_RULE,)).edits == []
+
+
+def test_preventive_visit_alone_bills_no_office_e_m(run):
+    from core.rules import preventive
+
+    out = run("Medicare beneficiary. Visit for annual alcohol misuse screening, 15 minutes; screen negative.",
+              icd=["F10.20"], cpt=["99212"], rules=(preventive.RULE,))
+    assert out.codes == {"icd10cm": ["Z13.39"], "cpt": [], "hcpcs": ["G0442"]}
+    out = run("Visit for screening mammogram of both breasts, no symptoms.", rules=(preventive.RULE,))
+    assert out.codes["cpt"] == ["77067"] and out.codes["icd10cm"] == ["Z12.31"]
+    # a problem addressed too, or its MDM documented: the E/M stays
+    out = run("Medicare. Depression screening negative. Also seen for hypertension, MDM: low.", icd=["I10"],
+              cpt=["99213"], rules=(preventive.RULE,))
+    assert "99213" in out.codes["cpt"]
+    out = run("Medicare. Alcohol misuse screening done; screen negative. Knee pain addressed.", icd=["M25.561"],
+              cpt=["99213"], rules=(preventive.RULE,))
+    assert "99213" in out.codes["cpt"]
