@@ -42,6 +42,9 @@ _UNIT_WORDS = {"micrograms": "mcg", "microgram": "mcg", "grams": "g", "gram": "g
 # a sentence that gives the drug now (not a prescription, a home medication, an allergy or a plan)
 GIVEN_RE = (r"\b(given|administered|injected|injection|IM|IV|intramuscular(ly)?|intravenous(ly)?|"
             r"subcutaneous(ly)?|SC|SQ|subq|IV push|infused|infusion)\b")
+# A vaccine is billed by its CPT product code (vaccine_administration), never by a drug J-code: 'Given
+# tetanus-diphtheria-pertussis booster' is Tdap 90715, not tetanus immune globulin J1670.
+_VACCINE_RE = re.compile(r"\b(vaccin\w*|booster|toxoid|immuni[sz]\w*|shot)\b", re.IGNORECASE)
 _NOT_GIVEN_RE = re.compile(r"\b(prescri\w*|refill\w*|continues?|at home|takes|taking|allerg\w*|declined|refused|"
                            r"will (give|start|receive)|plan(ned|s)? to|next (visit|dose|injection)|due (for|in)|"
                            r"yesterday|last (week|month|visit)|previously|by mouth|orally|PO|oral|tablets?|"
@@ -137,7 +140,7 @@ def given_drugs(narrative: str, codeset) -> list[GivenDrug]:
     found: dict[str, GivenDrug] = {}
     table = drug_codes(codeset)
     for sentence in split_sentences(narrative):  # a break only before white space: '0.3 mg' stays whole
-        if not affirmed(sentence, GIVEN_RE) or _NOT_GIVEN_RE.search(sentence):
+        if not affirmed(sentence, GIVEN_RE) or _NOT_GIVEN_RE.search(sentence) or _VACCINE_RE.search(sentence):
             continue
         text = _with_generics(sentence)
         sentence_words = set(_words(text))

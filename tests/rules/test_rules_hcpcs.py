@@ -20,7 +20,9 @@ def test_drug_not_given_here_or_ambiguous_gets_no_j_code(codeset):
     for narrative in ("Prescribed ketorolac 10 mg tablets.", "No ketorolac given.", "Denies ketorolac injection.",
                       "Ondansetron 4 mg ODT given by mouth.", "Allergic to ceftriaxone.",
                       "Testosterone 200 mg IM given.",  # cypionate, enanthate or undecanoate: not said
-                      "Will give medroxyprogesterone injection at the next visit."):
+                      "Will give medroxyprogesterone injection at the next visit.",
+                      "Given tetanus-diphtheria-pertussis booster.",  # a vaccine: its CPT product, not J1670
+                      "Tetanus toxoid given IM."):
         assert given_drugs(narrative, codeset) == [], narrative
 
 
