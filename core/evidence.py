@@ -54,7 +54,7 @@ def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: s
         found = level_evidence(narrative)
         if found.span:
             return replace(found, code=code)
-    return replace(best_overlap(narrative, terms), code=code)
+    return replace(_best_overlap(narrative, wanted), code=code)
 
 
 def level_evidence(narrative: str) -> Evidence:
@@ -144,7 +144,10 @@ def _stems_of(terms: list[str]) -> set[str]:
 def best_overlap(narrative: str, terms: list[str]) -> Evidence:
     """The phrase sharing the most content words (core.text.evidence_stems) with the terms, when that is
     enough (`enough_overlap`); ties go to the shorter one."""
-    wanted = _stems_of(terms)
+    return _best_overlap(narrative, _stems_of(terms))
+
+
+def _best_overlap(narrative: str, wanted: set[str]) -> Evidence:
     best, best_key = None, (0, 0.0)
     for start, end in _phrases(narrative):
         shared = evidence_stems(narrative[start:end]) & wanted
