@@ -25,7 +25,7 @@ try:  # POSIX: writers of one SQLite file queue on a flock (WriteGate); elsewher
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -168,6 +168,11 @@ def reset_engine() -> None:
         _current.update(engine=None, url=None)
 
 
+def _writer(engine: Engine) -> Engine:
+    """`engine` with the option that makes SQLite begin with BEGIN IMMEDIATE (see _install_sqlite_hooks)."""
+    return engine.execution_options(**{_WRITE_OPTION: True})
+
+
 def get_session(engine: Engine | None = None) -> Session:
     """A read session (usable as a context manager). Objects stay readable after commit."""
     return Session(engine or get_engine(), expire_on_commit=False)
@@ -235,20 +240,11 @@ def _write_gate(engine: Engine):
     return gate.hold()
 
 
-def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = WRITE_ATTEMPTS) -> T:
-    """Run `work(session)` in one write transaction and commit; retry with backoff while the DB is locked.
-
-    Any exception rolls the whole transaction back, so a failed write leaves nothing behind. On SQLite,
-    writers queue on a WriteGate first, so the transaction itself (BEGIN IMMEDIATE .. COMMIT) rarely waits.
-    """
-    engine = engine or get_engine()
-    writer = engine.execution_options(**{_WRITE_OPTION: True})
+def _retry_while_locked(attempt_once: Callable[[], T], attempts: int) -> T:
+    """`attempt_once()` until it does not fail on a locked database; backoff between tries, BusyError at the end."""
     for attempt in range(1, attempts + 1):
         try:
-            with _write_gate(engine), Session(writer, expire_on_commit=False) as session:
-                result = work(session)
-                session.commit()
-                return result
+            return attempt_once()
         except OperationalError as exc:
             if not is_lock_error(exc):
                 raise
@@ -258,3 +254,34 @@ def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, att
             logger.warning("database locked (attempt %d/%d); retrying in %.2fs", attempt, attempts, delay)
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = WRITE_ATTEMPTS) -> T:
+    """Run `work(session)` in one write transaction and commit; retry with backoff while the DB is locked.
+
+    Any exception rolls the whole transaction back, so a failed write leaves nothing behind. On SQLite,
+    writers queue on a WriteGate first, so the transaction itself (BEGIN IMMEDIATE .. COMMIT) rarely waits.
+    """
+    engine = engine or get_engine()
+
+    def attempt_once() -> T:
+        with _write_gate(engine), Session(_writer(engine), expire_on_commit=False) as session:
+            result = work(session)
+            session.commit()
+            return result
+
+    return _retry_while_locked(attempt_once, attempts)
+
+
+def run_sql_write(work: Callable[[Connection], T], *, engine: Engine | None = None,
+                  attempts: int = WRITE_ATTEMPTS) -> T:
+    """`run_write` for SQLAlchemy Core statements: `work(connection)` in one write transaction, same gate, retries
+    and rollback, without an ORM session (its unit of work and identity map cost more CPU than the statements
+    of a review or a lease: save_review and next_case use this)."""
+    engine = engine or get_engine()
+
+    def attempt_once() -> T:
+        with _write_gate(engine), _writer(engine).begin() as connection:
+            return work(connection)
+
+    return _retry_while_locked(attempt_once, attempts)
