@@ -94,6 +94,14 @@ def reviews_done(case_id_column) -> object:
     )
 
 
+def needs_reviews():
+    """SQL condition: fewer annotators submitted the case than its min_submitted. For the usual min_submitted
+    of 1 that is "no latest review is submitted": an index lookup, where counting distinct annotators builds a
+    temporary table for every case looked at (the queue looks at every case reviewed before the open ones)."""
+    submitted = exists().where(Review.case_id == Case.id, Review.status == "submitted", latest_review_clause())
+    return sql_case((Case.target_reviews == 1, ~submitted), else_=reviews_done(Case.id) < Case.target_reviews)
+
+
 def finished_by(annotator):
     """SQL condition: `annotator`'s latest review of the case is anything but a draft (they are done with it)."""
     return exists().where(Review.case_id == Case.id, Review.annotator == annotator, Review.status != "draft",
@@ -118,8 +126,14 @@ def _queue_order(annotator):
 # :now, :case_id, ...): building and hashing them anew for every call cost more CPU than running them.
 _ANNOTATOR, _NOW, _CASE_ID, _EXPIRES = (bindparam(name) for name in ("annotator", "now", "case_id", "expires"))
 # A case is open for :annotator at :now: lease free, reviews still needed, not finished by them.
-_STILL_OPEN = (_lease_free(_ANNOTATOR, _NOW), reviews_done(Case.id) < Case.target_reviews, ~finished_by(_ANNOTATOR))
-_OPEN_CASES = select(Case.id).where(*_STILL_OPEN).order_by(_queue_order(_ANNOTATOR), Case.id).limit(_CANDIDATES)
+_STILL_OPEN = (_lease_free(_ANNOTATOR, _NOW), needs_reviews(), ~finished_by(_ANNOTATOR))
+_OWN_DRAFTS = select(Review.case_id).where(Review.annotator == _ANNOTATOR, Review.status == "draft",
+                                           latest_review_clause())
+# The open cases for :annotator: their leased case and drafts first, then the rest in id order, which SQLite
+# walks in that order and leaves at the _CANDIDATES-th (one query sorting by _queue_order looked at them all).
+_MINE = (select(Case.id).where(or_(Case.lease_annotator == _ANNOTATOR, Case.id.in_(_OWN_DRAFTS)), *_STILL_OPEN)
+         .order_by(_queue_order(_ANNOTATOR), Case.id).limit(_CANDIDATES))
+_NEXT_OPEN = select(Case.id).where(*_STILL_OPEN).order_by(Case.id).limit(_CANDIDATES)
 _PICK = (select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True)), *_STILL_OPEN)
          .order_by(_queue_order(_ANNOTATOR), Case.id).limit(1).with_for_update(skip_locked=True))
 _CLAIM = (update(Case).where(Case.id == _CASE_ID, *_STILL_OPEN)
@@ -187,6 +201,15 @@ def _claim(connection: Connection, case_ids: list[int], annotator: str, lease_mi
     return None
 
 
+def _open_cases(annotator: str) -> list[int]:
+    """Up to 2 x _CANDIDATES ids of open cases for `annotator`, theirs first, read without a lock."""
+    params = {"annotator": annotator, "now": utcnow()}
+    with get_engine().connect() as connection:
+        mine = connection.execute(_MINE, params).scalars().all()
+        rest = connection.execute(_NEXT_OPEN, params).scalars().all()
+    return list(dict.fromkeys([*mine, *rest]))
+
+
 def next_case(annotator: str, *, lease_minutes: float | None = None) -> QueueItem | None:
     """Lease the next open case to `annotator` (their current lease first, then their drafts); None when
     nothing is open. `lease_minutes`: default THCE_LEASE_MINUTES, else LEASE_MINUTES.
@@ -196,8 +219,7 @@ def next_case(annotator: str, *, lease_minutes: float | None = None) -> QueueIte
     annotator = check_annotator(annotator)
     minutes = lease_minutes if lease_minutes is not None else default_lease_minutes()
     for _ in range(CLAIM_ROUNDS):
-        with get_engine().connect() as connection:
-            candidates = list(connection.execute(_OPEN_CASES, {"annotator": annotator, "now": utcnow()}).scalars())
+        candidates = _open_cases(annotator)
         if not candidates:
             return None
         won = run_sql_write(lambda connection, ids=candidates: _claim(connection, ids, annotator, minutes))
