@@ -51,8 +51,8 @@ VERDICTS = ("accept", "correct", "reject")  # the decisions of drafts and submit
 
 # The statements of save_review, built once with bound parameters (see core.store.queue).
 _PREDICTIONS = Prediction.__table__
-_OLDER = _PREDICTIONS.alias("same_case")
-_LATEST_PREDICTION_ID = select(func.max(_OLDER.c.id)).where(_OLDER.c.case_id == Case.id).scalar_subquery()
+_SAME_CASE = _PREDICTIONS.alias("same_case")
+_LATEST_PREDICTION_ID = select(func.max(_SAME_CASE.c.id)).where(_SAME_CASE.c.case_id == Case.id).scalar_subquery()
 # The case's narrative and the prediction judged: :prediction_id, else the case's latest (no row: no such case).
 _CASE_AND_PREDICTION = (
     select(Case.narrative, _PREDICTIONS)
@@ -200,8 +200,9 @@ def _review_codes(decision: str, status: str, corrected_codes, reasoning: str | 
             field = "corrected_codes" if _has_codes(corrected_codes) else "corrected_reasoning"
             raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
         return None
-    return check_draft_codes(corrected_codes, codeset) if status == "draft" else check_correction(corrected_codes,
-                                                                                                 codeset)
+    if status == "draft":
+        return check_draft_codes(corrected_codes, codeset)
+    return check_correction(corrected_codes, codeset)
 
 
 def save_review(case_id: int, annotator: str, decision: str | None, *, prediction_id: int | None = None,
