@@ -288,7 +288,7 @@ def run_sql_write(work: Callable[[Connection], T], *, engine: Engine | None = No
     engine = engine or get_engine()
 
     def attempt_once() -> T:
-        with _write_gate(engine), engine.connect() as connection:
+        with engine.connect() as connection, _write_gate(engine):  # the gate is held from BEGIN to COMMIT only
             with connection.execution_options(**{_WRITE_OPTION: True}).begin():  # BEGIN IMMEDIATE on SQLite
                 return work(connection)
 
