@@ -21,6 +21,7 @@ the writer's own CPU time, which does not count waiting for a CPU), and the mach
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import multiprocessing
 import os
@@ -69,10 +70,15 @@ def _writer(url: str, config, login: str, count: int, correct_every: int, barrie
 def _write_reviews(url: str, config, login: str, count: int, correct_every: int, barrier, pace_ms: float = 0) -> dict:
     from core.access import ANNOTATOR, require
     from core.codes import get_codeset
-    from core.store import init_db, next_case, save_review
+    from core.store import init_db, next_case, release_lease, save_review
 
     init_db(url)
     codeset = get_codeset()  # loaded before the clock starts
+    # Warm up as a running server is: a process compiles each SQL statement on its first use (a claim's take
+    # ~10 ms of CPU, inside the write lock), so one claim, given back; and the garbage of loading the code set is
+    # collected now (a full collection of its ~200,000 objects takes ~150 ms, which inside the lock stalls everyone).
+    release_lease(next_case(login).case_id, login)
+    gc.collect()
     claim_s, save_s, claim_cpu, save_cpu, cases = [], [], [], [], []
     reading = random.Random(login)
     barrier.wait()

@@ -25,7 +25,7 @@ try:  # POSIX: writers of one SQLite file queue on a flock (WriteGate); elsewher
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
@@ -39,6 +39,10 @@ logger = logging.getLogger(__name__)
 SPACE_DATA_DIR = Path("/data")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_ATTEMPTS = 8
+# Connections per process: enough for every thread of a busy web server at once. With fewer, threads queue for
+# one, and a thread that gives its connection back takes it again before a waiting one wakes up (20 threads on
+# PostgreSQL's default 5 + 10 timed out after 30 s).
+POOL = {"pool_size": 10, "max_overflow": 30}
 _WRITE_OPTION = "thce_write"
 T = TypeVar("T")
 
@@ -79,19 +83,20 @@ def _install_sqlite_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # straight to the driver: a statement through SQLAlchemy costs ~50 us of CPU, and every store call begins one
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def create_store_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets its pragma hooks, other databases plain settings."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     if _is_sqlite_memory(url):
         engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool)
     else:
         Path(make_url(url).database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=30)
+        engine = create_engine(url, connect_args=connect_args, **POOL)
     _install_sqlite_hooks(engine)
     return engine
 
@@ -221,34 +226,31 @@ class WriteGate:
                 self._local.depth = depth
 
 
-_gates: dict[str, WriteGate] = {}
+_gates: dict[str, WriteGate] = {}  # by resolved database file
+_gate_of_url: dict[URL, WriteGate | None] = {}  # found once per URL: resolving the path costs a system call
+
+
+def _find_gate(url: URL) -> WriteGate | None:
+    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(str(url)):
+        return None
+    database = str(Path(url.database).expanduser().resolve())
+    return _gates.setdefault(database, WriteGate(database))
 
 
 def _write_gate(engine: Engine):
     """The WriteGate of an SQLite file engine; a no-op context for other databases and in-memory SQLite."""
-    url = engine.url
-    if url.get_backend_name() != "sqlite" or _is_sqlite_memory(str(url)):
-        return contextlib.nullcontext()
-    database = str(Path(url.database).expanduser().resolve())
-    with _lock:
-        gate = _gates.setdefault(database, WriteGate(database))
-    return gate.hold()
+    if engine.url not in _gate_of_url:
+        with _lock:
+            _gate_of_url[engine.url] = _find_gate(engine.url)
+    gate = _gate_of_url[engine.url]
+    return contextlib.nullcontext() if gate is None else gate.hold()
 
 
-def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = WRITE_ATTEMPTS) -> T:
-    """Run `work(session)` in one write transaction and commit; retry with backoff while the DB is locked.
-
-    Any exception rolls the whole transaction back, so a failed write leaves nothing behind. On SQLite,
-    writers queue on a WriteGate first, so the transaction itself (BEGIN IMMEDIATE .. COMMIT) rarely waits.
-    """
-    engine = engine or get_engine()
-    writer = engine.execution_options(**{_WRITE_OPTION: True})
+def _retry_while_locked(attempt_once: Callable[[], T], attempts: int) -> T:
+    """`attempt_once()` until it does not fail on a locked database; backoff between tries, BusyError at the end."""
     for attempt in range(1, attempts + 1):
         try:
-            with _write_gate(engine), Session(writer, expire_on_commit=False) as session:
-                result = work(session)
-                session.commit()
-                return result
+            return attempt_once()
         except OperationalError as exc:
             if not is_lock_error(exc):
                 raise
@@ -258,3 +260,36 @@ def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, att
             logger.warning("database locked (attempt %d/%d); retrying in %.2fs", attempt, attempts, delay)
             time.sleep(delay)
     raise AssertionError("unreachable")
+
+
+def run_write(work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = WRITE_ATTEMPTS) -> T:
+    """Run `work(session)` in one write transaction and commit; retry with backoff while the DB is locked.
+
+    Any exception rolls the whole transaction back, so a failed write leaves nothing behind. On SQLite,
+    writers queue on a WriteGate first, so the transaction itself (BEGIN IMMEDIATE .. COMMIT) rarely waits.
+    """
+    engine = engine or get_engine()
+
+    def attempt_once() -> T:
+        writer = engine.execution_options(**{_WRITE_OPTION: True})  # BEGIN IMMEDIATE on SQLite
+        with _write_gate(engine), Session(writer, expire_on_commit=False) as session:
+            result = work(session)
+            session.commit()
+            return result
+
+    return _retry_while_locked(attempt_once, attempts)
+
+
+def run_sql_write(work: Callable[[Connection], T], *, engine: Engine | None = None,
+                  attempts: int = WRITE_ATTEMPTS) -> T:
+    """`run_write` for SQLAlchemy Core statements: `work(connection)` in one write transaction, same gate, retries
+    and rollback, without an ORM session (its unit of work and identity map cost more CPU than the statements
+    of a review or a lease: save_review and next_case use this)."""
+    engine = engine or get_engine()
+
+    def attempt_once() -> T:
+        with engine.connect() as connection, _write_gate(engine):  # the gate is held from BEGIN to COMMIT only
+            with connection.execution_options(**{_WRITE_OPTION: True}).begin():  # BEGIN IMMEDIATE on SQLite
+                return work(connection)
+
+    return _retry_while_locked(attempt_once, attempts)

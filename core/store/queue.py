@@ -17,12 +17,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, exists, func, or_, update
 from sqlalchemy import case as sql_case
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from core.store.db import get_session, run_write
+from core.store.db import get_engine, run_sql_write, run_write
 from core.store.errors import BusyError, ConflictError, FieldError, NotFoundError, check_text
 from core.store.models import Case, Prediction, Review, latest_review_clause, utcnow
 from core.store.records import MAX_ID_CHARS, MAX_NARRATIVE_CHARS, check_codes, optional_name
@@ -93,41 +94,63 @@ def reviews_done(case_id_column) -> object:
     )
 
 
-def finished_by(annotator: str):
+def needs_reviews():
+    """SQL condition: fewer annotators submitted the case than its min_submitted. For the usual min_submitted
+    of 1 that is "no latest review is submitted": an index lookup, where counting distinct annotators builds a
+    temporary table for every case looked at (the queue looks at every case reviewed before the open ones)."""
+    submitted = exists().where(Review.case_id == Case.id, Review.status == "submitted", latest_review_clause())
+    return sql_case((Case.target_reviews == 1, ~submitted), else_=reviews_done(Case.id) < Case.target_reviews)
+
+
+def finished_by(annotator):
     """SQL condition: `annotator`'s latest review of the case is anything but a draft (they are done with it)."""
     return exists().where(Review.case_id == Case.id, Review.annotator == annotator, Review.status != "draft",
                           latest_review_clause())
 
 
-def _my_draft(annotator: str):
+def _my_draft(annotator):
     return exists().where(Review.case_id == Case.id, Review.annotator == annotator, Review.status == "draft",
                           latest_review_clause())
 
 
-def _lease_free(annotator: str, now: datetime):
+def _lease_free(annotator, now):
     return or_(Case.lease_annotator.is_(None), Case.lease_expires_at < now, Case.lease_annotator == annotator)
 
 
-def _queue_order(annotator: str):
+def _queue_order(annotator):
     """Sort key: the annotator's leased case first, then their drafts, then the rest."""
     return sql_case((Case.lease_annotator == annotator, 0), (_my_draft(annotator), 1), else_=2)
 
 
-def _open_cases(annotator: str, now: datetime):
-    return (
-        select(Case.id)
-        .where(_lease_free(annotator, now), reviews_done(Case.id) < Case.target_reviews, ~finished_by(annotator))
-        .order_by(_queue_order(annotator), Case.id)
-        .limit(_CANDIDATES)
-    )
+# The statements of next_case, get_case and the lease updates, built once with bound parameters (:annotator,
+# :now, :case_id, ...): building and hashing them anew for every call cost more CPU than running them.
+_ANNOTATOR, _NOW, _CASE_ID, _EXPIRES = (bindparam(name) for name in ("annotator", "now", "case_id", "expires"))
+# A case is open for :annotator at :now: lease free, reviews still needed, not finished by them.
+_STILL_OPEN = (_lease_free(_ANNOTATOR, _NOW), needs_reviews(), ~finished_by(_ANNOTATOR))
+_OWN_DRAFTS = select(Review.case_id).where(Review.annotator == _ANNOTATOR, Review.status == "draft",
+                                           latest_review_clause())
+# The open cases for :annotator: their leased case and drafts first, then the rest in id order, which SQLite
+# walks in that order and leaves at the _CANDIDATES-th (one query sorting by _queue_order looked at them all).
+_MINE = (select(Case.id).where(or_(Case.lease_annotator == _ANNOTATOR, Case.id.in_(_OWN_DRAFTS)), *_STILL_OPEN)
+         .order_by(_queue_order(_ANNOTATOR), Case.id).limit(_CANDIDATES))
+_NEXT_OPEN = select(Case.id).where(*_STILL_OPEN).order_by(Case.id).limit(_CANDIDATES)
+_PICK = (select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True)), *_STILL_OPEN)
+         .order_by(_queue_order(_ANNOTATOR), Case.id).limit(1).with_for_update(skip_locked=True))
+_CLAIM = (update(Case).where(Case.id == _CASE_ID, *_STILL_OPEN)
+          .values(lease_annotator=_ANNOTATOR, lease_expires_at=_EXPIRES))
+_RENEW = (update(Case).where(Case.id == _CASE_ID, _lease_free(_ANNOTATOR, _NOW))
+          .values(lease_annotator=_ANNOTATOR, lease_expires_at=_EXPIRES))
+RELEASE = (update(Case).where(Case.id == _CASE_ID, Case.lease_annotator == _ANNOTATOR)
+           .values(lease_annotator=None, lease_expires_at=None))
+_CASE_ITEM = select(Case.__table__, reviews_done(Case.id).label("done")).where(Case.id == _CASE_ID)
+_LATEST_PREDICTION = (select(Prediction.__table__).where(Prediction.case_id == _CASE_ID)
+                      .order_by(Prediction.id.desc()).limit(1))
+# :annotator's latest review of :case_id (a draft is what they saved last time).
+LATEST_OWN_REVIEW = select(Review.__table__).where(Review.case_id == _CASE_ID, Review.annotator == _ANNOTATOR,
+                                                    latest_review_clause())
 
 
-def latest_prediction(session: Session, case_id: int) -> Prediction | None:
-    query = select(Prediction).where(Prediction.case_id == case_id).order_by(Prediction.id.desc()).limit(1)
-    return session.exec(query).first()
-
-
-def prediction_view(pred: Prediction | None) -> dict | None:
+def prediction_view(pred) -> dict | None:
     if pred is None:
         return None
     return {"id": pred.id, "model_id": pred.model_id, "codes": pred.codes, "reasoning": pred.reasoning,
@@ -135,29 +158,28 @@ def prediction_view(pred: Prediction | None) -> dict | None:
             "rule_edits": pred.rule_edits or []}
 
 
-def draft_view(session: Session, case_id: int, annotator: str | None) -> dict | None:
+def draft_view(connection: Connection, case_id: int, annotator: str | None) -> dict | None:
     """The annotator's latest review of the case when it is a draft (what they saved last time)."""
     if not annotator:
         return None
-    query = select(Review).where(Review.case_id == case_id, Review.annotator == annotator, latest_review_clause())
-    review = session.exec(query).first()
+    review = connection.execute(LATEST_OWN_REVIEW, {"case_id": case_id, "annotator": annotator}).first()
     if review is None or review.status != "draft":
         return None
     return {"review_id": review.id, "decision": review.decision, "corrected_codes": review.corrected_codes,
             "notes": review.notes, "saved_at": review.created_at.isoformat(timespec="seconds")}
 
 
-def _queue_item(session: Session, case: Case, annotator: str | None = None) -> QueueItem:
-    done = session.exec(select(reviews_done(case.id))).one()
+def _queue_item(connection: Connection, case, annotator: str | None = None) -> QueueItem:
+    """`case`: a row of _CASE_ITEM (the case's columns and `done`)."""
+    pred = connection.execute(_LATEST_PREDICTION, {"case_id": case.id}).first()
     return QueueItem(case_id=case.id, external_id=case.external_id, source=case.source, split=case.split,
-                     narrative=case.narrative, gold_codes=case.gold_codes,
-                     prediction=prediction_view(latest_prediction(session, case.id)),
-                     lease_expires_at=case.lease_expires_at, second_review=done >= 1,
-                     min_submitted=case.target_reviews, submitted=done,
-                     draft=draft_view(session, case.id, annotator))
+                     narrative=case.narrative, gold_codes=case.gold_codes, prediction=prediction_view(pred),
+                     lease_expires_at=case.lease_expires_at, second_review=case.done >= 1,
+                     min_submitted=case.target_reviews, submitted=case.done,
+                     draft=draft_view(connection, case.id, annotator))
 
 
-def _claim(session: Session, case_ids: list[int], annotator: str, lease_minutes: float) -> int | None:
+def _claim(connection: Connection, case_ids: list[int], annotator: str, lease_minutes: float) -> int | None:
     """Lease the first of `case_ids` still open for `annotator`; the case id won, or None when all were taken.
 
     One SELECT picks the first candidate that is still open (rows another writer has locked are skipped on
@@ -167,22 +189,25 @@ def _claim(session: Session, case_ids: list[int], annotator: str, lease_minutes:
     re-checks the conditions after any writer that held it has committed (its review included); a conditional
     UPDATE alone re-checks the row but not its subqueries, which once handed a case to two writers."""
     now = utcnow()
-    expires = now + timedelta(minutes=lease_minutes)
-    still_open = (_lease_free(annotator, now), reviews_done(Case.id) < Case.target_reviews, ~finished_by(annotator))
+    params = {"annotator": annotator, "now": now, "expires": now + timedelta(minutes=lease_minutes)}
     remaining = list(case_ids)
     while remaining:
-        pick = session.execute(select(Case.id).where(Case.id.in_(remaining), *still_open)
-                               .order_by(_queue_order(annotator), Case.id).limit(1)
-                               .with_for_update(skip_locked=True)).scalar()
+        pick = connection.execute(_PICK, {**params, "ids": remaining}).scalar()
         if pick is None:
             return None
-        claim = (update(Case).where(Case.id == pick, *still_open)
-                 .values(lease_annotator=annotator, lease_expires_at=expires)
-                 .execution_options(synchronize_session=False))
-        if session.execute(claim).rowcount == 1:
+        if connection.execute(_CLAIM, {**params, "case_id": pick}).rowcount == 1:
             return pick
         remaining.remove(pick)  # PostgreSQL: reviewed by the writer whose commit we waited for
     return None
+
+
+def _open_cases(annotator: str) -> list[int]:
+    """Up to 2 x _CANDIDATES ids of open cases for `annotator`, theirs first, read without a lock."""
+    params = {"annotator": annotator, "now": utcnow()}
+    with get_engine().connect() as connection:
+        mine = connection.execute(_MINE, params).scalars().all()
+        rest = connection.execute(_NEXT_OPEN, params).scalars().all()
+    return list(dict.fromkeys([*mine, *rest]))
 
 
 def next_case(annotator: str, *, lease_minutes: float | None = None) -> QueueItem | None:
@@ -194,11 +219,10 @@ def next_case(annotator: str, *, lease_minutes: float | None = None) -> QueueIte
     annotator = check_annotator(annotator)
     minutes = lease_minutes if lease_minutes is not None else default_lease_minutes()
     for _ in range(CLAIM_ROUNDS):
-        with get_session() as session:
-            candidates = list(session.exec(_open_cases(annotator, utcnow())).all())
+        candidates = _open_cases(annotator)
         if not candidates:
             return None
-        won = run_write(lambda session, ids=candidates: _claim(session, ids, annotator, minutes))
+        won = run_sql_write(lambda connection, ids=candidates: _claim(connection, ids, annotator, minutes))
         if won is not None:
             return get_case(won, annotator)
         # every candidate was taken by someone else meanwhile: look again
@@ -207,14 +231,8 @@ def next_case(annotator: str, *, lease_minutes: float | None = None) -> QueueIte
 
 def release_lease(case_id: int, annotator: str) -> bool:
     """Give a leased case back to the queue; False when `annotator` did not hold it."""
-    annotator = check_annotator(annotator)
-    release = (
-        update(Case)
-        .where(Case.id == case_id, Case.lease_annotator == annotator)
-        .values(lease_annotator=None, lease_expires_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return run_write(lambda session: session.execute(release).rowcount == 1)
+    params = {"case_id": case_id, "annotator": check_annotator(annotator)}
+    return run_sql_write(lambda connection: connection.execute(RELEASE, params).rowcount == 1)
 
 
 def add_case(narrative: str, *, source: str = "webapp", external_id: str | None = None,
@@ -245,11 +263,11 @@ def add_case(narrative: str, *, source: str = "webapp", external_id: str | None 
 
 def get_case(case_id: int, annotator: str | None = None) -> QueueItem:
     """A case with its latest prediction (no lease taken), and `annotator`'s draft of it when there is one."""
-    with get_session() as session:
-        case = session.get(Case, case_id)
+    with get_engine().connect() as connection:
+        case = connection.execute(_CASE_ITEM, {"case_id": case_id}).first()
         if case is None:
             raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
-        return _queue_item(session, case, annotator)
+        return _queue_item(connection, case, annotator)
 
 
 def set_min_submitted(min_submitted: int, *, case_ids: list[int] | None = None, source: str | None = None) -> int:
@@ -264,11 +282,10 @@ def set_min_submitted(min_submitted: int, *, case_ids: list[int] | None = None, 
     return run_write(lambda session: session.execute(query).rowcount)
 
 
-def renew_lease(session: Session, case_id: int, annotator: str, minutes: float | None = None) -> bool:
+def renew_lease(connection: Connection, case_id: int, annotator: str, minutes: float | None = None) -> bool:
     """Inside a write: extend `annotator`'s lease on the case (or take it when it is free); False when someone
     else holds it."""
     now = utcnow()
     expires = now + timedelta(minutes=minutes if minutes is not None else default_lease_minutes())
-    renew = (update(Case).where(Case.id == case_id, _lease_free(annotator, now))
-             .values(lease_annotator=annotator, lease_expires_at=expires).execution_options(synchronize_session=False))
-    return session.execute(renew).rowcount == 1
+    params = {"case_id": case_id, "annotator": annotator, "now": now, "expires": expires}
+    return connection.execute(_RENEW, params).rowcount == 1

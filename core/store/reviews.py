@@ -21,13 +21,14 @@ import logging
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, func, insert, select
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.codes import get_codeset
 from core.store.chosen import chosen_answer
-from core.store.db import get_session, run_write
+from core.store.db import get_engine, run_sql_write, run_write
 from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
 from core.store.models import (
     DECISIONS,
@@ -38,7 +39,7 @@ from core.store.models import (
     Review,
     latest_review_clause,
 )
-from core.store.queue import check_annotator, latest_prediction, renew_lease
+from core.store.queue import LATEST_OWN_REVIEW, RELEASE, check_annotator, renew_lease
 from core.store.records import MAX_REASONING_CHARS, check_codes, check_prediction
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,25 @@ logger = logging.getLogger(__name__)
 MAX_NOTES_CHARS = 20_000
 MAX_REASON_CHARS = 2_000
 VERDICTS = ("accept", "correct", "reject")  # the decisions of drafts and submitted reviews
+
+
+# The statements of save_review, built once with bound parameters (see core.store.queue).
+_PREDICTIONS = Prediction.__table__
+_SAME_CASE = _PREDICTIONS.alias("same_case")
+_LATEST_PREDICTION_ID = select(func.max(_SAME_CASE.c.id)).where(_SAME_CASE.c.case_id == Case.id).scalar_subquery()
+# The case's narrative and the prediction judged: :prediction_id, else the case's latest (no row: no such case).
+_CASE_AND_PREDICTION = (
+    select(Case.narrative, _PREDICTIONS)
+    .select_from(Case)
+    .outerjoin(_PREDICTIONS, _PREDICTIONS.c.id == func.coalesce(bindparam("prediction_id", type_=Integer),
+                                                                 _LATEST_PREDICTION_ID))
+    .where(Case.id == bindparam("case_id"))
+)
+# A review that an edit supersedes: whose it is, its version, and whether it is still the latest version.
+_SUPERSEDED = (select(Review.case_id, Review.annotator, Review.version, latest_review_clause().label("latest"))
+               .where(Review.id == bindparam("review_id")))
+_INSERT_REVIEW = insert(Review.__table__)
+_INSERT_PAIR = insert(PreferencePair.__table__)
 
 
 @dataclass
@@ -87,83 +107,61 @@ def _has_codes(value) -> bool:
     return value is not None and (not isinstance(value, dict) or any(value.values()))
 
 
-def _find_prediction(session: Session, case_id: int, prediction_id: int | None) -> Prediction | None:
-    if prediction_id is None:
-        return latest_prediction(session, case_id)
-    pred = session.get(Prediction, prediction_id)
-    if pred is None:
-        raise NotFoundError(f"prediction_id {prediction_id} does not exist", "prediction_id")
-    if pred.case_id != case_id:
-        raise FieldError(f"prediction_id {prediction_id} belongs to another case", "prediction_id")
-    return pred
-
-
-def _next_version(session: Session, case_id: int, annotator: str, supersedes_id: int | None) -> tuple[int, int | None]:
+def _next_version(connection: Connection, case_id: int, annotator: str,
+                  supersedes_id: int | None) -> tuple[int, int | None]:
     """(version, supersedes_id) of a new review: a draft of the same annotator is superseded by itself."""
     if supersedes_id is None:
-        query = select(Review).where(Review.case_id == case_id, Review.annotator == annotator, latest_review_clause())
-        existing = session.exec(query).first()
+        existing = connection.execute(LATEST_OWN_REVIEW, {"case_id": case_id, "annotator": annotator}).first()
         if existing is not None and existing.status == "draft":
             return existing.version + 1, existing.id
         if existing is not None:
             raise ConflictError(f"{annotator} already reviewed case {case_id}; pass supersedes_id={existing.id} "
                                 "to store an edit", "supersedes_id")
         return 1, None
-    previous = session.get(Review, supersedes_id)
+    previous = connection.execute(_SUPERSEDED, {"review_id": supersedes_id}).first()
     if previous is None:
         raise NotFoundError(f"supersedes_id {supersedes_id} does not exist", "supersedes_id")
     if previous.case_id != case_id or previous.annotator != annotator:
         raise ConflictError(f"supersedes_id {supersedes_id} is another case's or annotator's review", "supersedes_id")
-    if session.exec(select(Review.id).where(Review.supersedes_id == supersedes_id)).first() is not None:
+    if not previous.latest:
         raise ConflictError(f"review {supersedes_id} was already edited; edit its latest version", "supersedes_id")
     return previous.version + 1, supersedes_id
 
 
-def _read_prediction(case_id: int, prediction_id: int | None) -> Prediction | None:
-    """The prediction a review judges (the given one, else the case's latest), read before the write
-    transaction starts: predictions are never changed once stored, so the write lock is held only for the
-    writes. NotFoundError when the case does not exist."""
-    with get_session() as session:
-        if session.get(Case, case_id) is None:
-            raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
-        return _find_prediction(session, case_id, prediction_id)
+def _read_prediction(case_id: int, prediction_id: int | None) -> tuple[str, Row | None]:
+    """(the case's narrative, the prediction a review judges: the given one, else the case's latest), in one
+    query before the write transaction starts: predictions are never changed once stored, so the write lock is
+    held only for the writes. NotFoundError when the case or the given prediction does not exist."""
+    with get_engine().connect() as connection:
+        row = connection.execute(_CASE_AND_PREDICTION, {"case_id": case_id, "prediction_id": prediction_id}).first()
+    if row is None:
+        raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
+    if row.id is None and prediction_id is not None:
+        raise NotFoundError(f"prediction_id {prediction_id} does not exist", "prediction_id")
+    if row.id is not None and row.case_id != case_id:
+        raise FieldError(f"prediction_id {prediction_id} belongs to another case", "prediction_id")
+    return row.narrative, (row if row.id is not None else None)
 
 
-def _prepare_chosen(case_id: int, pred: Prediction | None, codes: dict, reasoning: str | None, codeset) -> str:
-    """The chosen answer of a correction, worked out before the write transaction starts (it reads the code set
-    and the narrative: slow next to a write)."""
-    if pred is None:
-        raise FieldError(f"case {case_id} has no stored model prediction to correct", "prediction_id")
-    with get_session() as session:
-        narrative = session.get(Case, case_id).narrative
-    return chosen_answer(narrative, pred.codes, pred.reasoning, codes, reasoning, codeset)
+def _make_pair(review: dict, pred: Row, chosen: str) -> dict:
+    return {"review_id": review["id"], "case_id": review["case_id"], "prompt": pred.prompt, "chosen": chosen,
+            "rejected": pred.raw_output, "annotator": review["annotator"], "model_id": pred.model_id}
 
 
-def _make_pair(review: Review, pred: Prediction, chosen: str) -> PreferencePair:
-    return PreferencePair(review_id=review.id, case_id=review.case_id, prompt=pred.prompt, chosen=chosen,
-                          rejected=pred.raw_output, annotator=review.annotator, model_id=pred.model_id)
-
-
-def _write_review(session: Session, review: Review, pred: Prediction | None, chosen: str | None) -> SavedReview:
+def _write_review(connection: Connection, review: dict, pred: Row | None, chosen: str | None) -> SavedReview:
     """The write section: version check, the review, its pair (a submitted correction), the lease release (or,
-    for a draft, its renewal): four statements."""
-    review.prediction_id = pred.id if pred is not None else None
-    review.version, review.supersedes_id = _next_version(session, review.case_id, review.annotator,
-                                                         review.supersedes_id)
-    session.add(review)
-    session.flush()
-    pair = None
-    if review.decision == "correct" and review.status == "submitted":
-        pair = _make_pair(review, pred, chosen)
-        session.add(pair)
-        session.flush()
-    if review.status == "draft":
-        renew_lease(session, review.case_id, review.annotator)  # keep working on it (unless someone took it)
+    for a draft, its renewal): four statements. `review`: the reviews row's values (id and version added here)."""
+    case_id, annotator = review["case_id"], review["annotator"]
+    review["version"], review["supersedes_id"] = _next_version(connection, case_id, annotator, review["supersedes_id"])
+    review["id"] = connection.execute(_INSERT_REVIEW, review).inserted_primary_key[0]
+    pair_id = None
+    if review["decision"] == "correct" and review["status"] == "submitted":
+        pair_id = connection.execute(_INSERT_PAIR, _make_pair(review, pred, chosen)).inserted_primary_key[0]
+    if review["status"] == "draft":
+        renew_lease(connection, case_id, annotator)  # keep working on it (unless someone took it)
     else:
-        release = (update(Case).where(Case.id == review.case_id, Case.lease_annotator == review.annotator)
-                   .values(lease_annotator=None, lease_expires_at=None).execution_options(synchronize_session=False))
-        session.execute(release)
-    return SavedReview(review_id=review.id, version=review.version, pair_id=pair.id if pair else None)
+        connection.execute(RELEASE, {"case_id": case_id, "annotator": annotator})
+    return SavedReview(review_id=review["id"], version=review["version"], pair_id=pair_id)
 
 
 def check_status(decision: str | None, status: str | None, discard_reason: str | None) -> tuple[str, str, str | None]:
@@ -194,6 +192,19 @@ def check_draft_codes(corrected_codes, codeset) -> dict[str, list[str]] | None:
     return check_correction(corrected_codes, codeset)
 
 
+def _review_codes(decision: str, status: str, corrected_codes, reasoning: str | None, codeset) -> dict | None:
+    """A review's corrected codes, validated: None unless the decision is 'correct' (nothing else may carry
+    codes or reasoning)."""
+    if decision != "correct":
+        if _has_codes(corrected_codes) or reasoning:
+            field = "corrected_codes" if _has_codes(corrected_codes) else "corrected_reasoning"
+            raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
+        return None
+    if status == "draft":
+        return check_draft_codes(corrected_codes, codeset)
+    return check_correction(corrected_codes, codeset)
+
+
 def save_review(case_id: int, annotator: str, decision: str | None, *, prediction_id: int | None = None,
                 corrected_codes: dict | None = None, corrected_reasoning: str | None = None, notes: str = "",
                 time_spent_s: float | None = None, supersedes_id: int | None = None, codeset=None,
@@ -206,31 +217,21 @@ def save_review(case_id: int, annotator: str, decision: str | None, *, predictio
     notes = check_text(notes, "notes", MAX_NOTES_CHARS)
     reasoning = check_text(corrected_reasoning, "corrected_reasoning", MAX_REASONING_CHARS) or None
     time_spent_s = _check_time_spent(time_spent_s)
-    codes, chosen = None, None
-    if decision != "correct" and (_has_codes(corrected_codes) or reasoning):
-        field = "corrected_codes" if _has_codes(corrected_codes) else "corrected_reasoning"
-        raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}", field)
-    if decision == "correct":
-        if codeset is None:
-            codeset = get_codeset()
-        if status == "draft":
-            codes = check_draft_codes(corrected_codes, codeset)
-        else:
-            codes = check_correction(corrected_codes, codeset)
-    pred = _read_prediction(case_id, prediction_id)
-    if decision == "correct" and status != "draft":
-        chosen = _prepare_chosen(case_id, pred, codes, reasoning, codeset)
-    elif decision == "correct" and pred is None:
+    if decision == "correct" and codeset is None:
+        codeset = get_codeset()
+    codes = _review_codes(decision, status, corrected_codes, reasoning, codeset)
+    narrative, pred = _read_prediction(case_id, prediction_id)
+    if decision == "correct" and pred is None:
         raise FieldError(f"case {case_id} has no stored model prediction to correct", "prediction_id")
-
-    def write(session: Session) -> SavedReview:
-        review = Review(case_id=case_id, annotator=annotator, decision=decision, status=status,
-                        discard_reason=reason, corrected_codes=codes, corrected_reasoning=reasoning, notes=notes,
-                        time_spent_s=time_spent_s, supersedes_id=supersedes_id)
-        return _write_review(session, review, pred, chosen)
-
+    chosen = None
+    if decision == "correct" and status != "draft":  # worked out before the write lock: slow next to a write
+        chosen = chosen_answer(narrative, pred.codes, pred.reasoning, codes, reasoning, codeset)
+    review = {"case_id": case_id, "prediction_id": pred.id if pred is not None else None, "annotator": annotator,
+              "decision": decision, "status": status, "discard_reason": reason, "corrected_codes": codes,
+              "corrected_reasoning": reasoning, "notes": notes, "time_spent_s": time_spent_s,
+              "supersedes_id": supersedes_id}
     try:
-        saved = run_write(write)
+        saved = run_sql_write(lambda connection: _write_review(connection, dict(review), pred, chosen))
     except IntegrityError as exc:  # a concurrent edit superseded the same version first
         raise ConflictError(f"review could not be stored: {exc.orig}", "supersedes_id") from None
     logger.info("review %d v%d (%s, %s) by %s on case %s", saved.review_id, saved.version, status, decision,
