@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from core.codes import get_codeset
-from core.evidence import find_evidence
+from core.evidence import code_terms, find_evidence
 from core.jsonl import read_objects
 from core.paths import REPO_ROOT
 from core.prompts import SYSTEMS
@@ -42,8 +42,7 @@ def judge(narrative: str, system: str, code: str, codeset) -> tuple[str, str, st
     """('supported' | 'wrong' | 'none', the evidence sentence, the evidence) for one gold code."""
     info = codeset.lookup(code, system)
     description = info.description if info else ""
-    terms = [t for t in [description, *(info.notes.get("inclusion_terms", []) if info else [])] if t]
-    evidence = find_evidence(narrative, terms, "", code)
+    evidence = find_evidence(narrative, code_terms(codeset, code, system), "", code)
     if evidence.span is None:
         return "none", "", ""
     sentence = sentence_of(narrative, evidence.span)

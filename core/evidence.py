@@ -41,6 +41,14 @@ class Evidence:
     span: tuple[int, int] | None = None
 
 
+def code_terms(codeset, code: str, system: str | None = None) -> list[str]:
+    """The words a code is known by: its description, then its inclusion terms (empty for an unknown code)."""
+    info = codeset.lookup(code, system)
+    if info is None:
+        return []
+    return [term for term in [info.description, *info.notes.get("inclusion_terms", [])] if term]
+
+
 def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: str = "") -> Evidence:
     """The best supporting quote for `code` (described by `terms`) in `narrative`; empty when none. A quote on
     a reasoning part that names other codes too ('"MDM: low" -> 99203/87880') counts for `code` only when it

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from core.codes import get_codeset
-from core.evidence import find_evidence, labelled_pieces
+from core.evidence import code_terms, find_evidence, labelled_pieces
 from core.prompts import SYSTEMS, empty_codes
 
 SEARCH_HITS = 8
@@ -68,8 +68,7 @@ def make_row(narrative: str, system: str, code: str, reasoning: str = "", origin
     codeset = _codeset(codeset)
     info = codeset.lookup(code, system)
     description = info.description if info else ""
-    terms = [t for t in [description, *(info.notes.get("inclusion_terms", []) if info else [])] if t]
-    evidence = find_evidence(narrative, terms, reasoning, code)
+    evidence = find_evidence(narrative, code_terms(codeset, code, system), reasoning, code)
     return CodeRow(system, code, description, evidence.quote, list(evidence.span) if evidence.span else None,
                    True, origin).to_dict()
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from core.datasets.cases import Evidence
+from core.evidence import code_terms
 from core.text import evidence_stems, is_affirmed, split_sentences
 
 WINDOW_WORDS = 12
@@ -11,11 +12,10 @@ DESCRIPTION_WORDS = 8
 
 
 def _description_terms(codeset, code: str) -> tuple[str, set[str]]:
-    info = codeset.lookup(code)
-    if info is None:
+    texts = code_terms(codeset, code)
+    if not texts:
         return "", set()
-    texts = [info.description, *info.notes.get("inclusion_terms", [])]
-    return info.description, set().union(*(evidence_stems(text) for text in texts))
+    return texts[0], set().union(*(evidence_stems(text) for text in texts))
 
 
 def _best_window(sentence: str, terms: set[str]) -> str:

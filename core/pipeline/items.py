@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.evidence import find_evidence
+from core.evidence import code_terms, find_evidence
 from core.pipeline.result import CodedItem
 from core.prompts import SYSTEMS, Candidate, ParsedOutput
 
@@ -19,21 +19,13 @@ def support_scores(rank: dict[str, list[tuple[str, float]]]) -> dict[tuple[str, 
     return scores
 
 
-def code_terms(codeset, code: str, description: str) -> list[str]:
-    info = codeset.lookup(code)
-    terms = [description]
-    if info is not None:
-        terms += info.notes.get("inclusion_terms", [])
-    return [t for t in terms if t]
-
-
 def make_item(codeset, system: str, code: str, narrative: str, reasoning: str, source: str,
               support: dict[tuple[str, str], float], selected: bool = True) -> CodedItem:
     check = codeset.validate(code, system)
     normalized = check.normalized or code
     info = codeset.lookup(normalized, system)
     description = info.description if info else ""
-    evidence = find_evidence(narrative, code_terms(codeset, normalized, description), reasoning, normalized)
+    evidence = find_evidence(narrative, code_terms(codeset, normalized, system), reasoning, normalized)
     return CodedItem(system=system, code=normalized, description=description,
                      billable=bool(info and info.billable), valid=check.ok, status=check.status,
                      evidence=evidence.quote, span=list(evidence.span) if evidence.span else None,

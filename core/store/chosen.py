@@ -14,7 +14,7 @@ not a correction: it is refused.
 from __future__ import annotations
 
 from core.datasets.reasoning import render_reasoning
-from core.evidence import Evidence, find_evidence
+from core.evidence import Evidence, code_terms, find_evidence
 from core.prompts import SYSTEMS, format_answer
 from core.store.errors import FieldError
 
@@ -31,19 +31,12 @@ def code_sets(codes: dict | None, codeset) -> dict[str, set[str]]:
     return out
 
 
-def _terms(codeset, code: str, system: str) -> list[str]:
-    info = codeset.lookup(code, system)
-    description = info.description if info else ""
-    inclusion = info.notes.get("inclusion_terms", []) if info else []
-    return [t for t in [description, *inclusion] if t]
-
-
 def rebuild_reasoning(narrative: str, codes: dict[str, list[str]], model_reasoning: str, codeset) -> str:
     """A think block for `codes` only, in the training data's style (core.datasets.reasoning, the lines the
     model learns and the decoding style keeps): `"evidence" -> CODE.` with codes of one quote on one line, or
     `CODE: no single sentence, inferred from the whole case.` when no narrative text supports it on its own."""
     evidence = [Evidence(code=code, system=system,
-                         quote=find_evidence(narrative, _terms(codeset, code, system), model_reasoning, code).quote)
+                         quote=find_evidence(narrative, code_terms(codeset, code, system), model_reasoning, code).quote)
                 for system in SYSTEMS for code in codes.get(system, [])]
     return render_reasoning(evidence, exclusions=None)
 
