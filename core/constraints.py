@@ -124,9 +124,11 @@ class TokenVocabulary:
         return list(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
     @cached_property
-    def paren_ids(self) -> torch.Tensor:
-        """Ids of the tokens whose text starts with "(" after optional spaces."""
-        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ").startswith("(")], dtype=torch.long)
+    def after_code_ids(self) -> torch.Tensor:
+        """Ids of the tokens whose text starts with "(", "/", "-" or "," after optional spaces: what may not
+        follow a code on a reasoning line (a description, or a second code offered as an alternative)."""
+        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ")[:1] in ("(", "/", "-", ",")],
+                            dtype=torch.long)
 
     @cached_property
     def quote_id(self) -> int:

@@ -246,6 +246,44 @@ def _place_codes(raw: list[tuple[str | None, str]], repairs: list[str], codeset)
     return codes
 
 
+# ---------------------------------------------------------------- the answer the reasoning carries
+
+_CITED_RE = re.compile(r'"\s*->\s*(?P<codes>[^"\n]*)$')  # '"quote" -> CODE (why); CODE.'
+_WHOLE_CASE_RE = re.compile(r"^(?P<codes>[A-Za-z0-9.]+(?:\s*;\s*[A-Za-z0-9.]+)*)\s*:\s*no single sentence", re.I)
+_CITED_CODE_RE = re.compile(r"^[A-Za-z0-9.]+")
+
+
+def reasoning_codes(reasoning: str, codeset=None) -> dict[str, list[str]]:
+    """The valid codes the reasoning cites, per system, in the order first cited: the code part of each
+    `"quote" -> CODE; CODE.` line and of each `CODE: no single sentence ...` line (core/datasets/reasoning.py).
+    Invalid or unknown codes are left out, and "Not coded:" lines name no codes."""
+    codeset = codeset if codeset is not None else get_codeset()
+    codes = empty_codes()
+    for line in (line.strip() for line in reasoning.splitlines()):
+        match = _CITED_RE.search(line) or _WHOLE_CASE_RE.match(line)
+        if match is None:
+            continue
+        for part in re.split(r"[;,]", match.group("codes")):
+            token = _CITED_CODE_RE.match(part.strip())
+            if token is None:
+                continue
+            validation = codeset.validate(token.group(0).rstrip("."))
+            if validation.status == "ok" and validation.normalized not in codes[validation.system]:
+                codes[validation.system].append(validation.normalized)
+    return codes
+
+
+def answer_from_reasoning(text: str, codeset=None) -> str:
+    """The JSON answer line that follows `text` (reasoning that ends with `</think>`): the codes its
+    reasoning cites. Empty when `text` is not a closed reasoning block or an answer already follows it."""
+    close = text.rfind(THINK_CLOSE)
+    if close < 0 or text[close + len(THINK_CLOSE):].strip():
+        return ""
+    reasoning, _ = split_reasoning(text, [])
+    answer = reasoning_codes(reasoning, codeset)
+    return ("" if text.endswith("\n") else "\n") + json.dumps({system: answer[system] for system in SYSTEMS})
+
+
 def parse_output(text: str | None, codeset=None) -> ParsedOutput:
     """Parse a model answer. Never raises; `ok` is False when no answer could be recovered. Codes are spelled
     and sorted into systems by `codeset` (default: `core.codes.get_codeset()`)."""

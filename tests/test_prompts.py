@@ -1,6 +1,8 @@
 """core.prompts.parse_output on well-formed and (mostly) malformed model answers: it never raises, it
 recovers the codes when they are there, and it says what it repaired."""
 
+import json
+
 import pytest
 
 from core.prompts import format_answer, parse_output
@@ -117,3 +119,37 @@ def test_code_shaped_unknowns_are_kept_for_validation_and_words_dropped():
 def test_normalization_is_reported():
     parsed = parse_output('<think>x</think>{"icd10cm": ["e1165"], "cpt": [], "hcpcs": []}')
     assert any("E11.65" in r for r in parsed.repairs)
+
+
+REASONING = """"burning on urination" -> R30.0; N39.0.
+"Level of MDM: low" -> 99213.
+"ceftriaxone 1 g IM" -> J0696 (x4); 96372.
+"urine culture" -> 87086, 81003.
+"a made-up finding" -> Q99.99; E11.
+99214: no single sentence, inferred from the whole case.
+"burning" -> R30.0.
+Not coded: "no fever" (negated); "mother with E11.9" (family history)."""
+
+
+def test_reasoning_codes_are_the_valid_codes_each_line_cites_once_in_order():
+    from core.prompts import reasoning_codes
+
+    assert reasoning_codes(REASONING) == {"icd10cm": ["R30.0", "N39.0"],
+                                          "cpt": ["99213", "96372", "87086", "81003", "99214"],
+                                          "hcpcs": ["J0696"]}
+    assert reasoning_codes("No billable code is supported by the documentation.") == \
+        {"icd10cm": [], "cpt": [], "hcpcs": []}
+
+
+def test_the_answer_line_is_written_only_after_a_closed_reasoning_without_an_answer():
+    from core.prompts import answer_from_reasoning
+
+    text = f"<think>\n{REASONING}\n</think>"
+    line = answer_from_reasoning(text)
+    assert line.startswith("\n")
+    parsed = parse_output(text + line)
+    assert parsed.ok and not parsed.repairs and parsed.codes["hcpcs"] == ["J0696"]
+    assert json.loads(line) == parsed.codes
+    assert answer_from_reasoning(text + '\n{"icd10cm": [], "cpt": [], "hcpcs": []}') == ""  # already answered
+    assert answer_from_reasoning(f"<think>\n{REASONING}") == ""  # cut off before </think>
+    assert answer_from_reasoning("") == ""

@@ -87,11 +87,11 @@ class Generator:
         return AnswerGrammar(self.vocab, valid_code_tries())
 
     def tracker(self, grammar: AnswerGrammar | None = None, think_budget: int | None = None,
-                narrative: str | None = None, style: bool = False) -> AnswerTracker:
+                narrative: str | None = None, style: bool = False, stop_at_answer: bool = False) -> AnswerTracker:
         """A tracker for one answer; `style` enforces the reasoning style (core.inference.style), with quotes
-        checked against `narrative` when it is given."""
+        checked against `narrative` when it is given; `stop_at_answer` ends the answer at `</think>`."""
         shape = ReasoningStyle.for_narrative(self.vocab, narrative) if style else None
-        return AnswerTracker(self.vocab, grammar, think_budget, style=shape)
+        return AnswerTracker(self.vocab, grammar, think_budget, style=shape, stop_at_answer=stop_at_answer)
 
     def decode(self, token_ids: list[int]) -> str:
         return self.tokenizer.decode(token_ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)

@@ -1,10 +1,11 @@
 """The shape of the reasoning lines, enforced while decoding: quotes copied from the narrative, short quotes,
-no parenthetical descriptions after a code.
+one code at a time after the arrow.
 
 A reasoning line is `"quote" -> CODE.` (see core/datasets/reasoning.py). A small model left alone drifts from
 it in ways that cost time and trust: it paraphrases the "quote" (then nothing in the narrative backs the code),
 copies a whole clause into it, or writes the candidate's description after the code in parentheses (about a
-third of the tokens of an answer on CodiEsp). `ReasoningStyle` holds the three checks; `AnswerTracker` applies
+third of the tokens of an answer on CodiEsp), or hedges between two codes (`-> 99203/99205`, `-> 99202-99205`).
+`ReasoningStyle` holds the three checks; `AnswerTracker` applies
 them token by token:
 
 - **verbatim quotes**: inside a quote, the next token must keep the quote a substring of the narrative
@@ -12,7 +13,8 @@ them token by token:
   qualifies the quote is closed.
 - **short quotes**: a quote that reaches `quote_words` words is closed with ` ..."` (the training data's mark
   for a shortened quote).
-- **no "(description)"** right after a code on a reasoning line: the model writes `.` or `;` instead.
+- **no "(description)" and no alternative** right after a code on a reasoning line (a token starting with
+  "(", "/", "-" or ","): the model writes `.` or `;` instead, as the training lines do.
 
     style = ReasoningStyle.for_narrative(vocab, narrative)
     tracker = AnswerTracker(vocab, grammar, think_budget, style=style)
@@ -40,7 +42,7 @@ def normalize(text: str) -> str:
 
 @dataclass
 class ReasoningStyle:
-    paren_ids: torch.Tensor  # tokens that start a "(" (banned right after a code)
+    after_code_ids: torch.Tensor  # tokens that start "(", "/", "-" or "," (banned right after a code)
     quote_id: int  # the token of '"' alone (closes a quote that cannot go on verbatim)
     quote_words: int | None = QUOTE_WORDS
     source: str | None = None  # the normalized narrative quotes must come from (None: no verbatim check)
@@ -49,11 +51,12 @@ class ReasoningStyle:
 
     @classmethod
     def for_narrative(cls, vocab, narrative: str | None, quote_words: int | None = QUOTE_WORDS) -> ReasoningStyle:
-        return cls(paren_ids=vocab.paren_ids, quote_id=vocab.quote_id, quote_words=quote_words,
+        return cls(after_code_ids=vocab.after_code_ids, quote_id=vocab.quote_id, quote_words=quote_words,
                    source=normalize(narrative) if narrative else None)
 
-    def bans_parenthesis(self, line: str) -> bool:
-        """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description."""
+    def bans_after_code(self, line: str) -> bool:
+        """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description, a "/", "-"
+        or "," an alternative code."""
         return bool(_CODE_AT_END.search(line))
 
     def quote_is_long(self, quote: str) -> bool:

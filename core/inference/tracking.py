@@ -3,7 +3,9 @@
 
 Used by the decoding loop as both a stopping criterion (the answer ends at the `}` that closes the JSON
 object after the reasoning) and a logits constraint (`AnswerGrammar`). A reasoning budget can force
-`</think>` after N reasoning tokens, so a rambling model still gets to answer.
+`</think>` after N reasoning tokens, so a rambling model still gets to answer. With `stop_at_answer` the
+answer is done at `</think>`: the caller writes the JSON line from the codes the reasoning cites
+(core.prompts.answer_from_reasoning).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ THINK_CLOSING_TEXT = "\n" + THINK_CLOSE + "\n"
 
 class AnswerTracker:
     def __init__(self, vocab: TokenVocabulary, grammar: AnswerGrammar | None = None,
-                 think_budget: int | None = None, style: ReasoningStyle | None = None):
+                 think_budget: int | None = None, style: ReasoningStyle | None = None, stop_at_answer: bool = False):
         self.vocab = vocab
+        self.stop_at_answer = stop_at_answer
         self.grammar = grammar
         self.think_budget = think_budget
         self.style = style
@@ -63,9 +66,9 @@ class AnswerTracker:
         if allowed is not None:
             return int(allowed[logits[allowed].argmax()])
         if self.style is not None and self.phase != "answer" and not self.done:
-            if self.style.bans_parenthesis(self._line):
+            if self.style.bans_after_code(self._line):
                 logits = logits.clone()
-                logits[self.style.paren_ids] = float("-inf")
+                logits[self.style.after_code_ids] = float("-inf")
             if self.style.source is not None and open_quote(self._line) is not None:
                 return self.style.next_quote_token(self._line, logits, self.vocab.texts)
         return self.redirect(int(logits.argmax()))
@@ -131,6 +134,9 @@ class AnswerTracker:
     def _start_answer(self, text: str) -> None:
         self.phase = "answer"
         self._forced = []
+        if self.stop_at_answer:
+            self.done = True
+            return
         self.state = START_STATE if self.grammar is not None else None
         self._feed_answer(text)
 

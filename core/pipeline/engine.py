@@ -13,7 +13,7 @@ from core.constraints import CONSTRAIN_MODES, AnswerGrammar, candidate_tries
 from core.pipeline.items import build_items, final_codes, ranked_lists, support_scores
 from core.pipeline.result import CodingResult
 from core.pipeline.rules_step import apply_coding_rules
-from core.prompts import Candidate, ParsedOutput, build_messages, parse_output
+from core.prompts import Candidate, ParsedOutput, answer_from_reasoning, build_messages, parse_output
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +25,23 @@ RANKED_PER_SYSTEM = 50
 
 
 STYLE_ENV = "THCE_REASONING_STYLE"  # "0": reasoning lines as the model writes them (the ablation)
+ANSWER_ENV = "THCE_ANSWER"  # "generated": the model writes the JSON line too (the ablation)
+ANSWER_MODES = ("reasoning", "generated")
 
 
 def reasoning_style_default() -> bool:
     import os
 
     return os.environ.get(STYLE_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def answer_mode_default() -> str:
+    import os
+
+    mode = os.environ.get(ANSWER_ENV, "").strip().lower() or ANSWER_MODES[0]
+    if mode not in ANSWER_MODES:
+        raise ValueError(f"{ANSWER_ENV} must be one of {', '.join(ANSWER_MODES)}, not {mode!r}")
+    return mode
 
 
 def check_narrative(narrative) -> str:
@@ -59,13 +70,20 @@ class Pipeline:
     """`generator` None: the retriever-only ablation (the decision rule without the model's votes).
     `rules` False: the answer without the coding rules' edits (core.rules), the ablation of that last step.
     `style` False: reasoning lines as the model writes them, without core.inference.style's checks (verbatim,
-    short quotes, no "(description)" after a code); None follows THCE_REASONING_STYLE (on unless "0")."""
+    short quotes, no "(description)" after a code); None follows THCE_REASONING_STYLE (on unless "0").
+    `answer` "reasoning": generation stops at `</think>` and the JSON line is the codes the reasoning cites
+    (so the reasoning carries the answer, and the ~30% of tokens the JSON line took are not generated);
+    "generated": the model writes the JSON line; None follows THCE_ANSWER (default "reasoning")."""
 
     def __init__(self, generator, retriever, constrain: str = "valid", max_new_tokens: int = MAX_NEW_TOKENS,
                  think_budget: int | None = THINK_BUDGET, name: str | None = None, rules: bool = True,
-                 style: bool | None = None):
+                 style: bool | None = None, answer: str | None = None):
         if constrain not in CONSTRAIN_MODES:
             raise ValueError(f"constrain must be one of {', '.join(CONSTRAIN_MODES)}, not {constrain!r}")
+        answer = answer_mode_default() if answer is None else answer
+        if answer not in ANSWER_MODES:
+            raise ValueError(f"answer must be one of {', '.join(ANSWER_MODES)}, not {answer!r}")
+        self.answer = answer
         self.generator = generator
         self.retriever = retriever
         self.constrain = constrain
@@ -108,7 +126,8 @@ class Pipeline:
         budget = None
         if self.think_budget is not None:
             budget = max(1, min(self.think_budget, request.max_new_tokens - ANSWER_RESERVE))
-        return self.generator.tracker(grammar, budget, narrative=request.narrative, style=self.style)
+        return self.generator.tracker(grammar, budget, narrative=request.narrative, style=self.style,
+                                      stop_at_answer=self.answer == "reasoning")
 
     def code(self, narrative: str) -> CodingResult:
         start = time.perf_counter()
@@ -132,8 +151,8 @@ class Pipeline:
             if len(text) > len(shown) and not text.endswith("\ufffd"):  # wait for whole UTF-8 characters
                 yield text[len(shown):]
                 shown = text
-        rest = self._text(token_ids)[len(shown):]
-        if rest:  # what was held back: an incomplete character at the very end of the answer
+        rest = self._raw(token_ids)[len(shown):]
+        if rest:  # what was held back (an incomplete character at the very end) and the answer line
             yield rest
         yield self.finish(request, token_ids, time.perf_counter() - start)
 
@@ -161,9 +180,15 @@ class Pipeline:
         eos = self.generator.eos_ids
         return self.generator.decode([t for t in token_ids if t not in eos])
 
+    def _raw(self, token_ids: list[int]) -> str:
+        """The answer: the generated text, and the JSON line of the reasoning's codes when the model
+        stopped at `</think>` (answer "reasoning")."""
+        text = self._text(token_ids)
+        return text + answer_from_reasoning(text) if self.answer == "reasoning" and text else text
+
     def finish(self, request: _Request, token_ids: list[int], latency_s: float) -> CodingResult:
         codeset = get_codeset()
-        raw = self._text(token_ids)
+        raw = self._raw(token_ids)
         parsed = parse_output(raw) if self.generator is not None else ParsedOutput(ok=True)
         support = support_scores(request.rank)
         items = build_items(codeset, parsed, request.narrative, request.candidates, support,

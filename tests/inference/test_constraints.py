@@ -111,6 +111,29 @@ def test_tracker_forces_think_close_after_its_budget(generator):
     assert "</think>" in generator.decode(_forced_until_answer(tracker))
 
 
+def test_a_tracker_that_stops_at_the_answer_is_done_at_think_close(generator):
+    tracker = generator.tracker(generator.valid_grammar, stop_at_answer=True)
+    _feed_text(generator, tracker, '<think>\n"type 2 diabetes" -> E11.9.\n')
+    assert not tracker.done
+    _feed_text(generator, tracker, "</think>")
+    assert tracker.done and tracker.allowed_ids() is None
+    budget = generator.tracker(think_budget=3, stop_at_answer=True)  # a forced </think> ends it too
+    _feed_text(generator, budget, "<think> one two three four")
+    assert "</think>" in generator.decode(_forced_until_answer(budget)) and budget.done
+
+
+def test_generation_that_stops_at_the_answer_ends_with_think_close(generator):
+    ids = generator.prompt_ids(build_messages(NARRATIVE))
+    for lookup in (0, 8):
+        generator.prompt_lookup, saved = lookup, generator.prompt_lookup
+        try:
+            tracker = generator.tracker(generator.valid_grammar, think_budget=8, stop_at_answer=True)
+            text = generator.decode(list(generator.stream(ids, tracker, max_new_tokens=120)))
+        finally:
+            generator.prompt_lookup = saved
+        assert tracker.done and text.rstrip().endswith("</think>")
+
+
 def _constrained_answer(generator, grammar, narrative=NARRATIVE):
     tracker = generator.tracker(grammar, think_budget=8)
     ids = generator.prompt_ids(build_messages(narrative))

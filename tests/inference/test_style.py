@@ -38,11 +38,23 @@ def test_quotes_are_checked_against_the_narrative_ignoring_case_and_spacing(styl
 def test_open_quote_and_the_parenthesis_rule(style):
     assert open_quote('"fever" -> R50.9') is None
     assert open_quote('"fever and') == "fever and"
-    assert style.bans_parenthesis('"type 2 diabetes" -> E11.9')
-    assert style.bans_parenthesis('"burning on urination" -> R30.0; N39.0')
-    assert not style.bans_parenthesis('"burning on urination" -> R30.0.')
-    assert not style.bans_parenthesis('Not coded: "fever"')  # an exclusion's label may follow in parentheses
-    assert not style.bans_parenthesis('"type 2')
+    assert style.bans_after_code('"type 2 diabetes" -> E11.9')
+    assert style.bans_after_code('"burning on urination" -> R30.0; N39.0')
+    assert not style.bans_after_code('"burning on urination" -> R30.0.')
+    assert not style.bans_after_code('Not coded: "fever"')  # an exclusion's label may follow in parentheses
+    assert not style.bans_after_code('"type 2')
+    assert style.bans_after_code('"Level of MDM: low" -> 99203')  # no "/99205" or "-99205" alternative
+
+
+def test_no_alternative_code_after_a_code(generator):
+    tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
+    _feed(generator, tracker, '<think>\n"type 2 diabetes" -> E11.9')
+    period = generator.vocab.encode(".")[0]
+    for joiner in ("/", "-", ","):
+        logits = torch.zeros(generator.model.config.vocab_size)
+        logits[generator.vocab.encode(joiner)[0]] = 10.0
+        logits[period] = 5.0
+        assert tracker.pick(logits) == period, joiner
 
 
 def test_a_long_quote_is_closed_with_the_shortened_mark(generator, style):
@@ -76,7 +88,7 @@ def test_pick_keeps_quotes_verbatim_and_drops_the_description(generator):
     assert generator.decode([tracker.pick(nothing_fits)]) == '"'  # no verbatim way on: the quote closes
     _feed(generator, tracker, ' diabetes" -> E11.9')
     logits = torch.zeros(generator.model.config.vocab_size)
-    logits[tracker.style.paren_ids] = 10.0
+    logits[tracker.style.after_code_ids] = 10.0
     period = generator.vocab.encode(".")[0]
     logits[period] = 5.0
     assert tracker.pick(logits) == period
@@ -84,7 +96,7 @@ def test_pick_keeps_quotes_verbatim_and_drops_the_description(generator):
     assert tracker.pick(logits) == period  # "(" after a space is a description too
     free = generator.tracker(think_budget=500)  # no style: the model's choice stands
     _feed(generator, free, '<think>\n"type 2 diabetes" -> E11.9')
-    assert int(free.pick(logits)) in tracker.style.paren_ids.tolist()
+    assert int(free.pick(logits)) in tracker.style.after_code_ids.tolist()
 
 
 @pytest.mark.parametrize("lookup", [0, 4])

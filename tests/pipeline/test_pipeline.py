@@ -69,6 +69,28 @@ def test_stream_yields_text_then_the_result(make_pipeline):
     assert "".join(texts) == chunks[-1].raw
 
 
+def test_the_answer_is_the_codes_the_reasoning_cites(make_pipeline):
+    reasoning = '<think>\n"type 2 diabetes and hyperglycemia" -> E11.65; Q99.99.\n"metformin" -> Z79.84.\n</think>'
+    result = _scripted(make_pipeline(rules=False), reasoning)
+    assert result.raw.startswith(reasoning) and result.raw != reasoning
+    assert json.loads(result.raw[len(reasoning):]) == {"icd10cm": ["E11.65", "Z79.84"], "cpt": [], "hcpcs": []}
+    assert [i.code for i in result.items if i.source == "model"] == ["E11.65", "Z79.84"]
+    assert result.error is None and result.valid
+    generated = _scripted(make_pipeline(rules=False, answer="generated"), reasoning)
+    assert generated.raw == reasoning and generated.error  # the ablation: no JSON line, no answer
+    with pytest.raises(ValueError, match="answer must be one of"):
+        make_pipeline(answer="json")
+
+
+def test_a_streamed_answer_ends_with_the_answer_line(make_pipeline):
+    chunks = list(make_pipeline("valid").stream(NARRATIVE))
+    result = chunks[-1]
+    assert "".join(chunks[:-1]) == result.raw
+    assert result.raw.rstrip().endswith("}") and "</think>" in result.raw
+    assert json.loads(result.raw[result.raw.rindex("</think>") + len("</think>"):]).keys() == {"icd10cm", "cpt",
+                                                                                             "hcpcs"}
+
+
 def test_candidates_mode_answers_only_candidates(make_pipeline):
     pipe = make_pipeline("candidates")
     result = pipe.code(NARRATIVE)
@@ -178,3 +200,14 @@ def test_retrieval_runs_once_per_request(retriever):
 
     Pipeline(None, Counting(retriever), name="thce-x").code("type 2 diabetes with hyperglycemia on metformin")
     assert calls == {"rank": 1, "retrieve": 0}
+
+
+def test_the_answer_mode_follows_the_environment(make_pipeline, monkeypatch):
+    monkeypatch.setenv("THCE_ANSWER", "generated")
+    assert make_pipeline().answer == "generated"
+    monkeypatch.setenv("THCE_ANSWER", "json")
+    with pytest.raises(ValueError, match="THCE_ANSWER must be one of reasoning, generated"):
+        make_pipeline()
+    monkeypatch.delenv("THCE_ANSWER")
+    assert make_pipeline().answer == "reasoning"
+    assert make_pipeline(answer="generated").answer == "generated"
