@@ -4,7 +4,8 @@
     uv run python benchmarks/latency.py --only default --narratives 6 --out latency.json
     uv run python benchmarks/latency.py --only model --narratives 20     # the shipped model on CodiEsp dev,
                                                                           # plain loop vs prompt lookup
-                                                                          # (THCE_REASONING_STYLE=0: without the reasoning style)
+                                                                          # (THCE_REASONING_STYLE=0: without the reasoning style;
+                                                                          #  THCE_ANSWER=generated: the model writes the JSON line)
 
 Narratives and reference answers are the stage_2 samples in data/examples. With the shipped default model
 (data/models/thce-tiny) generation runs as in `thce code`. Random-weight stand-ins (the tiny preset shape,
@@ -285,7 +286,7 @@ def bench_model(args) -> dict:
 
     pipe = get_pipeline(args.model)
     cases = [(c["narrative"], "") for c in load_cases(args.dataset)[: args.narratives]]
-    result = {"model": pipe.model_id, "dataset": args.dataset, "reasoning_style": pipe.style,
+    result = {"model": pipe.model_id, "dataset": args.dataset, "reasoning_style": pipe.style, "answer": pipe.answer,
               "int8": pipe.generator.loaded.quantized, "threads": _threads()}
     time_narratives(pipe, cases[:1])  # warm-up: grammar, retriever, caches
     for tokens in args.prompt_lookup:
