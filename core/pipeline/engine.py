@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 MAX_NEW_TOKENS = 320
 MIN_NEW_TOKENS = 96  # a prompt that leaves less room than this in the model's context is refused
 THINK_BUDGET = 224  # reasoning tokens before </think> is forced, leaving room for the JSON answer
-ANSWER_RESERVE = 64  # tokens kept for the JSON answer after a forced </think>
+ANSWER_RESERVE = 64  # tokens kept for the JSON answer after a forced </think> (answer "generated")
+CLOSE_RESERVE = 8  # tokens kept for a forced </think> (answer "reasoning": the JSON line is not generated)
 RANKED_PER_SYSTEM = 50
 
 
@@ -125,7 +126,8 @@ class Pipeline:
             grammar = AnswerGrammar(self.generator.vocab, candidate_tries(pairs))
         budget = None
         if self.think_budget is not None:
-            budget = max(1, min(self.think_budget, request.max_new_tokens - ANSWER_RESERVE))
+            reserve = ANSWER_RESERVE if self.answer == "generated" else CLOSE_RESERVE
+            budget = max(1, min(self.think_budget, request.max_new_tokens - reserve))
         return self.generator.tracker(grammar, budget, narrative=request.narrative, style=self.style,
                                       stop_at_answer=self.answer == "reasoning")
 

@@ -122,6 +122,15 @@ def test_answer_room_shrinks_to_fit_the_context(make_pipeline):
     assert request.max_new_tokens == 4096 - len(request.prompt_ids)
 
 
+def test_the_reasoning_budget_leaves_room_only_for_what_is_generated(make_pipeline):
+    """A forced </think> needs a few tokens; the JSON line needs room only when the model writes it."""
+    for answer, budget in (("reasoning", 100 - 8), ("generated", 100 - 64)):
+        pipe = make_pipeline(max_new_tokens=100, think_budget=500, answer=answer)
+        assert pipe.tracker(pipe.prepare(NARRATIVE)).think_budget == budget
+    pipe = make_pipeline(max_new_tokens=100, think_budget=24)
+    assert pipe.tracker(pipe.prepare(NARRATIVE)).think_budget == 24
+
+
 def test_code_batch_keeps_order_and_returns_errors(make_pipeline):
     results = make_pipeline().code_batch([NARRATIVE, "", "Chest pain, ECG done."])
     assert isinstance(results[0], CodingResult) and isinstance(results[2], CodingResult)
