@@ -68,16 +68,41 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "clavi": ("colla", "shoul"), "scapu": ("shoul",), "rib": ("chest",), "lumba": ("back",),
     "thora": ("back", "chest"), "cervi": ("neck",), "scalp": ("head",), "lip": ("mouth", "oral"),
     "melli": ("diabe",), "cough": ("coughi",), "pneum": ("pna",), "media": ("aom", "om"), "otiti": ("aom", "om", "ear"),
-    "heada": ("ha",), "fract": ("fx", "broke", "break"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
+    "heada": ("ha",), "fract": ("fx", "broke", "break"),
+    "dysur": ("urina", "burni"), "tinea": ("fungu", "ringw", "athle"), "ungui": ("nail", "toena"),
+    "nasal": ("nose",), "head": ("face", "facia", "foreh", "scalp", "cheek", "chin", "brow"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
+}
+# clinical shorthand a note uses for a condition, read here only (core.text's ABBREVIATIONS also feed the search
+# index and the retriever's features; these are the coding rules' reading of a note): token -> words
+SHORTHAND: dict[str, str] = {
+    "gad": "generalized anxiety disorder", "mdd": "major depressive disorder", "ptsd": "post traumatic stress disorder",
+    "adhd": "attention deficit hyperactivity disorder", "ocd": "obsessive compulsive disorder",
+    "oud": "opioid use disorder", "aud": "alcohol use disorder", "etoh": "alcohol",
+    "pe": "pulmonary embolism", "ida": "iron deficiency anemia", "ibs": "irritable bowel syndrome",
+    "ibd": "inflammatory bowel disease", "hep": "hepatitis", "hcv": "hepatitis c", "hbv": "hepatitis b",
+    "mono": "infectious mononucleosis", "af": "atrial fibrillation", "aom": "acute otitis media",
+    "om": "otitis media", "lbp": "low back pain", "pna": "pneumonia",
+    "hf": "heart failure", "hfref": "heart failure reduced ejection fraction",
+    "hfpef": "heart failure preserved ejection fraction", "nstemi": "non st elevation myocardial infarction",
+    "stemi": "st elevation myocardial infarction", "djd": "degenerative joint disease osteoarthritis",
+    "hsv": "herpes simplex", "bv": "bacterial vaginosis", "pid": "pelvic inflammatory disease",
+    "tb": "tuberculosis", "hiv": "human immunodeficiency virus", "ha": "headache", "strep": "streptococcal",
+    "flu": "influenza",
 }
 _SKIPPED = "VWXYZ"
 
 
-def _stems(tokens: list[str]) -> set[str]:
-    """Each word's first five letters, its first four (marked '^', what a four-letter synonym such as 'smok'
-    matches) and its search stem (marked '~')."""
-    return ({token[:5] for token in tokens} | {"^" + token[:4] for token in tokens if len(token) > 4}
-            | {"~" + stem for stem in tokenize(" ".join(tokens))})
+def _stems(tokens: list[str], prefixes: bool = True) -> set[str]:
+    """Each word's first five letters, its search stem (marked '~') and, with `prefixes` (a note's words), its
+    first four (marked '^', what a four-letter synonym such as 'smok' matches). A description's own words are
+    keyed without them: four letters in common are no evidence ('contact' urticaria is not 'continue')."""
+    keys = {token[:5] for token in tokens} | {"~" + stem for stem in tokenize(" ".join(tokens))}
+    return keys | {"^" + token[:4] for token in tokens if len(token) >= 4} if prefixes else keys
+
+
+def note_words(text: str) -> list[str]:
+    """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
+    return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
 
 
 def _synonym_key(synonym: str) -> str:
@@ -95,7 +120,7 @@ def _split(text: str) -> tuple[set[str], set[str]]:
 
 
 def _with_synonyms(tokens: list[str]) -> set[str]:
-    keys = _stems(tokens)
+    keys = _stems(tokens, prefixes=False)
     for token in tokens:
         keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:5], ())}
         keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:6], ())}
@@ -105,7 +130,7 @@ def _with_synonyms(tokens: list[str]) -> set[str]:
 def word_keys(word: str) -> frozenset[str]:
     """The keys one word of a description is documented by: its own, and its synonyms' unless it names a
     site (a more specific code needs its own site: 'wrist' supports a radius code but does not choose one)."""
-    return frozenset(_stems([word]) if word in ANATOMY else _with_synonyms([word]))
+    return frozenset(_stems([word], prefixes=False) if word in ANATOMY else _with_synonyms([word]))
 
 
 def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
@@ -113,10 +138,24 @@ def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
     return [codeset.describe(code)] + [line for line, _ in note_lines(codeset, code, "inclusion_terms", inherited)]
 
 
+_PHRASE_BREAK_RE = re.compile(r"[,;()]|\s[-/]\s|\b(?:and|or|but|then|also|plus)\b", re.I)
+
+
 def affirmed_sentence_keys(narrative: str) -> list[list[set[str]]]:
     """The keys of each word, in order, of each sentence of the note that holds no negation or family-history
-    cue (what a more specific code may rest on: 'rapid strep test negative' documents no streptococcus)."""
-    return [[_stems([w]) for w in words(s)] for s in split_sentences(narrative) if is_affirmed(s)]
+    cue (what a more specific code may rest on: 'rapid strep test negative' documents no streptococcus). An
+    empty key set stands between the phrases of a sentence (a comma, 'and', 'or', a dash), so words of
+    different phrases are never next to each other ('shortness of breath and chest pain' is no 'chest pain on
+    breathing')."""
+    out = []
+    for sentence in split_sentences(narrative):
+        if is_affirmed(sentence):
+            keys: list[set[str]] = []
+            for phrase in _PHRASE_BREAK_RE.split(sentence):
+                if phrase and phrase.strip():
+                    keys += [_stems([w]) for w in note_words(phrase)] + [set()]
+            out.append(keys[:-1])
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -133,7 +172,7 @@ def documented_keys(narrative: str) -> set[str]:
     """The keys of the note's words (abbreviations expanded). Negated mentions count too: a condition the
     note names only to deny it is another rule's business (measured on CodiEsp, whose coders code some
     denied findings)."""
-    return _stems(words(narrative))
+    return _stems(note_words(narrative))
 
 
 def supported(codeset, code: str, keys: set[str]) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, word_keys
+from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, supported, word_keys
 from core.rules.models import Context, Rule
 from core.rules.narrative import condition_side
 from core.text import affirmed, words
@@ -194,15 +194,21 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
     (J02.9 -> J02.0 for 'streptococcal pharyngitis'). The candidate's own description must be documented (an
     inclusion term of another code is too weak a reason to move). Same side; 'other' codes never; a code that
     claims more is not folded into a coded sibling (both may be documented in words the note's language puts
-    otherwise)."""
+    otherwise). A code claiming more whose condition the note never names at all moves only within its
+    subcategory (S51.812A laceration -> S51.852A bite, both open wounds of the forearm, S51.8): a sibling elsewhere
+    in the category that shares a site word is another condition (tinnitus H93.19 is no 'disorder of ear' H93.90
+    for an ear-pain note); such a code is unsupported, not unspecific."""
     texts, sides, unspecified, _ = _meaning(codeset, code)
     claims_more = not _documented(texts, [[mentioned]])
     if not claims_more and not unspecified:
         return None
+    near = claims_more and not supported(codeset, code, mentioned)
     own = {word for text in texts for word, _ in text}
     own_sentences = {i for i, _, _ in _documented(texts, sentences)}
     ranked = []
     for candidate in _neighbours(codeset, code):
+        if near and candidate[:5] != code[:5]:
+            continue
         c_texts, c_sides, c_unspecified, c_other = _meaning(codeset, candidate)
         if c_other or c_sides != sides or (c_unspecified and not claims_more) or (claims_more and candidate in coded):
             continue
