@@ -27,7 +27,7 @@ conditions right left bilateral unilateral both side sides multiple single episo
 complicated uncomplicated closed open displaced nondisplaced stage manifestation manifestations status
 routine healing care use clinical finding findings involving affecting complication complications current
 recurrent persistent intractable limb limbs upper lower end shaft proximal distal than more less any
-unqualified general generalized localized organ organs system systems tract specific nonspecific abnormal
+unqualified general generalized localized organ organs system systems tract specific nonspecific abnormal essential
 """.split())
 # words that name a site: a site-specific code needs its site (or a synonym) in the note too
 ANATOMY = frozenset("""
@@ -69,7 +69,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "thora": ("back", "chest"), "cervi": ("neck",), "scalp": ("head",), "lip": ("mouth", "oral"),
     "melli": ("diabe",), "cough": ("coughi",), "pneum": ("pna",), "media": ("aom", "om"), "otiti": ("aom", "om", "ear"),
     "heada": ("ha",), "fract": ("fx", "broke", "break"),
-    "dysur": ("urina", "burni"), "tinea": ("fungu", "ringw", "athle"), "ungui": ("nail", "toena"),
+    "dysur": ("urina", "burni"), "exace": ("attac", "flare", "worse"), "tinea": ("fungu", "ringw", "athle"), "ungui": ("nail", "toena"),
     "nasal": ("nose",), "head": ("face", "facia", "foreh", "scalp", "cheek", "chin", "brow"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
 }
 # clinical shorthand a note uses for a condition, read here only (core.text's ABBREVIATIONS also feed the search
@@ -184,13 +184,57 @@ def supported(codeset, code: str, keys: set[str]) -> bool:
     return any((not condition or condition & keys) and (not site or site & keys) for condition, site in alternatives)
 
 
+@lru_cache(maxsize=8192)
+def _text_words(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], frozenset[str]], ...], ...]:
+    """Per text of the code (description, inclusion terms of the code and its ancestors): each condition or
+    site word as (its search stems, the keys that document it: its own and its synonyms')."""
+    found = []
+    for text in code_texts(codeset, code):
+        tokens = [w for w in words(re.sub(r"\([^)]*\)", " ", text)) if len(w) >= 2 and not w.isdigit()
+                  and w not in QUALIFIERS]
+        if tokens:
+            found.append(tuple((frozenset(tokenize(w)), frozenset(_with_synonyms([w])))
+                               for w in dict.fromkeys(tokens)))
+    return tuple(found)
+
+
+def documented_in_full(codeset, code: str, keys: set[str]) -> bool:
+    """Whether every condition and site word of one of the code's texts is among the note's keys."""
+    return any(all(k & keys for _, k in text) for text in _text_words(codeset, code))
+
+
+def shadowing_code(codeset, code: str, keys: set[str], coded: list[str]) -> str | None:
+    """A coded code, documented in full, that holds every word of `code` the note documents, when `code` is not
+    documented in full itself (the words compared by their stems, not by synonyms or five letters, which
+    'hypertension' and 'hyperhomocysteinemia' share): the note's words for one
+    condition read twice (an epigastric pain R10.13 beside
+    the chest pain R07.9 of a chest-pain note, pharyngitis J02.9 for the 'infection' of a UTI note). Codes of
+    the same category are documented_specificity's to choose between."""
+    texts = _text_words(codeset, code)
+    if not texts or documented_in_full(codeset, code, keys):
+        return None
+    for other in coded:
+        if other[:3] == code[:3] or other[:1] in _SKIPPED or not documented_in_full(codeset, other, keys):
+            continue
+        theirs = frozenset().union(*(own for text in _text_words(codeset, other) for own, _ in text))
+        if all(all(own & theirs for own, k in text if k & keys) for text in texts):
+            return other
+    return None
+
+
 def _propose(ctx: Context) -> list:
     codes = [c for c in ctx.icd() if c[:1] not in _SKIPPED]
     if not codes:
         return []
-    keys = documented_keys(ctx.narrative)
-    return [RULE.edit("drop", "icd10cm", code, f"the note does not document {ctx.codeset.describe(code).lower()}: "
-                      f"{code} is not coded") for code in codes if not supported(ctx.codeset, code, keys)]
+    keys, edits = documented_keys(ctx.narrative), []
+    for code in codes:
+        label = ctx.codeset.describe(code).lower()
+        if not supported(ctx.codeset, code, keys):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note does not document {label}: {code} is not coded"))
+        elif other := shadowing_code(ctx.codeset, code, keys, [c for c in codes if c != code]):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note documents {label} only in the words of "
+                                   f"{other} ({ctx.codeset.describe(other).lower()}): {code} is not coded"))
+    return edits
 
 
 RULE = Rule("unsupported_diagnosis", GUIDELINE, "a diagnosis whose condition or site the note never names is not coded",

@@ -102,3 +102,25 @@ def test_a_description_word_is_not_documented_by_four_shared_letters():
     keys = documentation.documented_keys("Hives - continue current regimen.")
     assert not documentation.word_keys("contact") & keys  # contact urticaria is not 'continue'
     assert documentation.word_keys("urticaria") & keys  # hives is
+
+
+def test_a_code_documented_only_in_the_words_of_another_coded_code_is_dropped(run):
+    rules = (documentation.RULE,)
+    for narrative, codes, kept in (
+            ("Evaluated in the ED for chest pain; troponin and ECG normal.", ["R07.9", "R10.13"], ["R07.9"]),
+            ("Dysuria and frequency. Assessment: acute UTI.", ["N39.0", "J02.9"], ["N39.0"]),
+            ("Seen for testicular hypofunction. Testosterone injected.", ["E29.1", "N50.819"], ["E29.1"]),
+            ("Acute otitis media of the right ear.", ["H66.91", "H60.91"], ["H66.91"])):
+        out = run(narrative, icd=codes, rules=rules)
+        assert out.codes["icd10cm"] == kept, narrative
+        assert "only in the words of" in out.edits[0].reason
+
+
+def test_codes_each_documented_in_their_own_words_are_kept(run):
+    rules = (documentation.RULE,)
+    for narrative, codes in (
+            ("Chest pain and epigastric pain after meals.", ["R07.9", "R10.13"]),
+            ("Portal hypertension; hypertension on lisinopril.", ["K76.6", "I10"]),  # 'essential' is no condition
+            ("Asthma attack.", ["J45.901", "J45.909"]),  # one category: documented_specificity's business
+            ("Hyperhomocysteinemia. Hypertension.", ["D68.59", "I10"])):  # five letters in common are not a word
+        assert run(narrative, icd=codes, rules=rules).edits == [], narrative
