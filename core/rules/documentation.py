@@ -35,6 +35,8 @@ ear ears eye eyes eyelid hand hands knee knees hip hips foot feet toe toes arm a
 abdomen abdominal pelvis pelvic shoulder elbow wrist ankle finger fingers thumb forearm thigh calf face scalp
 nose nasal lip lips mouth throat spine lumbar thoracic cervical radius ulna humerus femur tibia fibula clavicle
 scapula patella rib ribs skull jaw phalanx trunk buttock groin breast
+cardiac testicular scrotal epigastric periumbilical ovarian uterine vaginal vulvar penile rectal anal gluteal inguinal
+axillary facial oral
 """.split())
 # the note's words for what a description word (its first five letters) names
 SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -113,7 +113,9 @@ def test_a_code_documented_only_in_the_words_of_another_coded_code_is_dropped(ru
             ("Acute otitis media of the right ear.", ["H66.91", "H60.91"], ["H66.91"])):
         out = run(narrative, icd=codes, rules=rules)
         assert out.codes["icd10cm"] == kept, narrative
-        assert "only in the words of" in out.edits[0].reason
+    for narrative, codes in (("Dysuria and frequency. Assessment: acute UTI.", ["N39.0", "J02.9"]),
+                             ("Acute otitis media of the right ear.", ["H66.91", "H60.91"])):
+        assert "only in the words of" in run(narrative, icd=codes, rules=rules).edits[0].reason
 
 
 def test_codes_each_documented_in_their_own_words_are_kept(run):
@@ -124,3 +126,14 @@ def test_codes_each_documented_in_their_own_words_are_kept(run):
             ("Asthma attack.", ["J45.901", "J45.909"]),  # one category: documented_specificity's business
             ("Hyperhomocysteinemia. Hypertension.", ["D68.59", "I10"])):  # five letters in common are not a word
         assert run(narrative, icd=codes, rules=rules).edits == [], narrative
+
+
+def test_an_adjective_of_site_is_no_condition(run):
+    rules = (documentation.RULE,)
+    # 'cardiac monitoring' names the heart, not an arrhythmia; 'testicular hypofunction' no testicular pain
+    assert run("ALS transport with cardiac monitoring for chest pain.", icd=["R07.9", "I49.9"],
+               rules=rules).codes["icd10cm"] == ["R07.9"]
+    assert run("Seen for testicular hypofunction.", icd=["N50.819"], rules=rules).codes["icd10cm"] == []
+    for narrative, code in (("Cardiac arrhythmia on the monitor.", "I49.9"), ("Testicular pain, left.", "N50.819"),
+                            ("Epigastric pain after meals.", "R10.13")):
+        assert run(narrative, icd=[code], rules=rules).edits == [], narrative
