@@ -3,6 +3,9 @@ Medicare Claims Processing Manual ch. 15, section 20.2, mileage): a run report i
 the level of service the crew gave (basic or advanced life support, emergency or not, ALS level 2, specialty
 care) and the loaded mileage, A0425, one unit per statute mile with the patient on board.
 
+The services and supplies the crew gives on board are paid in the base rate (the ambulance fee schedule, 42 CFR
+414.610), so a transport record bills no CPT code (a lab panel or an E/M level coded for a run report is dropped).
+
 Only a transport record (a level of service and the loaded miles documented) is coded this way: a clinic or ED
 note that says the patient "arrived by ambulance" is the provider's note, not the ambulance supplier's claim."""
 
@@ -76,6 +79,10 @@ def _propose(ctx: Context) -> list:
     if MILEAGE not in hcpcs and (coded or level):
         edits.append(RULE.edit("add", "hcpcs", MILEAGE, f"{miles:g} loaded miles are billed with the transport: "
                                f"{MILEAGE}, one unit per statute mile ({miles:g} units)"))
+    if level:  # the supplier's claim: what the crew did on board is paid in the base rate, not by CPT codes
+        edits += [RULE.edit("drop", "cpt", c, f"an ambulance transport is billed by its base code and mileage; the "
+                            f"services and supplies on board are in the base rate: {c} is not billed")
+                  for c in ctx.codes.get("cpt", [])]
     return edits
 
 

@@ -27,7 +27,7 @@ conditions right left bilateral unilateral both side sides multiple single episo
 complicated uncomplicated closed open displaced nondisplaced stage manifestation manifestations status
 routine healing care use clinical finding findings involving affecting complication complications current
 recurrent persistent intractable limb limbs upper lower end shaft proximal distal than more less any
-unqualified general generalized localized organ organs system systems tract specific nonspecific abnormal
+unqualified general generalized localized organ organs system systems tract specific nonspecific abnormal essential
 """.split())
 # words that name a site: a site-specific code needs its site (or a synonym) in the note too
 ANATOMY = frozenset("""
@@ -35,6 +35,8 @@ ear ears eye eyes eyelid hand hands knee knees hip hips foot feet toe toes arm a
 abdomen abdominal pelvis pelvic shoulder elbow wrist ankle finger fingers thumb forearm thigh calf face scalp
 nose nasal lip lips mouth throat spine lumbar thoracic cervical radius ulna humerus femur tibia fibula clavicle
 scapula patella rib ribs skull jaw phalanx trunk buttock groin breast
+cardiac testicular scrotal epigastric periumbilical ovarian uterine vaginal vulvar penile rectal anal gluteal inguinal
+axillary facial oral
 """.split())
 # the note's words for what a description word (its first five letters) names
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -68,16 +70,41 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "clavi": ("colla", "shoul"), "scapu": ("shoul",), "rib": ("chest",), "lumba": ("back",),
     "thora": ("back", "chest"), "cervi": ("neck",), "scalp": ("head",), "lip": ("mouth", "oral"),
     "melli": ("diabe",), "cough": ("coughi",), "pneum": ("pna",), "media": ("aom", "om"), "otiti": ("aom", "om", "ear"),
-    "heada": ("ha",), "fract": ("fx", "broke", "break"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
+    "heada": ("ha",), "fract": ("fx", "broke", "break"),
+    "dysur": ("urina", "burni"), "exace": ("attac", "flare", "worse"), "tinea": ("fungu", "ringw", "athle"), "ungui": ("nail", "toena"),
+    "nasal": ("nose",), "head": ("face", "facia", "foreh", "scalp", "cheek", "chin", "brow"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
+}
+# clinical shorthand a note uses for a condition, read here only (core.text's ABBREVIATIONS also feed the search
+# index and the retriever's features; these are the coding rules' reading of a note): token -> words
+SHORTHAND: dict[str, str] = {
+    "gad": "generalized anxiety disorder", "mdd": "major depressive disorder", "ptsd": "post traumatic stress disorder",
+    "adhd": "attention deficit hyperactivity disorder", "ocd": "obsessive compulsive disorder",
+    "oud": "opioid use disorder", "aud": "alcohol use disorder", "etoh": "alcohol",
+    "pe": "pulmonary embolism", "ida": "iron deficiency anemia", "ibs": "irritable bowel syndrome",
+    "ibd": "inflammatory bowel disease", "hep": "hepatitis", "hcv": "hepatitis c", "hbv": "hepatitis b",
+    "mono": "infectious mononucleosis", "af": "atrial fibrillation", "aom": "acute otitis media",
+    "om": "otitis media", "lbp": "low back pain", "pna": "pneumonia",
+    "hf": "heart failure", "hfref": "heart failure reduced ejection fraction",
+    "hfpef": "heart failure preserved ejection fraction", "nstemi": "non st elevation myocardial infarction",
+    "stemi": "st elevation myocardial infarction", "djd": "degenerative joint disease osteoarthritis",
+    "hsv": "herpes simplex", "bv": "bacterial vaginosis", "pid": "pelvic inflammatory disease",
+    "tb": "tuberculosis", "hiv": "human immunodeficiency virus", "ha": "headache", "strep": "streptococcal",
+    "flu": "influenza",
 }
 _SKIPPED = "VWXYZ"
 
 
-def _stems(tokens: list[str]) -> set[str]:
-    """Each word's first five letters, its first four (marked '^', what a four-letter synonym such as 'smok'
-    matches) and its search stem (marked '~')."""
-    return ({token[:5] for token in tokens} | {"^" + token[:4] for token in tokens if len(token) > 4}
-            | {"~" + stem for stem in tokenize(" ".join(tokens))})
+def _stems(tokens: list[str], prefixes: bool = True) -> set[str]:
+    """Each word's first five letters, its search stem (marked '~') and, with `prefixes` (a note's words), its
+    first four (marked '^', what a four-letter synonym such as 'smok' matches). A description's own words are
+    keyed without them: four letters in common are no evidence ('contact' urticaria is not 'continue')."""
+    keys = {token[:5] for token in tokens} | {"~" + stem for stem in tokenize(" ".join(tokens))}
+    return keys | {"^" + token[:4] for token in tokens if len(token) >= 4} if prefixes else keys
+
+
+def note_words(text: str) -> list[str]:
+    """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
+    return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
 
 
 def _synonym_key(synonym: str) -> str:
@@ -95,7 +122,7 @@ def _split(text: str) -> tuple[set[str], set[str]]:
 
 
 def _with_synonyms(tokens: list[str]) -> set[str]:
-    keys = _stems(tokens)
+    keys = _stems(tokens, prefixes=False)
     for token in tokens:
         keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:5], ())}
         keys |= {_synonym_key(synonym) for synonym in SYNONYMS.get(token[:6], ())}
@@ -105,7 +132,7 @@ def _with_synonyms(tokens: list[str]) -> set[str]:
 def word_keys(word: str) -> frozenset[str]:
     """The keys one word of a description is documented by: its own, and its synonyms' unless it names a
     site (a more specific code needs its own site: 'wrist' supports a radius code but does not choose one)."""
-    return frozenset(_stems([word]) if word in ANATOMY else _with_synonyms([word]))
+    return frozenset(_stems([word], prefixes=False) if word in ANATOMY else _with_synonyms([word]))
 
 
 def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
@@ -113,10 +140,24 @@ def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
     return [codeset.describe(code)] + [line for line, _ in note_lines(codeset, code, "inclusion_terms", inherited)]
 
 
+_PHRASE_BREAK_RE = re.compile(r"[,;()]|\s[-/]\s|\b(?:and|or|but|then|also|plus)\b", re.I)
+
+
 def affirmed_sentence_keys(narrative: str) -> list[list[set[str]]]:
     """The keys of each word, in order, of each sentence of the note that holds no negation or family-history
-    cue (what a more specific code may rest on: 'rapid strep test negative' documents no streptococcus)."""
-    return [[_stems([w]) for w in words(s)] for s in split_sentences(narrative) if is_affirmed(s)]
+    cue (what a more specific code may rest on: 'rapid strep test negative' documents no streptococcus). An
+    empty key set stands between the phrases of a sentence (a comma, 'and', 'or', a dash), so words of
+    different phrases are never next to each other ('shortness of breath and chest pain' is no 'chest pain on
+    breathing')."""
+    out = []
+    for sentence in split_sentences(narrative):
+        if is_affirmed(sentence):
+            keys: list[set[str]] = []
+            for phrase in _PHRASE_BREAK_RE.split(sentence):
+                if phrase and phrase.strip():
+                    keys += [_stems([w]) for w in note_words(phrase)] + [set()]
+            out.append(keys[:-1])
+    return out
 
 
 @lru_cache(maxsize=8192)
@@ -133,7 +174,7 @@ def documented_keys(narrative: str) -> set[str]:
     """The keys of the note's words (abbreviations expanded). Negated mentions count too: a condition the
     note names only to deny it is another rule's business (measured on CodiEsp, whose coders code some
     denied findings)."""
-    return _stems(words(narrative))
+    return _stems(note_words(narrative))
 
 
 def supported(codeset, code: str, keys: set[str]) -> bool:
@@ -145,13 +186,57 @@ def supported(codeset, code: str, keys: set[str]) -> bool:
     return any((not condition or condition & keys) and (not site or site & keys) for condition, site in alternatives)
 
 
+@lru_cache(maxsize=8192)
+def _text_words(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], frozenset[str]], ...], ...]:
+    """Per text of the code (description, inclusion terms of the code and its ancestors): each condition or
+    site word as (its search stems, the keys that document it: its own and its synonyms')."""
+    found = []
+    for text in code_texts(codeset, code):
+        tokens = [w for w in words(re.sub(r"\([^)]*\)", " ", text)) if len(w) >= 2 and not w.isdigit()
+                  and w not in QUALIFIERS]
+        if tokens:
+            found.append(tuple((frozenset(tokenize(w)), frozenset(_with_synonyms([w])))
+                               for w in dict.fromkeys(tokens)))
+    return tuple(found)
+
+
+def documented_in_full(codeset, code: str, keys: set[str]) -> bool:
+    """Whether every condition and site word of one of the code's texts is among the note's keys."""
+    return any(all(k & keys for _, k in text) for text in _text_words(codeset, code))
+
+
+def shadowing_code(codeset, code: str, keys: set[str], coded: list[str]) -> str | None:
+    """A coded code, documented in full, that holds every word of `code` the note documents, when `code` is not
+    documented in full itself (the words compared by their stems, not by synonyms or five letters, which
+    'hypertension' and 'hyperhomocysteinemia' share): the note's words for one
+    condition read twice (an epigastric pain R10.13 beside
+    the chest pain R07.9 of a chest-pain note, pharyngitis J02.9 for the 'infection' of a UTI note). Codes of
+    the same category are documented_specificity's to choose between."""
+    texts = _text_words(codeset, code)
+    if not texts or documented_in_full(codeset, code, keys):
+        return None
+    for other in coded:
+        if other[:3] == code[:3] or other[:1] in _SKIPPED or not documented_in_full(codeset, other, keys):
+            continue
+        theirs = frozenset().union(*(own for text in _text_words(codeset, other) for own, _ in text))
+        if all(all(own & theirs for own, k in text if k & keys) for text in texts):
+            return other
+    return None
+
+
 def _propose(ctx: Context) -> list:
     codes = [c for c in ctx.icd() if c[:1] not in _SKIPPED]
     if not codes:
         return []
-    keys = documented_keys(ctx.narrative)
-    return [RULE.edit("drop", "icd10cm", code, f"the note does not document {ctx.codeset.describe(code).lower()}: "
-                      f"{code} is not coded") for code in codes if not supported(ctx.codeset, code, keys)]
+    keys, edits = documented_keys(ctx.narrative), []
+    for code in codes:
+        label = ctx.codeset.describe(code).lower()
+        if not supported(ctx.codeset, code, keys):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note does not document {label}: {code} is not coded"))
+        elif other := shadowing_code(ctx.codeset, code, keys, [c for c in codes if c != code]):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note documents {label} only in the words of "
+                                   f"{other} ({ctx.codeset.describe(other).lower()}): {code} is not coded"))
+    return edits
 
 
 RULE = Rule("unsupported_diagnosis", GUIDELINE, "a diagnosis whose condition or site the note never names is not coded",

@@ -192,6 +192,16 @@ def _vaccine_diseases(ctx: Context) -> list:
             and not supported(ctx.codeset, code, without)]
 
 
+def _undocumented_immunization(ctx: Context) -> list:
+    """Z23 (encounter for immunization, I.C.21.c.2) on a note that names no vaccine, immunization, booster or
+    shot and codes no vaccine product: nothing was given, Z23 is not coded."""
+    if not ctx.has("icd10cm", "Z23") or _VACCINE_NAME_RE.search(ctx.narrative) or any(
+            affirmed(ctx.narrative, pattern) for _, pattern in VACCINES.values()):
+        return []
+    return [VACCINE_RULE.edit("drop", "icd10cm", "Z23", "the note names no vaccine given: Z23 (encounter for "
+                              "immunization) is not coded")]
+
+
 def _propose_vaccine(ctx: Context) -> list:
     dropped = _undocumented_products(ctx)
     added = _documented_products(ctx)
@@ -200,7 +210,7 @@ def _propose_vaccine(ctx: Context) -> list:
     gone = {e.code for e in dropped}
     vaccines = [(c, vaccine_kind(c)) for c in [*ctx.codes.get("cpt", []), *added] if vaccine_kind(c) and c not in gone]
     if not vaccines:
-        return dropped
+        return dropped + _undocumented_immunization(ctx)
     edits = dropped + products + _vaccine_diseases(ctx) + ([] if ctx.has("icd10cm", "Z23") else [VACCINE_RULE.edit(
         "add", "icd10cm", "Z23", "a vaccine was given: Z23 (encounter for immunization) is coded")])
     return edits + _administration(ctx, vaccines)

@@ -65,6 +65,12 @@ _NOT_DONE_RE = re.compile(r"\b(due|overdue|recommend\w*|order(ed|s)?|refer\w*|sc
                           r"will|plan(s|ned)? (to|for)|next year|postpon\w*|deferred)\b", re.I)
 _NEGATIVE_RE = re.compile(r"\b(screen(ing)?|result|score|PHQ-?\d|AUDIT(-C)?)\b[^.;]{0,25}\bnegative\b"
                           r"|\bnegative (screen|result)|\bscreened negative\b", re.I)
+# a standardized emotional/behavioral instrument or such a screen, what CPT 96127 reports
+_INSTRUMENT = (r"\bPHQ|\bGAD-?7\b|\bEPDS\b|\bEdinburgh\b|\bM-?CHAT|\bVanderbilt\b|\bPSC-?(17|35)\b|\bASQ|"
+               r"\bCRAFFT\b|\bSCARED\b|\bPCL-?5\b|\bBDI\b|\bBeck\b|\bGDS\b|\bgeriatric depression\b|"
+               r"\b(depression|anxiety|mood|behavio\w*|emotional|developmental|ADHD|autism)\b[^.;]{0,25}"
+               r"\b(screen\w*|assessment|questionnaire|inventory|scale|instrument)|"
+               r"\bscreen\w*\b[^.;]{0,25}\b(depression|anxiety|mood|behavio\w*|emotional|developmental|ADHD|autism)")
 _ABNORMAL = r"\babnormal\b|\belevated\b|\bnew (finding|problem)s?\b[^.;]{0,20}\b(found|noted)\b"
 
 
@@ -120,6 +126,9 @@ def _propose(ctx: Context) -> list:
                 edits += [RULE.edit("drop", "icd10cm", c, f"the {service.what} was negative: {c} is not a "
                                     "diagnosis of this encounter") for c in negative]
                 icd = [c for c in icd if c not in negative]
+    if "96127" in cpt and not affirmed(ctx.narrative, _INSTRUMENT):
+        edits.append(RULE.edit("drop", "cpt", "96127", "96127 is a brief emotional or behavioral assessment scored "
+                               "on a standardized instrument; the note names none: not billed"))
     if done and all(c.startswith("Z") for c in icd) and documented_level(ctx.narrative) is None:
         edits += [RULE.edit("drop", "cpt", c, f"the visit is for {done[0][0].what} and addresses no other problem "
                             "(no separately identifiable E/M: no problem coded, no MDM or total time documented)")

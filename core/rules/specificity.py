@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, word_keys
+from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, supported, word_keys
 from core.rules.models import Context, Rule
 from core.rules.narrative import condition_side
-from core.text import affirmed, words
+from core.text import affirmed, split_sentences, words
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.a (unspecified codes)"
 COMBINATION_GUIDELINE = "ICD-10-CM Official Guidelines I.A.15 ('with'), I.C.4.a and I.C.9.a (combination codes)"
@@ -88,12 +88,21 @@ COMBINATIONS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+_DIABETES = ("E08", "E09", "E10", "E11", "E13")
+
+
 def _propose_combination(ctx: Context) -> list:
     icd, edits = ctx.icd(), []
     for code, partner, replacement, reason in COMBINATIONS:
         if code in icd and any(c.startswith(partner) for c in icd) and replacement not in icd:
             edits.append(COMBINATION_RULE.edit("replace", "icd10cm", code, reason, replacement))
             icd.remove(code)
+    for category in _DIABETES:  # I.C.4.a: Exx.9 is diabetes without complications; a complication code says both
+        plain = category + ".9"
+        other = next((c for c in icd if c.startswith(category) and c != plain), None)
+        if plain in icd and other:
+            edits.append(COMBINATION_RULE.edit("drop", "icd10cm", plain, f"{other} already codes the diabetes with its "
+                                               f"complication: {plain} (without complications) is not coded with it"))
     return edits
 
 
@@ -132,8 +141,8 @@ COMBINATION_RULE = Rule("combination_code", COMBINATION_GUIDELINE,
 
 
 SPECIFICITY_GUIDELINE = ("ICD-10-CM Official Guidelines I.A.9.b and I.B.18 (an unspecified code only when the record "
-                         "has no more detail; no specificity the record does not support) and I.C.10.c (influenza "
-                         "due to an identified virus)")
+                         "has no more detail; no specificity the record does not support), I.C.10.c (influenza "
+                         "due to an identified virus) and I.C.14.a (the documented stage of chronic kidney disease)")
 # words of a description that add no meaning a note must state
 _FILLER = frozenset("""unspecified other specified encounter initial subsequent sequela with without due to of and or
 the in for by as on type site part nos not elsewhere classified disease disorder condition unknown cause region
@@ -194,15 +203,21 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
     (J02.9 -> J02.0 for 'streptococcal pharyngitis'). The candidate's own description must be documented (an
     inclusion term of another code is too weak a reason to move). Same side; 'other' codes never; a code that
     claims more is not folded into a coded sibling (both may be documented in words the note's language puts
-    otherwise)."""
+    otherwise). A code claiming more whose condition the note never names at all moves only within its
+    subcategory (S51.812A laceration -> S51.852A bite, both open wounds of the forearm, S51.8): a sibling elsewhere
+    in the category that shares a site word is another condition (tinnitus H93.19 is no 'disorder of ear' H93.90
+    for an ear-pain note); such a code is unsupported, not unspecific."""
     texts, sides, unspecified, _ = _meaning(codeset, code)
     claims_more = not _documented(texts, [[mentioned]])
     if not claims_more and not unspecified:
         return None
+    near = claims_more and not supported(codeset, code, mentioned)
     own = {word for text in texts for word, _ in text}
     own_sentences = {i for i, _, _ in _documented(texts, sentences)}
     ranked = []
     for candidate in _neighbours(codeset, code):
+        if near and candidate[:5] != code[:5]:
+            continue
         c_texts, c_sides, c_unspecified, c_other = _meaning(codeset, candidate)
         if c_other or c_sides != sides or (c_unspecified and not claims_more) or (claims_more and candidate in coded):
             continue
@@ -228,11 +243,49 @@ def _identified_flu(ctx: Context, code: str) -> str | None:
     return None
 
 
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+_CKD_STAGE_RE = (r"\b(?:ckd|chronic kidney disease|chronic renal (?:disease|failure|insufficiency))\b[^.;]{0,25}?"
+                 r"\bstage\s*(?P<a>[1-5]|iv|v|i{1,3})(?P<ab>[ab])?\b"
+                 r"|\bstage\s*(?P<b>[1-5]|iv|v|i{1,3})(?P<bb>[ab])?\s+(?:ckd|chronic kidney)")
+_CKD_CODES = {"1": "N18.1", "2": "N18.2", "3": "N18.30", "3a": "N18.31", "3b": "N18.32", "4": "N18.4", "5": "N18.5"}
+
+
+def documented_ckd_stage(narrative: str) -> str | None:
+    """The N18 code of the one CKD stage the note documents ('CKD stage 3a', 'stage 4 chronic kidney disease',
+    'chronic kidney disease stage IV'; end-stage renal disease N18.6), else None (no stage, or two)."""
+    found = set()
+    for sentence in split_sentences(narrative):
+        if affirmed(sentence, r"\b(esrd|end[- ]stage (renal|kidney) disease)\b"):
+            found.add("N18.6")
+        for match in re.finditer(_CKD_STAGE_RE, sentence, re.I):
+            if not affirmed(sentence[:match.end()], re.escape(match.group(0))):
+                continue
+            number = (match.group("a") or match.group("b")).lower()
+            found.add(_CKD_CODES[_ROMAN.get(number, number) + (match.group("ab") or match.group("bb") or "").lower()])
+    return found.pop() if len(found) == 1 else None
+
+
+def _ckd_stage_edits(ctx: Context) -> list:
+    """I.C.14.a: the CKD code is the documented stage's (N18.4 coded for 'CKD stage 3a' becomes N18.31)."""
+    staged = [c for c in ctx.icd() if c.startswith("N18")]
+    documented = documented_ckd_stage(ctx.narrative) if staged else None
+    if documented is None:
+        return []
+    edits = []
+    for code in staged:
+        if code != documented:
+            reason = f"the note documents {ctx.codeset.describe(documented).lower()}: {documented}, not {code}"
+            edits.append(SPECIFICITY_RULE.edit("drop", "icd10cm", code, reason) if documented in ctx.icd()
+                         else SPECIFICITY_RULE.edit("replace", "icd10cm", code, reason, documented))
+    return edits
+
+
 def _propose_specificity(ctx: Context) -> list:
     mentioned, sentences = documented_keys(ctx.narrative), affirmed_sentence_keys(ctx.narrative)
-    edits = []
+    edits = _ckd_stage_edits(ctx)
+    staged = {edit.code for edit in edits}
     for code in ctx.icd():
-        if code[:1] in "VWXYZ":
+        if code[:1] in "VWXYZ" or code in staged:
             continue
         flu = _identified_flu(ctx, code)
         if flu:

@@ -149,3 +149,22 @@ def test_what_reads_as_several_encounters():
                  "Splint applied; she was discharged home.", "Pain of 6 months of evolution.",
                  "Recommend admission if the pain worsens."):
         assert not spans_several_encounters(text), text
+
+
+def test_diabetes_without_complications_is_not_coded_beside_a_complication(run):
+    rules = (specificity.COMBINATION_RULE,)
+    out = run("Type 2 diabetes with hyperglycemia, on insulin.", icd=["E11.65", "E11.9", "Z79.4"], rules=rules)
+    assert out.codes["icd10cm"] == ["E11.65", "Z79.4"] and "without complications" in out.edits[0].reason
+    # alone, or beside another category's code, E11.9 stays
+    assert run("Type 2 diabetes, stable.", icd=["E11.9"], rules=rules).edits == []
+    assert run("Type 2 diabetes; hypertension.", icd=["E11.9", "I10"], rules=rules).edits == []
+
+
+def test_the_ckd_code_follows_the_documented_stage(run):
+    rules = (specificity.SPECIFICITY_RULE,)
+    narrative = "Type 2 diabetes with diabetic chronic kidney disease stage 3a."
+    assert run(narrative, icd=["E11.22", "N18.4"], rules=rules).codes["icd10cm"] == ["E11.22", "N18.31"]
+    assert run(narrative, icd=["N18.31", "N18.4"], rules=rules).codes["icd10cm"] == ["N18.31"]
+    assert run("CKD stage IV, on lisinopril.", icd=["N18.30"], rules=rules).codes["icd10cm"] == ["N18.4"]
+    for narrative in ("Chronic kidney disease, stable.", "No CKD stage 4 on labs.", "CKD stage 2 and CKD stage 4."):
+        assert run(narrative, icd=["N18.30"], rules=rules).edits == [], narrative

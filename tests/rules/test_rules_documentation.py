@@ -58,5 +58,82 @@ def test_no_specificity_the_note_does_not_affirm(run):
                             ("Urticaria; allergies reviewed, none.", "L50.9"),
                             ("Influenza; rapid test negative for influenza A and B.", "J11.1"),
                             ("Major depressive disorder, single episode.", "F32.9"),
-                            ("Generalized anxiety disorder.", "F41.1")):
+                            ("Generalized anxiety disorder.", "F41.1"), ("A/P: GAD - refilled meds.", "F41.1"),
+                            ("A/P: - hives - continue current regimen.", "L50.9"),  # 'continue' is no contact
+                            # words of two phrases are not one code's words: no chest pain on breathing
+                            ("Impression: shortness of breath and chest pain.", "R07.9")):
         assert run(narrative, icd=[code], rules=rules).edits == [], (narrative, code)
+    assert run("Chest pain on breathing.", icd=["R07.9"], rules=rules).codes["icd10cm"] == ["R07.1"]
+
+
+def test_an_unsupported_code_is_not_moved_to_a_sibling_sharing_only_its_site(run):
+    from core.rules import RULES, specificity
+
+    narrative = "Seen for acute otitis media of the right ear with ear pain and fever."
+    assert run(narrative, icd=["H93.19"], rules=(specificity.SPECIFICITY_RULE,)).edits == []  # not H93.90
+    out = run(narrative, icd=["H66.91", "H93.19"], rules=RULES)  # the default rules drop it instead
+    assert out.codes["icd10cm"] == ["H66.91"]
+    assert [(e.rule, e.action) for e in out.edits if e.code == "H93.19"] == [("unsupported_diagnosis", "drop")]
+
+
+def test_clinical_shorthand_and_lay_words_document_a_code(run):
+    for narrative, code in (("Impression: chronic hep C - supportive care.", "B18.2"),
+                            ("A/P: painful urination - workup as above.", "R30.0"),
+                            ("Impression: toenail fungus - well controlled.", "B35.1"),
+                            ("Impression: broken nose - ibuprofen PRN.", "S02.2XXA"),
+                            ("Impression: mono - recheck in 1 week.", "B27.90"),
+                            ("A/P: PE - labs reviewed.", "I26.99"),
+                            ("Indication: forehead laceration. Simple repair.", "S01.81XA"),
+                            ("A/P: IDA - well controlled.", "D50.9"), ("A/P: IBS - discussed.", "K58.9"),
+                            ("Assessment: GAD, on sertraline.", "F41.1")):
+        assert run(narrative, icd=[code], rules=(documentation.RULE,)).edits == [], (narrative, code)
+
+
+def test_shorthand_does_not_document_other_conditions(run):
+    # the shorthand names one condition: hep C is no irritable bowel, a broken nose no fracture of the hand
+    for narrative, code in (("Impression: chronic hep C - supportive care.", "K58.9"),
+                            ("Impression: broken nose - ibuprofen PRN.", "S62.90XA"),
+                            ("A/P: GAD - refilled meds.", "F32.A"), ("Impression: mono.", "J02.0")):
+        out = run(narrative, icd=[code], rules=(documentation.RULE,))
+        assert out.codes["icd10cm"] == [], (narrative, code)
+
+
+def test_a_description_word_is_not_documented_by_four_shared_letters():
+    keys = documentation.documented_keys("Hives - continue current regimen.")
+    assert not documentation.word_keys("contact") & keys  # contact urticaria is not 'continue'
+    assert documentation.word_keys("urticaria") & keys  # hives is
+
+
+def test_a_code_documented_only_in_the_words_of_another_coded_code_is_dropped(run):
+    rules = (documentation.RULE,)
+    for narrative, codes, kept in (
+            ("Evaluated in the ED for chest pain; troponin and ECG normal.", ["R07.9", "R10.13"], ["R07.9"]),
+            ("Dysuria and frequency. Assessment: acute UTI.", ["N39.0", "J02.9"], ["N39.0"]),
+            ("Seen for testicular hypofunction. Testosterone injected.", ["E29.1", "N50.819"], ["E29.1"]),
+            ("Acute otitis media of the right ear.", ["H66.91", "H60.91"], ["H66.91"])):
+        out = run(narrative, icd=codes, rules=rules)
+        assert out.codes["icd10cm"] == kept, narrative
+    for narrative, codes in (("Dysuria and frequency. Assessment: acute UTI.", ["N39.0", "J02.9"]),
+                             ("Acute otitis media of the right ear.", ["H66.91", "H60.91"])):
+        assert "only in the words of" in run(narrative, icd=codes, rules=rules).edits[0].reason
+
+
+def test_codes_each_documented_in_their_own_words_are_kept(run):
+    rules = (documentation.RULE,)
+    for narrative, codes in (
+            ("Chest pain and epigastric pain after meals.", ["R07.9", "R10.13"]),
+            ("Portal hypertension; hypertension on lisinopril.", ["K76.6", "I10"]),  # 'essential' is no condition
+            ("Asthma attack.", ["J45.901", "J45.909"]),  # one category: documented_specificity's business
+            ("Hyperhomocysteinemia. Hypertension.", ["D68.59", "I10"])):  # five letters in common are not a word
+        assert run(narrative, icd=codes, rules=rules).edits == [], narrative
+
+
+def test_an_adjective_of_site_is_no_condition(run):
+    rules = (documentation.RULE,)
+    # 'cardiac monitoring' names the heart, not an arrhythmia; 'testicular hypofunction' no testicular pain
+    assert run("ALS transport with cardiac monitoring for chest pain.", icd=["R07.9", "I49.9"],
+               rules=rules).codes["icd10cm"] == ["R07.9"]
+    assert run("Seen for testicular hypofunction.", icd=["N50.819"], rules=rules).codes["icd10cm"] == []
+    for narrative, code in (("Cardiac arrhythmia on the monitor.", "I49.9"), ("Testicular pain, left.", "N50.819"),
+                            ("Epigastric pain after meals.", "R10.13")):
+        assert run(narrative, icd=[code], rules=rules).edits == [], narrative

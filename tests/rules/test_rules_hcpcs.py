@@ -186,3 +186,26 @@ def test_preventive_visit_alone_bills_no_office_e_m(run):
     out = run("Medicare. Alcohol misuse screening done; screen negative. Knee pain addressed.", icd=["M25.561"],
               cpt=["99213"], rules=(preventive.RULE,))
     assert "99213" in out.codes["cpt"]
+
+
+def test_an_ambulance_run_bills_no_cpt_code(run):
+    from core.rules import ambulance
+
+    out = run("Ambulance run report: transported to the ED for a syncopal episode. Service: basic life support "
+              "emergency transport. Loaded mileage 21 statute miles.", cpt=["80048"], rules=(ambulance.RULE,))
+    assert out.codes["cpt"] == [] and out.codes["hcpcs"] == ["A0429", "A0425"]
+    # an ED note about a patient who came by ambulance keeps its codes
+    out = run("Arrived by ALS ambulance after a 911 call; chest pain. ECG interpreted.", cpt=["99284", "93010"],
+              rules=(ambulance.RULE,))
+    assert out.edits == []
+
+
+def test_96127_needs_a_standardized_instrument(run):
+    from core.rules import preventive
+
+    out = run("Medicare beneficiary. Visit for annual alcohol misuse screening, 15 minutes; screen negative.",
+              cpt=["96127"], rules=(preventive.RULE,))
+    assert "96127" not in out.codes["cpt"]
+    for narrative in ("PHQ-9 administered and scored.", "GAD-7 score 12.", "Depression screening done, negative.",
+                      "Vanderbilt ADHD assessment scored.", "Edinburgh postnatal scale completed."):
+        assert "96127" in run(narrative, cpt=["96127"], rules=(preventive.RULE,)).codes["cpt"], narrative

@@ -114,3 +114,12 @@ def test_named_vaccine_product_added_only_when_an_immunization_is_coded(run):
     out = run("Tdap and PCV20 given today.", icd=["Z23"], cpt=["90715", "90471"], rules=(pairing.VACCINE_RULE,))
     assert out.codes["cpt"] == ["90715", "90471", "90677", "90472"]  # a second vaccine: 90472
     assert run("Discussed Tdap; declined.", icd=["I10"], rules=(pairing.VACCINE_RULE,)).edits == []
+
+
+def test_z23_without_a_documented_vaccine_is_dropped(run):
+    rules = (pairing.VACCINE_RULE,)
+    out = run("Dysuria for three days. Assessment: acute UTI.", icd=["N39.0", "Z23"], rules=rules)
+    assert out.codes["icd10cm"] == ["N39.0"] and "names no vaccine" in out.edits[0].reason
+    for narrative in ("Here for a flu shot.", "Tdap booster given today.", "Immunizations updated.",
+                      "Given pneumococcal vaccine."):
+        assert "Z23" in run(narrative, icd=["Z23"], rules=rules).codes["icd10cm"], narrative
