@@ -20,6 +20,7 @@ from core.rules import (
     documentation,
     em,
     excludes,
+    imaging,
     injuries,
     notes,
     pairing,
@@ -45,7 +46,7 @@ OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at p
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.SPECIFICITY_RULE, specificity.COMBINATION_RULE,
     documentation.RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
-    em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE,
+    em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
 )
 
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 OFFICE = {"new": ("99202", "99203", "99204", "99205"), "established": ("99212", "99213", "99214", "99215")}
 ED_LEVELS = ("99282", "99283", "99284", "99285")
 MDM_WORDS = ("straightforward", "low", "moderate", "high")
+# x-ray codes of a family leveled by the number of views (chest, wrist, ankle, knee; the radiology_views rule):
+# a case whose imaging sentence states the count ("two views") and codes one of them exercises that rule
+VIEW_COUNT_CODES = frozenset({"71046", "73110", "73610", "73560"})
 _MINUTES = {
     "new": ((15, 29), (30, 44), (45, 59), (60, 74)),
     "established": ((10, 19), (20, 29), (30, 39), (40, 54)),

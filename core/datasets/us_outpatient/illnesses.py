@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from core.datasets.us_outpatient.common import family, fields, office_em, patient
+from core.datasets.us_outpatient.common import VIEW_COUNT_CODES, family, fields, office_em, patient
 
 # (diagnosis code, how the assessment names it, symptoms the note lists, (test sentence, CPT) or None)
 ACUTE = (
@@ -130,6 +130,7 @@ def acute_cases(rng: random.Random, i: int) -> dict:
         f"{test_text} Assessment: {rng.choice(names)}. Supportive care discussed."
     )
     rules = ["integral_symptom", "em_level"] + (["documented_specificity"] if code in IDENTIFIED else [])
+    rules += ["radiology_views"] if test and test[1] in VIEW_COUNT_CODES and "views" in test[0] else []
     return fields(text, setting, rules, icd=[code], cpt=[em] + ([test[1]] if test else []))
 
 

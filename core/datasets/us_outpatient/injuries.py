@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import random
 
-from core.datasets.us_outpatient.common import ed_em, family, fields, office_em, patient, side_code
+from core.datasets.us_outpatient.common import (
+    VIEW_COUNT_CODES,
+    ed_em,
+    family,
+    fields,
+    office_em,
+    patient,
+    side_code,
+)
 
 # (injury text, (right, left) ICD codes, imaging (text, CPT), treatment (text, CPT/HCPCS codes), mechanisms)
 FALLS = ("ice", "stairs", "ladder", "trip")
@@ -96,10 +104,11 @@ def acute_injury_cases(rng: random.Random, i: int) -> dict:
     )
     procedures = ([imaging[1]] if imaging else []) + list(treatment[1] if treatment else ())
     supplies = ["dme_supplied"] if any(c[0] in "EL" for c in procedures) else []
+    views = ["radiology_views"] if imaging and imaging[1] in VIEW_COUNT_CODES and "views" in imaging[0] else []
     return fields(
         text,
         setting,
-        ["external_cause", "laterality", "em_level", *supplies],
+        ["external_cause", "laterality", "em_level", *supplies, *views],
         icd=[side_code(injury[1], side), cause + "A"],
         cpt=[em, *[c for c in procedures if c[0].isdigit()]],
         hcpcs=[c for c in procedures if not c[0].isdigit()],
