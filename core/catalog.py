@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core.paths import DEFAULT_MODEL_DIR, EXAMPLES_DIR, MODELS_DIR, TARGET_HUB_MODEL
+from core.paths import DEFAULT_MODEL_DIR, EXAMPLES_DIR, MODELS_DIR, TARGET_HUB_MODEL, display_name
 
 
 def _model_folders() -> dict[str, str]:
@@ -44,8 +44,8 @@ def check_model(model: str | None, configured: str | None = None) -> str | None:
     model = (model or "").strip()
     if not model:
         return configured or None
-    if model == configured:
-        return model
+    if configured and model in (configured, display_name(configured)):  # offered by its name, never its path
+        return configured
     offered = _model_folders()
     if model in offered:
         return offered[model]

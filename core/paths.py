@@ -20,3 +20,9 @@ def cache_dir() -> Path:
     path = Path(os.environ.get("THCE_CACHE_DIR", Path.home() / ".cache" / "thce"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def display_name(ref: str) -> str:
+    """A model's name as users see it: a folder's name (no server path), or the hub id."""
+    path = Path(ref)
+    return path.name if path.is_absolute() or path.is_dir() else ref

@@ -12,6 +12,8 @@ def test_check_model_accepts_default_listed_and_configured_models_only(tmp_path)
     assert catalog.check_model("", None) is None
     assert catalog.check_model(None, "/models/mine") == "/models/mine"
     assert catalog.check_model("/models/mine", "/models/mine") == "/models/mine"
+    assert catalog.check_model("mine", "/models/mine") == "/models/mine"  # the name the page shows for it
+    assert catalog.display_name("/models/mine") == "mine" and catalog.display_name("org/model") == "org/model"
     assert catalog.check_model(TARGET_HUB_MODEL, None) == TARGET_HUB_MODEL
     for bad in ("/etc", str(tmp_path), "someone/other-model", "../data"):
         with pytest.raises(ValueError, match="not offered"):

@@ -75,13 +75,30 @@ def render_result(narrative: str, result: dict) -> tuple:
     )
 
 
+def make_sender(configured: str | None, send_to_review):
+    """The "Send to review" callback: the chosen model must be one the page offers (by name, never a path a
+    client sends), then `send_to_review(narrative, model, request, profile)` queues the case."""
+
+    def send(narrative: str, model: str = "", request: gr.Request = None,
+             profile: gr.OAuthProfile | None = None) -> str:
+        user_for(request, profile, ANNOTATOR, "send cases to review")
+        try:
+            chosen = catalog.check_model(model, configured)
+        except ValueError as exc:
+            return f"⚠ {exc}"
+        return send_to_review(narrative, chosen or "", request, profile)
+
+    return send
+
+
 def build_code_tab(default_model: str | None, send_to_review) -> dict:
     """Lay out the Code tab; `send_to_review(narrative, model) -> str` queues the narrative for annotators (the
     server codes it again itself: nothing the browser holds becomes training data)."""
     code_narrative, stream_code = make_coders(default_model or None)
     models = catalog.available_models()
-    if default_model and default_model not in models:
-        models.insert(0, default_model)
+    shown = catalog.display_name(default_model) if default_model else None  # the configured model's name, not its path
+    if shown and shown not in models:
+        models.insert(0, shown)
     with gr.Row():
         with gr.Column(scale=3):
             narrative = gr.Textbox(label="Clinical narrative", lines=10, max_length=MAX_NARRATIVE_CHARS, elem_id="narrative")
@@ -89,7 +106,7 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
             if examples:
                 gr.Examples(examples=[[e] for e in examples], inputs=[narrative], label="Examples")
             with gr.Row():
-                model = gr.Dropdown(models, value=default_model or (models[0] if models else None),
+                model = gr.Dropdown(models, value=shown or (models[0] if models else None),
                                     label="Model")
                 constrain = gr.Radio(CONSTRAIN_CHOICES, value="valid", label="Decoding")
             rules = gr.Checkbox(value=True, label="Apply the coding rules (guidelines, excludes, E/M levels)",
@@ -115,6 +132,7 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
     inputs = [narrative, model, constrain, rules]
     run.click(stream_code, inputs, outputs, api_name="code_stream", **GENERATION)
     narrative.submit(stream_code, inputs, outputs, api_visibility="private", **GENERATION)
-    review.click(send_to_review, [narrative, model], review_status, api_name="send_to_review", **GENERATION)
+    send = make_sender(default_model or None, send_to_review)
+    review.click(send, [narrative, model], review_status, api_name="send_to_review", **GENERATION)
     gr.api(code_narrative, api_name="code", **GENERATION)
     return {"narrative": narrative, "state": state}

@@ -19,7 +19,7 @@ from core.inference.base import (
     load_adapter_model,
     prepare_base,
 )
-from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT
+from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT, display_name
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +138,6 @@ def _load_cached(ref: str, device: str, dtype: str, quantize: bool) -> LoadedMod
     logger.info("loaded model %s on %s (%s%s)", display_name(ref), device, dtype, ", int8" if quantize else "")
     return LoadedModel(model=model, tokenizer=tokenizer, model_id=display_name(ref), device=device, dtype=dtype,
                        quantized=quantize, base=base)
-
-
-def display_name(ref: str) -> str:
-    """A model's name as users see it: a folder's name (no server path), or the hub id."""
-    path = Path(ref)
-    return path.name if path.is_absolute() or path.is_dir() else ref
 
 
 def _load_tokenizer(auto_tokenizer, ref: str, source: str, base: str | None, local_only: bool):

@@ -54,7 +54,7 @@ def _calls(request) -> dict:
     return {
         "/code": lambda: code(NARRATIVE, "", "valid", True, request, None),
         "/code_stream": lambda: list(stream(NARRATIVE, "", "valid", True, request, None)),
-        "/send_to_review": lambda: review_tab.send_to_review(NARRATIVE, "", request, None),
+        "/send_to_review": lambda: code_tab.make_sender(None, review_tab.send_to_review)(NARRATIVE, "", request, None),
         "/queue_for_review": lambda: review_tab.make_queue_api(None)(NARRATIVE, request, None),
         "/submit_review": lambda: review_tab.submit_review_api(add_case(NARRATIVE), "reject", "", "", "", request,
                                                                None),

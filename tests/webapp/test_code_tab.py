@@ -66,3 +66,28 @@ def test_the_rule_edits_are_shown_and_can_be_turned_off(coders):
     off = code_narrative(NARRATIVE, rules=False)
     assert off["rules_applied"] is False and off["rule_edits"] == []
     assert all(item["rule"] == "" for item in off["items"])
+
+
+def test_a_configured_model_folder_is_offered_by_its_name_never_its_path(tiny_model_dir):
+    """`thce serve --model /some/folder`: the page offers the folder's name, and choosing it codes with it."""
+    folder = str(tiny_model_dir)
+    with gr.Blocks() as demo:
+        code_tab.build_code_tab(folder, send_to_review=None)
+    config = str(demo.get_config_file())
+    assert Path(folder).name in config and folder not in config
+    code_narrative, _ = code_tab.make_coders(folder)
+    assert code_narrative(NARRATIVE, Path(folder).name)["model_id"] == Path(folder).name
+
+
+def test_send_to_review_takes_an_offered_model_by_name_and_refuses_a_path(tiny_model_dir, tmp_path, monkeypatch):
+    from tests.webapp.helpers import ADMINS, USERS, as_user
+
+    sent = []
+    send = code_tab.make_sender(str(tiny_model_dir), lambda n, m, r, p: sent.append(m) or "✓ queued")
+    assert send(NARRATIVE, Path(tiny_model_dir).name, as_user(None)) == "✓ queued"
+    assert sent == [str(tiny_model_dir)]
+    assert send(NARRATIVE, str(tmp_path), as_user(None)).startswith("⚠") and len(sent) == 1
+    monkeypatch.setenv("THCE_USERS", USERS)
+    monkeypatch.setenv("THCE_ADMINS", ADMINS)
+    with pytest.raises(gr.Error):
+        send(NARRATIVE, str(tmp_path), as_user(None))  # no identity: refused before anything else
