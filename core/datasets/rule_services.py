@@ -176,7 +176,7 @@ def preventive(rng: random.Random) -> Draft:
         high = variant == "colonoscopy" and rng.random() < 0.4
         draft = Draft("gastroenterology").say(f"{who(rng, 60, 80)}, {medicare}.")
         if high:
-            draft.say("High risk: family history of colon cancer in her father.", ("icd10cm", "Z80.0"))
+            draft.say("High risk: family history of colon cancer (father, age 58).", ("icd10cm", "Z80.0"))
         name = "screening colonoscopy" if variant == "colonoscopy" else "screening flexible sigmoidoscopy"
         code = "G0105" if high else "G0121" if variant == "colonoscopy" else "G0104"
         draft.say(f"Procedure: {name}; no polyps seen.", ("hcpcs", code), careless=False).also(("icd10cm", "Z12.11"))
