@@ -179,7 +179,7 @@ def rule_violation(case: CodedCase) -> CodingMistake | None:
     evidence = [e for e in case.evidence if e.code in careless.get(e.system, [])]
     evidence += [Evidence(code, system, "") for system in SYSTEMS for code in careless.get(system, [])
                  if code not in gold_codes]
-    rules = ", ".join(case.meta.get("rules", []))
+    rules = ", ".join(case.meta.get("rules", []) or [case.meta.get("not_applied", "")])  # a negative variant
     return CodingMistake("rule_violation", f"breaks {rules}", evidence, case.exclusions,
                        {system: list(careless.get(system, [])) for system in SYSTEMS})
 

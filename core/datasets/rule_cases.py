@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from core.codes import get_codeset
 from core.constants import SYSTEMS
-from core.datasets.cases import CodedCase, Evidence, codes_from_evidence
+from core.datasets.cases import CodedCase, Evidence, Exclusion, codes_from_evidence
 from core.datasets.rule_templates import FAMILIES, Draft
 from core.rules import apply_rules
 
@@ -30,17 +30,25 @@ def _as_sets(codes: dict[str, list[str]]) -> dict[str, set[str]]:
 
 
 def rule_case(draft: Draft, case_id: str, codeset) -> CodedCase | None:
-    """The draft as a CodedCase whose rule notes explain careless -> gold, or None when the rules do not
-    turn its careless answer into its gold answer (a template out of step with the rules)."""
+    """The draft as a CodedCase whose rule notes explain careless -> gold, or None when the draft is out of step
+    with the rules: the rules do not turn its careless answer (less the over-coded mentions of a negative
+    variant, which no rule removes) into its gold answer, the gold answer is not a fixed point of the rules
+    (applying them to it would still edit it), a negative variant's rule fires, or nothing is taught."""
     evidence = [Evidence(code, system, quote, why) for quote, system, code, why in draft.evidence]
     gold = codes_from_evidence(evidence)
-    outcome = apply_rules(draft.careless, draft.narrative, codeset)
-    if _as_sets(outcome.codes) != _as_sets(gold) or not outcome.edits:
+    fixable = {s: [c for c in draft.careless.get(s, []) if c not in draft.overcoded.get(s, [])] for s in SYSTEMS}
+    outcome = apply_rules(fixable, draft.narrative, codeset)
+    fired = sorted({edit.rule for edit in outcome.edits})
+    if (_as_sets(outcome.codes) != _as_sets(gold) or not (outcome.edits or draft.exclusions)
+            or apply_rules(gold, draft.narrative, codeset).edits or draft.negative in fired):
         logger.debug("rule case %s: rules gave %s, gold %s", case_id, outcome.codes, gold)
         return None
-    meta = {"rules": sorted({edit.rule for edit in outcome.edits}), "setting": draft.setting,
-            "generator": "rule-templates-v1", "careless_codes": draft.careless}
-    return CodedCase(case_id, draft.narrative, gold, "rules", meta, evidence, exclusions=[],
+    meta = {"rules": fired, "setting": draft.setting, "generator": "rule-templates-v1",
+            "careless_codes": draft.careless, **draft.meta}
+    if draft.negative:
+        meta["not_applied"] = draft.negative
+    exclusions = [Exclusion(quote, reason) for quote, reason in draft.exclusions]
+    return CodedCase(case_id, draft.narrative, gold, "rules", meta, evidence, exclusions=exclusions,
                      rule_notes=list(dict.fromkeys(edit.reason for edit in outcome.edits)))
 
 

@@ -4,58 +4,13 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
-OFFICE = {"new": ("99202", "99203", "99204", "99205"), "established": ("99212", "99213", "99214", "99215")}
-ED = ("99282", "99283", "99284", "99285")
-LEVELS = ("straightforward", "low", "moderate", "high")
+from core.datasets.rule_diagnoses import DIAGNOSIS_FAMILIES
+from core.datasets.rule_draft import ED, LEVELS, OFFICE, Draft, em_sentence, who
+from core.datasets.rule_services import SERVICE_FAMILIES
 
-
-@dataclass
-class Draft:
-    setting: str
-    sentences: list[str] = field(default_factory=list)
-    evidence: list[tuple[str, str, str, str]] = field(default_factory=list)  # (quote, system, code, why)
-    careless: dict[str, list[str]] = field(default_factory=lambda: {"icd10cm": [], "cpt": [], "hcpcs": []})
-
-    def say(self, sentence: str, *codes: tuple[str, str], why: str = "", careless: bool = True) -> Draft:
-        """Add a sentence; `codes` are (system, code) it supports, copied to the careless answer too."""
-        self.sentences.append(sentence)
-        for system, code in codes:
-            self.evidence.append((sentence.rstrip("."), system, code, why))
-            if careless:
-                self.careless[system].append(code)
-        return self
-
-    def also(self, *codes: tuple[str, str]) -> Draft:
-        """More gold codes the last sentence supports, missing from the careless answer."""
-        quote = self.sentences[-1].rstrip(".")
-        self.evidence.extend((quote, system, code, "") for system, code in codes)
-        return self
-
-    @property
-    def narrative(self) -> str:
-        return "\n".join(self.sentences)
-
-
-def _who(rng: random.Random, low: int = 20, high: int = 80) -> str:
-    return f"{rng.randint(low, high)} y/o {rng.choice(['F', 'M', 'female', 'male'])}"
-
-
-def _em(rng: random.Random, draft: Draft, status: str | None = None, wrong: bool = True) -> None:
-    """E/M sentence: MDM or time; the careless answer has the other patient status or a level off by one."""
-    status = status or rng.choice(["new", "established"])
-    level = rng.choice([1, 2, 3])
-    if rng.random() < 0.5:
-        text = f"{'New' if status == 'new' else 'Established'} pt. MDM {LEVELS[level]}."
-    else:
-        floors = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}[status]
-        text = f"{'New patient' if status == 'new' else 'Established patient'}; total time {floors[level] + rng.randint(0, 9)} min."
-    gold = OFFICE[status][level]
-    draft.say(text, ("cpt", gold), careless=False)
-    other = OFFICE["established" if status == "new" else "new"][level] if rng.random() < 0.5 else OFFICE[status][level - 1]
-    draft.careless["cpt"].append(other if wrong else gold)
-
+__all__ = ["ED", "FAMILIES", "LEVELS", "OFFICE", "Draft"]
+_who, _em = who, em_sentence
 
 SYMPTOMS = (  # (diagnosis code, assessment, symptom text, symptom code)
     ("J20.9", "acute bronchitis", "cough x 5 days", "R05.9"), ("A08.4", "viral gastroenteritis", "N/V since last night", "R11.2"),
@@ -164,4 +119,7 @@ def diabetes_type(rng: random.Random) -> Draft:
     return draft
 
 
-FAMILIES = (diabetes_type, integral_symptom, injury, followup, em_level, drug, vaccine, combination, use_additional)
+BASE_FAMILIES = (diabetes_type, integral_symptom, injury, followup, em_level, drug, vaccine, combination, use_additional)
+# the base families first: rules:N:SEED keeps their drafts; every rule of core.rules.RULES has a family
+# (tests/datasets/test_data_rule_cases.py::test_every_rule_is_taught)
+FAMILIES = BASE_FAMILIES + DIAGNOSIS_FAMILIES + SERVICE_FAMILIES

@@ -1,0 +1,123 @@
+"""Rule training templates for the diagnosis rules the base families do not reach (core.datasets.rule_templates):
+the side of a non-injury condition (laterality), the code that says what the note documents
+(documented_specificity), a diagnosis the note never names (unsupported_diagnosis) and two codes an Excludes1
+note forbids together (excludes1_conflict). Each returns a `Draft` whose careless answer the rules correct."""
+
+from __future__ import annotations
+
+import random
+
+from core.datasets.rule_draft import Draft, em_sentence, who
+
+# (unspecified-side code, right, left, complaint phrasings, assessment phrasings); {side} is the side
+SIDED = (
+    ("M25.519", "M25.511", "M25.512", ("pain in the {side} shoulder for 3 weeks", "{side} shoulder pain since lifting boxes"),
+     ("{side} shoulder pain", "pain in {side} shoulder")),
+    ("M17.10", "M17.11", "M17.12", ("{side} knee aching with stairs", "stiffness of the {side} knee"),
+     ("{side} knee osteoarthritis", "primary osteoarthritis of the {side} knee")),
+    ("H66.90", "H66.91", "H66.92", ("{side} ear pain and fever", "tugging at the {side} ear"),
+     ("acute otitis media of the {side} ear", "otitis media, {side} ear")),
+    ("G56.00", "G56.01", "G56.02", ("numb fingers of the {side} hand at night", "tingling in the {side} hand"),
+     ("carpal tunnel syndrome, {side} wrist", "{side} carpal tunnel syndrome")),
+    ("H61.20", "H61.21", "H61.22", ("muffled hearing in the {side} ear", "{side} ear fullness"),
+     ("impacted cerumen, {side} ear", "{side} ear cerumen impaction")),
+    ("M54.30", "M54.31", "M54.32", ("pain shooting down the {side} leg", "{side} buttock pain radiating to the calf"),
+     ("sciatica, {side} side", "{side}-sided sciatica")),
+)
+
+
+def laterality(rng: random.Random) -> Draft:
+    unspecified, right, left, complaints, assessments = rng.choice(SIDED)
+    side = rng.choice(["right", "left"])
+    draft = Draft("primary_care").say(f"S: {who(rng)} with {rng.choice(complaints).format(side=side)}.")
+    draft.say(f"A: {rng.choice(assessments).format(side=side)}.", ("icd10cm", right if side == "right" else left),
+              careless=False)
+    draft.careless["icd10cm"].append(unspecified)
+    em_sentence(rng, draft, wrong=False)
+    return draft
+
+
+# (careless code, gold code, complaint phrasings, assessment phrasings): the gold is what the note documents
+SPECIFIC = (
+    ("J02.9", "J02.0", ("sore throat, rapid strep positive", "throat pain and fever; strep test positive"),
+     ("streptococcal pharyngitis", "streptococcal pharyngitis, rapid antigen positive")),
+    ("L50.9", "L50.0", ("hives after eating shrimp", "itchy welts after a new detergent", "hives after peanuts"),
+     ("allergic urticaria", "acute allergic urticaria")),
+    ("N18.30", "N18.31", ("kidney function follow-up, eGFR 52", "CKD follow-up, eGFR 48"),
+     ("CKD stage 3a", "chronic kidney disease stage 3a")),
+    ("N18.30", "N18.32", ("kidney function follow-up, eGFR 38", "CKD follow-up, eGFR 33"),
+     ("CKD stage 3b", "chronic kidney disease stage 3b")),
+    ("N18.9", "N18.4", ("nephrology follow-up, eGFR 22", "CKD check, eGFR 25"),
+     ("CKD stage 4", "chronic kidney disease, stage 4")),
+    ("J11.1", "J10.1", ("fever and cough, rapid flu test positive for influenza A", "body aches, flu swab positive, type B"),
+     ("influenza A", "influenza B, confirmed by rapid test")),
+    ("F32.9", "F32.A", ("low mood and poor sleep", "feeling down for weeks"), ("depression", "depression, stable on sertraline")),
+)
+
+
+def documented_specificity(rng: random.Random) -> Draft:
+    careless, gold, complaints, assessments = rng.choice(SPECIFIC)
+    draft = Draft("primary_care").say(f"S: {who(rng)}, {rng.choice(complaints)}.")
+    if gold == "J10.1":  # the virus type stated in the assessment must agree with the test
+        assessment = "influenza A" if "influenza A" in draft.sentences[-1] else "influenza B, confirmed by rapid test"
+    else:
+        assessment = rng.choice(assessments)
+    draft.say(f"A: {assessment}.", ("icd10cm", gold), careless=False)
+    draft.careless["icd10cm"].append(careless)
+    em_sentence(rng, draft, "established" if "follow-up" in draft.narrative else None, wrong=False)
+    return draft
+
+
+def dog_bite(rng: random.Random) -> Draft:
+    """A bite coded as a laceration: the sibling that names the bite (documented_specificity)."""
+    side = rng.choice(["right", "left"])
+    part, laceration, bite_right, bite_left = rng.choice((("forearm", "S51.81", "S51.851A", "S51.852A"),
+                                                          ("hand", "S61.41", "S61.451A", "S61.452A")))
+    bite = bite_right if side == "right" else bite_left
+    draft = Draft("urgent_care").say(f"S: {who(rng, 5, 70)} bitten by a dog on the {side} {part} an hour ago.",
+                                     ("icd10cm", "W54.0XXA"))
+    draft.say(f"A: dog bite of {side} {part}.", ("icd10cm", bite), careless=False)
+    draft.careless["icd10cm"].append(f"{laceration}{'1' if side == 'right' else '2'}A")
+    return draft
+
+
+# (documented code, assessment phrasings, complaint, undocumented code a careless coder adds beside it)
+UNSUPPORTED = (
+    ("J20.9", ("acute bronchitis", "bronchitis, acute"), "cough x 5 days", "J03.90"),
+    ("N39.0", ("UTI", "urinary tract infection"), "burning with urination", "J02.9"),
+    ("H66.91", ("acute otitis media, right", "right AOM, acute otitis media"), "right ear pain", "H60.91"),
+    ("H66.92", ("acute otitis media, left", "otitis media of the left ear"), "left ear pain", "H60.92"),
+    ("S80.01XA", ("right knee contusion", "contusion of the right knee"), "right knee pain and bruising", "S60.221A"),
+    ("S80.02XA", ("left knee contusion", "contusion of the left knee"), "left knee pain and bruising", "S60.222A"),
+)
+
+
+def unsupported_diagnosis(rng: random.Random) -> Draft:
+    code, assessments, complaint, extra = rng.choice(UNSUPPORTED)
+    draft = Draft("primary_care").say(f"S: {who(rng)}, {complaint}.")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", code))
+    draft.careless["icd10cm"].append(extra)
+    em_sentence(rng, draft, wrong=False)
+    return draft
+
+
+# (kept code, complaint, assessment phrasings, the code its Excludes1 note forbids beside it)
+EXCLUDES1 = (
+    ("J03.90", "sore throat and swollen tonsils", ("acute tonsillitis", "tonsillitis, acute"), "J02.9"),
+    ("J01.90", "facial pressure and congestion", ("acute sinusitis", "sinusitis, acute"), "J32.9"),
+    ("G44.209", "tension headaches most afternoons", ("tension-type headache", "tension headache"), "R51.9"),
+    ("E11.9", "type 2 diabetes follow-up", ("type 2 diabetes; blood sugar elevated today",
+                                             "type 2 diabetes, blood sugar elevated at this visit"), "R73.9"),
+)
+
+
+def excludes1(rng: random.Random) -> Draft:
+    code, complaint, assessments, excluded = rng.choice(EXCLUDES1)
+    draft = Draft("primary_care").say(f"S: {who(rng)}, {complaint}.")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", code))
+    draft.careless["icd10cm"].append(excluded)
+    em_sentence(rng, draft, "established" if "follow-up" in draft.narrative else None, wrong=False)
+    return draft
+
+
+DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1)
