@@ -24,10 +24,11 @@ _MDM_RE = re.compile(r"\b(straightforward|low|moderate|high)\b(?: complexity)?(?
 _MDM_LEVELS = {"straightforward": 0, "low": 1, "moderate": 2, "high": 3}
 _TIME_FLOORS = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
 _ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b")
-_NEW_RE = re.compile(r"\bnew patient\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
+_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
                      r"|\bnot been seen (here|in this practice)\b", re.I)
-_ESTABLISHED_RE = re.compile(r"\bestablished patient\b|\breturns?\b|\bfollow-?up\b|\bknown to (this|our)\b"
-                             r"|\blast seen\b", re.I)
+_RETURN_ADVICE = r"precautions|instructions|if|as needed|prn|to (the )?(ed|er|emergency)"  # advice, not a return visit
+_ESTABLISHED_RE = re.compile(rf"\bestablished (patient|pt)\b|\best\.? pt\b|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
+                             r"|\bfollow-?up\b|\bknown to (this|our)\b|\blast seen\b", re.I)
 
 
 def level_statements(narrative: str) -> list[tuple[int, int]]:

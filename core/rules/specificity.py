@@ -284,6 +284,8 @@ def _propose_specificity(ctx: Context) -> list:
     mentioned, sentences = documented_keys(ctx.narrative), affirmed_sentence_keys(ctx.narrative)
     edits = _ckd_stage_edits(ctx)
     staged = {edit.code for edit in edits}
+    if documented_ckd_stage(ctx.narrative):  # the stage read above decides N18 ('stage IIIa' names no '3a')
+        staged |= {code for code in ctx.icd() if code.startswith("N18")}
     for code in ctx.icd():
         if code[:1] in "VWXYZ" or code in staged:
             continue

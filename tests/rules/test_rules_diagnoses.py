@@ -166,5 +166,8 @@ def test_the_ckd_code_follows_the_documented_stage(run):
     assert run(narrative, icd=["E11.22", "N18.4"], rules=rules).codes["icd10cm"] == ["E11.22", "N18.31"]
     assert run(narrative, icd=["N18.31", "N18.4"], rules=rules).codes["icd10cm"] == ["N18.31"]
     assert run("CKD stage IV, on lisinopril.", icd=["N18.30"], rules=rules).codes["icd10cm"] == ["N18.4"]
+    for stage, code in (("IIIa", "N18.31"), ("IIIb", "N18.32")):  # a Roman stage is read, not word-matched
+        assert run(f"Patient with CKD stage {stage}, follow up.", icd=[code], rules=rules).edits == [], stage
+        assert run(f"Patient with CKD stage {stage}.", icd=["N18.30"], rules=rules).codes["icd10cm"] == [code]
     for narrative in ("Chronic kidney disease, stable.", "No CKD stage 4 on labs.", "CKD stage 2 and CKD stage 4."):
         assert run(narrative, icd=["N18.30"], rules=rules).edits == [], narrative

@@ -36,6 +36,17 @@ def test_em_level_from_mdm_time_and_patient_status(run):
     assert out.codes["cpt"] == ["99285"]
 
 
+def test_patient_status_in_shorthand_and_return_advice_is_no_status():
+    assert em.patient_family("New pt. MDM: low.", []) == "new"
+    assert em.patient_family("Est. pt with cough. MDM: low.", []) == "established"
+    assert em.patient_family("Established pt, MDM low.", []) == "established"
+    assert em.patient_family("Returns for a blood pressure check. MDM: low.", []) == "established"
+    for advice in ("Return precautions given.", "Return if worse.", "Return as needed.",
+                   "Return instructions reviewed."):
+        assert em.patient_family(f"Sore throat for two days. {advice} MDM: low.", []) is None, advice
+    assert em.patient_family("New patient. Return precautions given.", ["99213"]) == "new"
+
+
 def test_an_ed_encounter_gets_an_ed_level_even_when_an_office_code_was_given(run):
     out = run("Presents to the emergency department after a fall. MDM: moderate.", cpt=["99204"], rules=(em.RULE,))
     assert out.codes["cpt"] == ["99284"]
