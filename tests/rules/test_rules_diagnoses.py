@@ -85,6 +85,15 @@ def test_laterality_keeps_both_sides_when_both_are_documented(run):
     assert out.edits == []
 
 
+def test_an_undocumented_condition_is_dropped_before_it_could_be_combined(run):
+    """unsupported_diagnosis runs before combination_code: heart failure the note never names is not folded
+    into hypertensive heart disease (I11.0); documented, it is."""
+    out = run("Follow-up of hypertension. Blood pressure 150/90.", icd=["I10", "I50.9"])
+    assert out.codes["icd10cm"] == ["I10"]
+    out = run("Hypertension with heart failure, stable on meds.", icd=["I10", "I50.9"])
+    assert out.codes["icd10cm"][0] == "I11.0"
+
+
 def test_combination_codes_for_diabetes_and_hypertension_with_ckd(run):
     out = run("T2DM, HTN, CKD 3.", icd=["E11.9", "I10", "N18.30"], rules=(specificity.COMBINATION_RULE,))
     assert out.codes["icd10cm"] == ["E11.22", "I12.9", "N18.30"]
