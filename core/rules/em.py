@@ -59,9 +59,14 @@ _IN_ED_RE = re.compile(r"(?<!was )(?<!were )\b(presents?|presenting|seen|evaluat
                        r"(week|month|night)|previously|earlier this)\b)", re.I)
 
 
+# advice about a future ED visit ("return to the ED if ...", "go to the ER for ...") says nothing of this one
+_ED_ADVICE_RE = re.compile(r"\b(return(s|ing)?|go(es|ing)?|come|head) (back )?to (the )?(emergency (department|room)"
+                           r"|ED|ER)\b[^.]*", re.I)
+
+
 def patient_family(narrative: str, coded: list[str]) -> str | None:
     if _IN_ED_RE.search(narrative) or (
-            _ED_RE.search(narrative) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
+            _ED_RE.search(_ED_ADVICE_RE.sub("", narrative)) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
         return "ed"
     if _NEW_RE.search(narrative):
         return "new"

@@ -45,6 +45,10 @@ def test_patient_status_in_shorthand_and_return_advice_is_no_status():
                    "Return instructions reviewed."):
         assert em.patient_family(f"Sore throat for two days. {advice} MDM: low.", []) is None, advice
     assert em.patient_family("New patient. Return precautions given.", ["99213"]) == "new"
+    for advice in ("Return to the ED for chest pain.", "Go to the ER if worse.", "Come back to the emergency room "
+                   "if short of breath."):  # a future ED visit, not this encounter
+        assert em.patient_family(f"Established patient with a cough. {advice} MDM: low.", []) == "established"
+    assert em.patient_family("Seen in the ED for chest pain. Return to the ED if worse. MDM: low.", []) == "ed"
 
 
 def test_an_ed_encounter_gets_an_ed_level_even_when_an_office_code_was_given(run):
