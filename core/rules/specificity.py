@@ -1,5 +1,5 @@
 """Specificity the note documents: the side of a lateral condition (ICD-10-CM Official Guidelines I.B.13,
-I.A.9.a: unspecified codes only when the record gives no more detail) and the combination codes the "with"
+I.A.9.b: unspecified codes only when the record gives no more detail) and the combination codes the "with"
 convention presumes (I.A.15; diabetes with CKD I.C.4.a, hypertension with heart or kidney disease I.C.9.a)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from core.rules.models import Context, Rule
 from core.rules.narrative import condition_side
 from core.text import affirmed, split_sentences, words
 
-SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.a (unspecified codes)"
+SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.b (unspecified codes)"
 COMBINATION_GUIDELINE = "ICD-10-CM Official Guidelines I.A.15 ('with'), I.C.4.a and I.C.9.a (combination codes)"
 _SIDE_WORDS = {"right": ("right",), "left": ("left",), "bilateral": ("bilateral",)}
 
