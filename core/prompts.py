@@ -280,8 +280,7 @@ def answer_from_reasoning(text: str, codeset=None) -> str:
     if close < 0 or text[close + len(THINK_CLOSE):].strip():
         return ""
     reasoning, _ = split_reasoning(text, [])
-    answer = reasoning_codes(reasoning, codeset)
-    return ("" if text.endswith("\n") else "\n") + json.dumps({system: answer[system] for system in SYSTEMS})
+    return ("" if text.endswith("\n") else "\n") + json.dumps(reasoning_codes(reasoning, codeset))
 
 
 def parse_output(text: str | None, codeset=None) -> ParsedOutput:

@@ -139,11 +139,11 @@ def _undocumented_products(ctx: Context) -> list:
         if not named or kind in (None, "other") or code in exact:
             continue
         if kind not in named:
-            edits.append(VACCINE_RULE.edit("drop", "cpt", code, f"the note names no {kind.replace('_', ' ')} vaccine: its product "
+            edits.append(VACCINE_RULE.edit("drop", "cpt", code, f"the note names no {_words(kind)} vaccine: its product "
                                            f"code {code} is not billed"))
         elif kind in exact.values():
             product = next(c for c, k in exact.items() if k == kind)
-            edits.append(VACCINE_RULE.edit("drop", "cpt", code, f"the note names the {kind.replace('_', ' ')} vaccine given "
+            edits.append(VACCINE_RULE.edit("drop", "cpt", code, f"the note names the {_words(kind)} vaccine given "
                                            f"({product}): {code} is another product"))
     return edits
 
@@ -167,7 +167,7 @@ def _administration(ctx: Context, vaccines: list[tuple[str, str]]) -> list:
              for c in spare]
     for kind in dict.fromkeys(medicare):
         if MEDICARE_ADMIN[kind] not in has_g:
-            edits.append(VACCINE_RULE.edit("add", "hcpcs", MEDICARE_ADMIN[kind], f"a Medicare patient got a {kind.replace('_', ' ')} "
+            edits.append(VACCINE_RULE.edit("add", "hcpcs", MEDICARE_ADMIN[kind], f"a Medicare patient got a {_words(kind)} "
                                            f"vaccine: its administration is {MEDICARE_ADMIN[kind]}"))
     if not present:
         reasons = {"90471": "a vaccine product is billed with its administration: 90471 for the first",
@@ -190,6 +190,11 @@ def _vaccine_diseases(ctx: Context) -> list:
                               f"as the vaccine given: {code} is not coded (the encounter is Z23)")
             for code in ctx.icd() if code[:1] not in "VWXYZ" and supported(ctx.codeset, code, full)
             and not supported(ctx.codeset, code, without)]
+
+
+def _words(kind: str) -> str:
+    """A vaccine kind as a reason says it ('hepatitis_b' -> 'hepatitis b')."""
+    return kind.replace("_", " ")
 
 
 def _undocumented_immunization(ctx: Context) -> list:
