@@ -3,9 +3,12 @@
     uv run python benchmarks/train_throughput.py                                 # GPU: SmolLM2-135M shape, bf16
     uv run python benchmarks/train_throughput.py --device cpu --steps 3          # CPU smoke run (tiny settings)
     uv run python benchmarks/train_throughput.py --device cpu --shape tiny --seq-len 1024 --steps 8
+    # GPU, large micro-batches (the H200 figures in docs/TRAINING.md): 32 sequences x 1024 tokens per step
+    uv run python benchmarks/train_throughput.py --no-packing --seq-len 1024 --batch-size 32 --grad-accum 1
 
 The model is a random init of the chosen Llama shape (no download); the data is random token
-sequences, pre-tokenized, packed (bfd, padding-free) exactly like the stage configs. On a GPU the
+sequences, pre-tokenized, packed (bfd, padding-free) exactly like the stage configs, or (--no-packing) batched
+as equal-length rows, so that sdpa runs its causal flash kernel over B x T tokens per micro-step. On a GPU the
 run uses bf16, fused AdamW, torch.compile (unless --no-compile) and Liger kernels when the package is
 installed. Output: tokens/s (after warm-up steps), tokens per CPU-second of this process (the fair
 figure on a shared machine: x cores for dedicated cores), MFU (6N + attention FLOPs per token over the
@@ -41,6 +44,12 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, default=1, help="Packed sequences per device per micro-step.")
     parser.add_argument("--grad-accum", type=int, default=None, help="Micro-steps per step (GPU 8, CPU 1).")
     parser.add_argument("--no-compile", action="store_true", help="Skip torch.compile on GPU.")
+    parser.add_argument("--no-liger", action="store_true", help="Skip Liger kernels even when installed.")
+    parser.add_argument("--no-packing", action="store_true",
+                        help="Batches of equal-length rows (B x T per micro-step) instead of one packed row.")
+    parser.add_argument("--attn", default="sdpa", help="attn_implementation (sdpa, flex_attention, eager).")
+    parser.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32",
+                        help="Weights: fp32 master weights + bf16 autocast on GPU (the stage configs), or pure bf16.")
     parser.add_argument("--peak-tflops", type=float, default=None, help="Device peak for MFU (default: by name).")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: torch's).")
     return parser.parse_args(argv)
@@ -59,7 +68,8 @@ def resolve_settings(args) -> dict:
         "warmup": max(1, args.warmup if args.warmup is not None else (3 if gpu else 1)),
         "seq_len": args.seq_len or (2048 if gpu else 128), "batch_size": args.batch_size,
         "grad_accum": args.grad_accum or (8 if gpu else 1), "bf16": gpu,
-        "compile": gpu and not args.no_compile, "liger": gpu and importlib.util.find_spec("liger_kernel") is not None,
+        "compile": gpu and not args.no_compile, "liger": gpu and not args.no_liger and importlib.util.find_spec("liger_kernel") is not None,
+        "packing": not args.no_packing, "attn": args.attn, "dtype": args.dtype,
     }
 
 
@@ -75,13 +85,19 @@ def build_model(settings: dict):
     shape, vocab = (SMOLLM2_135M_SHAPE, SMOLLM2_VOCAB_SIZE) if settings["shape"] == "smollm2-135m" else (ModelShape(), 8192)
     config = llama_config(shape, vocab_size=vocab)
     config.pad_token_id, config.eos_token_id, config.bos_token_id = 0, 2, 1
+    config._attn_implementation = settings.get("attn", "sdpa")
     if settings["liger"]:
         from liger_kernel.transformers import apply_liger_kernel_to_llama
 
         # Norm/SwiGLU/RoPE kernels only: TRL's fused LM head already avoids materialising the logits.
         apply_liger_kernel_to_llama(rope=True, rms_norm=True, swiglu=True, cross_entropy=False,
                                     fused_linear_cross_entropy=False)
-    return init_model(config, seed=0), config
+    model = init_model(config, seed=0)
+    if settings.get("dtype") == "bf16":
+        import torch
+
+        model = model.to(torch.bfloat16)
+    return model, config
 
 
 def build_tokenizer():
@@ -138,11 +154,13 @@ def train_args(settings: dict, output_dir: str):
 
     return SFTConfig(
         output_dir=output_dir, max_steps=settings["warmup"] + settings["steps"], max_length=settings["seq_len"],
-        packing=True, per_device_train_batch_size=settings["batch_size"],
-        gradient_accumulation_steps=settings["grad_accum"], learning_rate=1e-4, bf16=settings["bf16"],
+        packing=settings.get("packing", True), per_device_train_batch_size=settings["batch_size"],
+        gradient_accumulation_steps=settings["grad_accum"], learning_rate=1e-4,
+        bf16=settings["bf16"] and settings.get("dtype") != "bf16",
         use_cpu=settings["device"] == "cpu", gradient_checkpointing=False, torch_compile=settings["compile"],
         optim="adamw_torch_fused", logging_steps=1000, save_strategy="no", report_to="none", seed=0,
-        dataloader_num_workers=0, disable_tqdm=True,
+        dataloader_num_workers=2 if settings["device"] == "cuda" else 0,
+        dataloader_pin_memory=settings["device"] == "cuda", disable_tqdm=True,
     )
 
 

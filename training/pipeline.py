@@ -73,8 +73,10 @@ PRESETS = {
     # The same base and adapter shape on one GPU: ~10x the data, more epochs, a short budget measured on the
     # device alone (build the data on any machine with `--steps data`, train there with
     # `--steps stage_1,stage_2,stage_3 --restart-clock`, export/calibrate/eval/card anywhere; docs/TRAINING.md).
+    # The retriever is the smol preset's (2,500 synthetic + 500 CodiEsp train): one fitted on 4,000 + 500 scored
+    # lower on CodiEsp dev; stage 2's synthetic cases past the 2,500th get that retriever's honest candidates.
     "smol-gpu": PipelinePreset(
-        configs=SMOL_GPU_CONFIGS, retriever_synthetic=4000, stage_1_synthetic=300, stage_1_codiesp=100,
+        configs=SMOL_GPU_CONFIGS, retriever_synthetic=2500, stage_1_synthetic=300, stage_1_codiesp=100,
         synthetic_cases=4000, stage_2_codiesp=None, stage_3_synthetic=1200, stage_3_codiesp=300,
         budget_minutes=7.0, shares={"stage_1": 0.12, "stage_2": 0.68, "stage_3": 0.2}, reserve_eval_s=0.0,
         reserve_stage_s=20.0, max_epochs=3.0, base_model=TARGET_HUB_MODEL, tokens_per_s=40000.0),
