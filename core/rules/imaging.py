@@ -39,7 +39,7 @@ _STOP = {"x", "ray", "of", "the", "one", "both", "and", "including", "when", "do
 PART_SYNONYMS = {
     "chest": r"chest|CXR|thorax",
     "lumbosacral": r"lumbosacral|lumbar|L-?spine|LS[- ]spine|low(er)? back",
-    "cervical": r"cervical spine|C-?spine|neck",
+    "cervical": r"cervical spine|C-?spine",
     "thoracic": r"thoracic spine|T-?spine",
     "abdomen": r"abdomen|abdominal|KUB",
     "foot": r"foot|feet",
@@ -47,8 +47,8 @@ PART_SYNONYMS = {
     "toe": r"toes?",
     "heel": r"heel|calcaneus",
     "tibia": r"tibia|fibula|tib[- ]?fib|lower leg",
-    "femur": r"femurs?|femoral|thighs?",
-    "humerus": r"humerus|humeral|upper arm",
+    "femur": r"femurs?|thighs?",
+    "humerus": r"humerus|upper arm",
     "clavicle": r"clavicles?|collar ?bone",
     "pelvis": r"pelvis|pelvic",
 }
