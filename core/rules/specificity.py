@@ -141,12 +141,24 @@ COMBINATION_RULE = Rule("combination_code", COMBINATION_GUIDELINE,
 
 
 SPECIFICITY_GUIDELINE = ("ICD-10-CM Official Guidelines I.A.9.b and I.B.18 (an unspecified code only when the record "
-                         "has no more detail; no specificity the record does not support), I.C.10.c (influenza "
+                         "has no more detail; no specificity the record does not support), I.C.19.c.1 (a fracture "
+                         "not documented as displaced or nondisplaced is displaced), I.C.10.c (influenza "
                          "due to an identified virus) and I.C.14.a (the documented stage of chronic kidney disease)")
 # words of a description that add no meaning a note must state
 _FILLER = frozenset("""unspecified other specified encounter initial subsequent sequela with without due to of and or
 the in for by as on type site part nos not elsewhere classified disease disorder condition unknown cause region
 closed open routine healing""".split())
+_FRACTURE_RE = re.compile(r"\b(fractures?|fx)\b", re.I)
+_DISPLACEMENT_RE = re.compile(r"\b(non-?displaced|undisplaced|displaced)\b", re.I)
+
+
+def with_fracture_default(narrative: str) -> str:
+    """The note as a coder reads it for a fracture's displacement (I.C.19.c.1: a fracture not indicated as
+    displaced or nondisplaced is coded displaced): when the note says neither, each 'fracture' reads 'displaced
+    fracture'; a note that says either is read as it stands."""
+    if _DISPLACEMENT_RE.search(narrative):
+        return narrative
+    return _FRACTURE_RE.sub(lambda m: "displaced " + m.group(0), narrative)
 _IDENTIFIED_FLU = (r"\binfluenza (type )?[AB]\b|\bflu [AB]\b|\b(positive|\+) for influenza\b|\bH1N1\b|\bH3N2\b"
                    r"|\binfluenza[^.;]{0,30}\b(positive|detected)\b")
 
@@ -339,7 +351,8 @@ def _ckd_stage_edits(ctx: Context) -> list:
 
 
 def _propose_specificity(ctx: Context) -> list:
-    mentioned, sentences = documented_keys(ctx.narrative), affirmed_sentence_keys(ctx.narrative)
+    read = with_fracture_default(ctx.narrative)
+    mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
     edits = _ckd_stage_edits(ctx)
     staged = {edit.code for edit in edits}
     if documented_ckd_stage(ctx.narrative):  # the stage read above decides N18 ('stage IIIa' names no '3a')

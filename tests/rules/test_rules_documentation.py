@@ -69,6 +69,23 @@ def test_a_code_claiming_more_moves_to_the_code_whose_nos_term_the_note_names(ru
     assert run("Infectious gastroenteritis.", icd=["A08.4", "A09"], rules=rules).edits == []
 
 
+def test_a_fracture_not_documented_as_nondisplaced_is_displaced(run):
+    """I.C.19.c.1: a fracture the note does not call displaced or nondisplaced is coded displaced, so a
+    displaced-fracture code claims nothing the note does not say (no move to 'unspecified phalanx')."""
+    from core.rules import specificity
+
+    rules = (specificity.SPECIFICITY_RULE,)
+    note = "Finger x-rays, two views, confirm a proximal phalanx fracture."
+    assert run(note, icd=["S62.619A"], rules=rules).edits == []
+    out = run(note, icd=["S62.649A"], rules=rules)  # nondisplaced, never said: the displaced sibling
+    assert out.codes["icd10cm"] == ["S62.619A"]
+    # the note says which: read as it stands
+    assert run("Nondisplaced proximal phalanx fracture.", icd=["S62.649A"], rules=rules).edits == []
+    assert run("Displaced proximal phalanx fracture.", icd=["S62.619A"], rules=rules).edits == []
+    assert specificity.with_fracture_default("Wrist fx, nondisplaced.") == "Wrist fx, nondisplaced."
+    assert specificity.with_fracture_default("Wrist fx.") == "Wrist displaced fx."
+
+
 def test_no_specificity_the_note_does_not_affirm(run):
     from core.rules import specificity
 
