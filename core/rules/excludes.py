@@ -2,13 +2,21 @@
 conditions are never coded together (they are mutually exclusive, e.g. type 1 and type 2 diabetes), except
 when the two conditions are unrelated to each other: then both are coded. A symptom (R-chapter) code that the
 note documents on its own (a sentence naming it and none of the other code's own words: pain all over beside
-epigastric pain, ankle edema beside pulmonary edema) is taken as unrelated, and both codes stay."""
+epigastric pain, ankle edema beside pulmonary edema) is taken as unrelated, and both codes stay.
+
+An Excludes1 line that names a class rather than codes ("specified types of allergic reaction such as: ..."
+under T78.4 Other and unspecified allergy; "specified type of rash - code to condition" under R21) excludes
+every coded code whose description names that class (allergic urticaria L50.0, allergic rhinitis J30.9): the
+examples after "such as" are not the whole class. Then the code carrying the note, the unspecified one, is
+the one dropped."""
 
 from __future__ import annotations
 
+import re
+
 from core.rules.models import Context, Rule
 from core.rules.references import note_lines, parse_references
-from core.text import evidence_stems, is_affirmed, split_sentences
+from core.text import evidence_stems, is_affirmed, split_sentences, tokenize
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.12.a (Excludes1)"
 
@@ -17,6 +25,25 @@ def excluded_by(codeset, code: str, other: str) -> str | None:
     """The Excludes1 note line of `code` (or of an ancestor) that names `other`, or None."""
     for line, _ in note_lines(codeset, code, "excludes1"):
         if any(ref.covers(other) for ref in parse_references(line)):
+            return line
+    return None
+
+
+# "specified types of allergic reaction such as:", "specified type of rash- code to condition"
+_CLASS_RE = re.compile(r"^specified types? of (?P<cls>[a-z ]+?)(?:,?\s+such as\b|\s*[-:])", re.I)
+
+
+def excluded_as_specified_type(codeset, code: str, other: str) -> str | None:
+    """The Excludes1 line of `code` (or of an ancestor) that excludes the specified types of a class `other`'s
+    description names by the class's first word ('allergic' of 'allergic reaction' in 'Allergic urticaria'), or
+    None. Codes of one category are never each other's 'specified type'."""
+    if other[:3] == code[:3]:
+        return None
+    described = set(tokenize(codeset.describe(other)))
+    for line, _ in note_lines(codeset, code, "excludes1"):
+        match = _CLASS_RE.match(line)
+        head = tokenize(match.group("cls"))[:1] if match else []
+        if head and head[0] in described:
             return line
     return None
 
@@ -30,9 +57,10 @@ def find_conflicts(codes, codeset) -> list[dict]:
         for second in icd[i + 1:]:
             for a, b in ((first, second), (second, first)):
                 line = excluded_by(codeset, a, b)
-                if line:
-                    conflicts.append({"codes": [first, second], "excluding": a, "note": line,
-                                      "guideline": GUIDELINE})
+                specified = None if line else excluded_as_specified_type(codeset, a, b)
+                if line or specified:
+                    conflicts.append({"codes": [first, second], "excluding": a, "note": line or specified,
+                                      "specified_type": bool(specified), "guideline": GUIDELINE})
                     break
     return conflicts
 
@@ -76,13 +104,18 @@ def _propose(ctx: Context) -> list:
         first, second = conflict["codes"]
         if first in dropped or second in dropped:
             continue
-        loser = _loser(first, second)
+        # a specified type of the class excluded: the unspecified code carrying the note yields
+        loser = conflict["excluding"] if conflict.get("specified_type") else _loser(first, second)
         kept = second if loser == first else first
-        if loser.startswith("R") and documented_apart(ctx, loser, kept):
+        if not conflict.get("specified_type") and loser.startswith("R") and documented_apart(ctx, loser, kept):
             continue
         dropped.add(loser)
-        edits.append(RULE.edit("drop", "icd10cm", loser, f"{conflict['excluding']} has an Excludes1 note "
-                               f"'{conflict['note']}': {loser} is not coded with {kept}"))
+        if conflict.get("specified_type"):
+            reason = (f"{loser} has an Excludes1 note '{conflict['note'].rstrip(':')}': {kept} "
+                      f"({ctx.codeset.describe(kept).lower()}) is one, so {loser} is not coded with it")
+        else:
+            reason = f"{conflict['excluding']} has an Excludes1 note '{conflict['note']}': {loser} is not coded with {kept}"
+        edits.append(RULE.edit("drop", "icd10cm", loser, reason))
     return edits
 
 

@@ -8,7 +8,12 @@ views", "..., complete, at least three views", "Chest X-ray, four or more views"
 agree once the view count (and "complete") is taken off are one family. A count is bound to the body part its
 sentence names ("two views of the left knee", "Knee x-ray, 2 views", "PA and lateral chest"); a count of
 another part, or a count no body part goes with, moves nothing, and so does a note that documents no count or
-two different counts for the part."""
+two different counts for the part.
+
+An x-ray code needs an x-ray of its body part in the note (a service is reported when it is documented): one
+whose part no imaging sentence names is dropped (a chest x-ray 71046 coded for a note whose x-ray is of the
+shoulder; a knee x-ray for a knee injection visit that documents no imaging). An imaging sentence that names
+no body part ('X-rays negative.') may be of any part: then no x-ray code is dropped."""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from core.rules.models import Context, Rule
 from core.text import split_sentences
 
 GUIDELINE = ("CPT radiology guidelines: a code for a number of views is reported for the views documented "
-             "(e.g. 73560-73564 knee, 71045-71048 chest)")
+             "(e.g. 73560-73564 knee, 71045-71048 chest); a service is reported only when documented")
 
 _NUMBERS = {"one": 1, "single": 1, "a single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "eight": 8}
@@ -33,7 +38,7 @@ _STOP = {"x", "ray", "of", "the", "one", "both", "and", "including", "when", "do
 # how notes name a body part besides the first word of the description's part
 PART_SYNONYMS = {
     "chest": r"chest|CXR|thorax",
-    "lumbosacral": r"lumbosacral|lumbar|L-?spine|LS[- ]spine",
+    "lumbosacral": r"lumbosacral|lumbar|L-?spine|LS[- ]spine|low(er)? back",
     "cervical": r"cervical spine|C-?spine",
     "thoracic": r"thoracic spine|T-?spine",
     "abdomen": r"abdomen|abdominal|KUB",
@@ -42,6 +47,10 @@ PART_SYNONYMS = {
     "toe": r"toes?",
     "heel": r"heel|calcaneus",
     "tibia": r"tibia|fibula|tib[- ]?fib|lower leg",
+    "femur": r"femurs?|thighs?",
+    "humerus": r"humerus|upper arm",
+    "clavicle": r"clavicles?|collar ?bone",
+    "pelvis": r"pelvis|pelvic",
 }
 # parts THCE codes no view family for: a count next to them belongs to them (keeps it off a coded part)
 OTHER_PARTS = r"ribs?|skull|sinus(es)?|facial bones|mandible|nasal bones|sacrum|coccyx|scapula|sternum|orbits?"
@@ -179,6 +188,51 @@ def documented_views(narrative: str, codeset) -> dict[str, set[int]]:
     return views
 
 
+_XRAY_RE = re.compile(rf"{_IMAGING_RE.pattern}|\bseries\b|\bradiolog\w*", re.I)
+
+
+@lru_cache(maxsize=4)
+def xray_parts(codeset) -> dict[str, str]:
+    """code -> body part word of every x-ray code whose part the notes' part patterns know ('73030': 'shoulder';
+    73565 'both knees' is the knee)."""
+    known = {part for part, _ in _part_patterns(codeset)}
+    parts = {}
+    for code in codeset.tables["cpt"]:
+        description = codeset.describe(code)
+        if re.search(r"\bX-ray\b", description):
+            part = _part_word(description.split(",")[0].lower())
+            part = part[:-1] if part and part not in known and part.endswith("s") else part
+            if part in known:
+                parts[code] = part
+    return parts
+
+
+def imaged_parts(narrative: str, codeset) -> set[str] | None:
+    """The body parts the note's imaging sentences name ('Shoulder x-ray, two views.' -> {'shoulder'}), or None
+    when an imaging sentence names none (an x-ray of an unknown part)."""
+    patterns = [(part, regex) for part, regex in _part_patterns(codeset)]
+    found: set[str] = set()
+    for sentence in split_sentences(narrative, keep_labels=True):
+        if _XRAY_RE.search(sentence):
+            named = {part for part, regex in patterns if regex.search(sentence)}
+            if not named:
+                return None
+            found |= named
+    return found
+
+
+def _undocumented(ctx: Context) -> list:
+    parts = xray_parts(ctx.codeset)
+    coded = [c for c in ctx.codes.get("cpt", []) if c in parts]
+    imaged = imaged_parts(ctx.narrative, ctx.codeset) if coded else None
+    if imaged is None:
+        return []
+    where = (f"the note's x-ray is of the {' and '.join(sorted(imaged))}, not of the {{}}" if imaged
+             else "the note documents no x-ray (of the {} or any part)")
+    return [RULE.edit("drop", "cpt", code, f"{where.format(parts[code])}: {code} ({ctx.codeset.describe(code)}) "
+                      f"is not coded") for code in coded if parts[code] not in imaged]
+
+
 def _in_words(low: int, high: int) -> str:
     if high == INFINITY:
         return f"{low} or more views"
@@ -186,9 +240,14 @@ def _in_words(low: int, high: int) -> str:
 
 
 def _propose(ctx: Context) -> list:
+    dropped = _undocumented(ctx)
+    return dropped + _view_edits(ctx, {edit.code for edit in dropped})
+
+
+def _view_edits(ctx: Context, dropped: set[str]) -> list:
     families = view_families(ctx.codeset)
     cpt = ctx.codes.get("cpt", [])
-    coded = [c for c in cpt if c in families]
+    coded = [c for c in cpt if c in families and c not in dropped]
     if not coded:
         return []
     views = documented_views(ctx.narrative, ctx.codeset)
@@ -211,5 +270,6 @@ def _propose(ctx: Context) -> list:
     return edits
 
 
-RULE = Rule("radiology_views", GUIDELINE, "an x-ray code follows the number of views documented for its body part",
+RULE = Rule("radiology_views", GUIDELINE, "an x-ray code follows the x-ray documented for its body part (its number of "
+            "views; none documented: not coded)",
             _propose, one_encounter=True)

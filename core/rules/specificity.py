@@ -141,12 +141,24 @@ COMBINATION_RULE = Rule("combination_code", COMBINATION_GUIDELINE,
 
 
 SPECIFICITY_GUIDELINE = ("ICD-10-CM Official Guidelines I.A.9.b and I.B.18 (an unspecified code only when the record "
-                         "has no more detail; no specificity the record does not support), I.C.10.c (influenza "
+                         "has no more detail; no specificity the record does not support), I.C.19.c.1 (a fracture "
+                         "not documented as displaced or nondisplaced is displaced), I.C.10.c (influenza "
                          "due to an identified virus) and I.C.14.a (the documented stage of chronic kidney disease)")
 # words of a description that add no meaning a note must state
 _FILLER = frozenset("""unspecified other specified encounter initial subsequent sequela with without due to of and or
 the in for by as on type site part nos not elsewhere classified disease disorder condition unknown cause region
 closed open routine healing""".split())
+_FRACTURE_RE = re.compile(r"\b(fractures?|fx)\b", re.I)
+_DISPLACEMENT_RE = re.compile(r"\b(non-?displaced|undisplaced|displaced)\b", re.I)
+
+
+def with_fracture_default(narrative: str) -> str:
+    """The note as a coder reads it for a fracture's displacement (I.C.19.c.1: a fracture not indicated as
+    displaced or nondisplaced is coded displaced): when the note says neither, each 'fracture' reads 'displaced
+    fracture'; a note that says either is read as it stands."""
+    if _DISPLACEMENT_RE.search(narrative):
+        return narrative
+    return _FRACTURE_RE.sub(lambda m: "displaced " + m.group(0), narrative)
 _IDENTIFIED_FLU = (r"\binfluenza (type )?[AB]\b|\bflu [AB]\b|\b(positive|\+) for influenza\b|\bH1N1\b|\bH3N2\b"
                    r"|\binfluenza[^.;]{0,30}\b(positive|detected)\b")
 
@@ -235,6 +247,64 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
     return ranked[0][2]
 
 
+_NOS_RE = re.compile(r",?\s+NOS$")
+
+
+@lru_cache(maxsize=4)
+def _nos_terms(codeset) -> dict[str, tuple[tuple[str, Text], ...]]:
+    """Chapter letter -> (billable code, meaningful words) of each "X NOS" inclusion term of a billable code
+    ('Infectious gastroenteritis NOS' of A09), for terms of two meaningful words or more: the phrase the
+    Tabular itself places at that code (a one-word 'Gastroenteritis NOS' is a default, too weak to move to)."""
+    found: dict[str, list[tuple[str, Text]]] = {}
+    table = codeset.tables["icd10cm"]
+    for code in sorted(codeset.notes):
+        if code not in table or not table[code].billable:
+            continue
+        for term in codeset.notes[code].get("inclusion_terms", ()):
+            if not _NOS_RE.search(term):
+                continue
+            tokens = [w for w in words(re.sub(r"\([^)]*\)", " ", _NOS_RE.sub("", term))) if w not in _FILLER
+                      and not w.isdigit()]
+            if len(set(tokens)) >= 2 and not {"right", "left", "bilateral"} & set(tokens):
+                found.setdefault(code[0], []).append((code, tuple((w[:5], word_keys(w)) for w in tokens)))
+    return {letter: tuple(terms) for letter, terms in found.items()}
+
+
+def _contiguous(positions: dict[str, list[int]]) -> bool:
+    """Every word stands next to another word of the phrase ('infectious gastroenteritis', not 'infectious
+    ... gastroenteritis' apart)."""
+    return all(any(abs(i - j) == 1 for i in spots for other, theirs in positions.items() if other != word
+                   for j in theirs) for word, spots in positions.items())
+
+
+def documented_nos_term(codeset, code: str, mentioned: set[str], sentences: list[list[set[str]]],
+                        coded: tuple[str, ...] = ()) -> str | None:
+    """The code of the same chapter whose "X NOS" inclusion term one affirmed sentence names as a phrase, when
+    `code` claims words the note never says and the term's words are all words of `code` too (A08.4 'viral
+    intestinal infection', 'viral gastroenteritis' coded for 'infectious gastroenteritis' -> A09, whose
+    inclusion term is 'Infectious gastroenteritis NOS'): the move keeps what the note documents and drops what
+    it does not, never adds a condition (no I10 -> I11.9 'hypertensive heart disease' for 'hypertension with
+    heart failure'). The longest such term wins; two codes with terms of the same length, or none, move
+    nothing."""
+    texts, sides, _, _ = _meaning(codeset, code)
+    if not any(texts) or _documented(texts, [[mentioned]]):
+        return None  # the note says every word of one of the code's texts: it claims nothing more
+    own = {word for text in texts for word, _ in text}
+    ranked = []
+    for candidate, term in _nos_terms(codeset).get(code[:1], ()):
+        if candidate == code or candidate in coded or not {w for w, _ in term} <= own:
+            continue  # the term names only what the code names too: the move adds no condition
+        _, c_sides, _, c_other = _meaning(codeset, candidate)
+        if c_other or c_sides != sides:
+            continue
+        if any(_contiguous(positions) for _, _, positions in _documented((term,), sentences)):
+            ranked.append((len(term), candidate))
+    ranked = sorted(set(ranked), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
+        return None
+    return ranked[0][1]
+
+
 def _identified_flu(ctx: Context, code: str) -> str | None:
     sentence = affirmed(ctx.narrative, _IDENTIFIED_FLU) if code.startswith("J11") else None
     better = "J10" + code[3:]
@@ -281,7 +351,8 @@ def _ckd_stage_edits(ctx: Context) -> list:
 
 
 def _propose_specificity(ctx: Context) -> list:
-    mentioned, sentences = documented_keys(ctx.narrative), affirmed_sentence_keys(ctx.narrative)
+    read = with_fracture_default(ctx.narrative)
+    mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
     edits = _ckd_stage_edits(ctx)
     staged = {edit.code for edit in edits}
     if documented_ckd_stage(ctx.narrative):  # the stage read above decides N18 ('stage IIIa' names no '3a')
@@ -294,7 +365,8 @@ def _propose_specificity(ctx: Context) -> list:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note identifies the influenza "
                                                f"virus: {flu} (identified virus), not {code}", flu))
             continue
-        better = documented_sibling(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()))
+        better = (documented_sibling(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()))
+                  or documented_nos_term(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd())))
         if better:
             edits.append(SPECIFICITY_RULE.edit(
                 "replace", "icd10cm", code, f"the note documents {ctx.codeset.describe(better).lower()}: {better}, "

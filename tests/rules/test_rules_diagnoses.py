@@ -20,6 +20,21 @@ def test_excludes1_drops_the_later_code_or_the_symptom(run):
     assert run("Diabetes and hypertension.", icd=["E11.9", "I10"], rules=(excludes.RULE,)).edits == []
 
 
+def test_an_unspecified_allergy_yields_to_a_specified_type_of_allergic_reaction(run, codeset):
+    """T78.4's Excludes1 'specified types of allergic reaction such as: ...' names a class: any coded code
+    described as allergic is one, whatever the list's examples; the unspecified allergy is dropped."""
+    note = "Seen in the emergency department for allergic urticaria. Methylprednisolone given."
+    out = run(note, icd=["T78.40XA", "L50.0"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["L50.0"] and "allergic urticaria" in out.edits[0].reason
+    out = run("Allergic rhinitis flare.", icd=["J30.9", "T78.40XA"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["J30.9"]
+    assert find_conflicts(["T78.40XA", "L50.0"], codeset)[0]["specified_type"] is True
+    # not a specified type of allergic reaction: a history-of-allergy factor, another condition, the same category
+    for codes in (["T78.40XA", "Z91.010"], ["T78.40XA", "J20.9"], ["T78.40XA", "T78.3XXA"]):
+        assert run("Allergic reaction; peanut allergy; bronchitis.", icd=codes, rules=(excludes.RULE,)).edits == []
+    assert run("Allergic reaction.", icd=["T78.40XA"], rules=(excludes.RULE,)).edits == []
+
+
 def test_excludes1_keeps_a_symptom_the_note_documents_on_its_own(run):
     """I.A.12.a's exception: unrelated conditions are coded together. Pain documented in a sentence of its own
     beside epigastric pain, or ankle edema beside pulmonary edema, are two conditions; pain only as the

@@ -49,6 +49,43 @@ def test_the_documented_specific_code_of_a_category(run):
     assert out.codes["icd10cm"] == ["S51.852A"]
 
 
+def test_a_code_claiming_more_moves_to_the_code_whose_nos_term_the_note_names(run):
+    from core.rules import specificity
+
+    rules = (specificity.SPECIFICITY_RULE,)
+    out = run("Seen for infectious gastroenteritis with diarrhea after a daycare outbreak.", icd=["A08.4"], rules=rules)
+    assert out.codes["icd10cm"] == ["A09"] and "infectious gastroenteritis" in out.edits[0].reason
+    assert run("Assessment: infectious enteritis.", icd=["A08.4"], rules=rules).codes["icd10cm"] == ["A09"]
+    # the code's own word is documented ('viral'): it claims nothing more and stays
+    for narrative in ("Viral gastroenteritis.", "Infectious gastroenteritis, likely viral.",
+                      # the term's words are not one phrase, or the sentence is negated
+                      "Gastroenteritis, likely infectious.", "Diarrhea. No signs of infectious gastroenteritis."):
+        assert run(narrative, icd=["A08.4"], rules=rules).edits == [], narrative
+    # a term with a word the code does not have would add a condition: hypertension stays I10, not I11.9
+    assert run("Hypertension with heart failure, stable.", icd=["I10"], rules=rules).edits == []
+    # a one-word 'X NOS' term is a default, too weak to move to (dermatitis NOS for a poison ivy rash)
+    assert run("Poison ivy dermatitis.", icd=["L20.9"], rules=rules).edits == []
+    # the target is coded already: nothing is dropped here (excludes/unsupported rules decide)
+    assert run("Infectious gastroenteritis.", icd=["A08.4", "A09"], rules=rules).edits == []
+
+
+def test_a_fracture_not_documented_as_nondisplaced_is_displaced(run):
+    """I.C.19.c.1: a fracture the note does not call displaced or nondisplaced is coded displaced, so a
+    displaced-fracture code claims nothing the note does not say (no move to 'unspecified phalanx')."""
+    from core.rules import specificity
+
+    rules = (specificity.SPECIFICITY_RULE,)
+    note = "Finger x-rays, two views, confirm a proximal phalanx fracture."
+    assert run(note, icd=["S62.619A"], rules=rules).edits == []
+    out = run(note, icd=["S62.649A"], rules=rules)  # nondisplaced, never said: the displaced sibling
+    assert out.codes["icd10cm"] == ["S62.619A"]
+    # the note says which: read as it stands
+    assert run("Nondisplaced proximal phalanx fracture.", icd=["S62.649A"], rules=rules).edits == []
+    assert run("Displaced proximal phalanx fracture.", icd=["S62.619A"], rules=rules).edits == []
+    assert specificity.with_fracture_default("Wrist fx, nondisplaced.") == "Wrist fx, nondisplaced."
+    assert specificity.with_fracture_default("Wrist fx.") == "Wrist displaced fx."
+
+
 def test_no_specificity_the_note_does_not_affirm(run):
     from core.rules import specificity
 

@@ -36,12 +36,13 @@ def test_the_code_follows_the_documented_count(run):
 def test_nothing_moves_without_a_count_for_that_part(run):
     # no count
     assert run("Knee x-ray repeated today.", cpt=["73562"], rules=RULES).edits == []
-    assert run("Knee pain. Tenderness over the lateral knee.", cpt=["73562"], rules=RULES).edits == []
+    assert run("Knee pain. Left knee x-ray obtained.", cpt=["73562"], rules=RULES).edits == []
     # the count already matches (a range: 1 or 2 views; an open range: at least 3)
     assert run("Knee x-ray, one view.", cpt=["73560"], rules=RULES).edits == []
     assert run("Wrist x-ray, five views.", cpt=["73110"], rules=RULES).edits == []
     # a count of another part in the same note, or in the same sentence
-    assert run("Shoulder x-ray, two views, unremarkable. Left knee swollen.", cpt=["73562"], rules=RULES).edits == []
+    assert run("Shoulder x-ray, two views, unremarkable. Left knee swollen; knee x-ray obtained.", cpt=["73562"],
+               rules=RULES).edits == []
     assert run("Knee x-ray obtained. Chest x-ray, two views, clear.", cpt=["73562", "71046"], rules=RULES).edits == []
     out = run("Two views of the left knee and three views of the right ankle.", cpt=["73560", "73610"], rules=RULES)
     assert out.edits == []
@@ -53,6 +54,26 @@ def test_nothing_moves_without_a_count_for_that_part(run):
     assert run("Three views obtained.", cpt=["73560"], rules=RULES).edits == []
     # the sibling is coded already (the other knee): nothing is dropped
     assert run("Knee x-rays, two views.", cpt=["73560", "73562"], rules=RULES).edits == []
+
+
+def test_an_x_ray_of_a_part_the_note_never_x_rays_is_not_coded(run):
+    # the note's x-ray is of another part
+    out = run("Pain in the left shoulder; shoulder x-ray, two views, is unremarkable.", cpt=["99203", "71046"],
+              rules=RULES)
+    assert out.codes["cpt"] == ["99203"] and "x-ray is of the shoulder, not of the chest" in out.edits[0].reason
+    # no x-ray at all (an injection visit; a CT is no x-ray)
+    out = run("Osteoarthritis of the right knee; triamcinolone injected into the knee joint.", cpt=["20610", "73562"],
+              rules=RULES)
+    assert out.codes["cpt"] == ["20610"] and "no x-ray" in out.edits[0].reason
+    assert run("CT of the abdomen and pelvis with contrast normal.", cpt=["74018"], rules=RULES).codes["cpt"] == []
+    # kept: the part is x-rayed, in the note's words (synonyms, both knees, shorthand)
+    for narrative, code in (("Knee x-ray repeated today.", "73562"), ("CXR PA and lateral: clear.", "71046"),
+                            ("Standing AP x-ray of both knees.", "73565"), ("Lumbar spine x-ray, 2 views.", "72100"),
+                            ("Thigh radiographs, two views: no fracture.", "73552"), ("Knee series negative.", "73560"),
+                            ("Collarbone x-ray shows a midshaft fracture.", "73000"),
+                            # an x-ray of an unnamed part may be of the coded one: nothing is dropped
+                            ("Knee pain. X-rays negative.", "73562")):
+        assert run(narrative, cpt=[code], rules=RULES).edits == [], narrative
 
 
 def test_the_rule_abstains_on_a_case_history(run):

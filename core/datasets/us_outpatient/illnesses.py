@@ -100,7 +100,7 @@ EXCLUDES = (  # (narrative middle, ICD codes, extra CPT, rules)
     (
         "type 1 diabetes with hyperglycemia; fingerstick glucose 318 and {they} reports thirst",
         ("E10.65",),
-        (),
+        ("82962",),  # the fingerstick glucose is a point-of-care test done at the visit
         ("excludes1_conflict", "diabetes_type"),
     ),
     (

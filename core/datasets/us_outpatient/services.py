@@ -186,7 +186,7 @@ def ambulance_cases(rng: random.Random, i: int) -> dict:
 
 
 ED_FINDINGS = (
-    ("chest pain; troponin and ECG normal, cause not determined", ("R07.9",), ("93010", "71046")),
+    ("chest pain; troponin and ECG normal, cause not determined", ("R07.9",), ("93010",)),
     ("headache without a determined cause; neurologic exam normal", ("R51.9",), ()),
     (
         "abdominal pain, cause not determined; CT of the abdomen and pelvis with contrast normal",
