@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, func, or_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -135,6 +135,8 @@ _OWN_DRAFTS = select(Review.case_id).where(Review.annotator == _ANNOTATOR, Revie
 _MINE = (select(Case.id).where(or_(Case.lease_annotator == _ANNOTATOR, Case.id.in_(_OWN_DRAFTS)), *_STILL_OPEN)
          .order_by(_queue_order(_ANNOTATOR), Case.id).limit(_CANDIDATES))
 _NEXT_OPEN = select(Case.id).where(*_STILL_OPEN).order_by(Case.id).limit(_CANDIDATES)
+# Both in one statement (one round trip; _PICK sorts the candidates itself, so their order does not matter).
+_OPEN = union_all(select(_MINE.subquery("mine")), select(_NEXT_OPEN.subquery("next_open")))
 _PICK = (select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True)), *_STILL_OPEN)
          .order_by(_queue_order(_ANNOTATOR), Case.id).limit(1).with_for_update(skip_locked=True))
 _CLAIM = (update(Case).where(Case.id == _CASE_ID, *_STILL_OPEN)
@@ -209,9 +211,7 @@ def _open_cases(annotator: str) -> list[int]:
     """Up to 2 x _CANDIDATES ids of open cases for `annotator`, theirs first, read without a lock."""
     params = {"annotator": annotator, "now": utcnow()}
     with get_engine().connect() as connection:
-        mine = connection.execute(_MINE, params).scalars().all()
-        rest = connection.execute(_NEXT_OPEN, params).scalars().all()
-    return list(dict.fromkeys([*mine, *rest]))
+        return list(dict.fromkeys(connection.execute(_OPEN, params).scalars()))
 
 
 def next_case(annotator: str, *, lease_minutes: float | None = None) -> QueueItem | None:
