@@ -17,10 +17,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, exists, func, or_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from core.store.db import get_engine, run_sql_write, run_write
@@ -32,7 +33,10 @@ LEASE_MINUTES = 30
 MIN_SUBMITTED = 1
 MAX_MIN_SUBMITTED = 20
 MAX_ANNOTATOR_CHARS = 100
-_CANDIDATES = 20
+# Open cases read per claim: more than the writers that can claim between one's read and its write (they all read
+# the same first open cases). With 20, 10% of the claims of 20 busy writer processes found every candidate taken
+# and ran a second read and write (a third of next_case's CPU again); with 50, 0.2%.
+_CANDIDATES = 50
 CLAIM_ROUNDS = 10
 
 
@@ -134,6 +138,8 @@ _OWN_DRAFTS = select(Review.case_id).where(Review.annotator == _ANNOTATOR, Revie
 _MINE = (select(Case.id).where(or_(Case.lease_annotator == _ANNOTATOR, Case.id.in_(_OWN_DRAFTS)), *_STILL_OPEN)
          .order_by(_queue_order(_ANNOTATOR), Case.id).limit(_CANDIDATES))
 _NEXT_OPEN = select(Case.id).where(*_STILL_OPEN).order_by(Case.id).limit(_CANDIDATES)
+# Both in one statement (one round trip; _PICK sorts the candidates itself, so their order does not matter).
+_OPEN = union_all(select(_MINE.subquery("mine")), select(_NEXT_OPEN.subquery("next_open")))
 _PICK = (select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True)), *_STILL_OPEN)
          .order_by(_queue_order(_ANNOTATOR), Case.id).limit(1).with_for_update(skip_locked=True))
 _CLAIM = (update(Case).where(Case.id == _CASE_ID, *_STILL_OPEN)
@@ -142,41 +148,44 @@ _RENEW = (update(Case).where(Case.id == _CASE_ID, _lease_free(_ANNOTATOR, _NOW))
           .values(lease_annotator=_ANNOTATOR, lease_expires_at=_EXPIRES))
 RELEASE = (update(Case).where(Case.id == _CASE_ID, Case.lease_annotator == _ANNOTATOR)
            .values(lease_annotator=None, lease_expires_at=None))
-_CASE_ITEM = select(Case.__table__, reviews_done(Case.id).label("done")).where(Case.id == _CASE_ID)
-_LATEST_PREDICTION = (select(Prediction.__table__).where(Prediction.case_id == _CASE_ID)
-                      .order_by(Prediction.id.desc()).limit(1))
+_PREDICTIONS = Prediction.__table__
+_SAME_CASE = _PREDICTIONS.alias("same_case")
+_LATEST_PREDICTION_ID = select(func.max(_SAME_CASE.c.id)).where(_SAME_CASE.c.case_id == Case.id).scalar_subquery()
+_OWN = aliased(Review, name="own_review")
 # :annotator's latest review of :case_id (a draft is what they saved last time).
 LATEST_OWN_REVIEW = select(Review.__table__).where(Review.case_id == _CASE_ID, Review.annotator == _ANNOTATOR,
                                                     latest_review_clause())
+# A case as the queue hands it out, in one query: its columns, `done`, its latest prediction's columns (pred_*)
+# and :annotator's latest review of it when that is a draft (draft_*); three queries cost three times the CPU.
+_DRAFT_COLUMNS = ("id", "decision", "corrected_codes", "notes", "created_at")
+_CASE_ITEM = (
+    select(Case.__table__, reviews_done(Case.id).label("done"),
+           *(column.label(f"pred_{column.name}") for column in _PREDICTIONS.c),
+           *(getattr(_OWN, name).label(f"draft_{name}") for name in _DRAFT_COLUMNS))
+    .select_from(Case)
+    .outerjoin(_PREDICTIONS, _PREDICTIONS.c.id == _LATEST_PREDICTION_ID)
+    .outerjoin(_OWN, and_(_OWN.case_id == Case.id, _OWN.annotator == _ANNOTATOR, _OWN.status == "draft",
+                          latest_review_clause(_OWN)))
+    .where(Case.id == _CASE_ID)
+)
 
 
-def prediction_view(pred) -> dict | None:
-    if pred is None:
-        return None
-    return {"id": pred.id, "model_id": pred.model_id, "codes": pred.codes, "reasoning": pred.reasoning,
-            "raw": pred.raw_output, "latency_s": pred.latency_s, "prompt": pred.prompt,
-            "rule_edits": pred.rule_edits or []}
-
-
-def draft_view(connection: Connection, case_id: int, annotator: str | None) -> dict | None:
-    """The annotator's latest review of the case when it is a draft (what they saved last time)."""
-    if not annotator:
-        return None
-    review = connection.execute(LATEST_OWN_REVIEW, {"case_id": case_id, "annotator": annotator}).first()
-    if review is None or review.status != "draft":
-        return None
-    return {"review_id": review.id, "decision": review.decision, "corrected_codes": review.corrected_codes,
-            "notes": review.notes, "saved_at": review.created_at.isoformat(timespec="seconds")}
-
-
-def _queue_item(connection: Connection, case, annotator: str | None = None) -> QueueItem:
-    """`case`: a row of _CASE_ITEM (the case's columns and `done`)."""
-    pred = connection.execute(_LATEST_PREDICTION, {"case_id": case.id}).first()
+def _queue_item(case) -> QueueItem:
+    """`case`: a row of _CASE_ITEM (the case's columns, `done`, pred_* and draft_*)."""
+    prediction = None
+    if case.pred_id is not None:
+        prediction = {"id": case.pred_id, "model_id": case.pred_model_id, "codes": case.pred_codes,
+                      "reasoning": case.pred_reasoning, "raw": case.pred_raw_output, "latency_s": case.pred_latency_s,
+                      "prompt": case.pred_prompt, "rule_edits": case.pred_rule_edits or []}
+    draft = None
+    if case.draft_id is not None:
+        draft = {"review_id": case.draft_id, "decision": case.draft_decision,
+                 "corrected_codes": case.draft_corrected_codes, "notes": case.draft_notes,
+                 "saved_at": case.draft_created_at.isoformat(timespec="seconds")}
     return QueueItem(case_id=case.id, external_id=case.external_id, source=case.source, split=case.split,
-                     narrative=case.narrative, gold_codes=case.gold_codes, prediction=prediction_view(pred),
+                     narrative=case.narrative, gold_codes=case.gold_codes, prediction=prediction,
                      lease_expires_at=case.lease_expires_at, second_review=case.done >= 1,
-                     min_submitted=case.target_reviews, submitted=case.done,
-                     draft=draft_view(connection, case.id, annotator))
+                     min_submitted=case.target_reviews, submitted=case.done, draft=draft)
 
 
 def _claim(connection: Connection, case_ids: list[int], annotator: str, lease_minutes: float) -> int | None:
@@ -205,9 +214,7 @@ def _open_cases(annotator: str) -> list[int]:
     """Up to 2 x _CANDIDATES ids of open cases for `annotator`, theirs first, read without a lock."""
     params = {"annotator": annotator, "now": utcnow()}
     with get_engine().connect() as connection:
-        mine = connection.execute(_MINE, params).scalars().all()
-        rest = connection.execute(_NEXT_OPEN, params).scalars().all()
-    return list(dict.fromkeys([*mine, *rest]))
+        return list(dict.fromkeys(connection.execute(_OPEN, params).scalars()))
 
 
 def next_case(annotator: str, *, lease_minutes: float | None = None) -> QueueItem | None:
@@ -264,10 +271,10 @@ def add_case(narrative: str, *, source: str = "webapp", external_id: str | None 
 def get_case(case_id: int, annotator: str | None = None) -> QueueItem:
     """A case with its latest prediction (no lease taken), and `annotator`'s draft of it when there is one."""
     with get_engine().connect() as connection:
-        case = connection.execute(_CASE_ITEM, {"case_id": case_id}).first()
-        if case is None:
-            raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
-        return _queue_item(connection, case, annotator)
+        case = connection.execute(_CASE_ITEM, {"case_id": case_id, "annotator": annotator}).first()
+    if case is None:
+        raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
+    return _queue_item(case)
 
 
 def set_min_submitted(min_submitted: int, *, case_ids: list[int] | None = None, source: str | None = None) -> int:
