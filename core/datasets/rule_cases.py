@@ -37,10 +37,11 @@ def rule_case(draft: Draft, case_id: str, codeset) -> CodedCase | None:
     evidence = [Evidence(code, system, quote, why) for quote, system, code, why in draft.evidence]
     gold = codes_from_evidence(evidence)
     fixable = {s: [c for c in draft.careless.get(s, []) if c not in draft.overcoded.get(s, [])] for s in SYSTEMS}
-    outcome = apply_rules(fixable, draft.narrative, codeset)
+    # the gold codes stand for the prompt's ranked candidate list (the rules that add a code choose from it)
+    outcome = apply_rules(fixable, draft.narrative, codeset, candidates=gold)
     fired = sorted({edit.rule for edit in outcome.edits})
     if (_as_sets(outcome.codes) != _as_sets(gold) or not (outcome.edits or draft.exclusions)
-            or apply_rules(gold, draft.narrative, codeset).edits or draft.negative in fired):
+            or apply_rules(gold, draft.narrative, codeset, candidates=gold).edits or draft.negative in fired):
         logger.debug("rule case %s: rules gave %s, gold %s", case_id, outcome.codes, gold)
         return None
     meta = {"rules": fired, "setting": draft.setting, "generator": "rule-templates-v1",

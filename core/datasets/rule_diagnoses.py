@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from core.datasets.rule_draft import Draft, em_sentence, who
+from core.datasets.rule_draft import ED, LEVELS, Draft, em_sentence, who
 
 # (unspecified-side code, right, left, complaint phrasings, assessment phrasings); {side} is the side
 SIDED = (
@@ -120,4 +120,25 @@ def excludes1(rng: random.Random) -> Draft:
     return draft
 
 
-DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1)
+# (symptom code, ways the note states the complaint, the work-up that found nothing)
+NO_DIAGNOSIS = (
+    ("R55", ("syncope", "a fainting episode", "a syncopal episode"), ("ECG unremarkable", "orthostatics and ECG normal")),
+    ("R07.9", ("chest pain", "chest pain since this morning"), ("troponin and ECG normal", "ECG and chest x-ray read as normal")),
+    ("R10.9", ("abdominal pain", "abdominal pain since last night"), ("labs and lipase normal", "exam and labs unremarkable")),
+    ("R51.9", ("headache", "a headache since noon"), ("neuro exam normal", "exam nonfocal, vitals normal")),
+    ("R42", ("dizziness", "dizziness on standing"), ("orthostatics normal", "exam and glucose normal")),
+)
+
+
+def reason_for_visit(rng: random.Random) -> Draft:
+    """An ED visit whose work-up found no cause: the careless answer has no diagnosis code; the symptom is coded."""
+    code, complaints, workups = rng.choice(NO_DIAGNOSIS)
+    draft = Draft("ed").say(f"S: {who(rng)} evaluated in the ED for {rng.choice(complaints)}.", ("icd10cm", code))
+    draft.careless["icd10cm"].remove(code)
+    draft.say(f"O: {rng.choice(workups)}; cause not determined.")
+    level = rng.choice([1, 2, 3])
+    draft.say(f"ED course, MDM {LEVELS[level]}. Discharged home.", ("cpt", ED[level]))
+    return draft
+
+
+DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1, reason_for_visit)

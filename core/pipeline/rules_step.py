@@ -16,7 +16,9 @@ def apply_coding_rules(codeset, items: list[CodedItem], codes: dict[str, list[st
                        support: dict[tuple[str, str], float], reasoning: str = "") -> tuple[dict, list[dict], list[str]]:
     """(the edited answer, the edits as dicts, the rules that abstained); `items` are updated in place to match
     the edited answer."""
-    outcome = apply_rules(codes, narrative, codeset)
+    ranked = sorted(support.items(), key=lambda kv: -kv[1])
+    candidates = {system: [code for (s, code), _ in ranked if s == system] for system in {s for s, _ in support}}
+    outcome = apply_rules(codes, narrative, codeset, candidates=candidates)
     for edit in outcome.edits:
         if edit.action in ("drop", "replace"):
             _leave_out(items, edit)

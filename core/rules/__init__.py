@@ -28,6 +28,7 @@ from core.rules import (
     specificity,
     supplies,
     symptoms,
+    visit,
 )
 from core.rules.excludes import find_conflicts
 from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
@@ -46,7 +47,7 @@ OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at p
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
     specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
-    em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
+    visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
 )
 
 
@@ -55,12 +56,14 @@ def rule_names() -> list[str]:
 
 
 def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
-                rules: tuple[Rule, ...] | None = None) -> RulesOutcome:
+                rules: tuple[Rule, ...] | None = None, candidates: dict[str, list[str]] | None = None) -> RulesOutcome:
     """Edit an answer by the coding rules. `codes` is not changed; the outcome holds the edited codes (same
     systems and order, new codes appended) and the edits that were made, in the order they were made. On a
     narrative that spans several encounters (a case history, a hospital course) the rules that read the note
     as one encounter's report abstain (`outcome.skipped`): which encounter a code belongs to is unknown there
-    (a symptom coded before the diagnosis was made, a side or a drug of another episode)."""
+    (a symptom coded before the diagnosis was made, a side or a drug of another episode). `candidates` (ranked
+    codes per system, best first: the pipeline's candidate list) let a rule add a code the answer lacks
+    (reason_for_visit); without them such a rule abstains."""
     if codeset is None:
         codeset = get_codeset()
     current = {system: list(codes.get(system, [])) for system in SYSTEMS}
@@ -70,7 +73,7 @@ def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
         if several and rule.one_encounter:
             outcome.skipped.append(rule.name)
             continue
-        for edit in rule.propose(Context(current, narrative or "", codeset)):
+        for edit in rule.propose(Context(current, narrative or "", codeset, dict(candidates or {}))):
             if _acceptable(edit, current, codeset):
                 _apply(edit, current)
                 outcome.edits.append(edit)

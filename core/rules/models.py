@@ -44,6 +44,7 @@ class Context:
     codes: dict[str, list[str]]
     narrative: str
     codeset: object
+    candidates: dict[str, list[str]] = field(default_factory=dict)  # ranked candidate codes per system, best first
 
     def has(self, system: str, code: str) -> bool:
         return code in self.codes.get(system, [])
