@@ -3,7 +3,8 @@ reported with the diagnosis, condition, problem or other reason for the visit, a
 established no diagnosis, the sign or symptom that brought the patient in is what is coded ("chest pain, cause
 not determined" is R07.9). The rule acts only on an answer left with no ICD-10-CM code at all, and only with a
 ranked candidate list (the pipeline's): it adds the best-ranked sign or symptom code (Chapter 18, R00-R99) whose
-condition words an affirmed clause of the note states; when the note has an assessment ('Assessment:',
+condition words an affirmed clause of the note states, unless a diagnosis ranked above it is stated in the note
+(then the answer lacks that diagnosis, and no symptom stands in for it); when the note has an assessment ('Assessment:',
 'Diagnosis:', 'Impression:', 'A:'), that clause must be in it (a note that names a diagnosis the answer missed
 needs that diagnosis, not a symptom of it)."""
 
@@ -18,6 +19,7 @@ from core.text import is_affirmed, split_sentences, words
 GUIDELINE = "ICD-10-CM Official Guidelines IV.D and IV.G (a sign or symptom is the reason for the visit when no diagnosis is established)"
 DEPTH = 10  # ranked ICD-10-CM candidates looked at
 SYMPTOMS_CHAPTER = "R"
+_FACTORS = "VWXYZ"  # external causes and factors (Z codes) are no diagnosis of the complaint
 _CLAUSE_RE = re.compile(r"[,;:]")
 _PHRASE_RE = re.compile(r",|\band\b|\bor\b", re.IGNORECASE)
 # a patient's age ('38-year-old', '18 years of age') is no finding: 'Old age' (R54) is not stated by it
@@ -52,14 +54,19 @@ def stated(codeset, code: str, keys: set[str]) -> bool:
 def _propose(ctx: Context) -> list:
     if ctx.icd():
         return []
-    ranked = [c for c in ctx.candidates.get("icd10cm", ())[:DEPTH] if c.startswith(SYMPTOMS_CHAPTER)]
-    if not ranked:
+    ranked = [c for c in ctx.candidates.get("icd10cm", ())[:DEPTH] if ctx.codeset.is_valid(c, "icd10cm")]
+    if not any(c.startswith(SYMPTOMS_CHAPTER) for c in ranked):
         return []
     sentences = split_sentences(ctx.narrative, keep_labels=True)
     assessment = [s for s in sentences if _ASSESSMENT_RE.match(s)]
     keys = affirmed_clause_keys(" ".join(assessment) if assessment else sentences[0] if sentences else "")
+    everywhere = affirmed_clause_keys(ctx.narrative)
     for code in ranked:
-        if ctx.codeset.is_valid(code, "icd10cm") and stated(ctx.codeset, code, keys):
+        if not code.startswith(SYMPTOMS_CHAPTER):
+            if code[:1] not in _FACTORS and stated(ctx.codeset, code, everywhere):
+                return []  # a diagnosis ranked above the symptoms is stated: the answer lacks that, not a symptom
+            continue
+        if stated(ctx.codeset, code, keys):
             label = ctx.codeset.describe(code).lower()
             return [RULE.edit("add", "icd10cm", code, f"no diagnosis is established: {label}, the reason for the "
                                                       f"visit, is coded ({code})")]

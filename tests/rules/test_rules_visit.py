@@ -51,3 +51,13 @@ def test_the_rule_runs_by_default_and_keeps_a_valid_answer_valid(codeset):
     assert out.codes["icd10cm"] == ["R55"] and all(codeset.is_valid(c) for c in out.codes["icd10cm"])
     # and the gold answer is a fixed point
     assert apply_rules(out.codes, ED_SYNCOPE, codeset, candidates=RANKED).edits == []
+
+
+def test_a_stated_diagnosis_ranked_above_the_symptoms_is_what_the_answer_lacks(run):
+    """An empty answer (a model that failed, a retriever below its thresholds) for a note that states its
+    diagnosis is not an undiagnosed complaint: no symptom stands in for the diagnosis."""
+    note = "58-year-old with type 2 diabetes and hyperglycemia on metformin, HbA1c 9.1%"
+    ranked = {"icd10cm": ["E11.65", "R73.9", "Z79.84"]}
+    assert run(note, rules=(visit.RULE,), candidates=ranked).edits == []
+    # a diagnosis candidate the note does not state does not stop it
+    assert run(ED_SYNCOPE, rules=(visit.RULE,), candidates={"icd10cm": ["I95.1", "R55"]}).codes["icd10cm"] == ["R55"]

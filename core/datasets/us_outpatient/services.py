@@ -205,4 +205,4 @@ def ed_visit_cases(rng: random.Random, i: int) -> dict:
     p = patient(rng, 19, 80)
     em_text, em = ed_em(rng, rng.choice([1, 2, 3]))
     text = f"{p.intro().capitalize()} evaluated in the ED for {text_}. {em_text} Discharged home."
-    return fields(text, "ed", ["em_level", "unsupported_diagnosis"], icd=icd, cpt=[em, *cpt])
+    return fields(text, "ed", ["em_level", "unsupported_diagnosis", "reason_for_visit"], icd=icd, cpt=[em, *cpt])
