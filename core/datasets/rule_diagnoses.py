@@ -1,7 +1,8 @@
 """Rule training templates for the diagnosis rules the base families do not reach (core.datasets.rule_templates):
 the side of a non-injury condition (laterality), the code that says what the note documents
-(documented_specificity), a diagnosis the note never names (unsupported_diagnosis) and two codes an Excludes1
-note forbids together (excludes1_conflict). Each returns a `Draft` whose careless answer the rules correct."""
+(documented_specificity), a diagnosis the note never names (unsupported_diagnosis), two codes an Excludes1
+note forbids together (excludes1_conflict), and a condition an Excludes1 note codes elsewhere
+(excludes1_coded_elsewhere). Each returns a `Draft` whose careless answer the rules correct."""
 
 from __future__ import annotations
 
@@ -141,4 +142,24 @@ def reason_for_visit(rng: random.Random) -> Draft:
     return draft
 
 
-DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1, reason_for_visit)
+# (careless code, the code its Excludes1 note names for the condition, complaint, assessment phrasings)
+ELSEWHERE = (
+    ("R10.9", "N23", "flank pain radiating to the groin", ("renal colic", "renal colic, likely a stone")),
+    ("I10", "I27.0", "short of breath on exertion for months", ("primary pulmonary hypertension",
+                                                                 "primary pulmonary hypertension, per echo")),
+    ("J18.9", "J84.9", "dry cough and breathlessness", ("interstitial pneumonia", "interstitial pneumonia on CT")),
+)
+
+
+def excludes1_elsewhere(rng: random.Random) -> Draft:
+    """The careless code's Excludes1 note names the documented condition with its own code (I.A.12.a)."""
+    careless, code, complaint, assessments = rng.choice(ELSEWHERE)
+    draft = Draft("primary_care").say(f"S: {who(rng)}, {complaint}.")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", code), careless=False)
+    draft.careless["icd10cm"].append(careless)
+    em_sentence(rng, draft, wrong=False)
+    return draft
+
+
+DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
+                      excludes1_elsewhere, reason_for_visit)

@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 # the clinical shorthand of core.rules.documentation.SHORTHAND (GAD, PE, hep C, broken nose ...); see docs/RULES.md.
 OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at present)
 RULES: tuple[Rule, ...] = (
-    specificity.SIDE_RULE, specificity.TYPE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
+    specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
     specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
     visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
 )

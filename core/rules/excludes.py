@@ -16,7 +16,7 @@ import re
 
 from core.rules.models import Context, Rule
 from core.rules.references import note_lines, parse_references
-from core.text import evidence_stems, is_affirmed, split_sentences, tokenize
+from core.text import content_stems, evidence_stems, is_affirmed, split_sentences, tokenize
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.12.a (Excludes1)"
 
@@ -87,9 +87,14 @@ def documented_apart(ctx: Context, symptom: str, other: str) -> str | None:
     as part of the other condition (I.A.12.a's exception: unrelated conditions are coded together)."""
     terms = _term_stems(ctx.codeset, symptom)
     own = set().union(*terms) if terms else set()
-    others = set().union(*_term_stems(ctx.codeset, other)) - own
+    return _named_without(ctx, terms, set().union(*_term_stems(ctx.codeset, other)) - own)
+
+
+def _named_without(ctx: Context, terms: list[set[str]], others: set[str]) -> str | None:
+    """An affirmed sentence that names one of the terms (two of its words, or its one word) and none of the
+    `others` words."""
     if not others:
-        return None  # the other code says all the symptom's words and more: no sentence tells them apart
+        return None  # the other condition says all the words and more: no sentence tells them apart
     for sentence in split_sentences(ctx.narrative, keep_labels=True):
         words = evidence_stems(sentence)
         if (not words & others and is_affirmed(sentence)
@@ -121,3 +126,103 @@ def _propose(ctx: Context) -> list:
 
 RULE = Rule("excludes1_conflict", GUIDELINE, "two codes whose Excludes1 notes forbid coding them together",
             _propose, one_encounter=True)
+
+
+# ---------------------------------------------------------------- the excluded condition is coded elsewhere
+
+# Words of an Excludes1 phrase that only say it is the unspecific default ('bronchitis NOS'); a phrase must
+# name at least two words that tie it to a condition (core.text.evidence_stems) and one the coded code does
+# not say itself (J20's 'bronchitis NOS (J40)' never moves acute bronchitis to J40).
+_WINDOW_SLACK = 2  # other words allowed among the phrase's words in the sentence ("primary chronic pulmonary hypertension")
+
+
+def _unique_billable(codeset, reference) -> str | None:
+    """The one billable code a note's single reference points to ('(A54.01)', '(J36)', a category with one
+    billable code), else None (a range, a category of several codes)."""
+    if reference.end is not None:
+        return None
+    start = reference.start
+    code = start[:3] + ("." + start[3:] if len(start) > 3 else "")
+    if codeset.is_valid(code, "icd10cm"):
+        return code
+    if codeset.lookup(code, "icd10cm") is None:
+        return None
+    found = codeset.billable_descendants(code, limit=2)
+    return found[0] if len(found) == 1 else None
+
+
+def _phrase(line: str) -> str:
+    """The condition a note line names, without its code references and nonessential modifiers."""
+    return " ".join(re.sub(r"\([^()]*\)|,?\s+NOS\b", " ", line).split()).strip(" :;,.-")
+
+
+def _in_order(tokens: list[str], phrase: list[str]) -> bool:
+    """The phrase's words occur in the token list in their order, with at most _WINDOW_SLACK other words
+    among them ('primary pulmonary hypertension'; not 'pain in the back' for 'back pain')."""
+    for first, token in enumerate(tokens):
+        if token != phrase[0]:
+            continue
+        at, ok = first, True
+        for word in phrase[1:]:
+            at = next((i for i in range(at + 1, len(tokens)) if tokens[i] == word), None)
+            if at is None:
+                return False
+            if at - first > len(phrase) - 1 + _WINDOW_SLACK:
+                ok = False
+                break
+        if ok:
+            return True
+    return False
+
+
+def documented_excluded(ctx: Context, code: str) -> tuple[str, str, str] | None:
+    """(replacement, note line, sentence) when an Excludes1 note of `code` (or an ancestor) names, with one
+    billable code, a condition one affirmed sentence of the narrative documents: every content word of the
+    note's phrase, close together, at least two of them tying it to a condition and one the code itself does
+    not say. None when no note, or two notes pointing to different codes, qualify."""
+    terms = _term_stems(ctx.codeset, code)
+    own = set().union(*terms) if terms else set()
+    sentences = [(s, tokenize(s)) for s in split_sentences(ctx.narrative, keep_labels=True) if is_affirmed(s)]
+    found = []
+    for line, _ in note_lines(ctx.codeset, code, "excludes1"):
+        references = parse_references(line)
+        if len(references) != 1:
+            continue
+        target = _unique_billable(ctx.codeset, references[0])
+        if target is None or target == code or target in ctx.icd():
+            continue
+        phrase = _phrase(line)
+        needed = content_stems(phrase)
+        if len(evidence_stems(phrase)) < 2 or not needed - own:
+            continue
+        ordered = list(dict.fromkeys(t for t in tokenize(phrase) if t in needed))
+        sentence = next((s for s, tokens in sentences if _in_order(tokens, ordered)), None)
+        # the coded condition named on its own too (pain all over beside back pain): both may be documented
+        if sentence and not _named_without(ctx, terms, evidence_stems(phrase) - own):
+            found.append((len(needed), target, line, sentence))
+    if not found:
+        return None
+    found.sort(key=lambda item: -item[0])
+    best = [item for item in found if item[0] == found[0][0]]
+    if len({item[1] for item in best}) > 1:
+        return None
+    return best[0][1], best[0][2], best[0][3]
+
+
+def _propose_elsewhere(ctx: Context) -> list:
+    edits = []
+    for code in ctx.icd():
+        if code[:1] in "VWXYZ":
+            continue
+        hit = documented_excluded(ctx, code)
+        if hit:
+            target, line, _ = hit
+            edits.append(ELSEWHERE_RULE.edit(
+                "replace", "icd10cm", code, f"the note documents {_phrase(line)}, which {code}'s Excludes1 note "
+                f"'{line}' codes elsewhere: {target} ({ctx.codeset.describe(target).lower()}), not {code}", target))
+    return edits
+
+
+ELSEWHERE_RULE = Rule("excludes1_coded_elsewhere", GUIDELINE,
+                      "a condition an Excludes1 note sends elsewhere, documented: the code the note names",
+                      _propose_elsewhere, one_encounter=True)

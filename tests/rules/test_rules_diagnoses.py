@@ -52,6 +52,35 @@ def test_excludes1_keeps_a_symptom_the_note_documents_on_its_own(run):
     assert run("Acute pulmonary edema.", icd=["J81.0", "R60.9"], rules=(excludes.RULE,)).codes["icd10cm"] == ["J81.0"]
 
 
+def test_excludes1_sends_a_documented_excluded_condition_to_its_code(run):
+    """I.A.12.a: an Excludes1 note says the condition it names is not coded here. When one affirmed sentence
+    names that condition and the note points to one billable code, that code replaces the coded one."""
+    elsewhere = (excludes.ELSEWHERE_RULE,)
+    out = run("Urethrovaginal fistula after hysterectomy.", icd=["N36.0"], rules=elsewhere)
+    assert out.codes["icd10cm"] == ["N82.1"] and out.edits[0].rule == "excludes1_coded_elsewhere"
+    assert "I.A.12.a" in out.edits[0].guideline and "urethrovaginal fistula (N82.1)" in out.edits[0].reason
+    assert run("Sore throat for three days.", icd=["R07.0"], rules=elsewhere).codes["icd10cm"] == ["J02.9"]
+    assert run("Primary severe pulmonary hypertension.", icd=["I10"], rules=elsewhere).codes["icd10cm"] == ["I27.0"]
+
+
+def test_excludes1_elsewhere_stays_conservative(run):
+    """No move for a negated or family-history sentence, a one-word phrase ('bronchitis NOS (J40)' under J20),
+    a phrase whose words are scattered or out of order, a note that points to a range (N34's 'urethritis in
+    diseases with a predominantly sexual mode of transmission (A50-A64)' is Excludes2 anyway), a target that is
+    coded already (excludes1_conflict decides), or a coded condition the note also documents on its own."""
+    elsewhere = (excludes.ELSEWHERE_RULE,)
+    for note, icd in (("No urethrovaginal fistula on exam.", ["N36.0"]),
+                      ("Mother had a urethrovaginal fistula.", ["N36.0"]),
+                      ("Acute bronchitis.", ["J20.9"]),
+                      ("Uncomplicated gonococcal urethritis.", ["N34.2"]),
+                      ("Pain in the back of the throat.", ["R52"]),
+                      ("Pulmonary hypertension, primary, followed by cardiology.", ["I10"]),
+                      ("Back pain since Monday.", ["R52", "M54.9"]),
+                      ("Back pain since Monday. Pain all over as well.", ["R52"])):
+        out = run(note, icd=icd, rules=elsewhere)
+        assert out.edits == [] and out.codes["icd10cm"] == icd, note
+
+
 def test_integral_symptom_dropped_with_its_reason(run):
     out = run("Acute bronchitis with cough.", icd=["J20.9", "R05.9"], rules=(symptoms.RULE,))
     assert out.codes["icd10cm"] == ["J20.9"]

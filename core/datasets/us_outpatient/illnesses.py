@@ -131,6 +131,8 @@ def acute_cases(rng: random.Random, i: int) -> dict:
     )
     rules = ["integral_symptom", "em_level"] + (["documented_specificity"] if code in IDENTIFIED else [])
     rules += ["radiology_views"] if test and test[1] in VIEW_COUNT_CODES and "views" in test[0] else []
+    # a careless 'pain in throat' R07.0 for a sore throat: R07.0's Excludes1 note sends it to J02.9 (I.A.12.a)
+    rules += ["excludes1_coded_elsewhere"] if "sore throat" in text else []
     return fields(text, setting, rules, icd=[code], cpt=[em] + ([test[1]] if test else []))
 
 
