@@ -43,6 +43,8 @@ class PipelinePreset:
     stage_1_codiesp: int = 300          # code-knowledge records over CodiEsp's codes
     stage_3_synthetic: int = 240        # preference pairs
     stage_3_codiesp: int = 80
+    stage_2_rules: int = 120            # rule cases (core.datasets.rule_cases: every coding rule, its 'Rule:' line)
+    stage_3_rules: int = 40             # rule pairs: the careless answer the rules correct is the rejected one
     vocab_size: int = 8192
     budget_minutes: float = 30.0
     shares: dict = field(default_factory=lambda: {"stage_1": 0.3, "stage_2": 0.5, "stage_3": 0.2})
@@ -67,7 +69,8 @@ PRESETS = {
     # cases); CodiEsp's long narratives are capped so that short synthetic cases get most of the tokens.
     "smol": PipelinePreset(
         configs=SMOL_CONFIGS, stage_1_synthetic=150, stage_1_codiesp=50, synthetic_cases=1500,
-        stage_2_codiesp=250, stage_3_synthetic=200, stage_3_codiesp=40, budget_minutes=60.0,
+        stage_2_codiesp=250, stage_3_synthetic=200, stage_3_codiesp=40, stage_2_rules=200, stage_3_rules=40,
+        budget_minutes=60.0,
         shares={"stage_1": 0.05, "stage_2": 0.77, "stage_3": 0.18}, reserve_eval_s=700.0, reserve_stage_s=40.0,
         max_epochs=2.0, base_model=TARGET_HUB_MODEL, tokens_per_s=150.0),
     # The same base and adapter shape on one GPU: ~10x the data, more epochs, a short budget measured on the
@@ -78,6 +81,7 @@ PRESETS = {
     "smol-gpu": PipelinePreset(
         configs=SMOL_GPU_CONFIGS, retriever_synthetic=2500, stage_1_synthetic=300, stage_1_codiesp=100,
         synthetic_cases=4000, stage_2_codiesp=None, stage_3_synthetic=1200, stage_3_codiesp=300,
+        stage_2_rules=800, stage_3_rules=300,
         budget_minutes=7.0, shares={"stage_1": 0.12, "stage_2": 0.68, "stage_3": 0.2}, reserve_eval_s=0.0,
         reserve_stage_s=20.0, max_epochs=3.0, base_model=TARGET_HUB_MODEL, tokens_per_s=40000.0),
 }
@@ -166,6 +170,9 @@ class TrainingPipeline:
             "stage_2": [("synthetic", self.count(self.preset.synthetic_cases))],
             "stage_3": [("synthetic", self.count(self.preset.stage_3_synthetic))],
         }
+        for stage, count in (("stage_2", self.preset.stage_2_rules), ("stage_3", self.preset.stage_3_rules)):
+            if count:  # the coding rules, taught (cases written from THCE's own templates, never the US set's)
+                plan[stage].append(("rules", self.count(count)))
         if codiesp is not None:
             train = f"codiesp:{codiesp / 'train'}"
             plan["stage_1"].append((train, self.count(self.preset.stage_1_codiesp)))

@@ -35,6 +35,25 @@ def test_precomputed_candidates_answer_known_narratives_and_fall_back():
     assert [c.code for c in retriever.retrieve("new text")] == ["Z00.00"]
 
 
+@pytest.mark.parametrize("preset", ["tiny", "smol", "smol-gpu"])
+def test_the_data_step_teaches_the_coding_rules(preset, tmp_path, monkeypatch):
+    """Every preset's stages 2 and 3 draw rule cases (core.datasets.rule_cases), beside synthetic and CodiEsp."""
+    import training.pipeline_data as data
+    from training.pipeline import PRESETS, TrainingPipeline
+
+    plans = []
+    monkeypatch.setattr(data, "training_cases", lambda n, seed, codiesp: ([], {"synthetic": n}))
+    monkeypatch.setattr(data, "fit_training_retriever", lambda cases, out: (None, "fitted"))
+    monkeypatch.setattr(data, "build_stage_files", lambda plan, out, seed, retriever: plans.append(plan) or {})
+    args = SimpleNamespace(work_dir=tmp_path, output_dir=tmp_path / "out", budget_minutes=None, threads=None,
+                           restart_clock=False, codiesp=None, scale=1.0, seed=0)
+    TrainingPipeline(args, PRESETS[preset]).step_data()
+    plan = plans[0]
+    assert ("rules", PRESETS[preset].stage_2_rules) in plan["stage_2"]
+    assert ("rules", PRESETS[preset].stage_3_rules) in plan["stage_3"]
+    assert not any(source == "rules" for source, _ in plan["stage_1"])
+
+
 def test_stage_budget_shares_what_is_left():
     pipeline = SimpleNamespace(preset=PipelinePreset(), budget_s=1800.0, elapsed=lambda: 300.0, state={"stages": {}})
     left = 1800 - 300 - 400 - 3 * 25
