@@ -74,10 +74,12 @@ def _print_rule_slices(console, report: dict) -> None:
     slices = report.get("by_rule") or {}
     if slices:
         table = Table(title="micro-F1 per rule slice (cases tagged with the rule)", title_justify="left")
-        for column in ("rule", "cases", "overall", *report["systems"]):
+        own = report.get("by_rule_model_answer") or {}
+        for column in ("rule", "cases", "overall", *report["systems"], *(["model's own"] if own else [])):
             table.add_column(column, justify="left" if column == "rule" else "right")
         for rule, scores in slices.items():
             cells = [scores["overall"]["micro_f1"], *[scores[s]["micro_f1"] for s in report["systems"]]]
+            cells += [own.get(rule, {}).get("overall")] if own else []
             table.add_row(rule, str(scores["overall"]["n_cases"]), *["-" if v is None else f"{v:.3f}" for v in cells])
         console.print(table)
     edits = report.get("rules")

@@ -33,6 +33,7 @@ from core.evaluation.quality import (
     format_compliance,
     latency_summary,
     model_answer_f1,
+    model_answer_sets,
     reasoning_grounding,
     validity_rate,
 )
@@ -170,6 +171,9 @@ def evaluate_predictions(
     aligned = _Aligned(cases, rows, systems)
     is_valid = is_valid or _default_is_valid()
     present = [r for r in rows if r]
+    raws = [(r or {}).get("raw") for r in rows]
+    own = model_answer_sets(systems, raws, is_valid)
+    gold = {s: aligned.gold[s] for s in systems}
     return {
         "systems": systems,
         "counts": {
@@ -185,8 +189,7 @@ def evaluate_predictions(
             ((s, c) for s in systems for preds in aligned.pred_lists[s] for c in preds), is_valid
         ),
         "format": format_compliance(r.get("raw") for r in present),
-        "model_answer": model_answer_f1({s: aligned.gold[s] for s in systems}, [(r or {}).get("raw") for r in rows],
-                                        is_valid),
+        "model_answer": model_answer_f1(gold, raws, is_valid, own),
         "reasoning": reasoning_grounding([c.get("narrative", "") for c in cases], [(r or {}).get("raw") for r in rows]),
         "latency": latency_summary(r.get("latency_s") for r in present),
         "frequency_buckets": {
@@ -194,6 +197,8 @@ def evaluate_predictions(
             **{s: f1_by_frequency(aligned.gold[s], aligned.pred[s]) for s in systems},
         },
         "by_rule": rule_slices(cases, aligned.gold, aligned.pred),
+        "by_rule_model_answer": {rule: {k: v["micro_f1"] for k, v in scores.items()}
+                                 for rule, scores in rule_slices(cases, gold, own).items()} if own else {},
         "em_level": em_level(aligned.gold, aligned.pred),
         "cases": [_case_row(case, row, aligned, i) for i, (case, row) in enumerate(zip(cases, rows, strict=True))],
     }

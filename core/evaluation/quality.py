@@ -50,16 +50,24 @@ def format_compliance(raws: Iterable[str | None]) -> dict:
     return {"n_raw": len(present), "n_ok": n_ok, "rate": n_ok / len(present) if present else None}
 
 
-def model_answer_f1(golds: dict[str, list[set]], raws: list[str | None], is_valid: Callable[[str, str], bool]) -> dict:
-    """Micro-F1 per system of the language model's own answer (the valid codes of its raw output, before
-    the pipeline's decision rule adds or drops codes); None when no row carries a raw answer."""
+def model_answer_sets(systems, raws: list[str | None], is_valid: Callable[[str, str], bool]) -> dict[str, list[set]] | None:
+    """Per system, per row: the language model's own answer (the valid codes of its raw output, before the
+    pipeline's decision rule adds or drops codes); None when no row carries a raw answer."""
     if not any(isinstance(raw, str) and raw.strip() for raw in raws):
-        return {"n_raw": 0, "micro_f1": None}
+        return None
     parsed = [parse_output(raw).codes if isinstance(raw, str) else {} for raw in raws]
-    scores = {}
-    for system, gold in golds.items():
-        answers = [{canonical_code(c) for c in codes.get(system, []) if is_valid(c, system)} for codes in parsed]
-        scores[system] = prf(*micro_counts(gold, answers))[2]
+    return {system: [{canonical_code(c) for c in codes.get(system, []) if is_valid(c, system)} for codes in parsed]
+            for system in systems}
+
+
+def model_answer_f1(golds: dict[str, list[set]], raws: list[str | None], is_valid: Callable[[str, str], bool],
+                    answers: dict[str, list[set]] | None = None) -> dict:
+    """Micro-F1 per system of the language model's own answer (model_answer_sets; `answers` when already
+    parsed); None when no row carries a raw answer."""
+    answers = answers if answers is not None else model_answer_sets(list(golds), raws, is_valid)
+    if answers is None:
+        return {"n_raw": 0, "micro_f1": None}
+    scores = {system: prf(*micro_counts(gold, answers[system]))[2] for system, gold in golds.items()}
     return {"n_raw": sum(bool(r) for r in raws), "micro_f1": scores}
 
 

@@ -30,6 +30,19 @@ def test_report_has_rule_slices_and_em_level():
     assert report["em_level"] == {"n_cases": 2, "exact": 0.5, "missing": 0}
 
 
+def test_rule_slices_of_the_models_own_answer():
+    """by_rule_model_answer: the model's own answer (its raw output's codes, before the decision rule and the
+    coding rules) scored per rule slice, to see which rules the model itself has learned."""
+    raw = {"a": '<think>\n"acute bronchitis" -> J20.9.\n</think>\n{"icd10cm": ["J20.9", "R05.9"], "cpt": [], "hcpcs": []}',
+           "b": '<think>\n"fracture" -> S52.501A.\n</think>\n{"icd10cm": ["S52.501A"], "cpt": ["99284"], "hcpcs": []}'}
+    rows = [{**row, "raw": raw.get(row["id"])} for row in ROWS]
+    report = evaluate_predictions(CASES, rows, n_resamples=20, is_valid=lambda c, s: True)
+    own = report["by_rule_model_answer"]
+    assert own["integral_symptom"]["icd10cm"] == 2 / 3 and own["integral_symptom"]["cpt"] == 0.0
+    assert own["external_cause"]["cpt"] == 1.0 and own["external_cause"]["icd10cm"] == 2 / 3
+    assert evaluate_predictions(CASES, ROWS, n_resamples=20, is_valid=lambda c, s: True)["by_rule_model_answer"] == {}
+
+
 def test_untagged_cases_have_no_slices():
     gold = {"icd10cm": [{"I10"}], "cpt": [set()]}
     assert rule_slices([{"id": "x", "codes": {}}], gold, gold) == {}
