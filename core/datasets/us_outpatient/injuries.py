@@ -4,6 +4,7 @@ splints, repairs and orthoses."""
 from __future__ import annotations
 
 import random
+import re
 
 from core.datasets.us_outpatient.common import (
     VIEW_COUNT_CODES,
@@ -115,6 +116,16 @@ def acute_injury_cases(rng: random.Random, i: int) -> dict:
     )
 
 
+_IMAGING_RE = re.compile(r"(?P<what>.*?x-rays?(?: of the \w+)?)(?P<views>, \w+ views?,)?", re.IGNORECASE)
+
+
+def followup_imaging(sentence: str) -> str:
+    """The follow-up's repeat of the first visit's x-ray, with its number of views (what the x-ray code's level
+    depends on): 'Ankle x-rays, three views, show no fracture.' -> 'Ankle x-rays, three views, repeated today.'"""
+    match = _IMAGING_RE.match(sentence)
+    return f"{match['what']}{match['views'] or ''} repeated today."
+
+
 @family
 def followup_cases(rng: random.Random, i: int) -> dict:
     """Orthopedic follow-up of an injury: 7th character D on the injury and its external cause."""
@@ -126,13 +137,15 @@ def followup_cases(rng: random.Random, i: int) -> dict:
     text = (
         f"{p.intro().capitalize()} is here for follow-up of {injury[0].format(side=side)} sustained "
         f"{weeks} weeks ago when {p.they} {how}. {em_text} Healing as expected. "
-        f"{injury[2][0].split(',')[0] + ' repeated today.' if injury[2] else ''} Continue current care."
+        f"{followup_imaging(injury[2][0]) if injury[2] else ''} Continue current care."
     )
     injury_code = side_code(injury[1], side)[:-1] + "D"
+    imaging = injury[2]
+    views = ["radiology_views"] if imaging and imaging[1] in VIEW_COUNT_CODES and "views" in imaging[0] else []
     return fields(
         text,
         "orthopedics",
-        ["seventh_character", "external_cause", "laterality", "em_level"],
+        ["seventh_character", "external_cause", "laterality", "em_level", *views],
         icd=[injury_code, cause + "D"],
         cpt=[em] + ([injury[2][1]] if injury[2] else []),
     )
