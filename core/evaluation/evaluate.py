@@ -190,7 +190,7 @@ def evaluate_predictions(
         ),
         "format": format_compliance(r.get("raw") for r in present),
         "model_answer": model_answer_f1(gold, raws, is_valid, own),
-        "reasoning": reasoning_grounding([c.get("narrative", "") for c in cases], [(r or {}).get("raw") for r in rows]),
+        "reasoning": reasoning_grounding([c.get("narrative", "") for c in cases], raws),
         "latency": latency_summary(r.get("latency_s") for r in present),
         "frequency_buckets": {
             "overall": f1_by_frequency(*aligned.pooled()),

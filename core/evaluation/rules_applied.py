@@ -53,11 +53,11 @@ def rerank(ranked: list, old: list[str], new: list[str]) -> list[list]:
 
 def _edited_row(row: dict, narrative: str, codeset) -> dict:
     codes = {system: predicted_codes(row, system) for system in SYSTEMS}
-    candidates = {system: [str(e[0] if isinstance(e, list | tuple) else e) for e in (row.get("ranked") or {}).get(system) or []]
-                  for system in SYSTEMS}
+    before = {system: (row.get("ranked") or {}).get(system) or [] for system in SYSTEMS}
+    candidates = {system: [str(e[0] if isinstance(e, list | tuple) else e) for e in entries]
+                  for system, entries in before.items()}
     outcome = apply_rules(codes, narrative, codeset, candidates=candidates)
-    ranked = {system: rerank((row.get("ranked") or {}).get(system) or [], codes[system], outcome.codes[system])
-              for system in SYSTEMS}
+    ranked = {system: rerank(before[system], codes[system], outcome.codes[system]) for system in SYSTEMS}
     return {**row, "codes": outcome.codes, "ranked": ranked, "rules_applied": True,
             "rule_edits": [edit.to_dict() for edit in outcome.edits]}
 

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 ACTIONS = ("add", "drop", "replace")
+# first letters of ICD-10-CM codes that name no condition of the patient: external causes (V-Y) and factors
+# influencing health status (Z): the rules about documented diagnoses pass them by
+NOT_A_DIAGNOSIS = "VWXYZ"
 
 
 @dataclass(frozen=True)

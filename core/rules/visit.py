@@ -13,13 +13,12 @@ from __future__ import annotations
 import re
 
 from core.rules.documentation import QUALIFIERS, _stems, code_texts, note_words, word_keys
-from core.rules.models import Context, Rule
+from core.rules.models import NOT_A_DIAGNOSIS, Context, Rule
 from core.text import is_affirmed, split_sentences, words
 
 GUIDELINE = "ICD-10-CM Official Guidelines IV.D and IV.G (a sign or symptom is the reason for the visit when no diagnosis is established)"
 DEPTH = 10  # ranked ICD-10-CM candidates looked at
 SYMPTOMS_CHAPTER = "R"
-_FACTORS = "VWXYZ"  # external causes and factors (Z codes) are no diagnosis of the complaint
 _CLAUSE_RE = re.compile(r"[,;:]")
 _PHRASE_RE = re.compile(r",|\band\b|\bor\b", re.IGNORECASE)
 # a patient's age ('38-year-old', '18 years of age') is no finding: 'Old age' (R54) is not stated by it
@@ -63,7 +62,7 @@ def _propose(ctx: Context) -> list:
     everywhere = affirmed_clause_keys(ctx.narrative)
     for code in ranked:
         if not code.startswith(SYMPTOMS_CHAPTER):
-            if code[:1] not in _FACTORS and stated(ctx.codeset, code, everywhere):
+            if code[:1] not in NOT_A_DIAGNOSIS and stated(ctx.codeset, code, everywhere):
                 return []  # a diagnosis ranked above the symptoms is stated: the answer lacks that, not a symptom
             continue
         if stated(ctx.codeset, code, keys):
