@@ -86,8 +86,12 @@ def get_tokenizer(settings: TrainSettings):
     if not located.available:
         return None, located.message
     try:
-        tokenizer = load_tokenizer(located.path or source, settings.model.chat_template_file,
-                                   local_files_only=located.kind != "hub")
+        path = located.path or source
+        if located.path:  # an adapter exported without its base's tokenizer (thce-smol): the base's
+            from core.inference.base import tokenizer_dir
+
+            path = str(tokenizer_dir(located.path))
+        tokenizer = load_tokenizer(path, settings.model.chat_template_file, local_files_only=located.kind != "hub")
     except (OSError, ValueError) as exc:
         raise StageError(f"cannot load tokenizer {source}: {exc}") from None
     if not tokenizer.chat_template:

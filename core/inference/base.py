@@ -157,6 +157,16 @@ def adapter_base_name(adapter_dir: Path) -> str | None:
         raise BaseModelError(f"{config_path} is not a valid adapter config ({exc})") from None
 
 
+def tokenizer_dir(folder: Path | str) -> Path:
+    """Where a model folder's tokenizer lives: the folder itself, or, for an adapter exported without
+    tokenizer.json (it is its base's, byte for byte), its base's folder (offline: the packaged copy)."""
+    folder = Path(folder)
+    base = adapter_base_name(folder)
+    if base is None or (folder / "tokenizer.json").is_file():
+        return folder
+    return prepare_base(base).path if is_base_model_id(base) else Path(base)
+
+
 def load_base_model(name: str, dtype=None, attn_implementation: str | None = None):
     """The base causal LM of `name` (a base id resolved as above, or a local directory), weights loaded."""
     import torch

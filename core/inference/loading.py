@@ -18,6 +18,7 @@ from core.inference.base import (
     is_base_model_id,
     load_adapter_model,
     prepare_base,
+    tokenizer_dir,
 )
 from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT, display_name
 
@@ -146,8 +147,7 @@ def _load_tokenizer(auto_tokenizer, ref: str, source: str, base: str | None, loc
     folder = Path(ref)
     if base is None or (folder / "tokenizer.json").is_file():
         return auto_tokenizer.from_pretrained(source, local_files_only=local_only or source != ref)
-    base_dir = prepare_base(base).path if is_base_model_id(base) else Path(base)
-    tokenizer = auto_tokenizer.from_pretrained(str(base_dir), local_files_only=True)
+    tokenizer = auto_tokenizer.from_pretrained(str(tokenizer_dir(folder)), local_files_only=True)
     if (folder / "chat_template.jinja").is_file():
         tokenizer.chat_template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
     return tokenizer

@@ -156,3 +156,24 @@ def test_export_drops_a_tokenizer_json_identical_to_the_bases(tmp_path, monkeypa
     assert not model_card.drop_base_tokenizer(out) and (out / "tokenizer.json").is_file()  # a changed one stays
     (out / "tokenizer.json").write_text('{"same": true}')
     assert model_card.drop_base_tokenizer(out) and not (out / "tokenizer.json").exists()
+
+
+def test_a_lean_adapter_takes_its_bases_tokenizer_for_inference_and_training(tiny_model_dir, tmp_path):
+    """thce-smol ships without tokenizer.json: further training from it (new corrections) must find the base's."""
+    import shutil
+    from types import SimpleNamespace
+
+    from core.inference.base import tokenizer_dir
+    from training.stage import get_tokenizer
+
+    adapter = _adapter_on(tiny_model_dir, tmp_path / "lean")
+    shutil.copy(tiny_model_dir / "tokenizer_config.json", adapter / "tokenizer_config.json")
+    assert tokenizer_dir(adapter) == tiny_model_dir
+    assert tokenizer_dir(tiny_model_dir) == tiny_model_dir  # not an adapter: its own
+    settings = SimpleNamespace(tokenizer_source=str(adapter),
+                               model=SimpleNamespace(chat_template_file="training/chat_template.jinja"))
+    tokenizer, described = get_tokenizer(settings)
+    assert len(tokenizer) == len(__import__("transformers").AutoTokenizer.from_pretrained(tiny_model_dir))
+    assert "{% generation %}" in tokenizer.chat_template
+    shutil.copy(tiny_model_dir / "tokenizer.json", adapter / "tokenizer.json")
+    assert tokenizer_dir(adapter) == adapter
