@@ -6,9 +6,11 @@ Exit status: 2 for a bad configuration, 1 for inputs that cannot be used, 0 othe
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from training.config import ConfigError, TrainSettings, make_stage_parser, parse_settings
@@ -71,12 +73,32 @@ def _fail(message: object, status: int) -> int:
     return status
 
 
+@contextmanager
+def _offline_when_local(settings: TrainSettings):
+    """HF_HUB_OFFLINE=1 while a model that is already on this machine trains: peft's save otherwise asks the
+    hub whether the base's config exists (a network call, and a warning when offline), for nothing."""
+    from training.model_init import resolve_model_source
+
+    local = settings.model.init_from_scratch or resolve_model_source(settings.model.model_name_or_path).kind != "missing"
+    before = os.environ.get("HF_HUB_OFFLINE")
+    if local:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HF_HUB_OFFLINE", None)
+        else:
+            os.environ["HF_HUB_OFFLINE"] = before
+
+
 def _train_and_save(entry: StageEntry, settings: TrainSettings, inputs: StageInputs, checkpoint: str | None) -> None:
     started = time.perf_counter()
     trainer, callback = get_trainer(entry, settings, inputs)
-    result = trainer.train(resume_from_checkpoint=checkpoint)
-    save_stage(trainer, settings, inputs, result, callback.history, time.perf_counter() - started, entry.kind,
-               entry.summary_extra(settings, inputs))
+    with _offline_when_local(settings):
+        result = trainer.train(resume_from_checkpoint=checkpoint)
+        save_stage(trainer, settings, inputs, result, callback.history, time.perf_counter() - started, entry.kind,
+                   entry.summary_extra(settings, inputs))
     print(f"saved {settings.train.output_dir} ({result.global_step} steps, train loss {result.training_loss:.4f})")
 
 
