@@ -151,7 +151,9 @@ def get_model(settings: TrainSettings, tokenizer, load_weights: bool) -> tuple[o
     if not load_weights:
         from transformers import AutoConfig
 
-        config = AutoConfig.from_pretrained(source.path or source.name)
+        from core.inference.base import model_config_dir
+
+        config = AutoConfig.from_pretrained(str(model_config_dir(source.path)) if source.path else source.name)
         return None, count_parameters_from_config(config), "ok", source.message
     model = load_pretrained(source, settings.model.model_dtype, settings.model.attn_implementation)
     return model, count_parameters(model), "ok", source.message

@@ -164,7 +164,18 @@ def tokenizer_dir(folder: Path | str) -> Path:
     base = adapter_base_name(folder)
     if base is None or (folder / "tokenizer.json").is_file():
         return folder
-    return prepare_base(base).path if is_base_model_id(base) else Path(base)
+    return base_dir(base)
+
+
+def model_config_dir(folder: Path | str) -> Path:
+    """Where a model folder's config.json lives: the folder, or for an adapter folder its base's."""
+    base = adapter_base_name(Path(folder))
+    return Path(folder) if base is None else base_dir(base)
+
+
+def base_dir(name: str) -> Path:
+    """The local folder of an adapter's base: SmolLM2's hub id resolved as above, else the path it names."""
+    return prepare_base(name).path if is_base_model_id(name) else Path(name)
 
 
 def load_base_model(name: str, dtype=None, attn_implementation: str | None = None):

@@ -175,5 +175,11 @@ def test_a_lean_adapter_takes_its_bases_tokenizer_for_inference_and_training(tin
     tokenizer, described = get_tokenizer(settings)
     assert len(tokenizer) == len(__import__("transformers").AutoTokenizer.from_pretrained(tiny_model_dir))
     assert "{% generation %}" in tokenizer.chat_template
+    # a dry run sizes the plan from the base's config (the adapter folder has none)
+    from training.stage import get_model
+
+    dry = SimpleNamespace(model=SimpleNamespace(init_from_scratch=False, model_name_or_path=str(adapter)))
+    model, n_params, status, _ = get_model(dry, tokenizer, load_weights=False)
+    assert (model, status) == (None, "ok") and n_params > 0
     shutil.copy(tiny_model_dir / "tokenizer.json", adapter / "tokenizer.json")
     assert tokenizer_dir(adapter) == adapter
