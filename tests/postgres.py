@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -72,6 +73,17 @@ def _as_server_user(args: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
+def _watch(owner: int, bin_dir: Path, root: Path) -> None:
+    """A detached watchdog that stops the cluster and removes its folder once `owner` is gone without doing so
+    (a test run killed with SIGKILL or by a timeout otherwise leaves a PostgreSQL server running)."""
+    stop = " ".join(shlex.quote(a) for a in _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(root / "data"),
+                                                             "-m", "immediate", "stop"]))
+    script = (f"while kill -0 {owner} 2>/dev/null; do sleep 2; done; "
+              f"if [ -d {shlex.quote(str(root))} ]; then {stop}; rm -rf {shlex.quote(str(root))}; fi")
+    subprocess.Popen(["sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 @contextlib.contextmanager
 def throwaway_cluster(durable: bool = False) -> Iterator[Cluster]:
     """Start a private cluster (trust auth on 127.0.0.1 only) and remove it afterwards. Tests run it with
@@ -95,6 +107,7 @@ def throwaway_cluster(durable: bool = False) -> Iterator[Cluster]:
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                                     str(root / "server.log"), "-w", "start"]), **run)
+    _watch(os.getpid(), bin_dir, root)
     try:
         yield cluster
     finally:
