@@ -74,11 +74,14 @@ class TrackerLogitsProcessor(LogitsProcessor):
 
 
 class TrackerStoppingCriteria(StoppingCriteria):
-    def __init__(self, timeline: TrackerTimeline):
+    """Stops when the tracker's answer is done, or when the consumer went away (`cancelled` set)."""
+
+    def __init__(self, timeline: TrackerTimeline, cancelled: threading.Event | None = None):
         self.timeline = timeline
+        self.cancelled = cancelled
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs) -> torch.BoolTensor:
-        done = self.timeline.state_for(input_ids[0]).done
+        done = (self.cancelled is not None and self.cancelled.is_set()) or self.timeline.state_for(input_ids[0]).done
         return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
 
 
@@ -103,11 +106,13 @@ class _QueueStreamer(BaseStreamer):
 def stream_with_lookup(model, prompt_ids: list[int], tracker: AnswerTracker, max_new_tokens: int, eos_ids: set[int],
                        pad_id: int, lookup_tokens: int = PROMPT_LOOKUP_TOKENS) -> Iterator[int]:
     """Token ids of one greedy answer, as `generate` accepts them (several per step when drafts hold);
-    `tracker` is fed each of them."""
+    `tracker` is fed each of them. Closing the iterator early (a cancelled request, a client gone) stops the
+    generation thread at its next step instead of letting it decode the rest of the answer for nobody."""
     device = next(model.parameters()).device
     timeline = TrackerTimeline(tracker, len(prompt_ids))
     streamer = _QueueStreamer()
     failure: list[BaseException] = []
+    cancelled = threading.Event()
 
     def run() -> None:
         try:
@@ -116,7 +121,7 @@ def stream_with_lookup(model, prompt_ids: list[int], tracker: AnswerTracker, max
                     input_ids=torch.tensor([prompt_ids], device=device), max_new_tokens=max_new_tokens,
                     do_sample=False, prompt_lookup_num_tokens=lookup_tokens or None, streamer=streamer,
                     logits_processor=[TrackerLogitsProcessor(timeline, eos_ids)],
-                    stopping_criteria=[TrackerStoppingCriteria(timeline)], eos_token_id=sorted(eos_ids),
+                    stopping_criteria=[TrackerStoppingCriteria(timeline, cancelled)], eos_token_id=sorted(eos_ids),
                     pad_token_id=pad_id, temperature=None, top_p=None, top_k=None)
         except BaseException as exc:  # re-raised in the consuming thread
             failure.append(exc)
@@ -124,11 +129,14 @@ def stream_with_lookup(model, prompt_ids: list[int], tracker: AnswerTracker, max
 
     worker = threading.Thread(target=run, name="thce-generate", daemon=True)
     worker.start()
-    while (token_id := streamer.queue.get()) is not None:
-        tracker.feed(token_id)  # the caller's tracker follows the answer, as in the plain loop
-        yield token_id
-        if token_id in eos_ids:
-            break
-    worker.join()
+    try:
+        while (token_id := streamer.queue.get()) is not None:
+            tracker.feed(token_id)  # the caller's tracker follows the answer, as in the plain loop
+            yield token_id
+            if token_id in eos_ids:
+                break
+    finally:  # also on GeneratorExit: the worker stops after the forward pass it is in
+        cancelled.set()
+        worker.join()
     if failure:
         raise failure[0]

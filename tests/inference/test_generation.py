@@ -79,3 +79,20 @@ def test_prompt_lookup_gives_the_plain_loops_tokens(generator):
                 assert runs[0] == runs[1] and runs[0]
     finally:
         generator.prompt_lookup = lookup
+
+
+def test_closing_a_prompt_lookup_stream_early_stops_its_generation_thread(generator):
+    """A cancelled request (Gradio closes the stream, a client goes away) must not leave `generate` decoding the
+    rest of the answer in the background: before, each abandoned stream kept a thread busy on the CPU."""
+    import threading
+
+    lookup = generator.prompt_lookup
+    try:
+        generator.prompt_lookup = 8
+        prompt = generator.prompt_ids(build_messages(NARRATIVES[2]))
+        stream = generator.stream(prompt, generator.tracker(None, None), max_new_tokens=4000)
+        next(stream)
+        stream.close()
+        assert not [t for t in threading.enumerate() if t.name == "thce-generate"]
+    finally:
+        generator.prompt_lookup = lookup
