@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from core.rules.models import NOT_A_DIAGNOSIS, Context, Rule
+from core.rules.models import Context, Rule, is_diagnosis
 from core.rules.references import note_lines
 from core.text import is_affirmed, split_sentences, tokenize, words
 
@@ -215,7 +215,7 @@ def shadowing_code(codeset, code: str, keys: set[str], coded: list[str]) -> str 
     if not texts or documented_in_full(codeset, code, keys):
         return None
     for other in coded:
-        if other[:3] == code[:3] or other[:1] in NOT_A_DIAGNOSIS or not documented_in_full(codeset, other, keys):
+        if other[:3] == code[:3] or not is_diagnosis(other) or not documented_in_full(codeset, other, keys):
             continue
         theirs = frozenset().union(*(own for text in _text_words(codeset, other) for own, _ in text))
         if all(all(own & theirs for own, k in text if k & keys) for text in texts):
@@ -224,7 +224,7 @@ def shadowing_code(codeset, code: str, keys: set[str], coded: list[str]) -> str 
 
 
 def _propose(ctx: Context) -> list:
-    codes = [c for c in ctx.icd() if c[:1] not in NOT_A_DIAGNOSIS]
+    codes = ctx.diagnoses()
     if not codes:
         return []
     keys, edits = documented_keys(ctx.narrative), []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from core.rules.models import NOT_A_DIAGNOSIS, Context, Rule
+from core.rules.models import Context, Rule
 from core.rules.references import note_lines, parse_references
 from core.text import content_stems, evidence_stems, is_affirmed, split_sentences, tokenize
 
@@ -211,9 +211,7 @@ def documented_excluded(ctx: Context, code: str) -> tuple[str, str, str] | None:
 
 def _propose_elsewhere(ctx: Context) -> list:
     edits = []
-    for code in ctx.icd():
-        if code[:1] in NOT_A_DIAGNOSIS:
-            continue
+    for code in ctx.diagnoses():
         hit = documented_excluded(ctx, code)
         if hit:
             target, line, _ = hit

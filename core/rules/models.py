@@ -12,6 +12,11 @@ ACTIONS = ("add", "drop", "replace")
 NOT_A_DIAGNOSIS = "VWXYZ"
 
 
+def is_diagnosis(code: str) -> bool:
+    """An ICD-10-CM code that names a condition of the patient (not an external cause or a Z factor)."""
+    return code[:1] not in NOT_A_DIAGNOSIS
+
+
 @dataclass(frozen=True)
 class Edit:
     """One change to an answer: add `code`, drop it, or replace it by `replacement`; `rule` and
@@ -54,6 +59,10 @@ class Context:
 
     def icd(self) -> list[str]:
         return list(self.codes.get("icd10cm", []))
+
+    def diagnoses(self) -> list[str]:
+        """The answer's ICD-10-CM codes that name a condition of the patient (is_diagnosis)."""
+        return [code for code in self.icd() if is_diagnosis(code)]
 
 
 @dataclass(frozen=True)

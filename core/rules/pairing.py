@@ -11,7 +11,7 @@ import re
 
 from core.rules.documentation import documented_keys, supported
 from core.rules.drugs import given_drugs, same_drug
-from core.rules.models import NOT_A_DIAGNOSIS, Context, Rule
+from core.rules.models import Context, Rule
 from core.rules.narrative import spans_several_encounters
 from core.text import affirmed
 
@@ -188,7 +188,7 @@ def _vaccine_diseases(ctx: Context) -> list:
     full = documented_keys(ctx.narrative)
     return [VACCINE_RULE.edit("drop", "icd10cm", code, f"the note names {ctx.codeset.describe(code).lower()} only "
                               f"as the vaccine given: {code} is not coded (the encounter is Z23)")
-            for code in ctx.icd() if code[:1] not in NOT_A_DIAGNOSIS and supported(ctx.codeset, code, full)
+            for code in ctx.diagnoses() if supported(ctx.codeset, code, full)
             and not supported(ctx.codeset, code, without)]
 
 

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, supported, word_keys
-from core.rules.models import NOT_A_DIAGNOSIS, Context, Rule
+from core.rules.models import Context, Rule
 from core.rules.narrative import condition_side
 from core.text import affirmed, split_sentences, words
 
@@ -357,8 +357,8 @@ def _propose_specificity(ctx: Context) -> list:
     staged = {edit.code for edit in edits}
     if documented_ckd_stage(ctx.narrative):  # the stage read above decides N18 ('stage IIIa' names no '3a')
         staged |= {code for code in ctx.icd() if code.startswith("N18")}
-    for code in ctx.icd():
-        if code[:1] in NOT_A_DIAGNOSIS or code in staged:
+    for code in ctx.diagnoses():
+        if code in staged:
             continue
         flu = _identified_flu(ctx, code)
         if flu:

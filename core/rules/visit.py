@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from core.rules.documentation import QUALIFIERS, _stems, code_texts, note_words, word_keys
-from core.rules.models import NOT_A_DIAGNOSIS, Context, Rule
+from core.rules.models import Context, Rule, is_diagnosis
 from core.text import is_affirmed, split_sentences, words
 
 GUIDELINE = "ICD-10-CM Official Guidelines IV.D and IV.G (a sign or symptom is the reason for the visit when no diagnosis is established)"
@@ -62,7 +62,7 @@ def _propose(ctx: Context) -> list:
     everywhere = affirmed_clause_keys(ctx.narrative)
     for code in ranked:
         if not code.startswith(SYMPTOMS_CHAPTER):
-            if code[:1] not in NOT_A_DIAGNOSIS and stated(ctx.codeset, code, everywhere):
+            if is_diagnosis(code) and stated(ctx.codeset, code, everywhere):
                 return []  # a diagnosis ranked above the symptoms is stated: the answer lacks that, not a symptom
             continue
         if stated(ctx.codeset, code, keys):
