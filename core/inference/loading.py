@@ -15,10 +15,10 @@ from pathlib import Path
 from core.inference.base import (
     BaseModelError,
     adapter_base_name,
+    base_dir,
     is_base_model_id,
     load_adapter_model,
     prepare_base,
-    tokenizer_dir,
 )
 from core.paths import DEFAULT_MODEL_DIR, REPO_ROOT, display_name
 
@@ -147,7 +147,7 @@ def _load_tokenizer(auto_tokenizer, ref: str, source: str, base: str | None, loc
     folder = Path(ref)
     if base is None or (folder / "tokenizer.json").is_file():
         return auto_tokenizer.from_pretrained(source, local_files_only=local_only or source != ref)
-    tokenizer = auto_tokenizer.from_pretrained(str(tokenizer_dir(folder)), local_files_only=True)
+    tokenizer = auto_tokenizer.from_pretrained(str(base_dir(base)), local_files_only=True)
     if (folder / "chat_template.jinja").is_file():
         tokenizer.chat_template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
     return tokenizer
