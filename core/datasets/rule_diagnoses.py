@@ -121,13 +121,17 @@ def excludes1(rng: random.Random) -> Draft:
     return draft
 
 
-# (symptom code, ways the note states the complaint, the work-up that found nothing)
+# (symptom code, ways the note states the complaint, the work-up that found nothing with the CPT codes it holds:
+# the ED physician's own ECG reading is 93010 and a documented x-ray with its views is coded, as in the US set)
 NO_DIAGNOSIS = (
-    ("R55", ("syncope", "a fainting episode", "a syncopal episode"), ("ECG unremarkable", "orthostatics and ECG normal")),
-    ("R07.9", ("chest pain", "chest pain since this morning"), ("troponin and ECG normal", "ECG and chest x-ray read as normal")),
-    ("R10.9", ("abdominal pain", "abdominal pain since last night"), ("labs and lipase normal", "exam and labs unremarkable")),
-    ("R51.9", ("headache", "a headache since noon"), ("neuro exam normal", "exam nonfocal, vitals normal")),
-    ("R42", ("dizziness", "dizziness on standing"), ("orthostatics normal", "exam and glucose normal")),
+    ("R55", ("syncope", "a fainting episode", "a syncopal episode"),
+     (("ECG unremarkable", ("93010",)), ("orthostatics and ECG normal", ("93010",)))),
+    ("R07.9", ("chest pain", "chest pain since this morning"),
+     (("troponin and ECG normal", ("93010",)), ("ECG and chest x-ray, two views, read as normal", ("93010", "71046")))),
+    ("R10.9", ("abdominal pain", "abdominal pain since last night"),
+     (("labs and lipase normal", ()), ("exam and labs unremarkable", ()))),
+    ("R51.9", ("headache", "a headache since noon"), (("neuro exam normal", ()), ("exam nonfocal, vitals normal", ()))),
+    ("R42", ("dizziness", "dizziness on standing"), (("orthostatics normal", ()), ("exam and glucose normal", ()))),
 )
 
 
@@ -136,7 +140,8 @@ def reason_for_visit(rng: random.Random) -> Draft:
     code, complaints, workups = rng.choice(NO_DIAGNOSIS)
     draft = Draft("ed").say(f"S: {who(rng)} evaluated in the ED for {rng.choice(complaints)}.", ("icd10cm", code))
     draft.careless["icd10cm"].remove(code)
-    draft.say(f"O: {rng.choice(workups)}; cause not determined.")
+    workup, tests = rng.choice(workups)
+    draft.say(f"O: {workup}; cause not determined.", *(("cpt", test) for test in tests))
     level = rng.choice([1, 2, 3])
     draft.say(f"ED course, MDM {LEVELS[level]}. Discharged home.", ("cpt", ED[level]))
     return draft

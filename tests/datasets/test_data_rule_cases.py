@@ -114,3 +114,22 @@ def test_drug_cases_carry_billing_units_and_cite_them():
     code, units = next(iter(drug.meta["units"].items()))
     assert f"x{units} unit" in case_reasoning(drug) and code in case_reasoning(drug)
     assert any(f"{units} unit" in note for note in drug.rule_notes) or units == 1
+
+
+def test_ed_work_up_is_coded_as_in_the_us_set():
+    """The ED physician's ECG reading (93010) and a chest x-ray with its views (71046) are coded in the
+    reason-for-visit cases, as data/eval/us_outpatient.jsonl codes them: training must not teach the opposite."""
+    from core.datasets.rule_diagnoses import reason_for_visit
+
+    codeset = get_codeset()
+    seen = set()
+    for i in range(60):
+        draft = reason_for_visit(random.Random(f"ed-work-up:{i}"))
+        case = rule_case(draft, f"ed-{i}", codeset)
+        text, cpt = case.narrative, set(case.codes["cpt"])
+        assert ("93010" in cpt) == ("ECG" in text), text
+        assert ("71046" in cpt) == ("chest x-ray, two views" in text), text
+        seen |= cpt & {"93010", "71046"}
+    assert seen == {"93010", "71046"}
+    us = [c for c in load_cases("data/eval/us_outpatient.jsonl") if "ECG" in c["narrative"]]
+    assert us and all("93010" in c["codes"]["cpt"] for c in us)
