@@ -280,13 +280,8 @@ class TrainingPipeline:
 
     def step_card(self) -> None:
         from training.model_card import write_model_card
-        from training.model_init import ModelShape
 
-        shape = asdict(ModelShape())
-        config_path = self.output / "config.json"
-        if config_path.is_file():
-            exported = json.loads(config_path.read_text())
-            shape = {key: exported.get(key, value) for key, value in shape.items()}
+        shape = self.model_shape()
         stages = self.state.get("stages", {})
         info = {
             "name": self.output.name, "command": self.state.get("command", "uv run thce train pipeline --preset tiny"),
@@ -302,6 +297,21 @@ class TrainingPipeline:
             "lora": self.lora_info(),
         }
         write_model_card(self.output, info)
+
+    def model_shape(self) -> dict:
+        """The exported model's architecture: its config.json, or for an adapter its base's (not the tiny preset's)."""
+        from training.model_init import ModelShape
+
+        shape = asdict(ModelShape())
+        config_path = self.output / "config.json"
+        if not config_path.is_file() and (self.output / "adapter_config.json").is_file():
+            from core.inference.base import prepare_base
+
+            config_path = prepare_base().path / "config.json"
+        if config_path.is_file():
+            exported = json.loads(config_path.read_text())
+            shape = {key: exported.get(key, value) for key, value in shape.items()}
+        return shape
 
     def lora_info(self) -> dict:
         """Rank, alpha and trainable parameters of the exported adapter (empty for a full model)."""

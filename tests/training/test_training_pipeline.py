@@ -127,3 +127,24 @@ def test_scaled_down_pipeline_end_to_end(tmp_path):
     steps = [record["stages"][s]["global_step"] for s in ("stage_1", "stage_2", "stage_3")]
     assert all(1 <= n <= 2 for n in steps), steps  # capped by --max-steps, or fewer to fit the budget
     assert record["stages"]["stage_2"]["sizing"]["tokens_per_s"] > 0
+
+
+def test_an_adapters_card_gives_its_bases_shape(tmp_path, monkeypatch):
+    """An exported LoRA adapter has no config.json: the card gives the base's architecture, not the tiny preset's."""
+    import core.inference.base
+    from training.pipeline import PRESETS, TrainingPipeline
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text(json.dumps({"hidden_size": 576, "num_hidden_layers": 30,
+                                                  "num_attention_heads": 9, "num_key_value_heads": 3,
+                                                  "intermediate_size": 1536, "max_position_embeddings": 8192}))
+    monkeypatch.setattr(core.inference.base, "prepare_base", lambda: SimpleNamespace(path=base))
+    args = SimpleNamespace(work_dir=tmp_path / "work", output_dir=tmp_path / "out", budget_minutes=None,
+                           threads=None, restart_clock=False)
+    pipeline = TrainingPipeline(args, PRESETS["smol-gpu"])
+    pipeline.output.mkdir()
+    assert pipeline.model_shape()["num_hidden_layers"] == 6  # nothing exported yet: the preset's shape
+    (pipeline.output / "adapter_config.json").write_text("{}")
+    shape = pipeline.model_shape()
+    assert (shape["num_hidden_layers"], shape["hidden_size"], shape["intermediate_size"]) == (30, 576, 1536)
