@@ -214,9 +214,13 @@ def step_time_lines(step_seconds: dict) -> list[str]:
 
 
 def export_note(info: dict) -> list[str]:
-    stage = info.get("export", {}).get("stage")
+    export = info.get("export", {})
+    stage = export.get("stage")
     if not stage or stage == "stage_3":
         return []
+    if export.get("chosen"):
+        return ["", f"The shipped model is {stage}'s (`--export-stage {stage}`): the later stage(s) finished but "
+                    "scored lower on the evaluation sets, so they are not part of this model."]
     return ["", f"The shipped adapter is {stage}'s: the later stage(s) did not finish within the time limit, "
                 "so they are not part of this model."]
 

@@ -118,6 +118,9 @@ def make_parser() -> argparse.ArgumentParser:
                         help="Skip the stages' data quality gate (it needs the code sets; the data step's machine ran it).")
     parser.add_argument("--restart-clock", action="store_true",
                         help="Count the budget from now (the data step ran elsewhere, e.g. before moving to a GPU).")
+    parser.add_argument("--export-stage", choices=["stage_1", "stage_2", "stage_3"], default=None,
+                        help="Stage whose model the export step ships (default: the last that finished), e.g. "
+                             "stage_2 when the DPO stage scored lower on the evaluation sets.")
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
@@ -232,12 +235,18 @@ class TrainingPipeline:
 
     def step_export(self) -> None:
         from training.model_card import export_model
+        from training.runlog import read_summary
 
-        stage = self.final_stage()
-        if stage != "stage_3":
+        chosen = getattr(self.args, "export_stage", None)
+        stage = chosen or self.final_stage()
+        if chosen and not read_summary(self.work / chosen):
+            raise FileNotFoundError(f"--export-stage {chosen}: {self.work / chosen} holds no finished stage")
+        if stage != "stage_3" and not chosen:
             logger.warning("exporting %s: the later stages did not finish", stage)
         self.state["export"] = export_model(self.work / stage, self.output, self.work / "retriever")
         self.state["export"]["stage"] = stage
+        if chosen and chosen != self.final_stage():
+            self.state["export"]["chosen"] = True  # the card says the later stage(s) finished but were not shipped
 
     def step_calibrate(self) -> None:
         from training.calibrate import calibrate_model_dir

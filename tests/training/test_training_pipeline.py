@@ -148,3 +148,31 @@ def test_an_adapters_card_gives_its_bases_shape(tmp_path, monkeypatch):
     (pipeline.output / "adapter_config.json").write_text("{}")
     shape = pipeline.model_shape()
     assert (shape["num_hidden_layers"], shape["hidden_size"], shape["intermediate_size"]) == (30, 576, 1536)
+
+
+def test_export_stage_ships_the_chosen_stage_and_the_card_says_why(tmp_path, monkeypatch):
+    """`--export-stage stage_2` ships stage 2 although stage 3 finished (a DPO stage that scored lower)."""
+    import training.model_card
+    from training.model_card import export_note
+    from training.pipeline import PRESETS, TrainingPipeline
+    from training.runlog import SUMMARY_FILE
+
+    exported = []
+    monkeypatch.setattr(training.model_card, "export_model",
+                        lambda model_dir, out, retriever: exported.append(model_dir.name) or {"size_mb": 1.0})
+    work = tmp_path / "work"
+    for stage in ("stage_2", "stage_3"):
+        (work / stage).mkdir(parents=True)
+        (work / stage / SUMMARY_FILE).write_text('{"global_step": 1}')
+    args = SimpleNamespace(work_dir=work, output_dir=tmp_path / "out", budget_minutes=None, threads=None,
+                           restart_clock=False, export_stage=None)
+    pipeline = TrainingPipeline(args, PRESETS["smol-gpu"])
+    pipeline.step_export()
+    assert exported == ["stage_3"] and export_note({"export": pipeline.state["export"]}) == []
+    args.export_stage = "stage_2"
+    pipeline.step_export()
+    assert exported[-1] == "stage_2" and pipeline.state["export"] == {"size_mb": 1.0, "stage": "stage_2", "chosen": True}
+    assert "finished but scored lower" in " ".join(export_note({"export": pipeline.state["export"]}))
+    args.export_stage = "stage_1"
+    with pytest.raises(FileNotFoundError, match="--export-stage stage_1"):
+        pipeline.step_export()
