@@ -319,6 +319,7 @@ class TrainingPipeline:
             config_path = prepare_base().path / "config.json"
         if config_path.is_file():
             exported = json.loads(config_path.read_text())
+            exported.update({k: v for k, v in (exported.get("rope_parameters") or {}).items() if k == "rope_theta"})
             shape = {key: exported.get(key, value) for key, value in shape.items()}
         return shape
 

@@ -138,7 +138,8 @@ def test_an_adapters_card_gives_its_bases_shape(tmp_path, monkeypatch):
     base.mkdir()
     (base / "config.json").write_text(json.dumps({"hidden_size": 576, "num_hidden_layers": 30,
                                                   "num_attention_heads": 9, "num_key_value_heads": 3,
-                                                  "intermediate_size": 1536, "max_position_embeddings": 8192}))
+                                                  "intermediate_size": 1536, "max_position_embeddings": 8192,
+                                                  "rope_parameters": {"rope_theta": 100000.0, "rope_type": "default"}}))
     monkeypatch.setattr(core.inference.base, "prepare_base", lambda: SimpleNamespace(path=base))
     args = SimpleNamespace(work_dir=tmp_path / "work", output_dir=tmp_path / "out", budget_minutes=None,
                            threads=None, restart_clock=False)
@@ -148,6 +149,7 @@ def test_an_adapters_card_gives_its_bases_shape(tmp_path, monkeypatch):
     (pipeline.output / "adapter_config.json").write_text("{}")
     shape = pipeline.model_shape()
     assert (shape["num_hidden_layers"], shape["hidden_size"], shape["intermediate_size"]) == (30, 576, 1536)
+    assert shape["rope_theta"] == 100000.0  # transformers 5 keeps it under rope_parameters
 
 
 def test_export_stage_ships_the_chosen_stage_and_the_card_says_why(tmp_path, monkeypatch):
