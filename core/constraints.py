@@ -131,6 +131,12 @@ class TokenVocabulary:
                             dtype=torch.long)
 
     @cached_property
+    def alternative_code_ids(self) -> torch.Tensor:
+        """`after_code_ids` without "(": what may not follow a code when a short reason may."""
+        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ")[:1] in ("/", "-", ",")],
+                            dtype=torch.long)
+
+    @cached_property
     def quote_id(self) -> int:
         """The id of the token '"' alone."""
         return self.encode('"')[0]

@@ -34,6 +34,15 @@ SHORTENED = SHORTENED_QUOTE_MARK + '"'
 _CODE = r"[A-Z0-9](?:[A-Z0-9.]*[A-Z0-9])?"
 _CODE_AT_END = re.compile(rf'"\s*->\s*{_CODE}(?:\s*;\s*{_CODE})*\s*$')
 _SPACES = re.compile(r"\s+")
+_OPEN_REASON = re.compile(rf'"\s*->\s*{_CODE}(?:\s*;\s*{_CODE})*\s*\(([^()"]*)$')
+REASON_ENV = "THCE_REASON_WORDS"  # e.g. "6": a "(reason)" of up to 6 words may follow a code (default: none)
+
+
+def reason_words_default() -> int | None:
+    import os
+
+    value = os.environ.get(REASON_ENV, "").strip()
+    return int(value) if value else None
 
 
 def normalize(text: str) -> str:
@@ -47,12 +56,26 @@ class ReasoningStyle:
     quote_words: int | None = QUOTE_WORDS
     source: str | None = None  # the normalized narrative quotes must come from (None: no verbatim check)
     top_k: int = TOP_K
+    reason_words: int | None = None  # a "(reason)" after a code is allowed and closed at this many words
+    close_reason_id: int | None = None  # the token of ")" alone
     _seen: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def for_narrative(cls, vocab, narrative: str | None, quote_words: int | None = QUOTE_WORDS) -> ReasoningStyle:
-        return cls(after_code_ids=vocab.after_code_ids, quote_id=vocab.quote_id, quote_words=quote_words,
-                   source=normalize(narrative) if narrative else None)
+    def for_narrative(cls, vocab, narrative: str | None, quote_words: int | None = QUOTE_WORDS,
+                      reason_words: int | None = None) -> ReasoningStyle:
+        if reason_words is None:
+            reason_words = reason_words_default()
+        banned = vocab.alternative_code_ids if reason_words else vocab.after_code_ids
+        return cls(after_code_ids=banned, quote_id=vocab.quote_id, quote_words=quote_words,
+                   source=normalize(narrative) if narrative else None, reason_words=reason_words or None,
+                   close_reason_id=vocab.encode(")")[0] if reason_words else None)
+
+    def reason_is_long(self, line: str) -> bool:
+        """True when `line` ends inside a "(reason)" after a code that holds `reason_words` words already."""
+        if not self.reason_words:
+            return False
+        match = _OPEN_REASON.search(line)
+        return bool(match) and len(match.group(1).split()) >= self.reason_words
 
     def bans_after_code(self, line: str) -> bool:
         """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description, a "/", "-"

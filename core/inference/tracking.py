@@ -71,6 +71,10 @@ class AnswerTracker:
                 logits[self.style.after_code_ids] = float("-inf")
             if self.style.source is not None and open_quote(self._line) is not None:
                 return self.style.next_quote_token(self._line, logits, self.vocab.texts)
+            token_id = self.redirect(int(logits.argmax()))
+            if self.vocab.text(token_id)[:1] in (" ", "\n") and self.style.reason_is_long(self._line):
+                return self.style.close_reason_id  # a "(reason)" of reason_words words: closed before the next
+            return token_id
         return self.redirect(int(logits.argmax()))
 
     def redirect(self, token_id: int) -> int:

@@ -125,3 +125,38 @@ def test_pipeline_style_follows_the_environment(make_pipeline, monkeypatch):
     monkeypatch.delenv("THCE_REASONING_STYLE")
     assert make_pipeline().style is True
     assert make_pipeline(style=False).style is False
+
+
+def test_a_short_reason_may_follow_a_code_when_allowed(generator):
+    """THCE_REASON_WORDS (reason_words): "(" may follow a code, and the reason is closed at a word boundary once
+    it holds that many words; "/", "-" and "," stay banned. Without it "(" is banned as before."""
+    strict = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE)
+    assert strict.reason_words is None and not strict.reason_is_long('"type 2 diabetes" -> E11.9 (a b c d e f g')
+    style = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE, reason_words=3)
+    assert style.reason_is_long('"type 2 diabetes" -> E11.9 (without any complication')
+    assert not style.reason_is_long('"type 2 diabetes" -> E11.9 (without any')
+    assert not style.reason_is_long('"type 2 diabetes" -> E11.9 (without any complication) and more words here')
+    assert not style.reason_is_long('Not coded: "fever" (negated, a b c d')  # an exclusion's label: no code
+    tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
+    tracker.style = style
+    _feed(generator, tracker, '<think>\n"type 2 diabetes" -> E11.9')
+    texts = generator.vocab.texts
+    paren = next(i for i in generator.vocab.after_code_ids.tolist() if texts[i].lstrip(" ").startswith("("))
+    period = generator.vocab.encode(".")[0]
+    logits = torch.zeros(generator.model.config.vocab_size)
+    logits[paren], logits[period] = 10.0, 5.0
+    assert tracker.pick(logits) == paren  # allowed now
+    for joiner in ("/", "-", ","):
+        logits = torch.zeros(generator.model.config.vocab_size)
+        logits[generator.vocab.encode(joiner)[0]], logits[period] = 10.0, 5.0
+        assert tracker.pick(logits) == period, joiner
+    _feed(generator, tracker, ' (without any complication')
+    word = generator.vocab.encode(" today")[0]
+    logits = torch.zeros(generator.model.config.vocab_size)
+    logits[word] = 10.0
+    assert generator.vocab.text(tracker.pick(logits)) == ")"  # the fourth word is not started
+    strict_tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
+    _feed(generator, strict_tracker, '<think>\n"type 2 diabetes" -> E11.9')
+    logits = torch.zeros(generator.model.config.vocab_size)
+    logits[paren], logits[period] = 10.0, 5.0
+    assert strict_tracker.pick(logits) == period  # the default bans "(" after a code
