@@ -137,6 +137,11 @@ class TokenVocabulary:
                             dtype=torch.long)
 
     @cached_property
+    def paren_ids(self) -> torch.Tensor:
+        """Ids of the tokens whose text starts with "(" after optional spaces."""
+        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ")[:1] == "("], dtype=torch.long)
+
+    @cached_property
     def quote_id(self) -> int:
         """The id of the token '"' alone."""
         return self.encode('"')[0]

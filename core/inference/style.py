@@ -32,9 +32,10 @@ from core.constants import QUOTE_WORDS, SHORTENED_QUOTE_MARK
 TOP_K = 24  # tokens tried, best first, for a verbatim quote before the quote is closed
 SHORTENED = SHORTENED_QUOTE_MARK + '"'
 _CODE = r"[A-Z0-9](?:[A-Z0-9.]*[A-Z0-9])?"
-_CODE_AT_END = re.compile(rf'"\s*->\s*{_CODE}(?:\s*;\s*{_CODE})*\s*$')
+_CODE_AT_END = re.compile(rf'"\s*->\s*(?:{_CODE}\s*;\s*)*({_CODE})\s*$')
 _SPACES = re.compile(r"\s+")
-_OPEN_REASON = re.compile(rf'"\s*->\s*{_CODE}(?:\s*;\s*{_CODE})*\s*\(([^()"]*)$')
+_OPEN_REASON = re.compile(rf'"\s*->\s*(?:{_CODE}\s*;\s*)*({_CODE})\s*\(([^()"]*)$')
+_PROCEDURE = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")  # CPT (5 digits, or 4 + F/T) or HCPCS Level II (a letter + 4 digits)
 REASON_ENV = "THCE_REASON_WORDS"  # e.g. "6": a "(reason)" of up to 6 words may follow a code (default: none)
 
 
@@ -58,6 +59,7 @@ class ReasoningStyle:
     top_k: int = TOP_K
     reason_words: int | None = None  # a "(reason)" after a code is allowed and closed at this many words
     close_reason_id: int | None = None  # the token of ")" alone
+    paren_ids: torch.Tensor | None = None  # tokens starting with "(" (banned after an ICD-10-CM code)
     _seen: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -68,14 +70,21 @@ class ReasoningStyle:
         banned = vocab.alternative_code_ids if reason_words else vocab.after_code_ids
         return cls(after_code_ids=banned, quote_id=vocab.quote_id, quote_words=quote_words,
                    source=normalize(narrative) if narrative else None, reason_words=reason_words or None,
-                   close_reason_id=vocab.encode(")")[0] if reason_words else None)
+                   close_reason_id=vocab.encode(")")[0] if reason_words else None,
+                   paren_ids=vocab.paren_ids if reason_words else None)
 
     def reason_is_long(self, line: str) -> bool:
         """True when `line` ends inside a "(reason)" after a code that holds `reason_words` words already."""
         if not self.reason_words:
             return False
         match = _OPEN_REASON.search(line)
-        return bool(match) and len(match.group(1).split()) >= self.reason_words
+        return bool(match) and len(match.group(2).split()) >= self.reason_words
+
+    def bans_reason(self, line: str) -> bool:
+        """With `reason_words`: True right after an ICD-10-CM code, where a "(" would start a description
+        (procedure codes may take a short reason: the visit level's basis, a drug's units)."""
+        match = _CODE_AT_END.search(line) if self.reason_words else None
+        return bool(match) and not _PROCEDURE.fullmatch(match.group(1))
 
     def bans_after_code(self, line: str) -> bool:
         """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description, a "/", "-"

@@ -69,6 +69,8 @@ class AnswerTracker:
             if self.style.bans_after_code(self._line):
                 logits = logits.clone()
                 logits[self.style.after_code_ids] = float("-inf")
+                if self.style.bans_reason(self._line):
+                    logits[self.style.paren_ids] = float("-inf")
             if self.style.source is not None and open_quote(self._line) is not None:
                 return self.style.next_quote_token(self._line, logits, self.vocab.texts)
             token_id = self.redirect(int(logits.argmax()))

@@ -128,15 +128,19 @@ def test_pipeline_style_follows_the_environment(make_pipeline, monkeypatch):
 
 
 def test_a_short_reason_may_follow_a_code_when_allowed(generator):
-    """THCE_REASON_WORDS (reason_words): "(" may follow a code, and the reason is closed at a word boundary once
-    it holds that many words; "/", "-" and "," stay banned. Without it "(" is banned as before."""
+    """THCE_REASON_WORDS (reason_words): "(" may follow a CPT or HCPCS code, and the reason is closed at a word
+    boundary once it holds that many words; after an ICD-10-CM code "(" stays banned (a description), and "/",
+    "-" and "," after any code. Without it "(" is banned after every code, as before."""
     strict = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE)
     assert strict.reason_words is None and not strict.reason_is_long('"type 2 diabetes" -> E11.9 (a b c d e f g')
     style = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE, reason_words=3)
-    assert style.reason_is_long('"type 2 diabetes" -> E11.9 (without any complication')
-    assert not style.reason_is_long('"type 2 diabetes" -> E11.9 (without any')
-    assert not style.reason_is_long('"type 2 diabetes" -> E11.9 (without any complication) and more words here')
+    assert style.reason_is_long('"type 2 diabetes" -> 99213 (without any complication')
+    assert not style.reason_is_long('"type 2 diabetes" -> 99213 (without any')
+    assert not style.reason_is_long('"type 2 diabetes" -> 99213 (without any complication) and more words here')
     assert not style.reason_is_long('Not coded: "fever" (negated, a b c d')  # an exclusion's label: no code
+    assert style.bans_reason('"type 2 diabetes" -> E11.9') and style.bans_reason('"x" -> I10; R30.0')
+    assert not style.bans_reason('"MDM: low" -> 99203') and not style.bans_reason('"x" -> E11.9; J1100')
+    assert not strict.bans_reason('"MDM: low" -> 99203')  # strict: after_code_ids already hold "("
     tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
     tracker.style = style
     _feed(generator, tracker, '<think>\n"type 2 diabetes" -> E11.9')
@@ -145,7 +149,13 @@ def test_a_short_reason_may_follow_a_code_when_allowed(generator):
     period = generator.vocab.encode(".")[0]
     logits = torch.zeros(generator.model.config.vocab_size)
     logits[paren], logits[period] = 10.0, 5.0
-    assert tracker.pick(logits) == paren  # allowed now
+    assert tracker.pick(logits) == period  # after an ICD-10-CM code "(" would start a description
+    tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
+    tracker.style = style
+    _feed(generator, tracker, '<think>\n"type 2 diabetes" -> 99213')
+    logits = torch.zeros(generator.model.config.vocab_size)
+    logits[paren], logits[period] = 10.0, 5.0
+    assert tracker.pick(logits) == paren  # allowed after a procedure code
     for joiner in ("/", "-", ","):
         logits = torch.zeros(generator.model.config.vocab_size)
         logits[generator.vocab.encode(joiner)[0]], logits[period] = 10.0, 5.0
