@@ -13,8 +13,10 @@ them token by token:
   qualifies the quote is closed.
 - **short quotes**: a quote that reaches `quote_words` words is closed with ` ..."` (the training data's mark
   for a shortened quote).
-- **no "(description)" and no alternative** right after a code on a reasoning line (a token starting with
-  "(", "/", "-" or ","): the model writes `.` or `;` instead, as the training lines do.
+- **no alternative** right after a code on a reasoning line (a token starting with "/", "-" or ","), and **no
+  "(description)" after an ICD-10-CM code**: the model writes `.` or `;` instead. A CPT or HCPCS code may take a
+  short "(reason)", as the training lines write them (the visit level's basis, a drug's units), closed with ")"
+  once it holds `reason_words` words (THCE_REASON_WORDS, default 6; "0" bans "(" after every code).
 
     style = ReasoningStyle.for_narrative(vocab, narrative)
     tracker = AnswerTracker(vocab, grammar, think_budget, style=style)
@@ -36,14 +38,16 @@ _CODE_AT_END = re.compile(rf'"\s*->\s*(?:{_CODE}\s*;\s*)*({_CODE})\s*$')
 _SPACES = re.compile(r"\s+")
 _OPEN_REASON = re.compile(rf'"\s*->\s*(?:{_CODE}\s*;\s*)*({_CODE})\s*\(([^()"]*)$')
 _PROCEDURE = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")  # CPT (5 digits, or 4 + F/T) or HCPCS Level II (a letter + 4 digits)
-REASON_ENV = "THCE_REASON_WORDS"  # e.g. "6": a "(reason)" of up to 6 words may follow a code (default: none)
+REASON_ENV = "THCE_REASON_WORDS"  # "0": no "(reason)" after any code (the stricter style before 2026-11-30)
+REASON_WORDS = 6  # a "(reason)" after a CPT/HCPCS code is closed once it holds this many words
 
 
 def reason_words_default() -> int | None:
     import os
 
     value = os.environ.get(REASON_ENV, "").strip()
-    return int(value) if value else None
+    words = int(value) if value else REASON_WORDS
+    return words if words > 0 else None
 
 
 def normalize(text: str) -> str:

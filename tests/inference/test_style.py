@@ -1,5 +1,6 @@
 """The reasoning style enforced while decoding (core.inference.style): verbatim quotes, short quotes, no
-"(description)" after a code; through the tracker, the plain loop and prompt-lookup generation."""
+"(description)" after an ICD-10-CM code, short reasons after CPT/HCPCS codes; through the tracker, the plain loop
+and prompt-lookup generation."""
 
 from __future__ import annotations
 
@@ -116,7 +117,9 @@ def test_the_style_holds_in_generated_answers(generator, lookup):
     style = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE)
     for line in reasoning.splitlines():
         assert style.line_ok(line), line
-        assert not re.search(r'"\s*(?:->|;)\s*[A-Z0-9][A-Z0-9.]*\s*\(', line), line
+        for code, reason in re.findall(r'(?:->|;)\s*([A-Z0-9][A-Z0-9.]*)\s*\(([^()]*)', line):
+            assert re.fullmatch(r"\d{4}[0-9A-Z]|[A-Z]\d{4}", code), line  # no "(" after an ICD-10-CM code
+            assert len(reason.split()) <= style.reason_words, line
 
 
 def test_pipeline_style_follows_the_environment(make_pipeline, monkeypatch):
@@ -127,11 +130,15 @@ def test_pipeline_style_follows_the_environment(make_pipeline, monkeypatch):
     assert make_pipeline(style=False).style is False
 
 
-def test_a_short_reason_may_follow_a_code_when_allowed(generator):
+def test_a_short_reason_may_follow_a_procedure_code(generator, monkeypatch):
     """THCE_REASON_WORDS (reason_words): "(" may follow a CPT or HCPCS code, and the reason is closed at a word
     boundary once it holds that many words; after an ICD-10-CM code "(" stays banned (a description), and "/",
-    "-" and "," after any code. Without it "(" is banned after every code, as before."""
-    strict = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE)
+    "-" and "," after any code. With 0 "(" is banned after every code, as before."""
+    assert ReasoningStyle.for_narrative(generator.vocab, NARRATIVE).reason_words == 6  # the default
+    monkeypatch.setenv("THCE_REASON_WORDS", "0")
+    assert ReasoningStyle.for_narrative(generator.vocab, NARRATIVE).reason_words is None
+    monkeypatch.delenv("THCE_REASON_WORDS")
+    strict = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE, reason_words=0)
     assert strict.reason_words is None and not strict.reason_is_long('"type 2 diabetes" -> E11.9 (a b c d e f g')
     style = ReasoningStyle.for_narrative(generator.vocab, NARRATIVE, reason_words=3)
     assert style.reason_is_long('"type 2 diabetes" -> 99213 (without any complication')
@@ -166,7 +173,8 @@ def test_a_short_reason_may_follow_a_code_when_allowed(generator):
     logits[word] = 10.0
     assert generator.vocab.text(tracker.pick(logits)) == ")"  # the fourth word is not started
     strict_tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
-    _feed(generator, strict_tracker, '<think>\n"type 2 diabetes" -> E11.9')
+    strict_tracker.style = strict
+    _feed(generator, strict_tracker, '<think>\n"MDM: low" -> 99213')
     logits = torch.zeros(generator.model.config.vocab_size)
     logits[paren], logits[period] = 10.0, 5.0
-    assert strict_tracker.pick(logits) == period  # the default bans "(" after a code
+    assert strict_tracker.pick(logits) == period  # THCE_REASON_WORDS=0 bans "(" after every code
