@@ -123,23 +123,20 @@ class TokenVocabulary:
     def encode(self, text: str) -> list[int]:
         return list(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
+    def _ids_starting_with(self, firsts: tuple[str, ...]) -> torch.Tensor:
+        """Ids of the tokens whose text starts with one of `firsts` after optional spaces."""
+        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ")[:1] in firsts], dtype=torch.long)
+
     @cached_property
     def after_code_ids(self) -> torch.Tensor:
         """Ids of the tokens whose text starts with "(", "/", "-" or "," after optional spaces: what may not
         follow a code on a reasoning line (a description, or a second code offered as an alternative)."""
-        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ")[:1] in ("(", "/", "-", ",")],
-                            dtype=torch.long)
+        return self._ids_starting_with(("(", "/", "-", ","))
 
     @cached_property
     def alternative_code_ids(self) -> torch.Tensor:
         """`after_code_ids` without "(": what may not follow a code when a short reason may."""
-        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ")[:1] in ("/", "-", ",")],
-                            dtype=torch.long)
-
-    @cached_property
-    def paren_ids(self) -> torch.Tensor:
-        """Ids of the tokens whose text starts with "(" after optional spaces."""
-        return torch.tensor([i for i, t in enumerate(self.texts) if t.lstrip(" ")[:1] == "("], dtype=torch.long)
+        return self._ids_starting_with(("/", "-", ","))
 
     @cached_property
     def quote_id(self) -> int:

@@ -238,14 +238,15 @@ class TrainingPipeline:
         from training.runlog import read_summary
 
         chosen = getattr(self.args, "export_stage", None)
-        stage = chosen or self.final_stage()
         if chosen and not read_summary(self.work / chosen):
             raise FileNotFoundError(f"--export-stage {chosen}: {self.work / chosen} holds no finished stage")
+        final = self.final_stage()
+        stage = chosen or final
         if stage != "stage_3" and not chosen:
             logger.warning("exporting %s: the later stages did not finish", stage)
         self.state["export"] = export_model(self.work / stage, self.output, self.work / "retriever")
         self.state["export"]["stage"] = stage
-        if chosen and chosen != self.final_stage():
+        if chosen and chosen != final:
             self.state["export"]["chosen"] = True  # the card says the later stage(s) finished but were not shipped
 
     def step_calibrate(self) -> None:
@@ -319,7 +320,9 @@ class TrainingPipeline:
             config_path = prepare_base().path / "config.json"
         if config_path.is_file():
             exported = json.loads(config_path.read_text())
-            exported.update({k: v for k, v in (exported.get("rope_parameters") or {}).items() if k == "rope_theta"})
+            rope = (exported.get("rope_parameters") or {}).get("rope_theta")  # where transformers 5 keeps it
+            if rope is not None:
+                exported["rope_theta"] = rope
             shape = {key: exported.get(key, value) for key, value in shape.items()}
         return shape
 

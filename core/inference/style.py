@@ -50,20 +50,26 @@ def reason_words_default() -> int | None:
     return words if words > 0 else None
 
 
+def _code_at_end(line: str) -> str | None:
+    """The last code of `line` when it ends right after `"quote" -> CODE` (or `; CODE`), else None."""
+    match = _CODE_AT_END.search(line)
+    return match.group(1) if match else None
+
+
 def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).lower()
 
 
 @dataclass
 class ReasoningStyle:
-    after_code_ids: torch.Tensor  # tokens that start "(", "/", "-" or "," (banned right after a code)
+    after_code_ids: torch.Tensor  # tokens banned right after a procedure code: "/", "-", "," (and "(" when strict)
     quote_id: int  # the token of '"' alone (closes a quote that cannot go on verbatim)
     quote_words: int | None = QUOTE_WORDS
     source: str | None = None  # the normalized narrative quotes must come from (None: no verbatim check)
     top_k: int = TOP_K
     reason_words: int | None = None  # a "(reason)" after a code is allowed and closed at this many words
     close_reason_id: int | None = None  # the token of ")" alone
-    paren_ids: torch.Tensor | None = None  # tokens starting with "(" (banned after an ICD-10-CM code)
+    after_icd_ids: torch.Tensor | None = None  # tokens banned right after an ICD-10-CM code (None: after_code_ids)
     _seen: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -74,8 +80,7 @@ class ReasoningStyle:
         banned = vocab.alternative_code_ids if reason_words else vocab.after_code_ids
         return cls(after_code_ids=banned, quote_id=vocab.quote_id, quote_words=quote_words,
                    source=normalize(narrative) if narrative else None, reason_words=reason_words or None,
-                   close_reason_id=vocab.encode(")")[0] if reason_words else None,
-                   paren_ids=vocab.paren_ids if reason_words else None)
+                   close_reason_id=vocab.encode(")")[0] if reason_words else None, after_icd_ids=vocab.after_code_ids)
 
     def reason_is_long(self, line: str) -> bool:
         """True when `line` ends inside a "(reason)" after a code that holds `reason_words` words already."""
@@ -87,13 +92,23 @@ class ReasoningStyle:
     def bans_reason(self, line: str) -> bool:
         """With `reason_words`: True right after an ICD-10-CM code, where a "(" would start a description
         (procedure codes may take a short reason: the visit level's basis, a drug's units)."""
-        match = _CODE_AT_END.search(line) if self.reason_words else None
-        return bool(match) and not _PROCEDURE.fullmatch(match.group(1))
+        code = _code_at_end(line) if self.reason_words else None
+        return code is not None and not _PROCEDURE.fullmatch(code)
 
     def bans_after_code(self, line: str) -> bool:
         """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description, a "/", "-"
         or "," an alternative code."""
-        return bool(_CODE_AT_END.search(line))
+        return _code_at_end(line) is not None
+
+    def banned_after(self, line: str) -> torch.Tensor | None:
+        """The token ids `line` may not go on with: `after_icd_ids` right after an ICD-10-CM code (when a reason
+        may follow procedure codes), `after_code_ids` right after any other code, None elsewhere."""
+        code = _code_at_end(line)
+        if code is None:
+            return None
+        if self.reason_words and self.after_icd_ids is not None and not _PROCEDURE.fullmatch(code):
+            return self.after_icd_ids
+        return self.after_code_ids
 
     def quote_is_long(self, quote: str) -> bool:
         return self.quote_words is not None and len(quote.split()) > self.quote_words

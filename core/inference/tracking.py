@@ -66,11 +66,10 @@ class AnswerTracker:
         if allowed is not None:
             return int(allowed[logits[allowed].argmax()])
         if self.style is not None and self.phase != "answer" and not self.done:
-            if self.style.bans_after_code(self._line):
+            banned = self.style.banned_after(self._line)
+            if banned is not None:
                 logits = logits.clone()
-                logits[self.style.after_code_ids] = float("-inf")
-                if self.style.bans_reason(self._line):
-                    logits[self.style.paren_ids] = float("-inf")
+                logits[banned] = float("-inf")
             if self.style.source is not None and open_quote(self._line) is not None:
                 return self.style.next_quote_token(self._line, logits, self.vocab.texts)
             token_id = self.redirect(int(logits.argmax()))
