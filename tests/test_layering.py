@@ -37,7 +37,7 @@ def _imported_roots(path: Path) -> set[str]:
 CORE_LAYERS = (
     ("constants", "paths", "jsonl", "text", "counts", "schema"),
     ("codes",),
-    ("prompts", "rules"),
+    ("prompts", "rules", "reasoning_lines"),
     ("constraints", "retrieval", "evidence"),  # evidence reads the E/M level statements of rules.em
     ("inference", "datasets"),
     ("pipeline",),

@@ -16,6 +16,19 @@ EXCLUSION_REASONS = {
 }
 
 
+def units_why(units: int, basis: str) -> str:
+    """The reason after a drug or mileage code: 'x4 units: 40 mg, 10 mg/unit' (a billing unit per dose step, per
+    mile ...). Short and without nested parentheses, so the decoding style lets the model write it whole (a
+    "(reason)" after a code holds at most core.inference.style.REASON_WORDS words)."""
+    count = f"x{units} unit{'s' if units > 1 else ''}"
+    return f"{count}: {basis}" if basis else count
+
+
+def units_basis(why: str) -> str:
+    """The basis part of a `units_why` reason ('' when it has none)."""
+    return why.split(": ", 1)[1] if ": " in why else ""
+
+
 @dataclass(frozen=True)
 class Exclusion:
     """A mention deliberately not coded; `code` is what a careless coder would assign."""

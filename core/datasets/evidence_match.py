@@ -1,5 +1,9 @@
 """Find, for each code, the sentence of a real narrative whose words best match the code's description
-(lexical overlap of stemmed content words). Used for CodiEsp and raw records without given evidence."""
+(lexical overlap of stemmed content words). Used for CodiEsp and raw records without given evidence.
+
+The evidence has no "why": the only one at hand would be the description's first words, which the model then
+learned to copy after every code (a third of its tokens on CodiEsp), and which the decoding style forbids after an
+ICD-10-CM code (core.inference.style)."""
 
 from __future__ import annotations
 
@@ -8,14 +12,10 @@ from core.evidence import code_terms
 from core.text import evidence_stems, is_affirmed, split_sentences
 
 WINDOW_WORDS = 12
-DESCRIPTION_WORDS = 8
 
 
-def _description_terms(codeset, code: str) -> tuple[str, set[str]]:
-    texts = code_terms(codeset, code)
-    if not texts:
-        return "", set()
-    return texts[0], set().union(*(evidence_stems(text) for text in texts))
+def _description_terms(codeset, code: str) -> set[str]:
+    return set().union(*(evidence_stems(text) for text in code_terms(codeset, code)))
 
 
 def _best_window(sentence: str, terms: set[str]) -> str:
@@ -38,12 +38,9 @@ def match_evidence(narrative: str, codes: list[tuple[str, str]], codeset) -> lis
     penalties = [0.0 if is_affirmed(s) else 0.5 for s in sentences]  # prefer affirmed mentions
     evidence = []
     for code, system in codes:
-        description, terms = _description_terms(codeset, code)
+        terms = _description_terms(codeset, code)
         scores = [len(terms & s) - (penalty if terms & s else 0.0) for s, penalty in zip(stems, penalties, strict=True)]
         best = max(range(len(sentences)), key=lambda i: scores[i], default=None)
-        why = " ".join(description.split()[:DESCRIPTION_WORDS])
-        if best is None or scores[best] <= 0:
-            evidence.append(Evidence(code, system, "", why))
-        else:
-            evidence.append(Evidence(code, system, _best_window(sentences[best], terms), why))
+        quote = "" if best is None or scores[best] <= 0 else _best_window(sentences[best], terms)
+        evidence.append(Evidence(code, system, quote))
     return evidence

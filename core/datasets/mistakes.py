@@ -10,7 +10,7 @@ import random
 import re
 from dataclasses import dataclass, replace
 
-from core.datasets.cases import CodedCase, Evidence, Exclusion, codes_from_evidence
+from core.datasets.cases import CodedCase, Evidence, Exclusion, codes_from_evidence, units_basis, units_why
 from core.datasets.concepts.evaluation_management import (
     ED_VISIT,
     OFFICE_ESTABLISHED,
@@ -88,8 +88,7 @@ def wrong_specificity(case: CodedCase, rng: random.Random, codeset) -> CodingMis
         return None
     target = rng.choice(options)
     wrong = _sibling(codeset, target.code, rng)
-    why = " ".join(codeset.describe(wrong).split()[:8])
-    evidence = [replace(e, code=wrong, why=why) if e == target else e for e in case.evidence]
+    evidence = [replace(e, code=wrong, why="") if e == target else e for e in case.evidence]
     return _with(case, "wrong_specificity", f"{target.code} -> {wrong}", evidence, change=(target.code, wrong))
 
 
@@ -164,8 +163,7 @@ def wrong_units(case: CodedCase, rng: random.Random, codeset) -> CodingMistake |
     target = rng.choice(options)
     right = units[target.code]
     wrong = rng.choice([n for n in (1, right * 2, right + 1, max(1, right // 2)) if n != right] or [right + 1])
-    basis = target.why[target.why.index("("):] if "(" in target.why else ""
-    why = f"x{wrong} unit{'s' if wrong > 1 else ''} {basis}".strip()
+    why = units_why(wrong, units_basis(target.why))
     evidence = [replace(e, why=why) if e == target else e for e in case.evidence]
     return _with(case, "wrong_units", f"{target.code} x{right} -> x{wrong}", evidence)
 

@@ -86,8 +86,8 @@ def dose_text(rng: random.Random, given: DrugGiven) -> str:
 
 
 def unit_basis(given: DrugGiven) -> str:
-    """'1 mg per unit' - the billing unit of the HCPCS code."""
-    return f"{_number(given.drug.unit_amount)} {given.drug.unit_measure} per unit"
+    """'1 mg/unit' - the billing unit of the HCPCS code."""
+    return f"{_number(given.drug.unit_amount)} {given.drug.unit_measure}/unit"
 
 
 def plan_for(rng: random.Random, key: str, group: str) -> str:

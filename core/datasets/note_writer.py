@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from core.datasets import note_text as nt
-from core.datasets.cases import CodedCase, Evidence, Exclusion, codes_from_evidence
+from core.datasets.cases import CodedCase, Evidence, Exclusion, codes_from_evidence, units_why
 from core.datasets.concepts import DiagnosisVariant
 from core.datasets.concepts import distractors as dis
 from core.datasets.concepts.drugs import ADDITIONAL_IV_PUSH, ADMIN_CODE_BY_ROUTE, ROUTE_WORDS
@@ -109,7 +109,7 @@ class NoteWriter:
         for item in self.plan.drugs:
             route_word = self.rng.choice(ROUTE_WORDS[item.route])
             quote = f"{self.rng.choice(item.drug.names)} {nt.dose_text(self.rng, item)} {route_word}"
-            why = f"x{item.units} unit{'s' if item.units > 1 else ''} ({nt.unit_basis(item)})"
+            why = units_why(item.units, nt.unit_basis(item))
             given.append(self.code(quote, item.drug.code, "hcpcs", why))
             admin = ADMIN_CODE_BY_ROUTE.get(item.route)
             if item.route == "IV":

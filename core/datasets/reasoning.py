@@ -1,7 +1,10 @@
 """Compact, evidence-based `<think>` reasoning from a case's evidence and exclusions.
 
-One line per quote: `"quote" -> CODE (why)`; then what was not coded and why. The budget (default 120
-words) is met by first dropping the explanations of later lines, then shortening quotes.
+One line per quote: `"quote" -> CODE.`, a CPT/HCPCS code with its short reason (`-> 99214 (established patient,
+moderate MDM).`); then what was not coded and why. The lines are ones the decoding style (core.inference.style)
+lets the model write: no "(...)" after an ICD-10-CM code, a procedure's reason of at most REASON_WORDS words;
+the stage-file checks hold every answer to it (core.datasets.stage_checks). The budget (default 120 words) is met
+by first dropping the explanations of later lines, then shortening quotes.
 """
 
 from __future__ import annotations
@@ -26,17 +29,22 @@ def shorten(quote: str, words: int) -> str:
     return quote if len(parts) <= words else " ".join(parts[:words]) + SHORTENED_QUOTE_MARK
 
 
+def _quotable(quote: str) -> str:
+    """`quote` without a '"' of its own (the reasoning line's quote marks would end it early): its longest part."""
+    return max((part.strip() for part in quote.split('"')), key=len) if '"' in quote else quote
+
+
 def _grouped(evidence: list[Evidence]) -> list[tuple[str, list[Evidence]]]:
     groups: dict[str, list[Evidence]] = {}
     for item in evidence:
-        groups.setdefault(item.quote, []).append(item)
+        groups.setdefault(_quotable(item.quote), []).append(item)
     return list(groups.items())
 
 
 def _evidence_line(quote: str, items: list[Evidence], quote_words: int, explain: bool) -> str:
     codes = []
     for item in items:
-        keep_why = item.why and (explain or item.why.startswith("x"))
+        keep_why = item.why and item.system != "icd10cm" and (explain or item.why.startswith("x"))
         codes.append(f"{item.code} ({item.why})" if keep_why else item.code)
     if not quote:
         return "; ".join(codes) + ": no single sentence, inferred from the whole case."
@@ -48,7 +56,7 @@ def _exclusion_line(exclusions: list[Exclusion] | None, quote_words: int) -> str
         return ""
     if not exclusions:
         return NOTHING_EXCLUDED
-    parts = [f'"{shorten(e.quote, quote_words)}" ({EXCLUSION_LABELS.get(e.reason, e.reason)})' for e in exclusions]
+    parts = [f'"{shorten(_quotable(e.quote), quote_words)}" ({EXCLUSION_LABELS.get(e.reason, e.reason)})' for e in exclusions]
     return "Not coded: " + "; ".join(parts) + "."
 
 

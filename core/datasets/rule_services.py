@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 
+from core.datasets.cases import units_why
 from core.datasets.rule_draft import ED, LEVELS, Draft, em_sentence, who
 
 # (names a note uses, doses, amount one unit stands for, unit, "up to" unit, J-code, diagnosis phrasings, ICD code)
@@ -46,9 +47,9 @@ def drug_supply(rng: random.Random) -> Draft:
     units = 1 if up_to else max(1, math.ceil(dose / per - 1e-9))
     draft = Draft("urgent_care").say(f"S: {who(rng)}, seen today.")
     draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", icd))
-    basis = f"up to {per:g} {unit}" if up_to else f"{_amount(dose, unit)} / {per:g} {unit} per unit"
+    basis = f"up to {per:g} {unit}" if up_to else f"{_amount(dose, unit)}, {per:g} {unit}/unit"
     draft.say(rng.choice(PUSH_PHRASES if route == "push" else IM_PHRASES).format(drug=drug, dose=_amount(dose, unit)),
-              ("hcpcs", code), why=f"x{units} unit{'s' if units > 1 else ''} ({basis})", careless=False)
+              ("hcpcs", code), why=units_why(units, basis), careless=False)
     draft.also(("cpt", ROUTE_CODES[route]))
     if rng.random() < 0.3:
         draft.careless["cpt"].append(ROUTE_CODES[route])  # the administration coded, the drug supply forgotten
@@ -238,7 +239,7 @@ def ambulance(rng: random.Random) -> Draft:
     draft = Draft("ambulance").say(f"{rng.choice(AMBULANCE_HEADERS)}: {level}.", ("hcpcs", base), careless=False)
     draft.say(f"{who(rng, 30, 95)} with {reason}; monitored en route.", ("icd10cm", icd))
     draft.say(rng.choice((f"Loaded mileage {miles} statute miles.", f"{miles} loaded miles.", f"Patient miles: {miles}.")),
-              ("hcpcs", "A0425"), why=f"x{miles} units (1 per loaded mile)", careless=False)
+              ("hcpcs", "A0425"), why=units_why(miles, "1 per loaded mile"), careless=False)
     wrong = rng.random()
     if wrong < 0.35:
         draft.careless["hcpcs"].append(rng.choice([c for _, c in AMBULANCE_LEVELS if c != base]))

@@ -1,5 +1,6 @@
 """Quality gates for stage files (`thce data check`): schema, valid codes, well-formed answers that match
-the record's codes, duplicates, near-duplicates, length limits, and the per-system code distribution."""
+the record's codes, reasoning the decoding style lets the model write, duplicates, near-duplicates, length
+limits, and the per-system code distribution."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from core.codes import get_codeset
 from core.constants import MAX_NARRATIVE_CHARS
 from core.datasets.near_duplicates import near_duplicate_pairs, normalize_text
 from core.datasets.record_schema import schema_problems
+from core.reasoning_lines import style_conflicts
 from core.prompts import SYSTEMS, narrative_from_messages, parse_output
 
 MAX_REASONING_WORDS = 400
@@ -50,6 +52,18 @@ def _think_problems(text: str) -> list[str]:
     if text.index("<think>") > text.index("</think>") or not text.lstrip().startswith("<think>"):
         return ["the answer must start with <think> and close it before the JSON"]
     return []
+
+
+def style_problems(answer: str, narrative: str) -> list[str]:
+    """The answer's reasoning checked against the decoding style (core.inference.style.style_conflicts): a line
+    the decoder would not let the model write teaches a format the model is then pushed off (garbled lines)."""
+    start, end = answer.find("<think>"), answer.find("</think>")
+    if start < 0 or end < start:
+        return []
+    conflicts = style_conflicts(answer[start + len("<think>"):end], narrative)
+    if not conflicts:
+        return []
+    return [f"reasoning the decoding style would not let the model write ({len(conflicts)}): {conflicts[0]}"]
 
 
 def answer_problems(text: str, expected: dict | None, codeset, require_valid: bool = True) -> tuple[list[str], int]:
@@ -123,10 +137,12 @@ class _Checker:
             if rejected == record["chosen"][0]["content"]:
                 problems.append("rejected answer equals the chosen answer")
             answer_key, codes = record["chosen"][0]["content"] + "\x00" + rejected, expected or {}
+            taught = record["chosen"][0]["content"]
         else:
             prompt, codes = record["messages"][:2], record["codes"]
             answer = record["messages"][2]["content"]
             problems = invalid_code_problems(codes, self.codeset, "record")
+            taught = None if self.stage == "stage_1" else answer
             if record["meta"].get("answer_format") == "text":
                 words = len(answer.split())
                 if "think>" in answer or any(codes[s] for s in SYSTEMS):
@@ -141,6 +157,8 @@ class _Checker:
         narrative = narrative_from_messages(prompt)
         if len(narrative) > MAX_NARRATIVE_CHARS:
             problems.append(f"narrative longer than {MAX_NARRATIVE_CHARS} characters")
+        if taught is not None:
+            problems += style_problems(taught, narrative)
         duplicates = self._duplicates(line, user, answer_key)
         if not duplicates:  # exact copies are reported once, not again as near-duplicates
             self.texts.append((line, narrative))

@@ -52,7 +52,7 @@ def _procedure_body(writer: NoteWriter, rng: random.Random) -> None:
     plan, proc = writer.plan, writer.plan.procedure
     cm = round(rng.uniform(*proc.size_cm), 1) if proc.size_cm else None
     phrase = writer.fill(rng.choice(proc.phrases), cm)
-    why = f"{cm:g} cm repair, size range of {proc.code}" if cm is not None else ""
+    why = f"{cm:g} cm, within its size range" if cm is not None else ""
     writer.add("header", rng.choice(("PROCEDURE NOTE", "Procedure note", "Office procedure")),
                f"Patient: {nt.describe_patient(rng, plan.patient)}.")
     writer.add("indication", f"Indication: {writer.problem_text(plan.problems[0])}.")

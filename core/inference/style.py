@@ -20,26 +20,24 @@ them token by token:
 
     style = ReasoningStyle.for_narrative(vocab, narrative)
     tracker = AnswerTracker(vocab, grammar, think_budget, style=style)
+
+The patterns of a line live in core.reasoning_lines, which also checks whole training answers against them
+(`style_conflicts`), so the data the model learns from is data the style lets it write.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import torch
 
 from core.constants import QUOTE_WORDS, SHORTENED_QUOTE_MARK
+from core.reasoning_lines import (OPEN_REASON, REASON_WORDS, code_at_end, is_procedure, normalize, quote_in,
+                                   quote_word_count)
 
 TOP_K = 24  # tokens tried, best first, for a verbatim quote before the quote is closed
 SHORTENED = SHORTENED_QUOTE_MARK + '"'
-_CODE = r"[A-Z0-9](?:[A-Z0-9.]*[A-Z0-9])?"
-_CODE_AT_END = re.compile(rf'"\s*->\s*(?:{_CODE}\s*;\s*)*({_CODE})\s*$')
-_SPACES = re.compile(r"\s+")
-_OPEN_REASON = re.compile(rf'"\s*->\s*(?:{_CODE}\s*;\s*)*({_CODE})\s*\(([^()"]*)$')
-_PROCEDURE = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")  # CPT (5 digits, or 4 + F/T) or HCPCS Level II (a letter + 4 digits)
 REASON_ENV = "THCE_REASON_WORDS"  # "0": no "(reason)" after any code (the stricter style before 2026-11-30)
-REASON_WORDS = 6  # a "(reason)" after a CPT/HCPCS code is closed once it holds this many words
 
 
 def reason_words_default() -> int | None:
@@ -48,16 +46,6 @@ def reason_words_default() -> int | None:
     value = os.environ.get(REASON_ENV, "").strip()
     words = int(value) if value else REASON_WORDS
     return words if words > 0 else None
-
-
-def _code_at_end(line: str) -> str | None:
-    """The last code of `line` when it ends right after `"quote" -> CODE` (or `; CODE`), else None."""
-    match = _CODE_AT_END.search(line)
-    return match.group(1) if match else None
-
-
-def normalize(text: str) -> str:
-    return _SPACES.sub(" ", text).lower()
 
 
 @dataclass
@@ -86,45 +74,40 @@ class ReasoningStyle:
         """True when `line` ends inside a "(reason)" after a code that holds `reason_words` words already."""
         if not self.reason_words:
             return False
-        match = _OPEN_REASON.search(line)
+        match = OPEN_REASON.search(line)
         return bool(match) and len(match.group(2).split()) >= self.reason_words
 
     def bans_reason(self, line: str) -> bool:
         """With `reason_words`: True right after an ICD-10-CM code, where a "(" would start a description
         (procedure codes may take a short reason: the visit level's basis, a drug's units)."""
-        code = _code_at_end(line) if self.reason_words else None
-        return code is not None and not _PROCEDURE.fullmatch(code)
+        code = code_at_end(line) if self.reason_words else None
+        return code is not None and not is_procedure(code)
 
     def bans_after_code(self, line: str) -> bool:
         """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description, a "/", "-"
         or "," an alternative code."""
-        return _code_at_end(line) is not None
+        return code_at_end(line) is not None
 
     def banned_after(self, line: str) -> torch.Tensor | None:
         """The token ids `line` may not go on with: `after_icd_ids` right after an ICD-10-CM code (when a reason
         may follow procedure codes), `after_code_ids` right after any other code, None elsewhere."""
-        code = _code_at_end(line)
+        code = code_at_end(line)
         if code is None:
             return None
-        if self.reason_words and self.after_icd_ids is not None and not _PROCEDURE.fullmatch(code):
+        if self.reason_words and self.after_icd_ids is not None and not is_procedure(code):
             return self.after_icd_ids
         return self.after_code_ids
 
     def quote_is_long(self, quote: str) -> bool:
-        return self.quote_words is not None and len(quote.split()) > self.quote_words
+        return self.quote_words is not None and quote_word_count(quote) > self.quote_words
 
     def quote_ok(self, quote: str) -> bool:
         """True when `quote` (the text after an opening '"', so far) is a substring of the narrative."""
         if self.source is None:
             return True
-        mark = SHORTENED_QUOTE_MARK.strip()
-        text = quote[:-len(mark)].rstrip() if quote.endswith(mark) else quote
-        key = normalize(text).lstrip()
-        if not key.strip():
-            return True
-        if key not in self._seen:
-            self._seen[key] = key in self.source
-        return self._seen[key]
+        if quote not in self._seen:
+            self._seen[quote] = quote_in(self.source, quote)
+        return self._seen[quote]
 
     def next_quote_token(self, line: str, logits: torch.Tensor, texts: list[str]) -> int:
         """The best token among the top ones that keeps the open quote of `line` verbatim, else the one that
@@ -145,3 +128,4 @@ def open_quote(line: str) -> str | None:
     if line.count('"') % 2 == 0:
         return None
     return line[line.rindex('"') + 1:]
+

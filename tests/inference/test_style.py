@@ -178,3 +178,79 @@ def test_a_short_reason_may_follow_a_procedure_code(generator, monkeypatch):
     logits = torch.zeros(generator.model.config.vocab_size)
     logits[paren], logits[period] = 10.0, 5.0
     assert strict_tracker.pick(logits) == period  # THCE_REASON_WORDS=0 bans "(" after every code
+
+
+def _decoder_keeps(generator, narrative: str, reasoning: str) -> bool:
+    """True when the styled tracker lets a model that wants exactly `reasoning` write it token for token."""
+    tracker = generator.tracker(think_budget=10_000, narrative=narrative, style=True)
+    _feed(generator, tracker, "<think>\n")
+    for token_id in generator.vocab.encode(reasoning):
+        allowed = tracker.allowed_ids()
+        if allowed is not None and token_id not in allowed.tolist():
+            return False
+        logits = torch.zeros(generator.model.config.vocab_size)
+        logits[token_id] = 100.0
+        if allowed is None and tracker.pick(logits) != token_id:
+            return False
+        tracker.feed(token_id)
+    return True
+
+
+CLEAN = ['"type 2 diabetes" -> E11.9.\n"burning on urination" -> R30.0; 99213 (established patient, low MDM).',
+         '"She reports burning on urination for three days." -> R30.0.\nNot coded: "type 2 diabetes" (negated).',
+         '"burning on urination" -> J1100 (x4 units: 4 mg, 1 mg/unit).']
+CONFLICTS = {'"type 2 diabetes" -> E11.9 (without complications).': "'(' right after E11.9",
+             '"burning on urination" -> 99213 (established patient, low MDM, two stable problems).': "reason after 99213",
+             '"type 2 diabetes" -> E11.9/E11.65.': "'/' right after E11.9",
+             '"type 1 diabetes" -> E10.9.': "quote not in the narrative",
+             '"type 2 diabetes" -> E11.9.\n"type 2 diabetes" -> E11.9.': "line written twice"}
+
+
+def test_style_conflicts_names_what_the_decoder_would_change(generator):
+    """The text-level check (used on training files) agrees with the token-level decoder, both ways."""
+    from core.reasoning_lines import style_conflicts
+
+    for text in CLEAN:
+        assert style_conflicts(text, NARRATIVE) == [], text
+        assert _decoder_keeps(generator, NARRATIVE, text), text
+    for text, phrase in CONFLICTS.items():
+        problems = style_conflicts(text, NARRATIVE)
+        assert problems and problems[0].startswith(phrase), (text, problems)
+        if "written twice" not in phrase:  # a repeated line ends the reasoning (tested with the tracker)
+            assert not _decoder_keeps(generator, NARRATIVE, text), text
+    long_quote = '"Patient with type 2 diabetes. She reports burning on urination for three days." -> R30.0.'
+    assert style_conflicts(long_quote, NARRATIVE)[0].startswith("quote over 12 words")
+    assert style_conflicts('"Patient with type 2 diabetes. She reports burning on urination for ..." -> R30.0.',
+                           NARRATIVE) == []  # cut at 12 words with the mark, as the training data writes it
+    assert style_conflicts('"type 2 diabetes" -> 99213 (a b c d e f g).', NARRATIVE, reason_words=8) == []
+
+
+def test_training_reasoning_is_what_the_decoder_writes(generator, tmp_path):
+    """Every kind of training case renders reasoning the style lets the model write unchanged: synthetic notes,
+    rule cases and CodiEsp cases (no description after an ICD-10-CM code, short procedure reasons, quotes from
+    the narrative without quote marks of their own)."""
+    import itertools
+
+    from core.datasets.codiesp import read_codiesp
+    from core.datasets.reasoning import case_reasoning
+    from core.datasets.rule_cases import generate_rule_cases
+    from core.datasets.synthetic import generate_cases
+    from core.reasoning_lines import style_conflicts
+    from core.paths import REPO_ROOT
+
+    cases = [*itertools.islice(generate_cases(40, seed=3), 40), *itertools.islice(generate_rule_cases(40, seed=3), 40)]
+    split = tmp_path / "dev"
+    (split / "text_files_en").mkdir(parents=True)
+    (split / "text_files_en" / "c1.txt").write_text(
+        'A 70-year-old woman with "poorly controlled" essential hypertension and chronic kidney disease stage 3.\n'
+        "Abdominal pain in the right lower quadrant for two days.\n", encoding="utf-8")
+    (split / "devD.tsv").write_text("c1\ti10\nc1\tn18.30\nc1\tr10.31\n", encoding="utf-8")
+    cases += read_codiesp(split)[0]
+    real = REPO_ROOT.parent / "shared" / "datasets" / "codiesp" / "train"  # the project's copy, when present
+    if real.is_dir():
+        cases += read_codiesp(real)[0][:20]
+    for case in cases:
+        reasoning = case_reasoning(case)
+        assert style_conflicts(reasoning, case.narrative) == [], (case.id, reasoning)
+    for case in cases[::10]:  # the decoder agrees (slower: one tracker step per token)
+        assert _decoder_keeps(generator, case.narrative, case_reasoning(case)), case.id
