@@ -19,7 +19,7 @@ PROCEDURE = re.compile(r"\d{4}[0-9A-Z]|[A-Z]\d{4}")  # CPT (5 digits, or 4 + F/T
 REASON_WORDS = 6  # a "(reason)" after a CPT/HCPCS code holds at most this many words
 _SPACES = re.compile(r"\s+")
 _AFTER_CODE = re.compile(r"\s*([(/\-,])")
-_PARTIAL_MARK = re.compile(r"\s\.{1,%d}$" % len(SHORTENED_QUOTE_MARK.strip()))
+_PARTIAL_MARK = re.compile(rf"\s\.{{1,{len(SHORTENED_QUOTE_MARK.strip())}}}$")
 
 
 def code_at_end(line: str) -> str | None:

@@ -19,7 +19,7 @@ EXCLUSION_REASONS = {
 def units_why(units: int, basis: str) -> str:
     """The reason after a drug or mileage code: 'x4 units: 40 mg, 10 mg/unit' (a billing unit per dose step, per
     mile ...). Short and without nested parentheses, so the decoding style lets the model write it whole (a
-    "(reason)" after a code holds at most core.inference.style.REASON_WORDS words)."""
+    "(reason)" after a code holds at most core.reasoning_lines.REASON_WORDS words)."""
     count = f"x{units} unit{'s' if units > 1 else ''}"
     return f"{count}: {basis}" if basis else count
 

@@ -14,8 +14,8 @@ from core.codes import get_codeset
 from core.constants import MAX_NARRATIVE_CHARS
 from core.datasets.near_duplicates import near_duplicate_pairs, normalize_text
 from core.datasets.record_schema import schema_problems
+from core.prompts import SYSTEMS, narrative_from_messages, parse_output, split_reasoning
 from core.reasoning_lines import style_conflicts
-from core.prompts import SYSTEMS, narrative_from_messages, parse_output
 
 MAX_REASONING_WORDS = 400
 MAX_ANSWER_CHARS = 6000
@@ -55,12 +55,9 @@ def _think_problems(text: str) -> list[str]:
 
 
 def style_problems(answer: str, narrative: str) -> list[str]:
-    """The answer's reasoning checked against the decoding style (core.inference.style.style_conflicts): a line
+    """The answer's reasoning checked against the decoding style (core.reasoning_lines.style_conflicts): a line
     the decoder would not let the model write teaches a format the model is then pushed off (garbled lines)."""
-    start, end = answer.find("<think>"), answer.find("</think>")
-    if start < 0 or end < start:
-        return []
-    conflicts = style_conflicts(answer[start + len("<think>"):end], narrative)
+    conflicts = style_conflicts(split_reasoning(answer, [])[0], narrative)
     if not conflicts:
         return []
     return [f"reasoning the decoding style would not let the model write ({len(conflicts)}): {conflicts[0]}"]

@@ -32,8 +32,15 @@ from dataclasses import dataclass, field
 import torch
 
 from core.constants import QUOTE_WORDS, SHORTENED_QUOTE_MARK
-from core.reasoning_lines import (OPEN_REASON, REASON_WORDS, code_at_end, is_procedure, normalize, quote_in,
-                                   quote_word_count)
+from core.reasoning_lines import (
+    OPEN_REASON,
+    REASON_WORDS,
+    code_at_end,
+    is_procedure,
+    normalize,
+    quote_in,
+    quote_word_count,
+)
 
 TOP_K = 24  # tokens tried, best first, for a verbatim quote before the quote is closed
 SHORTENED = SHORTENED_QUOTE_MARK + '"'
@@ -128,4 +135,3 @@ def open_quote(line: str) -> str | None:
     if line.count('"') % 2 == 0:
         return None
     return line[line.rindex('"') + 1:]
-

@@ -211,11 +211,10 @@ class WriteGate:
 
     @contextlib.contextmanager
     def hold(self):
-        outermost = getattr(self._local, "depth", 0) == 0
-        if outermost:
+        depth = getattr(self._local, "depth", 0)  # this thread's nesting: only this thread changes it
+        if depth == 0:
             _yield_cpu()  # enter the write section at the start of a time slice: less often preempted inside it
         with self._lock:
-            depth = getattr(self._local, "depth", 0)
             self._local.depth = depth + 1
             try:
                 if depth == 0 and fcntl is not None:
@@ -227,7 +226,7 @@ class WriteGate:
                         fcntl.flock(self._file().fileno(), fcntl.LOCK_UN)
             finally:
                 self._local.depth = depth
-        if outermost:
+        if depth == 0:
             _yield_cpu()  # a writer the release woke may run (and take the gate) before this one writes again
 
 

@@ -235,8 +235,8 @@ def test_training_reasoning_is_what_the_decoder_writes(generator, tmp_path):
     from core.datasets.reasoning import case_reasoning
     from core.datasets.rule_cases import generate_rule_cases
     from core.datasets.synthetic import generate_cases
-    from core.reasoning_lines import style_conflicts
     from core.paths import REPO_ROOT
+    from core.reasoning_lines import style_conflicts
 
     cases = [*itertools.islice(generate_cases(40, seed=3), 40), *itertools.islice(generate_rule_cases(40, seed=3), 40)]
     split = tmp_path / "dev"
