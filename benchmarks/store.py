@@ -5,6 +5,7 @@
     uv run python benchmarks/store.py --database-url postgresql+psycopg://user@host/emptydb
     uv run python benchmarks/store.py --throwaway-postgres  # starts a private cluster (tests/postgres.py)
     uv run python benchmarks/store.py --pace-ms 500         # each writer pauses ~0.5 s before a review, as people do
+    uv run python benchmarks/store.py --reviewed-before 10000  # a deep queue: 10,000 cases reviewed before the run
 
 Each writer is a separate process (multiprocessing, spawn) that loops next_case -> save_review, so the
 queue's leases and the write transactions are contended for real. Every write is tied to a user with a role,
@@ -14,7 +15,9 @@ core.access.require before each write, as every endpoint does after Gradio's log
 not in the loop). Afterwards the database is read back: exactly writers x reviews reviews on distinct cases,
 each by a configured annotator and tied to the prediction it judged; one preference pair per correction, by
 the review's annotator; no orphan pair, no lease left held, every case created by the admin; SQLite
-integrity_check ok (on SQLite). Prints JSON: reviews/s, save_review and next_case latencies (wall clock, and
+integrity_check ok (on SQLite). `--reviewed-before N` first has one annotator (`seed`) review N more cases
+through the same API, one process, before the clock starts: the queue then hands out cases after N reviewed
+ones, as a long-running project's does. Prints JSON: reviews/s, save_review and next_case latencies (wall clock, and
 the writer's own CPU time, which does not count waiting for a CPU), and the machine's load while it ran.
 """
 
@@ -38,13 +41,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 CORRECTION = {"icd10cm": ["E11.9"], "cpt": ["99214"]}
 ADMIN_USER = "bench-admin"
+SEED_USER = "seed"
 
 
 def access(writers: int):
     """The benchmark's users: writer-0..writer-N-1 (annotators) and bench-admin (admin), random passwords."""
     from core.access import AccessConfig
 
-    users = {f"writer-{i}": secrets.token_urlsafe(12) for i in range(writers)} | {ADMIN_USER: secrets.token_urlsafe(12)}
+    names = [f"writer-{i}" for i in range(writers)] + [SEED_USER, ADMIN_USER]
+    users = {name: secrets.token_urlsafe(12) for name in names}
     return AccessConfig(users=users, admins=frozenset({ADMIN_USER}))
 
 
@@ -109,6 +114,23 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def _seed_reviews(count: int, config) -> dict:
+    """`count` cases accepted by SEED_USER through next_case / save_review before the writers start."""
+    from core.access import ANNOTATOR, require
+    from core.store import next_case, save_review
+
+    name = require(config, config.identify(SEED_USER), ANNOTATOR, "review cases")
+    start, claims = time.perf_counter(), []
+    for i in range(count):
+        c0 = time.process_time()
+        item = next_case(name)
+        if i >= count - 100:  # the claims of the last 100: what the queue costs at this depth
+            claims.append(time.process_time() - c0)
+        save_review(item.case_id, name, "accept", prediction_id=item.prediction["id"])
+    return {"reviews": count, "seconds": round(time.perf_counter() - start, 1),
+            **({"last_100_next_case_cpu_ms": _ms(claims)} if claims else {})}
+
+
 def _integrity(expected_reviews: int, expected_pairs: int, cases: list[int], config) -> dict:
     """Read everything back: counts, who wrote what, and nothing orphaned or half-written."""
     from sqlmodel import func, select
@@ -139,7 +161,7 @@ def _integrity(expected_reviews: int, expected_pairs: int, cases: list[int], con
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
             sqlite_ok = conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-    ok = (reviews == expected_reviews == distinct_cases == len(set(cases)) == len(cases) and pairs == expected_pairs
+    ok = (reviews == expected_reviews == distinct_cases and len(set(cases)) == len(cases) and pairs == expected_pairs
           and orphans == unpaired == without_prediction == leases_held == cases_not_by_admin == 0
           and not not_annotators and sqlite_ok is not False)
     return {"ok": ok, "reviews": reviews, "expected_reviews": expected_reviews, "distinct_cases": distinct_cases,
@@ -166,7 +188,8 @@ def _machine() -> dict:
     return info
 
 
-def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path, pace_ms: float = 0) -> dict:
+def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path, pace_ms: float = 0,
+        reviewed_before: int = 0) -> dict:
     from sqlalchemy.engine import make_url
 
     from core.access import ADMIN, require
@@ -175,8 +198,9 @@ def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path
     config = access(writers)
     init_db(url)
     cases_file = work_dir / "bench.cases.jsonl"
-    _write_cases(cases_file, writers * reviews)
+    _write_cases(cases_file, writers * reviews + reviewed_before)
     import_cases(cases_file, imported_by=require(config, config.identify(ADMIN_USER), ADMIN, "import cases"))
+    seeded = _seed_reviews(reviewed_before, config) if reviewed_before else None
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(writers + 1), ctx.Queue()
     procs = [ctx.Process(target=_writer,
@@ -204,6 +228,7 @@ def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path
         "benchmark": "store_concurrent_writers", "writers": writers, "reviews_per_writer": reviews,
         "processes": True, "pace_ms": pace_ms, "database": "sqlite (WAL)" if url.startswith("sqlite") else make_url(url).get_backend_name(),
         "identities": "core.access: writer-i (annotator role) write reviews, bench-admin (admin) imports",
+        "reviewed_before": seeded,
         "wall_s": round(wall, 3),
         "reviews_per_s": round(len(save_s) / wall, 1),
         "save_review_ms": _ms(save_s),
@@ -211,7 +236,7 @@ def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path
         "save_review_cpu_ms": _ms(pick("save_cpu")),
         "next_case_cpu_ms": _ms(pick("claim_cpu")),
         "machine": {"before": machine_before, "after": _machine()},
-        "integrity": _integrity(writers * reviews, pairs, cases, config),
+        "integrity": _integrity(writers * reviews + reviewed_before, pairs, cases, config),
     }
 
 
@@ -226,6 +251,8 @@ def main() -> None:
                         help="start a private PostgreSQL cluster (Debian's postgresql package) and use it")
     parser.add_argument("--pace-ms", type=float, default=0,
                         help="mean pause before each review (exponential), as annotators read cases; 0: back to back")
+    parser.add_argument("--reviewed-before", type=int, default=0,
+                        help="cases one annotator reviews (one process) before the writers start: a deep queue")
     args = parser.parse_args()
     if args.db is not None and args.db.exists():
         parser.error(f"--db {args.db} exists; the benchmark needs a fresh database file")
@@ -235,10 +262,12 @@ def main() -> None:
 
             with throwaway_cluster(durable=True) as cluster:
                 url = cluster.create_database("bench")
-                result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp), args.pace_ms)
+                result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp), args.pace_ms,
+                             args.reviewed_before)
         else:
             url = args.database_url or f"sqlite:///{args.db or Path(tmp) / 'bench.db'}"
-            result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp), args.pace_ms)
+            result = run(args.writers, args.reviews, args.correct_every, url, Path(tmp), args.pace_ms,
+                         args.reviewed_before)
     print(json.dumps(result, indent=2))
     sys.exit(0 if result["integrity"]["ok"] else 1)
 

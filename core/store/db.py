@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, update
 
 try:  # POSIX: writers of one SQLite file queue on a flock (WriteGate); elsewhere on SQLite's busy handler only
     import fcntl
@@ -32,7 +32,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from core.paths import DATA_DIR
 from core.store.errors import BusyError, StoreError
-from core.store.models import SCHEMA_VERSION, Meta
+from core.store.models import QUEUE_INDEX, SCHEMA_VERSION, Case, Meta, needs_reviews
 
 logger = logging.getLogger(__name__)
 
@@ -104,10 +104,14 @@ def create_store_engine(url: str) -> Engine:
 # Columns added after schema version 1, as (table, column, SQL type): added in place to an older database.
 ADDED_COLUMNS = (("cases", "created_by", "VARCHAR(100)"), ("predictions", "requested_by", "VARCHAR(100)"),
                  ("predictions", "rule_edits", "JSON"),
-                 ("reviews", "status", "VARCHAR(16)"), ("reviews", "discard_reason", "TEXT"))
-# Values for the rows an added column finds (run once, right after the column is added).
+                 ("reviews", "status", "VARCHAR(16)"), ("reviews", "discard_reason", "TEXT"),
+                 ("cases", "needs_review", "BOOLEAN"))
+# Values for the rows an added column finds (run once, right after the column is added): SQL text or a statement.
 BACKFILLS = {("reviews", "status"): "UPDATE reviews SET status = CASE WHEN decision = 'skip' THEN 'skipped' "
-                                    "ELSE 'submitted' END WHERE status IS NULL"}
+                                    "ELSE 'submitted' END WHERE status IS NULL",
+             ("cases", "needs_review"): update(Case).values(needs_review=needs_reviews())}
+# Indexes that go with an added column (create_all makes them for new tables only).
+ADDED_INDEXES = {("cases", "needs_review"): QUEUE_INDEX}
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -119,8 +123,14 @@ def _add_missing_columns(engine: Engine) -> None:
     with engine.begin() as connection:
         for table, column, kind in missing:
             connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-            if (table, column) in BACKFILLS:
-                connection.exec_driver_sql(BACKFILLS[(table, column)])
+            backfill = BACKFILLS.get((table, column))
+            if isinstance(backfill, str):
+                connection.exec_driver_sql(backfill)
+            elif backfill is not None:
+                connection.execute(backfill)
+            if (table, column) in ADDED_INDEXES:
+                index = next(i for i in SQLModel.metadata.tables[table].indexes if i.name == ADDED_INDEXES[(table, column)])
+                index.create(connection, checkfirst=True)
     logger.info("store upgraded: added %s", ", ".join(f"{t}.{c}" for t, c, _ in missing))
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint, exists
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, exists, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4  # 2: cases.created_by, predictions.requested_by (who; `created_at` says when);
+SCHEMA_VERSION = 5  # 2: cases.created_by, predictions.requested_by (who; `created_at` says when);
 #                     3: predictions.rule_edits (the coding rules' edits of the answer);
-#                     4: reviews.status, reviews.discard_reason (review statuses)
+#                     4: reviews.status, reviews.discard_reason (review statuses);
+#                     5: cases.needs_review and its index (the queue reads open cases only)
 DECISIONS: tuple[str, ...] = ("accept", "correct", "reject", "skip")
 # A review's status (Argilla's response statuses plus skipped): a draft is saved work that counts for nothing
 # yet; submitted (accept / correct / reject) counts towards the case's `min_submitted`; discarded (the case
@@ -42,11 +44,15 @@ class Meta(SQLModel, table=True):
     value: str = Field(max_length=256)
 
 
+QUEUE_INDEX = "ix_cases_needs_review_id"
+
+
 class Case(SQLModel, table=True):
     """A narrative waiting for (or having had) review. A lease marks who holds it right now."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_cases_source_external_id"),)
+    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_cases_source_external_id"),
+                      Index(QUEUE_INDEX, "needs_review", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=200)
@@ -59,6 +65,11 @@ class Case(SQLModel, table=True):
     # min_submitted: how many annotators must submit a review before the case leaves the queue (default 1;
     # 2 or more for agreement, e.g. the double-annotation share of an import)
     target_reviews: int = Field(default=1)
+    # False once enough annotators submitted (needs_reviews() below, kept up to date by every write that can change
+    # it: a review, a new min_submitted), so the queue walks the open cases only instead of every case reviewed
+    # before them (~1 us of CPU each per claim: 6 ms a claim with 4,000 reviewed). The queue still checks
+    # needs_reviews() itself; the flag only narrows where it looks.
+    needs_review: bool = Field(default=True)
     lease_annotator: str | None = Field(default=None, max_length=100)
     lease_expires_at: datetime | None = Field(default=None)
     created_by: str | None = Field(default=None, max_length=100)  # who queued or imported it
@@ -152,3 +163,22 @@ _NEWER_REVIEW = aliased(Review, name="newer_review")
 def latest_review_clause(review=Review):
     """SQL condition: `review` is the latest version (no other row supersedes it)."""
     return ~exists().where(_NEWER_REVIEW.supersedes_id == review.id)
+
+
+def reviews_done(case_id_column) -> object:
+    """Scalar subquery: distinct annotators whose latest review of the case is submitted."""
+    return (
+        select(func.count(func.distinct(Review.annotator)))
+        .where(Review.case_id == case_id_column, Review.status == "submitted", latest_review_clause())
+        .scalar_subquery()
+    )
+
+
+def needs_reviews(target=None):
+    """SQL condition: fewer annotators submitted the case than its min_submitted (`target`: another value to
+    compare with, e.g. a new min_submitted; default the case's own). For a min_submitted of 1 that is "no
+    latest review is submitted": an index lookup, where counting distinct annotators builds a temporary table
+    for every case looked at."""
+    target = Case.target_reviews if target is None else target
+    submitted = exists().where(Review.case_id == Case.id, Review.status == "submitted", latest_review_clause())
+    return sql_case((target == 1, ~submitted), else_=reviews_done(Case.id) < target)

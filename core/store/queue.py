@@ -7,7 +7,9 @@ expired, or already theirs. Drafts, discards and skips do not count towards `min
 skipped case goes to someone else. A lease lasts `default_lease_minutes()` (THCE_LEASE_MINUTES, default 30); an
 expired lease returns the case to the queue. The annotator's own leased case and drafts come first.
 Claiming is one conditional UPDATE (`... WHERE lease is free`) whose row count says who won, so it is atomic
-on SQLite and PostgreSQL alike.
+on SQLite and PostgreSQL alike. The first open cases are found through `cases.needs_review` (indexed with the
+id, kept by every write that can change it: core.store.reviews, set_min_submitted), so a claim walks the open
+cases only, however many were reviewed before them; every candidate is still checked in full.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, func, or_, union_all, update
+from sqlalchemy import and_, bindparam, exists, func, literal, null, or_, true, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +28,15 @@ from sqlmodel import Session, select
 
 from core.store.db import get_engine, run_sql_write, run_write
 from core.store.errors import BusyError, ConflictError, FieldError, NotFoundError, check_text
-from core.store.models import Case, Prediction, Review, latest_review_clause, utcnow
+from core.store.models import (
+    Case,
+    Prediction,
+    Review,
+    latest_review_clause,
+    needs_reviews,
+    reviews_done,
+    utcnow,
+)
 from core.store.records import MAX_ID_CHARS, MAX_NARRATIVE_CHARS, check_codes, optional_name
 
 LEASE_MINUTES = 30
@@ -89,23 +99,6 @@ def check_annotator(annotator) -> str:
     return check_text(annotator, "annotator", MAX_ANNOTATOR_CHARS, required=True).strip()
 
 
-def reviews_done(case_id_column) -> object:
-    """Scalar subquery: distinct annotators whose latest review of the case is submitted."""
-    return (
-        select(func.count(func.distinct(Review.annotator)))
-        .where(Review.case_id == case_id_column, Review.status == "submitted", latest_review_clause())
-        .scalar_subquery()
-    )
-
-
-def needs_reviews():
-    """SQL condition: fewer annotators submitted the case than its min_submitted. For the usual min_submitted
-    of 1 that is "no latest review is submitted": an index lookup, where counting distinct annotators builds a
-    temporary table for every case looked at (the queue looks at every case reviewed before the open ones)."""
-    submitted = exists().where(Review.case_id == Case.id, Review.status == "submitted", latest_review_clause())
-    return sql_case((Case.target_reviews == 1, ~submitted), else_=reviews_done(Case.id) < Case.target_reviews)
-
-
 def finished_by(annotator):
     """SQL condition: `annotator`'s latest review of the case is anything but a draft (they are done with it)."""
     return exists().where(Review.case_id == Case.id, Review.annotator == annotator, Review.status != "draft",
@@ -137,7 +130,7 @@ _OWN_DRAFTS = select(Review.case_id).where(Review.annotator == _ANNOTATOR, Revie
 # walks in that order and leaves at the _CANDIDATES-th (one query sorting by _queue_order looked at them all).
 _MINE = (select(Case.id).where(or_(Case.lease_annotator == _ANNOTATOR, Case.id.in_(_OWN_DRAFTS)), *_STILL_OPEN)
          .order_by(_queue_order(_ANNOTATOR), Case.id).limit(_CANDIDATES))
-_NEXT_OPEN = select(Case.id).where(*_STILL_OPEN).order_by(Case.id).limit(_CANDIDATES)
+_NEXT_OPEN = select(Case.id).where(Case.needs_review == true(), *_STILL_OPEN).order_by(Case.id).limit(_CANDIDATES)
 # Both in one statement (one round trip; _PICK sorts the candidates itself, so their order does not matter).
 _OPEN = union_all(select(_MINE.subquery("mine")), select(_NEXT_OPEN.subquery("next_open")))
 _PICK = (select(Case.id).where(Case.id.in_(bindparam("ids", expanding=True)), *_STILL_OPEN)
@@ -146,8 +139,16 @@ _CLAIM = (update(Case).where(Case.id == _CASE_ID, *_STILL_OPEN)
           .values(lease_annotator=_ANNOTATOR, lease_expires_at=_EXPIRES))
 _RENEW = (update(Case).where(Case.id == _CASE_ID, _lease_free(_ANNOTATOR, _NOW))
           .values(lease_annotator=_ANNOTATOR, lease_expires_at=_EXPIRES))
+# Recompute :case_id's needs_review from its reviews, in the write transaction that changed them.
+REFRESH_NEEDS_REVIEW = update(Case).where(Case.id == _CASE_ID).values(needs_review=needs_reviews())
 RELEASE = (update(Case).where(Case.id == _CASE_ID, Case.lease_annotator == _ANNOTATOR)
            .values(lease_annotator=None, lease_expires_at=None))
+# RELEASE and REFRESH_NEEDS_REVIEW in one statement (a submitted review's last; one statement less in the lock).
+_HELD = Case.lease_annotator == _ANNOTATOR
+RELEASE_AND_REFRESH = (update(Case).where(Case.id == _CASE_ID)
+                       .values(lease_annotator=sql_case((_HELD, null()), else_=Case.lease_annotator),
+                               lease_expires_at=sql_case((_HELD, null()), else_=Case.lease_expires_at),
+                               needs_review=needs_reviews()))
 _PREDICTIONS = Prediction.__table__
 _SAME_CASE = _PREDICTIONS.alias("same_case")
 _LATEST_PREDICTION_ID = select(func.max(_SAME_CASE.c.id)).where(_SAME_CASE.c.case_id == Case.id).scalar_subquery()
@@ -281,12 +282,20 @@ def set_min_submitted(min_submitted: int, *, case_ids: list[int] | None = None, 
     """Set how many annotators must submit the given cases (all cases of `source`, or every case when both are
     None); returns how many cases changed. Cases already complete reopen when the number grows."""
     needed = check_min_submitted(min_submitted)
-    query = update(Case).values(target_reviews=needed).execution_options(synchronize_session=False)
+    which = []
     if case_ids is not None:
-        query = query.where(Case.id.in_([int(i) for i in case_ids]))
+        which.append(Case.id.in_([int(i) for i in case_ids]))
     if source is not None:
-        query = query.where(Case.source == source)
-    return run_write(lambda session: session.execute(query).rowcount)
+        which.append(Case.source == source)
+    query = (update(Case).where(*which).values(target_reviews=needed, needs_review=needs_reviews(literal(needed)))
+             .execution_options(synchronize_session=False))
+
+    def write(session: Session) -> int:
+        if session.get_bind().dialect.name != "sqlite":  # lock first, as a review's write does (core.store.reviews)
+            session.execute(select(Case.id).where(*which).with_for_update())
+        return session.execute(query).rowcount
+
+    return run_write(write)
 
 
 def renew_lease(connection: Connection, case_id: int, annotator: str, minutes: float | None = None) -> bool:

@@ -39,7 +39,14 @@ from core.store.models import (
     Review,
     latest_review_clause,
 )
-from core.store.queue import LATEST_OWN_REVIEW, RELEASE, check_annotator, renew_lease
+from core.store.queue import (
+    LATEST_OWN_REVIEW,
+    REFRESH_NEEDS_REVIEW,
+    RELEASE,
+    RELEASE_AND_REFRESH,
+    check_annotator,
+    renew_lease,
+)
 from core.store.records import MAX_REASONING_CHARS, check_codes, check_prediction
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,12 @@ _CASE_AND_PREDICTION = (
 # A review that an edit supersedes: whose it is, its version, and whether it is still the latest version.
 _SUPERSEDED = (select(Review.case_id, Review.annotator, Review.version, latest_review_clause().label("latest"))
                .where(Review.id == bindparam("review_id")))
+# The case's row, locked for the rest of a review's write on PostgreSQL: writes of one case's reviews take turns,
+# and each statement after the lock sees every review of the case committed before (READ COMMITTED takes a
+# snapshot per statement). Without it, an UPDATE that waited for another writer's row lock recomputes the case's
+# needs_review from reviews as they were before that writer committed (two edits of one case at once closed a
+# case that still needed a review). SQLite needs none: BEGIN IMMEDIATE runs one writer at a time.
+_LOCK_CASE = select(Case.id).where(Case.id == bindparam("case_id")).with_for_update(key_share=True)
 _INSERT_REVIEW = insert(Review.__table__)
 _INSERT_PAIR = insert(PreferencePair.__table__)
 
@@ -150,17 +163,25 @@ def _make_pair(review: dict, pred: Row, chosen: str) -> dict:
 
 def _write_review(connection: Connection, review: dict, pred: Row | None, chosen: str | None) -> SavedReview:
     """The write section: version check, the review, its pair (a submitted correction), the lease release (or,
-    for a draft, its renewal): four statements. `review`: the reviews row's values (id and version added here)."""
+    for a draft, its renewal) together with the case's needs_review flag when the review can change it: four
+    statements (five for an edited draft), and on PostgreSQL first the case row's lock. `review`: the reviews row's values (id and version added here)."""
     case_id, annotator = review["case_id"], review["annotator"]
+    if connection.dialect.name != "sqlite":
+        connection.execute(_LOCK_CASE, {"case_id": case_id})
     review["version"], review["supersedes_id"] = _next_version(connection, case_id, annotator, review["supersedes_id"])
     review["id"] = connection.execute(_INSERT_REVIEW, review).inserted_primary_key[0]
     pair_id = None
     if review["decision"] == "correct" and review["status"] == "submitted":
         pair_id = connection.execute(_INSERT_PAIR, _make_pair(review, pred, chosen)).inserted_primary_key[0]
+    params = {"case_id": case_id, "annotator": annotator}
+    # a submission, or an edit of any review, may change who submitted the case: its needs_review follows
+    refresh = review["status"] == "submitted" or review["supersedes_id"] is not None
     if review["status"] == "draft":
         renew_lease(connection, case_id, annotator)  # keep working on it (unless someone took it)
+        if refresh:
+            connection.execute(REFRESH_NEEDS_REVIEW, params)
     else:
-        connection.execute(RELEASE, {"case_id": case_id, "annotator": annotator})
+        connection.execute(RELEASE_AND_REFRESH if refresh else RELEASE, params)
     return SavedReview(review_id=review["id"], version=review["version"], pair_id=pair_id)
 
 

@@ -39,3 +39,22 @@ def test_separate_processes_share_the_queue(store, tmp_path):
     with multiprocessing.get_context("spawn").Pool(3) as pool:
         results = pool.starmap(review_worker, [(url, f"proc-{i}", 20) for i in range(3)])
     _check_integrity(60, 3 * 10, [case_id for batch in results for case_id in batch])
+
+
+def test_the_store_benchmark_checks_what_it_wrote_after_a_deep_queue(store):
+    """benchmarks/store.py in small, as a user runs it: 2 writer processes after 6 cases reviewed first
+    (--reviewed-before); its read-back finds every review, one pair per correction, the seeded ones counted."""
+    import json
+    import subprocess
+    import sys
+
+    from core.paths import REPO_ROOT
+
+    command = [sys.executable, str(REPO_ROOT / "benchmarks" / "store.py"), "--writers", "2", "--reviews", "3",
+               "--reviewed-before", "6", "--database-url", str(store)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["reviewed_before"]["reviews"] == 6
+    assert result["integrity"]["ok"], result["integrity"]
+    assert (result["integrity"]["reviews"], result["integrity"]["pairs"]) == (12, 2)

@@ -155,7 +155,7 @@ def test_a_version_1_database_is_upgraded_in_place(tmp_path):
         """)
     try:
         init_db(f"sqlite:///{path}")
-        assert schema_version() == SCHEMA_VERSION == 4
+        assert schema_version() == SCHEMA_VERSION == 5
         with get_engine().connect() as conn:
             assert conn.exec_driver_sql("SELECT narrative, created_by FROM cases").all() == [("Old narrative.", None)]
             assert {"requested_by", "rule_edits"} <= {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
@@ -187,11 +187,43 @@ def test_a_version_2_or_3_database_gets_review_statuses_from_its_decisions(tmp_p
             conn.execute("ALTER TABLE predictions DROP COLUMN rule_edits")
     try:
         init_db(f"sqlite:///{path}")
-        assert schema_version() == SCHEMA_VERSION == 4
+        assert schema_version() == SCHEMA_VERSION == 5
         with get_engine().connect() as conn:
             rows = conn.exec_driver_sql("SELECT decision, status, discard_reason FROM reviews ORDER BY id").all()
             columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(predictions)")}
         assert rows == [("accept", "submitted", None), ("skip", "skipped", None)]
         assert "rule_edits" in columns
+    finally:
+        reset_engine()
+
+
+def test_a_version_4_database_gains_the_queue_flag_from_its_reviews(tmp_path, monkeypatch):
+    """Schema 5 added cases.needs_review (and its index): an older file gets it computed from the reviews it
+    holds, so reviewed cases stay out of the queue and open ones stay in."""
+    from store_helpers import case_with_prediction
+
+    from core.store import next_case, save_review, set_min_submitted
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    path = tmp_path / "v4.db"
+    init_db(f"sqlite:///{path}")
+    done, skipped, fresh, double = (case_with_prediction(external_id=name)[0] for name in "abcd")
+    save_review(done, "alice", "accept")
+    save_review(skipped, "alice", "skip")
+    set_min_submitted(2, case_ids=[double])
+    save_review(double, "alice", "accept")
+    reset_engine()
+    with sqlite3.connect(path) as conn:
+        conn.executescript("DROP INDEX ix_cases_needs_review_id; ALTER TABLE cases DROP COLUMN needs_review;"
+                           "UPDATE meta SET value = '4' WHERE key = 'schema_version';")
+    try:
+        init_db(f"sqlite:///{path}")
+        assert schema_version() == SCHEMA_VERSION == 5
+        with get_engine().connect() as conn:
+            flags = dict(conn.exec_driver_sql("SELECT id, needs_review FROM cases").all())
+            indexes = {row[1] for row in conn.exec_driver_sql("PRAGMA index_list(cases)")}
+        assert flags == {done: 0, skipped: 1, fresh: 1, double: 1}
+        assert "ix_cases_needs_review_id" in indexes
+        assert next_case("bob").case_id == skipped  # the first open case; "a" stays out of the queue
     finally:
         reset_engine()

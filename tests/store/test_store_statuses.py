@@ -170,3 +170,87 @@ def test_concurrent_drafts_and_submissions_lose_nothing(store):
     assert data["by_status"]["submitted"] == 32 and data["reviews"]["versions"] == 64 and data["preference_pairs"] == 32
     with pytest.raises(ConflictError, match="already reviewed"):
         save_review(cases[0], "coder0", "accept")
+
+
+def _flags_disagreeing() -> list[int]:
+    """Cases whose stored needs_review differs from the exact condition computed from their reviews."""
+    from core.store.models import needs_reviews
+
+    with get_session() as session:
+        rows = session.exec(select(Case.id, Case.needs_review, needs_reviews())).all()
+    return [case_id for case_id, flag, exact in rows if bool(flag) != bool(exact)]
+
+
+def test_the_queue_flag_follows_every_write_that_changes_who_submitted(store):
+    """cases.needs_review narrows the queue's walk to open cases; a stale False would hide a case for good, so
+    every write that can change it (submit, draft, skip, discard, an edit, a new min_submitted) keeps it exact."""
+    cases = [case_with_prediction(external_id=str(i))[0] for i in range(4)]
+    steps = [
+        lambda: save_review(cases[0], "alice", "accept"),
+        lambda: save_review(cases[1], "alice", "accept", status="draft"),
+        lambda: save_review(cases[2], "alice", "skip"),
+        lambda: save_review(cases[3], "alice", "skip", status="discarded", discard_reason="illegible"),
+        lambda: save_review(cases[1], "alice", "correct", corrected_codes=FIX),  # the draft, submitted
+        # alice's accept of case 0 edited into a skip: nobody has submitted it any more
+        lambda: save_review(cases[0], "alice", "skip", supersedes_id=_latest(cases[0], "alice")[0].id),
+        lambda: set_min_submitted(2, case_ids=[cases[1]]),
+        lambda: save_review(cases[1], "bob", "accept"),
+        lambda: set_min_submitted(3),
+        lambda: set_min_submitted(1),
+    ]
+    expected_open = [{1, 2, 3}, {1, 2, 3}, {1, 2, 3}, {1, 2, 3}, {2, 3}, {0, 2, 3}, {0, 1, 2, 3}, {0, 2, 3},
+                     {0, 1, 2, 3}, {0, 2, 3}]
+    for step, should_be_open in zip(steps, expected_open, strict=True):
+        step()
+        assert _flags_disagreeing() == []
+        with get_session() as session:
+            flagged = set(session.exec(select(Case.id).where(Case.needs_review == True)).all())  # noqa: E712
+        assert flagged == {cases[i] for i in should_be_open}
+    assert next_case("carol").case_id == cases[0]  # reopened by the edit: the queue finds it again
+
+
+def test_two_edits_of_one_case_at_once_leave_its_queue_flag_right(store, monkeypatch):
+    """min_submitted 2, alice and carol submitted. Alice edits hers into a skip while carol edits hers (still
+    submitted): one submission is left, so the case must reopen. Alice's write is held open until carol's has
+    started; carol's write must then see alice's skip, or her update of the case computes "2 submitted" from
+    before it and closes the case for good (PostgreSQL, before the case row was locked first)."""
+    import core.store.reviews as reviews_module
+
+    case_id = case_with_prediction()[0]
+    set_min_submitted(2, case_ids=[case_id])
+    alice = save_review(case_id, "alice", "accept")
+    carol = save_review(case_id, "carol", "accept")
+    assert _flags_disagreeing() == []
+    held, carol_started = threading.Event(), threading.Event()
+    original = reviews_module._write_review
+
+    def write(connection, review, pred, chosen):
+        if review["annotator"] == "carol":
+            carol_started.set()
+        saved = original(connection, review, pred, chosen)
+        if review["annotator"] == "alice":
+            held.wait(10)  # alice's transaction stays open (its writes not committed) until released
+        return saved
+
+    monkeypatch.setattr(reviews_module, "_write_review", write)
+    errors = []
+
+    def run(*args, **kwargs):
+        try:
+            save_review(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    first = threading.Thread(target=run, args=(case_id, "alice", "skip"), kwargs={"supersedes_id": alice.review_id})
+    second = threading.Thread(target=run, args=(case_id, "carol", "reject"), kwargs={"supersedes_id": carol.review_id})
+    first.start()
+    time.sleep(0.3)
+    second.start()
+    carol_started.wait(0.5)  # on SQLite carol waits for the write lock before her write starts
+    time.sleep(0.3)  # carol's statements are now waiting for alice's transaction
+    held.set()
+    first.join(10)
+    second.join(10)
+    assert not errors, errors
+    assert _flags_disagreeing() == []
+    assert next_case("dave").case_id == case_id  # reopened: one annotator left who submitted
