@@ -84,17 +84,6 @@ class ReasoningStyle:
         match = OPEN_REASON.search(line)
         return bool(match) and len(match.group(2).split()) >= self.reason_words
 
-    def bans_reason(self, line: str) -> bool:
-        """With `reason_words`: True right after an ICD-10-CM code, where a "(" would start a description
-        (procedure codes may take a short reason: the visit level's basis, a drug's units)."""
-        code = code_at_end(line) if self.reason_words else None
-        return code is not None and not is_procedure(code)
-
-    def bans_after_code(self, line: str) -> bool:
-        """True right after `"quote" -> CODE` (or `; CODE`): a "(" would start a description, a "/", "-"
-        or "," an alternative code."""
-        return code_at_end(line) is not None
-
     def banned_after(self, line: str) -> torch.Tensor | None:
         """The token ids `line` may not go on with: `after_icd_ids` right after an ICD-10-CM code (when a reason
         may follow procedure codes), `after_code_ids` right after any other code, None elsewhere."""

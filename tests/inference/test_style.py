@@ -39,12 +39,12 @@ def test_quotes_are_checked_against_the_narrative_ignoring_case_and_spacing(styl
 def test_open_quote_and_the_parenthesis_rule(style):
     assert open_quote('"fever" -> R50.9') is None
     assert open_quote('"fever and') == "fever and"
-    assert style.bans_after_code('"type 2 diabetes" -> E11.9')
-    assert style.bans_after_code('"burning on urination" -> R30.0; N39.0')
-    assert not style.bans_after_code('"burning on urination" -> R30.0.')
-    assert not style.bans_after_code('Not coded: "fever"')  # an exclusion's label may follow in parentheses
-    assert not style.bans_after_code('"type 2')
-    assert style.bans_after_code('"Level of MDM: low" -> 99203')  # no "/99205" or "-99205" alternative
+    assert style.banned_after('"type 2 diabetes" -> E11.9') is not None
+    assert style.banned_after('"burning on urination" -> R30.0; N39.0') is not None
+    assert style.banned_after('"burning on urination" -> R30.0.') is None
+    assert style.banned_after('Not coded: "fever"') is None  # an exclusion's label may follow in parentheses
+    assert style.banned_after('"type 2') is None
+    assert style.banned_after('"Level of MDM: low" -> 99203') is not None  # no "/99205" or "-99205" alternative
 
 
 def test_no_alternative_code_after_a_code(generator):
@@ -145,9 +145,12 @@ def test_a_short_reason_may_follow_a_procedure_code(generator, monkeypatch):
     assert not style.reason_is_long('"type 2 diabetes" -> 99213 (without any')
     assert not style.reason_is_long('"type 2 diabetes" -> 99213 (without any complication) and more words here')
     assert not style.reason_is_long('Not coded: "fever" (negated, a b c d')  # an exclusion's label: no code
-    assert style.bans_reason('"type 2 diabetes" -> E11.9') and style.bans_reason('"x" -> I10; R30.0')
-    assert not style.bans_reason('"MDM: low" -> 99203') and not style.bans_reason('"x" -> E11.9; J1100')
-    assert not strict.bans_reason('"MDM: low" -> 99203')  # strict: after_code_ids already hold "("
+    # "(" banned after an ICD-10-CM code (after_icd_ids), a short reason allowed after a procedure code
+    assert style.banned_after('"type 2 diabetes" -> E11.9') is style.after_icd_ids
+    assert style.banned_after('"x" -> I10; R30.0') is style.after_icd_ids
+    assert style.banned_after('"MDM: low" -> 99203') is style.after_code_ids
+    assert style.banned_after('"x" -> E11.9; J1100') is style.after_code_ids
+    assert strict.banned_after('"MDM: low" -> 99203') is strict.after_code_ids  # strict: it holds "(" too
     tracker = generator.tracker(think_budget=500, narrative=NARRATIVE, style=True)
     tracker.style = style
     _feed(generator, tracker, '<think>\n"type 2 diabetes" -> E11.9')
