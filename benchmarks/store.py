@@ -17,7 +17,8 @@ each by a configured annotator and tied to the prediction it judged; one prefere
 the review's annotator; no orphan pair, no lease left held, every case created by the admin; SQLite
 integrity_check ok (on SQLite). `--reviewed-before N` first has one annotator (`seed`) review N more cases
 through the same API, one process, before the clock starts: the queue then hands out cases after N reviewed
-ones, as a long-running project's does. Prints JSON: reviews/s, save_review and next_case latencies (wall clock, and
+ones, as a long-running project's does. Prints JSON (with `progress_ms`: the Review tab's progress bars over the
+finished database): reviews/s, save_review and next_case latencies (wall clock, and
 the writer's own CPU time, which does not count waiting for a CPU), and the machine's load while it ran.
 """
 
@@ -107,6 +108,20 @@ def _write_reviews(url: str, config, login: str, count: int, correct_every: int,
         save_cpu.append(c2 - c1)
         cases.append(item.case_id)
     return {"claim_s": claim_s, "save_s": save_s, "claim_cpu": claim_cpu, "save_cpu": save_cpu, "cases": cases}
+
+
+def _progress_ms(runs: int = 5) -> float:
+    """Median time of the Review tab's progress bars (core.store.stats.progress, run on every action there)
+    over the finished database, one process."""
+    from core.store.stats import progress
+
+    progress("writer-0")  # compiles its statements
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        progress("writer-0")
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1e3, 2)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -236,6 +251,7 @@ def run(writers: int, reviews: int, correct_every: int, url: str, work_dir: Path
         "save_review_cpu_ms": _ms(pick("save_cpu")),
         "next_case_cpu_ms": _ms(pick("claim_cpu")),
         "machine": {"before": machine_before, "after": _machine()},
+        "progress_ms": _progress_ms(),
         "integrity": _integrity(writers * reviews + reviewed_before, pairs, cases, config),
     }
 

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlmodel import Session, select
 
 from core.prompts import SYSTEMS
@@ -28,7 +28,6 @@ from core.store.models import (
     latest_review_clause,
     utcnow,
 )
-from core.store.queue import reviews_done
 
 
 def sql_min(a, b):
@@ -58,15 +57,19 @@ def _latest_reviews(session: Session) -> list[tuple[Review, dict | None]]:
 
 
 def _queue_counts(session: Session, now: datetime) -> dict:
-    total = session.exec(select(func.count()).select_from(Case)).one()
-    open_ = session.exec(select(func.count()).select_from(Case).where(reviews_done(Case.id) < Case.target_reviews)).one()
-    leased = session.exec(select(func.count()).select_from(Case).where(Case.lease_expires_at > now)).one()
-    double = session.exec(select(func.count()).select_from(Case).where(Case.target_reviews > 1)).one()
-    needed = session.exec(select(func.coalesce(func.sum(Case.target_reviews), 0))).one()
-    submitted = session.exec(select(func.coalesce(func.sum(
-        sql_min(reviews_done(Case.id), Case.target_reviews)), 0))).one()
-    return {"total": total, "open": open_, "done": total - open_, "leased": leased, "double_annotation": double,
-            "submissions_needed": int(needed), "submissions_done": int(submitted)}
+    """Two queries whatever the queue's size: the cases' counts from their own columns (`needs_review` says
+    open), and the submissions from one grouped pass over the latest submitted reviews (a subquery per case
+    cost ~30 ms with 10,000 cases, on every Review-tab action)."""
+    flag = lambda condition: func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)  # noqa: E731
+    total, open_, leased, double, needed = session.exec(select(
+        func.count(), flag(Case.needs_review == true()), flag(Case.lease_expires_at > now),
+        flag(Case.target_reviews > 1), func.coalesce(func.sum(Case.target_reviews), 0)).select_from(Case)).one()
+    per_case = (select(Review.case_id, func.count(func.distinct(Review.annotator)).label("submitted"))
+                .where(Review.status == "submitted", latest_review_clause()).group_by(Review.case_id).subquery())
+    submitted = session.exec(select(func.coalesce(func.sum(sql_min(per_case.c.submitted, Case.target_reviews)), 0))
+                             .select_from(per_case.join(Case, Case.id == per_case.c.case_id))).one()
+    return {"total": total, "open": int(open_), "done": total - int(open_), "leased": int(leased),
+            "double_annotation": int(double), "submissions_needed": int(needed), "submissions_done": int(submitted)}
 
 
 def _by_system(rows: list[tuple[Review, dict | None]]) -> dict:
@@ -173,10 +176,11 @@ def progress(annotator: str | None = None) -> dict:
     `annotator`, their latest reviews by status (draft / submitted / discarded / skipped)."""
     with get_session() as session:
         queue = _queue_counts(session, utcnow())
-        mine: Counter = Counter()
+        mine: dict[str, int] = {}
         if annotator:
-            query = select(Review.status).where(Review.annotator == annotator, latest_review_clause())
-            mine = Counter(session.exec(query).all())
+            query = (select(Review.status, func.count()).where(Review.annotator == annotator, latest_review_clause())
+                     .group_by(Review.status))
+            mine = dict(session.exec(query).all())
     return {"team": {"cases": queue["total"], "complete": queue["done"], "pending": queue["open"],
                      "submissions_done": queue["submissions_done"], "submissions_needed": queue["submissions_needed"]},
             "me": {s: mine.get(s, 0) for s in STATUSES} if annotator else None}

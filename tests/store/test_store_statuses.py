@@ -206,6 +206,7 @@ def test_the_queue_flag_follows_every_write_that_changes_who_submitted(store):
         with get_session() as session:
             flagged = set(session.exec(select(Case.id).where(Case.needs_review == True)).all())  # noqa: E712
         assert flagged == {cases[i] for i in should_be_open}
+        assert progress()["team"]["pending"] == len(should_be_open)  # the Review tab's bar counts the flag
     assert next_case("carol").case_id == cases[0]  # reopened by the edit: the queue finds it again
 
 
