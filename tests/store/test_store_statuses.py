@@ -255,3 +255,26 @@ def test_two_edits_of_one_case_at_once_leave_its_queue_flag_right(store, monkeyp
     assert not errors, errors
     assert _flags_disagreeing() == []
     assert next_case("dave").case_id == case_id  # reopened: one annotator left who submitted
+
+
+def test_an_older_database_gains_the_queue_flag_on_either_backend(store):
+    """Opening a schema-4 database (no cases.needs_review) adds the column filled from the reviews, and its
+    index, on SQLite and PostgreSQL alike; reviewed cases stay out of the queue."""
+    from sqlalchemy import inspect
+
+    from core.store import get_engine, init_db, reset_engine, schema_version
+    from core.store.models import QUEUE_INDEX, SCHEMA_VERSION
+
+    done, fresh = (case_with_prediction(external_id=name)[0] for name in "ab")
+    save_review(done, "alice", "accept")
+    with get_engine().begin() as connection:
+        connection.exec_driver_sql(f"DROP INDEX {QUEUE_INDEX}")
+        connection.exec_driver_sql("ALTER TABLE cases DROP COLUMN needs_review")
+        connection.exec_driver_sql("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    reset_engine()
+    init_db(store)
+    assert schema_version() == SCHEMA_VERSION == 5
+    with get_session() as session:
+        assert dict(session.exec(select(Case.id, Case.needs_review)).all()) == {done: False, fresh: True}
+    assert QUEUE_INDEX in {index["name"] for index in inspect(get_engine()).get_indexes("cases")}
+    assert next_case("bob").case_id == fresh
