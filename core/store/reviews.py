@@ -164,7 +164,8 @@ def _make_pair(review: dict, pred: Row, chosen: str) -> dict:
 def _write_review(connection: Connection, review: dict, pred: Row | None, chosen: str | None) -> SavedReview:
     """The write section: version check, the review, its pair (a submitted correction), the lease release (or,
     for a draft, its renewal) together with the case's needs_review flag when the review can change it: four
-    statements (five for an edited draft), and on PostgreSQL first the case row's lock. `review`: the reviews row's values (id and version added here)."""
+    statements (five for an edited draft), and on PostgreSQL first the case row's lock. `review`: the reviews
+    row's values (id and version added here)."""
     case_id, annotator = review["case_id"], review["annotator"]
     if connection.dialect.name != "sqlite":
         connection.execute(_LOCK_CASE, {"case_id": case_id})
