@@ -134,6 +134,17 @@ def distribute(
     typer.echo(f"{changed} case(s) now need {min_submitted} submitted review(s)")
 
 
+@app.command("refresh-queue")
+def refresh_queue(ctx: typer.Context) -> None:
+    """Recompute which cases still need reviews from the reviews stored (after editing the database by hand)."""
+    from core.store import refresh_queue as refresh
+
+    with _store(ctx):
+        changed = refresh()
+    typer.echo(f"{changed} case(s) had a wrong open/complete flag; fixed" if changed
+               else "every case's open/complete flag matches its reviews")
+
+
 @app.command()
 def export(
     ctx: typer.Context,

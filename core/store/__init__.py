@@ -43,6 +43,7 @@ from core.store.queue import (
     default_min_submitted,
     get_case,
     next_case,
+    refresh_queue,
     release_lease,
     set_min_submitted,
 )
@@ -57,5 +58,5 @@ __all__ = [
     "get_case", "get_engine", "get_session", "import_cases", "init_db", "next_case", "preference_records",
     "release_lease", "reset_engine", "run_write", "runtime_data_dir", "save_prediction", "save_review",
     "schema_version", "stats", "STATUSES", "default_lease_minutes", "default_min_submitted", "export_records",
-    "kto_records", "progress", "set_min_submitted", "sft_records",
+    "kto_records", "progress", "refresh_queue", "set_min_submitted", "sft_records",
 ]

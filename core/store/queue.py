@@ -298,6 +298,21 @@ def set_min_submitted(min_submitted: int, *, case_ids: list[int] | None = None, 
     return run_write(write)
 
 
+def refresh_queue() -> int:
+    """Recompute every case's needs_review from its reviews; returns how many were wrong. THCE's own writes keep
+    the flags right: this is for a database edited by hand (reviews deleted or changed outside THCE), where a
+    flag left False would keep an open case out of the queue for good."""
+    stale = Case.needs_review.is_distinct_from(needs_reviews())
+    query = update(Case).where(stale).values(needs_review=needs_reviews()).execution_options(synchronize_session=False)
+
+    def write(session: Session) -> int:
+        if session.get_bind().dialect.name != "sqlite":  # lock first, as a review's write does (core.store.reviews)
+            session.execute(select(Case.id).with_for_update())
+        return session.execute(query).rowcount
+
+    return run_write(write)
+
+
 def renew_lease(connection: Connection, case_id: int, annotator: str, minutes: float | None = None) -> bool:
     """Inside a write: extend `annotator`'s lease on the case (or take it when it is free); False when someone
     else holds it."""

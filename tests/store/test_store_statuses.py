@@ -278,3 +278,26 @@ def test_an_older_database_gains_the_queue_flag_on_either_backend(store):
         assert dict(session.exec(select(Case.id, Case.needs_review)).all()) == {done: False, fresh: True}
     assert QUEUE_INDEX in {index["name"] for index in inspect(get_engine()).get_indexes("cases")}
     assert next_case("bob").case_id == fresh
+
+
+def test_refresh_queue_repairs_flags_after_a_hand_edit(store, monkeypatch):
+    """A review deleted outside THCE leaves its case flagged complete (out of the queue); `thce annotations
+    refresh-queue` recomputes the flags from the reviews and the case comes back."""
+    from sqlalchemy import delete
+    from typer.testing import CliRunner
+
+    from core.cli import app
+    from core.store import refresh_queue
+
+    first, second = (case_with_prediction(external_id=name)[0] for name in "ab")
+    save_review(first, "alice", "accept")
+    save_review(second, "alice", "accept")
+    assert refresh_queue() == 0
+    run_write(lambda s: s.execute(delete(Review).where(Review.case_id == first)))  # by hand, outside THCE
+    assert next_case("bob") is None  # the stale flag hides the case
+    monkeypatch.setenv("DATABASE_URL", store)
+    result = CliRunner().invoke(app, ["annotations", "refresh-queue"])
+    assert result.exit_code == 0 and "1 case(s) had a wrong open/complete flag" in result.output, result.output
+    assert next_case("bob").case_id == first and _flags_disagreeing() == []
+    result = CliRunner().invoke(app, ["annotations", "refresh-queue"])
+    assert "matches its reviews" in result.output
