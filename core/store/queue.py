@@ -278,6 +278,14 @@ def get_case(case_id: int, annotator: str | None = None) -> QueueItem:
     return _queue_item(case)
 
 
+def _lock_cases(session: Session, *where) -> None:
+    """PostgreSQL: lock the cases' rows before an UPDATE recomputes their needs_review, as a review's write does
+    (core.store.reviews): an UPDATE that waited for a row lock would compute it from the reviews as they were
+    before. SQLite's writers take turns already."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(Case.id).where(*where).with_for_update(key_share=True))
+
+
 def set_min_submitted(min_submitted: int, *, case_ids: list[int] | None = None, source: str | None = None) -> int:
     """Set how many annotators must submit the given cases (all cases of `source`, or every case when both are
     None); returns how many cases changed. Cases already complete reopen when the number grows."""
@@ -291,8 +299,7 @@ def set_min_submitted(min_submitted: int, *, case_ids: list[int] | None = None, 
              .execution_options(synchronize_session=False))
 
     def write(session: Session) -> int:
-        if session.get_bind().dialect.name != "sqlite":  # lock first, as a review's write does (core.store.reviews)
-            session.execute(select(Case.id).where(*which).with_for_update())
+        _lock_cases(session, *which)
         return session.execute(query).rowcount
 
     return run_write(write)
@@ -306,8 +313,7 @@ def refresh_queue() -> int:
     query = update(Case).where(stale).values(needs_review=needs_reviews()).execution_options(synchronize_session=False)
 
     def write(session: Session) -> int:
-        if session.get_bind().dialect.name != "sqlite":  # lock first, as a review's write does (core.store.reviews)
-            session.execute(select(Case.id).with_for_update())
+        _lock_cases(session)
         return session.execute(query).rowcount
 
     return run_write(write)
