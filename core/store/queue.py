@@ -139,6 +139,13 @@ _CLAIM = (update(Case).where(Case.id == _CASE_ID, *_STILL_OPEN)
           .values(lease_annotator=_ANNOTATOR, lease_expires_at=_EXPIRES))
 _RENEW = (update(Case).where(Case.id == _CASE_ID, _lease_free(_ANNOTATOR, _NOW))
           .values(lease_annotator=_ANNOTATOR, lease_expires_at=_EXPIRES))
+# The case's row, locked first in every write that recomputes needs_review, on PostgreSQL: those writes take
+# turns per case, and each statement after the lock sees every review of the case committed before (READ
+# COMMITTED takes a snapshot per statement). Without it, an UPDATE that waited for another writer's row lock
+# recomputes needs_review from the reviews as they were before that writer committed (two edits of one case at
+# once closed a case that still needed a review). FOR NO KEY UPDATE: FOR UPDATE also waits on the foreign-key
+# checks of inserts that refer to the case. SQLite needs none: BEGIN IMMEDIATE runs one writer at a time.
+_LOCK_CASE = select(Case.id).where(Case.id == _CASE_ID).with_for_update(key_share=True)
 # Recompute :case_id's needs_review from its reviews, in the write transaction that changed them.
 REFRESH_NEEDS_REVIEW = update(Case).where(Case.id == _CASE_ID).values(needs_review=needs_reviews())
 RELEASE = (update(Case).where(Case.id == _CASE_ID, Case.lease_annotator == _ANNOTATOR)
@@ -278,10 +285,15 @@ def get_case(case_id: int, annotator: str | None = None) -> QueueItem:
     return _queue_item(case)
 
 
+def lock_case(connection: Connection, case_id: int) -> None:
+    """Inside a review's write: the case's row lock (_LOCK_CASE) on PostgreSQL; nothing on SQLite."""
+    if connection.dialect.name != "sqlite":
+        connection.execute(_LOCK_CASE, {"case_id": case_id})
+
+
 def _lock_cases(session: Session, *where) -> None:
-    """PostgreSQL: lock the cases' rows before an UPDATE recomputes their needs_review, as a review's write does
-    (core.store.reviews): an UPDATE that waited for a row lock would compute it from the reviews as they were
-    before. SQLite's writers take turns already."""
+    """The row lock of _LOCK_CASE for every case matching `where` (all by default), before a bulk UPDATE
+    recomputes their needs_review."""
     if session.get_bind().dialect.name != "sqlite":
         session.execute(select(Case.id).where(*where).with_for_update(key_share=True))
 
@@ -309,8 +321,9 @@ def refresh_queue() -> int:
     """Recompute every case's needs_review from its reviews; returns how many were wrong. THCE's own writes keep
     the flags right: this is for a database edited by hand (reviews deleted or changed outside THCE), where a
     flag left False would keep an open case out of the queue for good."""
-    stale = Case.needs_review.is_distinct_from(needs_reviews())
-    query = update(Case).where(stale).values(needs_review=needs_reviews()).execution_options(synchronize_session=False)
+    exact = needs_reviews()
+    query = (update(Case).where(Case.needs_review.is_distinct_from(exact)).values(needs_review=exact)
+             .execution_options(synchronize_session=False))
 
     def write(session: Session) -> int:
         _lock_cases(session)

@@ -45,6 +45,7 @@ from core.store.queue import (
     RELEASE,
     RELEASE_AND_REFRESH,
     check_annotator,
+    lock_case,
     renew_lease,
 )
 from core.store.records import MAX_REASONING_CHARS, check_codes, check_prediction
@@ -71,12 +72,6 @@ _CASE_AND_PREDICTION = (
 # A review that an edit supersedes: whose it is, its version, and whether it is still the latest version.
 _SUPERSEDED = (select(Review.case_id, Review.annotator, Review.version, latest_review_clause().label("latest"))
                .where(Review.id == bindparam("review_id")))
-# The case's row, locked for the rest of a review's write on PostgreSQL: writes of one case's reviews take turns,
-# and each statement after the lock sees every review of the case committed before (READ COMMITTED takes a
-# snapshot per statement). Without it, an UPDATE that waited for another writer's row lock recomputes the case's
-# needs_review from reviews as they were before that writer committed (two edits of one case at once closed a
-# case that still needed a review). SQLite needs none: BEGIN IMMEDIATE runs one writer at a time.
-_LOCK_CASE = select(Case.id).where(Case.id == bindparam("case_id")).with_for_update(key_share=True)
 _INSERT_REVIEW = insert(Review.__table__)
 _INSERT_PAIR = insert(PreferencePair.__table__)
 
@@ -167,8 +162,7 @@ def _write_review(connection: Connection, review: dict, pred: Row | None, chosen
     statements (five for an edited draft), and on PostgreSQL first the case row's lock. `review`: the reviews
     row's values (id and version added here)."""
     case_id, annotator = review["case_id"], review["annotator"]
-    if connection.dialect.name != "sqlite":
-        connection.execute(_LOCK_CASE, {"case_id": case_id})
+    lock_case(connection, case_id)
     review["version"], review["supersedes_id"] = _next_version(connection, case_id, annotator, review["supersedes_id"])
     review["id"] = connection.execute(_INSERT_REVIEW, review).inserted_primary_key[0]
     pair_id = None

@@ -196,34 +196,3 @@ def test_a_version_2_or_3_database_gets_review_statuses_from_its_decisions(tmp_p
     finally:
         reset_engine()
 
-
-def test_a_version_4_database_gains_the_queue_flag_from_its_reviews(tmp_path, monkeypatch):
-    """Schema 5 added cases.needs_review (and its index): an older file gets it computed from the reviews it
-    holds, so reviewed cases stay out of the queue and open ones stay in."""
-    from store_helpers import case_with_prediction
-
-    from core.store import next_case, save_review, set_min_submitted
-
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    path = tmp_path / "v4.db"
-    init_db(f"sqlite:///{path}")
-    done, skipped, fresh, double = (case_with_prediction(external_id=name)[0] for name in "abcd")
-    save_review(done, "alice", "accept")
-    save_review(skipped, "alice", "skip")
-    set_min_submitted(2, case_ids=[double])
-    save_review(double, "alice", "accept")
-    reset_engine()
-    with sqlite3.connect(path) as conn:
-        conn.executescript("DROP INDEX ix_cases_needs_review_id; ALTER TABLE cases DROP COLUMN needs_review;"
-                           "UPDATE meta SET value = '4' WHERE key = 'schema_version';")
-    try:
-        init_db(f"sqlite:///{path}")
-        assert schema_version() == SCHEMA_VERSION == 5
-        with get_engine().connect() as conn:
-            flags = dict(conn.exec_driver_sql("SELECT id, needs_review FROM cases").all())
-            indexes = {row[1] for row in conn.exec_driver_sql("PRAGMA index_list(cases)")}
-        assert flags == {done: 0, skipped: 1, fresh: 1, double: 1}
-        assert "ix_cases_needs_review_id" in indexes
-        assert next_case("bob").case_id == skipped  # the first open case; "a" stays out of the queue
-    finally:
-        reset_engine()

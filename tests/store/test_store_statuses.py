@@ -258,15 +258,19 @@ def test_two_edits_of_one_case_at_once_leave_its_queue_flag_right(store, monkeyp
 
 
 def test_an_older_database_gains_the_queue_flag_on_either_backend(store):
-    """Opening a schema-4 database (no cases.needs_review) adds the column filled from the reviews, and its
-    index, on SQLite and PostgreSQL alike; reviewed cases stay out of the queue."""
+    """Opening a schema-4 database (no cases.needs_review) adds the column filled from the reviews it holds
+    (a submitted case complete; a skipped one, a fresh one and one still waiting for its second coder open),
+    and its index, on SQLite and PostgreSQL alike; reviewed cases stay out of the queue."""
     from sqlalchemy import inspect
 
     from core.store import get_engine, init_db, reset_engine, schema_version
     from core.store.models import QUEUE_INDEX, SCHEMA_VERSION
 
-    done, fresh = (case_with_prediction(external_id=name)[0] for name in "ab")
+    done, skipped, fresh, double = (case_with_prediction(external_id=name)[0] for name in "abcd")
     save_review(done, "alice", "accept")
+    save_review(skipped, "alice", "skip")
+    set_min_submitted(2, case_ids=[double])
+    save_review(double, "alice", "accept")
     with get_engine().begin() as connection:
         connection.exec_driver_sql(f"DROP INDEX {QUEUE_INDEX}")
         connection.exec_driver_sql("ALTER TABLE cases DROP COLUMN needs_review")
@@ -275,9 +279,10 @@ def test_an_older_database_gains_the_queue_flag_on_either_backend(store):
     init_db(store)
     assert schema_version() == SCHEMA_VERSION == 5
     with get_session() as session:
-        assert dict(session.exec(select(Case.id, Case.needs_review)).all()) == {done: False, fresh: True}
+        flags = dict(session.exec(select(Case.id, Case.needs_review)).all())
+    assert flags == {done: False, skipped: True, fresh: True, double: True}
     assert QUEUE_INDEX in {index["name"] for index in inspect(get_engine()).get_indexes("cases")}
-    assert next_case("bob").case_id == fresh
+    assert next_case("bob").case_id == skipped  # the first open case; "a" stays out of the queue
 
 
 def test_refresh_queue_repairs_flags_after_a_hand_edit(store, monkeypatch):
