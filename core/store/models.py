@@ -158,6 +158,10 @@ class Job(SQLModel, table=True):
 # Built once: aliasing a mapped class copies its column collection, which cost ~15 ms of CPU per call (a
 # third of save_review and next_case), most of it inside the write lock.
 _NEWER_REVIEW = aliased(Review, name="newer_review")
+PREDICTIONS = Prediction.__table__
+_SAME_CASE = PREDICTIONS.alias("same_case")
+# Scalar subquery: the id of the case's latest prediction (correlated with `cases`; NULL when it has none).
+LATEST_PREDICTION_ID = select(func.max(_SAME_CASE.c.id)).where(_SAME_CASE.c.case_id == Case.id).scalar_subquery()
 
 
 def latest_review_clause(review=Review):

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, func, literal, null, or_, true, union_all, update
+from sqlalchemy import and_, bindparam, exists, literal, null, or_, true, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -29,8 +29,9 @@ from sqlmodel import Session, select
 from core.store.db import get_engine, run_sql_write, run_write
 from core.store.errors import BusyError, ConflictError, FieldError, NotFoundError, check_text
 from core.store.models import (
+    LATEST_PREDICTION_ID,
+    PREDICTIONS,
     Case,
-    Prediction,
     Review,
     latest_review_clause,
     needs_reviews,
@@ -156,9 +157,6 @@ RELEASE_AND_REFRESH = (update(Case).where(Case.id == _CASE_ID)
                        .values(lease_annotator=sql_case((_HELD, null()), else_=Case.lease_annotator),
                                lease_expires_at=sql_case((_HELD, null()), else_=Case.lease_expires_at),
                                needs_review=needs_reviews()))
-_PREDICTIONS = Prediction.__table__
-_SAME_CASE = _PREDICTIONS.alias("same_case")
-_LATEST_PREDICTION_ID = select(func.max(_SAME_CASE.c.id)).where(_SAME_CASE.c.case_id == Case.id).scalar_subquery()
 _OWN = aliased(Review, name="own_review")
 # :annotator's latest review of :case_id (a draft is what they saved last time).
 LATEST_OWN_REVIEW = select(Review.__table__).where(Review.case_id == _CASE_ID, Review.annotator == _ANNOTATOR,
@@ -168,10 +166,10 @@ LATEST_OWN_REVIEW = select(Review.__table__).where(Review.case_id == _CASE_ID, R
 _DRAFT_COLUMNS = ("id", "decision", "corrected_codes", "notes", "created_at")
 _CASE_ITEM = (
     select(Case.__table__, reviews_done(Case.id).label("done"),
-           *(column.label(f"pred_{column.name}") for column in _PREDICTIONS.c),
+           *(column.label(f"pred_{column.name}") for column in PREDICTIONS.c),
            *(getattr(_OWN, name).label(f"draft_{name}") for name in _DRAFT_COLUMNS))
     .select_from(Case)
-    .outerjoin(_PREDICTIONS, _PREDICTIONS.c.id == _LATEST_PREDICTION_ID)
+    .outerjoin(PREDICTIONS, PREDICTIONS.c.id == LATEST_PREDICTION_ID)
     .outerjoin(_OWN, and_(_OWN.case_id == Case.id, _OWN.annotator == _ANNOTATOR, _OWN.status == "draft",
                           latest_review_clause(_OWN)))
     .where(Case.id == _CASE_ID)

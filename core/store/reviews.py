@@ -32,6 +32,8 @@ from core.store.db import get_engine, run_sql_write, run_write
 from core.store.errors import CodeError, ConflictError, FieldError, NotFoundError, check_text
 from core.store.models import (
     DECISIONS,
+    LATEST_PREDICTION_ID,
+    PREDICTIONS,
     STATUSES,
     Case,
     Prediction,
@@ -58,15 +60,12 @@ VERDICTS = ("accept", "correct", "reject")  # the decisions of drafts and submit
 
 
 # The statements of save_review, built once with bound parameters (see core.store.queue).
-_PREDICTIONS = Prediction.__table__
-_SAME_CASE = _PREDICTIONS.alias("same_case")
-_LATEST_PREDICTION_ID = select(func.max(_SAME_CASE.c.id)).where(_SAME_CASE.c.case_id == Case.id).scalar_subquery()
 # The case's narrative and the prediction judged: :prediction_id, else the case's latest (no row: no such case).
 _CASE_AND_PREDICTION = (
-    select(Case.narrative, _PREDICTIONS)
+    select(Case.narrative, PREDICTIONS)
     .select_from(Case)
-    .outerjoin(_PREDICTIONS, _PREDICTIONS.c.id == func.coalesce(bindparam("prediction_id", type_=Integer),
-                                                                 _LATEST_PREDICTION_ID))
+    .outerjoin(PREDICTIONS, PREDICTIONS.c.id == func.coalesce(bindparam("prediction_id", type_=Integer),
+                                                                 LATEST_PREDICTION_ID))
     .where(Case.id == bindparam("case_id"))
 )
 # A review that an edit supersedes: whose it is, its version, and whether it is still the latest version.
