@@ -171,10 +171,17 @@ def add_code_to_text(text: str, code: str) -> str:
 
 def submit_review(case_id: int, annotator: str, decision: str, codes_text: str = "", reasoning: str = "",
                   notes: str = "", *, prediction_id: int | None = None, model_reasoning: str | None = None,
-                  time_spent_s: float | None = None, status: str | None = None) -> SavedReview:
-    """Store a verdict. Only 'correct' uses the codes text and reasoning (a reasoning equal to the model's
-    counts as not edited); a correction whose text has unusable codes is refused with all of them named."""
+                  time_spent_s: float | None = None, status: str | None = None,
+                  supersedes_id: int | None = None) -> SavedReview:
+    """Store a verdict (`supersedes_id`: the annotator's own review it edits). Only 'correct' takes codes text
+    and reasoning (a reasoning equal to the model's counts as not edited); codes or reasoning sent with another
+    decision are refused, never dropped; a correction whose text has unusable codes is refused with all of them
+    named."""
     codes, corrected_reasoning = None, None
+    if decision != "correct" and ((codes_text or "").strip() or (reasoning or "").strip()):
+        field = "corrected_codes" if (codes_text or "").strip() else "corrected_reasoning"
+        raise FieldError(f"{field} only goes with decision 'correct', not {decision!r}: send 'correct' with the "
+                         "codes you want, or leave it empty", field)
     if decision == "correct":
         parsed = parse_codes_text(codes_text)
         if not parsed.ok:
@@ -185,7 +192,7 @@ def submit_review(case_id: int, annotator: str, decision: str, codes_text: str =
             corrected_reasoning = edited
     return save_review(case_id, annotator, decision, prediction_id=prediction_id, corrected_codes=codes,
                        corrected_reasoning=corrected_reasoning, notes=notes or "", time_spent_s=time_spent_s,
-                       status=status)
+                       status=status, supersedes_id=supersedes_id)
 
 
 def submit_rows(task: dict, annotator: str, rows: list[dict], *, status: str = "submitted", reasoning: str = "",

@@ -166,16 +166,50 @@ def stats_api(request: gr.Request = None, profile: gr.OAuthProfile | None = None
     return stats()
 
 
-def submit_review_api(case_id: int, decision: str, corrected_codes: str = "", reasoning: str = "",
-                      notes: str = "", request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> dict:
-    """Store your review (API `/submit_review`; you are the signed-in user): decision accept|correct|reject|skip;
-    corrected codes as text (comma/space/new-line separated) for 'correct'. Returns review_id, version, pair_id."""
-    annotator = user_for(request, profile, ANNOTATOR, "submit reviews")
+def _whole_number(value, name: str, optional: bool = False) -> int | None:
+    """An id sent by an API client: a whole number (None/"" allowed when `optional`), else a clear gr.Error."""
+    if optional and (value is None or str(value).strip() in ("", "0")):
+        return None
     try:
-        saved = review.submit_review(int(case_id), annotator, decision, corrected_codes, reasoning, notes)
+        number = int(str(value).strip())
+    except ValueError:
+        raise gr.Error(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+    if number < 1:
+        raise gr.Error(f"{name} must be a positive id, got {number}")
+    return number
+
+
+def submit_review_api(case_id: int, decision: str, corrected_codes: str = "", reasoning: str = "",
+                      notes: str = "", supersedes_id: int | None = None, request: gr.Request = None,
+                      profile: gr.OAuthProfile | None = None) -> dict:
+    """Store your review (API `/submit_review`; you are the signed-in user) of a case you hold (`/next_case`)
+    or whose lease is free and that still needs reviews: decision accept|correct|reject|skip; corrected codes as
+    text (comma/space/new-line separated) and reasoning for 'correct' only. To change a review you finished,
+    pass its id as `supersedes_id` (`/my_reviews` lists them). Returns review_id, version, pair_id."""
+    annotator = user_for(request, profile, ANNOTATOR, "submit reviews")
+    case = _whole_number(case_id, "case_id")
+    previous = _whole_number(supersedes_id, "supersedes_id", optional=True)
+    try:
+        saved = review.submit_review(case, annotator, decision, corrected_codes, reasoning, notes,
+                                     supersedes_id=previous)
     except (StoreError, ValueError) as exc:
         raise gr.Error(str(exc)) from exc
     return {"review_id": saved.review_id, "version": saved.version, "pair_id": saved.pair_id}
+
+
+def make_next_case_api(default_model: str | None):
+    def next_case_api(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> dict:
+        """Take the next case of the review queue (API `/next_case`): it is leased to you, coded by the server
+        first when it has no prediction yet. Returns the case (case_id, narrative, the model's codes, reasoning
+        and rule edits, prediction_id, your draft if any), or {} when nothing is left for you."""
+        annotator = user_for(request, profile, ANNOTATOR, "review cases")
+        try:
+            task = review.next_task(annotator, review.default_coder(default_model))
+        except (StoreError, ValueError, RuntimeError) as exc:
+            raise gr.Error(str(exc)) from exc
+        return {} if task is None else json.loads(json.dumps(task.to_dict(), default=str))  # dates as text
+
+    return next_case_api
 
 
 def make_queue_api(default_model: str | None):
@@ -317,6 +351,7 @@ def build_review_tab(default_model: str | None) -> dict:
     _layout_more(ui)
     _wire(ui, model, state)
     gr.api(submit_review_api, api_name="submit_review")
+    gr.api(make_next_case_api(default_model or None), api_name="next_case", **GENERATION)
     gr.api(make_queue_api(default_model or None), api_name="queue_for_review", **GENERATION)
     gr.api(my_reviews_api, api_name="my_reviews")
     gr.api(stats_api, api_name="annotation_stats")

@@ -147,6 +147,11 @@ _RENEW = (update(Case).where(Case.id == _CASE_ID, _lease_free(_ANNOTATOR, _NOW))
 # once closed a case that still needed a review). FOR NO KEY UPDATE: FOR UPDATE also waits on the foreign-key
 # checks of inserts that refer to the case. SQLite needs none: BEGIN IMMEDIATE runs one writer at a time.
 _LOCK_CASE = select(Case.id).where(Case.id == _CASE_ID).with_for_update(key_share=True)
+# What a first submission needs to know of its case, read after that lock (a statement of its own: one that waited
+# for the lock would still see the reviews as they were when it started): is the lease free for :annotator at
+# :now, and does the case still need reviews (computed from the reviews, not the flag: exact under the lock).
+_CASE_STATE = select(_lease_free(_ANNOTATOR, _NOW).label("free"), needs_reviews().label("open"),
+                     Case.lease_expires_at).where(Case.id == _CASE_ID)
 # Recompute :case_id's needs_review from its reviews, in the write transaction that changed them.
 REFRESH_NEEDS_REVIEW = update(Case).where(Case.id == _CASE_ID).values(needs_review=needs_reviews())
 RELEASE = (update(Case).where(Case.id == _CASE_ID, Case.lease_annotator == _ANNOTATOR)
@@ -283,10 +288,13 @@ def get_case(case_id: int, annotator: str | None = None) -> QueueItem:
     return _queue_item(case)
 
 
-def lock_case(connection: Connection, case_id: int) -> None:
-    """Inside a review's write: the case's row lock (_LOCK_CASE) on PostgreSQL; nothing on SQLite."""
+def lock_case(connection: Connection, case_id: int, annotator: str):
+    """Inside a review's write: the case's row lock (_LOCK_CASE, on PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    runs one writer at a time), then its state for `annotator`: a row (free: the lease is free or theirs, open:
+    reviews still needed, lease_expires_at), or None when the case does not exist."""
     if connection.dialect.name != "sqlite":
         connection.execute(_LOCK_CASE, {"case_id": case_id})
+    return connection.execute(_CASE_STATE, {"case_id": case_id, "annotator": annotator, "now": utcnow()}).first()
 
 
 def _lock_cases(session: Session, *where) -> None:

@@ -69,7 +69,8 @@ _CASE_AND_PREDICTION = (
     .where(Case.id == bindparam("case_id"))
 )
 # A review that an edit supersedes: whose it is, its version, and whether it is still the latest version.
-_SUPERSEDED = (select(Review.case_id, Review.annotator, Review.version, latest_review_clause().label("latest"))
+_SUPERSEDED = (select(Review.case_id, Review.annotator, Review.version, Review.status,
+                      latest_review_clause().label("latest"))
                .where(Review.id == bindparam("review_id")))
 _INSERT_REVIEW = insert(Review.__table__)
 _INSERT_PAIR = insert(PreferencePair.__table__)
@@ -115,16 +116,17 @@ def _has_codes(value) -> bool:
 
 
 def _next_version(connection: Connection, case_id: int, annotator: str,
-                  supersedes_id: int | None) -> tuple[int, int | None]:
-    """(version, supersedes_id) of a new review: a draft of the same annotator is superseded by itself."""
+                  supersedes_id: int | None) -> tuple[int, int | None, bool]:
+    """(version, supersedes_id, edit) of a new review: a draft of the same annotator is superseded by itself;
+    `edit`: it supersedes a finished (non-draft) review, i.e. the annotator changes what they decided."""
     if supersedes_id is None:
         existing = connection.execute(LATEST_OWN_REVIEW, {"case_id": case_id, "annotator": annotator}).first()
         if existing is not None and existing.status == "draft":
-            return existing.version + 1, existing.id
+            return existing.version + 1, existing.id, False
         if existing is not None:
-            raise ConflictError(f"{annotator} already reviewed case {case_id}; pass supersedes_id={existing.id} "
-                                "to store an edit", "supersedes_id")
-        return 1, None
+            raise ConflictError(f"{annotator} already reviewed case {case_id} (review {existing.id}); edit that "
+                                f"review instead (supersedes_id={existing.id})", "supersedes_id")
+        return 1, None, False
     previous = connection.execute(_SUPERSEDED, {"review_id": supersedes_id}).first()
     if previous is None:
         raise NotFoundError(f"supersedes_id {supersedes_id} does not exist", "supersedes_id")
@@ -132,7 +134,24 @@ def _next_version(connection: Connection, case_id: int, annotator: str,
         raise ConflictError(f"supersedes_id {supersedes_id} is another case's or annotator's review", "supersedes_id")
     if not previous.latest:
         raise ConflictError(f"review {supersedes_id} was already edited; edit its latest version", "supersedes_id")
-    return previous.version + 1, supersedes_id
+    return previous.version + 1, supersedes_id, previous.status != "draft"
+
+
+def _check_case_open(case_id: int, state, status: str, edit: bool) -> None:
+    """A review that finishes a case (submitted, skipped, discarded) and is not an edit of the annotator's own
+    finished review needs the case: its lease free or theirs, and reviews still needed. Drafts are always
+    stored (no work is lost; they change no count), and so are edits (what the annotator decided before)."""
+    if state is None:
+        raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
+    if status == "draft" or edit:
+        return
+    if not state.free:
+        until = state.lease_expires_at.strftime("%H:%M UTC") if state.lease_expires_at else "later"
+        raise ConflictError(f"case {case_id} is being reviewed by another annotator (their lease runs until "
+                            f"{until}); nothing was stored: save it as a draft or take the next case", "case_id")
+    if not state.open:
+        raise ConflictError(f"case {case_id} needs no more reviews (enough annotators submitted it); nothing was "
+                            "stored", "case_id")
 
 
 def _read_prediction(case_id: int, prediction_id: int | None) -> tuple[str, Row | None]:
@@ -161,8 +180,10 @@ def _write_review(connection: Connection, review: dict, pred: Row | None, chosen
     statements (five for an edited draft), and on PostgreSQL first the case row's lock. `review`: the reviews
     row's values (id and version added here)."""
     case_id, annotator = review["case_id"], review["annotator"]
-    lock_case(connection, case_id)
-    review["version"], review["supersedes_id"] = _next_version(connection, case_id, annotator, review["supersedes_id"])
+    state = lock_case(connection, case_id, annotator)
+    review["version"], review["supersedes_id"], edit = _next_version(connection, case_id, annotator,
+                                                                     review["supersedes_id"])
+    _check_case_open(case_id, state, review["status"], edit)
     review["id"] = connection.execute(_INSERT_REVIEW, review).inserted_primary_key[0]
     pair_id = None
     if review["decision"] == "correct" and review["status"] == "submitted":
@@ -236,8 +257,9 @@ def save_review(case_id: int, annotator: str, decision: str | None, *, predictio
         codeset = get_codeset()
     codes = _review_codes(decision, status, corrected_codes, reasoning, codeset)
     narrative, pred = _read_prediction(case_id, prediction_id)
-    if decision == "correct" and pred is None:
-        raise FieldError(f"case {case_id} has no stored model prediction to correct", "prediction_id")
+    if decision in VERDICTS and pred is None:  # accept / correct / reject judge what the model said
+        raise FieldError(f"case {case_id} has no stored model prediction to {decision}: code it first",
+                         "prediction_id")
     chosen = None
     if decision == "correct" and status != "draft":  # worked out before the write lock: slow next to a write
         chosen = chosen_answer(narrative, pred.codes, pred.reasoning, codes, reasoning, codeset)

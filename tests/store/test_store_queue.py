@@ -26,6 +26,7 @@ from core.store import (
     next_case,
     release_lease,
     run_write,
+    save_prediction,
     save_review,
 )
 from core.store.imports import needs_double_review
@@ -195,6 +196,7 @@ def test_double_annotation_share_goes_to_a_second_different_annotator(store, tmp
     assert import_cases(path, double_share=1.0).double_annotation == 1
     item = next_case("alice")
     assert not item.second_review
+    save_prediction(item.case_id, model_result("n"))
     save_review(item.case_id, "alice", "reject")
     assert next_case("alice") is None
     second = next_case("bob")

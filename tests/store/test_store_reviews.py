@@ -200,3 +200,98 @@ def test_chosen_reads_the_stored_narrative_not_the_prompt(store):
     saved = save_review(case_id, "alice", "correct", corrected_codes={"icd10cm": ["I10"]})
     chosen = _pair(saved.review_id).chosen
     assert "hypertension" in chosen.lower() and "wrist" not in chosen
+
+
+def _case_row(case_id):
+    with get_session() as session:
+        return session.get(Case, case_id)
+
+
+def test_a_case_leased_to_someone_else_refuses_other_submissions_but_keeps_drafts(store):
+    """Regression: /submit_review stored bob's review of a case alice held, closed it and stranded her draft."""
+    case_id, _ = case_with_prediction()
+    assert next_case("alice").case_id == case_id
+    save_review(case_id, "alice", "accept", status="draft")
+    before = count_rows()
+    for decision, extra in (("correct", {"corrected_codes": CORRECTION}), ("accept", {}), ("reject", {}),
+                            ("skip", {}), (None, {"status": "discarded", "discard_reason": "not a note"})):
+        with pytest.raises(ConflictError, match="being reviewed by another annotator.*nothing was stored"):
+            save_review(case_id, "bob", decision, **extra)
+    assert count_rows() == before
+    row = _case_row(case_id)
+    assert row.lease_annotator == "alice" and row.needs_review
+    save_review(case_id, "bob", "accept", status="draft")  # bob's work is kept as a draft; alice keeps the lease
+    assert _case_row(case_id).lease_annotator == "alice"
+    saved = save_review(case_id, "alice", "accept")  # alice finishes her own draft
+    assert saved.version == 2 and not _case_row(case_id).needs_review
+
+
+def test_a_finished_case_refuses_more_submissions(store):
+    """Regression: a reject on a case already finished was stored, a second review nobody asked for."""
+    case_id, _ = case_with_prediction()
+    first = save_review(case_id, "alice", "accept")
+    before = count_rows()
+    with pytest.raises(ConflictError, match="needs no more reviews"):
+        save_review(case_id, "bob", "reject")
+    assert count_rows() == before
+    edit = save_review(case_id, "alice", "reject", supersedes_id=first.review_id)  # her own edit is always fine
+    assert edit.version == 2
+
+
+def test_an_expired_lease_taken_by_another_refuses_the_late_submission(store, monkeypatch):
+    case_id, _ = case_with_prediction()
+    monkeypatch.setenv("THCE_LEASE_MINUTES", "0.0005")
+    assert next_case("alice").case_id == case_id
+    import time
+
+    time.sleep(0.1)
+    monkeypatch.setenv("THCE_LEASE_MINUTES", "30")
+    assert next_case("carol").case_id == case_id  # alice's lease ran out; carol has the case now
+    with pytest.raises(ConflictError, match="another annotator"):
+        save_review(case_id, "alice", "accept")
+    save_review(case_id, "alice", "accept", status="draft")  # not lost: kept as her draft
+    save_review(case_id, "carol", "accept")
+    assert not _case_row(case_id).needs_review
+
+
+def test_an_expired_lease_nobody_took_still_accepts_the_submission(store, monkeypatch):
+    case_id, _ = case_with_prediction()
+    monkeypatch.setenv("THCE_LEASE_MINUTES", "0.0005")
+    assert next_case("alice").case_id == case_id
+    import time
+
+    time.sleep(0.1)
+    assert save_review(case_id, "alice", "accept").version == 1
+
+
+def test_verdicts_need_a_prediction_to_judge(store):
+    """Regression: an accept of a case the model never coded was stored and closed the case with no training row."""
+    case_id = add_case("never coded", source="t")
+    for decision in ("accept", "reject", "correct"):
+        extra = {"corrected_codes": CORRECTION} if decision == "correct" else {}
+        with pytest.raises(FieldError, match="no stored model prediction"):
+            save_review(case_id, "alice", decision, **extra)
+    assert count_rows() == (0, 0) and _case_row(case_id).needs_review
+    save_review(case_id, "alice", "skip")  # a case can be skipped or discarded without a prediction
+    assert count_rows() == (1, 0)
+
+
+def test_concurrent_first_submissions_of_one_case_store_exactly_one(store):
+    import threading
+
+    case_id, _ = case_with_prediction()
+    results, errors = [], []
+
+    def submit(name):
+        try:
+            results.append(save_review(case_id, name, "correct", corrected_codes=CORRECTION).review_id)
+        except ConflictError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=submit, args=(f"coder{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 1 and len(errors) == 3 and all("needs no more reviews" in e for e in errors)
+    assert count_rows() == (1, 1)

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from store_helpers import case_with_prediction
 
-from core.store import next_case, save_review, stats
+from core.store import next_case, save_review, set_min_submitted, stats
 from core.store.agreement import code_set_kappa, kappa_from_counts, kappa_from_labels, mean_jaccard
 
 
@@ -52,6 +52,7 @@ def _review_pair(case_id, first, second):
 
 def test_stats_counts_and_agreement(store):
     cases = [case_with_prediction(external_id=str(i))[0] for i in range(4)]
+    set_min_submitted(2, case_ids=cases[:3])  # double annotation: alice and bob both submit these
     _review_pair(cases[0], ("accept", None), ("accept", None))
     _review_pair(cases[1], ("accept", None), ("correct", {"icd10cm": ["E11.65", "I10"], "cpt": ["99213"]}))
     _review_pair(cases[2], ("reject", None), ("accept", None))
@@ -59,8 +60,8 @@ def test_stats_counts_and_agreement(store):
     assert next_case("carol").case_id == cases[3]
 
     data = stats()
-    assert data["cases"] == {"total": 4, "open": 1, "done": 3, "leased": 1, "double_annotation": 0,
-                             "submissions_needed": 4, "submissions_done": 3}
+    assert data["cases"] == {"total": 4, "open": 1, "done": 3, "leased": 1, "double_annotation": 3,
+                             "submissions_needed": 7, "submissions_done": 6}
     assert data["by_status"] == {"draft": 0, "submitted": 6, "discarded": 0, "skipped": 1}
     assert data["by_decision"] == {"accept": 4, "correct": 1, "reject": 1, "skip": 1}
     assert data["by_annotator"]["alice"]["total"] == 4 and data["by_annotator"]["bob"]["correct"] == 1

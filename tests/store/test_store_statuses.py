@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 from sqlmodel import func, select
-from store_helpers import case_with_prediction
+from store_helpers import case_with_prediction, model_result
 
 from core.store import (
     Case,
@@ -23,6 +23,7 @@ from core.store import (
     next_case,
     progress,
     run_write,
+    save_prediction,
     save_review,
     set_min_submitted,
     stats,
@@ -100,6 +101,7 @@ def test_min_submitted_keeps_a_case_until_enough_coders_submitted(store, monkeyp
     monkeypatch.setenv("THCE_MIN_SUBMITTED", "2")
     case_id = case_with_prediction()[0]
     one = add_case("single", source="t", min_submitted=1)
+    save_prediction(one, model_result("single"))
     assert next_case("alice").case_id == case_id
     save_review(case_id, "alice", "accept")
     assert next_case("alice").case_id == one  # alice is done with the first; it waits for a second coder
@@ -128,11 +130,12 @@ def test_lease_minutes_come_from_the_environment(store, monkeypatch):
 
 def test_stats_by_status_annotator_and_kappa_per_system(store):
     cases = [case_with_prediction(external_id=str(i))[0] for i in range(3)]
+    set_min_submitted(2, case_ids=cases[:2])  # double annotation: both coders submit them
     for annotator, decision, codes in (("alice", "accept", None), ("bob", "correct", FIX)):
         save_review(cases[0], annotator, decision, corrected_codes=codes, time_spent_s=30.0)
         save_review(cases[1], annotator, "accept", time_spent_s=10.0)
-    save_review(cases[2], "alice", "accept", status="draft")
     save_review(cases[2], "bob", None, status="discarded", discard_reason="duplicate note", time_spent_s=4.0)
+    save_review(cases[2], "alice", "accept", status="draft")
     data = stats()
     assert data["by_status"] == {"draft": 1, "submitted": 4, "discarded": 1, "skipped": 0}
     alice, bob = data["by_annotator"]["alice"], data["by_annotator"]["bob"]
@@ -145,18 +148,26 @@ def test_stats_by_status_annotator_and_kappa_per_system(store):
     assert by_system["hcpcs"] == {"kappa": None, "observed": None, "expected": None, "items": 0, "cases": 0,
                                   "mean_jaccard": None}
     team = progress("alice")["team"]
-    assert team == {"cases": 3, "complete": 2, "pending": 1, "submissions_done": 2, "submissions_needed": 3}
+    assert team == {"cases": 3, "complete": 2, "pending": 1, "submissions_done": 4, "submissions_needed": 5}
 
 
 def test_concurrent_drafts_and_submissions_lose_nothing(store):
     cases = [case_with_prediction(external_id=str(i))[0] for i in range(8)]
+    set_min_submitted(4, case_ids=cases)  # all four coders code every case
     errors, done = [], []
 
     def work(name):
         try:
             for case_id in cases:
                 save_review(case_id, name, "accept", status="draft")
-                done.append(save_review(case_id, name, "correct", corrected_codes=FIX).review_id)
+                while True:  # a draft takes the case's lease when it is free: wait for the coder before
+                    try:
+                        done.append(save_review(case_id, name, "correct", corrected_codes=FIX).review_id)
+                        break
+                    except ConflictError as exc:
+                        if "another annotator" not in str(exc):
+                            raise
+                        time.sleep(0.005)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

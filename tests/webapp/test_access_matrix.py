@@ -8,6 +8,7 @@ The expected table (ENDPOINTS below, also in the closing note of issue 14):
     /send_to_review     refused       allowed             allowed
     /queue_for_review   refused       allowed             allowed
     /submit_review      refused       allowed (as alice)  allowed (as bob)
+    /next_case          refused       allowed (as alice)  allowed (as bob)
     /my_reviews         refused       allowed (own)       allowed (own)
     /export_pairs       refused       refused             allowed
     /export_kto         refused       refused             allowed
@@ -56,8 +57,9 @@ def _calls(request) -> dict:
         "/code_stream": lambda: list(stream(NARRATIVE, "", "valid", True, request, None)),
         "/send_to_review": lambda: code_tab.make_sender(None, review_tab.send_to_review)(NARRATIVE, "", request, None),
         "/queue_for_review": lambda: review_tab.make_queue_api(None)(NARRATIVE, request, None),
-        "/submit_review": lambda: review_tab.submit_review_api(add_case(NARRATIVE), "reject", "", "", "", request,
-                                                               None),
+        "/submit_review": lambda: review_tab.submit_review_api(add_case(NARRATIVE), "skip", "", "", "",
+                                                               request=request, profile=None),
+        "/next_case": lambda: review_tab.make_next_case_api(None)(request, None),
         "/my_reviews": lambda: review_tab.my_reviews_api(request, None),
         "/export_pairs": lambda: review_tab.export_pairs(request, None),
         "/export_kto": lambda: review_tab.make_export("kto")(request, None),
@@ -188,3 +190,29 @@ def test_logged_in_annotator_and_admin(secured_app, logins):
                          "JOIN predictions p ON p.case_id = c.id JOIN reviews r ON r.case_id = c.id "
                          "JOIN preference_pairs pp ON pp.review_id = r.id").fetchall()
     assert who == [("alice", "alice", "alice", "alice")]
+
+
+def test_api_reviewers_take_cases_from_the_queue_and_edit_their_own_reviews(secured_app, logins):
+    """Regression: /submit_review stored reviews of cases leased to someone else or already finished, dropped
+    codes sent with 'accept', answered a raw int() message for a bad id, and told users to pass a supersedes_id
+    that no endpoint took."""
+    alice = Client(secured_app["url"], auth=("alice", "alice-pw"), verbose=False, download_files=False)
+    carol = Client(secured_app["url"], auth=("carol", "carol-pw"), verbose=False, download_files=False)
+    queued = alice.predict(NARRATIVE, api_name="/queue_for_review")
+    task = alice.predict(api_name="/next_case")
+    assert task["case_id"] == queued["case_id"] and task["narrative"] == NARRATIVE and task["codes"]["icd10cm"]
+    with pytest.raises(Exception, match="being reviewed by another annotator"):
+        carol.predict(task["case_id"], "reject", "", "", "", api_name="/submit_review")
+    with pytest.raises(Exception, match="corrected_codes only goes with decision 'correct'"):
+        alice.predict(task["case_id"], "accept", "E11.9", "", "", api_name="/submit_review")
+    with pytest.raises(Exception, match="case_id must be a whole number, got 'abc'"):
+        alice.predict("abc", "accept", "", "", "", api_name="/submit_review")
+    first = alice.predict(task["case_id"], "accept", "", "", "", api_name="/submit_review")
+    with pytest.raises(Exception, match="needs no more reviews"):
+        carol.predict(task["case_id"], "reject", "", "", "", api_name="/submit_review")
+    with pytest.raises(Exception, match=f"already reviewed case {task['case_id']}.*supersedes_id={first['review_id']}"):
+        alice.predict(task["case_id"], "reject", "", "", "", api_name="/submit_review")
+    edit = alice.predict(task["case_id"], "correct", "E11.9 I10", "", "edited", first["review_id"],
+                         api_name="/submit_review")
+    assert edit["version"] == 2 and edit["pair_id"]
+    assert carol.predict(api_name="/next_case") == {}

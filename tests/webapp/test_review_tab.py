@@ -152,17 +152,17 @@ def test_validate_text_search_and_adding_a_result():
 def test_api_functions_queue_and_submit_as_the_logged_in_user(store, fake_coder, users):
     queued = review_tab.make_queue_api(None)(NARRATIVE, ALICE, None)
     assert queued["prediction_id"] is not None and fake_coder.calls == 1
-    saved = review_tab.submit_review_api(queued["case_id"], "correct", "E11.65, 99215", "", "", ALICE, None)
+    saved = review_tab.submit_review_api(queued["case_id"], "correct", "E11.65, 99215", "", "", request=ALICE)
     assert saved["version"] == 1 and saved["pair_id"] is not None
     assert review.my_reviews("alice")[0][0] == saved["review_id"]
     assert review_tab.my_reviews_api(ALICE, None)[0][0] == saved["review_id"]
     with pytest.raises(gr.Error, match="decision must be one of"):
-        review_tab.submit_review_api(queued["case_id"], "maybe", "", "", "", ALICE, None)
+        review_tab.submit_review_api(queued["case_id"], "maybe", "", "", "", request=ALICE)
 
 
 def test_export_pairs_writes_dpo_jsonl_for_admins_only(store, fake_coder, users):
     queued = review_tab.make_queue_api(None)(NARRATIVE, ALICE, None)
-    review_tab.submit_review_api(queued["case_id"], "correct", "E11.9", "", "", ALICE, None)
+    review_tab.submit_review_api(queued["case_id"], "correct", "E11.9", "", "", request=ALICE)
     with pytest.raises(gr.Error, match="only administrators"):
         review_tab.export_pairs(ALICE, None)
     lines = open(review_tab.export_pairs(BOB, None), encoding="utf-8").read().splitlines()
@@ -194,7 +194,7 @@ def test_every_shortcut_is_listed_and_names_an_element():
 
 def test_team_panel_and_new_exports_are_for_admins_only(store, fake_coder, users):
     queued = review_tab.make_queue_api(None)(NARRATIVE, ALICE, None)
-    review_tab.submit_review_api(queued["case_id"], "accept", "", "", "", ALICE, None)
+    review_tab.submit_review_api(queued["case_id"], "accept", "", "", "", request=ALICE)
     assert "administrators" in review_tab.team_view(ALICE, None)[0] and review_tab.team_view(ALICE, None)[1] == []
     text, rows = review_tab.team_view(BOB, None)
     assert "no case has two submitted reviews" in text and rows[0][:2] == ["alice", 1]

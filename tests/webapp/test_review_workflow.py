@@ -107,11 +107,15 @@ def test_submit_correction_with_bad_codes_is_refused_and_stores_nothing(store):
     assert review.my_reviews("alice") == [] and _pairs() == []
 
 
-def test_accept_ignores_the_codes_text_and_history_and_progress_follow(store):
+def test_accept_refuses_codes_text_and_history_and_progress_follow(store):
     first, _ = review.queue_for_review(NARRATIVE, "alice", FakeCoder())
     second, _ = review.queue_for_review(NARRATIVE + " Second visit.", "alice", FakeCoder())
     assert (stats()["cases"]["done"], stats()["cases"]["total"]) == (0, 2)
-    review.submit_review(first, "alice", "accept", "I10", "edited reasoning")
+    for codes, reasoning, field in (("I10", "", "corrected_codes"), ("", "edited reasoning", "corrected_reasoning")):
+        with pytest.raises(FieldError, match=f"{field} only goes with decision 'correct'"):  # never dropped silently
+            review.submit_review(first, "alice", "accept", codes, reasoning)
+    assert stats()["reviews"]["latest"] == 0
+    review.submit_review(first, "alice", "accept")
     review.submit_review(second, "alice", "correct", "E11.9", "new reasoning", "missed")
     history = review.my_reviews("alice")
     assert [row[2] for row in history] == ["correct", "accept"]
