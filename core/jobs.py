@@ -32,7 +32,7 @@ from core.store.models import Job, utcnow
 
 logger = logging.getLogger(__name__)
 
-JOB_KINDS: tuple[str, ...] = ("sft", "dpo", "eval", "pipeline")
+JOB_KINDS: tuple[str, ...] = ("sft", "dpo", "kto", "eval", "pipeline")
 FINISHED: frozenset[str] = frozenset({"succeeded", "failed", "cancelled", "lost"})
 CANCEL_GRACE_S = 10.0
 PID_REUSE_GRACE_S = 30.0  # a pid running something else this long after the start was recycled

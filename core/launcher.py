@@ -1,13 +1,18 @@
 """What the web app may launch as background jobs, and who may launch them.
 
-Only fixed choices reach `core.jobs.start_job`: stage configs that live in TRAINING_CONFIG_DIR, evaluation
-datasets from a safe list (synthetic specs, the CodiEsp train/dev splits under THCE_CODIESP_DIR, the
-sample stage files), models from `core.catalog.available_models()` or a named baseline, and report paths
-generated here. A value from a browser or an API client that is not on its list is refused.
+Only fixed choices reach `core.jobs.start_job`: stage configs that live in TRAINING_CONFIG_DIR (each run by
+its trainer: `thce train sft|dpo|kto`), evaluation datasets from a safe list (synthetic specs, the CodiEsp
+train/dev splits under THCE_CODIESP_DIR, the sample stage files), models from
+`core.catalog.available_models()` or a named baseline, and report paths generated here. A value from a browser
+or an API client that is not on its list is refused.
+
+Choices are names, never server paths (every user's page holds them): `codiesp:dev`, `thce-smol`,
+`data/examples/sample_stage_1.jsonl`. The commands map them to what `thce` takes; jobs run in the repository
+root, so paths under it are given relative to it (`--model data/models/thce-smol`), others as they are.
 
     allowed, why = jobs_allowed(username, is_admin)  # admin and (THCE_ALLOW_JOBS=1 or in THCE_ADMINS)
-    job_id = launch_training("stage_1_tiny.yaml")
-    job_id = launch_eval("synthetic:50:7", "bm25", limit=20)
+    job_id = launch_training(default_config())       # stage_1_tiny.yaml -> thce train sft --config ...
+    job_id = launch_eval("synthetic:50:7", "baseline:bm25", limit=20)
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from core.jobs import jobs_dir, start_job
-from core.paths import EXAMPLES_DIR, TARGET_HUB_MODEL, TRAINING_CONFIG_DIR
+from core.paths import EXAMPLES_DIR, REPO_ROOT, TARGET_HUB_MODEL, TRAINING_CONFIG_DIR
 from core.store.db import runtime_data_dir
 from core.store.errors import FieldError
 
@@ -29,6 +34,9 @@ SAMPLE_FILES = ("sample_stage_1.jsonl", "sample_stage_2.jsonl")
 CODIESP_SPLITS = ("dev", "train")  # the test split is held out: never offered
 BASELINE_PREFIX = "baseline:"
 DPO_STAGES = ("stage_3",)
+KTO_KEYS = frozenset({"desirable_weight", "undesirable_weight"})  # trl.KTOConfig's own: a KTO config
+REVIEW_EXPORTS = {"dpo": "dpo", "kto": "kto"}  # trainer -> the review store export it trains on
+DEFAULT_CONFIG = "stage_1_tiny.yaml"  # the first stage, on CPU
 _PROGRESS_RE = re.compile(r"(\d{1,3})%\|")  # tqdm bars
 _STEP_RE = re.compile(r"\b(?:step|Step)\s+(\d+)\s*/\s*(\d+)")
 
@@ -51,12 +59,38 @@ def stage_configs() -> list[str]:
     return sorted(p.name for p in TRAINING_CONFIG_DIR.glob("*.yaml") if p.is_file())
 
 
+def default_config() -> str | None:
+    """The config preselected in the UI: DEFAULT_CONFIG (the first stage), else the first one listed."""
+    configs = stage_configs()
+    return DEFAULT_CONFIG if DEFAULT_CONFIG in configs else (configs[0] if configs else None)
+
+
+def repo_relative(path: str | Path) -> str:
+    """A file's path relative to the repository root (jobs run there) when it lies under it, else absolute;
+    a relative `path` is taken from the working directory."""
+    path = Path(path).expanduser().absolute()
+    for candidate in (path, path.resolve()):
+        if candidate.is_relative_to(REPO_ROOT):
+            return candidate.relative_to(REPO_ROOT).as_posix()
+    return str(path)
+
+
+def _config_data(name: str) -> dict:
+    data = yaml.safe_load(_config_path(name).read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
 def config_stage(name: str) -> str:
     """The `stage:` of a config, e.g. 'stage_3' (from the YAML, else the file name)."""
-    path = _config_path(name)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    stage = data.get("stage") if isinstance(data, dict) else None
-    return str(stage or path.stem.removesuffix("_tiny"))
+    return str(_config_data(name).get("stage") or _config_path(name).stem.removesuffix("_tiny"))
+
+
+def config_trainer(name: str) -> str:
+    """The `thce train` command of a config: 'kto' when it sets KTO's own keys (desirable_weight, ...),
+    'dpo' for a DPO stage (stage_3), else 'sft' (as training/sft.py, dpo.py and kto.py accept them)."""
+    if KTO_KEYS & set(_config_data(name)):
+        return "kto"
+    return "dpo" if config_stage(name) in DPO_STAGES else "sft"
 
 
 def _config_path(name: str) -> Path:
@@ -65,42 +99,62 @@ def _config_path(name: str) -> Path:
     return TRAINING_CONFIG_DIR / name
 
 
+def _review_export(name: str) -> str:
+    """The review store export a config trains on ("dpo" pairs, "kto" rows); FieldError for an SFT config."""
+    kind = config_trainer(name)
+    if kind not in REVIEW_EXPORTS:
+        raise FieldError("the review store trains only a DPO stage (stage_3) or a KTO config", "train_file")
+    return REVIEW_EXPORTS[kind]
+
+
 def training_args(name: str, train_file: Path | None = None) -> tuple[str, list[str]]:
-    """(job kind, args after `thce`) for a stage config: `train sft|dpo --config PATH [--train_file F]`."""
+    """(trainer, args after `thce`) for a stage config: `train sft|dpo|kto --config training/configs/NAME
+    [--train_file F]` (a train file, the review store's export, only for DPO and KTO)."""
     path = _config_path(name)
-    kind = "dpo" if config_stage(name) in DPO_STAGES else "sft"
-    if train_file is not None and kind != "dpo":
-        raise FieldError("review pairs train only a DPO stage (stage_3)", "train_file")
-    extra = ["--train_file", str(train_file)] if train_file is not None else []
-    return kind, ["train", kind, "--config", str(path), *extra]
+    if train_file is not None:
+        _review_export(name)
+    kind = config_trainer(name)
+    extra = ["--train_file", repo_relative(train_file)] if train_file is not None else []
+    return kind, ["train", kind, "--config", repo_relative(path), *extra]
 
 
-def export_review_pairs() -> Path:
-    """Export the current preference pairs for a DPO job (next to the job logs); FieldError when none."""
+def export_review_pairs(format: str = "dpo") -> Path:
+    """Export the review store's preference pairs ("dpo") or KTO rows ("kto") for a job (next to the job
+    logs); FieldError when there are none."""
     from core.store import export_preference_pairs
 
-    path = jobs_dir() / "inputs" / f"review-pairs-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+    path = jobs_dir() / "inputs" / f"review-{format}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
-    if export_preference_pairs(path, format="dpo") == 0:
+    if export_preference_pairs(path, format=format) == 0:
         path.unlink(missing_ok=True)
-        raise FieldError("there are no reviewed preference pairs yet (corrections make them)", "train_file")
+        what = "reviewed preference pairs (corrections make them)" if format == "dpo" else \
+            "review signals (accepted, rejected or corrected answers make them)"
+        raise FieldError(f"there are no {what} yet", "train_file")
     return path
 
 
 def launch_training(name: str, use_review_pairs: bool = False) -> int:
-    """Start `thce train sft|dpo --config ...` in the background; the job id."""
-    kind, args = training_args(name, export_review_pairs() if use_review_pairs else None)
+    """Start `thce train sft|dpo|kto --config ...` in the background (DPO and KTO optionally on the review
+    store's export); the job id."""
+    train_file = export_review_pairs(_review_export(name)) if use_review_pairs else None
+    kind, args = training_args(name, train_file)
     return start_job(kind, args)
 
 
-def eval_datasets() -> list[str]:
-    """The dataset specs an evaluation job may use."""
-    found = list(SYNTHETIC_DATASETS)
+def _dataset_specs() -> dict[str, str]:
+    """The datasets an evaluation job may use: {choice shown to users: the job's `--dataset` spec}."""
+    found = {spec: spec for spec in SYNTHETIC_DATASETS}
     codiesp = os.environ.get("THCE_CODIESP_DIR", "").strip()
     if codiesp:
-        found += [f"codiesp:{Path(codiesp) / s}" for s in CODIESP_SPLITS if (Path(codiesp) / s).is_dir()]
-    found += [str(EXAMPLES_DIR / name) for name in SAMPLE_FILES if (EXAMPLES_DIR / name).is_file()]
-    return found
+        root = Path(codiesp).expanduser().absolute()
+        found |= {f"codiesp:{s}": f"codiesp:{repo_relative(root / s)}" for s in CODIESP_SPLITS if (root / s).is_dir()}
+    samples = [repo_relative(EXAMPLES_DIR / name) for name in SAMPLE_FILES if (EXAMPLES_DIR / name).is_file()]
+    return found | {sample: sample for sample in samples}
+
+
+def eval_datasets() -> list[str]:
+    """The dataset choices of an evaluation job (names and repo-relative files, never a server path)."""
+    return list(_dataset_specs())
 
 
 def eval_subjects() -> list[str]:
@@ -124,18 +178,28 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", Path(text.rstrip("/")).name or text).strip("-")[:40] or "run"
 
 
+def _model_arg(subject: str) -> str:
+    """What `thce eval --model` takes for a listed model: its folder relative to the repository root (jobs
+    run there), the hub id as it is."""
+    from core.catalog import check_model
+
+    folder = check_model(subject) or subject
+    return repo_relative(folder) if Path(folder).is_absolute() else folder
+
+
 def eval_args(dataset: str, subject: str, limit: int | None = None) -> list[str]:
     """Args after `thce` for `eval --dataset D (--model M | --baseline B) --report <generated> [--limit N]`."""
-    if dataset not in eval_datasets():
-        raise FieldError(f"dataset must be one of {', '.join(eval_datasets())}, got {dataset!r}", "dataset")
+    specs = _dataset_specs()
+    if dataset not in specs:
+        raise FieldError(f"dataset must be one of {', '.join(specs)}, got {dataset!r}", "dataset")
     if subject not in eval_subjects():
         raise FieldError(f"model must be one of {', '.join(eval_subjects())}, got {subject!r}", "model")
     if limit is not None and (isinstance(limit, bool) or int(limit) < 1):
         raise FieldError("limit must be a positive number of cases", "limit")
     source = (["--baseline", subject.removeprefix(BASELINE_PREFIX)] if subject.startswith(BASELINE_PREFIX)
-              else ["--model", subject])
+              else ["--model", _model_arg(subject)])
     name = f"{time.strftime('%Y%m%d-%H%M%S')}-{_slug(subject)}-{_slug(dataset)}.json"
-    args = ["eval", "--dataset", dataset, *source, "--report", str(reports_dir() / name)]
+    args = ["eval", "--dataset", specs[dataset], *source, "--report", repo_relative(reports_dir() / name)]
     return args + (["--limit", str(int(limit))] if limit else [])
 
 

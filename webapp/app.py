@@ -88,13 +88,14 @@ demo = build_demo()
 
 
 def main() -> None:
-    """Launch with the configured logins; refuse to expose an app without authentication."""
-    config = access_config()
+    """Launch with the configured logins; refuse (one line, exit status 1) a malformed THCE_USERS or users file
+    and an exposed app without authentication, as `thce serve` does."""
     host = os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1")
     share = os.environ.get("THCE_SHARE", "").strip() == "1"
     try:
+        config = access_config()
         check_exposure(config, host, share)
-    except AccessError as exc:
+    except (AccessError, ValueError) as exc:  # ValueError: a malformed THCE_USERS or users file
         sys.exit(f"error: {exc}")
     logging.getLogger(__name__).info("access mode %s, %d user(s), %d admin(s)", config.mode, len(config.users),
                                      len(config.admins))

@@ -1,9 +1,10 @@
-"""Train & Evaluate tab: launch SFT/DPO training and evaluations as background `thce` jobs (core.jobs),
+"""Train & Evaluate tab: launch SFT/DPO/KTO training and evaluations as background `thce` jobs (core.jobs),
 follow their logs, cancel them; browse evaluation reports and compare two.
 
 Everything launchable is a fixed choice from core.launcher (stage configs in training/configs, a safe list
 of datasets, listed models/baselines); everything here is for administrators (THCE_ADMINS; the local user of
-an open app), and launching also needs THCE_ALLOW_JOBS=1 or a login named in THCE_ADMINS.
+an open app), and launching also needs THCE_ALLOW_JOBS=1 or a login named in THCE_ADMINS. Choices are names
+or repo-relative paths: no server path reaches the page.
 """
 
 from __future__ import annotations
@@ -102,8 +103,20 @@ def cancel(job_id: float | None, request: gr.Request = None, profile: gr.OAuthPr
     return poll(job_id, request, profile)
 
 
+def report_choices() -> list[str]:
+    """The listed reports (core.reports) as administrators see them: relative to the repository root where
+    they lie under it."""
+    return [launcher.repo_relative(path) for path in reports.list_reports()]
+
+
+def listed_report(choice: str) -> str:
+    """The listed report a choice of report_choices() names; the choice itself when none does (core.reports
+    then refuses it)."""
+    return next((path for path in reports.list_reports() if launcher.repo_relative(path) == choice), choice)
+
+
 def list_reports(request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
-    found = reports.list_reports() if _is_admin(request, profile) else []
+    found = report_choices() if _is_admin(request, profile) else []
     first = found[0] if found else None
     second = found[1] if len(found) > 1 else first
     return (gr.update(choices=found, value=first), gr.update(choices=found, value=second),
@@ -115,7 +128,7 @@ def show_report(path: str | None, request: gr.Request = None, profile: gr.OAuthP
         return "No report selected.", [], None
     user_for(request, profile, ADMIN, "read evaluation reports")
     try:
-        summary, rows, png = report_views.load_report_view(path)
+        summary, rows, png = report_views.load_report_view(listed_report(path))
     except ValueError as exc:
         raise gr.Error(str(exc)) from exc
     return summary, rows, Image.open(png) if png else None
@@ -127,7 +140,7 @@ def compare(path_a: str | None, path_b: str | None, request: gr.Request = None,
     if not path_a or not path_b:
         raise gr.Error("pick two reports to compare")
     try:
-        return report_views.comparison_view(path_a, path_b)
+        return report_views.comparison_view(listed_report(path_a), listed_report(path_b))
     except ValueError as exc:
         raise gr.Error(str(exc)) from exc
 
@@ -137,9 +150,10 @@ def _jobs_panel() -> dict:
     datasets, subjects = launcher.eval_datasets(), launcher.eval_subjects()
     with gr.Row():
         with gr.Column():
-            gr.Markdown("#### Train (SFT stages 1–2, DPO stage 3)")
-            config = gr.Dropdown(configs, value=configs[0] if configs else None, label="Stage config")
-            use_pairs = gr.Checkbox(label="DPO on the reviewed preference pairs (stage_3 configs)")
+            gr.Markdown("#### Train (SFT stages 1–2, DPO stage 3, KTO)")
+            config = gr.Dropdown(configs, value=launcher.default_config(), label="Stage config")
+            use_pairs = gr.Checkbox(label="DPO on the reviewed preference pairs (stage_3 configs); KTO on the "
+                                          "review signals (KTO configs)")
             train = gr.Button("Start training", variant="primary", interactive=False, elem_id="start-training")
         with gr.Column():
             gr.Markdown("#### Evaluate")

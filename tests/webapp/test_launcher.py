@@ -11,7 +11,7 @@ import pytest
 from core import launcher
 from core import reports as core_reports
 from core.evaluation import run_eval
-from core.paths import TRAINING_CONFIG_DIR
+from core.paths import REPO_ROOT, TRAINING_CONFIG_DIR
 from core.store import FieldError
 from webapp import report_views
 
@@ -42,7 +42,8 @@ def test_stage_configs_are_the_yaml_files_of_the_config_dir():
 def test_training_args_pick_sft_or_dpo_from_the_config_stage():
     kind, args = launcher.training_args("stage_1_tiny.yaml")
     assert (kind, args[:3]) == ("sft", ["train", "sft", "--config"])
-    assert Path(args[3]) == TRAINING_CONFIG_DIR / "stage_1_tiny.yaml"
+    assert args[3] == "training/configs/stage_1_tiny.yaml"  # jobs run in the repository root
+    assert REPO_ROOT / args[3] == TRAINING_CONFIG_DIR / "stage_1_tiny.yaml"
     kind, args = launcher.training_args("stage_3_tiny.yaml", Path("/tmp/pairs.jsonl"))
     assert kind == "dpo" and args[-2:] == ["--train_file", "/tmp/pairs.jsonl"]
     with pytest.raises(FieldError, match="only a DPO stage"):
@@ -65,11 +66,13 @@ def test_eval_datasets_offer_codiesp_train_and_dev_but_never_test(monkeypatch, t
     for split in ("train", "dev", "test"):
         (tmp_path / split).mkdir()
     monkeypatch.setenv("THCE_CODIESP_DIR", str(tmp_path))
+    monkeypatch.setenv("THCE_REPORTS_DIR", str(tmp_path / "reports"))
     datasets = launcher.eval_datasets()
-    assert f"codiesp:{tmp_path / 'dev'}" in datasets and f"codiesp:{tmp_path / 'train'}" in datasets
+    assert "codiesp:dev" in datasets and "codiesp:train" in datasets  # by name: no server path in the page
+    assert launcher.eval_args("codiesp:dev", "baseline:bm25")[2] == f"codiesp:{tmp_path / 'dev'}"
     assert not any(d.endswith("test") for d in datasets)
     assert "synthetic:50:7" in datasets
-    assert any(d.endswith("sample_stage_2.jsonl") for d in datasets)
+    assert "data/examples/sample_stage_2.jsonl" in datasets
     monkeypatch.delenv("THCE_CODIESP_DIR")
     assert not any(d.startswith("codiesp:") for d in launcher.eval_datasets())
 
