@@ -43,7 +43,8 @@ class CodeRow:
 @dataclass(frozen=True)
 class Added:
     """What typing `text` into the code search did: "added" a row, "kept" a row already listed, or nothing:
-    "not_billable" (a header code typed; `billable` lists codes under it) or "no_match"."""
+    "not_billable" (a header code typed; `billable` lists codes under it), "unknown" (a code-shaped word that
+    is no code; `billable`: near misses) or "no_match"."""
 
     outcome: str
     text: str
@@ -120,14 +121,15 @@ def toggle(rows: list[dict], index: int) -> list[dict]:
 
 
 def typed_code(text: str, codeset=None):
-    """The code-set validation of `text` when it is typed as a code (one word that the code sets recognise as a
-    code, billable or not); None for words to search."""
+    """The code-set validation of `text` when it is typed as a code (one word shaped like an ICD-10-CM, CPT or
+    HCPCS code, whether the code sets know it or not); None for words to search. A code-shaped word that is no
+    code stays a code (an "unknown" validation): searched as words it added unrelated codes (Z99.999 -> P05.13)."""
     codeset = _codeset(codeset)
     text = (text or "").strip()
     if not text or " " in text:
         return None
     check = codeset.validate(text)
-    return check if check.ok or check.status == "not_billable" else None
+    return None if check.status == "bad_format" else check
 
 
 def find_code(text: str, codeset=None) -> tuple[str, str, str] | None:
@@ -174,10 +176,14 @@ def add_code(rows: list[dict], narrative: str, text: str, codeset=None) -> tuple
 
 
 def why_not(text: str, codeset=None) -> Added:
-    """Why `text` adds no code: a non-billable code (with billable codes under it), or no billable match."""
+    """Why `text` adds no code: a non-billable code (with billable codes under it), a code-shaped word that is
+    no known code ("unknown", with billable near misses), or no billable match for words."""
     check = typed_code(text, codeset)
-    if check is not None and not check.ok:
+    if check is not None and check.status == "not_billable":
         return Added("not_billable", text, check.normalized, billable=tuple(check.suggestions[:6]))
+    if check is not None and not check.ok:
+        near = [code for code in check.suggestions if _codeset(codeset).validate(code).ok]
+        return Added("unknown", (text or "").strip(), check.normalized, billable=tuple(near[:6]))
     return Added("no_match", (text or "").strip())
 
 

@@ -130,6 +130,9 @@ def added_text(added: review_codes.Added) -> str:
     if added.outcome == "not_billable":
         more = f"; billable: {', '.join(added.billable)}" if added.billable else ""
         return f"{added.code} is not billable{more}"
+    if added.outcome == "unknown":
+        near = f"; did you mean {', '.join(added.billable)}?" if added.billable else ""
+        return f"{added.text!r} is not a valid code: nothing added{near} (words search descriptions)"
     return f"no billable code matches {added.text!r}"
 
 

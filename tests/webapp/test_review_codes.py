@@ -41,6 +41,21 @@ def test_find_code_prefers_a_typed_code_then_the_best_billable_hit():
     assert all(row[3] is True for row in rc.search_rows("mixed hyperlipidemia")[:1])
 
 
+def test_a_mistyped_code_adds_nothing_and_says_so():
+    """Regression: a code-shaped word that is no code fell through to word search and added an unrelated code
+    (Z99.999 -> P05.13 newborn weight, I10.1 -> D46.21, A00.00 -> V2100 spectacle lens)."""
+    from webapp.review_views import added_text
+
+    rows = rc.code_rows_for(NARRATIVE, CODES, REASONING)
+    for typed, near in (("Z99.999", "Z99.0"), ("I10.1", "I10"), ("A00.00", "A00.0"), ("Z99.99", "Z99.0")):
+        assert rc.find_code(typed) is None
+        same, added = rc.add_code(rows, NARRATIVE, typed)
+        assert same == rows and added.outcome == "unknown" and near in added.billable
+        assert added_text(added).startswith(f"{typed!r} is not a valid code: nothing added; did you mean")
+    assert rc.why_not("E11").outcome == "not_billable"  # a header code still lists the codes under it
+    assert rc.find_code("j3420")[:2] == ("hcpcs", "J3420") and rc.find_code("e119")[1] == "E11.9"
+
+
 def test_a_draft_restores_dropped_and_added_codes():
     rows = rc.code_rows_for(NARRATIVE, CODES, REASONING, kept={"icd10cm": ["E11.65", "E78.5"], "cpt": []})
     assert [(r["code"], r["keep"], r["origin"]) for r in rows] == [
