@@ -186,10 +186,16 @@ def labelled_pieces(narrative: str, spans) -> list[tuple[str, str | None]]:
     return pieces
 
 
+LEFT_OUT = "left out"  # the label suffix of a code shown in the results but not part of the final answer
+
+
 def evidence_highlights(narrative: str, result: dict) -> list[tuple[str, str | None]]:
     """The narrative cut into (text, label) pieces: the evidence span of each valid item of a coding result
-    (CodingResult.to_dict()) labelled by its code, the text between unlabelled. An overlapping or
-    out-of-range span is left out (the earlier-starting one is shown)."""
-    spans = sorted((*item["span"], item["code"]) for item in result.get("items", [])
-                   if item.get("span") and item.get("valid"))
-    return labelled_pieces(narrative, spans)
+    (CodingResult.to_dict()) labelled by its code ("CODE (left out)" for an item not in the final answer), the
+    text between unlabelled. The final answer's codes come first: where spans overlap, an answer code's span
+    wins over a left-out code's, then the earlier-starting one; an out-of-range span is left out."""
+    valid = [item for item in result.get("items", []) if item.get("span") and item.get("valid")]
+    spans = sorted((not item.get("selected", True), *item["span"],
+                    item["code"] if item.get("selected", True) else f"{item['code']} ({LEFT_OUT})")
+                   for item in valid)
+    return labelled_pieces(narrative, [span[1:] for span in spans])

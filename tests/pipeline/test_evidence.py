@@ -57,6 +57,17 @@ def test_highlights_label_the_valid_spans_once_and_keep_every_character():
     assert [(text, label) for text, label in pieces if label] == [("type 2 diabetes and hyperglycemia", "E11.65")]
 
 
+def test_an_answer_code_wins_the_span_over_a_code_left_out():
+    """Regression: "MDM: moderate" was labelled 81000 (left out of the answer) instead of 99214 (in it)."""
+    narrative = "Urinalysis ordered. MDM: moderate. Established patient."
+    start = narrative.index("MDM")
+    items = [{"code": "81000", "valid": True, "selected": False, "span": [start, start + 13]},
+             {"code": "99214", "valid": True, "selected": True, "span": [start, start + 13]},
+             {"code": "81001", "valid": True, "selected": False, "span": [0, 10]}]
+    labelled = [(text, label) for text, label in evidence_highlights(narrative, {"items": items}) if label]
+    assert labelled == [("Urinalysis", "81001 (left out)"), ("MDM: moderate", "99214")]
+
+
 def test_an_em_code_gets_the_sentence_that_sets_its_level_not_a_word_match():
     narrative = ("58-year-old with type 2 diabetes and hyperglycemia. Established patient. Mixed hyperlipidemia. "
                  "Visit 1.")
