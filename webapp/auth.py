@@ -13,6 +13,7 @@ from functools import lru_cache
 import gradio as gr
 
 from core.access import ADMIN, ANNOTATOR, AccessConfig, AccessError, access_config, require
+from webapp.common import UserError
 
 _ENV_KEYS = ("THCE_USERS", "THCE_USERS_FILE", "THCE_ADMINS", "THCE_ANNOTATORS", "THCE_LOCAL_USER", "SYSTEM",
              "SPACE_ID", "OAUTH_CLIENT_ID")
@@ -44,4 +45,4 @@ def user_for(request: gr.Request | None, profile: gr.OAuthProfile | None, role: 
     try:
         return require(config(), identify(request, profile), role, action)
     except AccessError as exc:
-        raise gr.Error(str(exc), title="Not allowed") from exc
+        raise UserError(str(exc), title="Not allowed") from exc

@@ -11,7 +11,7 @@ from core.inference import ModelNotAvailableError
 from core.pipeline import get_pipeline
 from webapp import code_views
 from webapp.auth import ANNOTATOR, user_for
-from webapp.common import GENERATION, export_file
+from webapp.common import GENERATION, UserError, export_file
 from webapp.rule_edits import EDIT_HEADERS, EDIT_WIDTHS, edit_table, edits_note
 
 CONSTRAIN_CHOICES = [("Only valid codes", "valid"), ("Only retrieved candidates", "candidates"), ("Free", "none")]
@@ -34,7 +34,7 @@ def make_coders(configured: str | None):
         try:
             return pipeline(model, constrain, rules).code(narrative or "").to_dict()
         except (ValueError, ModelNotAvailableError) as exc:
-            raise gr.Error(str(exc)) from exc
+            raise UserError(str(exc)) from exc
 
     def stream_code(narrative: str, model: str | None, constrain: str, rules: bool = True,
                     request: gr.Request = None, profile: gr.OAuthProfile | None = None):
@@ -49,7 +49,7 @@ def make_coders(configured: str | None):
                 else:
                     yield render_result(narrative, event.to_dict())
         except (ValueError, ModelNotAvailableError) as exc:
-            raise gr.Error(str(exc)) from exc
+            raise UserError(str(exc)) from exc
 
     return code_narrative, stream_code
 

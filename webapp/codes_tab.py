@@ -6,6 +6,7 @@ import gradio as gr
 
 from core.code_lookup import code_card, search_codes, validate_codes
 from webapp.auth import ANNOTATOR, user_for
+from webapp.common import UserError
 
 SYSTEM_CHOICES = [("All systems", ""), ("ICD-10-CM", "icd10cm"), ("CPT", "cpt"), ("HCPCS", "hcpcs")]
 SEARCH_HEADERS = ["system", "code", "description", "score"]
@@ -36,7 +37,7 @@ def search(text: str, system: str = "", k: int = 20, request: gr.Request = None,
     try:
         return search_codes(text, system or None, int(k))
     except ValueError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
 
 
 def validate(codes: str, system: str = "", request: gr.Request = None,
@@ -46,7 +47,7 @@ def validate(codes: str, system: str = "", request: gr.Request = None,
     try:
         return validate_codes(codes, system or None)
     except ValueError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
 
 
 def show(code: str, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> str:

@@ -1,15 +1,28 @@
-"""Settings shared by the tabs: the generation concurrency group and whether we run on a Space."""
+"""Settings shared by the tabs: the generation concurrency group, whether we run on a Space, and the error
+users see (`UserError`)."""
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 import time
 from pathlib import Path
 
+import gradio as gr
+
 GENERATION_CONCURRENCY = max(1, int(os.environ.get("THCE_GENERATION_CONCURRENCY", "2")))
 # Every event that runs the model joins this group, so at most GENERATION_CONCURRENCY generate at once.
 GENERATION = {"concurrency_limit": GENERATION_CONCURRENCY, "concurrency_id": "generation"}
+
+
+class UserError(gr.Error):
+    """An error for the user (bad input, a refused action): shown in the page or returned to the API client,
+    not printed with a traceback in the server log (one per wrong click filled the log). Gradio renders the
+    message as HTML: <, > and & are escaped, since messages quote what users typed."""
+
+    def __init__(self, message: str, title: str = "Error"):
+        super().__init__(html.escape(str(message), quote=False), title=title, print_exception=False)
 
 
 def on_space() -> bool:

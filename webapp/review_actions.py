@@ -17,6 +17,7 @@ from core import review_workflow as review
 from core.store import StoreError, progress
 from webapp import review_views as views
 from webapp.auth import ANNOTATOR, user_for
+from webapp.common import UserError
 from webapp.rule_edits import edit_table, edits_note
 
 EDITS = {"concurrency_limit": 1, "concurrency_id": "review-edits"}
@@ -33,7 +34,7 @@ def _annotator(request, profile, action: str = "review cases") -> str:
 
 def _task_of(state: dict) -> dict:
     if not state or not state.get("case_id"):
-        raise gr.Error("load a case first (Next case, Alt+N)")
+        raise UserError("load a case first (Next case, Alt+N)")
     return state
 
 
@@ -84,7 +85,7 @@ def load_next(model: str, status: str = "", request: gr.Request = None,
     try:
         task = review.next_task(annotator, review.default_coder(model or None))
     except (StoreError, ValueError, RuntimeError) as exc:
-        raise gr.Error(f"could not load the next case: {exc}") from exc
+        raise UserError(f"could not load the next case: {exc}") from exc
     return loaded(task, annotator, status)
 
 
@@ -157,7 +158,7 @@ def apply_text(state: dict, codes_text: str, request: gr.Request = None,
     state = _task_of(state)
     parsed = review.parse_codes_text(codes_text)
     if not parsed.ok:
-        raise gr.Error("; ".join(parsed.problems))
+        raise UserError("; ".join(parsed.problems))
     rows = review_codes.code_rows_for(state["narrative"], state["codes"], state["reasoning"], kept=parsed.codes,
                                       rule_edits=state.get("rule_edits"))
     return view(state | {"rows": rows, "selected": 0 if rows else None}, "✓ codes taken from the text")
@@ -196,7 +197,7 @@ def make_finish(action: str):
                                              prediction_id=state.get("prediction_id"), time_spent_s=_spent(state))
                 what = action
         except (StoreError, ValueError) as exc:
-            raise gr.Error(str(exc)) from exc
+            raise UserError(str(exc)) from exc
         return {}, _saved(state, what, saved)
 
     finish.__name__ = f"finish_{action}"
@@ -212,6 +213,6 @@ def save_draft(state: dict, reasoning: str, notes: str, request: gr.Request = No
         saved = review.submit_rows(state, annotator, state["rows"], status="draft", reasoning=reasoning, notes=notes,
                                    time_spent_s=_spent(state))
     except (StoreError, ValueError) as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
     return (*view(state, f"✓ Draft saved (review {saved.review_id}, version {saved.version}); submit when done."),
             views.progress_html(progress(annotator)))

@@ -20,7 +20,7 @@ from core.store import StoreError, export_preference_pairs, progress, stats
 from webapp import review_actions as actions
 from webapp import review_views as wording
 from webapp.auth import ADMIN, ANNOTATOR, identify, role_of, user_for
-from webapp.common import GENERATION, export_file
+from webapp.common import GENERATION, UserError, export_file
 from webapp.rule_edits import EDIT_HEADERS, EDIT_WIDTHS
 
 CHECK_HEADERS = ["code", "system", "status", "message"]
@@ -114,7 +114,7 @@ def search(text: str) -> list[list]:
     try:
         return views.search_codes(text, None, 15)
     except ValueError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
 
 
 def make_export(format: str):
@@ -173,9 +173,9 @@ def _whole_number(value, name: str, optional: bool = False) -> int | None:
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise gr.Error(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+        raise UserError(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
     if number < 1:
-        raise gr.Error(f"{name} must be a positive id, got {number}")
+        raise UserError(f"{name} must be a positive id, got {number}")
     return number
 
 
@@ -193,7 +193,7 @@ def submit_review_api(case_id: int, decision: str, corrected_codes: str = "", re
         saved = review.submit_review(case, annotator, decision, corrected_codes, reasoning, notes,
                                      supersedes_id=previous)
     except (StoreError, ValueError) as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
     return {"review_id": saved.review_id, "version": saved.version, "pair_id": saved.pair_id}
 
 
@@ -206,7 +206,7 @@ def make_next_case_api(default_model: str | None):
         try:
             task = review.next_task(annotator, review.default_coder(default_model))
         except (StoreError, ValueError, RuntimeError) as exc:
-            raise gr.Error(str(exc)) from exc
+            raise UserError(str(exc)) from exc
         return {} if task is None else json.loads(json.dumps(task.to_dict(), default=str))  # dates as text
 
     return next_case_api
@@ -220,7 +220,7 @@ def make_queue_api(default_model: str | None):
         try:
             case_id, prediction_id = review.queue_for_review(narrative, user, review.default_coder(default_model))
         except StoreError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise UserError(str(exc)) from exc
         return {"case_id": case_id, "prediction_id": prediction_id}
 
     return queue_for_review

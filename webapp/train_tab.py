@@ -16,6 +16,7 @@ from core import launcher, reports
 from core.store import StoreError
 from webapp import job_views, report_views
 from webapp.auth import ADMIN, identify, role_of, user_for
+from webapp.common import UserError
 
 POLL_SECONDS = 2.0
 NO_JOB = "Start a job, or click one in the list to follow it."
@@ -43,7 +44,7 @@ def _require_jobs(request: gr.Request | None, profile: gr.OAuthProfile | None) -
     user_for(request, profile, ADMIN, "launch or cancel jobs")
     allowed, why = _jobs_permission(request, profile)
     if not allowed:
-        raise gr.Error(f"Jobs are disabled: {why}")
+        raise UserError(f"Jobs are disabled: {why}")
 
 
 def _started(job_id: int) -> tuple:
@@ -57,7 +58,7 @@ def start_training(config: str, use_pairs: bool, request: gr.Request = None,
     try:
         return _started(launcher.launch_training(config, bool(use_pairs)))
     except StoreError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
 
 
 def start_eval(dataset: str, subject: str, limit: float | None, request: gr.Request = None,
@@ -66,7 +67,7 @@ def start_eval(dataset: str, subject: str, limit: float | None, request: gr.Requ
     try:
         return _started(launcher.launch_eval(dataset, subject, int(limit) if limit else None))
     except StoreError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
 
 
 def poll(job_id: float | None, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
@@ -91,13 +92,13 @@ def select_job(evt: gr.SelectData, request: gr.Request = None, profile: gr.OAuth
 def cancel(job_id: float | None, request: gr.Request = None, profile: gr.OAuthProfile | None = None) -> tuple:
     _require_jobs(request, profile)
     if not job_id:
-        raise gr.Error("select a job first (click it in the list)")
+        raise UserError("select a job first (click it in the list)")
     from core.jobs import cancel_job
 
     try:
         stopped = cancel_job(int(job_id))
     except StoreError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
     if not stopped:
         gr.Info(f"job {int(job_id)} had already finished")
     return poll(job_id, request, profile)
@@ -130,7 +131,7 @@ def show_report(path: str | None, request: gr.Request = None, profile: gr.OAuthP
     try:
         summary, rows, png = report_views.load_report_view(listed_report(path))
     except ValueError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
     return summary, rows, Image.open(png) if png else None
 
 
@@ -138,11 +139,11 @@ def compare(path_a: str | None, path_b: str | None, request: gr.Request = None,
             profile: gr.OAuthProfile | None = None) -> tuple:
     user_for(request, profile, ADMIN, "compare evaluation reports")
     if not path_a or not path_b:
-        raise gr.Error("pick two reports to compare")
+        raise UserError("pick two reports to compare")
     try:
         return report_views.comparison_view(listed_report(path_a), listed_report(path_b))
     except ValueError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise UserError(str(exc)) from exc
 
 
 def _jobs_panel() -> dict:

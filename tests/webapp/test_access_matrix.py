@@ -216,3 +216,17 @@ def test_api_reviewers_take_cases_from_the_queue_and_edit_their_own_reviews(secu
                          api_name="/submit_review")
     assert edit["version"] == 2 and edit["pair_id"]
     assert carol.predict(api_name="/next_case") == {}
+
+
+def test_user_errors_leave_no_traceback_in_the_server_log(secured_app, logins, capfd):
+    """Regression: every refused call or bad input printed a ~45-line traceback in the server's log."""
+    alice = Client(secured_app["url"], auth=("alice", "alice-pw"), verbose=False, download_files=False)
+    capfd.readouterr()
+    for call in (lambda: alice.predict(api_name="/export_pairs"),
+                 lambda: alice.predict("<b>x</b>", "accept", "", "", "", api_name="/submit_review"),
+                 lambda: alice.predict("", api_name="/queue_for_review")):
+        with pytest.raises(Exception) as caught:
+            call()
+        assert "<b>" not in str(caught.value)  # messages are escaped: Gradio renders them as HTML
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err
