@@ -17,7 +17,10 @@ SHOWN_CHILDREN, SHOWN_NOTES = 30, 10
 def code_card_markdown(card: dict) -> str:
     """Markdown of core.code_lookup.code_card: description, billable, hierarchy, children and notes."""
     if not card["found"]:
-        return f"**{card['code']}**: {card['message']}"
+        typed = (card["code"] or "").strip()
+        if not typed:
+            return "Type a code to look it up (e.g. E11.65, 99214, J3420)."
+        return f"**{typed}**: {card['message']}" if "*" not in typed else card["message"]
     lines = [f"### {card['code']} ({card['system']})", card["description"], "",
              f"**Billable:** {'yes' if card['billable'] else 'no'}"]
     if card["ancestors"]:

@@ -53,7 +53,17 @@ def _state_for(task: review.ReviewTask) -> dict:
     kept = draft.get("corrected_codes") if draft.get("decision") == "correct" else None
     rows = review_codes.code_rows_for(task.narrative, task.codes, task.reasoning, kept=kept,
                                       rule_edits=task.rule_edits)
-    return task.to_dict() | {"rows": rows, "selected": 0 if rows else None, "started": time.monotonic()}
+    return task.to_dict() | {"rows": rows, "selected": 0 if rows else None, "started": time.monotonic(),
+                             "loaded_kept": review_codes.kept_codes(rows), "loaded_notes": draft.get("notes", "")}
+
+
+def unsaved_edits(state: dict, reasoning: str, notes: str) -> bool:
+    """Whether the case on screen was changed since it was loaded: kept codes, reasoning or notes."""
+    if not state or not state.get("case_id"):
+        return False
+    return (review_codes.kept_codes(state["rows"]) != state.get("loaded_kept")
+            or (notes or "").strip() != (state.get("loaded_notes") or "").strip()
+            or (reasoning or "").strip() != (state.get("reasoning") or "").strip())
 
 
 def _header(task: review.ReviewTask) -> str:
@@ -87,6 +97,28 @@ def load_next(model: str, status: str = "", request: gr.Request = None,
     except (StoreError, ValueError, RuntimeError) as exc:
         raise UserError(f"could not load the next case: {exc}") from exc
     return loaded(task, annotator, status)
+
+
+def open_next_case(state: dict, reasoning: str, notes: str, model: str, request: gr.Request = None,
+              profile: gr.OAuthProfile | None = None) -> tuple:
+    """The Next case button: a case on screen with edits is saved as a draft first (nothing typed is lost: the
+    same case, still leased to you, comes back with them), then the next case loads."""
+    annotator = _annotator(request, profile)
+    status = ""
+    if unsaved_edits(state, reasoning, notes):
+        try:
+            saved = review.submit_rows(state, annotator, state["rows"], status="draft", reasoning=reasoning,
+                                       notes=notes, time_spent_s=_spent(state))
+        except (StoreError, ValueError) as exc:
+            raise UserError(f"your edits of case #{state['case_id']} could not be saved, so it stays on screen: "
+                            f"{exc}") from exc
+        status = f"✓ Case #{state['case_id']}: your edits were saved as a draft (review {saved.review_id})."
+    return load_next(model, status, request, profile)
+
+
+def clear_status() -> str:
+    """Blank the status line when an action starts (an error then leaves no stale success on it)."""
+    return ""
 
 
 def move(delta: int):
@@ -175,7 +207,9 @@ def _saved(state: dict, what: str, saved) -> str:
 
 def make_finish(action: str):
     """The callback of a button that ends the case: submit, accept (as is), reject, skip, discard.
-    It stores the review and returns (state, status); the next case loads in a chained event."""
+    It stores the review and returns the outputs named by VIEW for no case (the finished case leaves the
+    screen, so no button acts on it while the next one loads) and the case header; the next case loads in a
+    chained event."""
 
     def finish(state: dict, reasoning: str, notes: str, reason: str, request: gr.Request = None,
                profile: gr.OAuthProfile | None = None) -> tuple:
@@ -198,7 +232,7 @@ def make_finish(action: str):
                 what = action
         except (StoreError, ValueError) as exc:
             raise UserError(str(exc)) from exc
-        return {}, _saved(state, what, saved)
+        return (*view({}, _saved(state, what, saved)), "Loading the next case…")
 
     finish.__name__ = f"finish_{action}"
     return finish

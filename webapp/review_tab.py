@@ -302,17 +302,21 @@ def _layout_more(ui: dict) -> None:
         ui["history"] = gr.Dataframe(headers=review.HISTORY_COLUMNS, interactive=False, label="My reviews", wrap=True)
         with gr.Row():
             ui["refresh"] = gr.Button("Refresh", size="sm")
-            ui["export_dpo"] = gr.Button("Export DPO pairs", size="sm", elem_id="export-pairs")
-            ui["export_kto"] = gr.Button("Export KTO rows", size="sm", elem_id="export-kto")
-            ui["export_sft"] = gr.Button("Export SFT conversations", size="sm", elem_id="export-sft")
-        ui["export_file"] = gr.File(label="Export (administrators)", interactive=False)
+        with gr.Column(visible=False) as exports:  # shown to administrators only (team_visibility)
+            ui["export_box"] = exports
+            with gr.Row():
+                ui["export_dpo"] = gr.Button("Export DPO pairs", size="sm", elem_id="export-pairs")
+                ui["export_kto"] = gr.Button("Export KTO rows", size="sm", elem_id="export-kto")
+                ui["export_sft"] = gr.Button("Export SFT conversations", size="sm", elem_id="export-sft")
+            ui["export_file"] = gr.File(label="Export (administrators)", interactive=False)
 
 
 def _wire(ui: dict, model, state) -> None:
     out = lambda names: [state if n == "state" else ui[n] for n in names]  # noqa: E731
     view, load = out(actions.VIEW), out(actions.LOAD)
     quiet = {"api_visibility": "private", "show_progress": "hidden", **actions.EDITS}
-    ui["next"].click(actions.load_next, [model], load, api_visibility="private", **GENERATION)
+    ui["next"].click(actions.open_next_case, [state, ui["reasoning"], ui["notes"], model], load, api_visibility="private",
+                     **GENERATION)
     ui["prev"].click(actions.move(-1), [state], view, **quiet)
     ui["down"].click(actions.move(1), [state], view, **quiet)
     ui["toggle"].click(actions.toggle_selected, [state], view, **quiet)
@@ -327,9 +331,10 @@ def _wire(ui: dict, model, state) -> None:
     ui["apply"].click(actions.apply_text, [state, ui["codes_text"]], view, **quiet)
     ui["draft"].click(actions.save_draft, [state, ui["reasoning"], ui["notes"]], [*view, ui["progress"]], **quiet)
     for action in ("submit", "accept", "reject", "skip", "discard"):
-        ui[action].click(actions.make_finish(action), [state, ui["reasoning"], ui["notes"], ui["reason"]],
-                         [state, ui["status"]], **quiet).success(
-            actions.load_next, [model, ui["status"]], load, api_visibility="private", **GENERATION)
+        ui[action].click(actions.clear_status, None, ui["status"], api_visibility="private", show_progress="hidden",
+                         queue=False).then(
+            actions.make_finish(action), [state, ui["reasoning"], ui["notes"], ui["reason"]], [*view, ui["case"]],
+            **quiet).success(actions.load_next, [model, ui["status"]], load, api_visibility="private", **GENERATION)
     ui["codes_text"].change(validate_text, ui["codes_text"], ui["checks"], api_visibility="private",
                             show_progress="hidden")
     ui["refresh"].click(refresh, None, [ui["progress"], ui["history"]], api_visibility="private")
@@ -356,5 +361,6 @@ def build_review_tab(default_model: str | None) -> dict:
     gr.api(my_reviews_api, api_name="my_reviews")
     gr.api(stats_api, api_name="annotation_stats")
     load = [(refresh, [ui["progress"], ui["history"]]), (team_visibility, [ui["team_box"]]),
+            (team_visibility, [ui["export_box"]]),
             (team_view, [ui["agreement"], ui["team"]])]
     return {"progress": ui["progress"], "history": ui["history"], "load": load}

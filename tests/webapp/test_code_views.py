@@ -54,3 +54,5 @@ def test_a_code_card_is_worded_with_its_hierarchy_children_and_notes():
         "### E11.6 (icd10cm)", "Type 2 diabetes with other", "", "**Billable:** no",
         "**Hierarchy:** 4 › E08-E13 › E11 › E11.6", "**Children:** E11.65, E11.69", "**excludes 1:** E10.6"]
     assert code_card_markdown({"found": False, "code": "ZZZ", "message": "unknown code"}) == "**ZZZ**: unknown code"
+    # regression: an empty lookup showed the broken markdown "****: '': the code is empty"
+    assert code_card_markdown({"found": False, "code": " ", "message": "'': the code is empty"}).startswith("Type a code")

@@ -22,7 +22,9 @@ LOAD, VIEW = actions.LOAD, actions.VIEW
 
 def finish(action, state, user, reasoning="", notes="", reason="", profile=None):
     """A button that ends a case, then the chained load of the next one (as the browser runs them)."""
-    state, status = actions.make_finish(action)(state, reasoning, notes, reason, user, profile)
+    out = actions.make_finish(action)(state, reasoning, notes, reason, user, profile)
+    state, status = out[0], out[5]
+    assert state == {} and out[1] == [] and out[-1] == "Loading the next case…"  # the finished case leaves the screen
     return actions.load_next("", status, user, profile)
 
 
@@ -112,6 +114,21 @@ def test_a_draft_comes_back_and_discard_needs_a_reason(store, fake_coder, users)
         finish("discard", out[STATE], ALICE)
     out = finish("discard", out[STATE], ALICE, reason="not a clinical note")
     assert "discarded saved" in out[STATUS] and review.my_reviews("alice")[0][3] == "discarded"
+
+
+def test_next_case_in_the_middle_of_a_case_keeps_the_edits_as_a_draft(store, fake_coder, users):
+    """Regression: Next case while editing reloaded the same case and threw the edits away without a word."""
+    add_case(NARRATIVE, source="test")
+    loaded = actions.load_next("", "", ALICE, None)
+    state = loaded[STATE]
+    untouched = actions.open_next_case(state, loaded[REASONING], loaded[NOTES], "", ALICE, None)
+    assert untouched[STATUS] == "" and review.my_reviews("alice") == []  # nothing changed: no draft
+    state = actions.toggle_selected(untouched[STATE], ALICE, None)[0]
+    out = actions.open_next_case(state, loaded[REASONING], "check the A1c", "", ALICE, None)
+    assert out[STATUS].startswith(f"✓ Case #{state['case_id']}: your edits were saved as a draft")
+    assert out[STATE]["case_id"] == state["case_id"] and "your draft" in out[CASE]  # the same case comes back
+    assert out[CODES][0][1] == "✗ drop" and out[NOTES] == "check the A1c"
+    assert review.my_reviews("alice")[0][3] == "draft"
 
 
 def test_every_code_dropped_is_refused_with_the_way_out(store, fake_coder, users):
