@@ -9,6 +9,11 @@ time (what sets the level; "moderate." or "Visit 1" does not).
 
     uv run python benchmarks/evidence.py                       # prints one JSON object
     uv run python benchmarks/evidence.py --dataset data/eval/us_outpatient.jsonl --examples 5
+
+With `--predictions P` (a `thce eval`/`thce predict` predictions file of that dataset, e.g. codiesp:DIR specs
+too) it judges the *predicted* codes' evidence as the app shows it, from the model's reasoning first, twice:
+taking every quote of the model's line for the code, and setting aside a quote that shares no word with its
+code but enough with another code the reasoning names (core.evidence, `codeset` given: the app's way).
 """
 
 from __future__ import annotations
@@ -49,6 +54,38 @@ def judge(narrative: str, system: str, code: str, codeset) -> tuple[str, str, st
     return ("supported" if evidence_stems(sentence) & evidence_stems(description) else "wrong"), sentence, evidence.quote
 
 
+def _verdict(narrative: str, description: str, evidence) -> str:
+    if evidence.span is None:
+        return "none"
+    return "supported" if evidence_stems(sentence_of(narrative, evidence.span)) & evidence_stems(description) else "wrong"
+
+
+def run_predictions(dataset: str, predictions: str) -> dict:
+    """The predicted codes' evidence with the model's reasoning: every quote taken vs misplaced quotes set aside."""
+    from core.evaluation.runner import load_gold_cases
+
+    codeset = get_codeset()
+    narratives = {case["id"]: case["narrative"] for case in load_gold_cases(dataset)}
+    counts = {"every_quote": Counter(), "misplaced_set_aside": Counter()}
+    changed = 0
+    for _, row in read_objects(Path(predictions)):
+        narrative = narratives.get(row.get("id"))
+        if narrative is None:
+            continue
+        for system in SYSTEMS:
+            for code in (row.get("codes") or {}).get(system, []):
+                info = codeset.lookup(code, system)
+                terms = code_terms(codeset, code, system)
+                before = find_evidence(narrative, terms, row.get("reasoning") or "", code)
+                after = find_evidence(narrative, terms, row.get("reasoning") or "", code, codeset)
+                changed += before.span != after.span
+                counts["every_quote"][_verdict(narrative, info.description if info else "", before)] += 1
+                counts["misplaced_set_aside"][_verdict(narrative, info.description if info else "", after)] += 1
+    total = sum(counts["every_quote"].values()) or 1
+    return {"dataset": dataset, "predictions": predictions, "predicted_codes": total, "evidence_changed": changed,
+            **{name: {k: round(c[k] / total, 4) for k in ("supported", "wrong", "none")} for name, c in counts.items()}}
+
+
 def states_level(quote: str) -> bool:
     return documented_mdm(quote) is not None or minutes_documented(quote) is not None
 
@@ -82,8 +119,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default=str(DATASET))
     parser.add_argument("--examples", type=int, default=0, help="show this many unsupported codes")
+    parser.add_argument("--predictions", help="judge these predicted codes' evidence, with the model's reasoning")
     args = parser.parse_args()
-    print(json.dumps(run(args.dataset, args.examples), indent=2))
+    result = run_predictions(args.dataset, args.predictions) if args.predictions else run(args.dataset, args.examples)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

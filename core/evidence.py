@@ -49,20 +49,33 @@ def code_terms(codeset, code: str, system: str | None = None) -> list[str]:
     return [term for term in [info.description, *info.notes.get("inclusion_terms", [])] if term]
 
 
-def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: str = "") -> Evidence:
+def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: str = "",
+                  codeset=None) -> Evidence:
     """The best supporting quote for `code` (described by `terms`) in `narrative`; empty when none. A quote on
     a reasoning part that names other codes too ('"MDM: low" -> 99203/87880') counts for `code` only when it
-    shares enough words with the code's terms."""
+    shares enough words with the code's terms. With `codeset`, a quote that shares no word with the code's
+    terms but enough with another code the reasoning names is that code's evidence, written on the wrong line
+    (the model's '"Essential hypertension" -> E11.65' beside its I10 line): it is not taken for `code`."""
     wanted = _stems_of(terms)
     for phrase, shared in _reasoning_phrases(reasoning, code):
         span = locate(narrative, phrase)
-        if span and (not shared or enough_overlap(evidence_stems(phrase) & wanted)):
+        stems = evidence_stems(phrase)
+        if span and (not shared or enough_overlap(stems & wanted)) and not (
+                codeset is not None and not stems & wanted and _fits_another_code(stems, reasoning, code, codeset)):
             return Evidence(code=code, quote=narrative[span[0]:span[1]], span=span)
     if code in ALL_EM:
         found = level_evidence(narrative)
         if found.span:
             return replace(found, code=code)
     return replace(_best_overlap(narrative, wanted), code=code)
+
+
+def _fits_another_code(stems: set[str], reasoning: str, code: str, codeset) -> bool:
+    """Whether a quote's stems share enough words with the terms of another code that `reasoning` names."""
+    for other in dict.fromkeys(_CODE_RE.findall(reasoning)):
+        if not _same_code(other, code) and enough_overlap(stems & _stems_of(code_terms(codeset, other))):
+            return True
+    return False
 
 
 def level_evidence(narrative: str) -> Evidence:

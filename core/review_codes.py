@@ -69,7 +69,7 @@ def make_row(narrative: str, system: str, code: str, reasoning: str = "", origin
     codeset = _codeset(codeset)
     info = codeset.lookup(code, system)
     description = info.description if info else ""
-    evidence = find_evidence(narrative, code_terms(codeset, code, system), reasoning, code)
+    evidence = find_evidence(narrative, code_terms(codeset, code, system), reasoning, code, codeset)
     return CodeRow(system, code, description, evidence.quote, list(evidence.span) if evidence.span else None,
                    True, origin).to_dict()
 

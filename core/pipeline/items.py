@@ -25,7 +25,7 @@ def make_item(codeset, system: str, code: str, narrative: str, reasoning: str, s
     normalized = check.normalized or code
     info = codeset.lookup(normalized, system)
     description = info.description if info else ""
-    evidence = find_evidence(narrative, code_terms(codeset, normalized, system), reasoning, normalized)
+    evidence = find_evidence(narrative, code_terms(codeset, normalized, system), reasoning, normalized, codeset)
     return CodedItem(system=system, code=normalized, description=description,
                      billable=bool(info and info.billable), valid=check.ok, status=check.status,
                      evidence=evidence.quote, span=list(evidence.span) if evidence.span else None,

@@ -36,7 +36,8 @@ def rebuild_reasoning(narrative: str, codes: dict[str, list[str]], model_reasoni
     model learns and the decoding style keeps): `"evidence" -> CODE.` with codes of one quote on one line, or
     `CODE: no single sentence, inferred from the whole case.` when no narrative text supports it on its own."""
     evidence = [Evidence(code=code, system=system,
-                         quote=find_evidence(narrative, code_terms(codeset, code, system), model_reasoning, code).quote)
+                         quote=find_evidence(narrative, code_terms(codeset, code, system), model_reasoning, code,
+                                             codeset).quote)
                 for system in SYSTEMS for code in codes.get(system, [])]
     return render_reasoning(evidence, exclusions=None)
 

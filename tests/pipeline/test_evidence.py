@@ -57,6 +57,28 @@ def test_highlights_label_the_valid_spans_once_and_keep_every_character():
     assert [(text, label) for text, label in pieces if label] == [("type 2 diabetes and hyperglycemia", "E11.65")]
 
 
+def test_a_quote_written_on_another_codes_line_is_not_taken_as_evidence():
+    """Regression: the model wrote '"Essential hypertension" -> E11.65' and '"Mixed hyperlipidemia" -> I10' (its
+    quotes one line off), and the Review tab showed those quotes as the codes' evidence."""
+    from core.codes import get_codeset
+    from core.evidence import code_terms
+
+    codeset = get_codeset()
+    narrative = ("58-year-old with type 2 diabetes and hyperglycemia. Essential hypertension. Mixed hyperlipidemia. "
+                 "HTN controlled.")
+    reasoning = ('"Essential hypertension" -> E11.65.\n"Mixed hyperlipidemia" -> I10.\n'
+                 '"type 2 diabetes and hyperglycemia" -> E78.2.\n"HTN controlled" -> I10.')
+    def quote(code):
+        return find_evidence(narrative, code_terms(codeset, code), reasoning, code, codeset).quote
+
+    assert quote("E11.65") == "58-year-old with type 2 diabetes and hyperglycemia"  # found by its own words
+    assert quote("E78.2") == "Mixed hyperlipidemia"
+    # I10's first quote is E78.2's words; its second shares no word with I10 nor with another code: the model's
+    assert quote("I10") == "HTN controlled"
+    # without a code set (older callers) the model's quote is taken as before
+    assert find_evidence(narrative, code_terms(codeset, "E11.65"), reasoning, "E11.65").quote == "Essential hypertension"
+
+
 def test_an_answer_code_wins_the_span_over_a_code_left_out():
     """Regression: "MDM: moderate" was labelled 81000 (left out of the answer) instead of 99214 (in it)."""
     narrative = "Urinalysis ordered. MDM: moderate. Established patient."
