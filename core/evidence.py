@@ -55,12 +55,13 @@ def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: s
     a reasoning part that names other codes too ('"MDM: low" -> 99203/87880') counts for `code` only when it
     shares enough words with the code's terms. With `codeset`, a quote that shares no word with the code's
     terms but enough with another code the reasoning names is that code's evidence, written on the wrong line
-    (the model's '"Essential hypertension" -> E11.65' beside its I10 line): it is not taken for `code`."""
+    (the model's '"Essential hypertension" -> E11.65' beside its I10 line): it is not taken for `code`. A quote
+    with no content word at all ('"and a"') is never evidence."""
     wanted = _stems_of(terms)
     for phrase, shared in _reasoning_phrases(reasoning, code):
         span = locate(narrative, phrase)
         stems = evidence_stems(phrase)
-        if span and (not shared or enough_overlap(stems & wanted)) and not (
+        if span and stems and (not shared or enough_overlap(stems & wanted)) and not (
                 codeset is not None and not stems & wanted and _fits_another_code(stems, reasoning, code, codeset)):
             return Evidence(code=code, quote=narrative[span[0]:span[1]], span=span)
     if code in ALL_EM:

@@ -75,6 +75,8 @@ def test_a_quote_written_on_another_codes_line_is_not_taken_as_evidence():
     assert quote("E78.2") == "Mixed hyperlipidemia"
     # I10's first quote is E78.2's words; its second shares no word with I10 nor with another code: the model's
     assert quote("I10") == "HTN controlled"
+    assert find_evidence(narrative, code_terms(codeset, "I10"), '"and" -> I10.', "I10", codeset).quote \
+        == "Essential hypertension"  # a quote without a content word is no evidence: the description's words are
     # without a code set (older callers) the model's quote is taken as before
     assert find_evidence(narrative, code_terms(codeset, "E11.65"), reasoning, "E11.65").quote == "Essential hypertension"
 
