@@ -7,6 +7,11 @@ persistent storage suggested: the app keeps its SQLite store in /data when that 
 `.gitattributes` that sends every weights/array file and every file over 10 MB through Git LFS (a Space
 refuses larger plain files).
 
+The Space runs `app.py` at the folder's root (`app_file`), a launcher written here: the app reads its model
+from THCE_MODEL only, and a Space's front matter cannot set variables, so the launcher sets THCE_MODEL to the
+first model the folder was built with (`--model`, default thce-smol) unless a Space variable sets it, then
+runs webapp/app.py. Without it a folder built with `--model thce-tiny` would look for data/models/thce-smol.
+
     uv run thce deploy space --output dist/space [--push user/thce]
 """
 
@@ -33,7 +38,25 @@ LFS_ATTRS = "filter=lfs diff=lfs merge=lfs -text"
 PACKAGES = ("core", "webapp", "training")
 DATA_FOLDERS = ("code_databases", "examples")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "checkpoint-*", "*.db", "*.db-*")
-APP_FILE = "webapp/app.py"
+APP_FILE = "webapp/app.py"  # the app itself
+LAUNCHER_FILE = "app.py"  # the Space's app_file: sets THCE_MODEL to the folder's model, then runs APP_FILE
+LAUNCHER = '''"""Hugging Face Space entry point, written by `thce deploy space`: runs webapp/app.py with the
+model this folder was built with ({model}). A Space variable THCE_MODEL (Settings -> Variables) overrides it."""
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+if not os.environ.get("THCE_MODEL", "").strip():
+    os.environ["THCE_MODEL"] = str(ROOT / "data" / "models" / {model!r})
+
+from webapp.app import demo, main  # noqa: E402,F401  (demo: the Blocks, for tools that look for it)
+
+if __name__ == "__main__":
+    main()
+'''
 
 
 @dataclass
@@ -54,7 +77,7 @@ def locked_version(package: str, lock_dir: Path = REPO_ROOT) -> str:
 
 def space_readme(gradio_version: str, models: list[str]) -> str:
     front = ["---", "title: THCE — Tiny Health Coding Extractor", "emoji: 🩺", "colorFrom: blue", "colorTo: green",
-             "sdk: gradio", f"sdk_version: {gradio_version}", f"app_file: {APP_FILE}",
+             "sdk: gradio", f"sdk_version: {gradio_version}", f"app_file: {LAUNCHER_FILE}",
              f'python_version: "{SPACE_PYTHON}"', "hf_oauth: true", "suggested_storage: small",
              "short_description: Clinical narrative to ICD-10-CM, CPT and HCPCS codes", "pinned: false",
              "license: apache-2.0", "preload_from_hub:", f"  - {TARGET_HUB_MODEL}", "---"]
@@ -62,9 +85,10 @@ def space_readme(gradio_version: str, models: list[str]) -> str:
         "", "# THCE — Tiny Health Coding Extractor", "",
         "Clinical narrative → ICD-10-CM, CPT and HCPCS codes with visible `<think>` reasoning; every code "
         "shown is validated against the code sets. Built by `thce deploy space` from the THCE repository.", "",
-        f"- Model(s): {', '.join(f'`data/models/{m}`' for m in models)}; the base model "
-        f"`{TARGET_HUB_MODEL}` is downloaded when the Space is built (`preload_from_hub`), so nothing is "
-        "fetched while coding.",
+        f"- Model(s): {', '.join(f'`data/models/{m}`' for m in models)}; the app codes with "
+        f"`data/models/{models[0]}` (`{LAUNCHER_FILE}` sets `THCE_MODEL` to it unless a Space variable "
+        f"does). The base model `{TARGET_HUB_MODEL}` is downloaded when the Space is built "
+        "(`preload_from_hub`), so nothing is fetched while coding.",
         "- Sign in with Hugging Face (OAuth, `hf_oauth: true`): reviews are stored under your user name.",
         "- Storage: with persistent storage on (Settings → Persistent storage), the review database is "
         "`/data/thce.db` and job logs go to `/data/jobs`; without it they live in the container and are "
@@ -119,6 +143,7 @@ def build_space(output: str | Path, models: list[str] | None = None, overwrite: 
     export_requirements(REPO_ROOT, output / "requirements.txt", space=True)
     names = [d.name for d in dirs]
     (output / "README.md").write_text(space_readme(locked_version("gradio"), names), encoding="utf-8")
+    (output / LAUNCHER_FILE).write_text(LAUNCHER.format(model=names[0]), encoding="utf-8")
     (output / ".gitattributes").write_text(gitattributes(output), encoding="utf-8")
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file()) / 1e6
     logger.info("built Space folder %s (%.1f MB, models: %s)", output, size, ", ".join(names))
@@ -128,6 +153,6 @@ def build_space(output: str | Path, models: list[str] | None = None, overwrite: 
 def space_upload(folder: str | Path, repo_id: str, private: bool = False) -> Upload:
     """The built folder as a Gradio Space upload (every file; LFS follows its .gitattributes)."""
     folder = Path(folder)
-    if not (folder / "README.md").is_file() or not (folder / APP_FILE).is_file():
+    if not all((folder / name).is_file() for name in ("README.md", LAUNCHER_FILE, APP_FILE)):
         raise DeployError(f"{folder} is not a built Space folder (run `thce deploy space --output {folder}`)")
     return Upload(repo_id, "space", private, dict(folder_files(folder)), space_sdk="gradio")

@@ -12,6 +12,8 @@ Who: these commands run as the operating-system user on the machine that holds t
 definition: they need the database URL); imports record that user as `created_by`.
 
 The database is DATABASE_URL (or --database-url); default: SQLite data/thce.db (/data/thce.db on a Space).
+Only `import` creates a missing SQLite database; the other commands (export, stats, distribute, refresh-queue)
+work on existing cases and refuse a database file that is not there (a mistyped URL, not a new empty store).
 """
 
 from __future__ import annotations
@@ -41,13 +43,13 @@ def main(
 
 
 @contextmanager
-def _store(ctx: typer.Context) -> Iterator[None]:
-    """Open the store, then run the block: a StoreError in either ends the command with its message, no
-    traceback."""
+def _store(ctx: typer.Context, create: bool = False) -> Iterator[None]:
+    """Open the store (`create`: make a missing SQLite database, else refuse it), then run the block: a
+    StoreError in either ends the command with its message, no traceback."""
     from core.store import StoreError, init_db
 
     try:
-        init_db((ctx.obj or {}).get("database_url"))
+        init_db((ctx.obj or {}).get("database_url"), create=create)
     except StoreError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bad URL or an unreachable server: say so, no traceback
@@ -104,7 +106,7 @@ def import_(
     """Import cases into the review queue. Bad lines are reported (exit 1); the good ones are imported."""
     from core.store import import_cases
 
-    with _store(ctx):
+    with _store(ctx, create=True):
         report = import_cases(file, source=source, split=split, double_share=double_share,
                               prompt_builder=_pipeline_prompt, imported_by=_operator(),
                               min_submitted=min_submitted).to_dict()
@@ -161,6 +163,17 @@ def export(
     typer.echo(f"wrote {count} {EXPORTS[format].what} to {output} ({format})")
 
 
+def _count_table(title: str, columns: list[str]):
+    """A table for 80 columns: headers never cut (each column at least as wide as its header), names wrap."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column(columns[0], overflow="fold")
+    for column in columns[1:]:
+        table.add_column(column, justify="right", min_width=len(column), no_wrap=True)
+    return table
+
+
 def _print_stats(data: dict) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -171,15 +184,16 @@ def _print_stats(data: dict) -> None:
                   f"{cases['double_annotation']} for double annotation); reviews: {data['reviews']['latest']} "
                   f"({data['reviews']['versions']} versions); preference pairs: {data['preference_pairs']}")
     decisions, statuses = list(data["by_decision"]), list(data["by_status"])
-    table = Table(title="reviews by annotator (latest versions)")
-    for column in ("annotator", *statuses, *decisions, "total", "s/review", "per hour"):
-        table.add_column(column, justify="left" if column == "annotator" else "right")
+    by_status = _count_table("reviews by status (latest versions)", ["annotator", *statuses, "total"])
+    by_decision = _count_table("decisions and pace", ["annotator", *decisions, "s/review", "per hour"])
     for name, row in data["by_annotator"].items():
-        table.add_row(name, *(str(row[s]) for s in statuses), *(str(row[d]) for d in decisions), str(row["total"]),
-                      str(row["median_s_per_review"]), str(row["per_hour"]))
-    table.add_row("all", *(str(data["by_status"][s]) for s in statuses), *(str(data["by_decision"][d]) for d in decisions),
-                  str(data["reviews"]["latest"]), "", "")
-    console.print(table)
+        by_status.add_row(name, *(str(row[s]) for s in statuses), str(row["total"]))
+        pace = ("-" if row[key] is None else str(row[key]) for key in ("median_s_per_review", "per_hour"))
+        by_decision.add_row(name, *(str(row[d]) for d in decisions), *pace)
+    by_status.add_row("all", *(str(data["by_status"][s]) for s in statuses), str(data["reviews"]["latest"]))
+    by_decision.add_row("all", *(str(data["by_decision"][d]) for d in decisions), "", "")
+    console.print(by_status)
+    console.print(by_decision)
     systems = Table(title="by code system")
     for column in ("system", "final codes", "corrected reviews"):
         systems.add_column(column)

@@ -70,7 +70,18 @@ def show(ctx: typer.Context, code: str, system: SystemOption = None, as_json: Js
     if as_json:
         _print_json({**asdict(info), "ancestors": ancestors})
         return
-    _render_code(info, ancestors)
+    _render_code(info, [_ancestor_label(codeset, code) for code in reversed(ancestors)])
+
+
+def _ancestor_label(codeset, code: str) -> str:
+    """'Chapter 4: Endocrine, nutritional and metabolic diseases (E00-E89)', a block's title (it ends with
+    its range: 'Diabetes mellitus (E08-E13)'), else 'E11: Type 2 diabetes mellitus'."""
+    record = codeset.tables["icd10cm"].get(code)
+    if record is None:
+        return code
+    if record.kind == "chapter":
+        return f"Chapter {code}: {record.description}"
+    return record.description if record.kind == "block" else f"{code}: {record.description}"
 
 
 @app.command()
@@ -81,12 +92,13 @@ def validate(
     as_json: JsonOption = False,
 ) -> None:
     """Check codes; exit 0 only when every code is known and billable and no two of them conflict
-    (an Excludes1 pair such as E10.9 with E11.9)."""
+    (an Excludes1 pair such as E10.9 with E11.9). A code given more than once (E11.9 and e119 alike) is
+    checked and shown once, with a note on stderr."""
     from core.rules import find_conflicts
 
     system = _system(system)
     codeset = _codeset(ctx)
-    results = [codeset.validate(code, system) for code in codes]
+    results = _distinct([codeset.validate(code, system) for code in codes])
     conflicts = find_conflicts([r.normalized for r in results if r.ok and r.system == "icd10cm"], codeset)
     if as_json:
         _print_json([{**asdict(result), "ok": result.ok, "conflicts": _conflicts_of(result, conflicts)}
@@ -96,6 +108,22 @@ def validate(
         _render_conflicts(conflicts)
     if conflicts or not all(result.ok for result in results):
         raise typer.Exit(1)
+
+
+def _distinct(results: list) -> list:
+    """The first result of each code (same system and normalized spelling, else the same input); a note on
+    stderr for each code given more than once."""
+    kept: dict[tuple, object] = {}
+    given: dict[tuple, int] = {}
+    for result in results:
+        key = (result.system, result.normalized) if result.normalized else ("", result.code.strip())
+        kept.setdefault(key, result)
+        given[key] = given.get(key, 0) + 1
+    for key, count in given.items():
+        if count > 1:
+            typer.echo(f"note: {kept[key].normalized or kept[key].code} was given {count} times; checked once",
+                       err=True)
+    return list(kept.values())
 
 
 def _conflict_message(conflict: dict) -> str:
@@ -141,8 +169,12 @@ def coverage(
     """How many of a dataset's gold codes the loaded code sets know (curated CPT/HCPCS by default)."""
     from core.codes.coverage import code_coverage
     from core.datasets import load_cases
+    from core.datasets.case_sources import parse_case_spec
 
     try:
+        if parse_case_spec(dataset).kind == "file" and not Path(dataset).exists():
+            _fail(f"file not found: {dataset} (--dataset takes FILE.jsonl, codiesp:PATH, synthetic:N[:SEED] "
+                  "or raw:FILE)")
         cases = load_cases(dataset)
     except (ValueError, OSError) as exc:
         _fail(str(exc))
@@ -189,6 +221,7 @@ def _print(renderable) -> None:
 
 
 def _render_code(info, ancestors: list[str]) -> None:
+    """`ancestors`: labels from the chapter down to the parent, one line each."""
     table = _table(f"{info.code} ({info.system})", "field", "value")
     table.add_row("description", info.description)
     table.add_row("billable", "yes" if info.billable else f"no ({info.kind})")
@@ -196,7 +229,7 @@ def _render_code(info, ancestors: list[str]) -> None:
         if value:
             table.add_row(label, value)
     if ancestors:
-        table.add_row("ancestors", " > ".join(reversed(ancestors)))
+        table.add_row("ancestors", "\n".join(ancestors))
     if info.children:
         shown = ", ".join(info.children[:30])
         table.add_row("children", shown + (f" ... ({len(info.children)} in all)" if len(info.children) > 30 else ""))

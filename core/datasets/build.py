@@ -1,4 +1,9 @@
-"""`build_dataset`: one stage file from one source (what `thce data build` runs)."""
+"""`build_dataset`: one stage file from one source (what `thce data build` runs).
+
+A record whose narrative is longer than MAX_NARRATIVE_CHARS (the limit of `thce data check` and of the review
+store) is never written: raw records refuse such a note with its line (core.datasets.raw); a generated one
+(an LLM rewrite) is skipped with a warning and counted in the statistics as `skipped_too_long`.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ from itertools import islice
 from pathlib import Path
 
 from core.codes import get_codeset
+from core.constants import MAX_NARRATIVE_CHARS
 from core.datasets.case_sources import DEFAULT_SYNTHETIC_COUNT, LoadedSource, load_source, parse_case_spec
 from core.datasets.concepts import concept_table
 from core.datasets.stages import STAGES, focus_codes, stage_1_records, stage_2_record, stage_3_records
+from core.prompts import narrative_from_messages
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +52,12 @@ def iter_records(stage: str, source: LoadedSource, count: int | None, seed: int,
     return stage_1_records(focus, count or DEFAULT_SYNTHETIC_COUNT, seed, source.name, retriever, drugs)
 
 
+def too_long(record: dict) -> bool:
+    """Whether the record's narrative is over MAX_NARRATIVE_CHARS, measured as `thce data check` does."""
+    prompt = record["prompt"] if "prompt" in record else record.get("messages", [])[:2]
+    return len(narrative_from_messages(prompt)) > MAX_NARRATIVE_CHARS
+
+
 def build_dataset(stage: str, source_spec: str, output: str | Path, count: int | None = None, seed: int = 0, *,
                   retriever, on_record: Callable[[], None] | None = None) -> dict:
     """Write the stage file (atomically) and return its statistics. `retriever` gives each prompt its candidate
@@ -60,10 +73,15 @@ def build_dataset(stage: str, source_spec: str, output: str | Path, count: int |
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
-    written = 0
+    written = skipped = 0
     try:
         with partial.open("w", encoding="utf-8") as handle:
             for record in iter_records(stage, source, wanted, seed, retriever):
+                if too_long(record):
+                    skipped += 1
+                    logger.warning("skipped record %s: narrative longer than %d characters", record.get("id"),
+                                   MAX_NARRATIVE_CHARS)
+                    continue
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1
                 if on_record is not None:
@@ -76,4 +94,4 @@ def build_dataset(stage: str, source_spec: str, output: str | Path, count: int |
     logger.info("%s from %s: %d records in %.1fs", stage, source.name, written, seconds)
     return {"stage": stage, "source": source_spec, "output": str(output), "records": written, "seed": seed,
             "seconds": round(seconds, 2), "records_per_min": round(60 * written / seconds, 1) if seconds else None,
-            **source.report}
+            **({"skipped_too_long": skipped} if skipped else {}), **source.report}

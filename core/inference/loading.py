@@ -85,7 +85,7 @@ def resolve_model_ref(model: str | Path | None) -> str:
         if not DEFAULT_MODEL_DIR.is_dir():
             raise ModelNotAvailableError(
                 f"the default model {DEFAULT_MODEL_DIR.relative_to(REPO_ROOT)} is not there; "
-                "train it (see docs/training.md) or pass a model directory or hub id")
+                "train it (see docs/TRAINING.md) or pass a model directory or hub id")
         return str(DEFAULT_MODEL_DIR)
     text = str(model).strip()
     path = Path(text).expanduser()

@@ -5,6 +5,10 @@
 `data/`). SQLite connections get WAL, foreign keys, a busy timeout, and write transactions start with
 `BEGIN IMMEDIATE` (so a writer takes the lock up front instead of failing on upgrade). All of that lives
 in `_install_sqlite_hooks`; everything else is portable SQL, so a PostgreSQL URL works unchanged.
+
+`init_db(url, create=False)` opens an existing store only: an SQLite file that is not there is refused with a
+`StoreError` naming the path (a mistyped URL must not silently become a new, empty database). The
+`thce annotations` commands other than `import` use it; imports and the web app create a missing database.
 """
 
 from __future__ import annotations
@@ -87,15 +91,20 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_store_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets its pragma hooks, other databases plain settings."""
+def create_store_engine(url: str, create: bool = True) -> Engine:
+    """An engine for `url`; SQLite gets its pragma hooks, other databases plain settings. With `create=False`
+    an SQLite file that does not exist is refused (StoreError naming it) instead of being created."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **POOL)
     connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     if _is_sqlite_memory(url):
         engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool)
     else:
-        Path(make_url(url).database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(make_url(url).database).expanduser()
+        if not create and not path.is_file():
+            raise StoreError(f"no database at {path}: check the database URL (--database-url or DATABASE_URL); "
+                             "`thce annotations import` creates a new one", "database_url")
+        path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args=connect_args, **POOL)
     _install_sqlite_hooks(engine)
     return engine
@@ -147,13 +156,14 @@ def _record_schema_version(session: Session) -> None:
         session.add(row)
 
 
-def init_db(url: str | None = None) -> Engine:
-    """Open (and create if needed) the store at `url` (default: DATABASE_URL) and make it the current one."""
+def init_db(url: str | None = None, create: bool = True) -> Engine:
+    """Open (and create if needed) the store at `url` (default: DATABASE_URL) and make it the current one.
+    `create=False`: open an existing store only (a missing SQLite file raises StoreError, nothing is made)."""
     url = url or default_database_url()
     with _lock:
         if _current["engine"] is not None and _current["url"] == url:
             return _current["engine"]
-        engine = create_store_engine(url)
+        engine = create_store_engine(url, create=create)
         SQLModel.metadata.create_all(engine)
         try:
             _add_missing_columns(engine)

@@ -52,7 +52,7 @@ def test_every_big_or_weights_file_is_lfs_tracked(space_dir):
 def test_folder_has_space_config_requirements_and_the_default_model(space_dir):
     readme = (space_dir / "README.md").read_text(encoding="utf-8")
     front = readme.split("---")[1]
-    for line in ("sdk: gradio", f"sdk_version: {locked_version('gradio')}", "app_file: webapp/app.py",
+    for line in ("sdk: gradio", f"sdk_version: {locked_version('gradio')}", "app_file: app.py",
                  'python_version: "3.11"', "hf_oauth: true", "suggested_storage: small"):
         assert line in front.splitlines()
     assert "/data/thce.db" in readme
