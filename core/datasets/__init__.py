@@ -46,6 +46,8 @@ def load_cases(spec: str) -> list[dict]:
 
         return [case.to_gold() for case in read_raw_records(parsed.path)]
     path = Path(spec)
+    if parsed.kind == "file" and not path.exists() and (path.suffix in (".jsonl", ".json") or len(path.parts) > 1):
+        raise ValueError(f"case spec {spec!r}: file not found")
     if parsed.kind != "file" or not path.is_file():
         raise ValueError(f"case spec {spec!r}: expected codiesp:PATH, synthetic[:N[:SEED]], rules[:N[:SEED]], "
                          "raw:FILE or a JSONL file")

@@ -172,3 +172,15 @@ def test_model_run_with_the_real_pipeline(tmp_path, tiny_model_dir):
     assert report["model_id"] == str(tiny_model_dir) and report["counts"]["n_predictions"] == 2
     assert report["format"]["n_raw"] == 2 and report["latency"]["n"] == 2
     assert (tmp_path / "m.predictions.jsonl").is_file() and (tmp_path / "m.png").is_file()
+
+
+def test_a_missing_dataset_file_is_named_as_missing(tmp_path):
+    """Regression: `--dataset nope.jsonl` said "expected codiesp:PATH, ... or a JSONL file" for a file that is
+    not there."""
+    from core.datasets import load_cases
+
+    for spec in ("nope.jsonl", str(tmp_path / "gone" / "cases")):
+        with pytest.raises(ValueError, match="file not found"):
+            load_cases(spec)
+    with pytest.raises(ValueError, match="expected codiesp:PATH"):
+        load_cases("bogus")
