@@ -96,7 +96,9 @@ def run(path, examples: int = 0) -> dict:
     by_system: dict[str, Counter] = {s: Counter() for s in SYSTEMS}
     shown: list[dict] = []
     em = Counter()
-    for _, case in read_objects(Path(path)):
+    from core.evaluation.runner import load_gold_cases
+
+    for case in load_gold_cases(str(path)):
         for system in SYSTEMS:
             for code in case.get("codes", {}).get(system, []):
                 verdict, sentence, quote = judge(case["narrative"], system, code, codeset)

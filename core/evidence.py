@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from core.rules.em import ALL_EM, level_statements
-from core.text import evidence_stems, sentence_spans, tokenize
+from core.text import evidence_stems, negated_before, sentence_spans, tokenize
 
 _QUOTE_RE = re.compile(r'"([^"\n]{3,300})"|“([^”\n]{3,300})”|\'([^\'\n]{3,300})\'')
 # What a code looks like in a reasoning line: ICD-10-CM (E11.65, C56), CPT (99214, 0001A), HCPCS (J1100).
 _CODE_RE = re.compile(r"\b(?:[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?|\d{4}[0-9A-Z]|[A-Z]\d{4})\b")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _ARROW_RE = re.compile(r"^\s*[-*•]?\s*(.{3,300}?)\s*(?:->|=>|→)")
 # Words that say what kind of service a code is, not what was found: alone, they tie a phrase to a code
 # too loosely ("Visit 1" is no evidence of an established-patient visit of moderate complexity).
@@ -169,12 +170,20 @@ def best_overlap(narrative: str, terms: list[str]) -> Evidence:
     return _best_overlap(narrative, _stems_of(terms))
 
 
+def _denied(phrase: str, wanted: set[str]) -> bool:
+    """Whether the phrase's first word that matches the code's terms is negated ("No cramps" for R25.2)."""
+    for match in _WORD_RE.finditer(phrase):
+        if evidence_stems(match.group(0)) & wanted:
+            return negated_before(phrase, match.start())
+    return False
+
+
 def _best_overlap(narrative: str, wanted: set[str]) -> Evidence:
     best, best_key = None, (0, 0.0)
     for start, end in _phrases(narrative):
         shared = evidence_stems(narrative[start:end]) & wanted
         key = (len(shared), -(end - start))
-        if enough_overlap(shared) and key > best_key:
+        if enough_overlap(shared) and key > best_key and not _denied(narrative[start:end], wanted):
             best, best_key = (start, end), key
     if best is None:
         return Evidence()

@@ -208,6 +208,12 @@ def affirmed(narrative: str, pattern: str) -> str | None:
     return None
 
 
+def negated_before(text: str, index: int) -> bool:
+    """Whether a negation cue governs position `index` of `text`: one occurs before it with no comma between
+    ("No cramps", "did not report any hematuria"; not "diabetes without complications" at "diabetes")."""
+    return _NEGATED_TAIL_RE.search(text[:index]) is not None
+
+
 def any_affirmed(narrative: str, patterns) -> bool:
     return any(affirmed(narrative, pattern) for pattern in patterns)
 

@@ -81,6 +81,22 @@ def test_a_quote_written_on_another_codes_line_is_not_taken_as_evidence():
     assert find_evidence(narrative, code_terms(codeset, "E11.65"), reasoning, "E11.65").quote == "Essential hypertension"
 
 
+def test_a_denied_mention_is_no_evidence():
+    """Regression: "No cramps" was shown as the evidence of R25.2 (Cramp and spasm), "Viral serology was
+    negative for human immunodeficiency virus" as B20's."""
+    from core.codes import get_codeset
+    from core.evidence import code_terms
+
+    codeset = get_codeset()
+    def quote(narrative, code):
+        return find_evidence(narrative, code_terms(codeset, code), "", code, codeset).quote
+
+    assert quote("Abdominal pain for two days. No cramps.", "R25.2") == ""
+    assert quote("Viral serology was negative for human immunodeficiency virus.", "B20") == ""
+    assert quote("Leg cramps at night. No fever.", "R25.2") == "Leg cramps at night"
+    assert quote("Type 2 diabetes mellitus without complications, on metformin.", "E11.9").startswith("Type 2 diabetes")
+
+
 def test_an_answer_code_wins_the_span_over_a_code_left_out():
     """Regression: "MDM: moderate" was labelled 81000 (left out of the answer) instead of 99214 (in it)."""
     narrative = "Urinalysis ordered. MDM: moderate. Established patient."
