@@ -39,6 +39,16 @@ class Upload:
     files: dict[str, Path | str] = field(default_factory=dict)
     space_sdk: str | None = None
 
+    def __post_init__(self) -> None:
+        """A repository id the Hub accepts (user/name), checked here so a dry run says so too."""
+        from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+        try:
+            validate_repo_id(self.repo_id)
+        except HFValidationError as exc:
+            raise HubError(f"--repo {self.repo_id!r} is not a Hub repository id (user/name: letters, digits, "
+                           f"'-', '_', '.'): {exc}") from None
+
     def sizes(self) -> dict[str, int]:
         return {name: (src.stat().st_size if isinstance(src, Path) else len(src.encode("utf-8")))
                 for name, src in sorted(self.files.items())}

@@ -93,6 +93,14 @@ def test_bad_input_is_a_clear_error(hub, exports, tmp_path):
     assert hub.calls == []
 
 
+def test_a_bad_repository_id_is_refused_even_in_a_dry_run(hub, exports):
+    """Regression: `--repo "bad repo id" --dry-run` reported success."""
+    result = CliRunner().invoke(app, ["push", "dataset", str(exports / "pairs.jsonl"), "--repo", "bad repo id",
+                                      "--dry-run"])
+    assert result.exit_code == 1 and "is not a Hub repository id" in result.output and "dry run" not in result.output
+    assert hub.calls == []
+
+
 def test_token_comes_from_the_environment_or_a_dotenv_file(monkeypatch, tmp_path):
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.chdir(tmp_path)
