@@ -35,8 +35,10 @@ def test_jsonl_of_cases_and_of_stage_records(tmp_path, no_candidates):
 
 
 def test_bad_specs_and_lines_are_clear_errors(tmp_path):
-    with pytest.raises(ValueError, match="expected codiesp:PATH"):
+    with pytest.raises(ValueError, match="'nothing-here.jsonl': file not found"):
         load_cases("nothing-here.jsonl")
+    with pytest.raises(ValueError, match="expected codiesp:PATH"):
+        load_cases("nothing-here")
     with pytest.raises(ValueError, match="N must be an integer"):
         load_cases("synthetic:many")
     bad = tmp_path / "bad.jsonl"
