@@ -13,14 +13,30 @@ RULES_HELP = "Let the coding rules (guidelines, excludes, E/M levels) edit the a
 
 def _read_narrative(narrative: str | None, file: Path | None) -> str:
     if file is not None:
+        if narrative is not None:
+            raise ValueError("give the narrative either as text or with --file, not both")
         if not file.is_file():
             raise ValueError(f"--file {file}: no such file")
-        return file.read_text(encoding="utf-8")
+        try:
+            return file.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"--file {file}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at byte "
+                             f"{exc.start + 1}); save it as UTF-8") from None
     if narrative is None or narrative == "-":
         if narrative is None and sys.stdin.isatty():
             raise ValueError('give a narrative: thce code "TEXT", thce code - (stdin) or --file FILE')
         return sys.stdin.read()
     return narrative
+
+
+def _check_input(text: str, constrain: str) -> None:
+    """Refuse a bad narrative or option before the model is loaded (that takes seconds)."""
+    from core.constraints import CONSTRAIN_MODES
+    from core.pipeline import check_narrative
+
+    check_narrative(text)
+    if constrain not in CONSTRAIN_MODES:
+        raise ValueError(f"--constrain must be one of {', '.join(CONSTRAIN_MODES)}, not {constrain!r}")
 
 
 def command(
@@ -39,6 +55,7 @@ def command(
 
     try:
         text = _read_narrative(narrative, file)
+        _check_input(text, constrain)
         pipe = get_pipeline(model, constrain, quantize=int8, rules=rules)
         result = _run(pipe, text, stream, to_stderr=json_out)
     except (ValueError, ModelNotAvailableError, OSError) as exc:

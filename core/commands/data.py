@@ -128,15 +128,17 @@ def split(
     output_dir: Annotated[Path, typer.Option(help="Folder for train.jsonl, val.jsonl, test.jsonl.")],
     ratios: Annotated[str, typer.Option(help="train,val,test shares.")] = "0.8,0.1,0.1",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace existing train/val/test files.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Deterministic split with no narrative shared across splits."""
+    """Deterministic split with no narrative shared across splits (never over the input; existing split files
+    only with --overwrite)."""
     from core.datasets.split import parse_ratios, split_dataset
 
     if not dataset.is_file():
         _fail(f"dataset not found: {dataset}")
     try:
-        result = split_dataset(dataset, output_dir, parse_ratios(ratios), seed)
+        result = split_dataset(dataset, output_dir, parse_ratios(ratios), seed, overwrite)
     except (ValueError, OSError) as exc:
         _fail(str(exc))
     if as_json:

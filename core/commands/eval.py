@@ -37,7 +37,7 @@ def _print_summary(report: dict, report_path: Path) -> None:
     from rich.table import Table
 
     table = Table(caption="micro P/R/F1; exact = exact-match rate; cat. = first 3 characters", title=f"{report.get('model_id') or report.get('baseline') or 'predictions'} "
-                        f"on {report['dataset']['spec']} ({report['dataset']['n_cases']} cases)")
+                        f"on {report['dataset']['spec']} ({_coverage(report)})")
     table.add_column("scope")
     for header in _HEADERS:
         table.add_column(header, justify="right")
@@ -91,6 +91,35 @@ def _print_rule_slices(console, report: dict) -> None:
         console.print(f"E/M exact level {_pct(em['exact'])} of {em['n_cases']} visits ({em['missing']} with no E/M)")
 
 
+def _coverage(report: dict) -> str:
+    """"N cases", or "only P of N cases predicted (the rest scored as empty)" when predictions are missing."""
+    n_cases, missing = report["dataset"]["n_cases"], (report.get("counts") or {}).get("n_missing", 0)
+    if not missing:
+        return f"{n_cases} cases"
+    return f"[bold yellow]only {n_cases - missing} of {n_cases} cases predicted; the rest scored as empty[/]"
+
+
+def _check_options(model: str | None, baseline: str | None, constrain: str, no_model: bool, train: str | None) -> None:
+    """Refuse options that do not apply to the chosen source, before any data or model is loaded."""
+    if not model:
+        if constrain != "valid":
+            _fail("--constrain applies only to --model runs (constrained decoding of the language model)")
+        if no_model:
+            _fail("--no-model applies only to --model runs (the ablation without the language model)")
+    else:
+        from core.constraints import CONSTRAIN_MODES
+
+        if constrain not in CONSTRAIN_MODES:
+            _fail(f"--constrain must be one of {', '.join(CONSTRAIN_MODES)}, not {constrain!r}")
+    if train and not baseline:
+        _fail("--train applies only to --baseline runs (the learning baselines' training data)")
+
+
+def _print_warnings(report: dict) -> None:
+    for warning in report.get("warnings") or []:
+        typer.echo(f"warning: {warning}", err=True)
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -108,7 +137,7 @@ def command(
     train: Annotated[str | None, typer.Option(help="Train spec for learning baselines (default: sibling split).")] = None,
     limit: Annotated[int | None, typer.Option(help="Evaluate only the first N cases.")] = None,
     systems: Annotated[list[str] | None, typer.Option(help="Systems to score, e.g. icd10cm,cpt (default: those with gold).")] = None,
-    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% CIs.")] = 1000,
+    resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples for the 95% CIs (0: no CIs).")] = 1000,
     seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     constrain: Annotated[str, typer.Option(help="With --model: none | valid | candidates.")] = "valid",
     rules: Annotated[bool | None, typer.Option("--rules/--no-rules", help="The coding rules (core.rules): a --model "
@@ -123,6 +152,7 @@ def command(
     from core.evaluation import run_eval
     from core.evaluation.predictions import PredictionError
 
+    _check_options(model, baseline, constrain, no_model, train)
     bar = None if as_json else _progress_bar()
     try:
         result = run_eval(
@@ -136,9 +166,10 @@ def command(
     finally:
         if bar is not None:
             bar.close()
+    _print_warnings(result)
     if as_json:
         keys = ("schema", "model_id", "baseline", "dataset", "systems", "metrics", "ci", "validity", "format",
-                "latency", "counts", "timings", "plots", "by_rule", "em_level", "rules", "config")
+                "latency", "counts", "warnings", "timings", "plots", "by_rule", "em_level", "rules", "config")
         typer.echo(json.dumps({k: result.get(k) for k in keys}, indent=2))
         return
     _print_summary(result, report)

@@ -9,7 +9,8 @@ import typer
 
 def command(
     input: Path = typer.Option(..., "--input", "-i", help='JSONL with {"id", "narrative"} per line.'),
-    output: Path = typer.Option(..., "--output", "-o", help="Predictions JSONL (appended to; existing ids are skipped)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Predictions JSONL (appended to; ids already coded "
+                                "there are skipped, its error rows are coded again)."),
     model: str = typer.Option(None, "--model", "-m", help="Model directory or hub id (default: the shipped model)."),
     batch_size: int = typer.Option(8, "--batch-size", "-b", min=1, help="Narratives generated together."),
     constrain: str = typer.Option("valid", "--constrain", help="Constrained decoding: none, valid or candidates."),
@@ -18,7 +19,8 @@ def command(
     rules: bool = typer.Option(True, "--rules/--no-rules", help="Let the coding rules edit every answer (each "
                                'row\'s "rule_edits" say how and why).'),
 ) -> None:
-    """Code every narrative of a JSONL file; bad lines get error rows, never stop the batch."""
+    """Code every narrative of a JSONL file; bad lines (not UTF-8, broken JSON, no narrative, a repeated id) get
+    error rows, never stop the batch."""
     from tqdm import tqdm
 
     from core.inference import ModelNotAvailableError
@@ -55,3 +57,9 @@ def _report(stats: dict, json_out: bool) -> None:
         return
     typer.echo(f"wrote {stats['written']} rows to {stats['output']} ({stats['skipped']} already there, "
                f"{stats['errors']} with errors) in {stats['seconds']:.1f} s")
+    if stats.get("duplicate_ids"):
+        typer.echo(f"warning: {stats['duplicate_ids']} input lines repeat an id of an earlier line (their rows say "
+                   "\"duplicate id\"); give every line its own id", err=True)
+    if stats.get("warnings"):
+        typer.echo(f"note: {stats['warnings']} rows have codes although the model's own answer could not be parsed "
+                   '(see their "warning")', err=True)

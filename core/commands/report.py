@@ -95,7 +95,7 @@ def command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Analyse one evaluation report, or compare two side by side."""
-    from core.evaluation import compare_reports, confusions, failing_cases, read_report, worst_codes
+    from core.evaluation import read_report
 
     if len(reports) not in (1, 2):
         _fail(f"give one report to analyse or two to compare (got {len(reports)})")
@@ -105,6 +105,16 @@ def command(
         loaded = [read_report(path) for path in reports]
     except ValueError as exc:
         _fail(str(exc))
+    try:
+        _show(loaded, top_k, cases, as_json)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:  # a field read_report does not check
+        names = " and ".join(str(path) for path in reports)
+        _fail(f"{names}: damaged evaluation report ({type(exc).__name__}: {exc})")
+
+
+def _show(loaded: list[dict], top_k: int, cases: int, as_json: bool) -> None:
+    from core.evaluation import compare_reports, confusions, failing_cases, worst_codes
+
     if len(loaded) == 2:
         comparison = compare_reports(*loaded)
         if as_json:

@@ -56,7 +56,7 @@ def run_forwarding_signals(command: list[str], env: dict) -> int:
 
 def command(
     host: str = typer.Option("127.0.0.1", help="Interface to bind (another than 127.0.0.1 needs users)."),
-    port: int = typer.Option(7860, help="Port of the web app."),
+    port: int = typer.Option(7860, min=1, max=65535, help="Port of the web app (1-65535)."),
     model: str | None = typer.Option(None, help="Model directory or hub id (default: the shipped thce-smol; thce-tiny is faster)."),
     database_url: str | None = typer.Option(None, help="Annotation store URL (default: SQLite in data/)."),
     allow_jobs: bool = typer.Option(False, "--allow-jobs", help="Let administrators launch training/eval jobs."),

@@ -37,7 +37,7 @@ def parse_ratios(text: str) -> tuple[float, float, float]:
 
 
 def _read(path: Path) -> list[str]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line.rstrip("\r") for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
     for number, line in enumerate(lines, 1):
         try:
             json.loads(line)
@@ -62,9 +62,26 @@ def assign_groups(keys: list[str], sizes: dict[str, int], ratios, seed: int) -> 
     return assignment
 
 
-def split_dataset(path: str | Path, output_dir: str | Path, ratios=(0.8, 0.1, 0.1), seed: int = 0) -> dict:
-    """Write <output_dir>/{train,val,test}.jsonl; return the record and group counts per split."""
+def split_paths(path: Path, output_dir: Path, overwrite: bool = False) -> dict[str, Path]:
+    """<output_dir>/{train,val,test}.jsonl; ValueError when one of them is the input file, or already exists
+    and `overwrite` is False (nothing is written then)."""
+    paths = {name: output_dir / f"{name}.jsonl" for name in SPLIT_NAMES}
+    for out in paths.values():
+        if out.exists() and out.resolve() == path.resolve():
+            raise ValueError(f"{out} is the input file: splitting would overwrite it; choose another --output-dir")
+    existing = [str(out) for out in paths.values() if out.exists()]
+    if existing and not overwrite:
+        raise ValueError(f"{', '.join(existing)} already exist(s): pass --overwrite to replace, or choose another "
+                         "--output-dir")
+    return paths
+
+
+def split_dataset(path: str | Path, output_dir: str | Path, ratios=(0.8, 0.1, 0.1), seed: int = 0,
+                  overwrite: bool = False) -> dict:
+    """Write <output_dir>/{train,val,test}.jsonl; return the record and group counts per split. Refuses to write
+    over the input file, and over existing split files unless `overwrite`."""
     path, output_dir = Path(path), Path(output_dir)
+    paths = split_paths(path, output_dir, overwrite)
     lines = _read(path)
     keys = [narrative_key(json.loads(line)) for line in lines]
     sizes: dict[str, int] = {}
@@ -73,7 +90,7 @@ def split_dataset(path: str | Path, output_dir: str | Path, ratios=(0.8, 0.1, 0.
     assignment = assign_groups(keys, sizes, ratios, seed)
     output_dir.mkdir(parents=True, exist_ok=True)
     counts = {name: {"records": 0, "narratives": 0} for name in SPLIT_NAMES}
-    handles = {name: (output_dir / f"{name}.jsonl").open("w", encoding="utf-8") for name in SPLIT_NAMES}
+    handles = {name: out.open("w", encoding="utf-8") for name, out in paths.items()}
     try:
         for line, key in zip(lines, keys, strict=True):
             handles[assignment[key]].write(line + "\n")

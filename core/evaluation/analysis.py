@@ -16,10 +16,10 @@ REASONING_SHOWN = 600
 
 def _case_sets(report: dict):
     """Yield (case row, system, gold set, predicted set)."""
-    for case in report.get("cases", []):
-        for system in report.get("systems", []):
-            gold = set(case.get("gold", {}).get(system, []))
-            predicted = set(case.get("predicted", {}).get(system, []))
+    for case in report.get("cases") or []:
+        for system in report.get("systems") or []:
+            gold = set((case.get("gold") or {}).get(system) or [])
+            predicted = set((case.get("predicted") or {}).get(system) or [])
             yield case, system, gold, predicted
 
 
@@ -79,15 +79,16 @@ def confusions(report: dict, top_k: int = 10) -> dict:
 
 def failing_cases(report: dict, n: int = 3) -> list[dict]:
     """The lowest-F1 cases (ties: most gold codes first) with what was missed and added, and the reasoning."""
-    systems = report.get("systems", [])
+    systems = report.get("systems") or []
     rows = sorted(
-        report.get("cases", []),
-        key=lambda c: (c.get("f1", 0.0), -sum(len(c.get("gold", {}).get(s, [])) for s in systems), c.get("id", "")),
+        report.get("cases") or [],
+        key=lambda c: (c.get("f1") or 0.0, -sum(len((c.get("gold") or {}).get(s) or []) for s in systems),
+                       str(c.get("id", ""))),
     )
     out = []
     for case in rows[:n]:
-        gold = {s: set(case.get("gold", {}).get(s, [])) for s in systems}
-        pred = {s: set(case.get("predicted", {}).get(s, [])) for s in systems}
+        gold = {s: set((case.get("gold") or {}).get(s) or []) for s in systems}
+        pred = {s: set((case.get("predicted") or {}).get(s) or []) for s in systems}
         out.append({
             "id": case.get("id"), "f1": case.get("f1"), "error": case.get("error"),
             "missed": {s: sorted(gold[s] - pred[s]) for s in systems},
@@ -123,3 +124,30 @@ def compare_reports(a: dict, b: dict) -> dict:
         "same_systems": a.get("systems") == b.get("systems"),
         "rows": rows,
     }
+
+
+_REPORT_FIELDS = {"metrics": dict, "dataset": dict, "systems": list, "cases": list, "ci": dict}
+
+
+def _json_type(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def report_problem(report: dict) -> str | None:
+    """What is wrong with the fields of a report that the analysis and the comparison read, or None."""
+    for key, kind in _REPORT_FIELDS.items():
+        if key in report and not isinstance(report[key], kind):
+            return f'"{key}" is {_json_type(report[key])}, expected {_json_type(kind())}'
+    if not isinstance(report["metrics"].get("overall"), dict):
+        return '"metrics.overall" is missing or not an object'
+    if not all(isinstance(system, str) for system in report.get("systems", [])):
+        return '"systems" must list system names'
+    for number, case in enumerate(report.get("cases", [])):
+        if not isinstance(case, dict):
+            return f'"cases[{number}]" is {_json_type(case)}, expected an object'
+        for key in ("gold", "predicted"):
+            value = case.get(key, {})
+            if not isinstance(value, dict) or not all(isinstance(codes, list) for codes in value.values()):
+                return f'"cases[{number}].{key}" must map each system to a list of codes'
+    return None

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from core.evaluation.metrics import canonical_code, unique_in_order
+from core.jsonl import decode_line
 
 RANKED_KEEP = 20  # ranked entries kept per system in the report's per-case rows
 
@@ -19,13 +20,18 @@ class PredictionError(ValueError):
 
 
 def load_predictions(path: str | Path) -> list[dict]:
-    """Read a predictions JSONL file; a bad line raises PredictionError naming the line."""
+    """Read a predictions JSONL file (a UTF-8 byte order mark is accepted); a bad line raises PredictionError
+    naming the line."""
     path = Path(path)
     if not path.is_file():
         raise PredictionError(f"predictions file not found: {path}")
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for line_no, data in enumerate(handle, start=1):
+            try:
+                line = decode_line(data, first=line_no == 1)
+            except ValueError as exc:
+                raise PredictionError(f"{path}:{line_no}: {exc}") from None
             if not line.strip():
                 continue
             try:

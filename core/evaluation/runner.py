@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.constants import SYSTEMS
+from core.evaluation.analysis import report_problem
 from core.evaluation.evaluate import evaluate_predictions, systems_with_gold
 from core.evaluation.predictions import load_predictions
 
@@ -186,6 +187,8 @@ def run_eval(
     "rules" section judges the edits against gold.
     """
     _check_sources(model, baseline, predictions)
+    if n_resamples < 0:
+        raise ValueError(f"--resamples must be 0 (no confidence intervals) or more, not {n_resamples}")
     report_path = Path(report_path) if report_path else None
     started = time.perf_counter()
     cases = load_gold_cases(dataset, limit)
@@ -211,9 +214,27 @@ def run_eval(
                     "total_s": done - started},
         **scored,
     }
+    report["warnings"] = coverage_warnings(report["counts"])
     if report_path:
         write_report(report, report_path, plots=plots)
     return report
+
+
+def coverage_warnings(counts: dict) -> list[str]:
+    """Plain warnings about predictions that do not cover the dataset one to one: cases without a prediction
+    (scored as an empty answer, so the metrics stay comparable but are low), predictions for no case, and
+    repeated ids (the first row counts)."""
+    warnings = []
+    n_cases, missing = counts.get("n_cases", 0), counts.get("n_missing", 0)
+    if missing:
+        warnings.append(f"{missing} of {n_cases} cases have no prediction and are scored as empty answers "
+                        f"(only {n_cases - missing} predicted)")
+    if counts.get("n_unmatched"):
+        warnings.append(f"{counts['n_unmatched']} prediction ids match no case of the dataset and are ignored")
+    if counts.get("n_duplicate_ids"):
+        warnings.append(f"{counts['n_duplicate_ids']} prediction rows repeat an earlier id and are ignored "
+                        "(the first row of each id is scored)")
+    return warnings
 
 
 def _rules_on_rows(cases: list[dict], rows: list[dict], rules: bool | None) -> tuple[list[dict], dict | None]:
@@ -242,14 +263,20 @@ def write_report(report: dict, report_path: Path, plots: bool = True) -> None:
 
 
 def read_report(path: str | Path) -> dict:
-    """Load a report written by run_eval; ValueError with the reason when it is not one."""
+    """Load a report written by run_eval; ValueError naming the file and the reason when it is not one (or a
+    field the analysis reads is damaged)."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"report not found: {path}")
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
+        report = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at byte {exc.start + 1})") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(report, dict) or report.get("schema") != REPORT_SCHEMA or "metrics" not in report:
         raise ValueError(f"{path}: not a THCE evaluation report (schema {REPORT_SCHEMA})")
+    problem = report_problem(report)
+    if problem:
+        raise ValueError(f"{path}: damaged evaluation report: {problem}")
     return report

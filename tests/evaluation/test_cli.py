@@ -48,7 +48,7 @@ def test_eval_json_and_systems_option(tmp_path, gold):
     rows = [{"id": "d1", "codes": {"icd10cm": ["E11.9"]}}]
     result, _ = _eval(tmp_path, "run", rows, "--systems", "icd10cm", "--json")
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)  # the warning about d2 (no prediction) goes to stderr
     assert payload["systems"] == ["icd10cm"] and set(payload["metrics"]) == {"overall", "icd10cm"}
 
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from core.cli import app
 from core.pipeline import predict_file
 
-KEYS = ["id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error", "rules_applied", "rule_edits"]
+KEYS = ["id", "codes", "ranked", "reasoning", "raw", "valid", "latency_s", "error", "rules_applied", "rule_edits",
+        "warning"]
 runner = CliRunner()
 
 
