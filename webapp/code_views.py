@@ -77,5 +77,8 @@ def summary_markdown(result: dict) -> str:
             f"`{i['code']}` ({i.get('status')})" for i in bad
         )
     if result.get("error"):
-        text += f"\n\n⚠ {result['error']}"
+        if any((result.get("codes") or {}).values()):  # the model's answer is unreadable, the codes are the retriever's
+            text += f"\n\n⚠ The model's own answer could not be read ({result['error']}): the codes come from the retriever."
+        else:
+            text += f"\n\n⚠ {result['error']}"
     return text

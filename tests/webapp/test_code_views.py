@@ -33,6 +33,10 @@ def test_summary_names_the_answer_and_the_model_codes_left_out():
     assert "3 valid code(s)**, 2 in the answer" in text
     assert "Left out of the answer" in text and "`R51.9`" in text and "`Z79.84`" not in text.split("Left out")[1]
     assert [row[-1] for row in views.table_rows(result)] == ["yes", "yes", "no"]
+    # the model's answer unreadable but codes from the retriever: not a bare "no codes found" (it has codes)
+    unread = views.summary_markdown(result | {"error": "no JSON answer and no codes found"})
+    assert "model's own answer could not be read (no JSON answer and no codes found): the codes come from" in unread
+    assert views.summary_markdown({"items": [], "error": "narrative is empty"}).endswith("⚠ narrative is empty")
 
 
 def test_the_downloads_carry_the_rule_of_each_item_and_the_edits():
