@@ -46,14 +46,21 @@ def review_code_set(decision: str, corrected: dict | None, predicted: dict | Non
     return {f"{system}:{code}" for system in SYSTEMS for code in source.get(system, [])}
 
 
-def _latest_reviews(session: Session) -> list[tuple[Review, dict | None]]:
+# The review columns the statistics read: rows of these (not whole Review objects, whose notes and reasoning
+# texts cost most of the time with thousands of reviews).
+_REVIEW_COLUMNS = (Review.case_id, Review.annotator, Review.decision, Review.status, Review.corrected_codes,
+                   Review.time_spent_s)
+
+
+def _latest_reviews(session: Session) -> list[tuple]:
+    """(review row, the judged prediction's codes) of every latest review version, in id order."""
     query = (
-        select(Review, Prediction.codes)
+        select(*_REVIEW_COLUMNS, Prediction.codes)
         .join(Prediction, Review.prediction_id == Prediction.id, isouter=True)
         .where(latest_review_clause())
         .order_by(Review.id)
     )
-    return list(session.exec(query).all())
+    return [(row, row[-1]) for row in session.exec(query).all()]
 
 
 def _queue_counts(session: Session, now: datetime) -> dict:
