@@ -155,6 +155,10 @@ def search_rows(text: str, codeset=None) -> list[list]:
     text = (text or "").strip()[:MAX_QUERY_CHARS]
     if not text:
         return []
+    check = typed_code(text, codeset)
+    if check is not None and check.status not in ("ok", "not_billable"):  # a mistyped code: its near misses only
+        near = [codeset.validate(code) for code in why_not(text, codeset).billable]
+        return [[c.system, c.normalized, codeset.describe(c.normalized), True] for c in near]
     rows = [[h.system, h.code, h.description, codeset.validate(h.code, h.system).ok]
             for h in codeset.search(text, k=SEARCH_HITS)]
     return sorted(rows, key=lambda r: not r[3])

@@ -205,8 +205,8 @@ def submit_rows(task: dict, annotator: str, rows: list[dict], *, status: str = "
     decision, codes = verdict(rows, task.get("codes"))
     edited = (reasoning or "").strip()
     edited = edited if edited and edited != (task.get("reasoning") or "").strip() else None
-    if decision == "accept" and edited and status == "submitted":
-        decision = "correct"  # same codes, better reasoning: still a correction (a preference pair)
+    if decision == "accept" and edited:
+        decision = "correct"  # same codes, better reasoning: still a correction (a preference pair); a draft keeps it
     if decision == "correct" and status == "submitted" and not any(codes.values()):
         raise FieldError("corrected_codes: every code is dropped; add the right code, or reject the output "
                          "(or discard the case when it cannot be coded)", "corrected_codes")

@@ -9,6 +9,7 @@ event is processed; the edit events share one concurrency group of one (EDITS), 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import gradio as gr
 
@@ -54,16 +55,32 @@ def _state_for(task: review.ReviewTask) -> dict:
     rows = review_codes.code_rows_for(task.narrative, task.codes, task.reasoning, kept=kept,
                                       rule_edits=task.rule_edits)
     return task.to_dict() | {"rows": rows, "selected": 0 if rows else None, "started": time.monotonic(),
-                             "loaded_kept": review_codes.kept_codes(rows), "loaded_notes": draft.get("notes", "")}
+                             "loaded_kept": review_codes.kept_codes(rows), "loaded_notes": draft.get("notes", ""),
+                             "loaded_reasoning": draft.get("corrected_reasoning") or task.reasoning}
+
+
+def _as_saved(state: dict, reasoning: str, notes: str) -> dict:
+    """`state` once its edits are stored (a draft): what a later Next case compares with."""
+    return state | {"loaded_kept": review_codes.kept_codes(state["rows"]), "loaded_notes": notes or "",
+                    "loaded_reasoning": reasoning or state.get("reasoning") or ""}
 
 
 def unsaved_edits(state: dict, reasoning: str, notes: str) -> bool:
     """Whether the case on screen was changed since it was loaded: kept codes, reasoning or notes."""
     if not state or not state.get("case_id"):
         return False
+    loaded_reasoning = state.get("loaded_reasoning", state.get("reasoning"))
     return (review_codes.kept_codes(state["rows"]) != state.get("loaded_kept")
             or (notes or "").strip() != (state.get("loaded_notes") or "").strip()
-            or (reasoning or "").strip() != (state.get("reasoning") or "").strip())
+            or (reasoning or "").strip() != (loaded_reasoning or "").strip())
+
+
+def _when(iso: str) -> str:
+    """'2026-12-01T02:50:37+00:00' -> '2026-12-01 02:50 UTC' (as stored: the text itself when unreadable)."""
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 def _header(task: review.ReviewTask) -> str:
@@ -71,7 +88,7 @@ def _header(task: review.ReviewTask) -> str:
     if task.min_submitted > 1:
         text += f" · coder {task.submitted + 1} of {task.min_submitted} (agreement)"
     if task.draft:
-        text += f" · your draft from {task.draft['saved_at']} is loaded"
+        text += f" · your draft from {_when(task.draft['saved_at'])} is loaded"
     if task.rule_edits:  # the coding rules' edits are part of the answer being judged
         text += "\n\n" + edits_note({"rules_applied": True, "rule_edits": task.rule_edits})
     return text
@@ -84,7 +101,7 @@ def loaded(task: review.ReviewTask | None, annotator: str, status: str) -> tuple
         return (*view({}, status), NO_TASK, "", "", "", "", "", *common, [])
     state = _state_for(task)
     notes = (task.draft or {}).get("notes", "")
-    return (*view(state, status), _header(task), task.reasoning, task.reasoning, notes,
+    return (*view(state, status), _header(task), task.reasoning, state["loaded_reasoning"], notes,
             review.codes_to_text(review_codes.kept_codes(state["rows"])), "", *common, edit_table(task.rule_edits))
 
 
@@ -214,7 +231,8 @@ def make_finish(action: str):
     def finish(state: dict, reasoning: str, notes: str, reason: str, request: gr.Request = None,
                profile: gr.OAuthProfile | None = None) -> tuple:
         annotator = _annotator(request, profile, "submit reviews")
-        state = _task_of(state)
+        if not state or not state.get("case_id"):  # nothing on screen: a second click while the next case loads
+            return (*view({}, ""), "Loading the next case…")  # (the chained event loads it; no error toast)
         try:
             if action == "submit":
                 saved = review.submit_rows(state, annotator, state["rows"], reasoning=reasoning, notes=notes,
@@ -248,5 +266,6 @@ def save_draft(state: dict, reasoning: str, notes: str, request: gr.Request = No
                                    time_spent_s=_spent(state))
     except (StoreError, ValueError) as exc:
         raise UserError(str(exc)) from exc
-    return (*view(state, f"✓ Draft saved (review {saved.review_id}, version {saved.version}); submit when done."),
+    return (*view(_as_saved(state, reasoning, notes),
+                  f"✓ Draft saved (review {saved.review_id}, version {saved.version}); submit when done."),
             views.progress_html(progress(annotator)))

@@ -168,7 +168,7 @@ LATEST_OWN_REVIEW = select(Review.__table__).where(Review.case_id == _CASE_ID, R
                                                     latest_review_clause())
 # A case as the queue hands it out, in one query: its columns, `done`, its latest prediction's columns (pred_*)
 # and :annotator's latest review of it when that is a draft (draft_*); three queries cost three times the CPU.
-_DRAFT_COLUMNS = ("id", "decision", "corrected_codes", "notes", "created_at")
+_DRAFT_COLUMNS = ("id", "decision", "corrected_codes", "corrected_reasoning", "notes", "created_at")
 _CASE_ITEM = (
     select(Case.__table__, reviews_done(Case.id).label("done"),
            *(column.label(f"pred_{column.name}") for column in PREDICTIONS.c),
@@ -192,6 +192,7 @@ def _queue_item(case) -> QueueItem:
     if case.draft_id is not None:
         draft = {"review_id": case.draft_id, "decision": case.draft_decision,
                  "corrected_codes": case.draft_corrected_codes, "notes": case.draft_notes,
+                 "corrected_reasoning": case.draft_corrected_reasoning,
                  "saved_at": case.draft_created_at.isoformat(timespec="seconds")}
     return QueueItem(case_id=case.id, external_id=case.external_id, source=case.source, split=case.split,
                      narrative=case.narrative, gold_codes=case.gold_codes, prediction=prediction,

@@ -53,6 +53,8 @@ def test_a_mistyped_code_adds_nothing_and_says_so():
         assert same == rows and added.outcome == "unknown" and near in added.billable
         assert added_text(added).startswith(f"{typed!r} is not a valid code: nothing added; did you mean")
     assert rc.why_not("E11").outcome == "not_billable"  # a header code still lists the codes under it
+    # the clickable matches of a mistyped code are its near misses, not word hits ("999" -> 750-999 grams)
+    assert [row[1] for row in rc.search_rows("Z99.999")] == list(rc.why_not("Z99.999").billable)
     assert rc.find_code("j3420")[:2] == ("hcpcs", "J3420") and rc.find_code("e119")[1] == "E11.9"
 
 

@@ -131,6 +131,31 @@ def test_next_case_in_the_middle_of_a_case_keeps_the_edits_as_a_draft(store, fak
     assert review.my_reviews("alice")[0][3] == "draft"
 
 
+def test_an_edited_reasoning_survives_a_draft_and_comes_back(store, fake_coder, users):
+    """Regression: a reasoning edit alone was stored as an accept draft without it, and a draft's reasoning never
+    came back (the box showed the model's again), so Submit lost it; a second Next case stored the same draft
+    again."""
+    add_case(NARRATIVE, source="test")
+    loaded = actions.load_next("", "", ALICE, None)
+    mine = "E11.65 because glucose 320 with type 2 diabetes."
+    out = actions.open_next_case(loaded[STATE], mine, "", "", ALICE, None)
+    assert "saved as a draft" in out[STATUS] and out[REASONING] == mine and out[MODEL_REASONING] == FAKE_REASONING
+    assert "your draft from 20" in out[CASE] and " UTC is loaded" in out[CASE] and "T" not in out[CASE].split("from ")[1][:12]
+    again = actions.open_next_case(out[STATE], out[REASONING], out[NOTES], "", ALICE, None)
+    assert again[STATUS] == "" and len(review.my_reviews("alice")) == 1  # unchanged: no second draft
+    saved = actions.save_draft(again[STATE], mine, "note", ALICE, None)
+    assert actions.unsaved_edits(saved[0], mine, "note") is False  # saved: nothing left unsaved
+    done = finish("submit", again[STATE], ALICE, reasoning=mine)
+    assert "correct saved" in done[STATUS]
+    from sqlmodel import select
+
+    from core.store import Review, get_session
+
+    with get_session() as session:
+        latest = session.exec(select(Review).order_by(Review.id.desc())).first()
+    assert latest.status == "submitted" and latest.corrected_reasoning == mine
+
+
 def test_every_code_dropped_is_refused_with_the_way_out(store, fake_coder, users):
     add_case(NARRATIVE, source="test")
     state = actions.load_next("", "", ALICE, None)[STATE]
@@ -138,8 +163,9 @@ def test_every_code_dropped_is_refused_with_the_way_out(store, fake_coder, users
         state = actions.toggle_selected(state | {"selected": index}, ALICE, None)[0]
     with pytest.raises(gr.Error, match="every code is dropped"):
         finish("submit", state, ALICE)
-    with pytest.raises(gr.Error, match="load a case first"):
-        finish("skip", {}, ALICE)
+    # a finish button with no case on screen (a second click while the next case loads): no error, nothing stored
+    out = actions.make_finish("skip")({}, "", "", "", ALICE, None)
+    assert out[0] == {} and out[-1] == "Loading the next case…"
     assert review.my_reviews("alice") == []
 
 
