@@ -69,7 +69,7 @@ def build_demo(model: str | None = None) -> gr.Blocks:
             with gr.Tab("Review", id="review"):
                 review = build_review_tab(model)
             with gr.Tab("Train & Evaluate", id="train"):
-                train = build_train_tab()
+                train = build_train_tab(model)
             with gr.Tab("Codes", id="codes"):
                 build_codes_tab()
         for fn, outputs in [*train["load"], *review["load"]]:

@@ -9,6 +9,8 @@ or repo-relative paths: no server path reaches the page.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 from PIL import Image
 
@@ -146,7 +148,13 @@ def compare(path_a: str | None, path_b: str | None, request: gr.Request = None,
         raise UserError(str(exc)) from exc
 
 
-def _jobs_panel() -> dict:
+def _default_subject(subjects: list[str], model: str | None) -> str | None:
+    """The app's own model (by its folder name) when it is listed, else the first choice."""
+    name = Path(model).name if model else ""
+    return name if name in subjects else (subjects[0] if subjects else None)
+
+
+def _jobs_panel(model: str | None = None) -> dict:
     configs = launcher.stage_configs()
     datasets, subjects = launcher.eval_datasets(), launcher.eval_subjects()
     with gr.Row():
@@ -159,7 +167,7 @@ def _jobs_panel() -> dict:
         with gr.Column():
             gr.Markdown("#### Evaluate")
             dataset = gr.Dropdown(datasets, value=datasets[0], label="Dataset")
-            subject = gr.Dropdown(subjects, value=subjects[0], label="Model or baseline")
+            subject = gr.Dropdown(subjects, value=_default_subject(subjects, model), label="Model or baseline")
             limit = gr.Number(value=50, precision=0, minimum=1, label="Cases (limit)")
             evaluate = gr.Button("Start evaluation", variant="primary", interactive=False, elem_id="start-eval")
     return {"config": config, "use_pairs": use_pairs, "train": train, "dataset": dataset, "subject": subject,
@@ -187,10 +195,10 @@ def _reports_panel() -> list[gr.Dropdown]:
     return [report, report_a, report_b]
 
 
-def build_train_tab() -> dict:
+def build_train_tab(model: str | None = None) -> dict:
     """Lay out the tab; returns `load` events for app.py (access check and report list on page load)."""
     permission = gr.Markdown(elem_id="jobs-permission")
-    panel = _jobs_panel()
+    panel = _jobs_panel(model)
     gr.Markdown("#### Jobs")
     job_id = gr.State(None)  # the job followed (its status line names it)
     job_status = gr.Markdown(NO_JOB)

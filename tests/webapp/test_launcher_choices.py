@@ -154,3 +154,13 @@ def test_job_commands_and_report_lists_are_relative_to_the_repository(tmp_path, 
     assert train_tab.listed_report("data/reports/a.json") == str(report)
     assert train_tab.listed_report("/etc/passwd") == "/etc/passwd"  # not listed: core.reports refuses it
     assert launcher.repo_relative("/elsewhere/x.json") == "/elsewhere/x.json"
+
+
+def test_the_evaluation_model_preselected_is_the_apps_own():
+    """Regression: the app served thce-tiny but the Evaluate panel preselected thce-smol."""
+    from webapp.train_tab import _default_subject
+
+    subjects = ["thce-smol", "thce-tiny", "baseline:bm25"]
+    assert _default_subject(subjects, "data/models/thce-tiny") == "thce-tiny"
+    assert _default_subject(subjects, None) == "thce-smol"
+    assert _default_subject(subjects, "/elsewhere/my-model") == "thce-smol"
