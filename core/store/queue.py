@@ -148,9 +148,11 @@ _RENEW = (update(Case).where(Case.id == _CASE_ID, _lease_free(_ANNOTATOR, _NOW))
 # checks of inserts that refer to the case. SQLite needs none: BEGIN IMMEDIATE runs one writer at a time.
 _LOCK_CASE = select(Case.id).where(Case.id == _CASE_ID).with_for_update(key_share=True)
 # What a first submission needs to know of its case, read after that lock (a statement of its own: one that waited
-# for the lock would still see the reviews as they were when it started): is the lease free for :annotator at
-# :now, and does the case still need reviews (computed from the reviews, not the flag: exact under the lock).
-_CASE_STATE = select(_lease_free(_ANNOTATOR, _NOW).label("free"), needs_reviews().label("open"),
+# for the lock would still see the row as it was when it started): is the lease free for :annotator at :now, and
+# does the case still need reviews. The needs_review flag is exact here: every write that changes who submitted
+# the case updates it in its own transaction, under the same lock (SQLite: one writer at a time), so computing it
+# from the reviews again (a subquery per submission inside the write lock) would only cost time.
+_CASE_STATE = select(_lease_free(_ANNOTATOR, _NOW).label("free"), Case.needs_review.label("open"),
                      Case.lease_expires_at).where(Case.id == _CASE_ID)
 # Recompute :case_id's needs_review from its reviews, in the write transaction that changed them.
 REFRESH_NEEDS_REVIEW = update(Case).where(Case.id == _CASE_ID).values(needs_review=needs_reviews())

@@ -116,17 +116,17 @@ def _has_codes(value) -> bool:
 
 
 def _next_version(connection: Connection, case_id: int, annotator: str,
-                  supersedes_id: int | None) -> tuple[int, int | None, bool]:
-    """(version, supersedes_id, edit) of a new review: a draft of the same annotator is superseded by itself;
-    `edit`: it supersedes a finished (non-draft) review, i.e. the annotator changes what they decided."""
+                  supersedes_id: int | None) -> tuple[int, int | None, str | None]:
+    """(version, supersedes_id, previous status) of a new review: a draft of the same annotator is superseded by
+    itself; the previous status is the superseded review's (None for a first review)."""
     if supersedes_id is None:
         existing = connection.execute(LATEST_OWN_REVIEW, {"case_id": case_id, "annotator": annotator}).first()
         if existing is not None and existing.status == "draft":
-            return existing.version + 1, existing.id, False
+            return existing.version + 1, existing.id, "draft"
         if existing is not None:
             raise ConflictError(f"{annotator} already reviewed case {case_id} (review {existing.id}); edit that "
                                 f"review instead (supersedes_id={existing.id})", "supersedes_id")
-        return 1, None, False
+        return 1, None, None
     previous = connection.execute(_SUPERSEDED, {"review_id": supersedes_id}).first()
     if previous is None:
         raise NotFoundError(f"supersedes_id {supersedes_id} does not exist", "supersedes_id")
@@ -134,16 +134,17 @@ def _next_version(connection: Connection, case_id: int, annotator: str,
         raise ConflictError(f"supersedes_id {supersedes_id} is another case's or annotator's review", "supersedes_id")
     if not previous.latest:
         raise ConflictError(f"review {supersedes_id} was already edited; edit its latest version", "supersedes_id")
-    return previous.version + 1, supersedes_id, previous.status != "draft"
+    return previous.version + 1, supersedes_id, previous.status
 
 
-def _check_case_open(case_id: int, state, status: str, edit: bool) -> None:
-    """A review that finishes a case (submitted, skipped, discarded) and is not an edit of the annotator's own
-    finished review needs the case: its lease free or theirs, and reviews still needed. Drafts are always
-    stored (no work is lost; they change no count), and so are edits (what the annotator decided before)."""
+def _check_case_open(case_id: int, state, status: str, previous: str | None) -> None:
+    """A review that finishes a case (submitted, skipped, discarded) needs the case, its lease free or theirs and
+    reviews still needed, unless it edits the annotator's own finished review without adding a submission (a
+    submitted review edited, or a skip turned into a discard). Drafts are always stored (no work is lost; they
+    change no count); a skip or discard turned into a submission counts as a new one (the quota holds)."""
     if state is None:
         raise NotFoundError(f"case_id {case_id} does not exist", "case_id")
-    if status == "draft" or edit:
+    if status == "draft" or previous == "submitted" or (previous in ("skipped", "discarded") and status != "submitted"):
         return
     if not state.free:
         until = state.lease_expires_at.strftime("%H:%M UTC") if state.lease_expires_at else "later"
@@ -181,9 +182,9 @@ def _write_review(connection: Connection, review: dict, pred: Row | None, chosen
     row's values (id and version added here)."""
     case_id, annotator = review["case_id"], review["annotator"]
     state = lock_case(connection, case_id, annotator)
-    review["version"], review["supersedes_id"], edit = _next_version(connection, case_id, annotator,
-                                                                     review["supersedes_id"])
-    _check_case_open(case_id, state, review["status"], edit)
+    review["version"], review["supersedes_id"], previous = _next_version(connection, case_id, annotator,
+                                                                         review["supersedes_id"])
+    _check_case_open(case_id, state, review["status"], previous)
     review["id"] = connection.execute(_INSERT_REVIEW, review).inserted_primary_key[0]
     pair_id = None
     if review["decision"] == "correct" and review["status"] == "submitted":

@@ -238,6 +238,18 @@ def test_a_finished_case_refuses_more_submissions(store):
     assert edit.version == 2
 
 
+def test_a_skip_turned_into_a_submission_counts_against_the_quota(store):
+    """Regression: a discard edited into an accept after another annotator completed the case gave a
+    min_submitted-1 case two submitted reviews."""
+    case_id, _ = case_with_prediction()
+    discarded = save_review(case_id, "alice", None, status="discarded", discard_reason="unreadable")
+    save_review(case_id, "bob", "accept")  # the case is complete
+    with pytest.raises(ConflictError, match="needs no more reviews"):
+        save_review(case_id, "alice", "accept", supersedes_id=discarded.review_id)
+    skipped = save_review(case_id, "alice", "skip", supersedes_id=discarded.review_id)  # no submission added
+    assert skipped.version == 2
+
+
 def test_an_expired_lease_taken_by_another_refuses_the_late_submission(store, monkeypatch):
     case_id, _ = case_with_prediction()
     monkeypatch.setenv("THCE_LEASE_MINUTES", "0.0005")
