@@ -30,7 +30,7 @@ from sqlmodel import select
 from core.store.db import get_session
 from core.store.errors import FieldError, StoreError
 from core.store.models import Case, PreferencePair, Review, latest_review_clause
-from core.store.signals import kto_records, sft_records
+from core.store.signals import kto_records, merge_reviews, sft_records
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,9 @@ def preference_records() -> list[dict]:
         .order_by(PreferencePair.id)
     )
     with get_session() as session:
-        return [_record(pair, review, case) for pair, review, case in session.exec(query)]
+        records = [_record(pair, review, case) for pair, review, case in session.exec(query)]
+    # two annotators' identical corrections are one pair (several different pairs per prompt are fine for DPO)
+    return merge_reviews(records, lambda r: json.dumps([r["prompt"], r["chosen"], r["rejected"]], sort_keys=True))
 
 
 def _check_jsonl_output(path: Path) -> None:

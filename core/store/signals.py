@@ -21,10 +21,17 @@ The model's answer is its raw output (the DPO pair's `rejected`); for an accepte
 other codes than the stored prediction (the decision rule or the coding rules changed them) the answer's
 reasoning is rebuilt for the prediction's codes as a correction's is (core.store.chosen), so a `label: true`
 row never teaches codes, or reasoning lines, the annotator did not accept. Only the latest
-version of each submitted review counts: drafts, discards and skips give no training data.
+version of each submitted review counts: drafts, discards and skips give no training data. Where several
+annotators reviewed one case (double annotation) each training example is exported once (`merge_reviews`: the
+meta lists every annotator); examples they disagree on (one prompt, two SFT answers; one KTO answer both
+accepted and rejected) are left out with a warning until one of them edits their review.
 """
 
 from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
 
 from sqlmodel import select
 
@@ -33,6 +40,41 @@ from core.prompts import SYSTEMS, format_answer, parse_output
 from core.store.chosen import rebuild_reasoning
 from core.store.db import get_session
 from core.store.models import Case, Prediction, PreferencePair, Review, latest_review_clause
+
+logger = logging.getLogger(__name__)
+_REJECTED = "rejected"  # the kind of a reject's placeholder in sft_records (never exported)
+
+
+def merge_reviews(records: list[dict], example: Callable[[dict], str],
+                  target: Callable[[dict], str] | None = None) -> list[dict]:
+    """One record per training example where several annotators reviewed one case (double annotation): records
+    of the same `example` (its input, e.g. the prompt) and the same `target` (its answer or label) are kept once,
+    the first, its meta listing every annotator and review (`annotators`, `review_ids`); with `target`, an
+    example whose annotators gave different targets is left out (no consistent answer to train on: the case
+    needs adjudication, an edit by one of them) and counted in a warning. Without `target`, `example` is the
+    whole record and only exact repeats merge."""
+    groups: dict[str, list[dict]] = {}
+    for record in records:
+        groups.setdefault(example(record), []).append(record)
+    merged, disagreements = [], 0
+    for group in groups.values():
+        if target is not None and len({target(r) for r in group}) > 1:
+            disagreements += 1
+            continue
+        first = group[0]
+        if len(group) > 1:
+            first = first | {"meta": first["meta"] | {
+                "annotators": list(dict.fromkeys(r["meta"]["annotator"] for r in group)),
+                "review_ids": [r["meta"]["review_id"] for r in group]}}
+        merged.append(first)
+    if disagreements:
+        logger.warning("left out %d example(s) whose annotators disagree (same input, different answers): "
+                       "adjudicate them (an edit by one annotator) to export them", disagreements)
+    return merged
+
+
+def _json(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _same_codes(a: dict | None, b: dict | None) -> bool:
@@ -85,7 +127,8 @@ def kto_records() -> list[dict]:
             records.append(_kto(review, pred, case, "model", pred.raw_output, False))
             if review.decision == "correct" and pair is not None:
                 records.append(_kto(review, pred, case, "correction", pair.chosen, True))
-    return records
+    # one row per (prompt, completion): two accepts of one answer are one row, an accept and a reject of it none
+    return merge_reviews(records, lambda r: _json([r["prompt"], r["completion"]]), lambda r: str(r["label"]))
 
 
 def sft_records() -> list[dict]:
@@ -96,9 +139,15 @@ def sft_records() -> list[dict]:
             answer, codes, kind = accepted_answer(pred, case), pred.codes, "model"
         elif review.decision == "correct" and pair is not None:
             answer, codes, kind = pair.chosen, review.corrected_codes, "correction"
+        elif review.decision == "reject":  # no row of its own, but it disagrees with an accept of the same prompt
+            answer, codes, kind = pred.raw_output, {}, _REJECTED
         else:
             continue
         records.append({"id": f"review-{review.id}", "messages": [*pred.prompt, {"role": "assistant", "content": answer}],
                         "codes": {s: list((codes or {}).get(s, [])) for s in SYSTEMS}, "source": "review",
                         "meta": _meta(review, pred, case, kind)})
-    return records
+    # one conversation per prompt (the stage_2 data check refuses repeats and one input with two answers); an
+    # answer one annotator accepted and another rejected is a disagreement too
+    merged = merge_reviews(records, lambda r: _json(r["messages"][:-1]),
+                           lambda r: _json([r["messages"][-1]["content"], r["meta"]["kind"] == _REJECTED]))
+    return [r for r in merged if r["meta"]["kind"] != _REJECTED]

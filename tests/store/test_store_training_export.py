@@ -19,9 +19,13 @@ TINY = "data/models/thce-tiny"
 TRL_TYPES = {"dpo": {"prompt", "chosen", "rejected"}, "kto": {"prompt", "completion", "label"}, "sft": {"messages"}}
 
 
+NARRATIVES = {name: f"Type 2 diabetes, glucose 32{i}." for i, name in enumerate("abcdef")}
+
+
 def _reviews():
-    """An accept, a reject, a correction, a draft, a discard and a skip (one case each)."""
-    ids = [case_with_prediction(external_id=name)[0] for name in "abcdef"]
+    """An accept, a reject, a correction, a draft, a discard and a skip (one case each, each its own narrative:
+    identical prompts would be one training example)."""
+    ids = [case_with_prediction(NARRATIVES[name], external_id=name)[0] for name in "abcdef"]
     save_review(ids[0], "alice", "accept")
     save_review(ids[1], "alice", "reject", notes="nonsense")
     save_review(ids[2], "bob", "correct", corrected_codes={"icd10cm": ["E11.65", "I10"], "cpt": ["99213"]})
@@ -41,7 +45,7 @@ def test_kto_rows_label_accepts_true_and_rejections_and_corrections_false(store)
     assert [r["completion"][0]["content"] for r in rows[:3]] == [raw, raw, raw]
     pair = export_records("dpo")[0]
     assert rows[3]["completion"] == pair["chosen"] and rows[2]["completion"] == pair["rejected"]
-    assert all(r["prompt"] == model_result()["prompt"] for r in rows)
+    assert [r["prompt"] for r in rows] == [model_result(NARRATIVES[name])["prompt"] for name in "abcc"]
 
 
 def test_sft_rows_are_the_accepted_and_corrected_answers(store):
@@ -117,3 +121,39 @@ def test_cli_exports_every_format_and_shows_status_stats(store, tmp_path, monkey
     assert data["by_annotator"]["bob"]["discarded"] == 1 and "by_system" in data["agreement"]
     result = runner.invoke(app, ["annotations", "distribute", "--min-submitted", "2"])
     assert result.exit_code == 0 and "6 case(s) now need 2" in result.output
+
+
+def test_double_annotated_cases_export_once_and_pass_the_training_data_checks(store, tmp_path, caplog):
+    """Regression: with min_submitted 2 each annotator's review became its own row, so `thce train sft|dpo`
+    refused the export (duplicate of line 1; same input with a different answer) and the KTO export held one
+    answer labelled both true and false."""
+    from core.datasets.stage_checks import check_dataset
+    from core.store import set_min_submitted
+
+    fix = {"icd10cm": ["E11.65", "I10"], "cpt": ["99213"]}
+    agreed, split, mixed = (case_with_prediction(NARRATIVES[n], external_id=n)[0] for n in "abc")
+    set_min_submitted(2, case_ids=[agreed, split, mixed])
+    for annotator in ("alice", "bob"):
+        save_review(agreed, annotator, "correct", corrected_codes=fix)  # the same correction twice
+    save_review(split, "alice", "correct", corrected_codes=fix)  # two different corrections
+    save_review(split, "bob", "correct", corrected_codes={"icd10cm": ["E11.9"]})
+    save_review(mixed, "alice", "accept")  # the model's answer accepted by one, rejected by the other
+    save_review(mixed, "bob", "reject")
+    stages = {"dpo": "stage_3", "sft": "stage_2"}
+    with caplog.at_level("WARNING"):
+        for kind in ("dpo", "sft", "kto"):
+            export_preference_pairs(tmp_path / f"{kind}.jsonl", format=kind)
+    for kind, stage in stages.items():
+        report = check_dataset(tmp_path / f"{kind}.jsonl", stage)
+        assert report.ok, (kind, report.errors)
+    dpo = [json.loads(line) for line in (tmp_path / "dpo.jsonl").read_text().splitlines()]
+    assert len(dpo) == 3 and dpo[0]["meta"]["annotators"] == ["alice", "bob"]  # agreed once, split's two pairs
+    sft = [json.loads(line) for line in (tmp_path / "sft.jsonl").read_text().splitlines()]
+    assert [r["meta"]["case_id"] for r in sft] == ["a"]  # split and mixed disagree: left out until adjudicated
+    kto = [json.loads(line) for line in (tmp_path / "kto.jsonl").read_text().splitlines()]
+    answers = {}
+    for row in kto:
+        key = json.dumps([row["prompt"], row["completion"]])
+        assert answers.setdefault(key, row["label"]) == row["label"]  # never one answer with both labels
+        assert key not in [json.dumps([r["prompt"], r["completion"]]) for r in kto if r is not row]
+    assert "annotators disagree" in caplog.text
