@@ -157,3 +157,13 @@ def test_double_annotated_cases_export_once_and_pass_the_training_data_checks(st
         assert answers.setdefault(key, row["label"]) == row["label"]  # never one answer with both labels
         assert key not in [json.dumps([r["prompt"], r["completion"]]) for r in kto if r is not row]
     assert "annotators disagree" in caplog.text
+
+
+def test_exports_are_readable_by_their_owner_only(store, tmp_path):
+    """Exports hold narratives: owner-only whatever the umask (documented in docs/ANNOTATION.md, Export)."""
+    import stat
+
+    _reviews()
+    for kind in ("dpo", "kto", "sft"):
+        export_preference_pairs(tmp_path / f"{kind}.jsonl", format=kind)
+        assert stat.S_IMODE((tmp_path / f"{kind}.jsonl").stat().st_mode) == 0o600
