@@ -94,6 +94,26 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, object]]:
         yield reader.line_num, _csv_mapping(row)
 
 
+def _gold_codes(codes: dict | None) -> dict | None:
+    """Gold codes checked like a correction's (known, billable, in their system) and normalized (e119 -> E11.9);
+    FieldError naming the first bad one."""
+    if not codes:
+        return codes
+    from core.codes import get_codeset
+
+    codeset, normalized = get_codeset(), {}
+    for system, items in codes.items():
+        normalized[system] = []
+        for index, code in enumerate(items):
+            check = codeset.validate(code, system)
+            if not check.ok:
+                raise FieldError(f"codes.{system}[{index}]: {code!r} is not a valid {system} code: {check.message}",
+                                 f"codes.{system}")
+            if check.normalized not in normalized[system]:
+                normalized[system].append(check.normalized)
+    return normalized
+
+
 def read_case_records(path: Path, source: str | None, split: str | None, report: ImportReport) -> list[CaseRecord]:
     """Check every line; collect the good records and report the bad ones."""
     suffix = path.suffix.lower()
@@ -107,6 +127,7 @@ def read_case_records(path: Path, source: str | None, split: str | None, report:
             if isinstance(obj, FieldError):
                 raise obj
             record = case_from_mapping(obj, line, source, split)
+            record.codes = _gold_codes(record.codes)
             key = (record.source, record.external_id)
             if key in first_line:
                 raise FieldError(f"duplicate id {record.external_id!r} (first on line {first_line[key]})", "id")

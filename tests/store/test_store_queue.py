@@ -69,6 +69,28 @@ def test_import_reports_bad_lines_and_imports_the_good_ones(store, tmp_path):
     assert cases[0].gold_codes == {"icd10cm": ["E11.9"], "cpt": [], "hcpcs": []}
 
 
+def test_import_refuses_gold_codes_that_are_no_codes_and_normalizes_the_rest(store, tmp_path):
+    """Regression: gold codes were stored unchecked (ZZZ.99, the header E11, E11.9 under cpt, NOTACODE in CSV)."""
+    path = _write_jsonl(tmp_path / "gold.jsonl", [
+        {"id": "g1", "narrative": "n", "codes": {"icd10cm": ["ZZZ.99"]}},
+        {"id": "g2", "narrative": "n", "codes": {"icd10cm": ["E11"]}},
+        {"id": "g3", "narrative": "n", "codes": {"cpt": ["E11.9"]}},
+        {"id": "g4", "narrative": "n", "codes": {"icd10cm": ["e119", "E11.9"], "cpt": ["99213"]}},
+    ])
+    report = import_cases(path, source="gold")
+    lines = {e["line"]: e["message"] for e in report.errors}
+    assert report.imported == 1 and set(lines) == {1, 2, 3}
+    assert "codes.icd10cm[0]: 'ZZZ.99' is not a valid icd10cm code" in lines[1] and "not billable" in lines[2]
+    assert "codes.cpt[0]: 'E11.9'" in lines[3]
+    with get_session() as session:
+        case = session.exec(select(Case).where(Case.external_id == "g4")).one()
+    assert case.gold_codes == {"icd10cm": ["E11.9"], "cpt": ["99213"], "hcpcs": []}
+    csv = tmp_path / "gold.csv"
+    csv.write_text("id,narrative,icd10cm\nc1,n,NOTACODE\nc2,n,I10\n", encoding="utf-8")
+    report = import_cases(csv, source="csv")
+    assert report.imported == 1 and "'NOTACODE'" in report.errors[0]["message"]
+
+
 def test_reimport_counts_duplicates_and_changes_nothing(store, tmp_path):
     path = _write_jsonl(tmp_path / "cases.jsonl", [{"id": "a", "narrative": "n1"}, {"id": "b", "narrative": "n2"}])
     assert import_cases(path).imported == 2
