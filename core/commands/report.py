@@ -51,18 +51,25 @@ def _print_analysis(report: dict, top_k: int, n_cases: int) -> None:
     console.print(f"[bold]{report.get('model_id') or report.get('baseline') or 'predictions'}[/] on "
                   f"{report['dataset']['spec']}: micro F1 {_fmt(overall['micro_f1'])}, MAP {_fmt(overall['map'])}")
     worst = worst_codes(report, top_k)
-    console.print(_table(f"Worst {len(worst)} gold codes", ["system", "code", "description", "support", "tp", "fp", "fn", "f1"],
-                         [[r["system"], r["code"], describe(r["code"]), r["support"], r["tp"], r["fp"], r["fn"], r["f1"]]
-                          for r in worst]))
+    if worst:
+        console.print(_table(f"Worst {len(worst)} gold codes", ["system", "code", "description", "support", "tp", "fp",
+                                                                  "fn", "f1"],
+                             [[r["system"], r["code"], describe(r["code"]), r["support"], r["tp"], r["fp"], r["fn"],
+                               r["f1"]] for r in worst]))
+    else:
+        console.print("every gold code was coded without a miss or a spurious code")
     conf = confusions(report, top_k)
     console.print(f"errors: {conf['totals']['same_category']} same category but another code, "
                   f"{conf['totals']['missed']} missed, {conf['totals']['spurious']} spurious")
-    console.print(_table("Same category, different code", ["system", "predicted", "gold", "gold description", "count"],
-                         [[r["system"], r["predicted"], r["gold"], describe(r["gold"]), r["count"]]
-                          for r in conf["same_category"]]))
+    if conf["same_category"]:  # empty tables are left out
+        console.print(_table("Same category, different code", ["system", "predicted", "gold", "gold description",
+                                                                 "count"],
+                             [[r["system"], r["predicted"], r["gold"], describe(r["gold"]), r["count"]]
+                              for r in conf["same_category"]]))
     for kind in ("missed", "spurious"):
-        console.print(_table(f"Most often {kind}", ["system", "code", "description", "count"],
-                             [[r["system"], r["code"], describe(r["code"]), r["count"]] for r in conf[kind]]))
+        if conf[kind]:
+            console.print(_table(f"Most often {kind}", ["system", "code", "description", "count"],
+                                 [[r["system"], r["code"], describe(r["code"]), r["count"]] for r in conf[kind]]))
     for case in failing_cases(report, n_cases):
         console.rule(f"case {case['id']} (F1 {_fmt(case['f1'])})" + (f" error: {case['error']}" if case["error"] else ""))
         for label in ("correct", "missed", "spurious"):

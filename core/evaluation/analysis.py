@@ -34,10 +34,10 @@ def code_counts(report: dict) -> dict[tuple[str, str], list[int]]:
 
 
 def worst_codes(report: dict, top_k: int = 10) -> list[dict]:
-    """Gold codes with the lowest F1 (ties: most gold occurrences first)."""
+    """Gold codes with the lowest F1 (ties: most gold occurrences first); codes coded perfectly are not listed."""
     rows = []
     for (system, code), (tp, fp, fn) in code_counts(report).items():
-        if tp + fn == 0:
+        if tp + fn == 0 or fp + fn == 0:
             continue
         precision, recall, f1 = prf(tp, fp, fn)
         rows.append({"system": system, "code": code, "support": tp + fn, "tp": tp, "fp": fp, "fn": fn,
@@ -78,10 +78,11 @@ def confusions(report: dict, top_k: int = 10) -> dict:
 
 
 def failing_cases(report: dict, n: int = 3) -> list[dict]:
-    """The lowest-F1 cases (ties: most gold codes first) with what was missed and added, and the reasoning."""
+    """The lowest-F1 cases (ties: most gold codes first) with what was missed and added, and the reasoning; a
+    case coded perfectly (F1 1) is no failing case."""
     systems = report.get("systems") or []
     rows = sorted(
-        report.get("cases") or [],
+        [c for c in report.get("cases") or [] if (c.get("f1") if c.get("f1") is not None else 0.0) < 1.0],
         key=lambda c: (c.get("f1") or 0.0, -sum(len((c.get("gold") or {}).get(s) or []) for s in systems),
                        str(c.get("id", ""))),
     )

@@ -30,7 +30,8 @@ def test_worst_codes():
     worst = worst_codes(_report(), top_k=2)
     assert worst[0]["code"] == "E11.65" and worst[0]["support"] == 2 and worst[0]["fn"] == 2
     assert worst[0]["f1"] == 0.0
-    assert [w["code"] for w in worst_codes(_report(), top_k=10)] == ["E11.65", "I10", "99214"]
+    # regression: codes coded without a miss or a spurious code (F1 1: I10, 99214) were listed as "worst"
+    assert [w["code"] for w in worst_codes(_report(), top_k=10)] == ["E11.65"]
 
 
 def test_confusions():
@@ -46,6 +47,7 @@ def test_failing_cases_show_reasoning():
     assert failing[0]["missed"]["icd10cm"] == ["E11.65"]
     assert failing[0]["spurious"]["icd10cm"] == ["E11.9", "Z79.4"]
     assert failing[0]["reasoning"] == "insulin"
+    assert [c["id"] for c in failing_cases(_report(), n=3)] == ["b", "a"]  # c (F1 1) is no failing case
 
 
 def test_compare_reports_gives_deltas_and_ci_overlap():
