@@ -48,14 +48,18 @@ def calibration_pipeline(model_dir: Path, retriever):
 
 def calibrate_model_dir(model_dir: Path, cases_spec: str) -> dict:
     """Fit the model's bar on `cases_spec` and store it in <model_dir>/retriever/manifest.json. Pipelines
-    loaded after this read the calibrated rule; one this process already holds keeps the rule it loaded."""
+    loaded after this read the calibrated rule; one this process already holds keeps the rule it loaded.
+    FileNotFoundError when model_dir holds no fitted retriever."""
     from core.datasets import load_cases
     from core.retrieval import Retriever
     from core.retrieval.decision import fit_model_thresholds
     from core.retrieval.storage import is_saved, update_manifest
 
-    retriever = Retriever.load(model_dir) if is_saved(model_dir) else None
-    if retriever is None or retriever.decision is None:
+    if not is_saved(model_dir):
+        raise FileNotFoundError(f"no fitted retriever in {Path(model_dir) / 'retriever'}: calibration needs an "
+                                "exported model with its retriever (the pipeline's export step makes one)")
+    retriever = Retriever.load(model_dir)
+    if retriever.decision is None:
         return {"skipped": "the retriever has no decision rule (not fitted)"}
     cases = load_cases(cases_spec)
     narratives = [case["narrative"] for case in cases]
@@ -69,7 +73,8 @@ def calibrate_model_dir(model_dir: Path, cases_spec: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.calibrate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m training.calibrate", description=__doc__.splitlines()[0],
+                                     allow_abbrev=False)
     parser.add_argument("--model", type=Path, required=True, help="Exported model folder with retriever/.")
     parser.add_argument("--cases", required=True, help="Gold case spec the model never trained on.")
     args = parser.parse_args(argv)

@@ -82,6 +82,10 @@ class RunArguments:
     throughput_tokens_per_s: float | None = field(
         default=None, metadata={"help": "Measured training throughput, used for the time estimate of the plan."}
     )
+    overwrite_output_dir: bool = field(
+        default=False, metadata={"help": "Start afresh in an output_dir that holds an earlier run (its model, summary "
+                                         "and checkpoint-N folders), replacing it; without it such a run is refused."}
+    )
 
 
 @dataclass
@@ -102,7 +106,8 @@ def make_stage_parser(trainer_config_cls):
     """TrlParser over the stage's dataclasses; `--config FILE` loads a YAML file of defaults."""
     from trl import TrlParser
 
-    parser = TrlParser([ModelArguments, ModelShape, DataArguments, RunArguments, trainer_config_cls])
+    # allow_abbrev=False: a typo'd flag (--learning_rat) is an unknown flag, never a prefix of a real one.
+    parser = TrlParser([ModelArguments, ModelShape, DataArguments, RunArguments, trainer_config_cls], allow_abbrev=False)
     parser.error = _raise_usage_error  # a one-line ConfigError instead of argparse's usage dump + exit
     return parser
 
@@ -111,13 +116,35 @@ def _raise_usage_error(message: str):
     raise ConfigError(f"invalid command line: {message}")
 
 
+def _unique_key_loader():
+    """yaml.SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last one silently)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise ConfigError(f"duplicate key {key!r} in {self.name} (lines {seen[key]} and {line}): "
+                                      "give each setting once")
+                seen[key] = line
+            return super().construct_mapping(node, deep)
+
+    return UniqueKeyLoader
+
+
 def _read_config(config_path: str) -> dict:
     import yaml
 
     if not Path(config_path).is_file():
         raise ConfigError(f"config file not found: {config_path}")
     try:
-        config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
+        with open(config_path, encoding="utf-8") as handle:
+            config = yaml.load(handle, Loader=_unique_key_loader())  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ConfigError(f"{config_path} is not valid YAML: {exc}") from None
     if not isinstance(config, dict):
@@ -125,9 +152,11 @@ def _read_config(config_path: str) -> dict:
     return config
 
 
-def _check_yaml_keys(parser, config_path: str) -> None:
+def _check_yaml_keys(parser, config_path: str, argv: list[str]) -> None:
     """Unknown YAML keys are errors, reported before any value is validated: TrlParser's
-    `set_defaults_with_config` returns the keys no dataclass field takes (as `--key value` pairs)."""
+    `set_defaults_with_config` returns the keys no dataclass field takes (as `--key value` pairs). Then the
+    values are converted as argparse would (it converts string defaults only when parsing, and would blame
+    the command line), so that a bad one is reported with the file and key."""
     config = _read_config(config_path)
     config.pop("env", None)  # TrlParser's own key: environment variables to set
     unknown = sorted(parser.set_defaults_with_config(**config)[::2])
@@ -135,6 +164,29 @@ def _check_yaml_keys(parser, config_path: str) -> None:
         keys = [key.removeprefix("--") for key in unknown]
         raise ConfigError(f"unknown key(s) in {config_path}: {keys} "
                           "(not a field of training/config.py or the trainer config)")
+    for action in parser._actions:
+        if action.dest in config and not _given_as_flag(action, argv):
+            _check_yaml_value(action, config[action.dest], config_path)
+
+
+def _given_as_flag(action, argv: list[str]) -> bool:
+    return any(arg == option or arg.startswith(option + "=") for arg in argv for option in action.option_strings)
+
+
+def _check_yaml_value(action, value, config_path: str) -> None:
+    """The conversion argparse applies to a string default (its `type`), and the field's choices."""
+    import argparse
+
+    if not isinstance(value, str) or action.type is None:
+        return
+    where = f"invalid value for key '{action.dest}' in {config_path}"
+    try:
+        converted = action.type(value)
+    except (TypeError, ValueError, argparse.ArgumentTypeError):
+        name = getattr(action.type, "__name__", repr(action.type))
+        raise ConfigError(f"{where}: invalid {name} value: {value!r}") from None
+    if action.choices is not None and converted not in action.choices:
+        raise ConfigError(f"{where}: {value!r} is not one of {list(action.choices)}")
 
 
 def _wants_dry_run(argv: list[str]) -> bool:
@@ -161,7 +213,7 @@ def parse_settings(parser, argv: list[str] | None = None) -> TrainSettings:
     warnings.filterwarnings("ignore", message=".*gradient_checkpointing.*deprecated", category=FutureWarning)
     config_path = _config_path(argv)
     if config_path:
-        _check_yaml_keys(parser, config_path)
+        _check_yaml_keys(parser, config_path, argv)
     try:
         *groups, unknown_flags = parser.parse_args_and_config(argv, return_remaining_strings=True)
     except ConfigError:

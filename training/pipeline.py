@@ -9,7 +9,9 @@ Usage (from the repository root; <= 30 min on 2 CPU cores):
 Each stage runs `python -m training.sft|dpo --config training/configs/stage_N_tiny.yaml` with overrides
 (paths in --work-dir, the step budget). Steps are sized to the time budget from the training throughput
 measured on this machine before each stage; a time limit stops a stage that overruns. State is kept in
-<work-dir>/pipeline_state.json, so `--steps stage_3,export,eval,card` reruns the tail only.
+<work-dir>/pipeline_state.json, so `--steps stage_3,export,eval,card` reruns the tail only; each step's inputs
+are checked before anything runs (training/pipeline_needs.py: what is missing, and the step that makes it).
+Every option: `uv run thce train pipeline --help`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.paths import MODELS_DIR, REPO_ROOT, TARGET_HUB_MODEL
+from training.pipeline_needs import check_steps
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +100,11 @@ def training_device() -> str:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="thce train pipeline", description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
+    parser = argparse.ArgumentParser(prog="thce train pipeline", description=__doc__.splitlines()[0],
+                                     allow_abbrev=False)  # a typo'd option is an error, never a prefix match
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="tiny",
+                        help="tiny: from scratch on CPU; smol: SmolLM2-135M-Instruct + LoRA on CPU; smol-gpu: the "
+                             "same on one GPU (default: tiny).")
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="Final model directory (default: data/models/thce-<preset>).")
     parser.add_argument("--work-dir", type=Path, default=None, help="Default: data/runs/thce-<preset>.")
@@ -121,19 +127,20 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--export-stage", choices=["stage_1", "stage_2", "stage_3"], default=None,
                         help="Stage whose model the export step ships (default: the last that finished), e.g. "
                              "stage_2 when the DPO stage scored lower on the evaluation sets.")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="Seed of the data, the initialisation and training.")
     return parser
 
 
 class TrainingPipeline:
     """The pipeline's steps (`step_<name>`) over one work folder and its saved state."""
 
-    def __init__(self, args, preset: PipelinePreset):
+    def __init__(self, args, preset: PipelinePreset, fresh: bool = False):
+        """fresh: a run from the data step on, which forgets an earlier run's state (replaced at the first save)."""
         self.args, self.preset = args, preset
         self.work, self.output = args.work_dir.resolve(), args.output_dir.resolve()
         self.budget_s = 60 * (args.budget_minutes or preset.budget_minutes)
         self.state_path = self.work / "pipeline_state.json"
-        self.state = json.loads(self.state_path.read_text()) if self.state_path.is_file() else {}
+        self.state = json.loads(self.state_path.read_text()) if self.state_path.is_file() and not fresh else {}
         before = 0.0 if getattr(args, "restart_clock", False) else self.state.get("elapsed_before_s", 0.0)
         self.started = time.perf_counter() - before
         self.env = dict(os.environ, TOKENIZERS_PARALLELISM="false")
@@ -359,8 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
     unknown = [s for s in steps if s not in STEPS]
-    if unknown:
-        print(f"error: unknown step(s) {unknown}; choose from {', '.join(STEPS)}", file=sys.stderr)
+    if unknown or not steps:
+        what = f"unknown step(s) {unknown}" if unknown else "--steps names no step"
+        print(f"error: {what}; choose from {', '.join(STEPS)}", file=sys.stderr)
         return 2
     if args.no_codiesp:
         args.codiesp = None
@@ -369,9 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.codiesp is not None and not (args.codiesp / "train").is_dir():
         print(f"error: --codiesp {args.codiesp} has no train/ folder", file=sys.stderr)
         return 2
-    if "data" in steps:  # a run from the start forgets an earlier run's state
-        (args.work_dir / "pipeline_state.json").unlink(missing_ok=True)
-    pipeline = TrainingPipeline(args, PRESETS[args.preset])
+    pipeline = TrainingPipeline(args, PRESETS[args.preset], fresh="data" in steps)
+    problem = check_steps(pipeline, [s for s in STEPS if s in steps])  # before any measuring or training
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     invocation = "uv run python -m training.pipeline " + " ".join(argv or sys.argv[1:])
     if "data" in steps:
         pipeline.state["command"] = invocation

@@ -8,7 +8,9 @@ Usage (from the repository root):
 
 Every YAML key is a field of training/config.py's dataclasses or of trl.SFTConfig; flags override the
 YAML. `--dry-run` checks config, data (quality gates), tokenizer, chat template and model, prints the
-plan and trains nothing. `--resume_from_checkpoint last` continues from the newest checkpoint.
+plan and trains nothing (exit 1 when it finds a problem). `--resume_from_checkpoint last` continues from the
+newest checkpoint; a fresh run refuses an output_dir that holds an earlier run (`--overwrite_output_dir true`
+replaces it).
 Multi-GPU: `accelerate launch --config_file training/configs/accelerate/ddp.yaml -m training.sft --config ...`.
 """
 

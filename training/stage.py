@@ -200,9 +200,9 @@ def get_peft_config(settings: TrainSettings, model):
                       target_modules="all-linear" if targets == ["all-linear"] else targets)
 
 
-def get_callbacks(settings: TrainSettings) -> tuple[MetricsLogCallback, list]:
-    """The metrics-log callback (its history goes into the stage report) and the time-limit guard."""
-    callback = MetricsLogCallback()
+def get_callbacks(settings: TrainSettings, wall_before_s: float = 0.0) -> tuple[MetricsLogCallback, list]:
+    """The metrics-log callback (the run's wall time, recorded in each checkpoint) and the time-limit guard."""
+    callback = MetricsLogCallback(wall_before_s)
     callbacks = [callback]
     if settings.run.max_train_minutes:
         callbacks.append(TimeLimitCallback(settings.run.max_train_minutes * 60))
@@ -245,29 +245,43 @@ def _threads() -> int:
     return torch.get_num_threads()
 
 
+def is_ready(inputs: StageInputs) -> bool:
+    """True when every check passed (a dry run that finds a problem exits 1)."""
+    return all(status == "ok" for _, status, _ in inputs.checks)
+
+
+def not_ready_reason(inputs: StageInputs) -> str:
+    """e.g. "data, model unavailable; output_dir: error"."""
+    missing = [what for what, status, _ in inputs.checks if status == "unavailable"]
+    errors = [f"{what}: {status}" for what, status, _ in inputs.checks if status not in ("ok", "unavailable")]
+    return "; ".join(([f"{', '.join(missing)} unavailable"] if missing else []) + errors)
+
+
 def format_report(settings: TrainSettings, inputs: StageInputs) -> str:
     """The checks and the plan, for the entry points to print."""
     lines = [f"note: {note}" for note in settings.notes]
     lines += [f"[{status:^11}] {what}: {detail}" for what, status, detail in inputs.checks]
-    missing = [what for what, status, _ in inputs.checks if status == "unavailable"]
-    if missing:
-        lines.append(f"not ready to train here: {', '.join(missing)} unavailable (see above)")
+    if not is_ready(inputs):
+        lines.append(f"not ready to train here: {not_ready_reason(inputs)} (see above)")
     if inputs.plan is not None:
         lines.append(format_plan(inputs.plan))
     return "\n".join(lines)
 
 
-def save_stage(trainer, settings: TrainSettings, inputs: StageInputs, result, history: list[dict],
-               wall_s: float, kind: str, extra: dict | None = None) -> dict:
-    """Save model + tokenizer (with the chat template) and training_summary.json; the summary is returned."""
-    from training.runlog import write_summary
+def save_stage(trainer, settings: TrainSettings, inputs: StageInputs, result, wall_s: float, kind: str,
+               resumed: dict | None = None, extra: dict | None = None) -> dict:
+    """Save model + tokenizer (with the chat template) and training_summary.json; the summary is returned.
+    It covers the whole run: the trainer's log history holds a resumed run's earlier steps (it starts from the
+    checkpoint's trainer_state.json), and `resumed` (runlog.resume_point) says where this segment began."""
+    from training.runlog import run_totals, write_summary
 
     trainer.model.config.use_cache = True  # training turns the KV cache off; generation wants it
     trainer.save_model(settings.train.output_dir)
+    history = trainer.state.log_history
     summary = {
         "stage": kind, "data_stage": settings.data.stage, "train_file": settings.data.train_file,
         "n_records": len(inputs.records), "n_params": inputs.n_params, "global_step": result.global_step,
-        "train_loss": result.training_loss, "wall_s": round(wall_s, 1), "seed": settings.train.seed,
+        **run_totals(result, history, wall_s, resumed), "seed": settings.train.seed,
         "learning_rate": settings.train.learning_rate, "max_length": settings.train.max_length,
         "world_size": trainer.args.world_size,
         "metrics": result.metrics, "log_history": history, "plan": inputs.plan.to_dict() if inputs.plan else None,

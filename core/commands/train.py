@@ -21,6 +21,7 @@ import typer
 app = typer.Typer(help="Train models: SFT, DPO and KTO stages (TRL), and the whole tiny pipeline.", no_args_is_help=True)
 
 PASS_THROUGH = {"allow_extra_args": True, "ignore_unknown_options": True}
+DRY_RUN_HELP = "Check config, data, tokenizer, template, model, output_dir; train nothing (exit 1 if not ready)."
 
 
 def run_entry(module: str, args: list[str]) -> int:
@@ -49,7 +50,7 @@ def _stage_args(config: Path, dry_run: bool, extra: list[str]) -> list[str]:
 def sft(
     ctx: typer.Context,
     config: Path = typer.Option(..., "--config", help="Stage YAML (training/configs/stage_{1,2}[_tiny].yaml)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check config, data, tokenizer, template, model; train nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
 ) -> None:
     """Supervised fine-tuning (stages 1-2). Extra flags override the YAML, e.g. --learning_rate 1e-4
     (all of them: --help-training)."""
@@ -60,7 +61,7 @@ def sft(
 def dpo(
     ctx: typer.Context,
     config: Path = typer.Option(..., "--config", help="Stage YAML (training/configs/stage_3[_tiny].yaml)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check config, data, tokenizer, template, model; train nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
 ) -> None:
     """Preference optimisation (stage 3) on stage_3 pairs or pairs exported from the review store
     (all flags: --help-training)."""
@@ -71,24 +72,19 @@ def dpo(
 def kto(
     ctx: typer.Context,
     config: Path = typer.Option(..., "--config", help="KTO YAML (training/configs/kto_tiny.yaml)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check config, data, tokenizer, template, model; train nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
 ) -> None:
     """KTO on the review store's unpaired signals (`thce annotations export --format kto`), trained as
     exported (all flags: --help-training)."""
     raise typer.Exit(run_entry("training.kto", _stage_args(config, dry_run, ctx.args)))
 
 
-@app.command(context_settings=PASS_THROUGH)
-def pipeline(
-    ctx: typer.Context,
-    preset: str = typer.Option("tiny", "--preset", help="Pipeline preset (tiny: from scratch on CPU)."),
-    output_dir: Path | None = typer.Option(None, "--output-dir", help="Where the final model goes."),
-) -> None:
-    """Build data, fit the retriever, train tokenizer + stages 1-3, evaluate, write the model card.
+@app.command(context_settings={**PASS_THROUGH, "help_option_names": []}, add_help_option=False)
+def pipeline(ctx: typer.Context) -> None:
+    """Build data, fit the retriever, train tokenizer + stages 1-3, export, evaluate, write the model card.
 
-    More options (--codiesp PATH, --work-dir, --max-steps-scale, --skip-eval ...): thce train pipeline --help-pipeline
+    Every option (--preset, --output-dir, --work-dir, --steps, --codiesp ...) belongs to the pipeline itself:
+    `thce train pipeline --help` prints its own parser's help.
     """
-    args = ["--preset", preset, *(["--output-dir", str(output_dir.resolve())] if output_dir else []), *ctx.args]
-    if "--help-pipeline" in args:
-        args = ["--help"]
+    args = ["--help" if arg in ("--help-pipeline", "-h") else arg for arg in ctx.args]
     raise typer.Exit(run_entry("training.pipeline", args))

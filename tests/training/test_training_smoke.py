@@ -69,7 +69,9 @@ def test_resume_from_the_last_checkpoint(tokenizer_dir, sample_files, tmp_path):
                 "--resume_from_checkpoint", "last") == 0
     summary = json.loads((tmp_path / "training_summary.json").read_text())
     assert summary["global_step"] == 3
-    assert [h["step"] for h in summary["log_history"] if "loss" in h] == [3]  # steps 1-2 came from the checkpoint
+    # the summary covers the whole run: steps 1-2 from the checkpoint's trainer state, step 3 trained now
+    assert [h["step"] for h in summary["log_history"] if "loss" in h] == [1, 2, 3]
+    assert summary["resumed_from"]["step"] == 2
 
 
 def test_bad_inputs_fail_with_one_line(tokenizer_dir, sample_files, tmp_path, capsys):
