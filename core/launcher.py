@@ -17,6 +17,7 @@ root, so paths under it are given relative to it (`--model data/models/thce-smol
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -34,6 +35,7 @@ SAMPLE_FILES = ("sample_stage_1.jsonl", "sample_stage_2.jsonl")
 CODIESP_SPLITS = ("dev", "train")  # the test split is held out: never offered
 BASELINE_PREFIX = "baseline:"
 DPO_STAGES = ("stage_3",)
+logger = logging.getLogger(__name__)
 KTO_KEYS = frozenset({"desirable_weight", "undesirable_weight"})  # trl.KTOConfig's own: a KTO config
 REVIEW_EXPORTS = {"dpo": "dpo", "kto": "kto"}  # trainer -> the review store export it trains on
 DEFAULT_CONFIG = "stage_1_tiny.yaml"  # the first stage, on CPU
@@ -133,11 +135,30 @@ def export_review_pairs(format: str = "dpo") -> Path:
     return path
 
 
+def keep_previous_run(name: str, root: Path = REPO_ROOT) -> Path | None:
+    """Move an earlier run out of the way of a new launch of config `name`: its `output_dir` (under `root`,
+    where jobs run), when it holds anything, is renamed to `<output_dir>.previous-<time>` (kept, never deleted:
+    `thce train` refuses to start afresh over an earlier run). The configured path stays free, so the next
+    stage's config (which reads this stage's output_dir) still finds the new run. Returns the new name, or None."""
+    output = _config_data(name).get("output_dir")
+    if not output:
+        return None
+    folder = Path(output) if Path(output).is_absolute() else root / output
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return None
+    kept = folder.with_name(f"{folder.name}.previous-{time.strftime('%Y%m%d-%H%M%S')}")
+    folder.rename(kept)
+    return kept
+
+
 def launch_training(name: str, use_review_pairs: bool = False) -> int:
     """Start `thce train sft|dpo|kto --config ...` in the background (DPO and KTO optionally on the review
-    store's export); the job id."""
+    store's export); the job id. An earlier run in the config's output_dir is kept under another name first."""
     train_file = export_review_pairs(_review_export(name)) if use_review_pairs else None
     kind, args = training_args(name, train_file)
+    kept = keep_previous_run(name)
+    if kept is not None:
+        logger.info("launch of %s: the earlier run was kept as %s", name, repo_relative(kept))
     return start_job(kind, args)
 
 

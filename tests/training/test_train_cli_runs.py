@@ -6,19 +6,7 @@ import json
 
 import pytest
 
-from core.paths import TRAINING_CONFIG_DIR as CONFIGS
-from training import sft
-
-SMALL_SHAPE = ["--hidden_size", "64", "--num_hidden_layers", "2", "--num_attention_heads", "2",
-               "--num_key_value_heads", "1", "--intermediate_size", "128", "--max_position_embeddings", "2048"]
-FAST_RUN = ["--per_device_train_batch_size", "1", "--gradient_accumulation_steps", "1", "--logging_steps", "1",
-            "--max_length", "1024"]
-
-
-def _sft(tokenizer_dir, sample_files, out, *extra):
-    return sft.main(["--config", str(CONFIGS / "stage_1_tiny.yaml"), "--tokenizer_name_or_path", str(tokenizer_dir),
-                     "--model_name_or_path", str(tokenizer_dir), "--train_file", str(sample_files["stage_1"]),
-                     "--output_dir", str(out), *SMALL_SHAPE, *FAST_RUN, *extra])
+from tests.training.test_training_smoke import _sft  # the same tiny from-scratch run
 
 
 def _summary(out):

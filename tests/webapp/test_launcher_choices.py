@@ -164,3 +164,15 @@ def test_the_evaluation_model_preselected_is_the_apps_own():
     assert _default_subject(subjects, "data/models/thce-tiny") == "thce-tiny"
     assert _default_subject(subjects, None) == "thce-smol"
     assert _default_subject(subjects, "/elsewhere/my-model") == "thce-smol"
+
+
+def test_a_second_launch_keeps_the_earlier_run_under_another_name(tmp_path):
+    """`thce train` refuses to start afresh over an earlier run; a launch from the web app moves the earlier run
+    aside (kept, renamed) so the same config can be trained again and the next stage still finds its input."""
+    assert launcher.keep_previous_run("stage_1_tiny.yaml", root=tmp_path) is None  # nothing there yet
+    run = tmp_path / "data" / "runs" / "thce-tiny" / "stage_1"
+    (run / "checkpoint-2").mkdir(parents=True)
+    (run / "training_summary.json").write_text("{}")
+    kept = launcher.keep_previous_run("stage_1_tiny.yaml", root=tmp_path)
+    assert kept.name.startswith("stage_1.previous-") and (kept / "training_summary.json").is_file()
+    assert not run.exists()
