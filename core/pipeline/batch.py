@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -110,12 +111,13 @@ def _row_state(line: str) -> str:
 
 
 def _rewrite(path: Path, lines: list[str]) -> None:
-    """Replace `path` by `lines` atomically (a temporary file beside it, then a rename)."""
+    """Replace `path` by `lines` atomically (a temporary file beside it, then a rename), keeping its file mode."""
     handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="surrogateescape", dir=path.parent,
                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)
     try:
         with handle:
             handle.writelines(line + "\n" for line in lines)
+        os.chmod(handle.name, stat.S_IMODE(path.stat().st_mode))  # not the temporary file's 0600
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

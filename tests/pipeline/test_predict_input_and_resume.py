@@ -124,6 +124,19 @@ def test_error_rows_are_coded_again_after_the_input_is_fixed(fake, tmp_path):
     assert again["skipped"] == 1 and again["written"] == 1 and fake.coded == ["A.", "Fixed."]
 
 
+def test_a_resume_keeps_the_outputs_file_mode(fake, tmp_path):
+    """The rewrite before a resume went through a temporary file and left the output 0600."""
+    import stat
+
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text(_lines({"id": "a1", "narrative": "A."}, {"id": "a2", "narrative": " "}), encoding="utf-8")
+    predict_file(source, out)
+    out.chmod(0o644)
+    source.write_text(_lines({"id": "a1", "narrative": "A."}, {"id": "a2", "narrative": "Fixed."}), encoding="utf-8")
+    predict_file(source, out)  # the error row is rewritten away first
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
 def test_repeated_ids_and_fallback_ids_are_reported_not_merged(fake, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text(_lines({"id": "a1", "narrative": "A."}, {"id": "line-4", "narrative": "B."},
