@@ -90,8 +90,10 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, object]]:
     missing = {"id", "narrative"} - {(f or "").strip() for f in reader.fieldnames or []}
     if missing:
         raise StoreError(f"{path}: CSV header lacks column(s) {', '.join(sorted(missing))}", "header")
+    start = reader.line_num + 1  # where the next record starts (a quoted cell may span lines: line_num is its end)
     for row in reader:
-        yield reader.line_num, _csv_mapping(row)
+        yield start, _csv_mapping(row)
+        start = reader.line_num + 1
 
 
 def _gold_codes(codes: dict | None) -> dict | None:

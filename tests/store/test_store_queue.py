@@ -91,6 +91,15 @@ def test_import_refuses_gold_codes_that_are_no_codes_and_normalizes_the_rest(sto
     assert report.imported == 1 and "'NOTACODE'" in report.errors[0]["message"]
 
 
+def test_csv_records_spanning_lines_are_named_by_their_first_line(store, tmp_path):
+    """Regression: a duplicate id was reported on the last line of a record whose quoted cell spans lines."""
+    csv = tmp_path / "multi.csv"
+    csv.write_text('id,narrative\nk1,"line one\nline two\nline three"\nk1,again\n', encoding="utf-8")
+    report = import_cases(csv, source="multi")
+    assert report.imported == 1 and report.errors == [
+        {"line": 5, "message": "duplicate id 'k1' (first on line 2)"}]
+
+
 def test_reimport_counts_duplicates_and_changes_nothing(store, tmp_path):
     path = _write_jsonl(tmp_path / "cases.jsonl", [{"id": "a", "narrative": "n1"}, {"id": "b", "narrative": "n2"}])
     assert import_cases(path).imported == 2
