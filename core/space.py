@@ -7,8 +7,8 @@ persistent storage suggested: the app keeps its SQLite store in /data when that 
 `.gitattributes` that sends every weights/array file and every file over 10 MB through Git LFS (a Space
 refuses larger plain files).
 
-The Space runs `app.py` at the folder's root (`app_file`), a launcher written here: the app reads its model
-from THCE_MODEL only, and a Space's front matter cannot set variables, so the launcher sets THCE_MODEL to the
+The Space runs `app.py` at the folder's root (`app_file`): webapp/space_app.py copied there. The app reads its
+model from THCE_MODEL only, and a Space's front matter cannot set variables, so the launcher sets THCE_MODEL to the
 first model the folder was built with (`--model`, default thce-smol) unless a Space variable sets it, then
 runs webapp/app.py. Without it a folder built with `--model thce-tiny` would look for data/models/thce-smol.
 
@@ -40,23 +40,16 @@ DATA_FOLDERS = ("code_databases", "examples")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "checkpoint-*", "*.db", "*.db-*")
 APP_FILE = "webapp/app.py"  # the app itself
 LAUNCHER_FILE = "app.py"  # the Space's app_file: sets THCE_MODEL to the folder's model, then runs APP_FILE
-LAUNCHER = '''"""Hugging Face Space entry point, written by `thce deploy space`: runs webapp/app.py with the
-model this folder was built with ({model}). A Space variable THCE_MODEL (Settings -> Variables) overrides it."""
+LAUNCHER_SOURCE = REPO_ROOT / "webapp" / "space_app.py"  # the launcher, copied to LAUNCHER_FILE
+MODEL_LINE = 'MODEL = "thce-smol"'  # its line naming the model, set to the folder's
 
-import os
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-if not os.environ.get("THCE_MODEL", "").strip():
-    os.environ["THCE_MODEL"] = str(ROOT / "data" / "models" / {model!r})
-
-from webapp.app import demo, main  # noqa: E402,F401  (demo: the Blocks, for tools that look for it)
-
-if __name__ == "__main__":
-    main()
-'''
+def launcher_text(model: str) -> str:
+    """The Space's app.py: webapp/space_app.py with MODEL set to `model`."""
+    text = LAUNCHER_SOURCE.read_text(encoding="utf-8")
+    if MODEL_LINE not in text:
+        raise DeployError(f"{LAUNCHER_SOURCE} has no line {MODEL_LINE!r} to set the Space's model")
+    return text.replace(MODEL_LINE, f"MODEL = {model!r}", 1)
 
 
 @dataclass
@@ -143,7 +136,7 @@ def build_space(output: str | Path, models: list[str] | None = None, overwrite: 
     export_requirements(REPO_ROOT, output / "requirements.txt", space=True)
     names = [d.name for d in dirs]
     (output / "README.md").write_text(space_readme(locked_version("gradio"), names), encoding="utf-8")
-    (output / LAUNCHER_FILE).write_text(LAUNCHER.format(model=names[0]), encoding="utf-8")
+    (output / LAUNCHER_FILE).write_text(launcher_text(names[0]), encoding="utf-8")
     (output / ".gitattributes").write_text(gitattributes(output), encoding="utf-8")
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file()) / 1e6
     logger.info("built Space folder %s (%.1f MB, models: %s)", output, size, ", ".join(names))
