@@ -74,6 +74,14 @@ def _one_pair():
     save_review(case_id, "alice", "correct", corrected_codes={"icd10cm": ["E11.9"]})
 
 
+def _export_refused(store, format: str, output) -> str:
+    """`thce annotations export -f FORMAT -o OUTPUT` refused: exit 1, no traceback, one line on stderr (returned)."""
+    result = runner.invoke(app, ["annotations", "export", "-f", format, "-o", str(output)], env={"DATABASE_URL": store})
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    return result.stderr
+
+
 def test_jsonl_export_to_a_folder_is_a_clear_error(store, tmp_path):
     _one_pair()
     folder = tmp_path / "existing"
@@ -82,18 +90,14 @@ def test_jsonl_export_to_a_folder_is_a_clear_error(store, tmp_path):
     with pytest.raises(StoreError, match="is a folder"):
         export_preference_pairs(folder, format="dpo")
     assert [p.name for p in folder.iterdir()] == ["keep.txt"]
-    result = runner.invoke(app, ["annotations", "export", "-f", "dpo", "-o", str(folder)], env={"DATABASE_URL": store})
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"Error: output {folder} is a folder" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert f"Error: output {folder} is a folder" in _export_refused(store, "dpo", folder)
 
 
 def test_hf_export_to_a_file_or_a_foreign_folder_is_a_clear_error(store, tmp_path):
     _one_pair()
     existing = tmp_path / "pairs.jsonl"
     existing.write_text("precious\n")
-    result = runner.invoke(app, ["annotations", "export", "-f", "hf", "-o", str(existing)], env={"DATABASE_URL": store})
-    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-    assert f"Error: output {existing} is a file" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert f"Error: output {existing} is a file" in _export_refused(store, "hf", existing)
     assert existing.read_text() == "precious\n"
     foreign = tmp_path / "notes"
     foreign.mkdir()
