@@ -30,6 +30,10 @@ WEAK_WORDS = ("visit office outpatient level low moderate high complexity straig
               "limited brief evaluation management report interpretation each today test")
 
 
+# Words before a quoted finding that a negation cue may stand in to deny it (NegEx looks about as far).
+NEGATION_WINDOW = 5
+
+
 @dataclass(frozen=True)
 class Evidence:
     """A quote from the narrative that supports one code: `why` explains specificity or units (dataset
@@ -59,17 +63,48 @@ def find_evidence(narrative: str, terms: list[str], reasoning: str = "", code: s
     (the model's '"Essential hypertension" -> E11.65' beside its I10 line): it is not taken for `code`. A quote
     with no content word at all ('"and a"') is never evidence."""
     wanted = _stems_of(terms)
-    for phrase, shared in _reasoning_phrases(reasoning, code):
-        span = locate(narrative, phrase)
-        stems = evidence_stems(phrase)
-        if span and stems and (not shared or enough_overlap(stems & wanted)) and not (
-                codeset is not None and not stems & wanted and _fits_another_code(stems, reasoning, code, codeset)):
-            return Evidence(code=code, quote=narrative[span[0]:span[1]], span=span)
+    quoted = _quoted(narrative, reasoning, code, wanted, codeset)
+    if quoted is not None:
+        return quoted
     if code in ALL_EM:
         found = level_evidence(narrative)
         if found.span:
             return replace(found, code=code)
     return replace(_best_overlap(narrative, wanted), code=code)
+
+
+def quoted_evidence(narrative: str, terms: list[str], reasoning: str, code: str, codeset=None) -> Evidence | None:
+    """The reasoning's own evidence for `code` (find_evidence's first choice): text that a part of a reasoning
+    line naming the code quotes (or writes before `->`), found in the narrative, holding a content word, not
+    denied there ('"chest pain"' from "Denies chest pain"), and not words of another code the reasoning names;
+    None when the reasoning gives no such text."""
+    return _quoted(narrative, reasoning, code, _stems_of(terms), codeset)
+
+
+def _quoted(narrative: str, reasoning: str, code: str, wanted: set[str], codeset) -> Evidence | None:
+    for phrase, shared in _reasoning_phrases(reasoning, code):
+        span = locate(narrative, phrase)
+        stems = evidence_stems(phrase)
+        if span and stems and (not shared or enough_overlap(stems & wanted)) and not (
+                codeset is not None and not stems & wanted and _fits_another_code(stems, reasoning, code, codeset)
+        ) and not _quote_denied(narrative, span, wanted):
+            return Evidence(code=code, quote=narrative[span[0]:span[1]], span=span)
+    return None
+
+
+def _quote_denied(narrative: str, span: tuple[int, int], wanted: set[str]) -> bool:
+    """Whether the narrative denies what a quote at `span` names: a negation cue among the NEGATION_WINDOW words
+    before the quote's first word that matches the code's terms (else its first content word), in its sentence
+    and with no comma between ("Denies chest pain", "did not report any episodes of hematuria"; not "diabetes
+    without complications", nor "with no impact on the pathway and a right adrenal hypodense mass")."""
+    words = [m for m in _WORD_RE.finditer(narrative, span[0], span[1]) if evidence_stems(m.group(0))]
+    word = next((m for m in words if evidence_stems(m.group(0)) & wanted), words[0] if words else None)
+    if word is None:
+        return False
+    sentence = next((start for start, end in sentence_spans(narrative, keep_labels=True) if start <= span[0] < end),
+                    span[0])
+    before = " ".join(narrative[sentence:word.start()].split()[-NEGATION_WINDOW:])
+    return negated_before(before + " ", len(before) + 1)
 
 
 def _fits_another_code(stems: set[str], reasoning: str, code: str, codeset) -> bool:

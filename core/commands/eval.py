@@ -60,8 +60,10 @@ def _print_summary(report: dict, report_path: Path) -> None:
                       + ", ".join(f"{s} {v:.3f}" for s, v in own.items()))
     reasoning = report.get("reasoning") or {}
     if reasoning.get("n_codes"):
+        supported = (f" ({_pct(reasoning['supported_rate'])} with a quote that is the code's evidence)"
+                     if reasoning.get("supported_rate") is not None else "")
         console.print(f"reasoning: {_pct(reasoning['grounded_rate'])} of the model's {reasoning['n_codes']} codes "
-                      f"quote the narrative | answers with a line repeated more than twice: "
+                      f"quote the narrative{supported} | answers with a line repeated more than twice: "
                       f"{reasoning['answers_with_a_line_repeated_more_than_twice']} of {reasoning['n_answers']}")
     _print_rule_slices(console, report)
     plots = report.get("plots") or {}

@@ -64,8 +64,7 @@ def systems_with_gold(cases: Sequence[dict]) -> list[str]:
     return found or list(SYSTEMS)
 
 
-def _default_is_valid() -> Callable[[str, str], bool]:
-    codeset = get_codeset()
+def _default_is_valid(codeset) -> Callable[[str, str], bool]:
     return lambda code, system: codeset.is_valid(code, system)
 
 
@@ -157,8 +156,11 @@ def evaluate_predictions(
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
     confidence: float = DEFAULT_CONFIDENCE,
+    codeset=None,
 ) -> dict:
-    """Score prediction rows against gold cases; see docs/EVALUATION.md for every field."""
+    """Score prediction rows against gold cases; see docs/EVALUATION.md for every field. `codeset`: the code
+    set that judges validity and the reasoning's evidence (default: the shipped one, unless `is_valid` is
+    given: then the reasoning's evidence is not judged)."""
     check_cases(cases)
     systems = list(systems) if systems else systems_with_gold(cases)
     unknown = [s for s in systems if s not in SYSTEMS]
@@ -169,7 +171,9 @@ def evaluate_predictions(
     if cases and by_id and not any(rows):
         raise ValueError("no prediction id matches a case id: are the predictions for this dataset?")
     aligned = _Aligned(cases, rows, systems)
-    is_valid = is_valid or _default_is_valid()
+    if is_valid is None:
+        codeset = codeset or get_codeset()
+        is_valid = _default_is_valid(codeset)
     present = [r for r in rows if r]
     raws = [(r or {}).get("raw") for r in rows]
     own = model_answer_sets(systems, raws, is_valid)
@@ -190,7 +194,7 @@ def evaluate_predictions(
         ),
         "format": format_compliance(r.get("raw") for r in present),
         "model_answer": model_answer_f1(gold, raws, is_valid, own),
-        "reasoning": reasoning_grounding([c.get("narrative", "") for c in cases], raws),
+        "reasoning": reasoning_grounding([c.get("narrative", "") for c in cases], raws, codeset),
         "latency": latency_summary(r.get("latency_s") for r in present),
         "frequency_buckets": {
             "overall": f1_by_frequency(*aligned.pooled()),

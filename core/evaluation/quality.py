@@ -89,10 +89,14 @@ def _quote_in(quote: str, narrative: str) -> bool:
     return bool(_WORD_RE.search(quote)) and quote in narrative
 
 
-def reasoning_grounding(narratives: list[str], raws: list[str | None]) -> dict:
+def reasoning_grounding(narratives: list[str], raws: list[str | None], codeset=None) -> dict:
     """Is the reasoning real? Per answer code of the model: does a reasoning line that names it quote words
-    that occur in the narrative; per answer: the most times one reasoning line is repeated."""
-    n_codes = n_grounded = n_answers = n_repeating = 0
+    that occur in the narrative (grounded); with `codeset`, also: is that quote the code's evidence
+    (supported, core.evidence.quoted_evidence: not denied in the narrative, not words of another code the
+    reasoning names); per answer: the most times one reasoning line is repeated."""
+    from core.evidence import code_terms, quoted_evidence
+
+    n_codes = n_grounded = n_supported = n_answers = n_repeating = 0
     worst = 0
     for narrative, raw in zip(narratives, raws, strict=True):
         if not isinstance(raw, str) or not raw.strip():
@@ -103,12 +107,17 @@ def reasoning_grounding(narratives: list[str], raws: list[str | None]) -> dict:
             n_codes += 1
             naming = [line for line in lines if code in line]
             n_grounded += any(_quote_in(q, text) for line in naming for q in _QUOTE_RE.findall(line))
+            if codeset is not None:
+                n_supported += quoted_evidence(narrative, code_terms(codeset, code), parsed.reasoning, code,
+                                               codeset) is not None
         repeats = max((lines.count(line) for line in lines), default=0)
         n_answers += 1
         n_repeating += repeats > 2
         worst = max(worst, repeats)
     return {"n_answers": n_answers, "n_codes": n_codes, "grounded_codes": n_grounded,
             "grounded_rate": n_grounded / n_codes if n_codes else None,
+            **({"supported_codes": n_supported, "supported_rate": n_supported / n_codes if n_codes else None}
+               if codeset is not None else {}),
             "answers_with_a_line_repeated_more_than_twice": n_repeating, "max_line_repeats": worst}
 
 

@@ -152,3 +152,21 @@ def test_reasoning_grounding_counts_quoted_evidence_and_repeated_lines():
     # a quote without a word of three letters or digits grounds nothing, even when it occurs in the narrative
     empty = '<think>\n"R " -> K35.80.\n"58" -> E11.9.\n"Denies chest pain" -> R07.9.\n</think>\n{"icd10cm": ["K35.80", "E11.9", "R07.9"]}'
     assert reasoning_grounding([narrative], [empty])["grounded_codes"] == 1
+    assert "supported_codes" not in out  # judged only with a code set
+
+
+def test_reasoning_support_needs_the_quote_to_be_the_codes_evidence():
+    """Grounded (the quote occurs in the narrative) is not enough to be supported: a denied finding, or the words
+    of another code the reasoning names, are no evidence of the code (core.evidence.quoted_evidence)."""
+    from core.codes import get_codeset
+    from core.evaluation.quality import reasoning_grounding
+
+    narrative = ("58-year-old with type 2 diabetes without complications. Essential hypertension on lisinopril.\n"
+                 "He did not report any episodes of chest pain.")
+    raw = ('<think>\n"type 2 diabetes without complications" -> E11.9.\n"essential hypertension" -> I10; '
+           '"type 2 diabetes" -> E78.5.\n"chest pain" -> R07.9.\n</think>\n'
+           '{"icd10cm": ["E11.9", "I10", "E78.5", "R07.9"], "cpt": [], "hcpcs": []}')
+    out = reasoning_grounding([narrative], [raw], get_codeset())
+    assert out["n_codes"] == 4 and out["grounded_codes"] == 4  # every code quotes words of the narrative
+    # E78.5 quotes E11.9's words, R07.9 a denied finding: only E11.9 and I10 are supported
+    assert out["supported_codes"] == 2 and out["supported_rate"] == 0.5

@@ -97,6 +97,28 @@ def test_a_denied_mention_is_no_evidence():
     assert quote("Type 2 diabetes mellitus without complications, on metformin.", "E11.9").startswith("Type 2 diabetes")
 
 
+def test_a_model_quote_of_a_denied_finding_is_no_evidence():
+    """Regression: the model's '"hematuria" -> R31.9' showed "He did not report any episodes of hematuria" as the
+    code's evidence (CodiEsp dev). A negation cue a few words before the quoted finding denies it; one far before
+    it in the sentence does not ("no relevant history was referred ... for a vasectomy")."""
+    from core.codes import get_codeset
+    from core.evidence import code_terms, quoted_evidence
+
+    codeset = get_codeset()
+    def quote(narrative, reasoning, code):
+        return quoted_evidence(narrative, code_terms(codeset, code), reasoning, code, codeset)
+
+    assert quote("He did not report any episodes of hematuria.", '"hematuria" -> R31.9.', "R31.9") is None
+    assert quote("Denies chest pain. Cough for a week.", '"chest pain" -> R07.9.', "R07.9") is None
+    assert quote("No fever, chest pain since morning.", '"chest pain" -> R07.9.', "R07.9").quote == "chest pain"
+    kept = quote("A man with no relevant medical history was referred to the urology department for a vasectomy.",
+                 '"vasectomy" -> Z98.52.', "Z98.52")
+    assert kept is not None and kept.quote == "vasectomy"
+    # find_evidence then falls back to the narrative's own words: none here, so no evidence rather than a wrong one
+    assert find_evidence("He did not report any episodes of hematuria.", code_terms(codeset, "R31.9"),
+                         '"hematuria" -> R31.9.', "R31.9", codeset).quote == ""
+
+
 def test_an_answer_code_wins_the_span_over_a_code_left_out():
     """Regression: "MDM: moderate" was labelled 81000 (left out of the answer) instead of 99214 (in it)."""
     narrative = "Urinalysis ordered. MDM: moderate. Established patient."
