@@ -26,7 +26,7 @@ import gradio as gr  # noqa: E402
 from core.access import AccessError, access_config, check_exposure  # noqa: E402
 from webapp.code_tab import build_code_tab  # noqa: E402
 from webapp.codes_tab import build_codes_tab  # noqa: E402
-from webapp.common import on_space  # noqa: E402
+from webapp.common import SettingError, download_cache, on_space  # noqa: E402
 from webapp.review_tab import SHORTCUTS_JS, build_review_tab, send_to_review  # noqa: E402
 from webapp.train_tab import build_train_tab  # noqa: E402
 
@@ -58,7 +58,7 @@ THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto",
 def build_demo(model: str | None = None) -> gr.Blocks:
     """The whole app; the model loads lazily on the first request."""
     model = model or os.environ.get("THCE_MODEL") or None
-    with gr.Blocks(title="THCE", analytics_enabled=False) as demo:
+    with gr.Blocks(title="THCE", analytics_enabled=False, delete_cache=download_cache()) as demo:
         with gr.Row():
             gr.Markdown(HEADER)
             if on_space():
@@ -84,7 +84,10 @@ def launch_options() -> dict:
     return {"show_error": True, "theme": THEME, "css": CSS}
 
 
-demo = build_demo()
+try:
+    demo = build_demo()
+except SettingError as exc:
+    sys.exit(f"error: {exc}")
 
 
 def main() -> None:
