@@ -60,9 +60,20 @@ def load_users(env_value: str | None = None, users_file: str | Path | None = Non
     users = parse_users(env_value or "", "THCE_USERS", ",") if env_value else {}
     if users_file:
         path = Path(users_file)
-        if not path.is_file():
+        if not path.exists():
             raise ValueError(f"users file {path} does not exist")
-        for name, password in parse_users(path.read_text(encoding="utf-8"), str(path)).items():
+        if not path.is_file():
+            raise ValueError(f"users file {path} is not a file")
+        try:  # utf-8-sig: a byte order mark (Windows editors) must not become part of the first name
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValueError(f"users file {path}: not UTF-8 text (save it as UTF-8)") from None
+        except OSError as exc:
+            raise ValueError(f"users file {path} cannot be read: {exc.strerror or exc}") from None
+        from_file = parse_users(text, str(path))
+        if not from_file:
+            raise ValueError(f"users file {path} lists no users: add `name:password` lines")
+        for name, password in from_file.items():
             if name.lower() in {n.lower() for n in users}:
                 raise ValueError(f"user {name!r} is in both THCE_USERS and {path}")
             users[name] = password

@@ -68,3 +68,32 @@ def test_an_open_app_is_served_on_loopback_only(env, host, share, refused):
     else:
         with pytest.raises(AccessError, match=refused):
             check_exposure(access_config(env), host, share)
+
+
+def test_a_users_file_saved_with_a_byte_order_mark_or_crlf_keeps_its_first_name(tmp_path):
+    """Windows editors (Notepad) save UTF-8 with a BOM and CRLF line ends: the first user must still log in."""
+    users = tmp_path / "users.txt"
+    users.write_bytes("alice:pw1\r\nbob:pw2\r\n".encode("utf-8-sig"))
+    loaded = load_users(None, users)
+    assert loaded == {"alice": "pw1", "bob": "pw2"}
+    config = access_config({"THCE_USERS_FILE": str(users), "THCE_ADMINS": "alice"})
+    assert config.role("alice") == ADMIN
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# nobody yet\n"])
+def test_a_users_file_without_users_is_refused(tmp_path, text):
+    """`--users FILE` asks for logins: a file listing nobody must not silently leave the app open to all."""
+    users = tmp_path / "users.txt"
+    users.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"users file {users} lists no users"):
+        load_users(None, users)
+
+
+def test_an_unreadable_users_file_is_named(tmp_path):
+    with pytest.raises(ValueError, match=f"users file {tmp_path} is not a file"):
+        load_users(None, tmp_path)
+    latin1 = tmp_path / "users.txt"
+    latin1.write_bytes("alice:caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=f"users file {latin1}: not UTF-8 text") as err:
+        load_users(None, latin1)
+    assert "caf" not in str(err.value)

@@ -38,6 +38,17 @@ def test_a_malformed_users_file_is_named(tmp_path):
     assert result.exit_code == 1 and "line 1: expected name:password" in result.output
 
 
+def test_an_empty_users_file_is_refused_even_on_loopback(tmp_path, monkeypatch):
+    """`--users FILE` listing nobody must not start an open app (everyone the admin) on 127.0.0.1 either."""
+    import core.commands.serve as serve
+
+    monkeypatch.setattr(serve, "run_forwarding_signals", lambda *a, **k: pytest.fail("the app must not start"))
+    users = tmp_path / "users.txt"
+    users.write_text("# to do: add the team\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", "--users", str(users)])
+    assert result.exit_code == 1 and "lists no users" in result.output
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signals_reach_the_web_server(tmp_path, sig):
     """A stand-in server records the signal it gets; `thce serve`'s runner must pass it on and exit with it."""
