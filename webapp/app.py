@@ -102,7 +102,14 @@ def main() -> None:
         sys.exit(f"error: {exc}")
     logging.getLogger(__name__).info("access mode %s, %d user(s), %d admin(s)", config.mode, len(config.users),
                                      len(config.admins))
-    demo.launch(auth=config.gradio_auth(), auth_message=AUTH_MESSAGE, share=share or None, **launch_options())
+    # The port asked for, or none: without server_port Gradio moves to the next free port when this one is taken,
+    # behind the back of a proxy or of `thce serve`, which announced this one.
+    port = int(os.environ.get("GRADIO_SERVER_PORT") or 7860)
+    try:
+        demo.launch(auth=config.gradio_auth(), auth_message=AUTH_MESSAGE, share=share or None, server_port=port,
+                    **launch_options())
+    except OSError as exc:
+        sys.exit(f"error: cannot serve on {host} port {port} (in use by another program?): {exc}".replace("\n", " "))
 
 
 if __name__ == "__main__":

@@ -29,3 +29,26 @@ def test_main_reports_bad_access_settings_in_one_line(app, monkeypatch, env, mes
         app.main()
     code = exited.value.code
     assert isinstance(code, str) and code.startswith(message) and "\n" not in code  # sys.exit(str): status 1
+
+
+def test_a_port_in_use_is_refused_not_swapped_for_the_next_free_one(monkeypatch):
+    """`thce serve --port N` announces N (a proxy points at N): when N is taken, stop with one line instead of
+    serving on N+1."""
+    import socket
+
+    from webapp import app
+
+    real_launch = app.demo.launch
+    monkeypatch.setattr(app.demo, "launch", lambda **kw: real_launch(prevent_thread_lock=True, quiet=True, **kw))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("GRADIO_SERVER_PORT", str(port))
+        try:
+            with pytest.raises(SystemExit) as exited:
+                app.main()
+        finally:
+            app.demo.close()
+    code = exited.value.code
+    assert isinstance(code, str) and code.startswith("error: ") and f"port {port}" in code and "\n" not in code
