@@ -55,13 +55,24 @@ THEME = gr.themes.Soft(font=["ui-sans-serif", "system-ui", "Segoe UI", "Roboto",
                        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
 
 
+def hf_login() -> bool:
+    """Whether pages get "Sign in with Hugging Face": on a Space with OAuth on (`hf_oauth: true` gives it
+    OAUTH_CLIENT_ID) and without THCE_USERS logins (core.access's oauth mode). Gradio adds its OAuth routes as soon
+    as a LoginButton exists, and they raise without OAuth, so a Space using THCE_USERS (or nothing, which main()
+    refuses) has none."""
+    import gradio.oauth
+
+    users = os.environ.get("THCE_USERS", "").strip() or os.environ.get("THCE_USERS_FILE", "").strip()
+    return on_space() and not users and bool(gradio.oauth.OAUTH_CLIENT_ID)
+
+
 def build_demo(model: str | None = None) -> gr.Blocks:
     """The whole app; the model loads lazily on the first request."""
     model = model or os.environ.get("THCE_MODEL") or None
     with gr.Blocks(title="THCE", analytics_enabled=False, delete_cache=download_cache()) as demo:
         with gr.Row():
             gr.Markdown(HEADER)
-            if on_space():
+            if hf_login():
                 gr.LoginButton(size="sm", scale=0, min_width=220)
         with gr.Tabs():
             with gr.Tab("Code", id="code"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gradio as gr
+import pytest
 
 from webapp.app import build_demo
 from webapp.common import GENERATION_CONCURRENCY
@@ -52,3 +53,30 @@ def test_main_refuses_an_exposed_open_app_and_passes_the_logins_to_gradio(monkey
     monkeypatch.setenv("THCE_USERS", "alice:pw1,bob:pw2")
     app.main()
     assert launched["auth"] == [("alice", "pw1"), ("bob", "pw2")] and launched["share"] is None
+
+
+@pytest.mark.parametrize("users", ["alice:pw1", ""])
+def test_a_space_without_hf_oauth_builds_and_main_decides(monkeypatch, users):
+    """A Space without `hf_oauth: true` has no OAuth variables. With THCE_USERS (the documented alternative) the
+    app must build and launch with Gradio logins; without, main() refuses in one line. A LoginButton there made
+    Gradio raise while the Blocks were built (its OAuth routes need OAUTH_CLIENT_ID), before THCE's own check."""
+    import gradio.oauth
+
+    from webapp import app
+
+    monkeypatch.setenv("SYSTEM", "spaces")
+    monkeypatch.setenv("SPACE_ID", "someone/thce")
+    monkeypatch.setattr(gradio.oauth, "OAUTH_CLIENT_ID", None)
+    if users:
+        monkeypatch.setenv("THCE_USERS", users)
+    demo = build_demo(model="/models/configured")
+    assert not any(isinstance(block, gr.LoginButton) for block in demo.blocks.values())
+    launched = {}
+    monkeypatch.setattr(app.demo, "launch", lambda **kwargs: launched.update(kwargs))
+    if users:
+        app.main()
+        assert launched["auth"] == [("alice", "pw1")]
+    else:
+        with pytest.raises(SystemExit, match="refusing to serve as a Space without authentication"):
+            app.main()
+        assert launched == {}
