@@ -73,3 +73,47 @@ def test_signals_reach_the_web_server(tmp_path, sig):
     parent.send_signal(sig)
     assert parent.wait(timeout=30) == 0  # the server stopped cleanly, and `thce serve` with it
     assert marker.read_text() == str(int(sig))
+
+
+def test_ctrl_c_in_a_terminal_reaches_the_web_server_once(tmp_path):
+    """Ctrl+C makes the terminal send SIGINT to its whole foreground process group: `thce serve` and the web
+    server both get it. Passing it on as well gave the server a second KeyboardInterrupt in the middle of its
+    shutdown (Gradio's close interrupted, a traceback on every Ctrl+C)."""
+    import fcntl
+    import pty
+    import termios
+
+    marker = tmp_path / "got"
+    server = tmp_path / "server.py"
+    server.write_text(textwrap.dedent(f"""
+        import signal, time
+        got = []
+        signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+        open({str(marker)!r} + ".ready", "w").close()
+        while not got:
+            time.sleep(0.05)
+        time.sleep(1.0)  # shutting down: a second SIGINT would arrive now
+        open({str(marker)!r}, "w").write(str(len(got)))
+    """), encoding="utf-8")
+    runner = (f"from core.commands.serve import run_forwarding_signals; import sys; "
+              f"sys.exit(run_forwarding_signals([sys.executable, {str(server)!r}], {{}}))")
+    master, terminal = pty.openpty()
+
+    def on_the_terminal() -> None:  # a session whose controlling terminal is the pty, in its foreground group
+        os.setsid()
+        fcntl.ioctl(terminal, termios.TIOCSCTTY, 0)
+
+    parent = subprocess.Popen([sys.executable, "-c", runner], cwd=ROOT, env=dict(os.environ), stdin=terminal,
+                              stdout=terminal, stderr=terminal, preexec_fn=on_the_terminal)
+    os.close(terminal)
+    try:
+        deadline = time.monotonic() + 30
+        while not Path(str(marker) + ".ready").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.write(master, b"\x03")  # Ctrl+C
+        assert parent.wait(timeout=30) == 0
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        os.close(master)
+    assert marker.read_text() == "1"

@@ -32,12 +32,27 @@ def _check_access(env: dict, host: str, share: bool) -> None:
         raise typer.Exit(1) from None
 
 
+def _terminal_sent_it_too(signum: int, child: subprocess.Popen) -> bool:
+    """Whether a SIGINT is a terminal's Ctrl+C that reached `child` as well: the terminal signals its whole
+    foreground process group, and `child` runs in ours. Passing it on too would interrupt the web server's shutdown
+    with a second KeyboardInterrupt. (A SIGINT sent to this process alone, e.g. by `kill`, is passed on.)"""
+    if signum != signal.SIGINT:
+        return False
+    for fd in (0, 1, 2):
+        try:
+            if os.isatty(fd):
+                return os.tcgetpgrp(fd) == os.getpgrp() == os.getpgid(child.pid)
+        except OSError:
+            return False
+    return False
+
+
 def run_forwarding_signals(command: list[str], env: dict) -> int:
     """Run `command`, passing SIGTERM/SIGINT on to it; its exit code (128 + signal when killed by one)."""
     child = subprocess.Popen(command, env=env)
 
     def forward(signum, _frame) -> None:
-        if child.poll() is None:
+        if child.poll() is None and not _terminal_sent_it_too(signum, child):
             child.send_signal(signum)
 
     previous = {sig: signal.signal(sig, forward) for sig in FORWARDED_SIGNALS}
