@@ -122,6 +122,12 @@ def build_space(output: str | Path, models: list[str] | None = None, overwrite: 
     output, dirs = Path(output), _model_dirs(models)
     if output.resolve() == REPO_ROOT or REPO_ROOT.is_relative_to(output.resolve()):
         raise DeployError(f"--output {output} would overwrite the repository; choose a new folder")
+    sources = [REPO_ROOT / p for p in PACKAGES] + [REPO_ROOT / "data" / n for n in DATA_FOLDERS] + dirs
+    for source in sources:  # replacing or writing into what the build copies would destroy it (or recurse)
+        source, target = source.resolve(), output.resolve()
+        if target.is_relative_to(source) or source.is_relative_to(target):
+            raise DeployError(f"--output {output} overlaps {source}, which the build copies; choose a new folder "
+                              "(e.g. dist/space)")
     if output.exists() and any(output.iterdir()):
         if not overwrite:
             raise DeployError(f"--output {output} is not empty (use --overwrite to replace it)")

@@ -100,6 +100,22 @@ def test_build_refuses_a_non_empty_folder_and_the_repository(tmp_path):
     assert (tmp_path / "keep.txt").exists()
 
 
+@pytest.mark.parametrize("inside", ["data", "data/models", "webapp/space", "core", "data/models/thce-tiny"])
+def test_build_refuses_an_output_that_holds_or_lies_in_what_it_copies(inside, monkeypatch):
+    """`--output data --overwrite` deleted the repository's data/ (code databases, models, the review store) and
+    then failed copying them; `--output webapp/space` copied webapp into itself. Refused before anything is
+    touched."""
+    import core.space
+
+    def untouched(*args, **kwargs):
+        raise AssertionError(f"the build touched the repository: {args[:2]}")
+
+    monkeypatch.setattr(core.space.shutil, "rmtree", untouched)
+    monkeypatch.setattr(core.space.shutil, "copytree", untouched)
+    with pytest.raises(DeployError, match="overlaps"):
+        build_space(REPO_ROOT / inside, models=["thce-tiny"], overwrite=True)
+
+
 @needs_uv
 def test_push_without_network_fails_fast_with_a_clear_message(tmp_path, monkeypatch):
     from huggingface_hub import constants
