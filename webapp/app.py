@@ -113,6 +113,13 @@ def main() -> None:
         sys.exit(f"error: {exc}")
     logging.getLogger(__name__).info("access mode %s, %d user(s), %d admin(s)", config.mode, len(config.users),
                                      len(config.admins))
+    try:  # a wrong DATABASE_URL stops the start, not every later request (each with a traceback in the log)
+        from core.store import init_db
+
+        init_db()
+    except Exception as exc:  # StoreError, a bad URL, an unreachable server
+        sys.exit(f"error: cannot open the database (DATABASE_URL, `thce serve --database-url`): "
+                 f"{type(exc).__name__}: {exc}".replace("\n", " "))
     # The port asked for, or none: without server_port Gradio moves to the next free port when this one is taken,
     # behind the back of a proxy or of `thce serve`, which announced this one.
     port = int(os.environ.get("GRADIO_SERVER_PORT") or 7860)

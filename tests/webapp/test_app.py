@@ -39,7 +39,7 @@ def test_on_a_space_there_is_a_login_button_and_no_name_box_anywhere(monkeypatch
     assert not [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "annotator"]
 
 
-def test_main_refuses_an_exposed_open_app_and_passes_the_logins_to_gradio(monkeypatch):
+def test_main_refuses_an_exposed_open_app_and_passes_the_logins_to_gradio(monkeypatch, store):
     import pytest
 
     from webapp import app
@@ -56,7 +56,7 @@ def test_main_refuses_an_exposed_open_app_and_passes_the_logins_to_gradio(monkey
 
 
 @pytest.mark.parametrize("users", ["alice:pw1", ""])
-def test_a_space_without_hf_oauth_builds_and_main_decides(monkeypatch, users):
+def test_a_space_without_hf_oauth_builds_and_main_decides(monkeypatch, store, users):
     """A Space without `hf_oauth: true` has no OAuth variables. With THCE_USERS (the documented alternative) the
     app must build and launch with Gradio logins; without, main() refuses in one line. A LoginButton there made
     Gradio raise while the Blocks were built (its OAuth routes need OAUTH_CLIENT_ID), before THCE's own check."""

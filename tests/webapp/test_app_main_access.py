@@ -31,7 +31,7 @@ def test_main_reports_bad_access_settings_in_one_line(app, monkeypatch, env, mes
     assert isinstance(code, str) and code.startswith(message) and "\n" not in code  # sys.exit(str): status 1
 
 
-def test_a_port_in_use_is_refused_not_swapped_for_the_next_free_one(monkeypatch):
+def test_a_port_in_use_is_refused_not_swapped_for_the_next_free_one(monkeypatch, store):
     """`thce serve --port N` announces N (a proxy points at N): when N is taken, stop with one line instead of
     serving on N+1."""
     import socket
@@ -52,3 +52,20 @@ def test_a_port_in_use_is_refused_not_swapped_for_the_next_free_one(monkeypatch)
             app.demo.close()
     code = exited.value.code
     assert isinstance(code, str) and code.startswith("error: ") and f"port {port}" in code and "\n" not in code
+
+
+def test_a_database_that_cannot_be_opened_stops_the_start(app, monkeypatch, tmp_path):
+    """A wrong DATABASE_URL (an unreachable server, a missing driver) is said in one line before the app
+    launches, not as a traceback on every review request; the URL's password is not repeated."""
+    from core.store import reset_engine
+
+    for url in ("postgresql+psycopg://thce:s3cret-pw@127.0.0.1:1/thce", "nosuchdb://x"):
+        monkeypatch.setenv("DATABASE_URL", url)
+        try:
+            with pytest.raises(SystemExit) as exited:
+                app.main()
+        finally:
+            reset_engine()
+        code = exited.value.code
+        assert isinstance(code, str) and code.startswith("error: cannot open the database") and "\n" not in code
+        assert "s3cret-pw" not in code
