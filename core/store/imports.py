@@ -11,6 +11,7 @@ or none). Cases already stored under the same (source, id) are left untouched an
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -59,6 +60,8 @@ def needs_double_review(source: str, external_id: str, share: float) -> bool:
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, object]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):  # as core.jsonl and the CSV reader accept it
+                raw = raw[len(codecs.BOM_UTF8):]
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -171,6 +171,18 @@ def test_csv_import_with_code_columns(store, tmp_path):
     assert case.split == "train"
 
 
+def test_a_jsonl_file_with_a_byte_order_mark_imports_its_first_line(store, tmp_path):
+    """Windows tools (PowerShell 5's `Out-File -Encoding utf8`, Notepad) start UTF-8 files with a BOM: accepted for
+    CSV and by core.jsonl, it made the first JSONL record "invalid JSON" and left it out."""
+    path = tmp_path / "cases.jsonl"
+    lines = [json.dumps({"id": "j1", "narrative": "Type 2 diabetes."}), json.dumps({"id": "j2", "narrative": "HTN."})]
+    path.write_bytes("\r\n".join(lines).encode("utf-8-sig") + b"\r\n")
+    report = import_cases(path)
+    assert report.imported == 2 and report.errors == []
+    with get_session() as session:
+        assert sorted(session.exec(select(Case.external_id)).all()) == ["j1", "j2"]
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("cases.txt", "x", "unsupported file type"),
     ("cases.csv", "id,text\n1,a\n", r"lacks column\(s\) narrative"),
