@@ -91,9 +91,16 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def normalized_url(url: str) -> str:
+    """`url` as SQLAlchemy names its database: `postgres://...`, as Heroku, Render or Supabase hand URLs out,
+    is `postgresql://...` (SQLAlchemy has no `postgres` dialect); anything else as given."""
+    return "postgresql://" + url[len("postgres://"):] if url.startswith("postgres://") else url
+
+
 def create_store_engine(url: str, create: bool = True) -> Engine:
-    """An engine for `url`; SQLite gets its pragma hooks, other databases plain settings. With `create=False`
-    an SQLite file that does not exist is refused (StoreError naming it) instead of being created."""
+    """An engine for `url` (normalized_url); SQLite gets its pragma hooks, other databases plain settings. With
+    `create=False` an SQLite file that does not exist is refused (StoreError naming it) instead of being created."""
+    url = normalized_url(url)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **POOL)
     connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}

@@ -196,3 +196,18 @@ def test_a_version_2_or_3_database_gets_review_statuses_from_its_decisions(tmp_p
     finally:
         reset_engine()
 
+
+
+def test_a_postgres_scheme_url_opens_postgresql(postgres_cluster, monkeypatch):
+    """Regression: `postgres://user@host/db`, as Heroku, Render and Supabase give it, failed with "Can't load
+    plugin: sqlalchemy.dialects:postgres"; it is PostgreSQL (`postgresql://`, psycopg)."""
+    from core.store import add_case, get_engine, init_db, reset_engine
+
+    url = postgres_cluster.create_database("thce_scheme_test").replace("postgresql+psycopg://", "postgres://")
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        init_db()
+        assert get_engine().dialect.name == "postgresql"
+        assert add_case("Type 2 diabetes.", external_id="scheme-1") >= 1
+    finally:
+        reset_engine()
