@@ -41,13 +41,7 @@ class Upload:
 
     def __post_init__(self) -> None:
         """A repository id the Hub accepts (user/name), checked here so a dry run says so too."""
-        from huggingface_hub.utils import HFValidationError, validate_repo_id
-
-        try:
-            validate_repo_id(self.repo_id)
-        except HFValidationError as exc:
-            raise HubError(f"--repo {self.repo_id!r} is not a Hub repository id (user/name: letters, digits, "
-                           f"'-', '_', '.'): {exc}") from None
+        check_repo_id(self.repo_id)
 
     def sizes(self) -> dict[str, int]:
         return {name: (src.stat().st_size if isinstance(src, Path) else len(src.encode("utf-8")))
@@ -59,6 +53,24 @@ class Upload:
         head = (f"{self.repo_type} {self.repo_id} ({'private' if self.private else 'public'}): "
                 f"{len(sizes)} files, {sum(sizes.values()) / 1e6:.2f} MB")
         return [head, *(f"  {name}  {_size(size)}" for name, size in sizes.items())]
+
+
+def check_repo_id(repo_id: str, option: str = "--repo") -> None:
+    """HubError (naming the command's `option`) unless `repo_id` is a repository id the Hub accepts."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError as exc:
+        raise HubError(f"{option} {repo_id!r} is not a Hub repository id (user/name: letters, digits, "
+                       f"'-', '_', '.'): {exc}") from None
+
+
+def check_push_possible(repo_id: str, option: str = "--repo") -> None:
+    """Before any work a push would follow: the id is valid, a token is set, the hub is reachable."""
+    check_repo_id(repo_id, option)
+    hub_token()
+    check_reachable()
 
 
 def _size(size: int) -> str:

@@ -32,11 +32,13 @@ def space(
 ) -> None:
     """Build the Space folder: app, requirements.txt from uv.lock, README front matter, LFS rules, model."""
     from core.deploy import DeployError
-    from core.hub import HubError
+    from core.hub import HubError, check_push_possible
     from core.hub import push as push_upload
     from core.space import build_space, space_upload
 
     try:
+        if push:  # the id, the token and the network first: the build (and --overwrite) would be for nothing
+            check_push_possible(push, "--push")
         built = build_space(output, model, overwrite=overwrite)
         typer.echo(f"built {built.folder} ({built.size_mb:.1f} MB; models: {', '.join(built.models)}; "
                    f"{len(built.lfs_files)} files through LFS)")

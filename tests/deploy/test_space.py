@@ -126,5 +126,24 @@ def test_push_without_network_fails_fast_with_a_clear_message(tmp_path, monkeypa
     started = time.monotonic()
     result = CliRunner().invoke(app, ["deploy", "space", "--output", str(tmp_path / "s"), "--push", "me/thce"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "built" in result.output and "Error: cannot reach http://127.0.0.1:9" in result.output
+    assert "Error: cannot reach http://127.0.0.1:9" in result.output
     assert time.monotonic() - started < 30
+    # checked before building: nothing was built (nor an --overwrite folder replaced) for a push that cannot go
+    assert "built" not in result.output and not (tmp_path / "s").exists()
+
+
+def test_push_is_checked_before_the_build_touches_the_output(tmp_path, monkeypatch):
+    """Regression: a bad Space id or a missing token was found only after the folder was built (with --overwrite,
+    after the old one was deleted), and the error named --repo, an option deploy does not have."""
+    existing = tmp_path / "s"
+    existing.mkdir()
+    (existing / "keep.txt").write_text("an earlier build")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr("core.hub.REPO_ROOT", tmp_path)  # no .env with a token
+    monkeypatch.chdir(tmp_path)
+    for push, message in (("bad id!", "--push 'bad id!' is not a Hub repository id"),
+                          ("me/thce", "no Hugging Face token")):
+        result = CliRunner().invoke(app, ["deploy", "space", "--output", str(existing), "--overwrite",
+                                          "--push", push])
+        assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+        assert (existing / "keep.txt").read_text() == "an earlier build"
