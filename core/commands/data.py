@@ -52,11 +52,14 @@ def build(
 
     _check_stage(stage)
     retriever = default_retriever() if candidates else NoCandidates()
+    error = None
     with tqdm(total=count, unit="rec", file=sys.stderr, desc=f"{stage} from {source.split(':')[0]}") as bar:
         try:
             stats = build_dataset(stage, source, output, count, seed, retriever=retriever, on_record=lambda: bar.update(1))
         except (ValueError, RawRecordError, LLMError, OSError) as exc:
-            _fail(str(exc))
+            error = str(exc)
+    if error is not None:  # after the bar is closed, so the error is a line of its own
+        _fail(error)
     if as_json:
         typer.echo(json.dumps(stats, indent=2))
         return

@@ -71,6 +71,8 @@ def build_dataset(stage: str, source_spec: str, output: str | Path, count: int |
     source_count = wanted if stage == "stage_2" or not synthetic_like else None
     source = load_source(source_spec, source_count, seed)
     output = Path(output)
+    if output.is_dir():
+        raise ValueError(f"--output {output} is a directory; give a file path such as {output / (stage + '.jsonl')}")
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     written = skipped = 0
@@ -86,10 +88,10 @@ def build_dataset(stage: str, source_spec: str, output: str | Path, count: int |
                 written += 1
                 if on_record is not None:
                     on_record()
+        partial.replace(output)
     except BaseException:
         partial.unlink(missing_ok=True)  # never leave half a file behind; an existing output stays as it was
         raise
-    partial.replace(output)
     seconds = time.perf_counter() - start
     logger.info("%s from %s: %d records in %.1fs", stage, source.name, written, seconds)
     return {"stage": stage, "source": source_spec, "output": str(output), "records": written, "seed": seed,

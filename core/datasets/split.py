@@ -65,6 +65,8 @@ def assign_groups(keys: list[str], sizes: dict[str, int], ratios, seed: int) -> 
 def split_paths(path: Path, output_dir: Path, overwrite: bool = False) -> dict[str, Path]:
     """<output_dir>/{train,val,test}.jsonl; ValueError when one of them is the input file, or already exists
     and `overwrite` is False (nothing is written then)."""
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ValueError(f"--output-dir {output_dir} is not a directory")
     paths = {name: output_dir / f"{name}.jsonl" for name in SPLIT_NAMES}
     for out in paths.values():
         if out.exists() and out.resolve() == path.resolve():

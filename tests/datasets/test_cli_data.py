@@ -85,3 +85,21 @@ def test_shipped_examples_pass_the_check(stage):
     report = check_dataset(path, stage)
     assert report.ok, report.errors[:5]
     assert 30 <= report.records <= 50
+
+
+def test_build_to_a_directory_is_refused_before_building_and_leaves_nothing(tmp_path):
+    """Regression: `--output DIR` built every record into DIR.partial (a sibling of DIR), then failed on the
+    rename with '[Errno 21] Is a directory' and left DIR.partial behind."""
+    out = tmp_path / "out"
+    out.mkdir()
+    result = _run("build", "--stage", "stage_2", "--source", "synthetic", "--count", "3", "--no-candidates",
+                  "--output", str(out))
+    assert result.exit_code == 1 and "is a directory" in result.output and "Errno" not in result.output
+    assert any(line.startswith("Error: --output") for line in result.output.splitlines())  # not after the bar
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no out.partial
+
+
+def test_split_into_a_file_is_a_clear_error(tmp_path):
+    """Regression: `--output-dir FILE` ended with '[Errno 17] File exists'."""
+    result = _run("split", "--dataset", str(FIXTURE), "--output-dir", str(FIXTURE))
+    assert result.exit_code == 1 and "not a directory" in result.output and "Errno" not in result.output
