@@ -128,9 +128,10 @@ class _Checker:
             prompt, expected = record["prompt"], record["meta"].get("codes")
             problems, words = answer_problems(record["chosen"][0]["content"], expected, self.codeset)
             rejected = record["rejected"][0]["content"]
-            problems += [f"rejected: {p}" for p in _think_problems(rejected)]
-            if not parse_output(rejected, self.codeset).ok:
-                problems.append("rejected answer not parseable")
+            if record.get("source") != "review":  # a review pair's rejected answer is the model's raw output as is
+                problems += [f"rejected: {p}" for p in _think_problems(rejected)]
+                if not parse_output(rejected, self.codeset).ok:
+                    problems.append("rejected answer not parseable")
             if rejected == record["chosen"][0]["content"]:
                 problems.append("rejected answer equals the chosen answer")
             answer_key, codes = record["chosen"][0]["content"] + "\x00" + rejected, expected or {}

@@ -100,3 +100,21 @@ def test_stage_3_rejected_must_differ_and_text_answers_carry_no_codes(stage_file
 def test_wrong_stage_is_reported_not_raised(stage_files):
     report = check_dataset(stage_files["stage_3"], "stage_2")
     assert not report.ok and report.errors[0][1].startswith("'messages'")
+
+
+def test_a_review_pairs_rejected_answer_is_the_models_raw_output_whatever_its_form(stage_files, tmp_path):
+    """Regression: a DPO pair exported from the review store (`source: "review"`) has the model's raw output as its
+    rejected answer; one cut off at max_new_tokens (or otherwise malformed, e.g. thce-tiny's '{"') failed the
+    stage_3 gate ('rejected: unbalanced think tags', 'rejected answer not parseable'), so `thce train dpo`
+    refused the export although the docs say it trains as is. A built pair's rejected answer is still checked."""
+    pair = json.loads(stage_files["stage_3"].read_text().splitlines()[0])
+    truncated = '<think>\n"chest pain" -> R07.9.\n"chest pain" -> R07'
+    built = {**pair, "rejected": [{"role": "assistant", "content": truncated}]}
+    review = {**built, "id": "review-7", "source": "review",
+              "meta": {"review_id": 7, "annotator": "alice", "model_id": "thce-tiny", "case_id": "c7"}}
+    path = tmp_path / "s3.jsonl"
+    path.write_text(json.dumps(review) + "\n")
+    report = check_dataset(path, "stage_3")
+    assert report.ok, report.errors
+    path.write_text(json.dumps(built) + "\n")
+    assert "rejected answer not parseable" in _by_line(check_dataset(path, "stage_3"))[1]
