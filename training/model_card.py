@@ -230,6 +230,7 @@ def render_model_card(info: dict) -> str:
     data = info["data"]
     sources = ", ".join(f"{k}: {v}" for k, v in data["sources"].items())
     stages = "; ".join(f"{st}: " + ", ".join(f"{src} {n}" for src, n in c.items()) for st, c in data["stages"].items())
+    codiesp = data.get("codiesp") or any(source.startswith("codiesp") for source in data["sources"])
     lines = [
         "---", "license: apache-2.0", "language: [en]", "library_name: transformers",
         "tags: [medical-coding, icd-10-cm, cpt, hcpcs, trl, sft, dpo]", "---", "",
@@ -247,8 +248,9 @@ def render_model_card(info: dict) -> str:
         f"- Files: {info.get('export', {}).get('size_mb', '?')} MB in all (retriever "
         f"{info.get('export', {}).get('retriever_mb', '?')} MB).", "",
         "## Data", "",
-        f"- Gold training cases: {sources}. CodiEsp (CC BY 4.0, Miranda-Escalada et al., 2020): train split "
-        "only; the dev split is used for evaluation below, the test split is never used.",
+        f"- Gold training cases: {sources}." + (" CodiEsp (CC BY 4.0, Miranda-Escalada et al., 2020): train split "
+                                                 "only; the dev split is used for evaluation below, the test split "
+                                                 "is never used." if codiesp else ""),
         f"- Stage files (records by source): {stages}.", "",
         "## Training", "",
         f"Wall time of the whole pipeline: {info['wall_s'] / 60:.1f} min "
@@ -267,9 +269,9 @@ def render_model_card(info: dict) -> str:
         "## Ablation: the final answer with and without the model", "",
         *ablation_lines(info.get("ablation", {})), "",
         "## Limitations", "",
-        "A small model trained for minutes: expect mistakes. CodiEsp narratives are machine "
-        "translations of Spanish case reports, coded in CIE-10-ES (mapped to ICD-10-CM). CPT descriptions are "
-        "THCE's own short wording (AMA copyright).", "",
+        "A small model trained for minutes: expect mistakes. " + ("CodiEsp narratives are machine "
+        "translations of Spanish case reports, coded in CIE-10-ES (mapped to ICD-10-CM). " if codiesp else "")
+        + "CPT descriptions are THCE's own short wording (AMA copyright).", "",
     ]
     return "\n".join(lines)
 

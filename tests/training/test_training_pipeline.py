@@ -178,3 +178,17 @@ def test_export_stage_ships_the_chosen_stage_and_the_card_says_why(tmp_path, mon
     args.export_stage = "stage_1"
     with pytest.raises(FileNotFoundError, match="--export-stage stage_1"):
         pipeline.step_export()
+
+
+def test_model_card_of_a_synthetic_only_run_does_not_claim_codiesp():
+    """Regression: `thce train pipeline --no-codiesp` wrote a card saying the model was trained on CodiEsp's train
+    split and evaluated on its dev split, though neither was used."""
+    info = {"name": "m", "command": "uv run thce train pipeline --preset tiny --no-codiesp", "seed": 0, "threads": 1,
+            "shape": {"hidden_size": 256, "num_hidden_layers": 6, "num_attention_heads": 4, "num_key_value_heads": 2,
+                      "intermediate_size": 768, "max_position_embeddings": 2048},
+            "n_params": 6_819_072, "vocab_size": 8194, "wall_s": 60.0, "budget_minutes": 30.0, "throughput": {},
+            "data": {"sources": {"synthetic": 50}, "stages": {"stage_2": {"synthetic": 24}},
+                     "retriever": "fitted on 50 cases", "codiesp": None},
+            "stages": {}}
+    card = render_model_card(info)
+    assert "CodiEsp" not in card and "Gold training cases: synthetic: 50." in card
