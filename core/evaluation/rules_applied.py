@@ -26,11 +26,12 @@ def _judge(edit: dict, gold: dict[str, list[str]]) -> str:
 
 
 def judge_rule_edits(cases: Sequence[dict], rows: Sequence[dict]) -> dict:
-    """Per rule: {"edits", "helpful", "neutral", "harmful"} over the rows' "rule_edits"."""
+    """Per rule: {"edits", "helpful", "neutral", "harmful"} over the rows' "rule_edits" (the first row of each id,
+    the one that is scored)."""
     by_id = {str(case["id"]): case for case in cases}
     summary: dict[str, dict] = {}
     for row in rows:
-        case = by_id.get(str(row.get("id")))
+        case = by_id.pop(str(row.get("id")), None)
         for edit in (row.get("rule_edits") or []) if case is not None else []:
             counts = summary.setdefault(edit["rule"], {"edits": 0, "helpful": 0, "neutral": 0, "harmful": 0})
             counts["edits"] += 1

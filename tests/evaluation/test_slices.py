@@ -108,3 +108,23 @@ def test_rows_the_pipeline_edited_are_judged_not_edited_again(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         run_eval(str(gold), predictions=preds, n_resamples=10, plots=False, rules=False)
     assert "made with the coding rules on" in caplog.text
+
+
+def test_a_repeated_prediction_id_is_judged_once_like_it_is_scored(tmp_path):
+    """Regression: a predictions file with an id twice is scored on its first row (the report warns that the
+    repeat is ignored), but the repeat's rule edits were still judged, so `thce eval` printed e.g. 'em_level 2/0/0'
+    for one edit."""
+    import json
+
+    from core.evaluation import run_eval
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "a", "narrative": "Acute bronchitis with cough.", "codes": {"icd10cm": ["J20.9"]}})
+                    + "\n")
+    edit = {"action": "drop", "system": "icd10cm", "code": "R05.9", "rule": "integral_symptom", "reason": "integral"}
+    row = json.dumps({"id": "a", "codes": {"icd10cm": ["J20.9"]}, "rules_applied": True, "rule_edits": [edit]})
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(row + "\n" + row + "\n")
+    report = run_eval(str(gold), predictions=preds, n_resamples=10, plots=False)
+    assert report["counts"]["n_duplicate_ids"] == 1
+    assert report["rules"] == {"integral_symptom": {"edits": 1, "helpful": 1, "neutral": 0, "harmful": 0}}
