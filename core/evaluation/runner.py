@@ -190,6 +190,9 @@ def run_eval(
     if n_resamples < 0:
         raise ValueError(f"--resamples must be 0 (no confidence intervals) or more, not {n_resamples}")
     report_path = Path(report_path) if report_path else None
+    if report_path is not None and report_path.is_dir():  # before any prediction is made
+        raise ValueError(f"--report {report_path} is a directory; give a file path such as "
+                         f"{report_path / 'report.json'}")
     started = time.perf_counter()
     cases = load_gold_cases(dataset, limit)
     systems = _check_systems(systems) or systems_with_gold(cases)

@@ -124,3 +124,15 @@ def test_analysis_tolerates_null_fields():
 
     report = {"systems": ["icd10cm"], "cases": None, "metrics": {"overall": {}}}
     assert worst_codes(report) == [] and failing_cases(report) == [] and confusions(report)["totals"]["missed"] == 0
+
+
+def test_a_report_path_that_is_a_directory_is_refused_before_predicting(tmp_path):
+    """Regression: `--report DIR` ran the whole evaluation, wrote DIR's predictions beside it (DIR.predictions.jsonl)
+    and only then failed with '[Errno 21] Is a directory'."""
+    dataset = _jsonl(tmp_path / "gold.jsonl", CASES)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = runner.invoke(app, ["eval", "--dataset", str(dataset), "--baseline", "bm25", "--report", str(out),
+                                 "--no-plots"])
+    assert result.exit_code == 1 and "is a directory" in result.output and "Errno" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl", "out"]
