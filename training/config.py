@@ -146,7 +146,7 @@ def _read_config(config_path: str) -> dict:
         with open(config_path, encoding="utf-8") as handle:
             config = yaml.load(handle, Loader=_unique_key_loader())  # a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{config_path} is not valid YAML: {exc}") from None
+        raise ConfigError(f"{config_path} is not valid YAML: {' '.join(str(exc).split())}") from None  # one line
     if not isinstance(config, dict):
         raise ConfigError(f"{config_path} must hold a YAML mapping of settings")
     return config

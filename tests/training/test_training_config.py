@@ -106,3 +106,14 @@ def test_pipeline_clock_and_rate_flags():
     assert measured_rate(_Run, 1280) == 12345
     _Run.args = make_parser().parse_args(["--preset", "smol-gpu"])
     assert measured_rate(_Run, 1280) == PRESETS["smol-gpu"].tokens_per_s
+
+
+def test_a_yaml_syntax_error_is_one_line_naming_the_file_and_line(tmp_path):
+    """Regression: PyYAML's message spans lines ('expected ...\\n  in "FILE", line 2, column 1'), so a config
+    with a syntax error (or a JSONL file given as --config) printed a two-line error, not the documented one line."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("learning_rate: 1e-4\n{broken: [\n")
+    with pytest.raises(ConfigError) as caught:
+        _parse(SFTConfig, "--config", str(bad))
+    message = str(caught.value)
+    assert "\n" not in message and "is not valid YAML" in message and "line 3" in message
