@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,7 +168,7 @@ class _Checker:
 
     def stats(self) -> dict:
         words = sorted(self.words) or [0]
-        return {"reasoning_words": {"mean": round(sum(words) / len(words), 1), "p95": words[int(0.95 * (len(words) - 1))],
+        return {"reasoning_words": {"mean": round(sum(words) / len(words), 1), "p95": words[math.ceil(0.95 * len(words)) - 1],
                                     "max": words[-1]},
                 "labels": dict(self.labels.most_common()), "sources": dict(self.sources),
                 "systems": {s: {"records_with_codes": self.records_with[s], "codes": sum(self.code_counts[s].values()),

@@ -118,3 +118,16 @@ def test_a_review_pairs_rejected_answer_is_the_models_raw_output_whatever_its_fo
     assert report.ok, report.errors
     path.write_text(json.dumps(built) + "\n")
     assert "rejected answer not parseable" in _by_line(check_dataset(path, "stage_3"))[1]
+
+
+def test_reasoning_p95_of_a_small_file_is_not_below_its_mean(stage_files, tmp_path):
+    """Regression: p95 was words[int(0.95 * (n - 1))], the smallest value for two records, so `thce data check`
+    printed e.g. 'reasoning words mean 5.5 p95 3 max 8'."""
+    lines = stage_files["stage_2"].read_text().splitlines()
+    path = tmp_path / "two.jsonl"
+    for first in range(len(lines) - 1):
+        path.write_text(lines[first] + "\n" + lines[first + 1] + "\n")
+        words = check_dataset(path, "stage_2").stats["reasoning_words"]
+        if words["max"] > words["mean"]:
+            break
+    assert words["max"] > words["mean"] and words["p95"] == words["max"]
