@@ -153,9 +153,11 @@ def command(
     """Evaluate a model, a baseline or a predictions file on gold cases and write a report."""
     from core.evaluation import run_eval
     from core.evaluation.predictions import PredictionError
+    from core.inference import ModelNotAvailableError
 
     _check_options(model, baseline, constrain, no_model, train)
     bar = None if as_json else _progress_bar()
+    error = None
     try:
         result = run_eval(
             dataset, model=model, baseline=baseline, predictions=predictions, report_path=report, train=train,
@@ -163,11 +165,13 @@ def command(
             constrain=constrain, progress=bar.update if bar is not None else None, use_model=not no_model,
             rules=rules,
         )
-    except (ValueError, PredictionError, FileNotFoundError, OSError) as exc:
-        _fail(str(exc))
+    except (ValueError, PredictionError, ModelNotAvailableError, FileNotFoundError, OSError) as exc:
+        error = str(exc)
     finally:
         if bar is not None:
             bar.close()
+    if error is not None:  # after the bar is closed, so the error is the last line
+        _fail(error)
     _print_warnings(result)
     if as_json:
         keys = ("schema", "model_id", "baseline", "dataset", "systems", "metrics", "ci", "validity", "format",

@@ -136,3 +136,14 @@ def test_a_report_path_that_is_a_directory_is_refused_before_predicting(tmp_path
                                  "--no-plots"])
     assert result.exit_code == 1 and "is a directory" in result.output and "Errno" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl", "out"]
+
+
+def test_a_missing_model_directory_is_a_one_line_error(tmp_path):
+    """Regression: `thce eval --model DIR` with no such folder ended in a ModelNotAvailableError traceback
+    (`thce predict` and `thce code` print the one line)."""
+    dataset = _jsonl(tmp_path / "gold.jsonl", CASES)
+    result = runner.invoke(app, ["eval", "--dataset", str(dataset), "--model", str(tmp_path / "no-model"), "--report",
+                                 str(tmp_path / "r.json"), "--no-plots"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: model directory")
+    assert "does not exist" in result.output and not (tmp_path / "r.json").exists()
