@@ -92,15 +92,21 @@ def predict_with_model(
     (rows, model id)."""
     from core.pipeline import get_pipeline, predict_file
 
-    output_path.unlink(missing_ok=True)  # a fresh run: never reuse rows of an earlier model
+    # A fresh run: never reuse rows of an earlier model; an earlier run's file is replaced only once this one is done.
+    partial = output_path.with_name(output_path.name + ".partial")
+    partial.unlink(missing_ok=True)
     name = None if model == DEFAULT_MODEL_NAME else model
     with tempfile.TemporaryDirectory(prefix="thce-eval-") as tmp:
         input_path = Path(tmp) / "cases.jsonl"
         with input_path.open("w", encoding="utf-8") as handle:
             for case in cases:
                 handle.write(json.dumps({"id": str(case["id"]), "narrative": case.get("narrative", "")}) + "\n")
-        predict_file(input_path, output_path, model=name, progress=_cumulative(progress), constrain=constrain,
-                     use_model=use_model, rules=rules)
+        try:
+            predict_file(input_path, partial, model=name, progress=_cumulative(progress), constrain=constrain,
+                         use_model=use_model, rules=rules)
+            partial.replace(output_path)
+        finally:
+            partial.unlink(missing_ok=True)
     model_id = getattr(get_pipeline(name, constrain, use_model=use_model, rules=rules), "model_id", None)  # cached
     return load_predictions(output_path), str(model_id or model)
 

@@ -147,3 +147,16 @@ def test_a_missing_model_directory_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().splitlines()[-1].startswith("Error: model directory")
     assert "does not exist" in result.output and not (tmp_path / "r.json").exists()
+
+
+def test_a_failed_model_run_keeps_the_earlier_runs_predictions(tmp_path):
+    """Regression: `thce eval --model M --report r.json` deleted r.predictions.jsonl (an earlier, possibly hour-long
+    run's rows) before loading M, so a mistyped model path or an interrupted rerun lost them."""
+    dataset = _jsonl(tmp_path / "gold.jsonl", CASES)
+    earlier = _jsonl(tmp_path / "r.predictions.jsonl", [{"id": c["id"], "codes": c["codes"]} for c in CASES])
+    before = earlier.read_bytes()
+    result = runner.invoke(app, ["eval", "--dataset", str(dataset), "--model", str(tmp_path / "typo"), "--report",
+                                 str(tmp_path / "r.json"), "--no-plots"])
+    assert result.exit_code == 1
+    assert earlier.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gold.jsonl", "r.predictions.jsonl"]
