@@ -103,3 +103,14 @@ def test_split_into_a_file_is_a_clear_error(tmp_path):
     """Regression: `--output-dir FILE` ended with '[Errno 17] File exists'."""
     result = _run("split", "--dataset", str(FIXTURE), "--output-dir", str(FIXTURE))
     assert result.exit_code == 1 and "not a directory" in result.output and "Errno" not in result.output
+
+
+def test_shipped_stage_1_example_is_what_the_documented_command_builds(tmp_path):
+    """Regression: data/examples/sample_stage_1.jsonl still held the first system prompt and the old one-line
+    candidate block, so it no longer matched `thce data build --stage stage_1 --source synthetic --count 40 --seed 42`
+    (docs/DATA.md), nor the prompts every other stage file and the model use."""
+    path = tmp_path / "s1.jsonl"
+    result = _run("build", "--stage", "stage_1", "--source", "synthetic", "--count", "40", "--seed", "42",
+                  "--output", str(path))
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == (EXAMPLES / "sample_stage_1.jsonl").read_bytes()
