@@ -105,11 +105,16 @@ def _offline_when_local(settings: TrainSettings):
 
 def get_start(settings: TrainSettings) -> tuple[str | None, str]:
     """(checkpoint to resume from, or None to start afresh; the report line). FileNotFoundError for a checkpoint
-    that is not there, FileExistsError for a fresh start over an earlier run (runlog.check_fresh_start)."""
+    that is not there, StageError for one already at max_steps, FileExistsError for a fresh start over an earlier
+    run (runlog.check_fresh_start)."""
     train = settings.train
     checkpoint = resolve_checkpoint(train.resume_from_checkpoint, train.output_dir)
     if checkpoint:
-        return checkpoint, f"resumes from {checkpoint} (step {resume_point(checkpoint)['step']})"
+        step = resume_point(checkpoint)["step"]
+        if 0 < train.max_steps <= step:  # the trainer would still run the rest of a partial epoch
+            raise StageError(f"{checkpoint} is already at step {step} of --max_steps {train.max_steps}: nothing "
+                             "left to train; raise --max_steps to train on")
+        return checkpoint, f"resumes from {checkpoint} (step {step})"
     return None, check_fresh_start(train.output_dir, settings.run.overwrite_output_dir,
                                    resume_asked=bool(train.resume_from_checkpoint))
 
@@ -118,7 +123,7 @@ def _check_start(settings: TrainSettings, inputs: StageInputs) -> None:
     """The dry run's line for where the run would start (an error line instead of exiting)."""
     try:
         inputs.checks.append(("output_dir", "ok", get_start(settings)[1]))
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, StageError) as exc:
         inputs.checks.append(("checkpoint", "error", str(exc)))
     except FileExistsError as exc:
         inputs.checks.append(("output_dir", "error", str(exc)))

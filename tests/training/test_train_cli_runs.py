@@ -93,3 +93,19 @@ def test_resume_without_a_checkpoint_never_starts_afresh_over_a_trained_model(to
     assert _sft(tokenizer_dir, sample_files, tmp_path, "--resume_from_checkpoint", "last", "--dry_run") == 1
     out = capsys.readouterr().out
     assert "no checkpoint to resume from" in out and "resume it with" not in out
+
+
+def test_resuming_a_checkpoint_already_at_max_steps_is_refused(resumed_run, tokenizer_dir, sample_files, capsys):
+    """Regression: `--resume_from_checkpoint last` on a finished run (checkpoint at step N = --max_steps N) went on
+    training: when N ends inside an epoch the trainer ran the epoch's rest ('step 4/3'), past max_steps and the
+    schedule's end, and replaced the finished model and summary."""
+    out, _ = resumed_run
+    model_before = (out / "model.safetensors").read_bytes()
+    capsys.readouterr()
+    assert _sft(tokenizer_dir, sample_files, out, "--max_steps", "3", "--resume_from_checkpoint", "last") == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "already at step 3" in err and "--max_steps" in err
+    assert (out / "model.safetensors").read_bytes() == model_before and _summary(out)["global_step"] == 3
+    assert _sft(tokenizer_dir, sample_files, out, "--max_steps", "3", "--resume_from_checkpoint", "last",
+                "--dry_run") == 1
+    assert "[   error   ] checkpoint:" in capsys.readouterr().out
