@@ -29,6 +29,10 @@ def command(
     if not input.is_file():
         typer.echo(f"error: --input {input}: no such file", err=True)
         raise typer.Exit(1)
+    if output.is_dir():
+        typer.echo(f"error: --output {output} is a directory; give a file path such as {output / 'predictions.jsonl'}",
+                   err=True)
+        raise typer.Exit(1)
     bar = None
 
     def progress(done: int, total: int) -> None:

@@ -99,6 +99,16 @@ def test_cli_predict_missing_input(tmp_path):
     assert result.exit_code == 1 and "no such file" in result.output
 
 
+def test_cli_predict_to_a_directory_is_a_clear_error_before_any_model_loads(tmp_path, monkeypatch):
+    """Regression: `thce predict --output DIR` ended with '[Errno 21] Is a directory'."""
+    import core.pipeline
+
+    monkeypatch.setattr(core.pipeline, "predict_file", lambda *a, **k: pytest.fail("nothing should be coded"))
+    narratives = _write_lines(tmp_path / "in.jsonl", [json.dumps({"id": "a", "narrative": "hypertension"})])
+    result = runner.invoke(app, ["predict", "--input", str(narratives), "--output", str(tmp_path)])
+    assert result.exit_code == 1 and "is a directory" in result.output and "Errno" not in result.output
+
+
 def test_cli_code_json(tiny_model_dir):
     from core.codes import get_codeset
 
