@@ -293,6 +293,31 @@ def parse_output(text: str | None, codeset=None) -> ParsedOutput:
         return ParsedOutput(error=f"parser failure: {type(exc).__name__}")
 
 
+_OPEN_RE = re.compile(r"<\s*think\s*>", re.I)
+_CLOSE_RE = re.compile(r"<\s*/\s*think\s*>", re.I)
+
+
+def think_tags_balanced(raw: str) -> bool:
+    """Exactly one <think> followed later by exactly one </think>."""
+    opens, closes = list(_OPEN_RE.finditer(raw)), list(_CLOSE_RE.finditer(raw))
+    return len(opens) == 1 and len(closes) == 1 and opens[0].end() <= closes[0].start()
+
+
+def think_format_ok(raw: str) -> bool:
+    """The contract's shape: one <think>...</think> block, then only a JSON object that parse_output accepts.
+
+    Code-level repairs (lower case, missing dots, a missing empty system) do not break the format;
+    missing or unbalanced tags, malformed JSON or prose around the JSON do.
+    """
+    if not raw or not think_tags_balanced(raw):
+        return False
+    try:
+        answer = json.loads(raw[_CLOSE_RE.search(raw).end():].strip())
+    except json.JSONDecodeError:
+        return False
+    return isinstance(answer, dict) and parse_output(raw).ok
+
+
 def _parse(text: str, codeset) -> ParsedOutput:
     repairs: list[str] = []
     if not text.strip():

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from core.evaluation.metrics import canonical_code, micro_counts, prf
-from core.prompts import parse_output
-
-_OPEN_RE = re.compile(r"<\s*think\s*>", re.I)
-_CLOSE_RE = re.compile(r"<\s*/\s*think\s*>", re.I)
+from core.prompts import parse_output, think_format_ok, think_tags_balanced  # noqa: F401 - re-exported
 
 
 def validity_rate(codes: Iterable[tuple[str, str]], is_valid: Callable[[str, str], bool]) -> dict:
@@ -20,27 +16,6 @@ def validity_rate(codes: Iterable[tuple[str, str]], is_valid: Callable[[str, str
     pairs = list(codes)
     n_valid = sum(bool(is_valid(code, system)) for system, code in pairs)
     return {"n_codes": len(pairs), "n_valid": n_valid, "rate": n_valid / len(pairs) if pairs else None}
-
-
-def think_tags_balanced(raw: str) -> bool:
-    """Exactly one <think> followed later by exactly one </think>."""
-    opens, closes = list(_OPEN_RE.finditer(raw)), list(_CLOSE_RE.finditer(raw))
-    return len(opens) == 1 and len(closes) == 1 and opens[0].end() <= closes[0].start()
-
-
-def think_format_ok(raw: str) -> bool:
-    """The contract's shape: one <think>...</think> block, then only a JSON object that parse_output accepts.
-
-    Code-level repairs (lower case, missing dots, a missing empty system) do not break the format;
-    missing or unbalanced tags, malformed JSON or prose around the JSON do.
-    """
-    if not raw or not think_tags_balanced(raw):
-        return False
-    try:
-        answer = json.loads(raw[_CLOSE_RE.search(raw).end():].strip())
-    except json.JSONDecodeError:
-        return False
-    return isinstance(answer, dict) and parse_output(raw).ok
 
 
 def format_compliance(raws: Iterable[str | None]) -> dict:

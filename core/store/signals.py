@@ -36,7 +36,7 @@ from collections.abc import Callable
 from sqlmodel import select
 
 from core.codes import get_codeset
-from core.prompts import SYSTEMS, format_answer, parse_output
+from core.prompts import SYSTEMS, format_answer, parse_output, think_format_ok
 from core.store.chosen import rebuild_reasoning
 from core.store.db import get_session
 from core.store.models import Case, Prediction, PreferencePair, Review, latest_review_clause
@@ -83,10 +83,11 @@ def _same_codes(a: dict | None, b: dict | None) -> bool:
 
 
 def accepted_answer(pred: Prediction, case: Case) -> str:
-    """The model answer an accept stands for: its raw output when that names the prediction's codes, else
-    reasoning rebuilt for those codes alone (the raw lines argue for codes the decision rule or the coding rules
-    took out)."""
-    if _same_codes(parse_output(pred.raw_output).codes, pred.codes):
+    """The model answer an accept stands for: its raw output when that is well formed (one <think> block, then
+    the JSON answer) and names the prediction's codes, else reasoning rebuilt for those codes alone (the raw lines
+    argue for codes the decision rule or the coding rules took out, or the raw output was cut off or lacks its
+    <think> block: a desirable example must not teach that)."""
+    if think_format_ok(pred.raw_output) and _same_codes(parse_output(pred.raw_output).codes, pred.codes):
         return pred.raw_output
     return format_answer(rebuild_reasoning(case.narrative, pred.codes, pred.reasoning or "", get_codeset()),
                          pred.codes)

@@ -167,3 +167,26 @@ def test_exports_are_readable_by_their_owner_only(store, tmp_path):
     for kind in ("dpo", "kto", "sft"):
         export_preference_pairs(tmp_path / f"{kind}.jsonl", format=kind)
         assert stat.S_IMODE((tmp_path / f"{kind}.jsonl").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("raw", ['{"', '{"icd10cm": ["E11.9"], "cpt": [], "hcpcs": []}', "<think>\nE11.9"])
+def test_an_accept_of_a_malformed_raw_answer_exports_a_well_formed_one(store, raw, tmp_path):
+    """Regression: an accept of an answer whose raw output had no <think> block, or was cut off (thce-tiny's '{"'),
+    was exported as that raw text: a KTO row labelled desirable (and an SFT row the stage-2 check refuses) that
+    teaches the broken format. The accept stands for the prediction's codes: the answer is rebuilt for them."""
+    from core.datasets.stage_checks import check_dataset
+    from core.evaluation.quality import think_format_ok
+
+    narrative = "Type 2 diabetes without complications, on metformin."
+    codes = {"icd10cm": ["E11.9"], "cpt": [], "hcpcs": []}
+    case_id = add_case(narrative, source="test")
+    save_prediction(case_id, {**model_result(narrative), "codes": codes, "reasoning": "", "raw": raw})
+    save_review(case_id, "alice", "accept")
+    (kto,) = export_records("kto")
+    (sft,) = export_records("sft")
+    for answer in (kto["completion"][0]["content"], sft["messages"][-1]["content"]):
+        assert think_format_ok(answer) and parse_output(answer).codes == codes
+    assert kto["label"] is True
+    export_preference_pairs(tmp_path / "sft.jsonl", format="sft")
+    report = check_dataset(tmp_path / "sft.jsonl", "stage_2")
+    assert report.ok, report.errors
