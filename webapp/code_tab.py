@@ -40,6 +40,9 @@ def make_coders(configured: str | None):
                     request: gr.Request = None, profile: gr.OAuthProfile | None = None):
         """Generator callback: streams the reasoning as it is generated, then the validated table."""
         user_for(request, profile, ANNOTATOR, "code narratives")
+        # the previous narrative's result leaves the screen first: an error or a long generation never shows
+        # its codes, evidence and downloads next to this narrative
+        yield "", [], None, "Generating…", {}, None, None, []
         try:
             text = ""
             for event in pipeline(model, constrain, rules).stream(narrative or ""):
@@ -101,7 +104,9 @@ def build_code_tab(default_model: str | None, send_to_review) -> dict:
         models.insert(0, shown)
     with gr.Row():
         with gr.Column(scale=3):
-            narrative = gr.Textbox(label="Clinical narrative", lines=10, max_length=MAX_NARRATIVE_CHARS, elem_id="narrative")
+            # no max_length: the browser would cut a longer paste without a word; the server refuses it instead
+            narrative = gr.Textbox(label="Clinical narrative", lines=10, elem_id="narrative",
+                                   info=f"At most {MAX_NARRATIVE_CHARS:,} characters.")
             examples = catalog.example_narratives()
             if examples:
                 gr.Examples(examples=[[e] for e in examples], inputs=[narrative], label="Examples")

@@ -91,3 +91,31 @@ def test_send_to_review_takes_an_offered_model_by_name_and_refuses_a_path(tiny_m
     monkeypatch.setenv("THCE_ADMINS", ADMINS)
     with pytest.raises(gr.Error):
         send(NARRATIVE, str(tmp_path), as_user(None))  # no identity: refused before anything else
+
+
+def test_a_new_request_clears_the_previous_result_before_an_error(coders):
+    """Regression: coding a second narrative that failed (too long, empty) left the first narrative's codes,
+    evidence, summary and downloads on screen under an Error badge; closing the badge showed them as this one's."""
+    _, stream_code = coders
+    assert list(stream_code(NARRATIVE, "", "valid"))[-1][TABLE]  # a result on screen
+    failing = stream_code("   ", "", "valid")
+    cleared = next(failing)
+    assert cleared[REASONING] == "" and cleared[TABLE] == [] and cleared[HIGHLIGHTS] is None
+    assert cleared[STATE] == {} and cleared[JSON_FILE] is None and cleared[CSV_FILE] is None
+    assert cleared[RULE_EDITS] == [] and cleared[SUMMARY] == "Generating…"
+    with pytest.raises(gr.Error, match="narrative is empty"):
+        next(failing)
+
+
+def test_a_narrative_over_the_limit_is_refused_not_cut_in_the_browser(coders, tiny_model_dir):
+    """Regression: the narrative box had max_length=20,000, so a pasted 50,000-character note was cut to its
+    first 20,000 characters without a word and coded as if whole."""
+    from core.constants import MAX_NARRATIVE_CHARS
+
+    with gr.Blocks() as demo:
+        code_tab.build_code_tab(str(tiny_model_dir), send_to_review=None)
+    box = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "narrative")
+    assert box.max_length is None
+    _, stream_code = coders
+    with pytest.raises(gr.Error, match=f"limit is {MAX_NARRATIVE_CHARS:,}"):
+        list(stream_code("Type 2 diabetes. " * 3000, "", "valid"))
