@@ -52,12 +52,21 @@ def result_to_json(result: dict) -> str:
     return json.dumps({k: result.get(k) for k in JSON_KEYS if k in result}, indent=2)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    """A text cell a spreadsheet would read as a formula (narrative text such as "- Type 2 diabetes" or
+    "=HYPERLINK(...)" quoted as evidence) gets a leading apostrophe, so it opens as the text it is."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def result_to_csv(result: dict) -> str:
-    """The CSV download: a header of RESULT_COLUMNS, then result_rows."""
+    """The CSV download: a header of RESULT_COLUMNS, then result_rows (formula-like text cells quoted)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(RESULT_COLUMNS)
-    writer.writerows(result_rows(result))
+    writer.writerows([_csv_cell(cell) for cell in row] for row in result_rows(result))
     return buffer.getvalue()
 
 

@@ -60,3 +60,20 @@ def test_a_code_card_is_worded_with_its_hierarchy_children_and_notes():
     assert code_card_markdown({"found": False, "code": "ZZZ", "message": "unknown code"}) == "**ZZZ**: unknown code"
     # regression: an empty lookup showed the broken markdown "****: '': the code is empty"
     assert code_card_markdown({"found": False, "code": " ", "message": "'': the code is empty"}).startswith("Type a code")
+
+
+def test_the_csv_download_never_hands_a_spreadsheet_a_formula():
+    """Regression: evidence is narrative text, and a bulleted note ("- Type 2 diabetes ...", "+ hypertension",
+    "@...", "=HYPERLINK(...)") gave CSV cells that Excel or LibreOffice run as formulas (#NAME?, or a link)."""
+    import csv
+    import io
+
+    evidence = ["- Type 2 diabetes mellitus with hyperglycemia", "+ essential hypertension", "@acute cystitis",
+                '=HYPERLINK("http://example.com","x")', "type 2 diabetes"]
+    result = {"items": [{**RESULT["items"][0], "evidence": text} for text in evidence]}
+    rows = list(csv.reader(io.StringIO(views.result_to_csv(result))))[1:]
+    cells = [row[views.RESULT_COLUMNS.index("evidence")] for row in rows]
+    assert cells == ["'- Type 2 diabetes mellitus with hyperglycemia", "'+ essential hypertension", "'@acute cystitis",
+                     '\'=HYPERLINK("http://example.com","x")', "type 2 diabetes"]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert views.result_rows(result)[0][6] == evidence[0]  # the screen and the JSON keep the text as it is
