@@ -8,6 +8,7 @@ event is processed; the edit events share one concurrency group of one (EDITS), 
 
 from __future__ import annotations
 
+import html
 import time
 from datetime import datetime
 
@@ -15,7 +16,7 @@ import gradio as gr
 
 from core import review_codes
 from core import review_workflow as review
-from core.store import StoreError, progress
+from core.store import ConflictError, StoreError, progress
 from webapp import review_views as views
 from webapp.auth import ANNOTATOR, user_for
 from webapp.common import UserError
@@ -126,11 +127,22 @@ def open_next_case(state: dict, reasoning: str, notes: str, model: str, request:
         try:
             saved = review.submit_rows(state, annotator, state["rows"], status="draft", reasoning=reasoning,
                                        notes=notes, time_spent_s=_spent(state))
+        except ConflictError as exc:  # finished already (in another tab): no draft can ever be stored for it
+            return load_next(model, _not_saved(state, notes, exc), request, profile)
         except (StoreError, ValueError) as exc:
             raise UserError(f"your edits of case #{state['case_id']} could not be saved, so it stays on screen: "
                             f"{exc}") from exc
         status = f"✓ Case #{state['case_id']}: your edits were saved as a draft (review {saved.review_id})."
     return load_next(model, status, request, profile)
+
+
+def _not_saved(state: dict, notes: str, exc: Exception) -> str:
+    """The status when the edits on screen belong to a case that takes no draft any more: what was on screen, so
+    the coder can copy it (without this, Next case refused to leave the case and the tab was stuck on it)."""
+    kept = review.codes_to_text(review_codes.kept_codes(state["rows"])).replace("\n", ", ") or "none"
+    text = f"⚠ Case #{state['case_id']} was already finished ({exc}): your edits on screen were not saved. " \
+           f"Codes kept on screen: {kept}."
+    return text + (f" Notes: {notes.strip()}" if (notes or "").strip() else "")
 
 
 def clear_status() -> str:
@@ -175,7 +187,8 @@ def search_live(text: str) -> tuple[list[list], str]:
     if not (text or "").strip():
         return [], ""
     found = review_codes.find_code(text)
-    asked = f"“{text.strip()}”: "  # names the query, so a hint is never read against newer typing
+    asked = f"“{html.escape(text.strip(), quote=False)}”: "  # names the query, so a hint is never read against
+    # newer typing (escaped: the hint is markdown, and a typed tag vanished from it)
     hint = asked + (f"Enter adds **{found[1]}** ({found[0]}) {found[2]}" if found
                     else views.added_text(review_codes.why_not(text)))
     return views.hit_rows(review_codes.search_rows(text)), hint

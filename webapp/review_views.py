@@ -132,8 +132,13 @@ def added_text(added: review_codes.Added) -> str:
         return f"{added.code} is not billable{more}"
     if added.outcome == "unknown":
         near = f"; did you mean {', '.join(added.billable)}?" if added.billable else ""
-        return f"{added.text!r} is not a valid code: nothing added{near} (words search descriptions)"
-    return f"no billable code matches {added.text!r}"
+        return f"{_typed(added.text)} is not a valid code: nothing added{near} (words search descriptions)"
+    return f"no billable code matches {_typed(added.text)}"
+
+
+def _typed(text: str) -> str:
+    """What the coder typed, quoted for the markdown status and hint (a tag in it is shown, not rendered)."""
+    return html.escape(repr(text), quote=False)
 
 
 def hit_rows(rows: list[list]) -> list[list]:

@@ -247,3 +247,31 @@ def test_team_panel_and_new_exports_are_for_admins_only(store, fake_coder, users
             review_tab.make_export(kind)(ALICE, None)
     kto = [json.loads(line) for line in open(review_tab.make_export("kto")(BOB, None), encoding="utf-8")]
     assert [(row["label"], row["meta"]["decision"]) for row in kto] == [(True, "accept")]
+
+
+def test_next_case_leaves_a_case_finished_in_another_tab(store, fake_coder, users):
+    """Regression: the same case open in two tabs, submitted in the first; in the second, with a note typed, Next
+    case tried to save the edits as a draft, was refused (alice already reviewed it) and kept the case on screen:
+    the tab could never leave it. It now loads the next case and says what on screen was not saved."""
+    add_case(NARRATIVE, source="test")
+    add_case(NARRATIVE + " Follow-up.", source="test")
+    first = actions.load_next("", "", ALICE, None)
+    second = actions.load_next("", "", ALICE, None)  # the other tab: the same leased case
+    assert first[STATE]["case_id"] == second[STATE]["case_id"] == 1
+    finish("accept", first[STATE], ALICE)
+    out = actions.open_next_case(second[STATE], second[REASONING], "checked the A1c", "", ALICE, None)
+    assert out[STATE]["case_id"] == 2
+    assert out[STATUS].startswith("⚠ Case #1 was already finished (alice already reviewed case 1")
+    assert "not saved" in out[STATUS] and "E11.65, 99214" in out[STATUS] and "checked the A1c" in out[STATUS]
+    assert [row[2:4] for row in review.my_reviews("alice")] == [["accept", "submitted"]]  # nothing else stored
+
+
+def test_the_search_hint_shows_what_was_typed_even_with_tags(store, fake_coder, users):
+    """Regression: the hint is markdown, so typing "<script>alert(1)</script>" showed “”: Enter adds ... (the
+    query vanished) and "<b>zz</b>" showed a bold zz: the hint no longer named what Enter acts on."""
+    from core.review_codes import Added
+    from webapp import review_views
+
+    assert actions.search_live("<b>zzzzqqq</b>")[1].startswith("“&lt;b&gt;zzzzqqq&lt;/b&gt;”: ")
+    assert review_views.added_text(Added("no_match", "<b>zz</b>")) == "no billable code matches '&lt;b&gt;zz&lt;/b&gt;'"
+    assert actions.search_live("<script>alert(1)</script>")[1].startswith("“&lt;script&gt;alert(1)&lt;/script&gt;”: ")
