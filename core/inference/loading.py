@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.inference.base import (
+    MODEL_LOAD_LOCK,
     BaseModelError,
     adapter_base_name,
     base_dir,
@@ -121,8 +122,11 @@ def resolve_load_args(model: str | Path | None, device: str, dtype: str,
 def load_model(model: str | Path | None = None, device: str = "auto", dtype: str = "auto",
                quantize: bool | None = None) -> LoadedModel:
     """The cached (model, tokenizer) for a directory or hub id. `quantize` applies int8 dynamic
-    quantization to the Linear layers (CPU only; None: THCE_INT8)."""
-    return _load_cached(*resolve_load_args(model, device, dtype, quantize))
+    quantization to the Linear layers (CPU only; None: THCE_INT8). One load at a time (MODEL_LOAD_LOCK): a second
+    thread asking for a model being loaded waits for it and gets the same object."""
+    args = resolve_load_args(model, device, dtype, quantize)
+    with MODEL_LOAD_LOCK:
+        return _load_cached(*args)
 
 
 @lru_cache(maxsize=4)
