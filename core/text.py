@@ -227,11 +227,26 @@ GENERIC_WORDS = ("other type due encounter initial subsequent sequela part regio
                  "than after before during")
 
 
+# Irregular forms of words that code descriptions use in their base form: "fell" in a note is the "fall" of
+# W19.XXXA (Unspecified fall). Evidence words only; the retriever's tokens are unchanged.
+IRREGULAR_FORMS = {"fell": "fall", "fallen": "fall", "broke": "break", "broken": "break", "bitten": "bite",
+                   "struck": "strike", "stung": "sting", "swollen": "swell", "burnt": "burn", "torn": "tear",
+                   "tore": "tear", "froze": "freeze", "frozen": "freeze", "slid": "slide", "crushed": "crush"}
+
+
 @lru_cache(maxsize=1)
 def _generic_stems() -> frozenset[str]:
     return frozenset(tokenize(GENERIC_WORDS))
 
 
+@lru_cache(maxsize=1)
+def _irregular_stems() -> dict[str, str]:
+    return {tokenize(form)[0]: tokenize(base)[0] for form, base in IRREGULAR_FORMS.items()
+            if tokenize(form) and tokenize(base) and tokenize(form) != tokenize(base)}
+
+
 def evidence_stems(text: str) -> set[str]:
-    """The content stems of a text that can tie a phrase to a code's description."""
-    return content_stems(text) - _generic_stems()
+    """The content stems of a text that can tie a phrase to a code's description (irregular forms as their base:
+    IRREGULAR_FORMS)."""
+    irregular = _irregular_stems()
+    return {irregular.get(stem, stem) for stem in content_stems(text)} - _generic_stems()

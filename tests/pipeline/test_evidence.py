@@ -167,3 +167,18 @@ def test_a_quote_naming_several_codes_counts_only_for_the_codes_it_describes():
     assert find_evidence(narrative, visit_terms, reasoning, "99203").quote == "MDM: low"  # the level sentence
     # a quote on a line of its own stays the model's evidence, worded differently from the description or not
     assert find_evidence(narrative, ["Streptococcal pharyngitis"], reasoning, "J02.0").quote == "strep throat"
+
+
+def test_an_irregular_form_in_the_note_is_evidence_of_the_code_named_by_its_base():
+    """Regression: W19.XXXA (Unspecified fall) showed no evidence for "... and fell onto her outstretched hand":
+    the stemmer leaves "fell" and "fall" apart (core.text.IRREGULAR_FORMS joins them for evidence words)."""
+    from core.codes import get_codeset
+    from core.evidence import code_terms
+    from core.text import evidence_stems
+
+    codeset = get_codeset()
+    narrative = "45-year-old woman slipped on ice and fell onto her outstretched right hand. Distal radius fracture."
+    quote = find_evidence(narrative, code_terms(codeset, "W19.XXXA"), "", "W19.XXXA", codeset).quote
+    assert "fell onto her outstretched right hand" in quote
+    assert evidence_stems("bitten by a dog") & evidence_stems("Bitten by dog, initial encounter") == {"bite", "dog"}
+    assert "fall" in evidence_stems("He had fallen twice") and "fell" not in evidence_stems("He fell")
