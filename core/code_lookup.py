@@ -44,7 +44,9 @@ def validate_codes(text: str, system: str | None = None) -> list[list]:
     rows = []
     for code in codes:
         v = codeset.validate(code, system=system)
-        message = v.message + (f" Billable: {', '.join(v.suggestions[:10])}" if v.suggestions else "")
+        named = set(re.findall(r"[A-Z0-9][A-Z0-9.]+", v.message))  # a message may name some already
+        more = [code for code in v.suggestions[:10] if code not in named]
+        message = v.message + (f" Also billable: {', '.join(more)}" if more else "")
         rows.append([code, v.normalized, v.system or "", v.status, message])
     return rows
 

@@ -18,7 +18,10 @@ def test_code_card_gives_the_hierarchy_nearest_first_and_the_notes():
 def test_validate_codes_names_the_billable_codes_under_a_category():
     rows = validate_codes("e1165, E11")
     assert rows[0][:4] == ["e1165", "E11.65", "icd10cm", "ok"]
-    assert rows[1][3] != "ok" and "Billable: E11." in rows[1][4]
+    assert rows[1][3] != "ok" and "E11.9" in rows[1][4]
+    # regression: the codes the message names ("such as E11.8, E11.9, ...") were listed again after "Billable:"
+    named = rows[1][4].split(" Also billable: ")
+    assert len(named) == 2 and not set(named[0].replace(",", " ").split()) & set(named[1].split(", "))
     with pytest.raises(ValueError, match="no codes"):
         validate_codes(" ,; ")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
 from core.code_lookup import code_card, search_codes, validate_codes
@@ -20,11 +22,14 @@ def code_card_markdown(card: dict) -> str:
         typed = (card["code"] or "").strip()
         if not typed:
             return "Type a code to look it up (e.g. E11.65, 99214, J3420)."
-        return f"**{typed}**: {card['message']}" if "*" not in typed else card["message"]
+        # what was typed is shown as text: gr.Markdown renders HTML, and a stray "*" would open emphasis
+        message = html.escape(card["message"], quote=False)
+        return f"**{html.escape(typed, quote=False)}**: {message}" if "*" not in typed else message
     lines = [f"### {card['code']} ({card['system']})", card["description"], "",
              f"**Billable:** {'yes' if card['billable'] else 'no'}"]
-    if card["ancestors"]:
-        lines.append("**Hierarchy:** " + " › ".join(reversed(card["ancestors"])) + f" › {card['code']}")
+    if card["ancestors"]:  # an ICD-10-CM chapter is a number: "Chapter 4", not a bare "4"
+        path = [f"Chapter {a}" if a.isdigit() else a for a in reversed(card["ancestors"])]
+        lines.append("**Hierarchy:** " + " › ".join(path) + f" › {card['code']}")
     if card["children"]:
         lines.append("**Children:** " + ", ".join(card["children"][:SHOWN_CHILDREN]))
     for name, notes in card["notes"].items():

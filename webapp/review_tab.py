@@ -276,8 +276,9 @@ def _layout_actions(ui: dict) -> None:
         ui["skip"] = gr.Button("Skip  (Alt+S)", variant="secondary", elem_id="review-skip")
         ui["discard"] = gr.Button("Discard  (Alt+E)", variant="stop", elem_id="review-discard")
     with gr.Row():
-        ui["notes"] = gr.Textbox(label="Notes", lines=1, max_length=2000, elem_id="review-notes")
-        ui["reason"] = gr.Textbox(label="Discard reason (why this case cannot be coded)", lines=1, max_length=2000,
+        # no max_length: the browser would cut a longer text without a word; the store refuses it with its limit
+        ui["notes"] = gr.Textbox(label="Notes", lines=1, elem_id="review-notes")
+        ui["reason"] = gr.Textbox(label="Discard reason (why this case cannot be coded)", lines=1,
                                   elem_id="review-reason")
     with gr.Accordion("Advanced: codes as text, edited reasoning", open=False):
         ui["codes_text"] = gr.Textbox(label="Codes (one per line)", lines=4, elem_id="review-codes")

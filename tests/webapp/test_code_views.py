@@ -56,8 +56,11 @@ def test_a_code_card_is_worded_with_its_hierarchy_children_and_notes():
             "notes": {"includes": [], "excludes_1": ["E10.6"]}}
     assert code_card_markdown(card).split("\n\n") == [
         "### E11.6 (icd10cm)", "Type 2 diabetes with other", "", "**Billable:** no",
-        "**Hierarchy:** 4 › E08-E13 › E11 › E11.6", "**Children:** E11.65, E11.69", "**excludes 1:** E10.6"]
+        "**Hierarchy:** Chapter 4 › E08-E13 › E11 › E11.6", "**Children:** E11.65, E11.69", "**excludes 1:** E10.6"]
     assert code_card_markdown({"found": False, "code": "ZZZ", "message": "unknown code"}) == "**ZZZ**: unknown code"
+    # regression: HTML typed into "Show one code" was rendered as HTML (the message quotes it too)
+    typed = code_card_markdown({"found": False, "code": "<b>E11</b>", "message": "'<b>E11</b>' is not a code"})
+    assert "<b>" not in typed and "&lt;b&gt;E11&lt;/b&gt;" in typed
     # regression: an empty lookup showed the broken markdown "****: '': the code is empty"
     assert code_card_markdown({"found": False, "code": " ", "message": "'': the code is empty"}).startswith("Type a code")
 

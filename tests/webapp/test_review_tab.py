@@ -275,3 +275,24 @@ def test_the_search_hint_shows_what_was_typed_even_with_tags(store, fake_coder, 
     assert actions.search_live("<b>zzzzqqq</b>")[1].startswith("“&lt;b&gt;zzzzqqq&lt;/b&gt;”: ")
     assert review_views.added_text(Added("no_match", "<b>zz</b>")) == "no billable code matches '&lt;b&gt;zz&lt;/b&gt;'"
     assert actions.search_live("<script>alert(1)</script>")[1].startswith("“&lt;script&gt;alert(1)&lt;/script&gt;”: ")
+
+
+def test_notes_longer_than_the_box_used_to_allow_are_kept_and_too_long_ones_refused(store, fake_coder, users):
+    """Regression: the Notes and Discard reason boxes had max_length=2,000, so the browser cut longer notes without
+    a word (the store keeps 20,000 characters of notes)."""
+    from core.store.reviews import MAX_NOTES_CHARS, MAX_REASON_CHARS
+
+    with gr.Blocks() as demo:
+        review_tab.build_review_tab(None)
+    boxes = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None) in ("review-notes",
+                                                                                          "review-reason")}
+    assert len(boxes) == 2 and all(box.max_length is None for box in boxes.values())
+    add_case(NARRATIVE, source="test")
+    state = actions.load_next("", "", ALICE, None)[STATE]
+    long_notes = "checked the chart; " * 300  # 5,700 characters
+    saved = actions.save_draft(state, "", long_notes, ALICE, None)
+    assert "Draft saved" in saved[VIEW.index("status")]
+    assert actions.load_next("", "", ALICE, None)[NOTES] == long_notes
+    with pytest.raises(gr.Error, match=f"{MAX_REASON_CHARS:,}|{MAX_REASON_CHARS}"):
+        finish("discard", state, ALICE, reason="x" * (MAX_REASON_CHARS + 1))
+    assert MAX_NOTES_CHARS > 2000
