@@ -20,7 +20,9 @@ from sqlmodel import select
 from core.constants import system_of
 from core.prompts import SYSTEMS, empty_codes
 from core.store import (
+    ConflictError,
     FieldError,
+    NotFoundError,
     SavedReview,
     add_case,
     get_case,
@@ -29,7 +31,7 @@ from core.store import (
     save_prediction,
     save_review,
 )
-from core.store.models import Case, Review, latest_review_clause
+from core.store.models import Case, Prediction, Review, latest_review_clause
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ class ReviewTask:
     min_submitted: int = 1
     submitted: int = 0
     draft: dict | None = None  # the annotator's saved draft of this case (decision, corrected_codes, notes)
+    edits_review: int | None = None  # the annotator's own submitted review this task edits (open_own_review)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -101,6 +104,43 @@ def next_task(annotator: str, coder: Coder | None = None) -> ReviewTask | None:
         logger.info("stored a new prediction for case %d", item.case_id)
         item = get_case(item.case_id, annotator)
     return _task(item)
+
+
+def open_own_review(review_id: int, annotator: str) -> ReviewTask:
+    """A task to edit `annotator`'s own finished review (submitted, skipped or discarded): the case and the
+    prediction the review judged, with the review's decision, codes, reasoning and notes loaded (as a draft's
+    are). Storing it again (submit_rows, set_aside, submit_review) supersedes the review with a new version; no
+    lease is taken (an annotator may always edit their own review). NotFoundError / ConflictError / FieldError
+    with what to do instead."""
+    with get_session() as session:
+        review = session.get(Review, int(review_id))
+        if review is None:
+            raise NotFoundError(f"review {review_id} does not exist", "review_id")
+        if review.annotator != annotator:
+            raise ConflictError(f"review {review_id} is another annotator's: you can edit your own reviews only",
+                                "review_id")
+        latest = session.exec(select(Review).where(Review.case_id == review.case_id, Review.annotator == annotator,
+                                                   latest_review_clause())).first()
+        if latest is not None and latest.id != review.id:
+            raise ConflictError(f"review {review_id} was edited since: edit its latest version, review {latest.id}",
+                                "review_id")
+        if review.status == "draft":
+            raise ConflictError(f"review {review_id} is a draft: Next case brings its case back to you", "review_id")
+        prediction = session.get(Prediction, review.prediction_id) if review.prediction_id is not None else None
+        case = session.get(Case, review.case_id)
+    if prediction is None:
+        raise FieldError(f"case {review.case_id} has no model prediction to review", "prediction_id")
+    item = get_case(review.case_id, annotator)
+    saved = {"review_id": review.id, "decision": review.decision, "corrected_codes": review.corrected_codes,
+             "corrected_reasoning": review.corrected_reasoning, "notes": review.notes,
+             "saved_at": review.created_at.isoformat(timespec="seconds"), "status": review.status}
+    return ReviewTask(case_id=case.id, external_id=case.external_id, source=case.source, narrative=case.narrative,
+                      prediction_id=prediction.id, model_id=prediction.model_id,
+                      codes={s: list((prediction.codes or {}).get(s, [])) for s in SYSTEMS},
+                      reasoning=prediction.reasoning,
+                      second_review=item.submitted - (review.status == "submitted") >= 1,  # someone else submitted
+                      rule_edits=list(prediction.rule_edits or []), min_submitted=item.min_submitted,
+                      submitted=item.submitted, draft=saved, edits_review=review.id)
 
 
 def queue_for_review(narrative: str, submitted_by: str, coder: Coder | None = None) -> tuple[int, int | None]:
@@ -213,14 +253,25 @@ def submit_rows(task: dict, annotator: str, rows: list[dict], *, status: str = "
     return save_review(task["case_id"], annotator, decision, prediction_id=task.get("prediction_id"),
                        corrected_codes=codes if decision == "correct" else None,
                        corrected_reasoning=edited if decision == "correct" else None, notes=notes or "",
-                       time_spent_s=time_spent_s, status=status)
+                       time_spent_s=time_spent_s, status=status, supersedes_id=_edited(task, status))
+
+
+def _edited(task: dict, status: str | None) -> int | None:
+    """The review a store of `task` supersedes: the one being edited (open_own_review); a finished review is
+    edited by finishing it again, never into a draft (that would take the case's submission back quietly)."""
+    edits = task.get("edits_review")
+    if edits is not None and status == "draft":
+        raise FieldError(f"review {edits} is being edited: submit, accept, reject, skip or discard it again; "
+                         "drafts are for cases from the queue", "status")
+    return edits
 
 
 def set_aside(task: dict, annotator: str, status: str, reason: str = "", notes: str = "",
               time_spent_s: float | None = None) -> SavedReview:
     """Skip the case (status "skipped") or discard it ("discarded", with the reason it cannot be coded)."""
     return save_review(task["case_id"], annotator, "skip", prediction_id=task.get("prediction_id"), notes=notes or "",
-                       time_spent_s=time_spent_s, status=status, discard_reason=reason or None)
+                       time_spent_s=time_spent_s, status=status, discard_reason=reason or None,
+                       supersedes_id=_edited(task, status))
 
 
 def my_reviews(annotator: str, limit: int = 100) -> list[list]:

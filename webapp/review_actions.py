@@ -88,7 +88,10 @@ def _header(task: review.ReviewTask) -> str:
     text = f"**Case #{task.case_id}** · `{task.external_id}` ({task.source}) · model `{task.model_id}`"
     if task.min_submitted > 1:
         text += f" · coder {task.submitted + 1} of {task.min_submitted} (agreement)"
-    if task.draft:
+    if task.edits_review:
+        text += (f" · editing your review {task.edits_review} ({task.draft['status']} {_when(task.draft['saved_at'])}):"
+                 " finish it again to store the new version")
+    elif task.draft:
         text += f" · your draft from {_when(task.draft['saved_at'])} is loaded"
     if task.rule_edits:  # the coding rules' edits are part of the answer being judged
         text += "\n\n" + edits_note({"rules_applied": True, "rule_edits": task.rule_edits})
@@ -122,18 +125,52 @@ def open_next_case(state: dict, reasoning: str, notes: str, model: str, request:
     """The Next case button: a case on screen with edits is saved as a draft first (nothing typed is lost: the
     same case, still leased to you, comes back with them), then the next case loads."""
     annotator = _annotator(request, profile)
+    status = _leave(state, reasoning, notes, annotator)
+    return load_next(model, status, request, profile)
+
+
+def _leave(state: dict, reasoning: str, notes: str, annotator: str) -> str:
+    """Before another case replaces the one on screen: its edits saved as a draft (a status saying so), or, for
+    an edit of a finished review or a case finished elsewhere, a status saying what was not stored."""
     status = ""
+    if unsaved_edits(state, reasoning, notes) and state.get("edits_review"):
+        return (f"⚠ Your edit of review {state['edits_review']} was not stored: the review stays as it was. "
+                "Open it again from My reviews to change it.")
     if unsaved_edits(state, reasoning, notes):
         try:
             saved = review.submit_rows(state, annotator, state["rows"], status="draft", reasoning=reasoning,
                                        notes=notes, time_spent_s=_spent(state))
         except ConflictError as exc:  # finished already (in another tab): no draft can ever be stored for it
-            return load_next(model, _not_saved(state, notes, exc), request, profile)
+            return _not_saved(state, notes, exc)
         except (StoreError, ValueError) as exc:
             raise UserError(f"your edits of case #{state['case_id']} could not be saved, so it stays on screen: "
                             f"{exc}") from exc
         status = f"✓ Case #{state['case_id']}: your edits were saved as a draft (review {saved.review_id})."
-    return load_next(model, status, request, profile)
+    return status
+
+
+def edit_review(review_id, state: dict, reasoning: str, notes: str, request: gr.Request = None,
+                profile: gr.OAuthProfile | None = None) -> tuple:
+    """My reviews → Edit: load one of your finished reviews (its codes, reasoning and notes) to change it; finishing
+    it stores a new version that replaces it (a correction made from an accept gives its preference pair). The
+    case on screen is left as Next case leaves it (edits kept as a draft)."""
+    annotator = _annotator(request, profile, "edit reviews")
+    try:
+        wanted = int(review_id)
+    except (TypeError, ValueError):
+        raise UserError("type the id of one of your reviews (the first column of My reviews)") from None
+    try:
+        task = review.open_own_review(wanted, annotator)
+    except (StoreError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    status = _leave(state, reasoning, notes, annotator) if state.get("case_id") != task.case_id else ""
+    return loaded(task, annotator, status)
+
+
+def pick_review(history, evt: gr.SelectData) -> int | None:
+    """A click on a row of My reviews puts its review id in the Edit box."""
+    row = evt.row_value if getattr(evt, "row_value", None) else None
+    return int(row[0]) if row and str(row[0]).isdigit() else None
 
 
 def _not_saved(state: dict, notes: str, exc: Exception) -> str:
@@ -232,7 +269,8 @@ def _spent(state: dict) -> float | None:
 
 def _saved(state: dict, what: str, saved) -> str:
     pair = f", preference pair {saved.pair_id}" if saved.pair_id else ""
-    return f"✓ Case #{state['case_id']}: {what} saved (review {saved.review_id}{pair})."
+    edit = f", version {saved.version}: replaces review {state['edits_review']}" if state.get("edits_review") else ""
+    return f"✓ Case #{state['case_id']}: {what} saved (review {saved.review_id}{edit}{pair})."
 
 
 def make_finish(action: str):
@@ -259,8 +297,15 @@ def make_finish(action: str):
                 what = status
             else:  # accept as is, or reject
                 saved = review.submit_review(state["case_id"], annotator, action, notes=notes,
-                                             prediction_id=state.get("prediction_id"), time_spent_s=_spent(state))
+                                             prediction_id=state.get("prediction_id"), time_spent_s=_spent(state),
+                                             supersedes_id=state.get("edits_review"))
                 what = action
+        except ConflictError as exc:
+            if exc.field == "supersedes_id" and not state.get("edits_review"):  # finished already, in another tab
+                raise UserError(f"case #{state['case_id']} was already finished by you (in another tab or window), "
+                                "so this was not stored: take the next case, or open your review from My reviews "
+                                "→ Edit to change it") from exc
+            raise UserError(str(exc)) from exc
         except (StoreError, ValueError) as exc:
             raise UserError(str(exc)) from exc
         return (*view({}, _saved(state, what, saved)), "Loading the next case…")

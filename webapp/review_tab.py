@@ -300,9 +300,13 @@ def _layout_more(ui: dict) -> None:
         ui["team"] = gr.Dataframe(headers=wording.TEAM_HEADERS, interactive=False, label="Per annotator",
                                   elem_id="review-team")
     with gr.Accordion("My reviews and export", open=False):
-        ui["history"] = gr.Dataframe(headers=review.HISTORY_COLUMNS, interactive=False, label="My reviews", wrap=True)
+        ui["history"] = gr.Dataframe(headers=review.HISTORY_COLUMNS, interactive=False, label="My reviews", wrap=True,
+                                     elem_id="review-history")
         with gr.Row():
             ui["refresh"] = gr.Button("Refresh", size="sm")
+            ui["edit_id"] = gr.Number(None, label="Review id (click a row above)", precision=0, minimum=1,
+                                      elem_id="review-edit-id")
+            ui["edit"] = gr.Button("Edit this review", size="sm", elem_id="review-edit")
         with gr.Column(visible=False) as exports:  # shown to administrators only (team_visibility)
             ui["export_box"] = exports
             with gr.Row():
@@ -339,6 +343,9 @@ def _wire(ui: dict, model, state) -> None:
     ui["codes_text"].change(validate_text, ui["codes_text"], ui["checks"], api_visibility="private",
                             show_progress="hidden")
     ui["refresh"].click(refresh, None, [ui["progress"], ui["history"]], api_visibility="private")
+    ui["history"].select(actions.pick_review, ui["history"], ui["edit_id"], **quiet)
+    ui["edit"].click(actions.edit_review, [ui["edit_id"], state, ui["reasoning"], ui["notes"]], load,
+                     api_visibility="private")
     ui["team_refresh"].click(team_view, None, [ui["agreement"], ui["team"]], api_visibility="private")
     ui["export_dpo"].click(export_pairs, None, ui["export_file"], api_name="export_pairs")
     ui["export_kto"].click(make_export("kto"), None, ui["export_file"], api_name="export_kto")

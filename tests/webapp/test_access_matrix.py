@@ -17,7 +17,7 @@ The expected table (ENDPOINTS below, also in the closing note of issue 14):
     /search_codes       refused       allowed             allowed
     /validate_codes     refused       allowed             allowed
     /show_code          refused       allowed             allowed
-    review UI: next case, decisions, draft, keep/drop      refused  allowed  allowed
+    review UI: next case, decisions, draft, keep/drop, edit  refused  allowed  allowed
     jobs UI: start training/eval, cancel, reports   refused  refused  allowed
 
 The first test runs the table on the callbacks; the second over HTTP against the running app (Gradio's own
@@ -72,6 +72,7 @@ def _calls(request) -> dict:
         "review: decision": lambda: review_actions.make_finish("skip")({}, "", "", "", request, None),
         "review: draft": lambda: review_actions.save_draft({}, "", "", request, None),
         "review: keep/drop": lambda: review_actions.toggle_selected({}, request, None),
+        "review: edit my review": lambda: review_actions.edit_review(1, {}, "", "", request, None),
         "jobs: start evaluation": lambda: train_tab.start_eval("nope", "nope", 1, request, None),
         "jobs: start training": lambda: train_tab.start_training("nope.yaml", False, request, None),
         "jobs: cancel": lambda: train_tab.cancel(None, request, None),

@@ -296,3 +296,51 @@ def test_notes_longer_than_the_box_used_to_allow_are_kept_and_too_long_ones_refu
     with pytest.raises(gr.Error, match=f"{MAX_REASON_CHARS:,}|{MAX_REASON_CHARS}"):
         finish("discard", state, ALICE, reason="x" * (MAX_REASON_CHARS + 1))
     assert MAX_NOTES_CHARS > 2000
+
+
+def test_a_finished_review_is_edited_from_my_reviews_into_a_new_version(store, fake_coder, users):
+    """My reviews → Edit: the page had no way to change a submitted review (the error pointed to supersedes_id,
+    an API parameter). The review's codes and notes come back; finishing stores version 2, which replaces it."""
+    add_case(NARRATIVE, source="test")
+    add_case(NARRATIVE + " Follow-up.", source="test")
+    first = actions.load_next("", "", ALICE, None)
+    out = finish("accept", first[STATE], ALICE, notes="looks right")
+    accepted = out[HISTORY][0][0]
+    assert out[STATE]["case_id"] == 2  # the next case is on screen, untouched
+    edit = actions.edit_review(accepted, out[STATE], out[REASONING], out[NOTES], ALICE, None)
+    assert edit[STATE]["case_id"] == 1 and edit[STATE]["edits_review"] == accepted
+    assert f"editing your review {accepted}" in edit[CASE] and edit[NOTES] == "looks right"
+    view = actions.move(1)(edit[STATE], ALICE, None)
+    view = actions.toggle_selected(view[0], ALICE, None)  # drop 99214: the accept becomes a correction
+    with pytest.raises(gr.Error, match="being edited"):  # a finished review is not turned back into a draft
+        actions.save_draft(view[0], "", "looks right", ALICE, None)
+    done = actions.make_finish("submit")(view[0], "", "level 3 after all", "", ALICE, None)
+    assert f"version 2: replaces review {accepted}" in done[5] and "preference pair" in done[5]
+    mine = review.my_reviews("alice")
+    assert [row[2:5] for row in mine if row[1] == mine[0][1]] == [["correct", "submitted", 2]]
+    with pytest.raises(gr.Error, match="was edited since"):  # the old version is not editable any more
+        actions.edit_review(accepted, {}, "", "", ALICE, None)
+
+
+def test_editing_is_for_your_own_finished_reviews_and_leaving_unsaved_says_so(store, fake_coder, users):
+    add_case(NARRATIVE, source="test")
+    add_case(NARRATIVE + " Follow-up.", source="test")
+    out = finish("reject", actions.load_next("", "", BOB, None)[STATE], BOB)
+    bobs = review.my_reviews("bob")[0][0]
+    with pytest.raises(gr.Error, match="another annotator's"):
+        actions.edit_review(bobs, {}, "", "", ALICE, None)
+    with pytest.raises(gr.Error, match="id of one of your reviews"):
+        actions.edit_review(None, {}, "", "", ALICE, None)
+    edit = actions.edit_review(bobs, out[STATE], out[REASONING], out[NOTES], BOB, None)
+    left = actions.open_next_case(edit[STATE], edit[REASONING], "changed my mind", "", BOB, None)  # not finished
+    assert f"edit of review {bobs} was not stored" in left[STATUS]
+    assert [row[2:5] for row in review.my_reviews("bob")] == [["reject", "submitted", 1]]
+
+
+def test_finishing_a_case_you_already_finished_elsewhere_points_to_my_reviews(store, fake_coder, users):
+    add_case(NARRATIVE, source="test")
+    first = actions.load_next("", "", ALICE, None)
+    second = actions.load_next("", "", ALICE, None)  # the same case in another tab
+    finish("accept", first[STATE], ALICE)
+    with pytest.raises(gr.Error, match="already finished by you .*My reviews → Edit"):
+        actions.make_finish("reject")(second[STATE], "", "", "", ALICE, None)
