@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 
 from core import catalog
@@ -52,6 +54,8 @@ def make_coders(configured: str | None):
                 else:
                     yield render_result(narrative, event.to_dict())
         except (ValueError, ModelNotAvailableError) as exc:
+            # the summary says why nothing was coded (it read "Generating…" under the error badge, for good)
+            yield gr.skip(), gr.skip(), gr.skip(), f"⚠ Not coded: {html.escape(str(exc), quote=False)}", *[gr.skip()] * 4
             raise UserError(str(exc)) from exc
 
     return code_narrative, stream_code

@@ -103,6 +103,8 @@ def test_a_new_request_clears_the_previous_result_before_an_error(coders):
     assert cleared[REASONING] == "" and cleared[TABLE] == [] and cleared[HIGHLIGHTS] is None
     assert cleared[STATE] == {} and cleared[JSON_FILE] is None and cleared[CSV_FILE] is None
     assert cleared[RULE_EDITS] == [] and cleared[SUMMARY] == "Generating…"
+    # regression: the summary then kept reading "Generating…" under the error badge; it now says why
+    assert next(failing)[SUMMARY].startswith("⚠ Not coded: narrative is empty")
     with pytest.raises(gr.Error, match="narrative is empty"):
         next(failing)
 
