@@ -157,12 +157,18 @@ def _load_tokenizer(auto_tokenizer, ref: str, source: str, base: str | None, loc
     return tokenizer
 
 
+MODEL_FILES = ("config.json", "adapter_config.json")  # a model folder holds one of them
+
+
 def _from_pretrained(ref: str, torch_dtype):
     """(tokenizer, model, base id). A LoRA adapter folder is merged into its base (offline: the packaged
     SmolLM2 copy); the SmolLM2 hub id resolves to the local cache or the packaged copy."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     local_only = is_offline() or Path(ref).is_dir()
+    if Path(ref).is_dir() and not any((Path(ref) / name).is_file() for name in MODEL_FILES):
+        raise ModelNotAvailableError(f"model directory {ref} holds no model: no {' or '.join(MODEL_FILES)} "
+                                     "(a trained stage's output_dir, an exported model, or data/models/<name>)")
     try:
         base = adapter_base_name(Path(ref)) if Path(ref).is_dir() else None
         source = str(prepare_base(ref).path) if is_base_model_id(ref) else ref
@@ -175,8 +181,9 @@ def _from_pretrained(ref: str, torch_dtype):
     except BaseModelError as exc:
         raise ModelNotAvailableError(str(exc)) from None
     except (OSError, ValueError) as exc:
-        if Path(ref).is_dir():
-            raise ModelNotAvailableError(f"model directory {ref} cannot be loaded: {exc}") from exc
+        if Path(ref).is_dir():  # one line: transformers' messages span several
+            raise ModelNotAvailableError(f"model directory {ref} cannot be loaded: {' '.join(str(exc).split())}") \
+                from exc
         if local_only:
             raise ModelNotAvailableError(
                 f"model {ref} is not available offline; pass a local directory") from exc

@@ -50,7 +50,7 @@ def test_uncached_hub_id_offline_is_a_clear_error(monkeypatch, tmp_path):
 
 
 def test_directory_without_a_model_is_a_clear_error(tmp_path):
-    with pytest.raises(ModelNotAvailableError, match="cannot be loaded"):
+    with pytest.raises(ModelNotAvailableError, match="holds no model"):
         load_model(str(tmp_path), device="cpu")
 
 
