@@ -166,5 +166,24 @@ def excludes1_elsewhere(rng: random.Random) -> Draft:
     return draft
 
 
+# (complaint phrasings, assessment phrasings, gold code): a woman's lower urinary tract symptoms, which a careless
+# coder codes as BPH with LUTS (N40.1), a code for male patients (sex_conflict)
+LUTS = (
+    (("urinary frequency and urgency, lower urinary tract symptoms for months", "LUTS: going every hour, urgent"),
+     ("urinary frequency", "frequency of micturition"), "R35.0"),
+    (("nocturia x3, lower urinary tract symptoms", "LUTS, waking at night to void"), ("nocturia",), "R35.1"),
+)
+
+
+def sex_conflict(rng: random.Random) -> Draft:
+    complaints, assessments, gold = rng.choice(LUTS)
+    age = rng.randint(40, 85)
+    draft = Draft("primary_care").say(f"S: {age} y/o {rng.choice(['F', 'female'])}, {rng.choice(complaints)}.")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", gold))
+    draft.careless["icd10cm"].append("N40.1")
+    em_sentence(rng, draft, "established", wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
-                      excludes1_elsewhere, reason_for_visit)
+                      excludes1_elsewhere, reason_for_visit, sex_conflict)

@@ -25,6 +25,7 @@ from core.rules import (
     notes,
     pairing,
     preventive,
+    sex,
     specificity,
     supplies,
     symptoms,
@@ -46,7 +47,7 @@ logger = logging.getLogger(__name__)
 OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at present)
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
-    specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
+    specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
     visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
 )
 

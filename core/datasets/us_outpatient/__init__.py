@@ -27,6 +27,7 @@ PLAN = (  # (family, number of cases)
     (services.wellness_cases, 6),
     (services.ambulance_cases, 6),
     (services.ed_visit_cases, 8),
+    (illnesses.sex_specific_cases, 8),
 )
 
 

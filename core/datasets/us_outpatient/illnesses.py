@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from core.datasets.us_outpatient.common import VIEW_COUNT_CODES, family, fields, office_em, patient
 
@@ -158,3 +159,24 @@ def excludes_cases(rng: random.Random, i: int) -> dict:
         f"Plan reviewed with the patient."
     )
     return fields(text, "urgent_care", ["em_level", *rules], icd=codes, cpt=[em, *cpt])
+
+
+# (sex, complaint, assessment, gold codes): lower urinary tract symptoms, which a careless coder codes as
+# BPH with LUTS (N40.1) whatever the patient's sex (sex_conflict drops it for a woman; a man's BPH stays)
+SEXED = (
+    ("F", "lower urinary tract symptoms: frequency and urgency for 3 months", "urinary frequency", ("R35.0",)),
+    ("F", "lower urinary tract symptoms with nocturia, up three times a night", "nocturia", ("R35.1",)),
+    ("F", "lower urinary tract symptoms and leakage when the urge comes", "urge incontinence", ("N39.41",)),
+    ("M", "lower urinary tract symptoms: weak stream and nocturia; enlarged, smooth prostate on exam",
+     "benign prostatic hyperplasia with lower urinary tract symptoms", ("N40.1",)),
+)
+
+
+@family
+def sex_specific_cases(rng: random.Random, i: int) -> dict:
+    sex, complaint, assessment, codes = SEXED[i % len(SEXED)]
+    p = replace(patient(rng, 45, 82), sex=sex)
+    em_text, em = office_em(rng, "established", rng.choice([1, 2]), p, "primary_care")
+    text = (f"{p.intro().capitalize()} with {complaint}. {em_text} Exam and history reviewed. "
+            f"Assessment: {assessment}.")
+    return fields(text, "primary_care", ["sex_conflict", "em_level"], icd=codes, cpt=[em])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from core.datasets.us_outpatient.common import ed_em, family, fields, office_em, patient
 
@@ -130,10 +131,16 @@ AMBULANCE = (  # (reason, ICD, base code, level text)
 )
 
 
+# conditions of one sex: the patient drawn is that sex (no other draw, so the other cases stay as they were);
+# "59-year-old woman seen for testicular hypofunction" was written until the sex_conflict rule caught it
+SEX_OF_ASSESSMENT = {"testicular hypofunction": "M", "contraceptive management, Depo-Provera": "F"}
+
+
 @family
 def drug_cases(rng: random.Random, i: int) -> dict:
     assessment, icd, sentence, drug, admin, setting, with_em = DRUGS[i % len(DRUGS)]
     p = patient(rng, 19, 70)
+    p = replace(p, sex=SEX_OF_ASSESSMENT.get(assessment, p.sex))
     if setting == "ed":
         em_text, em = ed_em(rng, 2)
         opening = f"{p.intro().capitalize()} seen in the emergency department for {assessment}."
