@@ -185,5 +185,23 @@ def sex_conflict(rng: random.Random) -> Draft:
     return draft
 
 
+# (complaint phrasings, assessment phrasings, 'with' code, 'without' code): a condition a careless coder codes
+# both with and without its feature (with_without drops the 'without' code)
+WITH_WITHOUT = (
+    (("weak stream, nocturia x2, enlarged prostate on DRE", "LUTS with hesitancy; prostate enlarged and smooth"),
+     ("BPH with LUTS", "benign prostatic hyperplasia with lower urinary tract symptoms"), "N40.1", "N40.0"),
+)
+
+
+def with_without(rng: random.Random) -> Draft:
+    complaints, assessments, with_code, without_code = rng.choice(WITH_WITHOUT)
+    draft = Draft("primary_care").say(f"S: {rng.randint(50, 85)} y/o {rng.choice(['M', 'male'])}, "
+                                      f"{rng.choice(complaints)}.")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", with_code))
+    draft.careless["icd10cm"].append(without_code)
+    em_sentence(rng, draft, "established", wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
-                      excludes1_elsewhere, reason_for_visit, sex_conflict)
+                      excludes1_elsewhere, reason_for_visit, sex_conflict, with_without)

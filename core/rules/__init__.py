@@ -30,6 +30,7 @@ from core.rules import (
     supplies,
     symptoms,
     visit,
+    with_without,
 )
 from core.rules.excludes import find_conflicts
 from core.rules.models import ACTIONS, Context, Edit, Rule, RulesOutcome
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at present)
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
-    specificity.COMBINATION_RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
+    specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
     visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
 )
 

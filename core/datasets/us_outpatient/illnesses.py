@@ -179,4 +179,6 @@ def sex_specific_cases(rng: random.Random, i: int) -> dict:
     em_text, em = office_em(rng, "established", rng.choice([1, 2]), p, "primary_care")
     text = (f"{p.intro().capitalize()} with {complaint}. {em_text} Exam and history reviewed. "
             f"Assessment: {assessment}.")
-    return fields(text, "primary_care", ["sex_conflict", "em_level"], icd=codes, cpt=[em])
+    # a man's BPH with LUTS: careless coders add its 'without LUTS' code too (with_without)
+    rules = ["sex_conflict", "em_level"] + (["with_without"] if codes == ("N40.1",) else [])
+    return fields(text, "primary_care", rules, icd=codes, cpt=[em])
