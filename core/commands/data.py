@@ -111,8 +111,7 @@ def check(
     from core.datasets.stage_checks import check_dataset
 
     _check_stage(stage)
-    if not dataset.is_file():
-        _fail(f"dataset not found: {dataset}")
+    _need_file(dataset)
     try:
         report = check_dataset(dataset, stage)
     except (OSError, UnicodeDecodeError) as exc:
@@ -123,6 +122,14 @@ def check(
         _print_check(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _need_file(dataset: Path) -> None:
+    """A JSONL file to read: a folder or a missing path is named as such."""
+    if dataset.is_dir():
+        _fail(f"--dataset {dataset} is a folder: give a JSONL file (e.g. {dataset / 'train.jsonl'})")
+    if not dataset.is_file():
+        _fail(f"dataset not found: {dataset}")
 
 
 @app.command()
@@ -138,8 +145,7 @@ def split(
     only with --overwrite)."""
     from core.datasets.split import parse_ratios, split_dataset
 
-    if not dataset.is_file():
-        _fail(f"dataset not found: {dataset}")
+    _need_file(dataset)
     try:
         result = split_dataset(dataset, output_dir, parse_ratios(ratios), seed, overwrite)
     except (ValueError, OSError) as exc:

@@ -57,6 +57,8 @@ def test_corrupted_file_exits_1_with_line_numbers(tmp_path):
     (("build", "--stage", "stage_2", "--source", "pubmed", "--output", "x.jsonl"), "unknown source"),
     (("build", "--stage", "stage_2", "--source", "codiesp:/no/such/dir", "--output", "x.jsonl"), "not a CodiEsp"),
     (("check", "--dataset", "/no/such.jsonl", "--stage", "stage_2"), "dataset not found"),
+    (("check", "--dataset", ".", "--stage", "stage_2"), "is a folder: give a JSONL file"),  # it said "not found"
+    (("split", "--dataset", ".", "--output-dir", "out"), "is a folder: give a JSONL file"),
     (("build", "--stage", "stage_2", "--source", "llm", "--output", "x.jsonl"), "THCE_LLM_BASE_URL"),
     (("split", "--dataset", str(FIXTURE), "--output-dir", "out", "--ratios", "1,2"), "--ratios"),
 ])
