@@ -71,7 +71,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "thora": ("back", "chest"), "cervi": ("neck",), "scalp": ("head",), "lip": ("mouth", "oral"),
     "melli": ("diabe",), "cough": ("coughi",), "pneum": ("pna",), "media": ("aom", "om"), "otiti": ("aom", "om", "ear"),
     "heada": ("ha",), "fract": ("fx", "broke", "break"),
-    "dysur": ("urina", "burni"), "exace": ("attac", "flare", "worse"), "tinea": ("fungu", "ringw", "athle"), "ungui": ("nail", "toena"),
+    "dysur": ("urina", "burni"), "mictu": ("urina", "voidi", "pee"), "exace": ("attac", "flare", "worse"), "tinea": ("fungu", "ringw", "athle"), "ungui": ("nail", "toena"),
     "nasal": ("nose",), "head": ("face", "facia", "foreh", "scalp", "cheek", "chin", "brow"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
 }
 # clinical shorthand a note uses for a condition, read here only (core.text's ABBREVIATIONS also feed the search
@@ -159,13 +159,21 @@ def affirmed_sentence_keys(narrative: str) -> list[list[set[str]]]:
     return out
 
 
+# adjectives that name the disease a code belongs to: a text holding one is documented only when the note names
+# that disease too ("Hypertensive urgency" I16.0 is not documented by the "urgency" of a bladder note)
+DISEASE_ADJECTIVES = frozenset({"hypertensive", "diabetic", "alcoholic"})
+
+
 @lru_cache(maxsize=8192)
-def _alternatives(codeset, code: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+def _alternatives(codeset, code: str) -> tuple[tuple[frozenset[str], frozenset[str], tuple[frozenset[str], ...]], ...]:
+    """Per text of the code: (condition keys, site keys, the keys of each disease adjective it holds)."""
     found = []
     for text in code_texts(codeset, code):
         condition, site = _split(text)
+        tokens = words(re.sub(r"\([^)]*\)", " ", text))
+        required = tuple(frozenset(_with_synonyms([w])) for w in dict.fromkeys(tokens) if w in DISEASE_ADJECTIVES)
         if condition or site:
-            found.append((frozenset(condition), frozenset(site)))
+            found.append((frozenset(condition), frozenset(site), required))
     return tuple(found)
 
 
@@ -182,7 +190,8 @@ def supported(codeset, code: str, keys: set[str]) -> bool:
     alternatives = _alternatives(codeset, code)
     if not alternatives:
         return True
-    return any((not condition or condition & keys) and (not site or site & keys) for condition, site in alternatives)
+    return any((not condition or condition & keys) and (not site or site & keys) and all(r & keys for r in required)
+               for condition, site, required in alternatives)
 
 
 @lru_cache(maxsize=8192)

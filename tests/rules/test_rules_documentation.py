@@ -174,3 +174,23 @@ def test_an_adjective_of_site_is_no_condition(run):
     for narrative, code in (("Cardiac arrhythmia on the monitor.", "I49.9"), ("Testicular pain, left.", "N50.819"),
                             ("Epigastric pain after meals.", "R10.13")):
         assert run(narrative, icd=[code], rules=rules).edits == [], narrative
+
+
+def test_a_disease_adjective_needs_its_disease_in_the_note(run):
+    """Regression: 'Hypertensive urgency' I16.0 stood for a bladder note's "frequency and urgency" (one condition
+    word found was enough); a text holding 'hypertensive', 'diabetic' or 'alcoholic' needs that disease too."""
+    bladder = "58-year-old woman with lower urinary tract symptoms: frequency and urgency. Assessment: urinary frequency."
+    out = run(bladder, icd=["I16.0", "R35.0"], rules=(documentation.RULE,))
+    assert out.codes["icd10cm"] == ["R35.0"] and out.edits[0].code == "I16.0"
+    for note in ("BP 210/120 with headache: hypertensive urgency.", "Known HTN, BP 200/115, urgency, no symptoms."):
+        assert run(note, icd=["I16.0"], rules=(documentation.RULE,)).edits == [], note
+    assert run("Ulcer of the left heel, fat layer exposed.", icd=["E11.621"], rules=(documentation.RULE,)).edits
+    assert not run("Type 2 diabetes with a foot ulcer of the left heel.", icd=["E11.621"],
+                   rules=(documentation.RULE,)).edits
+
+
+def test_urinary_frequency_documents_frequency_of_micturition(codeset):
+    """'Frequency of micturition' R35.0 is what notes call urinary frequency (the reason_for_visit rule needs the
+    phrase documented in full: it chose dysuria R30.0, 'urinary' being one of dysuria's lay words, instead)."""
+    keys = documentation.documented_keys("Assessment: urinary frequency.")
+    assert documentation.documented_in_full(codeset, "R35.0", keys)
