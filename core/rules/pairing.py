@@ -95,6 +95,11 @@ def _propose_drug(ctx: Context) -> list:
     supplies = _supplies(ctx)
     drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)] + [e.code for e in supplies]
     cpt = ctx.codes.get("cpt", [])
+    vaccine_admin = [c for c in cpt + ctx.codes.get("hcpcs", []) if c in VACCINE_ADMIN_CPT or c in MEDICARE_ADMIN.values()]
+    if not drugs and vaccine_admin:  # a vaccine's injection is its own administration code, not a drug's
+        return [DRUG_RULE.edit("drop", "cpt", code, f"no drug is documented as given: the injection was the "
+                               f"vaccine's, reported with {vaccine_admin[0]}, so {code} is not coded")
+                for code in cpt if code in DRUG_ADMIN]
     if not drugs or any(c in DRUG_ADMIN or c.startswith(INJECTION_PROCEDURES) for c in cpt):
         return supplies
     for pattern, admin, what in ROUTES:

@@ -138,3 +138,17 @@ def test_z23_without_a_documented_vaccine_is_dropped(run):
     for narrative in ("Here for a flu shot.", "Tdap booster given today.", "Immunizations updated.",
                       "Given pneumococcal vaccine."):
         assert "Z23" in run(narrative, icd=["Z23"], rules=rules).codes["icd10cm"], narrative
+
+
+def test_a_drug_administration_code_for_a_vaccine_only_visit_is_dropped(run):
+    """Regression (found in the browser): a flu-shot note kept 96372 (a drug's IM injection) beside 90471, the
+    vaccine's own administration; with a drug given too (B12 J3420) the 96372 is the drug's and stays."""
+    flu = "Annual flu shot. Influenza vaccine, quadrivalent, 0.5 mL given IM in the left deltoid. No reactions."
+    out = run(flu, icd=["Z23"], cpt=["90686", "90471", "96372"], rules=(pairing.DRUG_RULE,))
+    assert out.codes["cpt"] == ["90686", "90471"]
+    assert out.edits[0].code == "96372" and "reported with 90471" in out.edits[0].reason
+    both = "Flu shot given IM. Cyanocobalamin 1000 mcg given IM for pernicious anemia."
+    assert run(both, icd=["Z23", "D51.0"], cpt=["90686", "90471", "96372"], hcpcs=["J3420"],
+               rules=(pairing.DRUG_RULE,)).edits == []
+    own_supply = "Testosterone cypionate from the patient's own supply injected IM by the nurse."
+    assert run(own_supply, icd=["E29.1"], cpt=["96372"], rules=(pairing.DRUG_RULE,)).edits == []  # no vaccine
