@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from core.rules.models import Context, Rule
+from core.rules.narrative import patient_text
 from core.text import affirmed
 
 CAUSE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.20 (external cause codes with injuries)"
@@ -60,8 +61,9 @@ def _propose_cause(ctx: Context) -> list:
     injuries = [c for c in icd if is_injury(c)]
     if not injuries or any(is_external_cause(c) for c in icd):
         return []
+    narrative = patient_text(ctx.narrative)  # a relative's fall is not how the patient's injury happened
     for pattern, code, what in MECHANISMS:
-        if affirmed(ctx.narrative, pattern):
+        if affirmed(narrative, pattern):
             kind = encounter_kind(injuries[0][-1])
             cause = _with_seventh(code, {"initial": "A", "subsequent": "D", "sequela": "S"}[kind])
             return [CAUSE_RULE.edit("add", "icd10cm", cause, f"the note says how the injury happened "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from core.text import GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, split_sentences
+from core.text import FAMILY_CUES, GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, split_sentences
 
 
 def documented_side(narrative: str) -> str | None:
@@ -18,6 +18,17 @@ def documented_side(narrative: str) -> str | None:
     if right and left:
         return None
     return "right" if right else "left" if left else None
+
+
+_FAMILY_RE = re.compile(r"\b(" + "|".join(FAMILY_CUES) + r")\b|\b(wife|husband|spouse|aunt|uncle|cousin)\b",
+                        re.I)
+
+
+def patient_text(narrative: str) -> str:
+    """The narrative without its sentences about relatives ("Mother has type 1 diabetes", "Family history:
+    ...", "her father fell down the stairs"): what a rule reads as the patient's own condition or injury
+    (core.text.affirmed does not treat family history as a negation)."""
+    return " ".join(s for s in split_sentences(narrative, keep_labels=True) if not _FAMILY_RE.search(s))
 
 
 _NUMBER = r"(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|several|a few|few)"

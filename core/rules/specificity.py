@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, supported, word_keys
 from core.rules.models import Context, Rule
-from core.rules.narrative import condition_side
+from core.rules.narrative import condition_side, patient_text
 from core.text import affirmed, split_sentences, words
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.b (unspecified codes)"
@@ -112,7 +112,9 @@ TYPE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.4.a.2 (type of diabetes as d
 
 
 def documented_diabetes_type(narrative: str) -> str | None:
-    """'E10' or 'E11' when the note names exactly one type of diabetes."""
+    """'E10' or 'E11' when the note names exactly one type of diabetes (the patient's: a relative's type 1
+    diabetes says nothing of the patient's)."""
+    narrative = patient_text(narrative)
     found = [category for category, pattern in _TYPE_PATTERNS.items() if affirmed(narrative, pattern)]
     return found[0] if len(found) == 1 else None
 

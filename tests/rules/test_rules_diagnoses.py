@@ -163,6 +163,16 @@ def test_diabetes_type_follows_the_documentation(run):
     assert run("T2DM on metformin.", icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []
 
 
+def test_diabetes_type_is_the_patients_not_a_relatives(run):
+    """A relative's type 1 diabetes says nothing of the patient's diabetes: E11.9 (type not documented) stays."""
+    for note in ("Diabetes mellitus on metformin, A1c 6.9. Mother has type 1 diabetes.",
+                 "Diabetes, A1c 7.5. Family history of type 1 diabetes in brother."):
+        assert run(note, icd=["E11.9"], rules=(specificity.TYPE_RULE,)).edits == []
+    out = run("Type 1 diabetes on an insulin pump. Father has type 2 diabetes.", icd=["E11.9"],
+              rules=(specificity.TYPE_RULE,))
+    assert out.codes["icd10cm"] == ["E10.9"]
+
+
 def test_excludes1_between_two_diagnoses_keeps_the_first_listed(run):
     out = run("Chronic hepatitis C.", icd=["B18.2", "K75.9"], rules=(excludes.RULE,))
     assert out.codes["icd10cm"] == ["B18.2"] and "K75.9" in out.edits[0].reason

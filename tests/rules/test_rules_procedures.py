@@ -12,6 +12,16 @@ def test_external_cause_added_with_matching_seventh_character(run):
     assert out.codes["icd10cm"] == ["S93.401D", "W19.XXXD"]
 
 
+def test_external_cause_is_the_patients_not_a_relatives(run):
+    """A relative's fall in the same note is not how the patient's injury happened."""
+    note = "Sprained ankle after a fall. Her father fell down the stairs last month."
+    out = run(note, icd=["S93.409A"], rules=(injuries.CAUSE_RULE,))
+    assert out.codes["icd10cm"] == ["S93.409A", "W19.XXXA"]
+    out = run("Ankle sprain. Fell down the stairs at home. Mother has osteoporosis.", icd=["S93.409A"],
+              rules=(injuries.CAUSE_RULE,))
+    assert out.codes["icd10cm"] == ["S93.409A", "W10.9XXA"]
+
+
 def test_external_cause_not_added_without_mechanism_or_when_present(run):
     assert run("Right wrist fracture.", icd=["S52.501A"], rules=(injuries.CAUSE_RULE,)).edits == []
     assert run("Fell.", icd=["S52.501A", "W19.XXXA"], rules=(injuries.CAUSE_RULE,)).edits == []
