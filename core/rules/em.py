@@ -64,9 +64,16 @@ _ED_ADVICE_RE = re.compile(r"\b(return(s|ing)?|go(es|ing)?|come|head) (back )?to
                            r"|ED|ER)\b[^.]*", re.I)
 
 
+# an earlier ED visit an office note tells of ("seen in the ER last week", "went to the ED 2 days ago")
+_PAST_ED_RE = re.compile(r"\b(seen|evaluated|treated|went|visited|discharged|was) (in|at|to|from) (the |an )?"
+                         r"((?i:emergency (department|room))|ED|ER)\b[^.;]{0,30}?\b((?i:\d+|an?|one|two|three|four|"
+                         r"five|six|seven|few|several) (?i:days?|weeks?|months?) (?i:ago)|(?i:yesterday|last (week|month|"
+                         r"night)|earlier this (week|month)|previously))\b", re.I)
+
+
 def patient_family(narrative: str, coded: list[str]) -> str | None:
     if _IN_ED_RE.search(narrative) or (
-            _ED_RE.search(_ED_ADVICE_RE.sub("", narrative)) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
+            _ED_RE.search(_PAST_ED_RE.sub("", _ED_ADVICE_RE.sub("", narrative))) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
         return "ed"
     if _NEW_RE.search(narrative):
         return "new"

@@ -70,6 +70,19 @@ def test_an_ed_encounter_gets_an_ed_level_even_when_an_office_code_was_given(run
     assert out.codes["cpt"] == ["99213"]
 
 
+def test_an_earlier_ed_visit_does_not_make_an_office_follow_up_an_ed_encounter(run):
+    """An office note telling of last week's ER visit is no ED record: an ED code given for it becomes the
+    office level; the ED's own note still gets its ED level."""
+    note = ("Seen in the ER last week for a urinary tract infection; here for follow-up, symptoms resolved. "
+            "Established patient. Straightforward MDM.")
+    out = run(note, cpt=["99281"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99212"]
+    note = "Patient seen in the ED 2 days ago for an ankle sprain, now here for follow-up. Straightforward MDM."
+    assert em.patient_family(note, ["99282"]) == "established"
+    note = "Chest pain that started 2 days ago, seen in the ED today. Moderate MDM."
+    assert run(note, cpt=["99214"], rules=(em.RULE,)).codes["cpt"] == ["99284"]
+
+
 def test_em_level_left_alone_without_documentation_or_for_preventive(run):
     assert run("Established patient with a cold.", cpt=["99213"], rules=(em.RULE,)).edits == []
     assert run("Annual physical, low MDM.", cpt=["99396"], rules=(em.RULE,)).edits == []
