@@ -93,6 +93,15 @@ _DIABETES = ("E08", "E09", "E10", "E11", "E13")
 
 def _propose_combination(ctx: Context) -> list:
     icd, edits = ctx.icd(), []
+    # hypertension with both CKD and heart failure is hypertensive heart and CKD (I13), not I12 or I11 alone
+    hypertension = next((c for c in icd if c in ("I10", "I11.0", "I11.9", "I12.0", "I12.9")), None)
+    if hypertension and any(c.startswith("N18") for c in icd) and any(c.startswith("I50") for c in icd):
+        target = "I13.2" if any(c in ("N18.5", "N18.6") for c in icd) else "I13.0"
+        if target not in icd:
+            edits.append(COMBINATION_RULE.edit("replace", "icd10cm", hypertension, "hypertension with chronic kidney "
+                                               "disease and heart failure is hypertensive heart and chronic kidney "
+                                               f"disease with heart failure: {target}", target))
+            icd.remove(hypertension)
     for code, partner, replacement, reason in COMBINATIONS:
         if code in icd and any(c.startswith(partner) for c in icd) and replacement not in icd:
             edits.append(COMBINATION_RULE.edit("replace", "icd10cm", code, reason, replacement))

@@ -144,6 +144,18 @@ def test_combination_codes_for_diabetes_and_hypertension_with_ckd(run):
     assert run("T2DM and HTN.", icd=["E11.9", "I10"], rules=(specificity.COMBINATION_RULE,)).edits == []
 
 
+def test_hypertension_with_ckd_and_heart_failure_is_i13(run):
+    """I.C.9.a.3: hypertension with both heart failure and CKD is I13, not I12.9 (or I11.0) alone."""
+    out = run("CKD stage 3b, hypertension and congestive heart failure.", icd=["I10", "N18.32", "I50.9"],
+              rules=(specificity.COMBINATION_RULE,))
+    assert out.codes["icd10cm"] == ["I13.0", "N18.32", "I50.9"]
+    out = run("ESRD on dialysis, hypertension, heart failure.", icd=["I12.0", "N18.6", "I50.9"],
+              rules=(specificity.COMBINATION_RULE,))
+    assert out.codes["icd10cm"] == ["I13.2", "N18.6", "I50.9"]
+    out = run("Hypertension and CKD stage 3a.", icd=["I10", "N18.31"], rules=(specificity.COMBINATION_RULE,))
+    assert out.codes["icd10cm"] == ["I12.9", "N18.31"]
+
+
 def test_use_additional_code_when_documented(run):
     out = run("Type 2 diabetes, takes metformin and insulin.", icd=["E11.9"], rules=(notes.RULE,))
     assert set(out.codes["icd10cm"]) == {"E11.9", "Z79.4", "Z79.84"}
