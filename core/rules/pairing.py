@@ -13,7 +13,7 @@ from core.rules.documentation import documented_keys, supported
 from core.rules.drugs import given_drugs, same_drug
 from core.rules.models import Context, Rule
 from core.rules.narrative import spans_several_encounters
-from core.text import affirmed
+from core.text import affirmed, split_sentences
 
 DRUG_GUIDELINE = ("CPT drug administration (96360-96379): the administration is reported with the drug supply code "
                   "(HCPCS Level II J-code, units per its descriptor)")
@@ -125,7 +125,9 @@ def _documented_products(ctx: Context) -> list[str]:
         coded & (VACCINE_ADMIN_CPT | set(MEDICARE_ADMIN.values())))
     if not given:
         return []
-    return [code for pattern, code in PRODUCTS if code not in coded and affirmed(ctx.narrative, pattern)]
+    missing = _not_given_kinds(ctx.narrative)  # 'Declined Tdap' names no product given
+    return [code for pattern, code in PRODUCTS if code not in coded and affirmed(ctx.narrative, pattern)
+            and vaccine_kind(code) not in missing]
 
 
 def _medicare(ctx: Context) -> bool:
@@ -212,7 +214,49 @@ def _undocumented_immunization(ctx: Context) -> list:
                               "immunization) is not coded")]
 
 
+# a vaccine the patient did not get at this encounter: declined, deferred, or given elsewhere or before
+_NOT_GIVEN_RE = re.compile(r"\b(declin\w*|refus\w*|defer\w*|postpon\w*|not (given|administered|done)|"
+                           r"at (the|a) pharmacy|elsewhere|previously|last (week|month|year)|ago)\b", re.I)
+_GIVEN_RE = re.compile(r"(?<!not )\b(given|administered|injected)\b", re.I)
+
+
+def _not_given_kinds(narrative: str) -> set[str]:
+    """Vaccines every sentence naming which says it was not given here ('declined the flu shot', 'received
+    Shingrix at the pharmacy last month'): their product, administration and Z23 are not coded."""
+    kinds = set()
+    sentences = split_sentences(narrative, keep_labels=True)
+    for kind, (_, pattern) in VACCINES.items():
+        naming = [s for s in sentences if re.search(pattern, s, re.I)]
+        if naming and all(_NOT_GIVEN_RE.search(s) and not _GIVEN_RE.search(s) for s in naming):
+            kinds.add(kind)
+    return kinds
+
+
+def _not_given(ctx: Context) -> list:
+    """Drop the products of vaccines the note says were not given here; with no vaccine left, their
+    administration codes and Z23 too."""
+    missing = _not_given_kinds(ctx.narrative)
+    products = [c for c in ctx.codes.get("cpt", []) if vaccine_kind(c) in missing]
+    if not products:
+        return []
+    edits = [VACCINE_RULE.edit("drop", "cpt", c, f"the note says the {_words(vaccine_kind(c))} vaccine was not given "
+                               f"at this encounter: its product code {c} is not billed") for c in products]
+    if any(vaccine_kind(c) and c not in products for c in ctx.codes.get("cpt", [])):
+        return edits
+    reason = "no vaccine was given at this encounter: {} is not coded"
+    edits += [VACCINE_RULE.edit("drop", "cpt", c, reason.format(c)) for c in ctx.codes.get("cpt", [])
+              if c in VACCINE_ADMIN_CPT]
+    edits += [VACCINE_RULE.edit("drop", "hcpcs", c, reason.format(c)) for c in ctx.codes.get("hcpcs", [])
+              if c in MEDICARE_ADMIN.values()]
+    if ctx.has("icd10cm", "Z23"):
+        edits.append(VACCINE_RULE.edit("drop", "icd10cm", "Z23", reason.format("Z23 (encounter for immunization)")))
+    return edits
+
+
 def _propose_vaccine(ctx: Context) -> list:
+    declined = _not_given(ctx)
+    if declined:
+        return declined
     dropped = _undocumented_products(ctx)
     added = _documented_products(ctx)
     products = [VACCINE_RULE.edit("add", "cpt", code, f"the note names the vaccine given: its product code {code} "

@@ -209,3 +209,22 @@ def test_96127_needs_a_standardized_instrument(run):
     for narrative in ("PHQ-9 administered and scored.", "GAD-7 score 12.", "Depression screening done, negative.",
                       "Vanderbilt ADHD assessment scored.", "Edinburgh postnatal scale completed."):
         assert "96127" in run(narrative, cpt=["96127"], rules=(preventive.RULE,)).codes["cpt"], narrative
+
+
+def test_a_vaccine_not_given_here_is_not_billed(run):
+    """A declined (or elsewhere given) vaccine's product, its administration and Z23 are not coded; a vaccine
+    given with the declined one named in another sentence is left to the usual pairing."""
+    from core.rules import pairing
+
+    note = "45-year-old with hypertension, BP controlled. Patient declined the influenza vaccine today. Low MDM."
+    out = run(note, icd=["I10", "Z23"], cpt=["99213", "90686", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes == {"icd10cm": ["I10"], "cpt": ["99213"], "hcpcs": []}
+    note = "Here for blood pressure. Received Shingrix at the pharmacy last month."
+    out = run(note, icd=["I10"], cpt=["99213", "90750"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["99213"] and out.codes["icd10cm"] == ["I10"]
+    note = "Flu shot given today in the left deltoid. Declined Tdap."
+    out = run(note, icd=["Z23"], cpt=["90686", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes == {"icd10cm": ["Z23"], "cpt": ["90686", "90471"], "hcpcs": []}
+    note = "Flu vaccine was previously declined; today the patient agreed and the flu vaccine was given IM."
+    out = run(note, icd=["Z23"], cpt=["90686", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.edits == []
