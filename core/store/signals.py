@@ -121,15 +121,20 @@ def _kto(review, pred, case, kind: str, answer: str, label: bool) -> dict:
 def kto_records() -> list[dict]:
     """KTO rows of every submitted review, oldest review first (see the module docstring)."""
     records = []
+    judged: dict[str, list[dict]] = {}  # a "model" row's id -> the model answer it judges (as an accept exports it)
     for review, pred, case, pair in _submitted_rows():
         if review.decision == "accept":
             records.append(_kto(review, pred, case, "model", accepted_answer(pred, case), True))
         elif review.decision in ("reject", "correct"):
             records.append(_kto(review, pred, case, "model", pred.raw_output, False))
+            judged[records[-1]["id"]] = [{"role": "assistant", "content": accepted_answer(pred, case)}]
             if review.decision == "correct" and pair is not None:
                 records.append(_kto(review, pred, case, "correction", pair.chosen, True))
-    # one row per (prompt, completion): two accepts of one answer are one row, an accept and a reject of it none
-    return merge_reviews(records, lambda r: _json([r["prompt"], r["completion"]]), lambda r: str(r["label"]))
+    # one row per (prompt, model answer judged): two accepts of one answer are one row, an accept and a reject of it
+    # none (a reject's row holds the raw output, which differs from what an accept exports when it was cut off or
+    # the coding rules edited it: both judge the same answer)
+    return merge_reviews(records, lambda r: _json([r["prompt"], judged.get(r["id"], r["completion"])]),
+                         lambda r: str(r["label"]))
 
 
 def sft_records() -> list[dict]:

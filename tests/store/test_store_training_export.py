@@ -190,3 +190,24 @@ def test_an_accept_of_a_malformed_raw_answer_exports_a_well_formed_one(store, ra
     export_preference_pairs(tmp_path / "sft.jsonl", format="sft")
     report = check_dataset(tmp_path / "sft.jsonl", "stage_2")
     assert report.ok, report.errors
+
+
+@pytest.mark.parametrize("second", ["reject", "correct"])
+def test_an_answer_accepted_by_one_annotator_and_judged_wrong_by_another_is_no_kto_row(store, second):
+    """Regression: when the raw output differs from the answer an accept exports (cut off, as thce-tiny's '{"', or
+    edited by the coding rules), one annotator's accept exported the model's answer as `label: true` (rebuilt) and
+    the other's reject or correction the same answer as `label: false` (raw): a disagreement trained both ways
+    instead of being left out until adjudicated, as it is when the raw output is well formed."""
+    from core.store import set_min_submitted
+
+    narrative = "Type 2 diabetes without complications, on metformin."
+    codes = {"icd10cm": ["E11.9"], "cpt": [], "hcpcs": []}
+    case_id = add_case(narrative, source="test")
+    save_prediction(case_id, {**model_result(narrative), "codes": codes, "reasoning": "", "raw": '{"'})
+    set_min_submitted(2, case_ids=[case_id])
+    save_review(case_id, "alice", "accept")
+    fix = {"icd10cm": ["E11.9", "I10"]} if second == "correct" else None
+    save_review(case_id, "bob", second, corrected_codes=fix)
+    rows = export_records("kto")
+    assert [(r["meta"]["kind"], r["label"]) for r in rows if r["meta"]["kind"] == "model"] == []
+    assert [r["meta"]["kind"] for r in rows] == (["correction"] if second == "correct" else [])
