@@ -203,5 +203,26 @@ def with_without(rng: random.Random) -> Draft:
     return draft
 
 
+# (complaint phrasings, what the note denies, assessment phrasings, gold code, the denied symptom's code): a
+# symptom the note denies, coded anyway by a careless coder (denied_symptom drops it)
+DENIED = (
+    (("cough x5 days", "productive cough since the weekend"), "No fever.", ("acute bronchitis", "bronchitis, acute"),
+     "J20.9", "R50.9"),
+    (("dysuria and frequency", "burning on urination"), "No hematuria.", ("acute cystitis", "cystitis without hematuria"),
+     "N30.00", "R31.9"),
+    (("HA x2 days", "headache since yesterday"), "Denies nausea.", ("tension headache", "tension-type headache"),
+     "G44.209", "R11.0"),
+)
+
+
+def denied_symptom(rng: random.Random) -> Draft:
+    complaints, denial, assessments, gold, symptom = rng.choice(DENIED)
+    draft = Draft("urgent_care").say(f"S: {who(rng)}, {rng.choice(complaints)}. {denial}")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", gold))
+    draft.careless["icd10cm"].append(symptom)
+    em_sentence(rng, draft, wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
-                      excludes1_elsewhere, reason_for_visit, sex_conflict, with_without)
+                      excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom)

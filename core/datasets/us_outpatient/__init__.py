@@ -28,6 +28,7 @@ PLAN = (  # (family, number of cases)
     (services.ambulance_cases, 6),
     (services.ed_visit_cases, 8),
     (illnesses.sex_specific_cases, 8),
+    (illnesses.denied_cases, 8),
 )
 
 

@@ -182,3 +182,24 @@ def sex_specific_cases(rng: random.Random, i: int) -> dict:
     # a man's BPH with LUTS: careless coders add its 'without LUTS' code too (with_without)
     rules = ["sex_conflict", "em_level"] + (["with_without"] if codes == ("N40.1",) else [])
     return fields(text, "primary_care", rules, icd=codes, cpt=[em])
+
+
+# (complaint, denied findings, assessment, gold codes): a symptom the note denies, which a careless coder codes
+# anyway (denied_symptom drops it)
+DENIED = (
+    ("a cough for five days", "Denies fever or shortness of breath.", "acute bronchitis", ("J20.9",)),
+    ("a sore throat and a runny nose", "No fever. Denies ear pain.", "acute upper respiratory infection", ("J06.9",)),
+    ("burning with urination", "Denies fever, flank pain or blood in the urine.", "acute cystitis", ("N30.00",)),
+    ("a headache behind the eyes for two days", "No nausea or vomiting. No vision changes.", "tension-type headache",
+     ("G44.209",)),
+)
+
+
+@family
+def denied_cases(rng: random.Random, i: int) -> dict:
+    complaint, denials, assessment, codes = DENIED[i % len(DENIED)]
+    p = patient(rng, 19, 70)
+    em_text, em = office_em(rng, rng.choice(["new", "established"]), 1, p, "urgent_care")
+    text = (f"{p.intro().capitalize()} with {complaint}. {denials} {em_text} Exam and history reviewed. "
+            f"Assessment: {assessment}.")
+    return fields(text, "urgent_care", ["denied_symptom", "em_level"], icd=codes, cpt=[em])
