@@ -28,6 +28,7 @@ complicated uncomplicated closed open displaced nondisplaced stage manifestation
 routine healing care use clinical finding findings involving affecting complication complications current
 recurrent persistent intractable limb limbs upper lower end shaft proximal distal than more less any
 unqualified general generalized localized organ organs system systems tract specific nonspecific abnormal essential
+infectious infective
 """.split())
 # words that name a site: a site-specific code needs its site (or a synonym) in the note too
 ANATOMY = frozenset("""
