@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from core.rules.em import ALL_EM, level_statements
-from core.text import evidence_stems, negated_before, sentence_spans, tokenize
+from core.text import evidence_stems, negated_before, negated_within, sentence_spans, tokenize
 
 _QUOTE_RE = re.compile(r'"([^"\n]{3,300})"|“([^”\n]{3,300})”|\'([^\'\n]{3,300})\'')
 # What a code looks like in a reasoning line: ICD-10-CM (E11.65, C56), CPT (99214, 0001A), HCPCS (J1100).
@@ -28,10 +28,6 @@ _ARROW_RE = re.compile(r"^\s*[-*•]?\s*(.{3,300}?)\s*(?:->|=>|→)")
 WEAK_WORDS = ("visit office outpatient level low moderate high complexity straightforward time total minutes new "
               "established service care given routine single first one two three additional minimum complete "
               "limited brief evaluation management report interpretation each today test")
-
-
-# Words before a quoted finding that a negation cue may stand in to deny it (NegEx looks about as far).
-NEGATION_WINDOW = 5
 
 
 @dataclass(frozen=True)
@@ -94,6 +90,7 @@ def _quoted(narrative: str, reasoning: str, code: str, wanted: set[str], codeset
 
 def _quote_denied(narrative: str, span: tuple[int, int], wanted: set[str]) -> bool:
     """Whether the narrative denies what a quote at `span` names: a negation cue among the NEGATION_WINDOW words
+    (core.text.negated_within)
     before the quote's first word that matches the code's terms (else its first content word), in its sentence
     and with no comma between ("Denies chest pain", "did not report any episodes of hematuria"; not "diabetes
     without complications", nor "with no impact on the pathway and a right adrenal hypodense mass")."""
@@ -103,8 +100,7 @@ def _quote_denied(narrative: str, span: tuple[int, int], wanted: set[str]) -> bo
         return False
     sentence = next((start for start, end in sentence_spans(narrative, keep_labels=True) if start <= span[0] < end),
                     span[0])
-    before = " ".join(narrative[sentence:word.start()].split()[-NEGATION_WINDOW:])
-    return negated_before(before + " ", len(before) + 1)
+    return negated_within(narrative[sentence:word.start()], word.start() - sentence)
 
 
 def _fits_another_code(stems: set[str], reasoning: str, code: str, codeset) -> bool:

@@ -214,6 +214,17 @@ def negated_before(text: str, index: int) -> bool:
     return _NEGATED_TAIL_RE.search(text[:index]) is not None
 
 
+# Words before a finding that a negation cue may stand in to deny it (NegEx looks about as far).
+NEGATION_WINDOW = 5
+
+
+def negated_within(text: str, index: int, window: int = NEGATION_WINDOW) -> bool:
+    """negated_before, looking back at most `window` words from `index` (a cue further back does not deny the
+    word: "no relevant history was referred ... for a vasectomy"). `text`: the word's sentence or clause."""
+    before = " ".join(text[:index].split()[-window:])
+    return negated_before(before + " ", len(before) + 1)
+
+
 def any_affirmed(narrative: str, patterns) -> bool:
     return any(affirmed(narrative, pattern) for pattern in patterns)
 

@@ -5,7 +5,7 @@ dropped.
 
 A mention is a sentence holding a condition word of the code's description or inclusion terms (and its site word,
 for a site-specific code), in the note's own words, synonyms and shorthand (core.rules.documentation); it is
-negated when a negation cue stands within NEGATION_WINDOW words before its first such word, in the same clause.
+negated when a negation cue stands within core.text.NEGATION_WINDOW words before its first such word, in the same clause.
 A code the note never mentions is `unsupported_diagnosis`'s to judge; one mentioned once without a negation
 stays. Only signs and symptoms: a denied diagnosis may still be coded where a note's conventions say so."""
 
@@ -15,11 +15,10 @@ import re
 
 from core.rules.documentation import _alternatives, _stems, note_words
 from core.rules.models import Context, Rule
-from core.text import negated_before, split_sentences
+from core.text import negated_within, split_sentences
 
 GUIDELINE = ("ICD-10-CM Official Guidelines I.C.18 (signs and symptoms are coded when present) and IV.D "
              "(outpatient: code what is documented)")
-NEGATION_WINDOW = 5
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
@@ -33,8 +32,7 @@ def _mentions(narrative: str, condition: frozenset[str], site: frozenset[str]) -
         if not conditions or (site and not sites):
             continue
         first = min(conditions + sites)
-        before = " ".join(sentence[:first].split()[-NEGATION_WINDOW:])
-        found.append(negated_before(before + " ", len(before) + 1))
+        found.append(negated_within(sentence, first))
     return found
 
 
