@@ -224,5 +224,30 @@ def denied_symptom(rng: random.Random) -> Draft:
     return draft
 
 
+# (complaint phrasings, work-up, assessment phrasings, the symptom's code, the suspected diagnosis' code): a
+# diagnosis the note only suspects, coded by a careless coder in place of its symptom (uncertain_diagnosis, IV.H)
+UNCERTAIN = (
+    (("substernal CP x2h", "chest pain since this morning"), "ECG NSR. Troponin neg.",
+     ("chest pain, r/o acute MI", "CP, rule out acute myocardial infarction"), "R07.9", "I21.9"),
+    (("RLQ pain since last night", "right lower quadrant pain x1 day"), "Tender at McBurney's point.",
+     ("RLQ pain, suspected appendicitis; CT ordered", "right lower quadrant pain, possible appendicitis"), "R10.31",
+     "K35.80"),
+    (("cough x4 days", "dry cough since the weekend"), "Lungs with scattered rhonchi.",
+     ("cough, possible pneumonia; CXR ordered", "cough, r/o pneumonia"), "R05.9", "J18.9"),
+    (("dysuria x2d", "burning with urination"), "Urine culture sent.",
+     ("dysuria, probable UTI; await culture", "dysuria, r/o urinary tract infection"), "R30.0", "N39.0"),
+)
+
+
+def uncertain_diagnosis(rng: random.Random) -> Draft:
+    complaints, workup, assessments, symptom, suspected = rng.choice(UNCERTAIN)
+    draft = Draft(rng.choice(["urgent_care", "primary_care"])).say(f"S: {who(rng)}, {rng.choice(complaints)}. {workup}")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", symptom))
+    draft.careless["icd10cm"].append(suspected)
+    em_sentence(rng, draft, wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
-                      excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom)
+                      excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom,
+                      uncertain_diagnosis)

@@ -49,6 +49,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "malig": ("cance", "carci", "tumor", "metas", "lymph", "sarco", "melan", "adeno"), "calcu": ("stone", "lith"),
     "urtic": ("hives", "wheal"), "pruri": ("itch",), "epist": ("nosebleed", "bleed"), "dyspn": ("breat", "winded"),
     "vomit": ("emesi", "throw"), "nause": ("naus",), "diarr": ("loose", "stool"), "myalg": ("ache", "aches"),
+    "otalg": ("earache", "pain"),
     "dizzi": ("dizzy", "light", "verti"), "fatig": ("tired", "exhau"), "malai": ("tired", "unwell"),
     "phary": ("throa",), "tonsi": ("throa",), "conju": ("pink",),
     "gastr": ("stoma", "belly", "gi"), "cysti": ("bladd", "uti"), "cellu": ("skin", "infec", "redne"),
@@ -102,9 +103,13 @@ def _stems(tokens: list[str], prefixes: bool = True) -> set[str]:
     return keys | {"^" + token[:4] for token in tokens if len(token) >= 4} if prefixes else keys
 
 
+# the heart's sinus node ("normal sinus rhythm", "sinus tachycardia") names no disease of the nasal sinuses
+_SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhythmia|node)", re.IGNORECASE)
+
+
 def note_words(text: str) -> list[str]:
     """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
-    return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
+    return [part for word in words(_SINUS_NODE_RE.sub("", text)) for part in SHORTHAND.get(word, word).split()]
 
 
 def _synonym_key(synonym: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from core.rules.models import Context, Rule
-from core.rules.narrative import patient_text
+from core.rules.narrative import patient_text, visit_note
 from core.text import affirmed
 
 CAUSE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.20 (external cause codes with injuries)"
@@ -56,18 +56,26 @@ def _with_seventh(code: str, seventh: str) -> str:
     return code[:-1] + seventh
 
 
+# pain of a joint, limb or the back (M25.5-, M79.6-, M54.-): in a visit note that says how it came about (the
+# fracture suspected after a fall is not coded, its pain is: uncertain_diagnosis), the external cause goes with it
+_PAIN_RE = re.compile(r"^M(25\.5|79\.6|54\.)")
+
+
 def _propose_cause(ctx: Context) -> list:
     icd = ctx.icd()
     injuries = [c for c in icd if is_injury(c)]
-    if not injuries or any(is_external_cause(c) for c in icd):
+    # (the code the cause goes with, its encounter's 7th character): a pain code is under active treatment
+    anchor = (injuries[0], injuries[0][-1]) if injuries else next(
+        ((c, "A") for c in icd if _PAIN_RE.match(c) and visit_note(ctx.narrative)), None)
+    if anchor is None or any(is_external_cause(c) for c in icd):
         return []
     narrative = patient_text(ctx.narrative)  # a relative's fall is not how the patient's injury happened
     for pattern, code, what in MECHANISMS:
         if affirmed(narrative, pattern):
-            kind = encounter_kind(injuries[0][-1])
+            kind = encounter_kind(anchor[1])
             cause = _with_seventh(code, {"initial": "A", "subsequent": "D", "sequela": "S"}[kind])
-            return [CAUSE_RULE.edit("add", "icd10cm", cause, f"the note says how the injury happened "
-                                    f"({what}): the external cause {cause} goes with {injuries[0]}")]
+            return [CAUSE_RULE.edit("add", "icd10cm", cause, f"the note says how the {'injury' if injuries else 'pain'}"
+                                    f" happened ({what}): the external cause {cause} goes with {anchor[0]}")]
     return []
 
 

@@ -56,6 +56,23 @@ def spans_several_encounters(narrative: str) -> bool:
     return bool(_LATER_ENCOUNTER_RE.search(narrative))
 
 
+# the section labels of a clinician's visit note (SOAP, H&P, ED chart): "Assessment:", "A/P:", "HPI:", "ROS:" ...
+_VISIT_LABEL_RE = re.compile(
+    r"(?:^|[.\n]\s*)(?:assessment(?: and plan)?|impression|a/p|plan|diagnos[ie]s|dx|hpi|cc|chief complaint|ros"
+    r"|review of systems|history of present illness|physical exam(?:ination)?|pe|exam|vitals?|disposition|mdm"
+    r"|medical decision making|subjective|objective|s|o|a|p)\s*:", re.I)
+SHORT_NOTE_WORDS = 120  # CodiEsp's case reports of one encounter: median 216 (train) and 242 (dev) words
+
+
+def visit_note(narrative: str) -> bool:
+    """Whether the narrative reads as a clinician's note of one outpatient or ED visit: it has a visit note's
+    section labels (Assessment:, A/P:, HPI:, ROS:, MDM: ...) or it is short (at most SHORT_NOTE_WORDS words),
+    and it spans one encounter. A published case report (CodiEsp) has neither, whatever it tells."""
+    if spans_several_encounters(narrative):
+        return False
+    return bool(_VISIT_LABEL_RE.search(narrative)) or len(narrative.split()) <= SHORT_NOTE_WORDS
+
+
 @lru_cache(maxsize=1)
 def _generic_words() -> frozenset[str]:
     return frozenset(GENERIC_WORDS.split()) | frozenset(UNSPECIFIED_WORDS)
@@ -69,10 +86,18 @@ def condition_words(description: str) -> list[str]:
     return sorted({w[:5] for w in words if w not in _generic_words()})
 
 
+# body parts of three or four letters, matched as whole words ('Pain in left knee' is about the knee; 'ear' is
+# not the 'early' of another sentence)
+SHORT_BODY_PARTS = ("ear", "eye", "hip", "knee", "leg", "arm", "foot", "hand", "toe", "back", "neck", "jaw", "rib", "lip")
+
+
 def condition_side(narrative: str, description: str) -> str | None:
     """The side documented for one condition: `documented_side` over the sentences that name it (a long note
-    names sides of other body parts too: 'left' elsewhere says nothing about this condition)."""
+    names sides of other body parts too: 'left' elsewhere says nothing about this condition): its condition
+    words, or when it has none ('Pain in left knee'), its short body part."""
     stems = condition_words(description)
+    if not stems:
+        stems = [rf"{part}s?\b" for part in SHORT_BODY_PARTS if re.search(rf"\b{part}s?\b", description, re.I)]
     if not stems:
         return None
     regex = re.compile(r"\b(" + "|".join(stems) + ")", re.I)

@@ -118,6 +118,16 @@ def test_laterality_corrects_the_wrong_side(run):
     assert out.codes["icd10cm"] == ["S42.001A"]
 
 
+def test_laterality_reads_a_short_body_part_when_the_description_has_no_condition_word(run):
+    # 'Pain in left knee' has no word of five letters: its knee is what the side is read for
+    note = "Right knee pain for two days, no injury. Knee x-ray, two views: no fracture. Assessment: right knee pain."
+    out = run(note, icd=["M25.561", "M25.562"], rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["M25.561"]
+    assert run("Left ear pain. Right knee stable.", icd=["H92.02"], rules=(specificity.SIDE_RULE,)).edits == []
+    # 'ear' is a whole word: 'early' in a right-sided sentence says nothing of the ear
+    assert run("Left ear pain. Early right knee arthritis.", icd=["H92.02"], rules=(specificity.SIDE_RULE,)).edits == []
+
+
 def test_laterality_keeps_both_sides_when_both_are_documented(run):
     out = run("Osteoarthritis of the right knee and of the left knee.", icd=["M17.11", "M17.12"],
               rules=(specificity.SIDE_RULE,))

@@ -207,3 +207,12 @@ def test_infectious_alone_documents_no_condition(run):
     assert out.codes["icd10cm"] == ["J06.9"] and out.edits[0].code == "N10"
     assert run("Fever and flank pain; acute pyelonephritis.", icd=["N10"], rules=(documentation.RULE,)).edits == []
     assert run("Vomiting and diarrhea: infectious gastroenteritis.", icd=["A09"], rules=(documentation.RULE,)).edits == []
+
+
+def test_the_hearts_sinus_rhythm_is_no_sinusitis_and_ear_pain_is_otalgia(run):
+    note = "Chest pain for two hours. ECG: normal sinus rhythm. Assessment: chest pain."
+    out = run(note, icd=["R07.9", "J32.9"], rules=(documentation.RULE,))
+    assert out.codes["icd10cm"] == ["R07.9"]
+    assert run("Sinus pressure for ten days. Assessment: chronic sinusitis.", icd=["J32.9"],
+               rules=(documentation.RULE,)).edits == []
+    assert run("Left ear pain since last night.", icd=["H92.02"], rules=(documentation.RULE,)).edits == []

@@ -175,3 +175,18 @@ def test_a_drug_administration_code_for_a_vaccine_only_visit_is_dropped(run):
                rules=(pairing.DRUG_RULE,)).edits == []
     alone = "Testosterone injected IM by the nurse."  # no vaccine: the administration is left alone
     assert "96372" in run(alone, icd=["E29.1"], cpt=["96372"], rules=(pairing.DRUG_RULE,)).codes["cpt"]
+
+
+def test_external_cause_goes_with_a_pain_code_in_a_visit_note(run):
+    """A fall with hip pain whose fracture is only suspected: the pain is coded (uncertain_diagnosis), and the fall
+    with it (Guidelines I.C.20: external causes go with any condition due to an external cause)."""
+    note = "Ambulance run report: 80-year-old man, fall at home with left hip pain, a hip fracture suspected."
+    out = run(note, icd=["M25.552"], rules=(injuries.CAUSE_RULE,))
+    assert out.codes["icd10cm"] == ["M25.552", "W19.XXXA"] and "how the pain happened" in out.edits[0].reason
+    assert "goes with M25.552" in out.edits[0].reason
+    # no mechanism, or a pain code that is not of a joint, limb or the back: nothing added
+    assert run("Left hip pain for a month.", icd=["M25.552"], rules=(injuries.CAUSE_RULE,)).edits == []
+    assert run("Fell last year. Chest pain today.", icd=["R07.9"], rules=(injuries.CAUSE_RULE,)).edits == []
+    # a case report of many sentences is no visit note: left alone
+    report = "A 70-year-old man fell at home and had hip pain. " * 15
+    assert run(report, icd=["M25.552"], rules=(injuries.CAUSE_RULE,)).edits == []

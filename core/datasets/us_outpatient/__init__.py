@@ -29,6 +29,7 @@ PLAN = (  # (family, number of cases)
     (services.ed_visit_cases, 8),
     (illnesses.sex_specific_cases, 8),
     (illnesses.denied_cases, 8),
+    (illnesses.uncertain_cases, 8),
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from core.datasets.us_outpatient.common import VIEW_COUNT_CODES, family, fields, office_em, patient
+from core.datasets.us_outpatient.common import VIEW_COUNT_CODES, ed_em, family, fields, office_em, patient
 
 # (diagnosis code, how the assessment names it, symptoms the note lists, (test sentence, CPT) or None)
 ACUTE = (
@@ -203,3 +203,41 @@ def denied_cases(rng: random.Random, i: int) -> dict:
     text = (f"{p.intro().capitalize()} with {complaint}. {denials} {em_text} Exam and history reviewed. "
             f"Assessment: {assessment}.")
     return fields(text, "urgent_care", ["denied_symptom", "em_level"], icd=codes, cpt=[em])
+
+
+# (setting, complaint, work-up, assessment, gold ICD-10-CM, procedures done here): a diagnosis the note only
+# suspects or rules out, which a careless coder codes anyway; the outpatient coder codes the sign or symptom
+# (uncertain_diagnosis, Guidelines IV.H)
+UNCERTAIN = (
+    ("ed", "chest pain for two hours", "ECG: normal sinus rhythm. Troponin negative.",
+     "chest pain, r/o acute coronary syndrome; cardiology follow-up arranged", ("R07.9",), ("93010",)),
+    ("urgent_care", "cough and fever for three days", "Lungs with scattered rhonchi.",
+     "cough and fever, likely viral upper respiratory infection versus early pneumonia", ("R05.9", "R50.9"), ()),
+    ("ed", "right lower quadrant abdominal pain since this morning", "Tender at McBurney's point.",
+     "RLQ pain, suspected appendicitis; surgery consulted and CT ordered", ("R10.31",), ()),
+    ("primary_care", "burning with urination for two days", "Urine culture sent.",
+     "dysuria, probable urinary tract infection; await the culture", ("R30.0",), ()),
+    ("urgent_care", "right knee pain for two days, no injury", "Knee x-ray, two views: no fracture.",
+     "right knee pain, rule out gout versus septic arthritis; referred to orthopedics", ("M25.561",), ("73560",)),
+    ("ed", "pleuritic chest pain after a long flight", "CT angiography of the chest: no pulmonary embolism.",
+     "pleuritic chest pain; pulmonary embolism ruled out by CTA", ("R07.81",), ("71275",)),
+    ("primary_care", "headaches for three weeks, worse in the morning", "Neurologic exam normal.",
+     "headache, possible migraine versus tension-type headache; headache diary", ("R51.9",), ()),
+    ("urgent_care", "left ear pain since last night", "Left tympanic membrane slightly dull, not bulging.",
+     "left ear pain, questionable early otitis media; watchful waiting", ("H92.02",), ()),
+)
+
+
+@family
+def uncertain_cases(rng: random.Random, i: int) -> dict:
+    setting, complaint, workup, assessment, codes, cpt = UNCERTAIN[i % len(UNCERTAIN)]
+    p = patient(rng, 19, 70)
+    if setting == "ed":
+        em_text, em = ed_em(rng, rng.choice([1, 2]))
+        opening = f"{p.intro().capitalize()} seen in the emergency department with {complaint}."
+    else:
+        em_text, em = office_em(rng, rng.choice(["new", "established"]), rng.choice([1, 2]), p, setting)
+        opening = f"{p.intro().capitalize()} with {complaint}."
+    text = f"{opening} {em_text} {workup} Assessment: {assessment}."
+    rules = ["uncertain_diagnosis", "em_level"] + (["radiology_views"] if "73560" in cpt else [])
+    return fields(text, setting, rules, icd=codes, cpt=[em, *cpt])

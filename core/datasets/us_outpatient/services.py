@@ -122,9 +122,9 @@ WELLNESS = (  # (text, ICD, CPT, HCPCS)
 AMBULANCE = (  # (reason, ICD, base code, level text)
     ("chest pain", ("R07.9",), "A0427", "advanced life support emergency transport with cardiac monitoring"),
     ("a syncopal episode", ("R55",), "A0429", "basic life support emergency transport"),
-    (
-        "a fall at home with a suspected left hip fracture",
-        ("S72.002A", "W19.XXXA"),
+    (  # a fracture the crew only suspects is not coded (Guidelines IV.H): the hip pain is
+        "a fall at home with left hip pain, a hip fracture suspected",
+        ("M25.552", "W19.XXXA"),
         "A0429",
         "basic life support emergency transport",
     ),
@@ -188,7 +188,7 @@ def ambulance_cases(rng: random.Random, i: int) -> dict:
         f"Ambulance run report: {p.intro()} transported to the emergency department for {reason}. "
         f"Service: {level}. Loaded mileage {miles} statute miles."
     )
-    rules = ["ambulance_transport"] + (["external_cause"] if len(icd) > 1 else [])
+    rules = ["ambulance_transport"] + (["external_cause", "uncertain_diagnosis"] if len(icd) > 1 else [])
     return fields(text, "ed", rules, icd=icd, hcpcs=[base, "A0425"])
 
 
