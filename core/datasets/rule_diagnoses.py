@@ -227,8 +227,8 @@ def denied_symptom(rng: random.Random) -> Draft:
 # (complaint phrasings, work-up, assessment phrasings, the symptom's code, the suspected diagnosis' code): a
 # diagnosis the note only suspects, coded by a careless coder in place of its symptom (uncertain_diagnosis, IV.H)
 UNCERTAIN = (
-    (("substernal CP x2h", "chest pain since this morning"), "ECG NSR. Troponin neg.",
-     ("chest pain, r/o acute MI", "CP, rule out acute myocardial infarction"), "R07.9", "I21.9"),
+    (("substernal chest pain x2h", "chest pain since this morning"), "ECG NSR. Troponin neg.",
+     ("chest pain, r/o acute MI", "chest pain, rule out acute myocardial infarction"), "R07.9", "I21.9"),
     (("RLQ pain since last night", "right lower quadrant pain x1 day"), "Tender at McBurney's point.",
      ("RLQ pain, suspected appendicitis; CT ordered", "right lower quadrant pain, possible appendicitis"), "R10.31",
      "K35.80"),
@@ -248,6 +248,29 @@ def uncertain_diagnosis(rng: random.Random) -> Draft:
     return draft
 
 
+# (history phrasings, complaint, assessment, gold code of the visit, the past condition's code, its history code): a
+# condition of the past, coded by a careless coder as current (history_of replaces it by its history code)
+PAST = (
+    (("h/o MI in 2019", "hx of MI 2018, no chest pain since"), "BP check", "HTN, controlled", "I10", "I21.9", "I25.2"),
+    (("former smoker, quit 2010", "ex-smoker, quit 8 yrs ago"), "cough x5 days", "acute bronchitis", "J20.9",
+     "F17.210", "Z87.891"),
+    (("hx of kidney stones", "h/o nephrolithiasis"), "dysuria x2d", "acute cystitis", "N30.00", "N20.0", "Z87.442"),
+    (("h/o breast cancer s/p lumpectomy 2015, no recurrence", "history of breast cancer, treated 2016, NED"),
+     "R shoulder pain x2 wks", "right shoulder pain", "M25.511", "C50.919", "Z85.3"),
+)
+
+
+def history_of(rng: random.Random) -> Draft:
+    histories, complaint, assessment, gold, current, past = rng.choice(PAST)
+    sex = "F" if past == "Z85.3" else rng.choice(["F", "M"])
+    draft = Draft("primary_care").say(f"S: {rng.randint(45, 85)} y/o {sex}, {complaint}. PMH: {rng.choice(histories)}.",
+                                      ("icd10cm", past), careless=False)
+    draft.careless["icd10cm"].append(current)
+    draft.say(f"A: {assessment}.", ("icd10cm", gold))
+    em_sentence(rng, draft, "established", wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
                       excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom,
-                      uncertain_diagnosis)
+                      uncertain_diagnosis, history_of)

@@ -11,22 +11,20 @@ stays. Only signs and symptoms: a denied diagnosis may still be coded where a no
 
 from __future__ import annotations
 
-import re
-
 from core.rules.documentation import _alternatives, _stems, note_words
+from core.rules.mentions import WORD_RE
 from core.rules.models import Context, Rule
 from core.text import negated_within, split_sentences
 
 GUIDELINE = ("ICD-10-CM Official Guidelines I.C.18 (signs and symptoms are coded when present) and IV.D "
              "(outpatient: code what is documented)")
-_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 def _mentions(narrative: str, condition: frozenset[str], site: frozenset[str]) -> list[bool]:
     """Per sentence that mentions the condition (and its site): whether that mention is negated."""
     found = []
     for sentence in split_sentences(narrative, keep_labels=True):
-        hits = [(m.start(), _stems(note_words(m.group(0)))) for m in _WORD_RE.finditer(sentence)]
+        hits = [(m.start(), _stems(note_words(m.group(0)))) for m in WORD_RE.finditer(sentence)]
         conditions = [start for start, keys in hits if keys & condition]
         sites = [start for start, keys in hits if keys & site]
         if not conditions or (site and not sites):

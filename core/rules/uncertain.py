@@ -21,14 +21,13 @@ encounter); a case report or hospital course is left alone (CodiEsp's annotators
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from core.rules.denied import _WORD_RE
-from core.rules.documentation import ANATOMY, QUALIFIERS, _stems, code_texts, note_words, word_keys
+from core.rules.documentation import _stems, note_words
+from core.rules.mentions import CLAUSE_RE, FAMILY_RE, mentions, words_around
 from core.rules.models import Context, Rule
 from core.rules.narrative import visit_note
 from core.rules.visit import DEPTH, SYMPTOMS_CHAPTER, stated
-from core.text import FAMILY_CUES, NEGATION_WINDOW, negated_within, split_sentences, words
+from core.text import negated_within
 
 GUIDELINE = ("ICD-10-CM Official Guidelines IV.H (outpatient: do not code diagnoses documented as probable, "
              "suspected, questionable, rule out or similar; code the signs and symptoms) and IV.D")
@@ -51,103 +50,23 @@ UNCERTAIN_AFTER = (
 _BEFORE_RE = re.compile(r"(?:\b(?:" + "|".join(UNCERTAIN_BEFORE) + r")|\?)[^,;]*$", re.IGNORECASE)
 _AFTER_RE = re.compile(r"^[^,;]*?\b(?:" + "|".join(UNCERTAIN_AFTER) + r")\b|^\s*\?", re.IGNORECASE)
 _DIFFERENTIAL_RE = re.compile(r"^\W*(?:differential(?: diagnos[ie]s)?|ddx|r/o|rule outs?)\b", re.IGNORECASE)
-_FAMILY_RE = re.compile(r"\b(?:" + "|".join(FAMILY_CUES) + r")\b", re.IGNORECASE)
-_CLAUSE_RE = re.compile(r"[,;:]")
-
-
-def _words_around(sentence: str, start: int, end: int) -> tuple[str, str]:
-    """At most NEGATION_WINDOW words before `start` and after `end` in the sentence."""
-    before = " ".join(sentence[:start].split()[-NEGATION_WINDOW:])
-    after = " ".join(sentence[end:].split()[:NEGATION_WINDOW])
-    return before, after
 
 
 def uncertain_at(sentence: str, start: int, end: int) -> bool:
     """Whether the mention at sentence[start:end] is uncertain or denied by its context (see the module)."""
     if _DIFFERENTIAL_RE.match(sentence) or negated_within(sentence, start):
         return True
-    before, after = _words_around(sentence, start, end)
+    before, after = words_around(sentence, start, end)
     return _BEFORE_RE.search(before + " ") is not None or _AFTER_RE.search(" " + after) is not None
-
-
-# a text's head: what comes before its first comma, "with", "without", "due to" or "in" ('Other pulmonary embolism'
-# of 'Other pulmonary embolism without acute cor pulmonale')
-_HEAD_RE = re.compile(r",|\(|\b(?:with|without|due to|in|of|following|complicating)\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=4096)
-def _heads(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...]:
-    """Per text of the code (description, inclusion terms; core.rules.documentation.code_texts): the keys of each
-    condition word of its head and of each site word of the text. A synonym that names a body part ('ear' for
-    otitis) is a site, not a condition word ("Ear pain" is no mention of otitis media)."""
-    anatomy = frozenset(_stems(sorted(ANATOMY), prefixes=False))
-    found = set()
-    for text in code_texts(codeset, code):
-        tokens = [w for w in words(text) if len(w) >= 2 and not w.isdigit()]
-        head = [w for w in words(_HEAD_RE.split(text)[0]) if len(w) >= 2 and not w.isdigit()]
-        condition = tuple(k for k in (word_keys(w) - anatomy for w in dict.fromkeys(head)
-                                      if w not in QUALIFIERS and w not in ANATOMY) if k)
-        if condition:
-            found.add((condition, tuple(word_keys(w) for w in dict.fromkeys(tokens) if w in ANATOMY)))
-    return tuple(sorted(found, key=repr))
-
-
-def mentions(codeset, code: str, narrative: str) -> list[tuple[str, str]]:
-    """(verdict, sentence) per sentence that mentions the code's condition: verdict 'certain', 'uncertain'
-    (uncertain or denied) or 'family' (the sentence speaks of a relative). A sentence mentions a text of the
-    code when it names two of the condition words of the text's head (the one, when the head has one:
-    'probable urinary tract infection', not the 'urination' of 'burning with urination'), and one of its site
-    words when it has some; where no sentence names both condition and site ("X-ray: no fracture" in a wrist
-    note), the condition words suffice."""
-    heads = _heads(codeset, code)
-    sentences = []
-    for sentence in split_sentences(narrative, keep_labels=True):
-        hits = [(m.start(), m.end(), _stems(note_words(m.group(0)))) for m in _WORD_RE.finditer(sentence)]
-        per_text = []
-        for condition, site in heads:
-            named = sorted((s, e, i) for i, word in enumerate(condition) for s, e, keys in hits if keys & word)
-            windows = [(s, e) for s, e in _windows(named, min(2, len(condition))) if not _CLAUSE_RE.search(sentence[s:e])]
-            if windows:
-                per_text.append((bool(site), windows, any(keys & word for word in site for _, _, keys in hits)))
-        sentences.append((sentence, per_text))
-    with_site = any(not has_site or sited for _, per_text in sentences for has_site, _, sited in per_text)
-    found = []
-    for sentence, per_text in sentences:
-        windows = [w for has_site, ws, sited in per_text if not has_site or sited or not with_site for w in ws]
-        if not windows:
-            continue
-        if _FAMILY_RE.search(sentence[:min(start for start, _ in windows)]):
-            verdict = "family"
-        elif all(uncertain_at(sentence, start, end) for start, end in windows):
-            verdict = "uncertain"
-        else:
-            verdict = "certain"
-        found.append((verdict, sentence))
-    return found
-
-
-def _windows(named: list[tuple[int, int, int]], needed: int) -> list[tuple[int, int]]:
-    """The shortest spans (start, end) of a sentence that hold `needed` different condition words, from the
-    sorted (start, end, word index) of their occurrences ('tension-type headache' in 'headache, possible
-    migraine versus tension-type headache', not the span from the first 'headache')."""
-    spans = []
-    for i, (start, _, _) in enumerate(named):
-        seen = set()
-        for _, end, word in named[i:]:
-            seen.add(word)
-            if len(seen) >= needed:
-                spans.append((start, end))
-                break
-    return [(s, e) for s, e in spans if not any(s2 >= s and e2 <= e and (s2, e2) != (s, e) for s2, e2 in spans)]
 
 
 def uncertain(codeset, code: str, narrative: str) -> list[str] | None:
     """The sentences that mention the code only uncertainly or to deny it; None when one mentions it with
     certainty, or none mentions it uncertainly."""
-    verdicts = mentions(codeset, code, narrative)
-    if any(v == "certain" for v, _ in verdicts) or not any(v == "uncertain" for v, _ in verdicts):
+    verdicts = mentions(codeset, code, narrative, uncertain_at)
+    if any(v == "plain" for v, _ in verdicts) or not any(v == "flagged" for v, _ in verdicts):
         return None
-    return [sentence for v, sentence in verdicts if v == "uncertain"]
+    return [sentence for v, sentence in verdicts if v == "flagged"]
 
 
 def _certain_clause_keys(sentences: list[str]) -> set[str]:
@@ -155,9 +74,9 @@ def _certain_clause_keys(sentences: list[str]) -> set[str]:
     'Chest pain, r/o ACS')."""
     keys: set[str] = set()
     for sentence in sentences:
-        for clause in _CLAUSE_RE.split(sentence):
+        for clause in CLAUSE_RE.split(sentence):
             text = clause.strip()
-            if not text or _FAMILY_RE.search(text) or _DIFFERENTIAL_RE.match(text):
+            if not text or FAMILY_RE.search(text) or _DIFFERENTIAL_RE.match(text):
                 continue
             if _BEFORE_RE.search(text + " ") or negated_within(text, len(text)) or _AFTER_RE.search(" " + text):
                 continue

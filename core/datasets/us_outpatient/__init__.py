@@ -30,6 +30,7 @@ PLAN = (  # (family, number of cases)
     (illnesses.sex_specific_cases, 8),
     (illnesses.denied_cases, 8),
     (illnesses.uncertain_cases, 8),
+    (illnesses.history_cases, 8),
 )
 
 

@@ -241,3 +241,37 @@ def uncertain_cases(rng: random.Random, i: int) -> dict:
     text = f"{opening} {em_text} {workup} Assessment: {assessment}."
     rules = ["uncertain_diagnosis", "em_level"] + (["radiology_views"] if "73560" in cpt else [])
     return fields(text, setting, rules, icd=codes, cpt=[em, *cpt])
+
+
+# (sex or None, history sentence, visit, assessment, gold ICD-10-CM, procedures done here): a condition of the
+# patient's past, coded by a careless coder as current; its personal-history code is what is coded (history_of,
+# Guidelines I.C.21.c.4, I.C.2.d, I.C.9.e.4)
+HISTORY = (
+    (None, "Past history: hypertension and hyperlipidemia, h/o MI in 2019.", "Here for blood pressure follow-up.",
+     "essential hypertension, controlled; hyperlipidemia", ("I10", "E78.5", "I25.2"), ()),
+    ("F", "History of breast cancer, treated in 2015, no evidence of recurrence.",
+     "Here for right shoulder pain for two weeks.", "right shoulder pain", ("M25.511", "Z85.3"), ()),
+    (None, "Former smoker, quit 10 years ago.", "Here for a cough for five days.", "acute bronchitis",
+     ("J20.9", "Z87.891"), ()),
+    (None, "Hx of kidney stones.", "Here for burning with urination for two days.", "acute cystitis",
+     ("N30.00", "Z87.442"), ()),
+    (None, "Prior DVT of the left leg in 2018, off anticoagulation.",
+     "Here for a sore throat for three days. Rapid strep test negative.", "viral pharyngitis",
+     ("J02.9", "Z86.718"), ("87880",)),
+    (None, "History of colon cancer s/p resection in 2016.", "Here for fatigue for a month; labs ordered.",
+     "fatigue", ("R53.83", "Z85.038"), ()),
+    (None, "History of stroke in 2020 without residual deficits.", "Here for hypertension follow-up.",
+     "essential hypertension", ("I10", "Z86.73"), ()),
+    ("M", "Prostate cancer treated in 2014, PSA undetectable since.", "Here for left knee pain for a week.",
+     "left knee pain", ("M25.562", "Z85.46"), ()),
+)
+
+
+@family
+def history_cases(rng: random.Random, i: int) -> dict:
+    sex, history, visit, assessment, codes, cpt = HISTORY[i % len(HISTORY)]
+    p = patient(rng, 45, 84)
+    p = replace(p, sex=sex or p.sex)
+    em_text, em = office_em(rng, "established", rng.choice([1, 2]), p, "primary_care")
+    text = f"{p.intro().capitalize()}. {history} {visit} {em_text} Assessment: {assessment}."
+    return fields(text, "primary_care", ["history_of", "em_level"], icd=codes, cpt=[em, *cpt])
