@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from core.rules.mdm import MdmEstimate, estimate_mdm
 from core.rules.models import Context, Rule
 from core.rules.narrative import minutes_documented, time_statement
 
@@ -18,17 +19,17 @@ ED = ("99281", "99282", "99283", "99284", "99285")
 FAMILIES = {"new": OFFICE_NEW, "established": OFFICE_ESTABLISHED, "ed": ED}
 ALL_EM = frozenset(OFFICE_NEW + OFFICE_ESTABLISHED + ED + ("99211",))
 # 0 straightforward, 1 low, 2 moderate, 3 high
-_MDM_RE = re.compile(r"\b(straightforward|low|moderate|high)\b(?: complexity)?(?: level of)?\s*"
+_MDM_RE = re.compile(r"\b(straightforward|minimal|low|moderate|high)\b(?: complexity)?(?: level of)?\s*"
                      r"(?:medical decision[- ]making|MDM)|(?:medical decision[- ]making|MDM)"
-                     r"(?: was| is| of|:)?\s*(?:of )?(straightforward|low|moderate|high)\b", re.I)
-_MDM_LEVELS = {"straightforward": 0, "low": 1, "moderate": 2, "high": 3}
+                     r"(?: was| is| of|:)?\s*(?:of )?(straightforward|minimal|low|moderate|high)\b", re.I)
+_MDM_LEVELS = {"straightforward": 0, "minimal": 0, "low": 1, "moderate": 2, "high": 3}
 _TIME_FLOORS = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
-_ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b")
-_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
+_ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b(?!\s*\d)")  # not a drug's "ER 27 mg"
+_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the )?(clinic|practice|office|me|us)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
                      r"|\bnot been seen (here|in this practice)\b", re.I)
 _RETURN_ADVICE = r"precautions|instructions|if|as needed|prn|to (the )?(ed|er|emergency)"  # advice, not a return visit
-_ESTABLISHED_RE = re.compile(rf"\bestablished (patient|pt)\b|\best\.? pt\b|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
-                             r"|\bfollow-?up\b|\bknown to (this|our)\b|\blast seen\b", re.I)
+_ESTABLISHED_RE = re.compile(rf"\bestablished\b(?!\s+care)|\best\.? pt\b|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
+                             r"|\bfollow-?up\b|\bf/u\b|\bknown to (this|our)\b|\blast seen\b", re.I)
 
 
 def level_statements(narrative: str) -> list[tuple[int, int]]:
@@ -61,7 +62,7 @@ _IN_ED_RE = re.compile(r"(?<!was )(?<!were )\b(presents?|presenting|seen|evaluat
 
 # advice about a future ED visit ("return to the ED if ...", "go to the ER for ...") says nothing of this one
 _ED_ADVICE_RE = re.compile(r"\b(return(s|ing)?|go(es|ing)?|come|head) (back )?to (the )?(emergency (department|room)"
-                           r"|ED|ER)\b[^.]*", re.I)
+                           r"|ED|ER)\b[^.]*|\b(ED|ER)( or \w+)? (if|precautions|for (new|worse|worsening|any))\b[^.]*", re.I)
 
 
 # an earlier ED visit an office note tells of ("seen in the ER last week", "went to the ED 2 days ago")
@@ -85,13 +86,52 @@ def patient_family(narrative: str, coded: list[str]) -> str | None:
 def expected_level(narrative: str, family: str) -> str | None:
     """The E/M code the documentation supports in `family`, or None when neither MDM nor time is stated."""
     mdm = documented_mdm(narrative)
-    if family == "ed":
-        return ED[mdm + 1] if mdm is not None else None
+    if family == "ed":  # "minimal" (no decision needing a physician) is the ED's lowest level, 99281
+        minimal = (match := _MDM_RE.search(narrative)) and (match.group(1) or match.group(2)).lower() == "minimal"
+        return ED[0] if minimal else ED[mdm + 1] if mdm is not None else None
     levels = [] if mdm is None else [mdm]
     minutes = minutes_documented(narrative)
     if minutes is not None and minutes >= _TIME_FLOORS[family][0]:
         levels.append(sum(minutes >= floor for floor in _TIME_FLOORS[family]) - 1)
     return FAMILIES[family][max(levels)] if levels else None
+
+
+WELLNESS_HCPCS = frozenset({"G0402", "G0438", "G0439"})
+
+
+# a preventive visit, or a visit for a minor procedure (0- or 10-day global: the decision to do it is part of the
+# procedure; lesion, I&D, repair, destruction, arthrocentesis, casting, cerumen removal): no separate E/M is estimated
+_WELL_RE = re.compile(r"\bwell[- ](?:child|visit|woman|adolescent|baby)|annual (?:physical|exam|wellness)|preventive (?:visit|exam)"
+                      r"|wellness visit|sports physical|\bawv\b|\bippe\b", re.I)
+
+
+_MINOR_PROCEDURE_RE = re.compile(r"\b(?:laceration|wound) (?:was )?repair|\bsutured\b|\bsimple (?:interrupted|repair)|incision and "
+                                 r"drainage|\bi&d\b|cerumen (?:removal|disimpaction)|(?:joint|knee|shoulder) (?:injection|aspiration)|"
+                                 r"\barthrocentesis\b|\bcryotherapy\b|shave (?:biopsy|removal)|punch biopsy", re.I)
+
+
+def _minor_procedure(code: str) -> bool:
+    return code.isdigit() and (10040 <= int(code) <= 17999 or 20500 <= int(code) <= 20611 or 29000 <= int(code) <= 29799
+                               or 69200 <= int(code) <= 69210)
+
+
+_TRANSPORT_RE = re.compile(r"\bambulance (?:run|transport|trip)|\brun report\b|\btransported (?:by ambulance )?to the "
+                           r"(?:emergency|ED\b|ER\b|hospital)", re.I)
+
+
+def _no_separate_visit(ctx: Context) -> bool:
+    """A preventive visit, a minor procedure's visit or an ambulance transport: no E/M level is estimated."""
+    hcpcs = set(ctx.codes.get("hcpcs", []))
+    return bool(WELLNESS_HCPCS & hcpcs or any(code.startswith("A04") for code in hcpcs)
+                or _TRANSPORT_RE.search(ctx.narrative) or _WELL_RE.search(ctx.narrative)
+                or _MINOR_PROCEDURE_RE.search(ctx.narrative)
+                or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
+
+
+def estimated_level(narrative: str, family: str) -> tuple[str, MdmEstimate]:
+    """The E/M code of `family` that the MDM read from the note's content supports (core.rules.mdm)."""
+    estimate = estimate_mdm(narrative)
+    return (ED[estimate.level + 1] if family == "ed" else FAMILIES[family][estimate.level]), estimate
 
 
 def _propose(ctx: Context) -> list:
@@ -100,10 +140,16 @@ def _propose(ctx: Context) -> list:
         return []  # a preventive visit: its level is set by age, not MDM
     family = patient_family(ctx.narrative, coded)
     expected = expected_level(ctx.narrative, family) if family else None
+    present = [c for c in coded if c in ALL_EM]
+    basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else f'{family} patient'})"
+    if expected is None and family and not _no_separate_visit(ctx):
+        # no level stated: the MDM the note's content supports (problems, data, risk), with its grades in the reason
+        expected, estimate = estimated_level(ctx.narrative, family)
+        basis = (f"the note states no MDM level or total time; its content reads as {estimate.describe()}: "
+                 f"{('low', 'low', 'moderate', 'high')[estimate.level] if estimate.level else 'straightforward'} MDM, "
+                 f"{expected} ({'ED' if family == 'ed' else family + ' patient'})")
     if expected is None:
         return []
-    present = [c for c in coded if c in ALL_EM]
-    basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else family + ' patient'})"
     if not present:
         return [RULE.edit("add", "cpt", expected, f"no E/M code was given; {basis}")]
     if expected in present:

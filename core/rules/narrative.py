@@ -105,7 +105,9 @@ def condition_side(narrative: str, description: str) -> str | None:
 
 
 _TIME_RES = (re.compile(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", re.I),
-             re.compile(r"(\d{1,3})\s*(?:minutes|min)\b[^.]{0,40}?total", re.I))
+             re.compile(r"(\d{1,3})\s*(?:minutes|min)\b[^.]{0,40}?total", re.I),
+             # "I spent 38 minutes on this visit today": the clinician's time on the date of the encounter
+             re.compile(r"\bspent (?:a total of )?(\d{1,3})\s*(?:minutes|min)\b[^.]{0,40}?\b(?:visit|encounter|today|date)", re.I))
 
 
 def time_statement(narrative: str) -> re.Match | None:

@@ -84,7 +84,11 @@ def test_an_earlier_ed_visit_does_not_make_an_office_follow_up_an_ed_encounter(r
 
 
 def test_em_level_left_alone_without_documentation_or_for_preventive(run):
-    assert run("Established patient with a cold.", cpt=["99213"], rules=(em.RULE,)).edits == []
+    # no level stated: the MDM is read from the note's content (core.rules.mdm), and the reason says so
+    out = run("Established patient with a common cold. A: common cold. Rest and fluids.", cpt=["99213"], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99212"] and "states no MDM level or total time" in out.edits[0].reason
+    assert "problems minimal, data minimal, risk low" in out.edits[0].reason
+    assert run("A cold.", cpt=[], rules=(em.RULE,)).edits == []  # no patient status nor E/M code: no family to pick
     assert run("Annual physical, low MDM.", cpt=["99396"], rules=(em.RULE,)).edits == []
     out = run("Established patient, low complexity MDM.", cpt=["99213"], rules=(em.RULE,))
     assert out.edits == []
