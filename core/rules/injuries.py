@@ -14,7 +14,7 @@ SEVENTH_GUIDELINE = "ICD-10-CM Official Guidelines I.C.19.a and I.C.20.a.2 (7th 
 
 # how it happened (regex over the narrative) -> external cause code, initial encounter; most specific first
 MECHANISMS: tuple[tuple[str, str, str], ...] = (
-    (r"\b(slipped|fell|fall)\b[^.]{0,25}\bice\b|\bicy (sidewalk|driveway|steps|parking lot|road)", "W00.0XXA",
+    (r"\b(slipp\w*|fell|fall\w*)\b[^.]{0,25}\bice\b|\bicy (sidewalk|driveway|steps|parking lot|road)", "W00.0XXA",
      "a fall on ice"),
     (r"\b(fell|fall|tumbled)\b[^.]{0,30}\b(stairs|steps|staircase)\b|down (a flight of |the )?stairs", "W10.9XXA",
      "a fall on stairs"),
@@ -26,10 +26,21 @@ MECHANISMS: tuple[tuple[str, str, str], ...] = (
     (r"\bbitten by\b[^.]{0,25}\bcat\b|\bcat\b[^.]{0,20}\bbit\b|\bcat bite\b", "W55.01XA", "a cat bite"),
     (r"\bknife\b", "W26.0XXA", "a cut with a knife"),
     (r"broken glass|\bglass\b", "W25.XXXA", "a cut on glass"),
+    (r"\bpassenger\b[^.]{0,60}\b(rear-ended|collision with|struck by|hit by|t-boned)\b[^.]{0,30}\b(car|vehicle|sedan|suv|van)\b",
+     "V43.62XA", "a car passenger in a collision with another car"),
+    (r"\bdriver\b[^.]{0,60}\b(rear-ended|collision with|struck by|hit by|t-boned)\b[^.]{0,30}\b(car|vehicle|sedan|suv|van)\b",
+     "V43.52XA", "a car driver in a collision with another car"),
+    (r"\b(fell|fall|crash\w*|thrown|went over)\b[^.]{0,25}\b(bicycle|bike)\b[^.]{0,60}\b(path|trail|park|driveway|yard)\b",
+     "V18.0XXA", "a fall from a bicycle off the road"),
+    (r"\b(fell|fall|crash\w*|thrown|went over)\b[^.]{0,25}\b(bicycle|bike)\b", "V18.9XXA", "a fall from a bicycle"),
     (r"(motor vehicle|car|auto) (collision|accident|crash)|\bMVC\b|rear-ended", "V89.2XXA", "a motor-vehicle accident"),
     (r"\b(punched|assaulted|in a fight)\b", "Y04.0XXA", "an assault in a fight"),
     (r"\blift(ing|ed)\b[^.]*\b(box|boxes|heavy|weights?|furniture|couch)\b", "X50.0XXA", "overexertion lifting"),
-    (r"\b(tripped|slipped|stumbled)\b", "W01.0XXA", "a trip or slip on the same level"),
+    (r"\b(tripp\w*|slipp\w*|stumbl\w*)\b[^.]{0,80}\b(struck|striking|hit|hitting|strik\w*)\b[^.]{0,40}\b(table|chair|"
+     r"bed|dresser|desk|couch|sofa|cabinet|furniture)\b", "W01.190A", "a slip or trip, then striking furniture"),
+    (r"\b(tripp\w*|slipp\w*|stumbl\w*)\b[^.]{0,80}\b(struck|striking|hit|hitting|strik\w*)\b[^.]{0,40}\b(tub|bathtub|"
+     r"counter|sink|toilet|curb|step|door|wall|edge)\b", "W01.198A", "a slip or trip, then striking an object"),
+    (r"\b(tripped|slipped|stumbled|tripping|slipping|stumbling)\b", "W01.0XXA", "a trip or slip on the same level"),
     (r"\b(fell|fall)\b", "W19.XXXA", "a fall"),
 )
 _SUBSEQUENT = (r"\b(here|presents|seen|returns|comes in|is in|back) (today )?for (a |her |his |their )?"

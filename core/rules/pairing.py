@@ -11,6 +11,7 @@ import re
 
 from core.rules.documentation import documented_keys, supported
 from core.rules.drugs import given_drugs, same_drug
+from core.rules.em import patient_family
 from core.rules.models import Context, Rule
 from core.rules.narrative import spans_several_encounters
 from core.text import affirmed, split_sentences
@@ -72,6 +73,16 @@ def vaccine_kind(code: str) -> str | None:
     return _KINDS.get(code, "other")
 
 
+_LOCAL_ANESTHETIC_RE = re.compile(r"\b(lidocaine|xylocaine|bupivacaine|marcaine|ropivacaine|mepivacaine)\b", re.I)
+
+
+def _local_anesthetic(drug) -> bool:
+    """A local anesthetic injected with a procedure (a joint injection, a repair) is part of the procedure: its
+    J-code is not billed (J2001 is lidocaine given IV)."""
+    return bool(_LOCAL_ANESTHETIC_RE.search(drug.sentence)) and drug.code in ("J2001", "J0670", "J2795", "J0665") and not re.search(
+        r"\b(iv|intravenous\w*|infusion|drip)\b", drug.sentence, re.I)
+
+
 def _supplies(ctx: Context) -> list:
     """The J-code of each drug the note says was given here that the answer lacks (the supply is billed with
     its administration; the units are the documented dose over the descriptor's amount). Not on a narrative
@@ -81,7 +92,7 @@ def _supplies(ctx: Context) -> list:
     coded = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)]
     edits = []
     for drug in given_drugs(ctx.narrative, ctx.codeset):
-        if any(same_drug(ctx.codeset, drug.code, c) for c in coded):
+        if any(same_drug(ctx.codeset, drug.code, c) for c in coded) or _local_anesthetic(drug):
             continue
         units = f", {drug.units} unit{'s' if drug.units != 1 else ''} of {ctx.codeset.units.get(drug.code)}" \
             if drug.units else ""
@@ -91,7 +102,18 @@ def _supplies(ctx: Context) -> list:
     return edits
 
 
+def _facility_drugs(ctx: Context) -> list:
+    """On the ED's own note the physician's claim bills neither the drugs nor their administration: the hospital
+    supplies them and reports them on its facility claim (CMS: drug administration codes 96360-96379 are not
+    payable to physicians in a facility setting). Coded ones are dropped."""
+    reason = "the ED's note: the hospital bills the drug and its administration on its facility claim, not the physician"
+    return ([DRUG_RULE.edit("drop", "hcpcs", c, f"{reason} ({c})") for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)]
+            + [DRUG_RULE.edit("drop", "cpt", c, f"{reason} ({c})") for c in ctx.codes.get("cpt", []) if c in DRUG_ADMIN])
+
+
 def _propose_drug(ctx: Context) -> list:
+    if patient_family(ctx.narrative, list(ctx.codes.get("cpt", []))) == "ed":
+        return _facility_drugs(ctx)
     supplies = _supplies(ctx)
     drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)] + [e.code for e in supplies]
     cpt = ctx.codes.get("cpt", [])
@@ -155,11 +177,33 @@ def _undocumented_products(ctx: Context) -> list:
     return edits
 
 
+# vaccines of more than one component (toxoids, antigens): 90461 for each component after the first
+MULTI_COMPONENT = frozenset({"90696", "90697", "90698", "90700", "90702", "90707", "90710", "90714", "90715", "90723",
+                             "90748"})
+_CHILD_RE = re.compile(r"\b(?:1[0-8]|[1-9])[- ]?(?:yo\b|y/o|y\.o\.|-?year-old|years? old|yr)|\b\d{1,2}[- ]?(?:month|mo|week|wk)"
+                       r"s?[- ]old|\b(?:infant|newborn|toddler)\b", re.I)
+_COUNSEL_RE = re.compile(r"\bcounsel(?:ed|ing|led|ling)?\b", re.I)
+
+
+def _counseled_child(ctx: Context) -> bool:
+    """A patient under 19 whose vaccines the physician or QHP counseled on: CPT 90460/90461, not 90471/90472."""
+    return bool(_CHILD_RE.search(ctx.narrative) and _COUNSEL_RE.search(ctx.narrative))
+
+
+def _child_administration(ctx: Context, vaccines: list[tuple[str, str]], present: list[str]) -> list:
+    wanted = ["90460"] + (["90461"] if any(c in MULTI_COMPONENT for c, _ in vaccines) else [])
+    reason = "a patient under 19 counseled on the vaccines: their administration is 90460 (+90461 for further components)"
+    return ([VACCINE_RULE.edit("drop", "cpt", c, f"{reason}, not {c}") for c in present if c not in ("90460", "90461")]
+            + [VACCINE_RULE.edit("add", "cpt", c, reason) for c in wanted if c not in present])
+
+
 def _administration(ctx: Context, vaccines: list[tuple[str, str]]) -> list:
-    """The administration codes the vaccines call for: Medicare pays flu, pneumococcal and hepatitis B
-    administration by G0008/G0009/G0010 (not 90471/90472); every other vaccine by 90471, 90472 for each further
-    one. Codes an answer has are kept unless a Medicare G-code takes their place."""
+    """The administration codes the vaccines call for: a child counseled on them, 90460/90461; Medicare pays
+    flu, pneumococcal and hepatitis B administration by G0008/G0009/G0010 (not 90471/90472); every other vaccine
+    by 90471, 90472 for each further one. Codes an answer has are kept unless a Medicare G-code takes their place."""
     present = [c for c in ctx.codes.get("cpt", []) if c in VACCINE_ADMIN_CPT]
+    if _counseled_child(ctx):
+        return _child_administration(ctx, vaccines, present)
     has_g = set(ctx.codes.get("hcpcs", [])) & set(MEDICARE_ADMIN.values())
     medicare = [k for _, k in vaccines if k in MEDICARE_ADMIN] if _medicare(ctx) else []
     others = len(vaccines) - len(medicare)
@@ -216,7 +260,9 @@ def _undocumented_immunization(ctx: Context) -> list:
 
 # a vaccine the patient did not get at this encounter: declined, deferred, or given elsewhere or before
 _NOT_GIVEN_RE = re.compile(r"\b(declin\w*|refus\w*|defer\w*|postpon\w*|not (given|administered|done)|"
-                           r"at (the|a) pharmacy|elsewhere|previously|last (week|month|year)|ago)\b", re.I)
+                           r"(at )?(the |a )?pharmacy|elsewhere|previously|last (week|month|year)|ago|complete[d]?|utd|"
+                           r"up to date|current|already|plans? to|will get|recommended|due|next (visit|year)|(19|20)\d\d)\b"
+                           r"|\b\d{1,2}/(19|20)\d\d\b", re.I)
 _GIVEN_RE = re.compile(r"(?<!not )\b(given|administered|injected)\b", re.I)
 
 
@@ -241,8 +287,9 @@ def _not_given(ctx: Context) -> list:
         return []
     edits = [VACCINE_RULE.edit("drop", "cpt", c, f"the note says the {_words(vaccine_kind(c))} vaccine was not given "
                                f"at this encounter: its product code {c} is not billed") for c in products]
-    if any(vaccine_kind(c) and c not in products for c in ctx.codes.get("cpt", [])):
-        return edits
+    named_given = {kind for kind, (_, pattern) in VACCINES.items() if kind not in missing and affirmed(ctx.narrative, pattern)}
+    if any(vaccine_kind(c) and c not in products for c in ctx.codes.get("cpt", [])) or named_given:
+        return edits  # another vaccine was given: its administration and Z23 stay
     reason = "no vaccine was given at this encounter: {} is not coded"
     edits += [VACCINE_RULE.edit("drop", "cpt", c, reason.format(c)) for c in ctx.codes.get("cpt", [])
               if c in VACCINE_ADMIN_CPT]

@@ -228,3 +228,48 @@ def test_a_vaccine_not_given_here_is_not_billed(run):
     note = "Flu vaccine was previously declined; today the patient agreed and the flu vaccine was given IM."
     out = run(note, icd=["Z23"], cpt=["90686", "90471"], rules=(pairing.VACCINE_RULE,))
     assert out.edits == []
+
+
+def test_a_vaccine_up_to_date_or_dated_is_history_not_given(run):
+    """'Tdap UTD (2019)', 'PCV20 2023', 'Pneumococcal complete', 'Tetanus current', 'plans to get at pharmacy':
+    the vaccine was not given at this visit; a vaccine the note says was given keeps Z23 and its administration."""
+    for note in ("Tdap UTD (2019). A: laceration.", "Tetanus current. A: laceration.", "Tdap 2021. A: laceration.",
+                 "Shingrix #1 - plans to get at pharmacy.", "Pneumococcal complete. Medicare AWV."):
+        out = run(note, icd=["Z23"], cpt=["90715", "90750", "90677", "90471"], rules=(pairing.VACCINE_RULE,))
+        assert not ({"90715", "90750", "90677"} - {e.code for e in out.edits if e.action == "drop"}) or out.codes[
+            "cpt"] != ["90715", "90750", "90677", "90471"], note
+    note = "Tdap UTD (2019). Influenza vaccine IIV3 0.5 mL IM given today."
+    out = run(note, icd=["Z23"], cpt=["90656", "90715", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90656", "90471"] and out.codes["icd10cm"] == ["Z23"]
+    # PCV20 given, the flu shot received at the pharmacy: the flu product goes, Z23 and the administration stay
+    note = "Medicare AWV. PCV20 given today R deltoid. Flu shot already received at pharmacy 10/2025."
+    out = run(note, icd=["Z23"], cpt=["90686", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert "90686" not in out.codes["cpt"] and out.codes["icd10cm"] == ["Z23"]
+
+
+def test_a_counseled_child_gets_90460_and_90461(run):
+    note = "13 yo F, well visit. Vaccines (counseled pt and mother, VIS given): Tdap, MenACWY, HPV-9, all IM."
+    out = run(note, icd=["Z23"], cpt=["90715", "90734", "90651"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90715", "90734", "90651", "90460", "90461"]
+    note = "11 yo M, est pt. Counseled mother on the MenACWY vaccine, VIS given; given IM."
+    out = run(note, icd=["Z23"], cpt=["90734", "90471", "90472"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90734", "90460"]  # one component: no 90461; 90471/90472 replaced
+    # an adult, or a child not counseled: 90471
+    out = run("45 yo F. Tdap given IM.", icd=["Z23"], cpt=["90715"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90715", "90471"]
+    out = run("13 yo F. Tdap given IM by the MA.", icd=["Z23"], cpt=["90715"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90715", "90471"]
+
+
+def test_the_eds_drugs_are_the_facilitys_and_local_anesthetics_are_the_procedures(run):
+    note = "ED Provider Note. 40 yo M presents to the ED with flank pain. ED meds: ketorolac 15 mg IV, ondansetron 4 mg IV."
+    out = run(note, cpt=["99284", "96374"], hcpcs=["J1885"], rules=(pairing.DRUG_RULE,))
+    assert out.codes["cpt"] == ["99284"] and out.codes["hcpcs"] == []
+    assert "facility claim" in out.edits[0].reason
+    assert run(note, cpt=["99284"], rules=(pairing.DRUG_RULE,)).edits == []  # nothing added either
+    # an urgent care's drug is billed
+    note = "Urgent care. Ketorolac 60 mg IM given R gluteal."
+    assert run(note, cpt=[], rules=(pairing.DRUG_RULE,)).codes["hcpcs"] == ["J1885"]
+    note = "Knee injection: triamcinolone acetonide 40 mg with 1% lidocaine 4 mL injected."
+    out = run(note, cpt=["20610"], hcpcs=["J3301"], rules=(pairing.DRUG_RULE,))
+    assert out.codes["hcpcs"] == ["J3301"]

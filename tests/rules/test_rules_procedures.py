@@ -194,3 +194,18 @@ def test_external_cause_goes_with_a_pain_code_in_a_visit_note(run):
     # a case report of many sentences is no visit note: left alone
     report = "A 70-year-old man fell at home and had hip pain. " * 15
     assert run(report, icd=["M25.552"], rules=(injuries.CAUSE_RULE,)).edits == []
+
+
+def test_external_cause_of_collisions_bicycles_and_slips_striking_objects(run):
+    rules = (injuries.CAUSE_RULE,)
+    note = "Restrained driver of a sedan rear-ended by another car on the interstate. Neck strain."
+    assert run(note, icd=["S16.1XXA"], rules=rules).codes["icd10cm"] == ["S16.1XXA", "V43.52XA"]
+    note = "Front-seat passenger, struck by another car at an intersection. Chest wall contusion."
+    assert run(note, icd=["S20.212A"], rules=rules).codes["icd10cm"] == ["S20.212A", "V43.62XA"]
+    note = "Fell off his bicycle on a bike path when the wheel caught a rut. Chin laceration."
+    assert run(note, icd=["S01.81XA"], rules=rules).codes["icd10cm"] == ["S01.81XA", "V18.0XXA"]
+    note = "Slipping on the wet bathroom floor and striking the back of her head on the edge of the bathtub."
+    assert run(note, icd=["S00.03XA"], rules=rules).codes["icd10cm"] == ["S00.03XA", "W01.198A"]
+    note = "Tripped over the dog and hit her arm on the coffee table."
+    assert run(note, icd=["S40.021A"], rules=rules).codes["icd10cm"] == ["S40.021A", "W01.190A"]
+    assert run("Slipping on ice, fell on her wrist.", icd=["S52.501A"], rules=rules).codes["icd10cm"][-1] == "W00.0XXA"

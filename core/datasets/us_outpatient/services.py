@@ -149,6 +149,8 @@ def drug_cases(rng: random.Random, i: int) -> dict:
         opening = f"{p.intro().capitalize()} seen for {assessment}."
     text = f"{opening} {em_text if with_em else 'Nurse visit for the injection.'} {sentence} Tolerated well."
     rules = ["drug_administration"] + (["em_level"] if with_em else [])
+    if setting == "ed":  # the hospital bills the drug and its administration, not the ED physician's claim
+        return fields(text, setting, rules, icd=icd, cpt=[em])
     return fields(text, setting, rules, icd=icd, cpt=([em] if with_em else []) + [admin], hcpcs=[drug])
 
 
