@@ -98,9 +98,9 @@ def _quote_denied(narrative: str, span: tuple[int, int], wanted: set[str]) -> bo
     word = next((m for m in words if evidence_stems(m.group(0)) & wanted), words[0] if words else None)
     if word is None:
         return False
-    sentence = next((start for start, end in sentence_spans(narrative, keep_labels=True) if start <= span[0] < end),
-                    span[0])
-    return negated_within(narrative[sentence:word.start()], word.start() - sentence)
+    sentence, end = next(((start, end) for start, end in sentence_spans(narrative, keep_labels=True)
+                          if start <= span[0] < end), (span[0], span[1]))
+    return negated_within(narrative[sentence:end], word.start() - sentence)
 
 
 def _fits_another_code(stems: set[str], reasoning: str, code: str, codeset) -> bool:

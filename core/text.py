@@ -182,7 +182,7 @@ def split_units(narrative: str) -> list[str]:
 
 # Cues that deny what follows them ("no fever", "negative for strep", "ruled out PE"), and cues that a
 # sentence speaks of a relative. Regex alternatives, matched as whole words, case-insensitive.
-NEGATION_CUES = ("no", "not", "denies", "denied", "negative", "without", "never", "absence", "absent", "ruled? out",
+NEGATION_CUES = ("no", "not", "denies", "denied", "negative", "neg for", "without", "never", "absence", "absent", "ruled? out",
                  "rules out", "free of", "neither", "nor")
 FAMILY_CUES = ("family", "fhx", "father", "mother", "brother", "sister", "grandfather", "grandmother", "sibling")
 _NOT_AFFIRMED_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES + FAMILY_CUES) + r")\b", re.IGNORECASE)
@@ -220,9 +220,42 @@ NEGATION_WINDOW = 5
 
 def negated_within(text: str, index: int, window: int = NEGATION_WINDOW) -> bool:
     """negated_before, looking back at most `window` words from `index` (a cue further back does not deny the
-    word: "no relevant history was referred ... for a vasectomy"). `text`: the word's sentence or clause."""
+    word: "no relevant history was referred ... for a vasectomy"), or the word is an item of a list a denial
+    opens (`negated_in_list`). `text`: the word's sentence or clause (with what follows the word, when known)."""
     before = " ".join(text[:index].split()[-window:])
-    return negated_before(before + " ", len(before) + 1)
+    return negated_before(before + " ", len(before) + 1) or negated_in_list(text, index)
+
+
+# Cues that open a list of denied findings ("Denies fever, chills, or cough", "ROS negative for CP, SOB, HA"), and
+# words that end such a list or make its item a finding that is present ("No fever, cough present", "no chills
+# but reports cough"; NegEx's termination terms).
+LIST_CUES = ("denies", "denied", "no", "negative for", "neg for", "without", "free of", "absence of", "not", "never")
+_LIST_CUE_RE = re.compile(r"\b(?:" + "|".join(LIST_CUES) + r")\b", re.IGNORECASE)
+_LIST_END_RE = re.compile(r"\b(?:but|however|although|though|except|present|presents|presented|reports?|reported|"
+                          r"complains?|c/o|has|had|with|positive|endorses?|admits?|notes?|noted|states?|which|who|since|"
+                          r"due|secondary|remains?|still|now|today|x\s?\d|for \d|\d+ (?:days?|weeks?|months?))\b|\+",
+                          re.IGNORECASE)
+_LIST_SPLIT_RE = re.compile(r",|\bor\b|\band\b|\bnor\b|/")
+LIST_ITEM_WORDS = 4  # a list item of more words is a clause of its own ("No fever, the cough started on Monday")
+LIST_ITEMS = 12
+
+
+def negated_in_list(text: str, index: int) -> bool:
+    """Whether the word at `index` is an item of a list of denied findings: a list cue (LIST_CUES) opens a run of
+    short items (at most LIST_ITEM_WORDS words each, separated by commas, 'or', 'and', '/') that reaches the word,
+    with no ending word (a termination term such as 'but', 'reports', 'present') in any item up to the word's own
+    item, that item included."""
+    before = text[:index]
+    cues = list(_LIST_CUE_RE.finditer(before))
+    if not cues:
+        return False
+    after = _LIST_SPLIT_RE.split(text[index:], maxsplit=1)[0]
+    items = _LIST_SPLIT_RE.split(before[cues[-1].end():])
+    items[-1] = items[-1] + after  # the word's own item, whole
+    if len(items) > LIST_ITEMS or len(items) < 2:
+        return False  # the word in the cue's own item is negated_before's to judge
+    return all(len(item.split()) <= LIST_ITEM_WORDS and not _LIST_END_RE.search(item) and not re.search(r"[.;]\s", item)
+               for item in items if item.strip())
 
 
 def any_affirmed(narrative: str, patterns) -> bool:

@@ -55,3 +55,22 @@ def test_one_cue_list_serves_both_negation_tests():
         word = cue.replace("?", "")
         assert not is_affirmed(f"The patient {word} pneumonia.")
         assert affirmed(f"The patient {word} pneumonia.", r"pneumonia") is None
+
+
+def test_a_denial_reaches_every_item_of_its_list():
+    from core.text import negated_in_list, negated_within
+
+    def denied(text, word):
+        return negated_within(text, text.rfind(word))
+
+    assert denied("Denies polyuria, polydipsia, chest pain, SOB, LE swelling.", "SOB")
+    assert denied("Denies fever, chills, or cough.", "cough")
+    assert denied("ROS: neg for CP, palpitations, HA, vision changes.", "HA")
+    assert denied("Denies SI/HI.", "HI")
+    # an item that is a finding present, a clause of its own, or after an ending word: not denied
+    assert not denied("No fever, cough present for 3 days.", "cough")
+    assert not denied("No fever, but reports cough.", "cough")
+    assert not denied("No fever, the cough started on Monday and is worse.", "cough")
+    assert not denied("Rapid strep negative, cough for 2 days.", "cough")
+    assert not denied("No chills and no vomiting, diarrhea x3 days.", "diarrhea")
+    assert not negated_in_list("Denies fever. Cough, wheeze.", len("Denies fever. Cough, "))
