@@ -16,6 +16,7 @@ import logging
 from core.codes import get_codeset
 from core.constants import SYSTEMS
 from core.rules import (
+    addressed,
     ambulance,
     denied,
     documentation,
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at present)
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
-    denied.RULE, uncertain.RULE, history.RULE,
+    denied.RULE, uncertain.RULE, history.RULE, addressed.RULE,
     specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
     visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
 )

@@ -75,6 +75,8 @@ def history_at(sentence: str, start: int, end: int) -> bool:
     """Whether the mention at sentence[start:end] is put in the past (see the module)."""
     if _CURRENT_RE.search(sentence) and not re.search(r"no (?:evidence of )?recurren", sentence, re.IGNORECASE):
         return False
+    if re.search(r"\bscreen", sentence, re.IGNORECASE):
+        return False  # "lung cancer screening not indicated (quit > 15 yrs)" tells of no cancer of the patient's
     before, after = words_around(sentence, start, end)
     return _BEFORE_RE.search(before + " ") is not None or _AFTER_RE.search(" " + after) is not None
 

@@ -24,9 +24,9 @@ def words_around(sentence: str, start: int, end: int) -> tuple[str, str]:
     return before, after
 
 
-# a text's head: what comes before its first comma, "with", "without", "due to" or "in" ('Other pulmonary embolism'
+# a text's head: its words out of parentheses before its first comma, "with", "without", "due to" or "in" ('Other pulmonary embolism'
 # of 'Other pulmonary embolism without acute cor pulmonale')
-_HEAD_RE = re.compile(r",|\(|\b(?:with|without|due to|in|of|following|complicating)\b", re.IGNORECASE)
+_HEAD_RE = re.compile(r",|\b(?:with|without|due to|in|of|following|complicating)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -38,7 +38,7 @@ def _heads(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], ...], tuple[
     found = set()
     for text in code_texts(codeset, code):
         tokens = [w for w in words(text) if len(w) >= 2 and not w.isdigit()]
-        head = [w for w in words(_HEAD_RE.split(text)[0]) if len(w) >= 2 and not w.isdigit()]
+        head = [w for w in words(_HEAD_RE.split(re.sub(r"\([^)]*\)", " ", text))[0]) if len(w) >= 2 and not w.isdigit()]
         condition = tuple(k for k in (word_keys(w) - anatomy for w in dict.fromkeys(head)
                                       if w not in QUALIFIERS and w not in ANATOMY) if k)
         if condition:

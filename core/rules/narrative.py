@@ -56,6 +56,40 @@ def spans_several_encounters(narrative: str) -> bool:
     return bool(_LATER_ENCOUNTER_RE.search(narrative))
 
 
+# The sections of a visit note, by their labels at the start of a line or sentence: what the patient has had
+# (history), what the clinician assessed and plans (assessment), and the rest (complaint, exam, results ...).
+SECTION_KINDS: dict[str, tuple[str, ...]] = {
+    "history": ("pmh", "pmhx", "past medical history", "medical hx", "medical history", "past history", "psh",
+                "past surgical history", "surgical history", "meds", "medications", "current medications",
+                "home medications", "allergies", "fh", "fhx", "family history", "sh", "social history", "ros",
+                "review of systems"),
+    "assessment": ("a/p", "a&p", "assessment", "assessment and plan", "assessment & plan", "assessment/plan",
+                   "impression", "impression and plan", "impression/plan", "dx", "diagnosis", "diagnoses", "a", "plan",
+                   "p", "mdm", "medical decision making", "orders", "dispo", "disposition"),
+}
+_SECTION_RE = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*(" + "|".join(sorted(
+    (re.escape(label) for labels in SECTION_KINDS.values() for label in labels), key=len, reverse=True)) + r")\s*:")
+_KIND_OF = {label: kind for kind, labels in SECTION_KINDS.items() for label in labels}
+
+
+def note_sections(narrative: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of each labelled section of the note, in order: 'history', 'assessment' or 'other'
+    (a label not listed, or the text before the first label)."""
+    other = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*([a-z][a-z /&]{0,30}?)\s*:(?!\d)")
+    marks = sorted({(m.start(1), _KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
+                   | {(m.start(1), "other") for m in other.finditer(narrative)
+                      if m.group(1).lower() not in _KIND_OF and len(m.group(1).split()) <= 4})
+    if not marks:
+        return [("other", 0, len(narrative))]
+    starts = [start for start, _ in marks] + [len(narrative)]
+    return [("other", 0, marks[0][0])] * (marks[0][0] > 0) + [
+        (kind, start, starts[i + 1]) for i, (start, kind) in enumerate(marks)]
+
+
+def section_at(sections: list[tuple[str, int, int]], index: int) -> str:
+    return next((kind for kind, start, end in sections if start <= index < end), "other")
+
+
 # the section labels of a clinician's visit note (SOAP, H&P, ED chart): "Assessment:", "A/P:", "HPI:", "ROS:" ...
 _VISIT_LABEL_RE = re.compile(
     r"(?:^|[.\n]\s*)(?:assessment(?: and plan)?|impression|a/p|plan|diagnos[ie]s|dx|hpi|cc|chief complaint|ros"

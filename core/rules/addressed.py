@@ -1,0 +1,66 @@
+"""What a visit addressed (ICD-10-CM Official Guidelines IV.J: code the conditions that coexist at the encounter
+and require or affect its care; IV.D and I.B.5: a sign or symptom is not coded beside the diagnosis that explains
+it). In a visit note with an assessment section (Assessment:, A/P:, Impression:, Dx:, Plan:, MDM:):
+
+- a diagnosis the note names only in its history sections (PMH, PSH, medications, allergies, family or social
+  history, ROS) and never in the assessment or plan was not addressed at this visit: it is dropped ("PMH: DM2,
+  HTN, GERD" in a sinusitis visit);
+- a sign or symptom code (R00-R99) the assessment does not name, when the assessment names a diagnosis the answer
+  codes, is the diagnosis's or was not assessed: it is dropped (cough from the HPI beside "A: acute bronchitis").
+
+Visit notes of one encounter only (core.rules.narrative.visit_note); a note without an assessment section, or
+without section labels, is left alone."""
+
+from __future__ import annotations
+
+from core.rules.mentions import mentions
+from core.rules.models import Context, Rule
+from core.rules.narrative import note_sections, section_at, visit_note
+from core.text import sentence_spans
+
+GUIDELINE = ("ICD-10-CM Official Guidelines IV.J (code the conditions that require or affect care at the encounter), "
+             "IV.D and I.B.5 (signs and symptoms explained by a diagnosis)")
+
+
+def _anywhere(sentence: str, start: int, end: int) -> bool:
+    return True
+
+
+def mention_sections(codeset, code: str, narrative: str, sections) -> set[str]:
+    """The kinds of the sections ('history', 'assessment', 'other') whose sentences mention the code."""
+    starts = {narrative[a:b]: a for a, b in sentence_spans(narrative, keep_labels=True)}
+    return {section_at(sections, starts.get(sentence, narrative.find(sentence)))
+            for _, sentence in mentions(codeset, code, narrative, _anywhere)}
+
+
+def _history_code(codeset, code: str) -> bool:
+    """A code that says the condition is past (old MI I25.2): its place is the history section."""
+    return codeset.describe(code).lower().startswith(("old ", "personal history", "history of"))
+
+
+def _propose(ctx: Context) -> list:
+    if not visit_note(ctx.narrative):
+        return []
+    sections = note_sections(ctx.narrative)
+    if not any(kind == "assessment" for kind, _, _ in sections):
+        return []
+    where = {code: mention_sections(ctx.codeset, code, ctx.narrative, sections) for code in ctx.diagnoses()}
+    edits = []
+    for code, kinds in where.items():
+        if not code.startswith("R") and kinds == {"history"} and not _history_code(ctx.codeset, code):
+            label = ctx.codeset.describe(code).lower()
+            edits.append(RULE.edit("drop", "icd10cm", code, f"{label} is named only in the history sections (past "
+                                   f"history, medications, ROS), not in the assessment or plan: not addressed at this "
+                                   f"visit, {code} is not coded"))
+    assessed = [c for c, kinds in where.items() if not c.startswith("R") and "assessment" in kinds]
+    if assessed:
+        for code, kinds in where.items():
+            if code.startswith("R") and kinds and "assessment" not in kinds:
+                label = ctx.codeset.describe(code).lower()
+                edits.append(RULE.edit("drop", "icd10cm", code, f"the assessment names {assessed[0]} and not {label}: "
+                                       f"a symptom the diagnosis explains, or not assessed, is not coded ({code})"))
+    return edits
+
+
+RULE = Rule("not_addressed", GUIDELINE, "a condition the visit did not address, or a symptom its diagnosis explains, is "
+            "not coded", _propose, one_encounter=True)
