@@ -44,7 +44,12 @@ GIVEN_RE = (r"\b(given|administered|injected|injection|IM|IV|intramuscular(ly)?|
             r"subcutaneous(ly)?|SC|SQ|subq|IV push|infused|infusion)\b")
 # A vaccine is billed by its CPT product code (vaccine_administration), never by a drug J-code: 'Given
 # tetanus-diphtheria-pertussis booster' is Tdap 90715, not tetanus immune globulin J1670.
-_VACCINE_RE = re.compile(r"\b(vaccin\w*|booster|toxoid|immuni[sz]\w*|shot)\b", re.IGNORECASE)
+# a sentence about vaccines (by the word, or by a vaccine's name: "MMR SC, varicella SC, hepatitis A IM") gives no
+# drug: "hepatitis A" there is no hepatitis B immune globulin
+_VACCINE_RE = re.compile(r"\b(vaccin\w*|booster|toxoid|immuni[sz]\w*|shot|Tdap|DTaP|Td|MMRV?|IPV|Hib|PCV\d*|PPSV\d*|"
+                         r"HPV(-?9)?|MenACWY|MenB|Menveo|Gardasil|Shingrix|Prevnar|Pneumovax|Boostrix|Adacel|varicella|"
+                         r"Varivax|rotavirus|RotaTeq|Rotarix|hep(atitis)? ?[AB]\b(?! immune)|Havrix|Engerix|Heplisav|"
+                         r"Fluzone|Fluad|Flublok|Flucelvax|FluMist|IIV\d?|RIV\d?|RSV vaccine|Arexvy|Abrysvo)\b", re.IGNORECASE)
 _NOT_GIVEN_RE = re.compile(r"\b(prescri\w*|refill\w*|continues?|at home|takes|taking|allerg\w*|declined|refused|"
                            r"will (give|start|receive)|plan(ned|s)? to|next (visit|dose|injection)|due (for|in)|"
                            r"yesterday|last (week|month|visit)|previously|by mouth|orally|PO|oral|tablets?|"

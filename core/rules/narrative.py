@@ -8,13 +8,21 @@ from functools import lru_cache
 
 from core.text import FAMILY_CUES, GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, split_sentences
 
+# "R wrist", "L volar forearm", "R distal radius": a capital R or L right before a body part (case-sensitive)
+_PARTS = (r"(?:(?:distal|proximal|lateral|medial|volar|dorsal|upper|lower|anterior|posterior|mid|great|index|long|ring|small)"
+          r"\s+)*(?:ear|eye|eyelid|hand|knee|hip|foot|toe|arm|leg|shoulder|elbow|wrist|ankle|finger|thumb|forearm|thigh|"
+          r"calf|radius|ulna|humerus|femur|tibia|fibula|clavicle|patella|breast|flank|lung|kidney|tm|cheek|chest|"
+          r"shin|heel|buttock|groin|knees|hips|feet|hands|[1-5](?:st|nd|rd|th)\s+(?:mt|metatarsal|finger|toe|digit))s?\b")
+_SIDE_LETTER = {side: re.compile(rf"(?<![\w/-]){letter}\.?\s+(?i:{_PARTS})")
+                for side, letter in (("right", "R"), ("left", "L"))}
+
 
 def documented_side(narrative: str) -> str | None:
     """'right', 'left' or 'bilateral' when the narrative names exactly one side (or both), else None."""
     if affirmed(narrative, r"\bbilateral(ly)?\b|\bboth (ears|eyes|knees|hips|feet|hands|sides)\b"):
         return "bilateral"
-    right = affirmed(narrative, r"\bright\b(?! away| now)|\brt\b")
-    left = affirmed(narrative, r"\bleft\b(?! the| after| against| ama| without)|\blt\b")
+    right = affirmed(narrative, r"\bright\b(?! away| now)|\brt\b") or _SIDE_LETTER["right"].search(narrative)
+    left = affirmed(narrative, r"\bleft\b(?! the| after| against| ama| without)|\blt\b") or _SIDE_LETTER["left"].search(narrative)
     if right and left:
         return None
     return "right" if right else "left" if left else None
@@ -46,6 +54,10 @@ _LATER_ENCOUNTER_RE = re.compile(
     rf"|{_NUMBER}\s+(days?|weeks?|months?|years?)\s+of\s+follow-?up)\b", re.I)
 
 
+_DENIED_STAY_RE = re.compile(r"\b(?:no|denies|never|without|not)\b(?:\s+\w+){0,3}?\s+(?:prior |previous |past )?"
+                             r"(?:hospitali[sz]ations?|admissions?|surgeries|ED visits|er visits)\b", re.I)
+
+
 def spans_several_encounters(narrative: str) -> bool:
     """True for a case history or hospital course: the note tells of a later visit or an admission ('two
     months later', 'after 3 years', 'six months after surgery', 'was readmitted', 'on admission', 'during
@@ -53,7 +65,7 @@ def spans_several_encounters(narrative: str) -> bool:
     years of follow-up', 'normal in the controls', 'the postoperative course', 'in successive visits', an
     autopsy) or is a published case report ('we present the case'). A note of one office/ED visit ('cough for
     six days', 'discharged home', 'here for follow-up') is not one."""
-    return bool(_LATER_ENCOUNTER_RE.search(narrative))
+    return bool(_LATER_ENCOUNTER_RE.search(_DENIED_STAY_RE.sub(" ", narrative)))  # "no hospitalizations" is no stay
 
 
 # The sections of a visit note, by their labels at the start of a line or sentence: what the patient has had

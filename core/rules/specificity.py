@@ -159,6 +159,12 @@ SPECIFICITY_GUIDELINE = ("ICD-10-CM Official Guidelines I.A.9.b and I.B.18 (an u
 _FILLER = frozenset("""unspecified other specified encounter initial subsequent sequela with without due to of and or
 the in for by as on type site part nos not elsewhere classified disease disorder condition unknown cause region
 closed open routine healing""".split())
+# an absence the classification assumes when the note says nothing of it (the Index's default): a laceration is
+# "without foreign body", asthma "without status asthmaticus"; such words are no claim a note must make ("without
+# aura" is: migraine with or without aura is a documented distinction)
+_DEFAULT_ABSENCE_RE = re.compile(r"\bwithout (?:foreign body|complications?|status (?:asthmaticus|migrainosus)|coma|"
+                                 r"perforation|obstruction|hemorrhage|mention of [a-z ]+?|behavioral disturbance|"
+                                 r"penetration into [a-z ]+?)(?=\s*(?:,|\bof\b|$))", re.I)
 _FRACTURE_RE = re.compile(r"\b(fractures?|fx)\b", re.I)
 _DISPLACEMENT_RE = re.compile(r"\b(non-?displaced|undisplaced|displaced)\b", re.I)
 
@@ -184,7 +190,8 @@ def _meaning(codeset, code: str) -> tuple[tuple[tuple[tuple[str, frozenset[str]]
     texts = []
     for text in code_texts(codeset, code, inherited=False):
         # 'hepatitis c': the letter counts; a bare number does not ('type 2', 'stage 2' elsewhere in a sentence)
-        tokens = [w for w in words(re.sub(r"\([^)]*\)", " ", text)) if w not in _FILLER and not w.isdigit()]
+        text = _DEFAULT_ABSENCE_RE.sub(" ", re.sub(r"\([^)]*\)", " ", text))
+        tokens = [w for w in words(text) if w not in _FILLER and not w.isdigit()]
         texts.append(tuple((w[:5], word_keys(w)) for w in tokens if w not in ("right", "left", "bilateral")))
     sides = frozenset(re.findall(r"\b(right|left|bilateral)\b", description))
     return tuple(texts), sides, "unspecified" in description, bool(re.search(r"\bother\b", description))

@@ -256,3 +256,22 @@ def test_the_ckd_code_follows_the_documented_stage(run):
         assert run(f"Patient with CKD stage {stage}.", icd=["N18.30"], rules=rules).codes["icd10cm"] == [code]
     for narrative in ("Chronic kidney disease, stable.", "No CKD stage 4 on labs.", "CKD stage 2 and CKD stage 4."):
         assert run(narrative, icd=["N18.30"], rules=rules).edits == [], narrative
+
+
+def test_side_letters_denied_stays_and_default_absences(run):
+    from core.rules.narrative import documented_side, spans_several_encounters
+
+    assert documented_side("4.5 cm laceration L volar forearm.") == "left"
+    assert documented_side("R distal radius fracture.") == "right"
+    assert documented_side("RR 16, HR 80. L>R maxillary pressure.") is None  # no side letter before a body part
+    out = run("Colles fracture, R distal radius.", icd=["S52.532A"], rules=(specificity.SIDE_RULE,))
+    assert out.codes["icd10cm"] == ["S52.531A"]
+    # a stay the note denies is no second encounter; one it tells of is
+    assert not spans_several_encounters("Well child. No hospitalizations. Vaccines UTD.")
+    assert spans_several_encounters("Two hospitalizations for asthma last year.")
+    # "without foreign body" is the laceration's default, no claim the note must make
+    note = "Impression: left forearm laceration, wound care instructions given."
+    assert run(note, icd=["S51.812A"], rules=(specificity.SPECIFICITY_RULE,)).edits == []
+    # a dog bite coded as a laceration moves to the bite code ('wound' is no laceration)
+    note = "Bitten by a neighbor's dog. Diagnosis: a dog bite of the left forearm. Wound irrigated and left open."
+    assert run(note, icd=["S51.812A"], rules=(specificity.SPECIFICITY_RULE,)).codes["icd10cm"] == ["S51.852A"]

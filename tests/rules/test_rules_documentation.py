@@ -216,3 +216,7 @@ def test_the_hearts_sinus_rhythm_is_no_sinusitis_and_ear_pain_is_otalgia(run):
     assert run("Sinus pressure for ten days. Assessment: chronic sinusitis.", icd=["J32.9"],
                rules=(documentation.RULE,)).edits == []
     assert run("Left ear pain since last night.", icd=["H92.02"], rules=(documentation.RULE,)).edits == []
+
+
+def test_shingles_is_zoster(run):
+    assert run("Impression: shingles - fluids and rest.", icd=["B02.9"], rules=(documentation.RULE,)).edits == []

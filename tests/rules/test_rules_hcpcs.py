@@ -273,3 +273,7 @@ def test_the_eds_drugs_are_the_facilitys_and_local_anesthetics_are_the_procedure
     note = "Knee injection: triamcinolone acetonide 40 mg with 1% lidocaine 4 mL injected."
     out = run(note, cpt=["20610"], hcpcs=["J3301"], rules=(pairing.DRUG_RULE,))
     assert out.codes["hcpcs"] == ["J3301"]
+
+
+def test_a_vaccine_sentence_gives_no_drug(codeset):
+    assert given_drugs("MMR SC, varicella SC, hepatitis A (pediatric) IM given today.", codeset) == []
