@@ -27,6 +27,7 @@ from core.rules import (
     injuries,
     notes,
     pairing,
+    performed,
     preventive,
     sex,
     specificity,
@@ -54,7 +55,7 @@ RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
     denied.RULE, uncertain.RULE, history.RULE, addressed.RULE,
     specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
-    visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE,
+    visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
 )
 
 

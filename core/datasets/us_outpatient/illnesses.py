@@ -76,7 +76,7 @@ CHRONIC = (  # (assessment text, ICD codes, labs (text, CPT), rules)
     (
         "type 2 diabetes without complications, on metformin and insulin",
         ("E11.9", "Z79.4", "Z79.84"),
-        ("A1c ordered.", "83036"),
+        ("Point-of-care A1c done today.", "83036"),
         ("use_additional_code",),
     ),
     (
