@@ -271,6 +271,28 @@ def history_of(rng: random.Random) -> Draft:
     return draft
 
 
+# (history lines, complaint, assessment, gold code, codes of the history a careless coder adds): conditions named only
+# in the past medical history of a visit about something else (not_addressed drops them)
+UNADDRESSED = (
+    (("PMH: DM2 (metformin), HTN (lisinopril), GERD.", "PMH: type 2 diabetes, hypertension, reflux."),
+     "nasal congestion and facial pressure x12 days", "acute maxillary sinusitis", "J01.00", ("E11.9", "I10")),
+    (("PMH: hypothyroidism, osteoarthritis of both knees.", "PMH: hypothyroid on levothyroxine; OA knees."),
+     "sore throat x2 days, fever", "strep pharyngitis, rapid strep positive", "J02.0", ("E03.9", "M17.0")),
+    (("PMH: asthma (mild, no recent use of inhaler), hyperlipidemia.", "PMH: asthma, HLD."),
+     "burning with urination x2 days", "acute cystitis", "N30.00", ("J45.909", "E78.5")),
+)
+
+
+def not_addressed(rng: random.Random) -> Draft:
+    histories, complaint, assessment, gold, careless = rng.choice(UNADDRESSED)
+    draft = Draft("urgent_care").say(f"HPI: {who(rng)}, {complaint}.")
+    draft.say(rng.choice(histories))
+    draft.say(f"A/P: {assessment}.", ("icd10cm", gold))
+    draft.careless["icd10cm"].extend(careless)
+    em_sentence(rng, draft, wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
                       excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom,
-                      uncertain_diagnosis, history_of)
+                      uncertain_diagnosis, history_of, not_addressed)

@@ -349,5 +349,33 @@ def radiology(rng: random.Random) -> Draft:
     return draft
 
 
+# (chronic condition phrasing, its code, the lab done here today (sentence, CPT), the lab for later (sentence, CPT)):
+# a test ordered for later or sent out, billed anyway by a careless coder (not_performed drops it)
+LABS = (
+    (("DM2, A1c worse", "type 2 diabetes, above goal"), "E11.65", ("POC A1c today 8.4%.", "83036"),
+     ("BMP and lipid panel ordered for next visit.", "80048")),
+    (("HTN, at goal", "hypertension, controlled"), "I10", None, ("BMP ordered for next week.", "80048")),
+    (("hypothyroidism, stable", "hypothyroid, on levothyroxine"), "E03.9", None,
+     ("TSH drawn last month: 2.1.", "84443")),
+    (("acute cystitis", "cystitis, acute"), "N30.00", ("Urine dipstick in clinic: LE 2+, nitrite +.", "81002"),
+     ("Urine culture sent to reference lab.", "87086")),
+)
+
+
+def lab_not_performed(rng: random.Random) -> Draft:
+    """A lab test ordered for later, done before or sent to another laboratory is not billed by the office; one
+    done here today is."""
+    assessments, icd, here, later = rng.choice(LABS)
+    draft = Draft("primary_care").say(f"S: {who(rng)}, est pt, f/u.")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", icd))
+    if here:
+        draft.say(here[0], ("cpt", here[1]))
+    draft.say(later[0])
+    draft.careless["cpt"].append(later[1])
+    em_sentence(rng, draft, "established", wrong=False)
+    return draft
+
+
 SERVICE_FAMILIES = (drug_supply, medicare_vaccine, vaccine_documented, preventive, ambulance, dme, radiology,
-                    drug_not_given, vaccine_declined, screening_not_done, arrived_by_ambulance, dme_not_supplied)
+                    drug_not_given, vaccine_declined, screening_not_done, arrived_by_ambulance, dme_not_supplied,
+                    lab_not_performed)

@@ -38,6 +38,24 @@ def _history_code(codeset, code: str) -> bool:
     return codeset.describe(code).lower().startswith(("old ", "personal history", "history of"))
 
 
+# long-term drug therapy (Z79) -> the conditions it is coded with (use-additional-code notes of E08-E13, I48 ...):
+# with none of them left in the answer, the visit did not address what the drug treats
+# and a code of the condition whose mentions tell where the note names it
+_DIABETES = ("E08", "E09", "E10", "E11", "E13")
+DRUG_STATUS = {"Z79.4": (_DIABETES, "E11.9"), "Z79.84": (_DIABETES, "E11.9"), "Z79.85": (_DIABETES, "E11.9"),
+               "Z79.01": (("I48", "I26", "I82", "I63", "Z86.7", "Z95.2", "D68"), "I48.91")}
+
+
+def _drug_status(ctx: Context, dropped: set[str], sections) -> list:
+    """A long-term drug code whose condition the answer no longer codes and the note names only in its history."""
+    left = [c for c in ctx.icd() if c not in dropped]
+    return [RULE.edit("drop", "icd10cm", code, f"what {code} ({ctx.codeset.describe(code).lower()}) is taken for is "
+                      f"not addressed at this visit (named only in the history): {code} is not coded")
+            for code, (conditions, condition) in DRUG_STATUS.items() if code in left
+            and not any(c.startswith(conditions) for c in left)
+            and mention_sections(ctx.codeset, condition, ctx.narrative, sections) == {"history"}]
+
+
 def _propose(ctx: Context) -> list:
     if not visit_note(ctx.narrative):
         return []
@@ -52,6 +70,8 @@ def _propose(ctx: Context) -> list:
             edits.append(RULE.edit("drop", "icd10cm", code, f"{label} is named only in the history sections (past "
                                    f"history, medications, ROS), not in the assessment or plan: not addressed at this "
                                    f"visit, {code} is not coded"))
+    dropped = {e.code for e in edits}
+    edits += _drug_status(ctx, dropped, sections)
     assessed = [c for c, kinds in where.items() if not c.startswith("R") and "assessment" in kinds]
     if assessed:
         for code, kinds in where.items():

@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from core.rules.models import Context, Rule, is_diagnosis
+from core.rules.narrative import visit_note
 from core.rules.references import note_lines
 from core.text import is_affirmed, split_sentences, tokenize, words
 
@@ -250,7 +251,31 @@ def _propose(ctx: Context) -> list:
         elif other := shadowing_code(ctx.codeset, code, keys, [c for c in codes if c != code]):
             edits.append(RULE.edit("drop", "icd10cm", code, f"the note documents {label} only in the words of "
                                    f"{other} ({ctx.codeset.describe(other).lower()}): {code} is not coded"))
+        elif said := other_acuity(ctx.codeset, code, ctx.narrative):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note calls the condition {said}, never what {label} "
+                                   f"says: {code} is not coded"))
     return edits
+
+
+_ACUITY = {"chronic": r"\b(?:chronic|recurrent|long-?standing|persistent)\b", "acute": r"\b(?:acute|new|sudden)\b"}
+
+
+def other_acuity(codeset, code: str, narrative: str) -> str | None:
+    """'acute' when the code says chronic and every sentence naming its condition says acute (and none chronic);
+    'chronic' the other way round (chronic maxillary sinusitis J32.0 for "acute maxillary sinusitis")."""
+    from core.rules.mentions import mentions  # the mention reader builds on this module
+
+    description = codeset.describe(code).lower()
+    says = "chronic" if description.startswith("chronic") else "acute" if description.startswith("acute") else None
+    # a disease named 'chronic' (COPD, CKD, chronic ischemic heart disease) or a code holding both acuities
+    # (COPD with acute exacerbation, acute recurrent tonsillitis) is no acuity claim; case reports are left alone
+    if (says is None or re.search(r"chronic (?:obstructive|kidney|ischemic|pain)|acute.*(?:chronic|recurrent)|"
+                                  r"chronic.*acute", description) or not visit_note(narrative)):
+        return None
+    other = "acute" if says == "chronic" else "chronic"
+    verdicts = mentions(codeset, code, narrative, lambda sentence, start, end: bool(
+        re.search(_ACUITY[other], sentence, re.I)) and not re.search(_ACUITY[says], sentence, re.I))
+    return other if verdicts and all(v == "flagged" for v, _ in verdicts) else None
 
 
 RULE = Rule("unsupported_diagnosis", GUIDELINE, "a diagnosis whose condition or site the note never names is not coded",

@@ -29,6 +29,17 @@ def words_around(sentence: str, start: int, end: int) -> tuple[str, str]:
 _HEAD_RE = re.compile(r",|\b(?:with|without|due to|in|of|following|complicating)\b", re.IGNORECASE)
 
 
+# synonyms too loose to mark a mention by themselves ('high' or 'blood' for hypertension: "MDM high", "blood in
+# the urine")
+_LOOSE_KEYS = frozenset({"^high", "high", "eleva", "^elev", "blood", "^bloo", "bp", "low", "^low"})
+
+
+def _mention_keys(word: str) -> frozenset[str]:
+    """The keys a note's word mentions a condition word by: its stem and its synonyms, not its first five letters
+    ('hyper' would make hyperlipidemia a mention of hypertension), nor the loose synonyms."""
+    return word_keys(word) - {word[:5]} - _LOOSE_KEYS
+
+
 @lru_cache(maxsize=4096)
 def _heads(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...]:
     """Per text of the code (description, inclusion terms; core.rules.documentation.code_texts): the keys of each
@@ -39,7 +50,7 @@ def _heads(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], ...], tuple[
     for text in code_texts(codeset, code):
         tokens = [w for w in words(text) if len(w) >= 2 and not w.isdigit()]
         head = [w for w in words(_HEAD_RE.split(re.sub(r"\([^)]*\)", " ", text))[0]) if len(w) >= 2 and not w.isdigit()]
-        condition = tuple(k for k in (word_keys(w) - anatomy for w in dict.fromkeys(head)
+        condition = tuple(k for k in (_mention_keys(w) - anatomy for w in dict.fromkeys(head)
                                       if w not in QUALIFIERS and w not in ANATOMY) if k)
         if condition:
             found.add((condition, tuple(word_keys(w) for w in dict.fromkeys(tokens) if w in ANATOMY)))

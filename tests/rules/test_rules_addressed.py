@@ -49,3 +49,10 @@ def test_notes_without_an_assessment_or_not_visit_notes_are_left_alone(run):
               + "Diagnosis: pneumonia.")
     assert run(report, icd=["E11.9", "J18.9"], rules=RULE).edits == []
     assert "not_addressed" in [rule.name for rule in RULES]
+
+
+def test_a_long_term_drug_of_an_unaddressed_condition_goes_with_it(run):
+    note = "HPI: cough for five days.\nPMH: atrial fibrillation on apixaban, HTN.\nAssessment: acute bronchitis."
+    assert run(note, icd=["J20.9", "Z79.01"], rules=RULE).codes["icd10cm"] == ["J20.9"]
+    note = "HPI: cough. PMH: DM2 on metformin.\nA/P: acute bronchitis. 2. DM2 - stable, continue metformin."
+    assert run(note, icd=["J20.9", "E11.9", "Z79.84"], rules=RULE).edits == []

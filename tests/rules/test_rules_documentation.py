@@ -220,3 +220,13 @@ def test_the_hearts_sinus_rhythm_is_no_sinusitis_and_ear_pain_is_otalgia(run):
 
 def test_shingles_is_zoster(run):
     assert run("Impression: shingles - fluids and rest.", icd=["B02.9"], rules=(documentation.RULE,)).edits == []
+
+
+def test_a_code_of_the_other_acuity_is_not_coded(run):
+    note = "HPI: facial pressure for 12 days. Assessment: acute maxillary sinusitis."
+    out = run(note, icd=["J01.00", "J32.0"], rules=(documentation.RULE,))
+    assert out.codes["icd10cm"] == ["J01.00"] and "calls the condition acute" in out.edits[0].reason
+    assert run("Assessment: chronic maxillary sinusitis, acute flare.", icd=["J32.0"], rules=(documentation.RULE,)).edits == []
+    # COPD's 'chronic' is its name; its acute exacerbation code says both
+    note = "Assessment: COPD with acute exacerbation."
+    assert run(note, icd=["J44.1"], rules=(documentation.RULE,)).edits == []

@@ -31,6 +31,8 @@ PLAN = (  # (family, number of cases)
     (illnesses.denied_cases, 8),
     (illnesses.uncertain_cases, 8),
     (illnesses.history_cases, 8),
+    (illnesses.unaddressed_cases, 8),
+    (illnesses.labs_later_cases, 8),
 )
 
 

@@ -275,3 +275,47 @@ def history_cases(rng: random.Random, i: int) -> dict:
     em_text, em = office_em(rng, "established", rng.choice([1, 2]), p, "primary_care")
     text = f"{p.intro().capitalize()}. {history} {visit} {em_text} Assessment: {assessment}."
     return fields(text, "primary_care", ["history_of", "em_level"], icd=codes, cpt=[em, *cpt])
+
+
+# (complaint, past history line, assessment, gold ICD-10-CM, procedures done here): conditions only in the past
+# medical history of a visit about something else, coded by a careless coder (not_addressed, Guidelines IV.J)
+UNADDRESSED = (
+    ("nasal congestion and facial pressure for 12 days", "PMH: type 2 diabetes on metformin, hypertension, GERD.",
+     "acute maxillary sinusitis", ("J01.00",), ()),
+    ("a sore throat and fever for two days", "PMH: hypothyroidism, osteoarthritis of both knees.",
+     "streptococcal pharyngitis, rapid strep test positive", ("J02.0",), ("87880",)),
+    ("burning with urination for two days", "Past medical history: asthma, hyperlipidemia, depression.",
+     "acute cystitis", ("N30.00",), ()),
+    ("a cough for five days", "PMH: atrial fibrillation on apixaban, hypertension.", "acute bronchitis",
+     ("J20.9",), ()),
+)
+
+
+@family
+def unaddressed_cases(rng: random.Random, i: int) -> dict:
+    complaint, history, assessment, codes, cpt = UNADDRESSED[i % len(UNADDRESSED)]
+    p = patient(rng, 30, 80)
+    em_text, em = office_em(rng, "established", 1, p, "urgent_care")
+    text = f"HPI: {p.intro()} with {complaint}. {history} {em_text} Assessment: {assessment}."
+    return fields(text, "urgent_care", ["not_addressed", "em_level"], icd=codes, cpt=[em, *cpt])
+
+
+# (assessment, gold ICD-10-CM, test done here (sentence, CPT) or None, test not done here): a test ordered for
+# later, done before or sent out, billed by a careless coder (not_performed)
+LABS_LATER = (
+    ("type 2 diabetes with hyperglycemia", ("E11.65",), ("Point-of-care A1c today: 8.6%.", "83036"),
+     "BMP and lipid panel ordered for the next visit."),
+    ("essential hypertension, controlled", ("I10",), None, "BMP ordered for next week."),
+    ("hypothyroidism, stable on levothyroxine", ("E03.9",), None, "TSH drawn last month was normal."),
+    ("acute cystitis", ("N30.00",), ("Urine dipstick in clinic: nitrite positive.", "81002"),
+     "Urine culture sent to the reference lab."),
+)
+
+
+@family
+def labs_later_cases(rng: random.Random, i: int) -> dict:
+    assessment, codes, here, later = LABS_LATER[i % len(LABS_LATER)]
+    p = patient(rng, 30, 80)
+    em_text, em = office_em(rng, "established", 1, p, "primary_care")
+    text = f"{p.intro().capitalize()} for follow-up. {em_text} {here[0] if here else ''} {later} Assessment: {assessment}."
+    return fields(text, "primary_care", ["not_performed", "em_level"], icd=codes, cpt=[em] + ([here[1]] if here else []))
