@@ -9,7 +9,7 @@ import re
 
 from core.rules.mdm import MdmEstimate, estimate_mdm
 from core.rules.models import Context, Rule
-from core.rules.narrative import minutes_documented, time_statement
+from core.rules.narrative import minutes_documented, note_sections, time_statement, visit_note
 
 GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
 
@@ -72,8 +72,12 @@ _PAST_ED_RE = re.compile(r"\b(seen|evaluated|treated|went|visited|discharged|was
                          r"night)|earlier this (week|month)|previously))\b", re.I)
 
 
+# a note headed as the ED's record ("ED Provider Note", "Emergency Department Note", "ER note")
+_ED_HEADER_RE = re.compile(r"^\W*(?:ED|ER|emergency (?:department|room))(?: provider| physician| attending)? note\b", re.I)
+
+
 def patient_family(narrative: str, coded: list[str]) -> str | None:
-    if _IN_ED_RE.search(narrative) or (
+    if _IN_ED_RE.search(narrative) or _ED_HEADER_RE.search(narrative) or (
             _ED_RE.search(_PAST_ED_RE.sub("", _ED_ADVICE_RE.sub("", narrative))) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
         return "ed"
     if _NEW_RE.search(narrative):
@@ -128,6 +132,11 @@ def _no_separate_visit(ctx: Context) -> bool:
                 or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
 
 
+def _assessed_visit(narrative: str) -> bool:
+    """A visit note with an assessment section (core.rules.narrative.note_sections)."""
+    return visit_note(narrative) and any(kind == "assessment" for kind, _, _ in note_sections(narrative))
+
+
 def estimated_level(narrative: str, family: str) -> tuple[str, MdmEstimate]:
     """The E/M code of `family` that the MDM read from the note's content supports (core.rules.mdm)."""
     estimate = estimate_mdm(narrative)
@@ -139,6 +148,8 @@ def _propose(ctx: Context) -> list:
     if any(code.startswith(("9938", "9939")) for code in coded):
         return []  # a preventive visit: its level is set by age, not MDM
     family = patient_family(ctx.narrative, coded)
+    if family is None and _assessed_visit(ctx.narrative):
+        family = "established"  # a visit note that says neither: most office visits are an established patient's
     expected = expected_level(ctx.narrative, family) if family else None
     present = [c for c in coded if c in ALL_EM]
     basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else f'{family} patient'})"

@@ -62,3 +62,13 @@ def test_a_stated_level_wins_and_no_visit_is_estimated_for_procedures_or_prevent
     assert em.patient_family(note, []) == "established"
     # the ED's "minimal" level is 99281
     assert run("Seen in the ED. MDM: minimal.", cpt=[], rules=(em.RULE,)).codes["cpt"] == ["99281"]
+
+
+def test_an_ed_note_by_its_header_and_an_office_visit_that_names_no_status(run):
+    note = "ED Note\nCC: ankle pain after a fall.\nDx: ankle sprain.\nPlan: ibuprofen OTC, ice, crutches."
+    assert em.patient_family(note, []) == "ed"
+    # a visit note with an assessment that says neither new nor established: an established patient's visit
+    note = "CC: sore throat x2 days.\nExam: exudate.\nA/P: strep pharyngitis. Amoxicillin 500 mg BID x10 days (Rx)."
+    out = run(note, cpt=[], rules=(em.RULE,))
+    assert out.codes["cpt"] == ["99213"] and "established patient" in out.edits[0].reason
+    assert run("Sore throat for two days.", cpt=[], rules=(em.RULE,)).edits == []  # no assessment: no visit read
