@@ -41,7 +41,9 @@ ABBREVIATIONS: dict[str, str] = {
 }
 _SPELLINGS = (("haem", "hem"), ("anaem", "anem"), ("glycaem", "glycem"), ("oedema", "edema"),
               ("oesophag", "esophag"), ("aemia", "emia"), ("paediatric", "pediatric"), ("tumour", "tumor"))
-_PHRASES = ((re.compile(r"\bw/o\b"), " without "), (re.compile(r"\bw/"), " with "), (re.compile(r"&"), " and "))
+_PHRASES = ((re.compile(r"\bw/o\b"), " without "), (re.compile(r"\bw/"), " with "), (re.compile(r"&"), " and "),
+            # an oxygen saturation "on RA" / "98% RA" is on room air, not rheumatoid arthritis
+            (re.compile(r"(\d\s*%\s*(?:on\s+)?|\bon\s+|\bsats?\s+\d+\s*%?\s*)ra\b"), r"\1 room air "))
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 

@@ -29,6 +29,7 @@ from core.rules import (
     pairing,
     performed,
     preventive,
+    redundant,
     sex,
     specificity,
     supplies,
@@ -53,7 +54,7 @@ logger = logging.getLogger(__name__)
 OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at present)
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
-    denied.RULE, uncertain.RULE, history.RULE,
+    denied.RULE, uncertain.RULE, history.RULE, redundant.RULE,
     specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, addressed.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
     visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
 )

@@ -4,7 +4,8 @@ it). In a visit note with an assessment section (Assessment:, A/P:, Impression:,
 
 - a diagnosis the note names only in its history sections (PMH, PSH, medications, allergies, family or social
   history, ROS) and never in the assessment or plan was not addressed at this visit: it is dropped ("PMH: DM2,
-  HTN, GERD" in a sinusitis visit);
+  HTN, GERD" in a sinusitis visit); so is one named only in the HPI or exam when the assessment names another
+  coded diagnosis (the "erythematous" TM of the exam beside "A: acute otitis media");
 - a sign or symptom code (R00-R99) the assessment does not name, when the assessment names a diagnosis the answer
   codes, is the diagnosis's or was not assessed: it is dropped (cough from the HPI beside "A: acute bronchitis").
 
@@ -71,8 +72,17 @@ def _propose(ctx: Context) -> list:
                                    f"history, medications, ROS), not in the assessment or plan: not addressed at this "
                                    f"visit, {code} is not coded"))
     dropped = {e.code for e in edits}
-    edits += _drug_status(ctx, dropped, sections)
     assessed = [c for c, kinds in where.items() if not c.startswith("R") and "assessment" in kinds]
+    if assessed:  # the assessment names the visit's diagnoses: one named only in the HPI or exam was not assessed
+        for code, kinds in where.items():
+            if (code not in dropped and not code.startswith("R") and kinds and "assessment" not in kinds
+                    and not _history_code(ctx.codeset, code)):
+                label = ctx.codeset.describe(code).lower()
+                edits.append(RULE.edit("drop", "icd10cm", code, f"{label} is named in the note but not in its "
+                                       f"assessment or plan, which names {assessed[0]}: not assessed at this visit, "
+                                       f"{code} is not coded"))
+                dropped.add(code)
+    edits += _drug_status(ctx, dropped, sections)
     if assessed:
         for code, kinds in where.items():
             if code.startswith("R") and kinds and "assessment" not in kinds:

@@ -40,12 +40,14 @@ UNCERTAIN_BEFORE = (
     r"suggesting", r"presumed", r"presumptive", r"working diagnosis", r"versus", r"vs\.?", r"evaluate for",
     r"to evaluate", r"eval for", r"assess for", r"to exclude", r"exclude", r"cannot exclude", r"can't exclude",
     r"not excluded", r"may have", r"might have", r"could be", r"doubt(?:ful)?", r"differential", r"ddx",
+    r"screen(?:ing)? for", r"risk of", r"risk for", r"at risk",
 )
 # cues right after a mention (within NEGATION_WINDOW words, no comma between) that leave it uncertain or deny it
 UNCERTAIN_AFTER = (
     r"(?:was |is |been |be )?ruled out", r"(?:was |is )?excluded", r"(?:is |was )?(?:less |un|not )likely",
     r"(?:is |was )?suspected", r"(?:is |was )?(?:possible|probable|questionable|doubtful)", r"not (?:seen|found|confirmed)",
     r"(?:test |screen |swab |culture |antigen |pcr )*(?:was |is )?neg(?:ative)?", r"vs\.?", r"versus",
+    r"screen(?:ing)?", r"prevention", r"risk",
 )
 _BEFORE_RE = re.compile(r"(?:\b(?:" + "|".join(UNCERTAIN_BEFORE) + r")|\?)[^,;]*$", re.IGNORECASE)
 _AFTER_RE = re.compile(r"^[^,;]*?\b(?:" + "|".join(UNCERTAIN_AFTER) + r")\b|^\s*\?", re.IGNORECASE)

@@ -1,0 +1,73 @@
+"""An unspecified code beside the specific code of the same condition says nothing more (ICD-10-CM Official
+Guidelines I.A.17 and I.B.18: an unspecified code is for a condition the record does not specify; when the answer
+codes the specific form, the unspecified one is redundant):
+
+- a code whose description's words (less 'unspecified') are all words of another coded code of its category (same
+  7th character), which says more and which the note documents in full: acute sinusitis J01.90 beside acute maxillary sinusitis J01.00, chest pain R07.9 beside other
+  chest pain R07.89, pain in unspecified knee M25.569 beside pain in right knee M25.561, unspecified atrial
+  fibrillation I48.91 beside paroxysmal I48.0;
+- an injury of an unspecified body region (T14) beside an injury of a named region (S00-T34);
+- pain, unspecified (R52) beside a pain code of a site (chest, abdominal, joint, back, head, ear ...).
+
+Visit notes of one encounter only (core.rules.narrative.visit_note): a case report may code one condition at two
+levels of detail for two mentions."""
+
+from __future__ import annotations
+
+import re
+
+from core.rules.documentation import documented_in_full, documented_keys, word_keys
+from core.rules.models import Context, Rule
+from core.rules.narrative import visit_note
+
+GUIDELINE = "ICD-10-CM Official Guidelines I.A.17 and I.B.18 (unspecified codes only when the record says no more)"
+_SITE_PAIN = ("R07", "R10", "R51", "M25.5", "M54", "M79.6", "G89", "H92.0", "N64.4", "R30", "M79.1")
+
+
+def _seventh(code: str) -> str:
+    """The encounter character of a 7-character code (A, D, S ...), '' for other codes."""
+    return code[-1] if len(code.replace(".", "")) == 7 else ""
+
+
+def _words(codeset, code: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", codeset.describe(code).lower())) - {"unspecified", "other", "initial",
+                                                                             "encounter", "of", "the", "in", "and"}
+
+
+def _says_more(codeset, code: str, other: str, keys: set[str]) -> bool:
+    """Whether `other` says all that `code` says and more ('Other X' is more than 'X, unspecified'), and the note
+    documents it: its description in full, and each of its words beyond `code`'s ('chronic' atrial fibrillation
+    needs the note's 'chronic')."""
+    own, theirs = _words(codeset, code), _words(codeset, other)
+    more = own < theirs or (own == theirs and "other" in codeset.describe(other).lower())
+    return more and documented_in_full(codeset, other, keys) and all(word_keys(w) & keys for w in theirs - own)
+
+
+def _propose(ctx: Context) -> list:
+    if not visit_note(ctx.narrative):
+        return []
+    icd, edits, keys = ctx.icd(), [], documented_keys(ctx.narrative)
+    for code in icd:
+        others = [c for c in icd if c != code and c not in {e.code for e in edits}]
+        reason = None
+        if "unspecified" in ctx.codeset.describe(code).lower():
+            better = next((c for c in others if c[:3] == code[:3] and _seventh(c) == _seventh(code)
+                           and _says_more(ctx.codeset, code, c, keys)), None)
+            if better:
+                reason = f"{better} ({ctx.codeset.describe(better).lower()}) says the same and more"
+        if reason is None and code.startswith("T14"):
+            better = next((c for c in others if c[:1] == "S" or (c[:1] == "T" and c[1:3] < "35")), None)
+            if better:
+                reason = f"the injury's region is coded ({better})"
+        if reason is None and code == "R52":
+            better = next((c for c in others if c.startswith(_SITE_PAIN)), None)
+            if better:
+                reason = f"the pain's site is coded ({better})"
+        if reason:
+            edits.append(RULE.edit("drop", "icd10cm", code, f"{reason}: the unspecified {code} "
+                                   f"({ctx.codeset.describe(code).lower()}) is not coded beside it"))
+    return edits
+
+
+RULE = Rule("redundant_unspecified", GUIDELINE, "an unspecified code beside the specific code of its condition is not coded",
+            _propose, one_encounter=True)

@@ -1,0 +1,34 @@
+"""redundant_unspecified: an unspecified code beside the specific code of its condition is not coded; and the
+readings that feed the diagnosis rules (room air is no rheumatoid arthritis, a screening names no disease)."""
+
+from __future__ import annotations
+
+from core.rules import RULES, redundant, uncertain
+from core.text import words
+
+RULE = (redundant.RULE,)
+
+
+def test_the_unspecified_code_goes_beside_the_specific_one(run):
+    note = "Est pt. A/P: acute maxillary sinusitis. Pain in the right knee."
+    assert run(note, icd=["J01.90", "J01.00"], rules=RULE).codes["icd10cm"] == ["J01.00"]
+    assert run(note, icd=["M25.569", "M25.561"], rules=RULE).codes["icd10cm"] == ["M25.561"]
+    note = "Chest pain, atypical. Laceration of the right hand."
+    out = run(note, icd=["R07.9", "R07.89", "T14.8XXA", "S61.411A", "R52"], rules=RULE)
+    assert out.codes["icd10cm"] == ["R07.89", "S61.411A"]
+    assert "says the same and more" in out.edits[0].reason
+
+
+def test_a_specific_code_the_note_does_not_document_or_another_encounter_is_no_reason(run):
+    note = "Est pt. A/P: hypothyroidism, stable on levothyroxine."
+    assert run(note, icd=["E03.9", "E03.3"], rules=RULE).edits == []  # 'postinfectious' is not documented
+    note = "Follow-up of a right ankle sprain."
+    assert run(note, icd=["S93.409A", "S93.401S"], rules=RULE).edits == []  # another 7th character
+    assert "redundant_unspecified" in [rule.name for rule in RULES]
+
+
+def test_room_air_and_screening():
+    assert "rheumatoid" not in words("SpO2 90% RA, 94% on RA after the neb.")
+    assert "rheumatoid" in words("History of RA on methotrexate.")
+    assert uncertain.uncertain_at("Lung cancer screening: LDCT ordered.", 0, len("Lung cancer"))
+    assert uncertain.uncertain_at("Screening for colon cancer is due.", len("Screening for "), len("Screening for colon cancer"))
