@@ -136,6 +136,14 @@ PRODUCTS: tuple[tuple[str, str], ...] = (
     (r"\bTdap\b", "90715"), (r"\bPCV20\b|\b20-valent pneumococcal conjugate", "90677"),
     (r"\brecombinant zoster\b|\bShingrix\b", "90750"), (r"\bhigh-dose influenza\b|\bFluzone High-Dose\b", "90662"),
     (r"\bquadrivalent\b[^.]{0,30}\bpreservative[- ]free\b", "90686"),
+    (r"\bIIV3\b[^.]{0,30}\bpreservative[- ]free\b|\bpreservative[- ]free\b[^.]{0,30}\bIIV3\b", "90656"),
+    (r"\badjuvanted (?:inactivated )?influenza\b|\bFluad\b", "90653"), (r"\bRIV4\b|\bFlublok\b", "90682"),
+    (r"\bccIIV4\b|\bFlucelvax\b", "90674"), (r"\bPCV15\b|\bVaxneuvance\b", "90671"),
+    (r"\bPPSV23\b|\bPneumovax\b", "90732"), (r"\bMenACWY\b|\bMenveo\b|\bMenactra\b|\bMenQuadfi\b", "90734"),
+    (r"\bHPV-?9\b|\b9vHPV\b|\bGardasil[- ]?9\b", "90651"), (r"\bMMRV\b|\bProQuad\b", "90710"),
+    (r"\bMMR\b(?!V)", "90707"), (r"\bvaricella vaccine\b|\bVarivax\b", "90716"), (r"\bDTaP\b(?![- ]?(?:IPV|HepB))", "90700"),
+    (r"\bIPV\b(?<!DTaP-IPV)", "90713"), (r"\bRotarix\b|\bRV1\b", "90681"), (r"\bRotaTeq\b|\bRV5\b", "90680"),
+    (r"\bArexvy\b", "90679"), (r"\bAbrysvo\b", "90678"),
 )
 
 

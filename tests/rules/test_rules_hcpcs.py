@@ -277,3 +277,14 @@ def test_the_eds_drugs_are_the_facilitys_and_local_anesthetics_are_the_procedure
 
 def test_a_vaccine_sentence_gives_no_drug(codeset):
     assert given_drugs("MMR SC, varicella SC, hepatitis A (pediatric) IM given today.", codeset) == []
+
+
+def test_vaccine_products_named_by_their_common_names(run):
+    note = "13 yo F well visit. Vaccines (counseled pt and mother, VIS given): Tdap, MenACWY (Menveo), HPV-9 dose #1, all IM."
+    out = run(note, icd=["Z23"], cpt=["90460"], rules=(pairing.VACCINE_RULE,))
+    assert {"90715", "90734", "90651"} <= set(out.codes["cpt"])
+    note = "Medicare AWV. Adjuvanted influenza vaccine (Fluad) given R deltoid today."
+    out = run(note, icd=["Z23"], hcpcs=["G0008"], rules=(pairing.VACCINE_RULE,))
+    assert "90653" in out.codes["cpt"]
+    note = "Influenza vaccine IIV3 preservative-free 0.5 mL IM given today."
+    assert "90656" in run(note, icd=["Z23"], cpt=["90471"], rules=(pairing.VACCINE_RULE,)).codes["cpt"]
