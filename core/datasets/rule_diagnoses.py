@@ -293,6 +293,23 @@ def not_addressed(rng: random.Random) -> Draft:
     return draft
 
 
+# (complaint, assessment phrasings, the specific code, the unspecified code a careless coder adds beside it)
+REDUNDANT = (
+    ("facial pressure x10 days", ("acute maxillary sinusitis", "maxillary sinusitis, acute"), "J01.00", "J01.90"),
+    ("R knee pain x2 wks, no injury", ("pain in the right knee", "right knee pain"), "M25.561", "M25.569"),
+    ("chest pain at rest, resolved", ("other chest pain, atypical", "atypical chest pain, other"), "R07.89", "R07.9"),
+)
+
+
+def redundant_unspecified(rng: random.Random) -> Draft:
+    complaint, assessments, specific, unspecified = rng.choice(REDUNDANT)
+    draft = Draft("primary_care").say(f"S: {who(rng)}, {complaint}.")
+    draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", specific))
+    draft.careless["icd10cm"].append(unspecified)
+    em_sentence(rng, draft, wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
                       excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom,
-                      uncertain_diagnosis, history_of, not_addressed)
+                      uncertain_diagnosis, history_of, not_addressed, redundant_unspecified)

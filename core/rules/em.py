@@ -9,7 +9,7 @@ import re
 
 from core.rules.mdm import MdmEstimate, estimate_mdm
 from core.rules.models import Context, Rule
-from core.rules.narrative import minutes_documented, note_sections, time_statement, visit_note
+from core.rules.narrative import minutes_documented, time_statement
 
 GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
 
@@ -132,11 +132,6 @@ def _no_separate_visit(ctx: Context) -> bool:
                 or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
 
 
-def _assessed_visit(narrative: str) -> bool:
-    """A visit note with an assessment section (core.rules.narrative.note_sections)."""
-    return visit_note(narrative) and any(kind == "assessment" for kind, _, _ in note_sections(narrative))
-
-
 def estimated_level(narrative: str, family: str) -> tuple[str, MdmEstimate]:
     """The E/M code of `family` that the MDM read from the note's content supports (core.rules.mdm)."""
     estimate = estimate_mdm(narrative)
@@ -148,8 +143,6 @@ def _propose(ctx: Context) -> list:
     if any(code.startswith(("9938", "9939")) for code in coded):
         return []  # a preventive visit: its level is set by age, not MDM
     family = patient_family(ctx.narrative, coded)
-    if family is None and _assessed_visit(ctx.narrative):
-        family = "established"  # a visit note that says neither: most office visits are an established patient's
     expected = expected_level(ctx.narrative, family) if family else None
     present = [c for c in coded if c in ALL_EM]
     basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else f'{family} patient'})"

@@ -33,6 +33,7 @@ PLAN = (  # (family, number of cases)
     (illnesses.history_cases, 8),
     (illnesses.unaddressed_cases, 8),
     (illnesses.labs_later_cases, 8),
+    (illnesses.redundant_cases, 8),
 )
 
 

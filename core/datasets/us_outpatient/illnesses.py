@@ -319,3 +319,22 @@ def labs_later_cases(rng: random.Random, i: int) -> dict:
     em_text, em = office_em(rng, "established", 1, p, "primary_care")
     text = f"{p.intro().capitalize()} for follow-up. {em_text} {here[0] if here else ''} {later} Assessment: {assessment}."
     return fields(text, "primary_care", ["not_performed", "em_level"], icd=codes, cpt=[em] + ([here[1]] if here else []))
+
+
+# (complaint, assessment, the specific code, procedures done here): the unspecified code a careless coder adds
+# beside the documented specific one (redundant_unspecified)
+REDUNDANT = (
+    ("facial pressure and congestion for ten days", "acute maxillary sinusitis", ("J01.00",), ()),
+    ("right knee pain for two weeks, no injury", "pain in the right knee", ("M25.561",), ()),
+    ("chest pain at rest that resolved, no exertional component", "other chest pain, atypical", ("R07.89",), ()),
+    ("left shoulder pain for a month", "pain in the left shoulder", ("M25.512",), ()),
+)
+
+
+@family
+def redundant_cases(rng: random.Random, i: int) -> dict:
+    complaint, assessment, codes, cpt = REDUNDANT[i % len(REDUNDANT)]
+    p = patient(rng, 25, 80)
+    em_text, em = office_em(rng, "established", 1, p, "primary_care")
+    text = f"{p.intro().capitalize()} with {complaint}. {em_text} Assessment: {assessment}."
+    return fields(text, "primary_care", ["redundant_unspecified", "em_level"], icd=codes, cpt=[em, *cpt])
