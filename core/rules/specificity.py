@@ -249,7 +249,9 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
         if near and candidate[:5] != code[:5]:
             continue
         c_texts, c_sides, c_unspecified, c_other = _meaning(codeset, candidate)
-        if c_other or c_sides != sides or (c_unspecified and not claims_more) or (claims_more and candidate in coded):
+        # an unspecified sibling is a move only when it says more that the note documents (J01.90 acute sinusitis ->
+        # J01.00 acute maxillary sinusitis, 'unspecified' there being its recurrence): checked below, word by word
+        if c_other or c_sides != sides or (claims_more and candidate in coded):
             continue
         found = []
         for i, text, positions in _documented(c_texts[:1], sentences):

@@ -275,3 +275,10 @@ def test_side_letters_denied_stays_and_default_absences(run):
     # a dog bite coded as a laceration moves to the bite code ('wound' is no laceration)
     note = "Bitten by a neighbor's dog. Diagnosis: a dog bite of the left forearm. Wound irrigated and left open."
     assert run(note, icd=["S51.812A"], rules=(specificity.SPECIFICITY_RULE,)).codes["icd10cm"] == ["S51.852A"]
+
+
+def test_an_unspecified_code_moves_to_an_unspecified_sibling_that_says_more(run):
+    note = "Facial pressure for ten days. Established patient. Assessment: acute maxillary sinusitis."
+    out = run(note, icd=["J01.90"], rules=(specificity.SPECIFICITY_RULE,))
+    assert out.codes["icd10cm"] == ["J01.00"]
+    assert run("Assessment: acute sinusitis.", icd=["J01.90"], rules=(specificity.SPECIFICITY_RULE,)).edits == []
