@@ -376,6 +376,23 @@ def lab_not_performed(rng: random.Random) -> Draft:
     return draft
 
 
+# (age, well-visit phrasing, gold preventive code (established), the problem E/M a careless coder bills instead)
+WELL = (
+    (3, "Well child check", "99392", "99213"), (14, "Well adolescent visit", "99394", "99213"),
+    (34, "Annual physical", "99395", "99214"), (58, "Annual preventive exam", "99396", "99214"),
+)
+
+
+def preventive_visit(rng: random.Random) -> Draft:
+    """A well visit is billed by the preventive code of the patient's age, with its Z00 code."""
+    age, phrase, code, careless = rng.choice(WELL)
+    draft = Draft("primary_care").say(f"{phrase}. {age} y/o {rng.choice(['F', 'M'])}, est pt.")
+    draft.say("Exam normal. Counseling on diet, exercise and safety.", ("cpt", code), careless=False)
+    draft.say("A: healthy, well visit.", ("icd10cm", "Z00.129" if age < 18 else "Z00.00"), careless=False)
+    draft.careless["cpt"].append(careless)
+    return draft
+
+
 SERVICE_FAMILIES = (drug_supply, medicare_vaccine, vaccine_documented, preventive, ambulance, dme, radiology,
                     drug_not_given, vaccine_declined, screening_not_done, arrived_by_ambulance, dme_not_supplied,
-                    lab_not_performed)
+                    lab_not_performed, preventive_visit)

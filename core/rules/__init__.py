@@ -36,6 +36,7 @@ from core.rules import (
     symptoms,
     uncertain,
     visit,
+    wellvisit,
     with_without,
 )
 from core.rules.excludes import find_conflicts
@@ -56,7 +57,7 @@ RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
     denied.RULE, uncertain.RULE, history.RULE, redundant.RULE,
     specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, addressed.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
-    visit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
+    visit.RULE, wellvisit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
 )
 
 

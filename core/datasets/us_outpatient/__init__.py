@@ -34,6 +34,7 @@ PLAN = (  # (family, number of cases)
     (illnesses.unaddressed_cases, 8),
     (illnesses.labs_later_cases, 8),
     (illnesses.redundant_cases, 8),
+    (services.well_visit_cases, 8),
 )
 
 

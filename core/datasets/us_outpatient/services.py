@@ -215,3 +215,24 @@ def ed_visit_cases(rng: random.Random, i: int) -> dict:
     em_text, em = ed_em(rng, rng.choice([1, 2, 3]))
     text = f"{p.intro().capitalize()} evaluated in the ED for {text_}. {em_text} Discharged home."
     return fields(text, "ed", ["em_level", "unsupported_diagnosis", "reason_for_visit"], icd=icd, cpt=[em, *cpt])
+
+
+# (patient's age in years, new patient?, findings sentence, gold ICD-10-CM): well visits (preventive_visit)
+WELL_VISITS = (  # ((youngest, oldest), new patient?, findings, gold ICD-10-CM)
+    ((2, 4), False, "Growth and development on track; exam normal.", ("Z00.129",)),
+    ((12, 16), False, "Sports and school counseling; exam normal.", ("Z00.129",)),
+    ((22, 38), True, "Exam normal; diet and exercise counseling.", ("Z00.00",)),
+    ((41, 63), False, "Exam normal; screening labs reviewed, all normal.", ("Z00.00",)),
+)
+
+
+@family
+def well_visit_cases(rng: random.Random, i: int) -> dict:
+    (low, high), new, findings, icd = WELL_VISITS[i % len(WELL_VISITS)]
+    p = patient(rng, low, high)
+    age = p.age
+    status = "New patient establishing care" if new else "Established patient"
+    text = f"Annual physical. {p.intro().capitalize()}. {status}. {findings} Assessment: well visit, healthy."
+    band = next(b for b in ((65, "99387", "99397"), (40, "99386", "99396"), (18, "99385", "99395"),
+                            (12, "99384", "99394"), (5, "99383", "99393"), (1, "99382", "99392")) if age >= b[0])
+    return fields(text, "primary_care", ["preventive_visit"], icd=icd, cpt=[band[1] if new else band[2]])
