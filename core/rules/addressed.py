@@ -14,7 +14,8 @@ without section labels, is left alone."""
 
 from __future__ import annotations
 
-from core.rules.mentions import mentions
+from core.rules.documentation import documented_keys
+from core.rules.mentions import loose_condition_keys, mentions
 from core.rules.models import Context, Rule
 from core.rules.narrative import note_sections, section_at, visit_note
 from core.text import sentence_spans
@@ -28,10 +29,17 @@ def _anywhere(sentence: str, start: int, end: int) -> bool:
 
 
 def mention_sections(codeset, code: str, narrative: str, sections) -> set[str]:
-    """The kinds of the sections ('history', 'assessment', 'other') whose sentences mention the code."""
-    starts = {narrative[a:b]: a for a, b in sentence_spans(narrative, keep_labels=True)}
-    return {section_at(sections, starts.get(sentence, narrative.find(sentence)))
-            for _, sentence in mentions(codeset, code, narrative, _anywhere)}
+    """The kinds of the sections ('history', 'assessment', 'other') whose sentences mention the code; when no
+    sentence names enough of its condition words (core.rules.mentions), those naming one of them, by its first
+    five letters too ("seasonal allergies" for allergic rhinitis)."""
+    spans = sentence_spans(narrative, keep_labels=True)
+    starts = {narrative[a:b]: a for a, b in spans}
+    found = {section_at(sections, starts.get(sentence, narrative.find(sentence)))
+             for _, sentence in mentions(codeset, code, narrative, _anywhere)}
+    if found:
+        return found
+    loose = loose_condition_keys(codeset, code)
+    return {section_at(sections, a) for a, b in spans if loose & documented_keys(narrative[a:b])}
 
 
 def _history_code(codeset, code: str) -> bool:

@@ -105,3 +105,17 @@ def _windows(named: list[tuple[int, int, int]], needed: int) -> list[tuple[int, 
                 spans.append((start, end))
                 break
     return [(s, e) for s, e in spans if not any(s2 >= s and e2 <= e and (s2, e2) != (s, e) for s2, e2 in spans)]
+
+
+@lru_cache(maxsize=4096)
+def loose_condition_keys(codeset, code: str) -> frozenset[str]:
+    """The keys of every condition word of the heads of the code's texts, first five letters and synonyms included
+    (a looser reading than `mentions`, for a code no sentence mentions in full)."""
+    anatomy = frozenset(_stems(sorted(ANATOMY), prefixes=False))
+    keys: set[str] = set()
+    for text in code_texts(codeset, code):
+        head = [w for w in words(_HEAD_RE.split(re.sub(r"\([^)]*\)", " ", text))[0]) if len(w) >= 2 and not w.isdigit()]
+        for w in head:
+            if w not in QUALIFIERS and w not in ANATOMY:
+                keys |= word_keys(w) - anatomy - _LOOSE_KEYS
+    return frozenset(keys)

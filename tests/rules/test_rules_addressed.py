@@ -56,3 +56,9 @@ def test_a_long_term_drug_of_an_unaddressed_condition_goes_with_it(run):
     assert run(note, icd=["J20.9", "Z79.01"], rules=RULE).codes["icd10cm"] == ["J20.9"]
     note = "HPI: cough. PMH: DM2 on metformin.\nA/P: acute bronchitis. 2. DM2 - stable, continue metformin."
     assert run(note, icd=["J20.9", "E11.9", "Z79.84"], rules=RULE).edits == []
+
+
+def test_a_condition_named_in_other_words_only_in_the_history_goes_too(run):
+    note = "HPI: sore throat x2 days.\nPMH: seasonal allergies, asthma.\nA/P: strep pharyngitis, rapid strep positive."
+    out = run(note, icd=["J02.0", "J30.9"], rules=RULE)
+    assert out.codes["icd10cm"] == ["J02.0"]
