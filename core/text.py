@@ -225,7 +225,22 @@ def negated_within(text: str, index: int, window: int = NEGATION_WINDOW) -> bool
     word: "no relevant history was referred ... for a vasectomy"), or the word is an item of a list a denial
     opens (`negated_in_list`). `text`: the word's sentence or clause (with what follows the word, when known)."""
     before = " ".join(text[:index].split()[-window:])
-    return negated_before(before + " ", len(before) + 1) or negated_in_list(text, index)
+    return (negated_before(before + " ", len(before) + 1) or negated_in_list(text, index)
+            or hypothetical_before(text, index))
+
+
+# Advice about what may come ("return for fever", "ED precautions for SOB or chest pain", "call if worse"): what
+# follows is no finding of the visit.
+_HYPOTHETICAL_RE = re.compile(r"\b(?:precautions?|return(?:s|ing)?(?: to [a-z ]{2,20}?)? (?:for|if)|call (?:[a-z ]{0,15})?"
+                              r"(?:if|for)|seek (?:care|medical (?:care|attention))|come back (?:if|for)|watch for|"
+                              r"monitor for|warning signs?|red flags?|(?:go|come) to (?:the )?(?:ed|er|emergency)[a-z ]{0,12}"
+                              r"(?:if|for)|(?:ed|er) if|if (?:worse|worsening|any|new|develops?|persists?))\b[^.;]*$",
+                              re.IGNORECASE)
+
+
+def hypothetical_before(text: str, index: int) -> bool:
+    """Whether the word at `index` is in advice about what may come, in its sentence ("Return for fever")."""
+    return _HYPOTHETICAL_RE.search(text[:index]) is not None
 
 
 # Cues that open a list of denied findings ("Denies fever, chills, or cough", "ROS negative for CP, SOB, HA"), and
@@ -234,7 +249,7 @@ def negated_within(text: str, index: int, window: int = NEGATION_WINDOW) -> bool
 LIST_CUES = ("denies", "denied", "no", "negative for", "neg for", "without", "free of", "absence of", "not", "never")
 _LIST_CUE_RE = re.compile(r"\b(?:" + "|".join(LIST_CUES) + r")\b", re.IGNORECASE)
 _LIST_END_RE = re.compile(r"\b(?:but|however|although|though|except|present|presents|presented|reports?|reported|"
-                          r"complains?|c/o|has|had|with|positive|endorses?|admits?|notes?|noted|states?|which|who|since|"
+                          r"complains?|c/o|has|had|positive|endorses?|admits?|notes?|noted|states?|which|who|since|"
                           r"due|secondary|remains?|still|now|today|x\s?\d|for \d|\d+ (?:days?|weeks?|months?))\b|\+",
                           re.IGNORECASE)
 _LIST_SPLIT_RE = re.compile(r",|\bor\b|\band\b|\bnor\b|/")

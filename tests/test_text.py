@@ -74,3 +74,13 @@ def test_a_denial_reaches_every_item_of_its_list():
     assert not denied("Rapid strep negative, cough for 2 days.", "cough")
     assert not denied("No chills and no vomiting, diarrhea x3 days.", "diarrhea")
     assert not negated_in_list("Denies fever. Cough, wheeze.", len("Denies fever. Cough, "))
+
+
+def test_advice_about_what_may_come_is_no_finding():
+    from core.text import negated_within
+
+    for text, word in (("ED precautions for SOB or chest pain.", "chest"), ("Return for fever or uncontrolled pain.", "fever"),
+                       ("Return for redness, drainage, fever.", "fever"), ("Call the office if worse or new rash.", "rash")):
+        assert negated_within(text, text.find(word)), text
+    assert not negated_within("Fever for 3 days, return visit in a week.", 0)
+    assert negated_within("ROS negative for headaches, chest pain with exercise, syncope.", len("ROS negative for headaches, chest pain with exercise, "))
