@@ -18,8 +18,8 @@ import re
 from core.rules.mentions import mentions as read_mentions
 from core.rules.mentions import words_around
 from core.rules.models import Context, Rule
-from core.rules.narrative import visit_note
-from core.text import split_sentences
+from core.rules.narrative import patient_text, visit_note
+from core.text import negated_within, split_sentences
 
 GUIDELINE = ("ICD-10-CM Official Guidelines I.C.21.c.4 (history codes), I.C.2.d (current malignancy versus "
              "personal history), I.C.9.e.4 (old myocardial infarction)")
@@ -69,6 +69,34 @@ _CURRENT_RE = re.compile(r"\b(?:on|taking|receiving|undergoing|currently|active|
                          r"\b(?:tamoxifen|anastrozole|letrozole|chemo\w*|radiation|radiotherapy|immunotherapy|"
                          r"hormone therapy|treatment|therapy)\b|\bmetasta\w*|\brecurren(?:t|ce)\b(?! free)",
                          re.IGNORECASE)
+
+
+# status after a procedure (Guidelines I.C.21.c.3: status codes), added when the note says the patient has it and
+# the answer lacks it: a coronary stent, a bypass graft, a pacemaker, a joint replacement (by side)
+STATUS: tuple[tuple[str, str, str], ...] = (
+    (r"\b(?:DES|drug[- ]eluting stents?|coronary stents?|(?:PCI|stents?|stenting)\b[^.;]{0,20}\b(?:RCA|LAD|LCx|circumflex|"
+     r"coronary)|s/p (?:PCI|stents?))\b", "Z95.5", "a coronary stent"),
+    (r"\bCABG\b|coronary (?:artery )?bypass graft", "Z95.1", "a coronary bypass graft"),
+    (r"\b(?:permanent )?pacemaker\b", "Z95.0", "a cardiac pacemaker"),
+    (r"\b(?:R|right)\.? (?:TKA|total knee (?:arthroplasty|replacement))|\b(?:TKA|total knee (?:arthroplasty|replacement))"
+     r"[^.;]{0,15}\b(?:R|right)\b", "Z96.651", "a right knee replacement"),
+    (r"\b(?:L|left)\.? (?:TKA|total knee (?:arthroplasty|replacement))|\b(?:TKA|total knee (?:arthroplasty|replacement))"
+     r"[^.;]{0,15}\b(?:L|left)\b", "Z96.652", "a left knee replacement"),
+)
+
+
+def _status_codes(ctx: Context, coded: set[str]) -> list:
+    edits = []
+    for sentence in split_sentences(patient_text(ctx.narrative), keep_labels=True):
+        for pattern, code, what in STATUS:
+            if code in coded or not re.search(pattern, sentence) or negated_within(sentence, re.search(pattern, sentence).start()):
+                continue
+            if re.search(r"\b(?:consider|candidate|plan|schedul|discuss|recommend|refer|will|wants?|wishes|proceed)\w*", sentence, re.I):
+                continue  # a procedure planned or discussed is no status yet
+            edits.append(RULE.edit("add", "icd10cm", code, f"the note says the patient has {what}: the status code "
+                                   f"{code} is coded"))
+            coded.add(code)
+    return edits
 
 
 def history_at(sentence: str, start: int, end: int) -> bool:
@@ -130,7 +158,7 @@ def _propose(ctx: Context) -> list:
             history = ctx.codeset.describe(target).lower()
             edits.append(RULE.edit("add", "icd10cm", target, f"the note gives the patient's {history[len('personal history of '):] if history.startswith('personal history of ') else history} as past: {history} ({target}) is coded"))
             coded.add(target)
-    return edits
+    return edits + _status_codes(ctx, coded)
 
 
 RULE = Rule("history_of", GUIDELINE, "a past condition is coded by its personal-history code", _propose,

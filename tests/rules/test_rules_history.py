@@ -80,3 +80,13 @@ def test_a_history_the_guidelines_say_to_code_is_added(run):
     assert run("Breast cancer, on tamoxifen. A: fatigue.", icd=["R53.83"], rules=RULE).edits == []
     # histories the guidelines leave to the coder's judgment (kidney stones, DVT) are replaced, never added
     assert run("Hx of kidney stones. A: acute cystitis.", icd=["N30.00"], rules=RULE).edits == []
+
+
+def test_status_codes_after_a_procedure(run):
+    note = "PMH: NSTEMI 2019 s/p DES to RCA. A/P: syncope, likely vasovagal."
+    assert "Z95.5" in _icd(run, note, ["R55"])
+    assert "Z96.651" in _icd(run, "1 yr s/p R TKA, excellent result. A/P: L knee OA.", ["M17.12"])
+    assert "Z95.1" in _icd(run, "History of CABG in 2015. A/P: HTN.", ["I10"])
+    # planned, discussed or denied: no status
+    assert _icd(run, "Discussed L TKA; pt wishes to proceed. A/P: L knee OA.", ["M17.12"]) == ["M17.12"]
+    assert _icd(run, "No pacemaker. A/P: HTN.", ["I10"]) == ["I10"]
