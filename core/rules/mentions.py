@@ -40,6 +40,11 @@ def _mention_keys(word: str) -> frozenset[str]:
     return word_keys(word) - {word[:5]} - _LOOSE_KEYS
 
 
+def _head_words(text: str) -> list[str]:
+    """The words of a code text's head (out of parentheses, before its first comma, 'with', 'of' ...)."""
+    return [w for w in words(_HEAD_RE.split(re.sub(r"\([^)]*\)", " ", text))[0]) if len(w) >= 2 and not w.isdigit()]
+
+
 @lru_cache(maxsize=4096)
 def _heads(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], ...], tuple[frozenset[str], ...]], ...]:
     """Per text of the code (description, inclusion terms; core.rules.documentation.code_texts): the keys of each
@@ -49,7 +54,7 @@ def _heads(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], ...], tuple[
     found = set()
     for text in code_texts(codeset, code):
         tokens = [w for w in words(text) if len(w) >= 2 and not w.isdigit()]
-        head = [w for w in words(_HEAD_RE.split(re.sub(r"\([^)]*\)", " ", text))[0]) if len(w) >= 2 and not w.isdigit()]
+        head = _head_words(text)
         condition = tuple(k for k in (_mention_keys(w) - anatomy for w in dict.fromkeys(head)
                                       if w not in QUALIFIERS and w not in ANATOMY) if k)
         if condition:
@@ -114,7 +119,7 @@ def loose_condition_keys(codeset, code: str) -> frozenset[str]:
     anatomy = frozenset(_stems(sorted(ANATOMY), prefixes=False))
     keys: set[str] = set()
     for text in code_texts(codeset, code):
-        head = [w for w in words(_HEAD_RE.split(re.sub(r"\([^)]*\)", " ", text))[0]) if len(w) >= 2 and not w.isdigit()]
+        head = _head_words(text)
         for w in head:
             if w not in QUALIFIERS and w not in ANATOMY:
                 keys |= word_keys(w) - anatomy - _LOOSE_KEYS
