@@ -133,7 +133,7 @@ def excluded_finding_coded(case: CodedCase, rng: random.Random, codeset) -> Codi
     if not options:
         return None
     target = rng.choice(options)
-    evidence = case.evidence + [Evidence(target.code, "icd10cm", target.quote, "")]
+    evidence = case.evidence + [Evidence(target.code, codeset.detect_system(target.code) or "icd10cm", target.quote, "")]
     exclusions = [x for x in case.exclusions if x != target]
     return _with(case, f"{target.reason}_coded", f"coded excluded {target.code}", evidence, exclusions)
 

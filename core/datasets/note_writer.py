@@ -14,6 +14,8 @@ from core.datasets.concepts.evaluation_management import MDM_PHRASES, MDM_SUPPOR
 from core.datasets.concepts.links import IMMUNIZATION_DIAGNOSIS, VACCINE_ADMIN_CODE
 from core.datasets.synthetic_plan import CasePlan
 
+# what the ED physician bills for a test coded globally in an office (the hospital bills the tracing)
+ED_ECG = {"93000": "93010"}
 ROUTE_ADMIN_WHY = {"IV": "IV push", "IM": "IM/SC injection", "SC": "IM/SC injection", "IVF": "IV hydration",
                    "neb": "nebulizer treatment"}
 
@@ -92,9 +94,14 @@ class NoteWriter:
 
     def services(self) -> None:
         labs, imaging, other = [], [], []
+        ed = self.plan.setting == "ed"
         for proc in self.plan.services:
             phrase = self.fill(self.rng.choice(proc.phrases))
-            quote = self.code(phrase, proc.code, "cpt")
+            if ed and proc.kind == "lab":  # the hospital laboratory's test: not on the ED physician's claim
+                quote = self.exclude(phrase, "facility", proc.code)
+            else:  # the ED physician bills an ECG's interpretation and report only (core.rules.facility)
+                code = ED_ECG.get(proc.code, proc.code) if ed else proc.code
+                quote = self.code(phrase, code, "cpt", "interpretation and report" if code != proc.code else "")
             if proc.kind == "imaging":
                 imaging.append(f"{quote}: {self.rng.choice(nt.FINDINGS)}")
             elif proc.kind in ("lab", "test"):

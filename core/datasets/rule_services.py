@@ -376,6 +376,40 @@ def lab_not_performed(rng: random.Random) -> Draft:
     return draft
 
 
+# (complaint, assessment, its code, the work-up: (sentence, the codes a careless coder bills for it, the ECG
+# interpretation the physician bills or None)): on the ED's note the hospital bills its lab tests, the
+# radiologist the imaging they read, and the physician the ECG's interpretation only (ed_professional)
+ED_WORKUPS = (
+    ("chest pain at rest", "chest pain, unspecified", "R07.9",
+     ("ECG (my read): NSR, no ST changes. Troponin x2 negative.", ("93000", "84484"), "93010")),
+    ("palpitations", "palpitations", "R00.2",
+     ("EKG interpreted by me: sinus rhythm 90, normal intervals. BMP normal.", ("93000", "80048"), "93010")),
+    ("RLQ pain since last night", "RLQ abdominal pain", "R10.31",
+     ("CBC, lipase normal. CT A/P with contrast (radiology): normal appendix.", ("85025", "83690", "74177"), None)),
+    ("cough and fever", "pneumonia, unspecified organism", "J18.9",
+     ("CXR per radiology: RLL infiltrate. COVID PCR negative.", ("71046", "87635"), None)),
+    ("headache and vomiting", "migraine, not intractable", "G43.909",
+     ("CT head w/o contrast, radiology read: negative. BMP normal.", ("70450", "80048"), None)),
+)
+
+
+def ed_professional_claim(rng: random.Random) -> Draft:
+    """The ED physician's claim: no hospital lab test, no imaging radiology read, the ECG as 93010."""
+    complaint, assessment, icd, (workup, billed, ecg) = rng.choice(ED_WORKUPS)
+    draft = Draft("ed").say(f"ED Provider Note. S: {who(rng)} with {complaint}.")
+    if ecg:
+        draft.say(workup, ("cpt", ecg), why="interpretation and report", careless=False)
+    else:
+        draft.sentences.append(workup)
+    draft.exclusions.append((workup.rstrip("."), "the hospital bills its lab tests and the images; the radiologist "
+                             "the reads"))
+    draft.careless["cpt"].extend(billed)
+    draft.say(f"A: {assessment}.", ("icd10cm", icd))
+    level = rng.choice([1, 2])
+    draft.say(f"ED course, MDM {LEVELS[level]}. Discharged home.", ("cpt", ED[level]))
+    return draft
+
+
 # (age, well-visit phrasing, gold preventive code (established), the problem E/M a careless coder bills instead)
 WELL = (
     (3, "Well child check", "99392", "99213"), (14, "Well adolescent visit", "99394", "99213"),
@@ -395,4 +429,4 @@ def preventive_visit(rng: random.Random) -> Draft:
 
 SERVICE_FAMILIES = (drug_supply, medicare_vaccine, vaccine_documented, preventive, ambulance, dme, radiology,
                     drug_not_given, vaccine_declined, screening_not_done, arrived_by_ambulance, dme_not_supplied,
-                    lab_not_performed, preventive_visit)
+                    lab_not_performed, preventive_visit, ed_professional_claim)

@@ -162,11 +162,30 @@ closed open routine healing""".split())
 # an absence the classification assumes when the note says nothing of it (the Index's default): a laceration is
 # "without foreign body", asthma "without status asthmaticus"; such words are no claim a note must make ("without
 # aura" is: migraine with or without aura is a documented distinction)
-_DEFAULT_ABSENCE_RE = re.compile(r"\bwithout (?:foreign body|complications?|status (?:asthmaticus|migrainosus)|coma|"
+_DEFAULT_ABSENCE_RE = re.compile(r"\bnot intractable\b|\bwithout (?:foreign body|complications?|status (?:asthmaticus|migrainosus)|coma|"
                                  r"perforation|obstruction|hemorrhage|mention of [a-z ]+?|behavioral disturbance|"
                                  r"penetration into [a-z ]+?)(?=\s*(?:,|\bof\b|$))", re.I)
+# a qualifier the note denies documents nothing: "migraine without aura, not intractable" names no intractability
+_DENIED_QUALIFIER_RE = re.compile(r"\b(?:not|non-?) ?intractable\b", re.I)
+# a feature the classification codes with or without ("migraine without aura", "cystitis without hematuria"): the
+# note's "without X" documents the "without X" code, so X is read as a word of the sentence (which a negation cue
+# would otherwise leave unread); the "with X" sibling is kept out by _contradicted
+_ABSENT_FEATURE_RE = re.compile(r"\bwithout (aura|hematuria)\b", re.I)
+# "with X" / "without X" in a description: the feature X the note must not say the opposite of
+_WITH_FEATURE_RE = re.compile(r"\b(with|without) ([a-z]+)")
 _FRACTURE_RE = re.compile(r"\b(fractures?|fx)\b", re.I)
 _DISPLACEMENT_RE = re.compile(r"\b(non-?displaced|undisplaced|displaced)\b", re.I)
+
+
+def _contradicted(codeset, code: str, narrative: str) -> bool:
+    """Whether the note says the opposite of a feature the code's description has with or without ('migraine
+    with aura' for "migraine without aura", '... without aura' for "with aura")."""
+    for polarity, feature in _WITH_FEATURE_RE.findall(codeset.describe(code).lower()):
+        opposite = "without" if polarity == "with" else "with"
+        if (re.search(rf"\b{opposite} {feature}", narrative, re.I)
+                and not re.search(rf"\b{polarity} {feature}", narrative, re.I)):
+            return True
+    return False
 
 
 def with_fracture_default(narrative: str) -> str:
@@ -225,7 +244,7 @@ def _neighbours(codeset, code: str) -> list[str]:
 
 
 def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[list[set[str]]],
-                       coded: tuple[str, ...] = ()) -> str | None:
+                       coded: tuple[str, ...] = (), narrative: str = "") -> str | None:
     """The code of the same category the note documents better, for the same condition (a word in common):
     when `code` claims words the note never says (F32.9 'major depressive disorder' for 'depression'), the one
     whose every word one affirmed sentence names; when `code` is unspecified and documented, the one code
@@ -251,7 +270,8 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
         c_texts, c_sides, c_unspecified, c_other = _meaning(codeset, candidate)
         # an unspecified sibling is a move only when it says more that the note documents (J01.90 acute sinusitis ->
         # J01.00 acute maxillary sinusitis, 'unspecified' there being its recurrence): checked below, word by word
-        if c_other or c_sides != sides or (claims_more and candidate in coded):
+        if c_other or c_sides != sides or (claims_more and candidate in coded) or (
+                narrative and _contradicted(codeset, candidate, narrative)):
             continue
         found = []
         for i, text, positions in _documented(c_texts[:1], sentences):
@@ -298,7 +318,7 @@ def _contiguous(positions: dict[str, list[int]]) -> bool:
 
 
 def documented_nos_term(codeset, code: str, mentioned: set[str], sentences: list[list[set[str]]],
-                        coded: tuple[str, ...] = ()) -> str | None:
+                        coded: tuple[str, ...] = (), narrative: str = "") -> str | None:
     """The code of the same chapter whose "X NOS" inclusion term one affirmed sentence names as a phrase, when
     `code` claims words the note never says and the term's words are all words of `code` too (A08.4 'viral
     intestinal infection', 'viral gastroenteritis' coded for 'infectious gastroenteritis' -> A09, whose
@@ -315,7 +335,7 @@ def documented_nos_term(codeset, code: str, mentioned: set[str], sentences: list
         if candidate == code or candidate in coded or not {w for w, _ in term} <= own:
             continue  # the term names only what the code names too: the move adds no condition
         _, c_sides, _, c_other = _meaning(codeset, candidate)
-        if c_other or c_sides != sides:
+        if c_other or c_sides != sides or (narrative and _contradicted(codeset, candidate, narrative)):
             continue
         if any(_contiguous(positions) for _, _, positions in _documented((term,), sentences)):
             ranked.append((len(term), candidate))
@@ -371,7 +391,7 @@ def _ckd_stage_edits(ctx: Context) -> list:
 
 
 def _propose_specificity(ctx: Context) -> list:
-    read = with_fracture_default(ctx.narrative)
+    read = _ABSENT_FEATURE_RE.sub(r"\1", _DENIED_QUALIFIER_RE.sub(" ", with_fracture_default(ctx.narrative)))
     mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
     edits = _ckd_stage_edits(ctx)
     staged = {edit.code for edit in edits}
@@ -385,8 +405,8 @@ def _propose_specificity(ctx: Context) -> list:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note identifies the influenza "
                                                f"virus: {flu} (identified virus), not {code}", flu))
             continue
-        better = (documented_sibling(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()))
-                  or documented_nos_term(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd())))
+        better = (documented_sibling(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()), ctx.narrative)
+                  or documented_nos_term(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()), ctx.narrative))
         if better:
             edits.append(SPECIFICITY_RULE.edit(
                 "replace", "icd10cm", code, f"the note documents {ctx.codeset.describe(better).lower()}: {better}, "

@@ -42,7 +42,7 @@ def test_settings_and_distractors_are_all_present(cases):
     settings = {c.meta["setting"] for c in cases}
     assert settings == {"office", "ed", "procedure"}
     reasons = {x.reason for c in cases for x in c.exclusions}
-    assert reasons == {"negated", "family", "past", "rule_out"}
+    assert reasons == {"negated", "family", "past", "rule_out", "facility"}
 
 
 def test_rule_out_codes_the_symptoms_not_the_suspected_diagnosis(cases):
@@ -82,3 +82,16 @@ def test_units_are_dose_over_billing_unit_rounded_up():
     assert DrugGiven(drugs["ceftriaxone"], 1000, "IM").units == 4
     assert DrugGiven(drugs["diphenhydramine"], 25, "IV").units == 1
     assert DrugGiven(drugs["epinephrine"], 0.3, "IM").units == 3
+
+
+def test_ed_cases_bill_the_physicians_work_only(cases):
+    """On the ED's note the hospital bills its lab tests and the ECG tracing (core.rules.facility): the gold
+    answer has no lab code and bills an ECG as its interpretation, 93010; office notes bill both."""
+    ed = [c for c in cases if c.meta["setting"] == "ed"]
+    office = [c for c in cases if c.meta["setting"] == "office"]
+    is_lab = lambda code: code.isdigit() and "80047" <= code <= "89398" or code == "36415"  # noqa: E731
+    assert ed and not any(is_lab(code) or code == "93000" for c in ed for code in c.codes["cpt"])
+    labs = [x for c in ed for x in c.exclusions if x.reason == "facility"]
+    assert labs and all(is_lab(x.code) for x in labs)
+    assert any(c.codes["cpt"].count("93010") for c in ed)
+    assert any(is_lab(code) for c in office for code in c.codes["cpt"])

@@ -282,3 +282,19 @@ def test_an_unspecified_code_moves_to_an_unspecified_sibling_that_says_more(run)
     out = run(note, icd=["J01.90"], rules=(specificity.SPECIFICITY_RULE,))
     assert out.codes["icd10cm"] == ["J01.00"]
     assert run("Assessment: acute sinusitis.", icd=["J01.90"], rules=(specificity.SPECIFICITY_RULE,)).edits == []
+
+
+def test_a_feature_coded_with_or_without_follows_the_note(run):
+    """'migraine without aura' is G43.009 (not G43.909, not 'with aura' G43.109); 'not intractable' documents no
+    intractability; 'cystitis without hematuria' is N30.00."""
+    rule = (specificity.SPECIFICITY_RULE,)
+    icd = lambda note, codes: run(note, icd=codes, rules=rule).codes["icd10cm"]  # noqa: E731
+    assert icd("Assessment: migraine without aura, not intractable.", ["G43.909"]) == ["G43.009"]
+    assert icd("A/P: migraine without aura - sumatriptan.", ["G43.909"]) == ["G43.009"]
+    assert icd("A/P: migraine with aura, not intractable - sumatriptan.", ["G43.909"]) == ["G43.109"]
+    assert icd("A/P: intractable migraine without aura - topiramate.", ["G43.909"]) == ["G43.019"]
+    assert icd("A/P: acute cystitis without hematuria - nitrofurantoin.", ["N30.90"]) == ["N30.00"]
+    assert icd("A/P: migraine - sumatriptan.", ["G43.909"]) == ["G43.909"]
+    # a sibling whose 'without' feature the note has 'with' is no move ('... with heart failure')
+    note = "A/P: hypertensive heart and chronic kidney disease with heart failure; CKD stage 4."
+    assert "I13.10" not in icd(note, ["I13.0"])

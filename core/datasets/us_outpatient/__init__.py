@@ -35,6 +35,7 @@ PLAN = (  # (family, number of cases)
     (illnesses.labs_later_cases, 8),
     (illnesses.redundant_cases, 8),
     (services.well_visit_cases, 8),
+    (services.ed_professional_cases, 8),
 )
 
 

@@ -217,6 +217,40 @@ def ed_visit_cases(rng: random.Random, i: int) -> dict:
     return fields(text, "ed", ["em_level", "unsupported_diagnosis", "reason_for_visit"], icd=icd, cpt=[em, *cpt])
 
 
+# (complaint, work-up sentence, assessment, gold ICD-10-CM, gold CPT besides the visit): the ED physician's claim
+# holds the professional work only (ed_professional): no hospital lab test, no imaging radiology read, the ECG as
+# its interpretation 93010
+ED_PROFESSIONAL = (
+    ("palpitations since this morning", "ECG (my interpretation): sinus rhythm 88, no ST changes. CBC and BMP normal.",
+     "palpitations, resolved", ("R00.2",), ("93010",)),
+    ("right lower quadrant pain for a day", "WBC 9.1, lipase normal, urinalysis negative. CT abdomen and pelvis with "
+     "contrast (radiology): normal appendix.", "right lower quadrant abdominal pain", ("R10.31",), ()),
+    ("fever and cough for three days", "Chest x-ray per radiology: left lower lobe infiltrate. Rapid flu and COVID "
+     "swabs negative.", "pneumonia of the left lower lobe", ("J18.9",), ()),
+    ("a fall onto the left wrist", "Wrist x-ray, three views (read by radiology): no fracture. Hemoglobin 13.",
+     "sprain of the left wrist", ("S63.502A", "W19.XXXA"), ()),
+    ("chest pain at rest, now resolved", "EKG interpreted by me: normal sinus rhythm, no ischemic changes. Troponin "
+     "x2 negative. Chest x-ray per radiology: clear.", "chest pain, unspecified", ("R07.9",), ("93010",)),
+    ("burning with urination and left flank pain", "Urinalysis: nitrite positive, many WBC. Urine culture sent. CT "
+     "of the abdomen and pelvis without contrast, radiology read: no stone.", "acute pyelonephritis",
+     ("N10",), ()),
+    ("headache and vomiting since yesterday", "CT head without contrast per the radiologist: no bleed. BMP normal. "
+     "Pregnancy test negative.", "migraine without aura, not intractable", ("G43.009",), ()),
+    ("lightheadedness on standing", "ECG: sinus bradycardia 54, no acute changes (my read). Glucose 96, CBC normal.",
+     "orthostatic hypotension", ("I95.1",), ("93010",)),
+)
+
+
+@family
+def ed_professional_cases(rng: random.Random, i: int) -> dict:
+    """ED notes whose work-up the hospital bills: labs, imaging radiology read; the ECG the physician read."""
+    complaint, workup, assessment, icd, cpt = ED_PROFESSIONAL[i % len(ED_PROFESSIONAL)]
+    p = patient(rng, 19, 84)
+    em_text, em = ed_em(rng, rng.choice([1, 2]))
+    text = f"ED Provider Note. {p.intro().capitalize()} with {complaint}. {workup} {em_text} Assessment: {assessment}."
+    return fields(text, "ed", ["ed_professional", "em_level"], icd=icd, cpt=[em, *cpt])
+
+
 # (patient's age in years, new patient?, findings sentence, gold ICD-10-CM): well visits (preventive_visit)
 WELL_VISITS = (  # ((youngest, oldest), new patient?, findings, gold ICD-10-CM)
     ((2, 4), False, "Growth and development on track; exam normal.", ("Z00.129",)),
