@@ -61,8 +61,12 @@ _IN_ED_RE = re.compile(r"(?<!was )(?<!were )\b(presents?|presenting|seen|evaluat
 
 
 # advice about a future ED visit ("return to the ED if ...", "go to the ER for ...") says nothing of this one
+# ("ED for syncope or chest pain." opening a sentence or clause is such advice too), as is a denied one ("No ED
+# visits this year")
 _ED_ADVICE_RE = re.compile(r"\b(return(s|ing)?|go(es|ing)?|come|head) (back )?to (the )?(emergency (department|room)"
-                           r"|ED|ER)\b[^.]*|\b(ED|ER)( or \w+)? (if|precautions|for (new|worse|worsening|any))\b[^.]*", re.I)
+                           r"|ED|ER)\b[^.]*|\b(ED|ER)( or \w+)? (if|precautions|for (new|worse|worsening|any))\b[^.]*"
+                           r"|(?:^|(?<=[.;:!]\s)|(?<=[.;:!]))\s*(ED|ER)( or \w+)? (if|for)\b[^.]*"
+                           r"|\b(no|denies|without|any)( recent)? (ED|ER) (visits?|trips?)\b", re.I | re.M)
 
 
 # an earlier ED visit an office note tells of ("seen in the ER last week", "went to the ED 2 days ago")
@@ -76,9 +80,19 @@ _PAST_ED_RE = re.compile(r"\b(seen|evaluated|treated|went|visited|discharged|was
 _ED_HEADER_RE = re.compile(r"^\W*(?:ED|ER|emergency (?:department|room))(?: provider| physician| attending)? note\b", re.I)
 
 
+# an office visit the note says outright: the patient's status in the practice ("est pt", "New Patient")
+_OFFICE_STATUS_RE = re.compile(r"\best\.? pt\b|\bestablished\b(?!\s+(care|with|on|in)\b)|\bnew (patient|pt)\b|"
+                               r"\bin (the )?office\b|^\W*office visit\b", re.I | re.M)
+
+
 def patient_family(narrative: str, coded: list[str]) -> str | None:
+    """The E/M family of the visit: "ed" for the ED's own note (said so, headed so, or an ED mention that is
+    neither advice nor an earlier visit in a note that names no office status), else "new" or "established"
+    by the patient's status; None when nothing tells."""
     if _IN_ED_RE.search(narrative) or _ED_HEADER_RE.search(narrative) or (
-            _ED_RE.search(_PAST_ED_RE.sub("", _ED_ADVICE_RE.sub("", narrative))) and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
+            _ED_RE.search(_PAST_ED_RE.sub("", _ED_ADVICE_RE.sub("", narrative)))
+            and not _OFFICE_STATUS_RE.search(narrative)
+            and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
         return "ed"
     if _NEW_RE.search(narrative):
         return "new"

@@ -59,6 +59,13 @@ def test_patient_status_in_shorthand_and_return_advice_is_no_status():
                    "if short of breath."):  # a future ED visit, not this encounter
         assert em.patient_family(f"Established patient with a cough. {advice} MDM: low.", []) == "established"
     assert em.patient_family("Seen in the ED for chest pain. Return to the ED if worse. MDM: low.", []) == "ed"
+    # advice opening a clause, a denied ED visit, an office status said outright: no ED encounter
+    for note in ("Palpitations x3 wks. ECG in office: NSR. A/P: PVCs. Holter ordered. ED for syncope or chest pain.",
+                 "Asthma f/u. No ED visits or steroid bursts this year. MDM moderate.",
+                 "Cardiology - New Patient. Stable angina - CTA ordered. ED for rest pain.",
+                 "Office visit. 31 yo F, established, with panic attacks. ED visit 3 wks ago - ECG normal."):
+        assert em.patient_family(note, ["99284"]) != "ed", note
+    assert em.patient_family("54 yo M presented with chest pain. ED course: troponin negative.", []) == "ed"
 
 
 def test_an_ed_encounter_gets_an_ed_level_even_when_an_office_code_was_given(run):
