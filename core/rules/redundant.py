@@ -7,7 +7,9 @@ codes the specific form, the unspecified one is redundant):
   chest pain R07.89, pain in unspecified knee M25.569 beside pain in right knee M25.561, unspecified atrial
   fibrillation I48.91 beside paroxysmal I48.0;
 - an injury of an unspecified body region (T14) beside an injury of a named region (S00-T34);
-- pain, unspecified (R52) beside a pain code of a site (chest, abdominal, joint, back, head, ear ...).
+- pain, unspecified (R52) beside a pain code of a site (chest, abdominal, joint, back, head, ear ...), and the
+  catch-alls pain, unspecified (R52) and illness, unspecified (R69) beside any coded diagnosis: they are for pain
+  of no known site or cause and an illness the record does not name, which a diagnosis the visit codes is not.
 
 Visit notes of one encounter only (core.rules.narrative.visit_note): a case report may code one condition at two
 levels of detail for two mentions."""
@@ -17,10 +19,11 @@ from __future__ import annotations
 import re
 
 from core.rules.documentation import documented_in_full, documented_keys, word_keys
-from core.rules.models import Context, Rule
+from core.rules.models import Context, Rule, is_diagnosis
 from core.rules.narrative import visit_note
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.17 and I.B.18 (unspecified codes only when the record says no more)"
+CATCH_ALL = ("R52", "R69")  # pain of no known site or cause, an illness the record does not name
 _SITE_PAIN = ("R07", "R10", "R51", "M25.5", "M54", "M79.6", "G89", "H92.0", "N64.4", "R30", "M79.1")
 
 
@@ -63,6 +66,10 @@ def _propose(ctx: Context) -> list:
             better = next((c for c in others if c.startswith(_SITE_PAIN)), None)
             if better:
                 reason = f"the pain's site is coded ({better})"
+        if reason is None and code in CATCH_ALL:
+            better = next((c for c in others if is_diagnosis(c) and c not in CATCH_ALL), None)
+            if better:
+                reason = f"the visit codes a diagnosis ({better})"
         if reason:
             edits.append(RULE.edit("drop", "icd10cm", code, f"{reason}: the unspecified {code} "
                                    f"({ctx.codeset.describe(code).lower()}) is not coded beside it"))

@@ -8,7 +8,7 @@ condition (a condition word of its description or inclusion terms, and its site 
 as `denied_symptom` reads mentions) mentions it uncertainly or to deny it: an uncertainty cue (`UNCERTAIN_BEFORE`)
 or a negation cue within core.text.NEGATION_WINDOW words before it in its clause ("r/o PE", "suspected
 appendicitis", "no fracture"), a cue right after it in its clause ("PE ruled out", "appendicitis less likely",
-"strep test negative", "pneumonia?"), or a differential ("DDx: ..."). A mention in a sentence about a relative is
+"strep test negative", "pneumonia?", "Sepsis considered - normal lactate", "appendicitis and obstruction considered"), or a differential ("DDx: ..."). A mention in a sentence about a relative is
 neither (another rule's business); one certain mention anywhere keeps the code ("Assessment: pneumonia").
 When the answer is then left with no sign or symptom code, the best-ranked Chapter 18 candidate (top 10 of the
 pipeline's list) that a certain clause of those sentences states in full is added ("Chest pain, r/o ACS" R07.9).
@@ -26,6 +26,7 @@ from core.rules.documentation import _stems, note_words
 from core.rules.mentions import CLAUSE_RE, FAMILY_RE, mentions, words_around
 from core.rules.models import Context, Rule
 from core.rules.narrative import visit_note
+from core.rules.redundant import CATCH_ALL
 from core.rules.visit import DEPTH, SYMPTOMS_CHAPTER, stated
 from core.text import negated_within
 
@@ -47,7 +48,7 @@ UNCERTAIN_AFTER = (
     r"(?:was |is |been |be )?ruled out", r"(?:was |is )?excluded", r"(?:is |was )?(?:less |un|not )likely",
     r"(?:is |was )?suspected", r"(?:is |was )?(?:possible|probable|questionable|doubtful)", r"not (?:seen|found|confirmed)",
     r"(?:test |screen |swab |culture |antigen |pcr )*(?:was |is )?neg(?:ative)?", r"vs\.?", r"versus",
-    r"screen(?:ing)?", r"prevention", r"risk",
+    r"screen(?:ing)?", r"prevention", r"risk", r"(?:was |were |is |are |also )?considered", r"not supported",
 )
 _BEFORE_RE = re.compile(r"(?:\b(?:" + "|".join(UNCERTAIN_BEFORE) + r")|\?)[^,;]*$", re.IGNORECASE)
 _AFTER_RE = re.compile(r"^[^,;]*?\b(?:" + "|".join(UNCERTAIN_AFTER) + r")\b|^\s*\?", re.IGNORECASE)
@@ -112,7 +113,8 @@ def _propose(ctx: Context) -> list:
         return edits
     keys = _certain_clause_keys(sentences)
     for code in ctx.candidates.get("icd10cm", ())[:DEPTH]:
-        if (ctx.codeset.is_valid(code, "icd10cm") and code not in dropped and _symptom(ctx.codeset, code)
+        if (ctx.codeset.is_valid(code, "icd10cm") and code not in dropped and code not in CATCH_ALL
+                and _symptom(ctx.codeset, code)
                 and stated(ctx.codeset, code, keys)):
             label = ctx.codeset.describe(code).lower()
             edits.append(RULE.edit("add", "icd10cm", code, f"the diagnosis is uncertain: {label}, the documented "

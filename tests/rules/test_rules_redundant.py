@@ -19,6 +19,15 @@ def test_the_unspecified_code_goes_beside_the_specific_one(run):
     assert "says the same and more" in out.edits[0].reason
 
 
+def test_the_catch_alls_go_beside_any_diagnosis(run):
+    """Pain, unspecified (R52) and illness, unspecified (R69) are for what the record does not name."""
+    note = "Est pt. S: fever, sore throat, body aches. A/P: infectious mononucleosis - supportive care."
+    out = run(note, icd=["B27.90", "R52", "R69"], rules=RULE)
+    assert out.codes["icd10cm"] == ["B27.90"] and "the visit codes a diagnosis (B27.90)" in out.edits[0].reason
+    assert run("Est pt. Body aches and malaise. A/P: pain, unspecified.", icd=["R52"], rules=RULE).edits == []
+    assert run(note, icd=["R52", "Z23"], rules=RULE).edits == []  # a Z code is no diagnosis
+
+
 def test_a_specific_code_the_note_does_not_document_or_another_encounter_is_no_reason(run):
     note = "Est pt. A/P: hypothyroidism, stable on levothyroxine."
     assert run(note, icd=["E03.9", "E03.3"], rules=RULE).edits == []  # 'postinfectious' is not documented

@@ -65,6 +65,15 @@ def test_the_symptom_is_added_when_the_answer_has_none(run):
     out = run("Chest pain. Assessment: chest pain, r/o acute ischemic heart disease.", icd=["I24.9", "R07.89"],
               rules=RULE, candidates=candidates)
     assert [(e.action, e.code) for e in out.edits] == [("drop", "I24.9")]
+    # a catch-all is never the symptom added
+    out = run("Assessment: pain, r/o acute ischemic heart disease.", icd=["I24.9"], rules=RULE,
+              candidates={"icd10cm": ["I24.9", "R52"]})
+    assert [(e.action, e.code) for e in out.edits] == [("drop", "I24.9")]
+    # a diagnosis the MDM only considers is not coded
+    note = "ED Note. MDM: viral gastroenteritis. Appendicitis and obstruction considered; not supported."
+    assert run(note, icd=["A08.4", "K35.80"], rules=RULE).codes["icd10cm"] == ["A08.4"]
+    note = "ED Note. MDM: pneumonia with hypoxemia. Sepsis considered - normal lactate. Dx: CAP."
+    assert run(note, icd=["J18.9", "A41.9"], rules=RULE).codes["icd10cm"] == ["J18.9"]
     # without a candidate list nothing is added
     out = run("Assessment: chest pain, r/o acute ischemic heart disease.", icd=["I24.9"], rules=RULE)
     assert [(e.action, e.code) for e in out.edits] == [("drop", "I24.9")]
