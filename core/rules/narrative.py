@@ -169,3 +169,17 @@ def minutes_documented(narrative: str) -> int | None:
     """Total time on the date of the encounter, when the note states it ('total time 35 minutes')."""
     match = time_statement(narrative)
     return int(match.group(1)) if match else None
+
+
+# the patient's age as a note states it ("64 yo M", "8-year-old", "7 y/o"; months, weeks or days old: under one)
+_AGE_RE = re.compile(r"\b(\d{1,3})[- ]?(?:yo\b|y/o|y\.o\.|-?year-old|years? old|yr-old)", re.I)
+_INFANT_RE = re.compile(r"\b(\d{1,2})[- ]?(?:month|mo|week|wk|day)s?[- ]old\b|\bnewborn\b|\binfant\b", re.I)
+
+
+def patient_age(narrative: str) -> int | None:
+    """The patient's age in whole years as the note first states it (0 for an infant); None when it states none.
+    A duration ("x4 yrs", "last tetanus >10 yrs") is no age."""
+    if _INFANT_RE.search(narrative):
+        return 0
+    match = _AGE_RE.search(narrative)
+    return int(match.group(1)) if match else None

@@ -13,7 +13,7 @@ from core.rules.documentation import documented_keys, supported
 from core.rules.drugs import given_drugs, same_drug
 from core.rules.em import patient_family
 from core.rules.models import Context, Rule
-from core.rules.narrative import spans_several_encounters
+from core.rules.narrative import patient_age, spans_several_encounters
 from core.text import affirmed, split_sentences
 
 DRUG_GUIDELINE = ("CPT drug administration (96360-96379): the administration is reported with the drug supply code "
@@ -164,16 +164,45 @@ def _medicare(ctx: Context) -> bool:
     return bool(affirmed(ctx.narrative, r"\bmedicare\b"))
 
 
+# what says a vaccine is meant, not the disease of the same name ("Roommate had flu" names no flu vaccine)
+_VACCINE_CUE_RE = re.compile(r"\bvaccin\w*|\bimmuni[sz]\w*|\bshots?\b|\bgiven\b|\badministered\b|\bdeltoid\b|"
+                             r"\bthigh\b|\b[RL] arm\b|\b(?:IM|SC|SQ|subq)\b|\bsubcutaneous|\bintramuscular|\bdose\b|"
+                             r"\bbooster\b|\bVIS\b", re.I)
+_ANY_VACCINE_RE = re.compile(r"\bvaccin\w*|\bimmuni[sz]\w*", re.I)
+
+
+def _named_vaccines(narrative: str) -> set[str]:
+    """The vaccines the note names as vaccines: an affirmed mention in a sentence that says a vaccine or a dose is
+    meant ('Tdap IM L deltoid'), or in a short list item under such a line ('Immunizations today:', 'MMR',
+    'Varicella')."""
+    sentences = split_sentences(narrative, keep_labels=True)
+    named = set()
+    for kind, (_, pattern) in VACCINES.items():
+        for i, sentence in enumerate(sentences):
+            context, j = sentence, i - 1
+            if j >= 0 and sentences[j].rstrip().endswith((":", ";")):  # the heading or item before ("...: DTaP;")
+                context = sentences[j] + " " + context
+            while len(sentence.split()) <= 4 and j >= 0 and len(sentences[j].split()) <= 6:  # a list's items
+                context, j = sentences[j] + " " + context, j - 1
+            if re.search(pattern, sentence, re.I) and affirmed(sentence, pattern) and _VACCINE_CUE_RE.search(context):
+                named.add(kind)
+                break
+    return named
+
+
 def _undocumented_products(ctx: Context) -> list:
-    """Vaccine products the note does not document, when it names the vaccines given: a product of a vaccine
-    it never names, or another product of a vaccine whose product it names (a product code is billed for
-    the vaccine given, not a neighbour of it)."""
-    named = {kind for kind, (_, pattern) in VACCINES.items() if affirmed(ctx.narrative, pattern)}
+    """Vaccine products the note does not document: a product of a vaccine it never names as a vaccine (the
+    disease of the same name is not one: "influenza A positive", "no flu shot this season"), or another product
+    of a vaccine whose product it names (a product code is billed for the vaccine given, not a neighbour of it).
+    A note that names no vaccine but speaks of vaccines or immunizations ("vaccines given per schedule") is
+    left as coded."""
+    named = _named_vaccines(ctx.narrative)
     exact = {code: vaccine_kind(code) for pattern, code in PRODUCTS if affirmed(ctx.narrative, pattern)}
+    vague = not named and bool(affirmed(ctx.narrative, _ANY_VACCINE_RE.pattern))
     edits = []
     for code in ctx.codes.get("cpt", []):
         kind = vaccine_kind(code)
-        if not named or kind in (None, "other") or code in exact:
+        if vague or kind in (None, "other") or code in exact:
             continue
         if kind not in named:
             edits.append(VACCINE_RULE.edit("drop", "cpt", code, f"the note names no {_words(kind)} vaccine: its product "
@@ -188,14 +217,15 @@ def _undocumented_products(ctx: Context) -> list:
 # vaccines of more than one component (toxoids, antigens): 90461 for each component after the first
 MULTI_COMPONENT = frozenset({"90696", "90697", "90698", "90700", "90702", "90707", "90710", "90714", "90715", "90723",
                              "90748"})
-_CHILD_RE = re.compile(r"\b(?:1[0-8]|[1-9])[- ]?(?:yo\b|y/o|y\.o\.|-?year-old|years? old|yr)|\b\d{1,2}[- ]?(?:month|mo|week|wk)"
-                       r"s?[- ]old|\b(?:infant|newborn|toddler)\b", re.I)
+_TODDLER_RE = re.compile(r"\btoddler\b|\b\d{1,2}[- ]?(?:mo|months?)\b(?! ago)", re.I)
 _COUNSEL_RE = re.compile(r"\bcounsel(?:ed|ing|led|ling)?\b", re.I)
 
 
 def _counseled_child(ctx: Context) -> bool:
     """A patient under 19 whose vaccines the physician or QHP counseled on: CPT 90460/90461, not 90471/90472."""
-    return bool(_CHILD_RE.search(ctx.narrative) and _COUNSEL_RE.search(ctx.narrative))
+    age = patient_age(ctx.narrative)
+    child = age < 19 if age is not None else bool(_TODDLER_RE.search(ctx.narrative))
+    return child and bool(_COUNSEL_RE.search(ctx.narrative))
 
 
 def _child_administration(ctx: Context, vaccines: list[tuple[str, str]], present: list[str]) -> list:
@@ -257,13 +287,21 @@ def _words(kind: str) -> str:
 
 
 def _undocumented_immunization(ctx: Context) -> list:
-    """Z23 (encounter for immunization, I.C.21.c.2) on a note that names no vaccine, immunization, booster or
-    shot and codes no vaccine product: nothing was given, Z23 is not coded."""
-    if not ctx.has("icd10cm", "Z23") or _VACCINE_NAME_RE.search(ctx.narrative) or any(
+    """With no vaccine product left: Z23 (encounter for immunization, I.C.21.c.2) on a note that names no vaccine,
+    immunization, booster or shot, and a vaccine administration code on a note that names no vaccine as given
+    (_named_vaccines) and speaks of no vaccine or immunization: nothing was given, neither is coded."""
+    edits = []
+    if ctx.has("icd10cm", "Z23") and not _VACCINE_NAME_RE.search(ctx.narrative) and not any(
             affirmed(ctx.narrative, pattern) for _, pattern in VACCINES.values()):
-        return []
-    return [VACCINE_RULE.edit("drop", "icd10cm", "Z23", "the note names no vaccine given: Z23 (encounter for "
-                              "immunization) is not coded")]
+        edits.append(VACCINE_RULE.edit("drop", "icd10cm", "Z23", "the note names no vaccine given: Z23 (encounter "
+                                       "for immunization) is not coded"))
+    if _named_vaccines(ctx.narrative) or affirmed(ctx.narrative, _ANY_VACCINE_RE.pattern):
+        return edits
+    reason = "the note names no vaccine given: the administration {} is not coded"
+    return (edits + [VACCINE_RULE.edit("drop", "cpt", c, reason.format(c)) for c in ctx.codes.get("cpt", [])
+                     if c in VACCINE_ADMIN_CPT]
+            + [VACCINE_RULE.edit("drop", "hcpcs", c, reason.format(c)) for c in ctx.codes.get("hcpcs", [])
+               if c in MEDICARE_ADMIN.values()])
 
 
 # a vaccine the patient did not get at this encounter: declined, deferred, or given elsewhere or before

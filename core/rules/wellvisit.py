@@ -11,7 +11,7 @@ import re
 
 from core.rules.em import _NEW_RE, OFFICE_EM, documented_level
 from core.rules.models import Context, Rule
-from core.rules.narrative import visit_note
+from core.rules.narrative import patient_age, visit_note
 from core.text import affirmed
 
 GUIDELINE = ("CPT preventive medicine services 99381-99397 (by age, new or established); ICD-10-CM Official "
@@ -22,8 +22,6 @@ _WELL_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent|baby|check
                       re.I)
 _NOT_THIS_RE = re.compile(r"\bannual wellness visit\b|\bAWV\b|\bIPPE\b|welcome to medicare|\bsports physical\b|"
                           r"pre-?employment|\bDOT physical", re.I)
-_AGE_RE = re.compile(r"\b(\d{1,3})[- ]?(?:yo\b|y/o|y\.o\.|-?year-old|years? old|yr-old)", re.I)
-_INFANT_RE = re.compile(r"\b(\d{1,2})[- ]?(?:month|mo|week|wk|day)s?[- ]old\b|\bnewborn\b|\binfant\b", re.I)
 # (lowest age of the band, new patient code, established patient code)
 BANDS = ((0, "99381", "99391"), (1, "99382", "99392"), (5, "99383", "99393"), (12, "99384", "99394"),
          (18, "99385", "99395"), (40, "99386", "99396"), (65, "99387", "99397"))
@@ -32,17 +30,10 @@ PREVENTIVE = frozenset(code for _, new, old in BANDS for code in (new, old))
 _ABNORMAL_RE = re.compile(r"\babnormal (?:finding|result|exam)|\bnot at goal\b|\belevated\b|\bnew(?:ly)? diagnos", re.I)
 
 
-def _age(narrative: str) -> int | None:
-    if _INFANT_RE.search(narrative):
-        return 0
-    match = _AGE_RE.search(narrative)
-    return int(match.group(1)) if match else None
-
-
 def _propose(ctx: Context) -> list:
     if not (visit_note(ctx.narrative) and _WELL_RE.search(ctx.narrative)) or _NOT_THIS_RE.search(ctx.narrative):
         return []
-    age = _age(ctx.narrative)
+    age = patient_age(ctx.narrative)
     if age is None or set(ctx.codes.get("hcpcs", [])) & {"G0402", "G0438", "G0439"}:
         return []
     new = bool(_NEW_RE.search(ctx.narrative))
@@ -59,7 +50,7 @@ def _propose(ctx: Context) -> list:
     if not any(c.startswith("Z00") for c in ctx.icd()):
         abnormal = bool(affirmed(ctx.narrative, _ABNORMAL_RE.pattern))
         z = ("Z00.01" if abnormal else "Z00.00") if age >= 18 else ("Z00.121" if abnormal else "Z00.129")
-        if age == 0 and _INFANT_RE.search(ctx.narrative) and re.search(r"\b(?:\d{1,2}[- ]?days?|newborn)\b", ctx.narrative, re.I):
+        if age == 0 and re.search(r"\b(?:\d{1,2}[- ]?days?|newborn)\b", ctx.narrative, re.I):
             z = "Z00.111" if abnormal else "Z00.110"
         edits.append(RULE.edit("add", "icd10cm", z, f"the encounter is a routine examination "
                                f"{'with' if abnormal else 'without'} abnormal findings: {z}"))

@@ -77,6 +77,33 @@ def test_undocumented_vaccine_products_are_dropped(run):
                rules=(pairing.VACCINE_RULE,)).edits == []
 
 
+def test_a_disease_of_a_vaccines_name_is_no_vaccine(run):
+    """The flu of 'influenza A positive' or 'roommate had flu' is the disease; a note that names no vaccine at all
+    (a B12 shot) bills no vaccine product, administration or Z23."""
+    note = ("Urgent care. Roommate had flu last week. No flu shot this season. POC rapid influenza A/B antigen: "
+            "influenza A POSITIVE. A/P: Influenza A - oseltamivir.")
+    out = run(note, icd=["J10.1"], cpt=["99214", "87804", "90686", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["99214", "87804"] and out.codes["icd10cm"] == ["J10.1"]
+    note = ("78 yo M, Medicare, est pt. Here for his monthly B12 shot. Cyanocobalamin 1000 mcg IM L deltoid given "
+            "by nurse. A/P: B12 deficiency.")
+    out = run(note, icd=["E53.8"], cpt=["90686", "96372"], hcpcs=["J3420"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes == {"icd10cm": ["E53.8"], "cpt": ["96372"], "hcpcs": ["J3420"]}
+    # the vaccine named as one, in its sentence or under a list's heading, stays
+    note = "Immunizations today:\nMMR\nVaricella\nA/P: well child."
+    assert run(note, icd=["Z23"], cpt=["90707", "90716", "90460"], rules=(pairing.VACCINE_RULE,)).codes["cpt"][:2] == [
+        "90707", "90716"]
+
+
+def test_an_adults_duration_in_years_is_no_childs_age(run):
+    """'last tetanus >10 yrs' is no age: a 28-year-old counseled on Tdap gets 90471, not 90460."""
+    note = ("28 yo M establishing care. Immunizations: Tdap IM L deltoid by MA today (last tetanus >10 yrs). "
+            "Counseling: alcohol.")
+    out = run(note, icd=["Z23"], cpt=["90715"], rules=(pairing.VACCINE_RULE,))
+    assert out.codes["cpt"] == ["90715", "90471"]
+    note = "8 yo F, well child. Vaccines counseled and given: Tdap IM."
+    assert "90460" in run(note, icd=["Z23"], cpt=["90715"], rules=(pairing.VACCINE_RULE,)).codes["cpt"]
+
+
 def test_vaccine_kinds():
     assert pairing.vaccine_kind("90662") == "flu" and pairing.vaccine_kind("90677") == "pneumococcal"
     assert pairing.vaccine_kind("90679") == "rsv"  # no Medicare flu G-code for an RSV vaccine
