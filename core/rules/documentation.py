@@ -105,7 +105,9 @@ def _stems(tokens: list[str], prefixes: bool = True) -> set[str]:
 
 
 # the heart's sinus node ("normal sinus rhythm", "sinus tachycardia") names no disease of the nasal sinuses
-_SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhythmia|node)", re.IGNORECASE)
+_SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhythmia|node)"
+                            # a screening instrument's name ("GAD-7 13", "PHQ-9") names no disorder
+                            r"|\b(?:GAD|PHQ|AUDIT|EPDS)-?\d+\b", re.IGNORECASE)
 
 
 def note_words(text: str) -> list[str]:

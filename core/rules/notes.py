@@ -12,7 +12,8 @@ GUIDELINE = "ICD-10-CM Official Guidelines I.A.13 ('use additional code') and I.
 
 # additional code -> narrative patterns that document it (only added when a coded condition's note names it)
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    "Z79.4": (r"\binsulin\b",),
+    # long-term insulin, not a correction or sliding scale, a drip or IV doses given for the day
+    "Z79.4": (r"(?<!IV )(?<!scale )\binsulin\b(?![- ](?:correction|sliding|drip|infusion|gtt|protocol|bolus))",),
     "Z79.84": (r"\b(metformin|glipizide|glyburide|glimepiride|sitagliptin|pioglitazone|empagliflozin|"
                r"dapagliflozin|oral (hypoglycemic|antidiabetic|diabetes) (agent|medication|drug)s?)\b",),
     "Z79.85": (r"\b(semaglutide|liraglutide|dulaglutide|tirzepatide|exenatide)\b",),

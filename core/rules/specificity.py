@@ -209,7 +209,7 @@ def _meaning(codeset, code: str) -> tuple[tuple[tuple[tuple[str, frozenset[str]]
     texts = []
     for text in code_texts(codeset, code, inherited=False):
         # 'hepatitis c': the letter counts; a bare number does not ('type 2', 'stage 2' elsewhere in a sentence)
-        text = _DEFAULT_ABSENCE_RE.sub(" ", re.sub(r"\([^)]*\)", " ", text))
+        text = _DEFAULT_ABSENCE_RE.sub(" ", re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text))  # "(acute)", "[episodic ...]"
         tokens = [w for w in words(text) if w not in _FILLER and not w.isdigit()]
         texts.append(tuple((w[:5], word_keys(w)) for w in tokens if w not in ("right", "left", "bilateral")))
     sides = frozenset(re.findall(r"\b(right|left|bilateral)\b", description))
@@ -262,6 +262,7 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
         return None
     near = claims_more and not supported(codeset, code, mentioned)
     own = {word for text in texts for word, _ in text}
+    own_keys = {key for text in texts for _, keys in text for key in keys}  # with synonyms: anxiety ~ panic
     own_sentences = {i for i, _, _ in _documented(texts, sentences)}
     ranked = []
     for candidate in _neighbours(codeset, code):
@@ -276,7 +277,8 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
         found = []
         for i, text, positions in _documented(c_texts[:1], sentences):
             words_ = {w for w, _ in text}
-            if words_ & own and (claims_more or (i in own_sentences and words_ - own
+            shared = words_ & own or (claims_more and {key for _, keys in text for key in keys} & own_keys)
+            if shared and (claims_more or (i in own_sentences and words_ - own
                                                  and _next_to(words_ - own, words_ & own, positions))):
                 found.append(text)
         if found:
@@ -346,10 +348,16 @@ def documented_nos_term(codeset, code: str, mentioned: set[str], sentences: list
 
 
 def _identified_flu(ctx: Context, code: str) -> str | None:
-    sentence = affirmed(ctx.narrative, _IDENTIFIED_FLU) if code.startswith("J11") else None
+    """J10 for J11 when a clause of the note identifies the virus and no negative result or negation goes with it
+    ("influenza A POSITIVE, B negative": the first clause does)."""
     better = "J10" + code[3:]
-    if sentence and not re.search(r"\b(negative|not detected)\b", sentence) and ctx.codeset.is_valid(better):
-        return better
+    if not code.startswith("J11") or not ctx.codeset.is_valid(better):
+        return None
+    for sentence in split_sentences(ctx.narrative, keep_labels=True):
+        for clause in re.split(r"[,;]", sentence):
+            if (re.search(_IDENTIFIED_FLU, clause, re.I) and affirmed(clause, _IDENTIFIED_FLU)
+                    and not re.search(r"\b(negative|not detected)\b", clause, re.I)):
+                return better
     return None
 
 

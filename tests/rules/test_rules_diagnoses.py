@@ -174,6 +174,10 @@ def test_use_additional_code_when_documented(run):
 
 def test_use_additional_code_not_added_when_negated_or_not_requested(run):
     assert run("Type 2 diabetes, not on insulin.", icd=["E11.9"], rules=(notes.RULE,)).edits == []
+    # insulin for the day (a correction or sliding scale, a drip) is no long-term insulin
+    for note in ("DM2 with hyperglycemia; hold metformin, insulin correction scale.", "DKA: insulin drip started.",
+                 "Hyperglycemia in DM2: sliding scale insulin while admitted."):
+        assert "Z79.4" not in run(note, icd=["E11.65"], rules=(notes.RULE,)).codes["icd10cm"], note
     assert run("Type 1 diabetes on insulin pump.", icd=["E10.9"], rules=(notes.RULE,)).edits == []
 
 
@@ -298,3 +302,17 @@ def test_a_feature_coded_with_or_without_follows_the_note(run):
     # a sibling whose 'without' feature the note has 'with' is no move ('... with heart failure')
     note = "A/P: hypertensive heart and chronic kidney disease with heart failure; CKD stage 4."
     assert "I13.10" not in icd(note, ["I13.0"])
+
+
+def test_a_screening_instruments_name_and_a_second_clause_are_read_right(run):
+    """'GAD-7 13' names no generalized anxiety disorder: the panic disorder the assessment names is coded
+    (F41.1 -> F41.0, the sibling a synonym ties to it); 'influenza A POSITIVE, B negative' identifies the virus."""
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = ("Office visit. 31 yo F, established, with episodes of pounding heart and fear of dying. GAD-7 "
+            "administered and scored: 13. PHQ-9: 6.\nA/P: Panic disorder. Start sertraline.")
+    assert run(note, icd=["F41.1"], rules=rule).codes["icd10cm"] == ["F41.0"]
+    assert run("A/P: generalized anxiety disorder, GAD-7 15.", icd=["F41.1"], rules=rule).edits == []
+    note = "POC rapid influenza A/B antigen: influenza A POSITIVE, B negative. A/P: influenza - oseltamivir."
+    assert run(note, icd=["J11.1"], rules=rule).codes["icd10cm"] == ["J10.1"]
+    note = "Rapid influenza A/B antigen negative. A/P: influenza-like illness, clinical flu - oseltamivir."
+    assert run(note, icd=["J11.1"], rules=rule).codes["icd10cm"] == ["J11.1"]
