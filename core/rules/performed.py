@@ -23,8 +23,8 @@ GUIDELINE = "CPT: a laboratory test is reported by whoever performs it, on the d
 LAB_TESTS: tuple[tuple[str, str], ...] = (
     ("80048", r"\bbmp\b|basic metabolic"), ("80053", r"\bcmp\b|comprehensive metabolic"),
     ("80061", r"lipid|\bflp\b|cholesterol panel"), ("8502", r"\bcbc\b|blood count"), ("83036", r"a1c"),
-    ("84443", r"\btsh\b"), ("8100", r"\bua\b|urinalysis|urine dip|dipstick"), ("87086", r"urine culture|\bucx\b"),
-    ("87088", r"urine culture"), ("87880", r"strep"), ("87804", r"influenza|\bflu\b"),
+    ("84443", r"\btsh\b"), ("8100", r"\bua\b|urinalysis|urine dip|dipstick"), ("87086", r"urine culture|\bucx\b|\bculture\b"),
+    ("87088", r"urine culture|\bculture\b"), ("8707", r"\bculture\b"), ("87040", r"\bculture\b"), ("87880", r"strep"), ("87804", r"influenza|\bflu\b"),
     ("87811", r"covid|sars-cov-2"), ("87635", r"covid|sars-cov-2"), ("87426", r"covid|sars-cov-2"),
     ("84484", r"troponin"), ("83880", r"\bbnp\b"), ("85379", r"d-?dimer"), ("85610", r"\binr\b|\bpt\b"),
     ("80076", r"\blfts?\b|hepatic (?:function )?panel|liver (?:function|panel)"), ("83690", r"lipase"),
@@ -41,7 +41,9 @@ _ELSEWHERE = (r"\border(?:ed|s)?\b|will (?:check|obtain|draw|order|repeat|rechec
               r"hospital lab|commercial lab|(?:at|by) the lab\b|drawn\b[^.;]{0,20}\b(?:ago|last|on \d)|\bago\b|"
               r"\blast (?:week|wk|month|mo|visit|year|yr)\b|\blast (?:\w+ )?(?:panel|labs?|check|value)|previous|"
               r"\bprior\b|\brecent\b|\bfrom (?:\d+/\d+|the hospital|her|his)|\bin (?:jan|feb|mar|apr|may|jun|jul|aug|"
-              r"sep|oct|nov|dec)\w*|\brepeat\b|\brecheck\b|\bplan\b|\bdue\b|\bannual\b|\bwith (?:next|the next)\b")
+              r"sep|oct|nov|dec)\w*|\brepeat\b|\brecheck\b|\bplan\b|\bdue\b|\bannual\b|\bwith (?:next|the next)\b|"
+              r"\bwith (?:the )?labs\b|\b\d+ ?(?:wks?|weeks?|mos?|months?)\b(?! ago)|\boutside\b|"
+              r"\bper records\b|\bfrom (?:the )?(?:pcp|referring)|\bwill call\b|\bpending\b|\bto follow\b")
 _HERE = (r"\bpoc\b|point[- ]of[- ]care|\bin[- ](?:clinic|office|house)\b|\btoday\b|\bdipstick\b|\brapid\b|"
          r"\bperformed\b|\bdone here\b|\bbedside\b|\bfingerstick\b|\bwaived\b")
 
@@ -50,12 +52,27 @@ def _lab_pattern(code: str) -> str | None:
     return next((pattern for prefix, pattern in LAB_TESTS if code.startswith(prefix)), None)
 
 
+_LINE_LABEL_RE = re.compile(r"^\s*([^:.\n]{2,60}):")
+
+
+def _sentences_in_context(narrative: str) -> list[tuple[str, str]]:
+    """(sentence, the sentence with its line's label): a line labelled "Outside labs (PCP, reviewed):" speaks of
+    each of its sentences ("CBC and LFTs normal.")."""
+    out = []
+    for line in narrative.splitlines():
+        label = _LINE_LABEL_RE.match(line)
+        for sentence in split_sentences(line, keep_labels=True):
+            out.append((sentence, f"{label.group(1) if label else ''} {sentence}"))
+    return out
+
+
 def not_done_here(narrative: str, pattern: str) -> list[str] | None:
-    """The sentences naming the test, when every one says it was not done here today; None otherwise."""
-    naming = [s for s in split_sentences(narrative, keep_labels=True) if re.search(pattern, s, re.IGNORECASE)]
-    if naming and all(re.search(_ELSEWHERE, s, re.IGNORECASE) and not re.search(_HERE, s, re.IGNORECASE)
-                      for s in naming):
-        return naming
+    """The sentences naming the test, when every one (read with the sentences before it on its line) says it was
+    not done here today; None otherwise."""
+    naming = [(s, context) for s, context in _sentences_in_context(narrative) if re.search(pattern, s, re.IGNORECASE)]
+    if naming and all(re.search(_ELSEWHERE, context, re.IGNORECASE) and not re.search(_HERE, s, re.IGNORECASE)
+                      for s, context in naming):
+        return [s for s, _ in naming]
     return None
 
 

@@ -21,6 +21,21 @@ def test_tests_not_done_here_today_are_dropped(run):
     assert _cpt(run, "Est pt. CMP and TSH ordered (to be drawn at hospital lab).", ["80053", "84443"]) == []
 
 
+def test_tests_from_outside_with_later_labs_or_cultures_sent_out(run):
+    """A line labelled as outside labs speaks of each of its sentences; 'TSH with labs', 'lipids/LFTs 6 wks', a
+    culture sent out and 'will call with culture' are not done here."""
+    note = ("New pt.\nOutside labs (PCP, reviewed): TSH <0.01, free T4 3.8. CBC and LFTs normal.\n"
+            "A/P: Graves' disease - methimazole.")
+    assert _cpt(run, note, ["99204", "85025", "80076", "84443"]) == ["99204"]
+    note = "Est pt. A/P: 1. HTN - BMP ordered. 2. Hypothyroidism - TSH with labs. 3. HLD - lipids/LFTs 6 wks."
+    assert _cpt(run, note, ["99214", "84443", "80061", "80076"]) == ["99214"]
+    note = "New pt. I&D of axillary abscess. Wound culture sent to reference lab. Will call with culture."
+    assert _cpt(run, note, ["10060", "87070", "87086"]) == ["10060"]
+    # a result given with no word of elsewhere, or a line not labelled as outside, stays
+    note = "Est pt. 54 yo M with dysuria. Exam and history reviewed. Automated urinalysis shows nitrites."
+    assert _cpt(run, note, ["99214", "81003"]) == ["99214", "81003"]
+
+
 def test_tests_done_here_or_not_named_stay(run):
     assert run("Est pt. POC HbA1c today 8.1%. A/P: DM2 - A1c worse.", cpt=["83036"], rules=RULE).edits == []
     assert run("Est pt. Rapid strep antigen (in clinic): POSITIVE.", cpt=["87880"], rules=RULE).edits == []
