@@ -118,7 +118,7 @@ WELLNESS_HCPCS = frozenset({"G0402", "G0438", "G0439"})
 
 
 # a preventive visit, or a visit for a minor procedure (0- or 10-day global: the decision to do it is part of the
-# procedure; lesion, I&D, repair, destruction, arthrocentesis, casting, cerumen removal): no separate E/M is estimated
+# procedure; lesion, I&D, repair, destruction, arthrocentesis, cerumen removal): no separate E/M is estimated
 _WELL_RE = re.compile(r"\bwell[- ](?:child|visit|woman|adolescent|baby)|annual (?:physical|exam|wellness)|preventive (?:visit|exam)"
                       r"|wellness visit|sports physical|\bawv\b|\bippe\b", re.I)
 
@@ -129,8 +129,9 @@ _MINOR_PROCEDURE_RE = re.compile(r"\b(?:laceration|wound) (?:was )?repair|\bsutu
 
 
 def _minor_procedure(code: str) -> bool:
-    return code.isdigit() and (10040 <= int(code) <= 17999 or 20500 <= int(code) <= 20611 or 29000 <= int(code) <= 29799
-                               or 69200 <= int(code) <= 69210)
+    """A procedure whose visit is the procedure's (0- or 10-day global). A cast or splint (29000-29799) is not one:
+    the injury it is put on is evaluated at the visit, billed with its E/M."""
+    return code.isdigit() and (10040 <= int(code) <= 17999 or 20500 <= int(code) <= 20611 or 69200 <= int(code) <= 69210)
 
 
 _TRANSPORT_RE = re.compile(r"\bambulance (?:run|transport|trip)|\brun report\b|\btransported (?:by ambulance )?to the "

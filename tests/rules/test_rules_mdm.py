@@ -55,6 +55,10 @@ def test_a_stated_level_wins_and_no_visit_is_estimated_for_procedures_or_prevent
     repair = "Est pt. Procedure: simple laceration repair, 6 sutures. A: laceration of the forearm."
     assert run(repair, cpt=["12002"], rules=(em.RULE,)).edits == []
     assert run(repair, cpt=[], rules=(em.RULE,)).edits == []
+    # a splint goes on an injury the visit evaluates: its E/M is estimated
+    fracture = ("New pt, 42 yo F, fell on an outstretched hand. X-ray: nondisplaced distal radius fracture. "
+                "Short arm splint applied. A/P: closed fracture of the left radius - splint, ortho f/u 1 wk.")
+    assert [e.code for e in run(fracture, cpt=["29125"], rules=(em.RULE,)).edits] == ["99203"]
     well = "Adolescent well visit - 13 yo F, established. Vaccines given. A/P: healthy adolescent."
     assert run(well, cpt=[], rules=(em.RULE,)).edits == []
     # a drug's extended-release 'ER' is no emergency room
