@@ -25,7 +25,7 @@ _MDM_RE = re.compile(r"\b(straightforward|minimal|low|moderate|high)\b(?: comple
 _MDM_LEVELS = {"straightforward": 0, "minimal": 0, "low": 1, "moderate": 2, "high": 3}
 _TIME_FLOORS = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
 _ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b(?!\s*\d)")  # not a drug's "ER 27 mg"
-_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the )?(clinic|practice|office|me|us)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
+_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the |this |our )?(clinic|practice|office|me|us)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
                      r"|\bnot been seen (here|in this practice)\b", re.I)
 _RETURN_ADVICE = r"precautions|instructions|if|as needed|prn|to (the )?(ed|er|emergency)"  # advice, not a return visit
 _ESTABLISHED_RE = re.compile(rf"\bestablished\b(?!\s+care)|\best\.? pt\b|\breturns?\b(?!\s+({_RETURN_ADVICE}))"

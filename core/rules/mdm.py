@@ -76,7 +76,10 @@ _HIGH_RISK = (r"\badmi(?:t|ssion|tted)\b|hospitaliz|transfer(?:red)? to|\bicu\b|
 _RX = (r"\brx\b|prescri|refill|\b(?:start|started|starting|begin|initiate|increase|increased|decrease|decreased|reduce|"
        r"titrate|switch|change|add|continue|continued|resume|stop|discontinue)\b[^.;\n]{0,40}\b\d+(?:\.\d+)? ?(?:mg|mcg|units?|g)\b"
        r"|\b\d+(?:\.\d+)? ?(?:mg|mcg)\b[^.;\n]{0,30}\b(?:bid|tid|qid|daily|qhs|q\d+h|weekly|x ?\d+ ?d)|\b(?:im|iv)\b[^.;\n]{0,25}\bgiven\b"
-       r"|\bgiven\b[^.;\n]{0,25}\b(?:im|iv)\b|(?:ketorolac|ceftriaxone|dexamethasone|methylprednisolone|toradol)\b[^.;\n]{0,25}\b(?:im|iv)\b")
+       r"|\bgiven\b[^.;\n]{0,25}\b(?:im|iv)\b|(?:ketorolac|ceftriaxone|dexamethasone|methylprednisolone|toradol)\b[^.;\n]{0,25}\b(?:im|iv)\b"
+       # eye and ear drops, creams and ointments prescribed with their dosing ("1 gtt OU q4h x7 d")
+       r"|\bgtts?\b[^.;\n]{0,20}\b(?:ou|od|os|au|ad|as|q\d+h|bid|tid|qid)\b"
+       r"|\b(?:drops|ointment|cream)\b[^.;\n]{0,30}\b(?:bid|tid|qid|q\d+h|x ?\d+ ?d)\b")
 _LOW_RISK = (r"\botc\b|over[- ]the[- ]counter|acetaminophen|ibuprofen|tylenol|motrin|naproxen|physical therapy|\bpt referral|"
              r"hand therapy|splint|sling|boot|crutch|cast\b|brace|immobiliz|supportive care|saline|rest\b|ice\b|fluids|home exercises")
 # a decision about elective major surgery (moderate risk without risk factors)

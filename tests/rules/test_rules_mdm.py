@@ -24,6 +24,14 @@ Dx: Atypical chest pain, ACS ruled out.
 Plan: D/c home, famotidine 20 mg BID (Rx). Return to the ED if worse."""
 
 
+def test_drops_prescribed_and_a_patient_new_to_this_clinic(run):
+    note = ("UC note. S: 34 yo M, new to this clinic, with red goopy eyes x2 days. A/P: Acute mucopurulent "
+            "conjunctivitis, both eyes. Polymyxin B-trimethoprim 1 gtt OU q4h x7 d. Return for pain.")
+    assert em.patient_family(note, []) == "new"
+    assert estimate_mdm(note).risk == 2
+    assert [e.code for e in run(note, cpt=[], rules=(em.RULE,)).edits] == ["99203"]
+
+
 def test_the_three_elements_and_the_level_two_of_them_reach():
     chronic = estimate_mdm(CHRONIC_VISIT)
     assert (chronic.problems, chronic.risk) == (2, 2) and chronic.level == 2  # a chronic illness worse; Rx started
