@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 
 from core.datasets.rule_draft import ED, LEVELS, Draft, em_sentence, who
+from core.rules.bmi import adult_bmi_code
 
 # (unspecified-side code, right, left, complaint phrasings, assessment phrasings); {side} is the side
 SIDED = (
@@ -310,6 +311,24 @@ def redundant_unspecified(rng: random.Random) -> Draft:
     return draft
 
 
+# (the class words, its code, BMI range): the obesity class and BMI the note documents, which a careless coder
+# codes as obesity, unspecified with no BMI (body_mass_index)
+OBESITY = (("class 1 obesity", "E66.811", (30.0, 34.9)), ("obesity, class 2", "E66.812", (35.0, 39.9)),
+           ("class 3 obesity", "E66.813", (40.0, 49.9)))
+
+
+def body_mass_index(rng: random.Random) -> Draft:
+    words, code, (low, high) = rng.choice(OBESITY)
+    bmi = round(rng.uniform(low, high), 1)
+    draft = Draft("primary_care").say(f"S: {who(rng, 25, 75)}, est pt, f/u weight.")
+    draft.say(f"O: BMI {bmi}.")
+    draft.say(f"A: {words}, BMI {bmi} - diet and activity plan.", ("icd10cm", code), careless=False)
+    draft.also(("icd10cm", adult_bmi_code(bmi)))
+    draft.careless["icd10cm"].append("E66.9")
+    em_sentence(rng, draft, "established", wrong=False)
+    return draft
+
+
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
                       excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom,
-                      uncertain_diagnosis, history_of, not_addressed, redundant_unspecified)
+                      uncertain_diagnosis, history_of, not_addressed, redundant_unspecified, body_mass_index)

@@ -18,6 +18,7 @@ from core.constants import SYSTEMS
 from core.rules import (
     addressed,
     ambulance,
+    bmi,
     denied,
     documentation,
     em,
@@ -57,7 +58,7 @@ OPT_IN: tuple[Rule, ...] = ()  # rules written but not run by default (none at p
 RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
     denied.RULE, uncertain.RULE, history.RULE, redundant.RULE,
-    specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, addressed.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE,
+    specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, addressed.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE, bmi.RULE,
     visit.RULE, wellvisit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
     facility.RULE,
 )
