@@ -256,7 +256,24 @@ def _propose(ctx: Context) -> list:
         elif said := other_acuity(ctx.codeset, code, ctx.narrative):
             edits.append(RULE.edit("drop", "icd10cm", code, f"the note calls the condition {said}, never what {label} "
                                    f"says: {code} is not coded"))
+        elif substance_without_disorder(code, ctx.narrative):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note names the substance but no disorder of its use "
+                                   f"(use, abuse, dependence, withdrawal, intoxication): {label} ({code}) is not coded"))
     return edits
+
+
+# a disorder of a substance's use as notes name it (nicotine aside: smoking is coded as nicotine dependence, F17)
+_SUBSTANCE_DISORDER_RE = re.compile(r"\b(?:depend\w*|abus\w*|misuse|use disorders?|(?:alcohol|drug|opioid|cannabis|"
+                                    r"cocaine|stimulant|substance) use\b|addict\w*|alcoholi\w*|withdraw\w*|"
+                                    r"intoxicat\w*|overdose|binge|heavy drink\w*|AUD|OUD|SUD|DTs?|delirium tremens|"
+                                    r"\bin (?:sustained |early )?remission)", re.I)
+
+
+def substance_without_disorder(code: str, narrative: str) -> bool:
+    """A code of a mental disorder due to a substance (F10-F16, F18, F19) on a visit note that names no disorder of
+    the substance's use: "2 beers/night", "avoid alcohol", "no alcohol x10 yrs" are no alcohol dependence."""
+    return ("F10" <= code[:3] <= "F19" and code[:3] != "F17" and visit_note(narrative)
+            and not _SUBSTANCE_DISORDER_RE.search(narrative))
 
 
 _ACUITY = {"chronic": r"\b(?:chronic|recurrent|long-?standing|persistent)\b", "acute": r"\b(?:acute|new|sudden)\b"}

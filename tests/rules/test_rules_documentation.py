@@ -230,3 +230,19 @@ def test_a_code_of_the_other_acuity_is_not_coded(run):
     # COPD's 'chronic' is its name; its acute exacerbation code says both
     note = "Assessment: COPD with acute exacerbation."
     assert run(note, icd=["J44.1"], rules=(documentation.RULE,)).edits == []
+
+
+def test_a_substance_named_without_a_disorder_of_its_use(run):
+    """'2 beers/night', 'avoid alcohol', 'no alcohol x10 yrs' document no alcohol dependence; a use disorder,
+    abuse, dependence or remission does; smoking (F17) is coded as nicotine dependence and is not judged here."""
+    from core.rules import documentation
+
+    rule = (documentation.RULE,)
+    note = "Est pt. Nonsmoker; 2 beers/night. A/P: HTN - cut evening alcohol."
+    assert run(note, icd=["I10", "F10.20"], rules=rule).codes["icd10cm"] == ["I10"]
+    assert "no disorder of its use" in run(note, icd=["F10.20"], rules=rule).edits[0].reason
+    for note, code in (("Est pt. A/P: alcohol use disorder, moderate - naltrexone.", "F10.20"),
+                       ("Est pt. A/P: alcohol dependence.", "F10.20"),
+                       ("New pt. A/P: opioid use disorder, severe, in sustained remission.", "F11.21")):
+        assert run(note, icd=[code], rules=rule).edits == [], note
+    assert run("Est pt. Smokes 1 ppd. A/P: cessation counseling.", icd=["F17.210"], rules=rule).edits == []
