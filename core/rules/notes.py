@@ -4,7 +4,10 @@ note asks for an additional code and the narrative documents what that code says
 
 from __future__ import annotations
 
+import re
+
 from core.rules.models import Context, Rule
+from core.rules.narrative import patient_age
 from core.rules.references import note_lines, parse_references
 from core.text import any_affirmed
 
@@ -48,7 +51,27 @@ def _propose(ctx: Context) -> list:
         if requester and any_affirmed(ctx.narrative, patterns):
             edits.append(RULE.edit("add", "icd10cm", additional, f"{requester} says 'use additional code' for "
                                    f"{ctx.codeset.describe(additional).lower()}, which the note documents"))
+            if additional == "Z77.22":
+                edits += _smoker_is_someone_else(ctx)
     return edits
+
+
+_SOMEONE_ELSE_RE = re.compile(r"\b(?:dad|mom|father|mother|parents?|household|caregiver|grand\w+|partner|husband|wife|"
+                              r"roommate|sibling|brother|sister)\b[^.;]{0,30}\bsmok", re.I)
+
+
+def _smoker_is_someone_else(ctx: Context) -> list:
+    """Exposure to someone else's smoke (Z77.22, which Excludes1 nicotine dependence): a child, or a note whose
+    smoker is another person ("Dad smokes cigarettes at home"), is no smoker: F17 is dropped."""
+    age = patient_age(ctx.narrative)
+    own = [clause for clause in re.split(r"[.;\n]", ctx.narrative)
+           if re.search(r"\bsmok|\bppd\b|\bcigarettes?\b", clause, re.I) and not _SOMEONE_ELSE_RE.search(clause)
+           and not re.search(r"\bsecond-?hand|\bexposure|\bcounsel", clause, re.I)]
+    if not ((age is not None and age < 12) or (_SOMEONE_ELSE_RE.search(ctx.narrative) and not own)):
+        return []
+    return [RULE.edit("drop", "icd10cm", code, f"the smoke is someone else's (Z77.22, exposure to environmental "
+                      f"tobacco smoke): the patient's nicotine dependence {code} is not coded")
+            for code in ctx.icd() if code.startswith("F17")]
 
 
 RULE = Rule("use_additional_code", GUIDELINE,

@@ -316,3 +316,16 @@ def test_a_screening_instruments_name_and_a_second_clause_are_read_right(run):
     assert run(note, icd=["J11.1"], rules=rule).codes["icd10cm"] == ["J10.1"]
     note = "Rapid influenza A/B antigen negative. A/P: influenza-like illness, clinical flu - oseltamivir."
     assert run(note, icd=["J11.1"], rules=rule).codes["icd10cm"] == ["J11.1"]
+
+
+def test_someone_elses_smoke_is_no_nicotine_dependence(run):
+    note = ("S: 3 yo F, est pt, fever, pulling at ears. Dad smokes cigarettes at home. A: 1. Bilateral acute otitis "
+            "media. 2. Viral URI. P: Counseled dad about secondhand smoke exposure.")
+    out = run(note, icd=["H66.93", "J06.9", "F17.210"], rules=(notes.RULE,))
+    assert out.codes["icd10cm"] == ["H66.93", "J06.9", "Z77.22"]
+    note = "45 yo F, est pt, nonsmoker. Husband smokes indoors. A: acute bronchitis. Secondhand smoke at home."
+    assert "F17.210" not in run(note, icd=["J20.9", "F17.210"], rules=(notes.RULE,)).codes["icd10cm"]
+    note = "45 yo M, est pt, smokes 1 ppd; wife also smokes. A: acute bronchitis. Secondhand smoke at home."
+    assert "F17.210" in run(note, icd=["J20.9", "F17.210"], rules=(notes.RULE,)).codes["icd10cm"]
+    note = "45 yo M, est pt, smokes 1 ppd. A: acute bronchitis - smoking cessation counseled."
+    assert run(note, icd=["J20.9", "F17.210"], rules=(notes.RULE,)).codes["icd10cm"] == ["J20.9", "F17.210"]
