@@ -60,6 +60,7 @@ HISTORY_AFTER = (
     r"(?:in|since|of) (?:19|20)\d\d", r"(?:\w+ )?(?:years?|months?|yrs?) ago", r"resolved", r"in the past",
     r"remote", r"(?:in|now in) (?:complete )?remission", r"treated", r"(?:was |were )?removed", r"excised",
     r"resected", r"no recurrence", r"no evidence of (?:disease|recurrence)", r"ned", r"quit",
+    r"s/p", r"status post", r"(?:19|20)\d\d", r"undetectable", r"completed",
 )
 _BEFORE_RE = re.compile(r"\b(?:" + "|".join(HISTORY_BEFORE) + r")\b(?!\s+(?:of\s+)?present illness)[^,;]*$",
                         re.IGNORECASE)

@@ -90,3 +90,14 @@ def test_status_codes_after_a_procedure(run):
     # planned, discussed or denied: no status
     assert _icd(run, "Discussed L TKA; pt wishes to proceed. A/P: L knee OA.", ["M17.12"]) == ["M17.12"]
     assert _icd(run, "No pacemaker. A/P: HTN.", ["I10"]) == ["I10"]
+
+
+def test_a_cancer_treated_years_ago_told_after_its_name(run):
+    """'prostate cancer s/p radical prostatectomy 2012 (PSA undetectable)' in a list of the past history: Z85.46."""
+    from core.rules import history
+
+    note = ("Est pt. PMH: HTN, CKD stage 3b, prostate cancer s/p radical prostatectomy 2012 (PSA undetectable).\n"
+            "A/P: 1. HTN with CKD 3b - continue. 2. H/o prostate cancer - annual PSA surveillance.")
+    assert run(note, icd=["I12.9", "C61"], rules=(history.RULE,)).codes["icd10cm"] == ["I12.9", "Z85.46"]
+    note = "Est pt. A/P: prostate cancer on leuprolide, PSA rising - oncology f/u. Dx 2012."
+    assert run(note, icd=["C61"], rules=(history.RULE,)).codes["icd10cm"] == ["C61"]
