@@ -14,6 +14,8 @@ without section labels, is left alone."""
 
 from __future__ import annotations
 
+import re
+
 from core.rules.documentation import documented_keys
 from core.rules.mentions import loose_condition_keys, mentions
 from core.rules.models import Context, Rule
@@ -28,13 +30,20 @@ def _anywhere(sentence: str, start: int, end: int) -> bool:
     return True
 
 
+# a sentence of the plan that puts a condition off ("Chronic issues not addressed today; DM/HTN visit already
+# scheduled next month"): a mention there is no care given at this visit
+_NOT_TODAY_RE = re.compile(r"\bnot (?:addressed|discussed|assessed|evaluated|managed)\b|\bdeferred\b|"
+                           r"\b(?:address|discuss)\w* (?:at|during) (?:the |her |his |a )?(?:next|future|separate)\b|"
+                           r"\bvisit (?:is )?(?:already )?scheduled\b|\bfor another (?:day|visit)\b", re.I)
+
+
 def mention_sections(codeset, code: str, narrative: str, sections) -> set[str]:
     """The kinds of the sections ('history', 'assessment', 'other') whose sentences mention the code; when no
     sentence names enough of its condition words (core.rules.mentions), those naming one of them, by its first
     five letters too ("seasonal allergies" for allergic rhinitis)."""
     spans = sentence_spans(narrative, keep_labels=True)
     starts = {narrative[a:b]: a for a, b in spans}
-    found = {section_at(sections, starts.get(sentence, narrative.find(sentence)))
+    found = {"history" if _NOT_TODAY_RE.search(sentence) else section_at(sections, starts.get(sentence, narrative.find(sentence)))
              for _, sentence in mentions(codeset, code, narrative, _anywhere)}
     if found:
         return found

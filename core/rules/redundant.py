@@ -7,6 +7,9 @@ codes the specific form, the unspecified one is redundant):
   chest pain R07.89, pain in unspecified knee M25.569 beside pain in right knee M25.561, unspecified atrial
   fibrillation I48.91 beside paroxysmal I48.0;
 - an injury of an unspecified body region (T14) beside an injury of a named region (S00-T34);
+- a general code that a coded code of its condition includes (COVERED_BY): hypertension I10 beside hypertensive
+  heart or kidney disease I11-I13 (I.C.9.a), anemia, unspecified D64.9 beside a specific anemia, type 2 diabetes
+  without complications E11.9 beside a complication of type 2 diabetes E11.x (I.C.4.a);
 - pain, unspecified (R52) beside a pain code of a site (chest, abdominal, joint, back, head, ear ...), and the
   catch-alls pain, unspecified (R52) and illness, unspecified (R69) beside any coded diagnosis: they are for pain
   of no known site or cause and an illness the record does not name, which a diagnosis the visit codes is not.
@@ -23,6 +26,14 @@ from core.rules.models import Context, Rule, is_diagnosis
 from core.rules.narrative import visit_note
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.A.17 and I.B.18 (unspecified codes only when the record says no more)"
+# a general code that a coded code of its condition includes: hypertension I10 in hypertensive heart or kidney
+# disease (I11-I13, I15-I16; I.C.9.a), anemia, unspecified D64.9 beside a specific anemia, diabetes "without
+# complications" beside a complication of the same type (I.C.4.a)
+COVERED_BY = {
+    "I10": ("I11", "I12", "I13", "I15", "I16"),
+    "D64.9": ("D50", "D51", "D52", "D53", "D55", "D56", "D57", "D58", "D59", "D60", "D61", "D62", "D63", "D64"),
+    **{f"{t}.9": (t,) for t in ("E08", "E09", "E10", "E11", "E13")},
+}
 CATCH_ALL = ("R52", "R69")  # pain of no known site or cause, an illness the record does not name
 _SITE_PAIN = ("R07", "R10", "R51", "M25.5", "M54", "M79.6", "G89", "H92.0", "N64.4", "R30", "M79.1")
 
@@ -66,6 +77,10 @@ def _propose(ctx: Context) -> list:
             better = next((c for c in others if c.startswith(_SITE_PAIN)), None)
             if better:
                 reason = f"the pain's site is coded ({better})"
+        if reason is None and code in COVERED_BY:
+            better = next((c for c in others if c.startswith(COVERED_BY[code]) and c != code), None)
+            if better:
+                reason = f"{better} ({ctx.codeset.describe(better).lower()}) includes it"
         if reason is None and code in CATCH_ALL:
             better = next((c for c in others if is_diagnosis(c) and c not in CATCH_ALL), None)
             if better:

@@ -62,3 +62,12 @@ def test_a_condition_named_in_other_words_only_in_the_history_goes_too(run):
     note = "HPI: sore throat x2 days.\nPMH: seasonal allergies, asthma.\nA/P: strep pharyngitis, rapid strep positive."
     out = run(note, icd=["J02.0", "J30.9"], rules=RULE)
     assert out.codes["icd10cm"] == ["J02.0"]
+
+
+def test_a_condition_put_off_to_another_visit_was_not_addressed(run):
+    from core.rules import addressed
+
+    note = ("HPI: 50 yo M, est pt, sinus pressure x12 days.\nPMH: DM2, HTN (lisinopril).\n"
+            "A/P: Acute maxillary sinusitis - amoxicillin-clavulanate.\n"
+            "Chronic issues not addressed today; DM/HTN visit already scheduled next month.")
+    assert run(note, icd=["J01.00", "I10"], rules=(addressed.RULE,)).codes["icd10cm"] == ["J01.00"]

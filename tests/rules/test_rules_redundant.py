@@ -19,6 +19,14 @@ def test_the_unspecified_code_goes_beside_the_specific_one(run):
     assert "says the same and more" in out.edits[0].reason
 
 
+def test_a_general_code_beside_the_code_that_includes_it(run):
+    note = "Est pt. A/P: 1. HTN with CKD stage 3b - continue lisinopril. 2. Anemia of CKD. 3. DM2 with CKD."
+    out = run(note, icd=["I10", "I12.9", "N18.32", "D64.9", "D63.1", "E11.9", "E11.22"], rules=RULE)
+    assert out.codes["icd10cm"] == ["I12.9", "N18.32", "D63.1", "E11.22"]
+    assert "includes it" in out.edits[0].reason
+    assert run("Est pt. A/P: HTN - continue lisinopril. DM2 - A1c 6.8.", icd=["I10", "E11.9"], rules=RULE).edits == []
+
+
 def test_the_catch_alls_go_beside_any_diagnosis(run):
     """Pain, unspecified (R52) and illness, unspecified (R69) are for what the record does not name."""
     note = "Est pt. S: fever, sore throat, body aches. A/P: infectious mononucleosis - supportive care."
