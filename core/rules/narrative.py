@@ -88,11 +88,17 @@ def note_sections(narrative: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of each labelled section of the note, in order: 'history', 'assessment' or 'other'
     (a label not listed, or the text before the first label)."""
     other = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*([a-z][a-z /&]{0,30}?)\s*:(?!\d)")
-    marks = sorted({(m.start(1), _KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
-                   | {(m.start(1), "other") for m in other.finditer(narrative)
-                      if m.group(1).lower() not in _KIND_OF and len(m.group(1).split()) <= 4})
+    known = {(m.start(1), _KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
+    unknown = {m.start(1) for m in other.finditer(narrative)
+               if m.group(1).lower() not in _KIND_OF and len(m.group(1).split()) <= 4} - {start for start, _ in known}
+    marks = sorted(known | {(start, "unknown") for start in unknown})
     if not marks:
         return [("other", 0, len(narrative))]
+    # a label the note's assessment holds ("Guidance:", "Orders:", "Counseling:" after "A/P:") is part of it
+    kind = "other"
+    for i, (start, mark) in enumerate(marks):
+        kind = (kind if kind == "assessment" else "other") if mark == "unknown" else mark
+        marks[i] = (start, kind)
     starts = [start for start, _ in marks] + [len(narrative)]
     return [("other", 0, marks[0][0])] * (marks[0][0] > 0) + [
         (kind, start, starts[i + 1]) for i, (start, kind) in enumerate(marks)]
@@ -173,13 +179,17 @@ def minutes_documented(narrative: str) -> int | None:
 
 # the patient's age as a note states it ("64 yo M", "8-year-old", "7 y/o"; months, weeks or days old: under one)
 _AGE_RE = re.compile(r"\b(\d{1,3})[- ]?(?:yo\b|y/o|y\.o\.|-?year-old|years? old|yr-old)", re.I)
-_INFANT_RE = re.compile(r"\b(\d{1,2})[- ]?(?:month|mo|week|wk|day)s?[- ]old\b|\bnewborn\b|\binfant\b", re.I)
+_INFANT_RE = re.compile(r"\b(\d{1,2})[- ]?(month|mo|week|wk|day)s?[- ](?:old|well|wcc|visit|check|m|f|male|female|boy|"
+                        r"girl|infant|toddler)\b|\b(newborn|infant)\b", re.I)
 
 
 def patient_age(narrative: str) -> int | None:
-    """The patient's age in whole years as the note first states it (0 for an infant); None when it states none.
-    A duration ("x4 yrs", "last tetanus >10 yrs") is no age."""
-    if _INFANT_RE.search(narrative):
-        return 0
-    match = _AGE_RE.search(narrative)
+    """The patient's age in whole years as the note first states it (an age in months, weeks or days: "15-month
+    well visit", "20 mo F", "6-week-old" -> whole years of it; a newborn or infant 0); None when it states none.
+    A duration ("x4 yrs", "last tetanus >10 yrs", "cough x3 mo") is no age."""
+    young, match = _INFANT_RE.search(narrative), _AGE_RE.search(narrative)
+    if young and (match is None or young.start() < match.start()):
+        if young.group(3):
+            return 0
+        return int(young.group(1)) // 12 if young.group(2).lower().startswith("mo") else 0
     return int(match.group(1)) if match else None

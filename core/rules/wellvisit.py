@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from core.rules.addressed import mention_sections
 from core.rules.em import _NEW_RE, OFFICE_EM, documented_level
 from core.rules.models import Context, Rule
-from core.rules.narrative import patient_age, visit_note
+from core.rules.narrative import note_sections, patient_age, visit_note
 from core.text import affirmed
 
 GUIDELINE = ("CPT preventive medicine services 99381-99397 (by age, new or established); ICD-10-CM Official "
@@ -20,8 +21,10 @@ GUIDELINE = ("CPT preventive medicine services 99381-99397 (by age, new or estab
 _WELL_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent|baby|check)|\bannual (?:physical|exam|check-?up|"
                       r"preventive)|\bpreventive (?:visit|exam|care visit|medicine)|\broutine (?:physical|check-?up)\b",
                       re.I)
-_NOT_THIS_RE = re.compile(r"\bannual wellness visit\b|\bAWV\b|\bIPPE\b|welcome to medicare|\bsports physical\b|"
-                          r"pre-?employment|\bDOT physical", re.I)
+_NOT_THIS_RE = re.compile(r"\bannual wellness visit\b|\bAWV\b|\bIPPE\b|welcome to medicare", re.I)
+# a physical for a form only (sports, employment, DOT) is no preventive visit, unless the note says it is one too
+_FORM_ONLY_RE = re.compile(r"\bsports physical\b|pre-?employment|\bDOT physical", re.I)
+_PREVENTIVE_SAID_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent|baby|check)|\bpreventive\b", re.I)
 # (lowest age of the band, new patient code, established patient code)
 BANDS = ((0, "99381", "99391"), (1, "99382", "99392"), (5, "99383", "99393"), (12, "99384", "99394"),
          (18, "99385", "99395"), (40, "99386", "99396"), (65, "99387", "99397"))
@@ -30,8 +33,18 @@ PREVENTIVE = frozenset(code for _, new, old in BANDS for code in (new, old))
 _ABNORMAL_RE = re.compile(r"\babnormal (?:finding|result|exam)|\bnot at goal\b|\belevated\b|\bnew(?:ly)? diagnos", re.I)
 
 
+def _assessed_finding(ctx: Context) -> str | None:
+    """A condition the answer codes (not a Z code, an external cause or a mental or behavioral one such as the
+    nicotine dependence counseled) that the assessment names: a finding of the visit ("mild atopic dermatitis",
+    "overweight (BMI 91st %ile)")."""
+    sections = note_sections(ctx.narrative)
+    return next((code for code in ctx.diagnoses() if not code.startswith("F")  # a habit counseled is no finding
+                 and "assessment" in mention_sections(ctx.codeset, code, ctx.narrative, sections)), None)
+
+
 def _propose(ctx: Context) -> list:
-    if not (visit_note(ctx.narrative) and _WELL_RE.search(ctx.narrative)) or _NOT_THIS_RE.search(ctx.narrative):
+    if not (visit_note(ctx.narrative) and _WELL_RE.search(ctx.narrative)) or _NOT_THIS_RE.search(ctx.narrative) or (
+            _FORM_ONLY_RE.search(ctx.narrative) and not _PREVENTIVE_SAID_RE.search(ctx.narrative)):
         return []
     age = patient_age(ctx.narrative)
     if age is None or set(ctx.codes.get("hcpcs", [])) & {"G0402", "G0438", "G0439"}:
@@ -48,12 +61,14 @@ def _propose(ctx: Context) -> list:
     elif coded[0] != code:
         edits.append(RULE.edit("replace", "cpt", coded[0], f"{why}, not {coded[0]}", code))
     if not any(c.startswith("Z00") for c in ctx.icd()):
-        abnormal = bool(affirmed(ctx.narrative, _ABNORMAL_RE.pattern))
+        finding = _assessed_finding(ctx)
+        abnormal = bool(affirmed(ctx.narrative, _ABNORMAL_RE.pattern)) or finding is not None
         z = ("Z00.01" if abnormal else "Z00.00") if age >= 18 else ("Z00.121" if abnormal else "Z00.129")
         if age == 0 and re.search(r"\b(?:\d{1,2}[- ]?days?|newborn)\b", ctx.narrative, re.I):
             z = "Z00.111" if abnormal else "Z00.110"
+        found = f" ({finding}, which the assessment names)" if finding else ""
         edits.append(RULE.edit("add", "icd10cm", z, f"the encounter is a routine examination "
-                               f"{'with' if abnormal else 'without'} abnormal findings: {z}"))
+                               f"{'with' if abnormal else 'without'} abnormal findings{found}: {z}"))
     if all(c.startswith("Z") for c in ctx.icd()) and documented_level(ctx.narrative) is None:
         edits += [RULE.edit("drop", "cpt", c, f"the preventive visit ({code}) addresses no other problem: no "
                             f"separately identifiable problem-oriented E/M, {c} is not billed") for c in cpt if c in OFFICE_EM]

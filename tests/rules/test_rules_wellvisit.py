@@ -24,3 +24,25 @@ def test_not_a_medicare_wellness_visit_a_sports_physical_or_an_unknown_age(run):
     assert run("Sports physical. 15 yo M, est pt.", rules=RULE).edits == []
     assert run("Annual physical. Est pt. Exam normal.", rules=RULE).edits == []
     assert "preventive_visit" in [rule.name for rule in RULES]
+
+
+def test_age_in_months_a_sports_form_and_a_finding_the_assessment_names(run):
+    from core.rules import wellvisit
+    from core.rules.narrative import note_sections, patient_age
+
+    assert patient_age("15-month well visit, established.") == 1
+    assert patient_age("20 mo F brought by EMS.") == 1
+    assert patient_age("6-week-old boy, newborn follow-up.") == 0
+    assert patient_age("45 yo M with cough x3 mo.") == 45
+    note = ("15-month well visit, established.\nExam: dry patches on cheeks. Otherwise normal exam.\n"
+            "A/P:\n1. WCC 15 mo - normal growth. Guidance: car seat, choking hazards.\n"
+            "2. Mild atopic dermatitis - emollient BID.")
+    assert [kind for kind, _, _ in note_sections(note)][-2:] == ["assessment", "assessment"]
+    out = run(note, icd=["L20.9"], rules=(wellvisit.RULE,))
+    assert out.codes["icd10cm"] == ["L20.9", "Z00.121"] and out.codes["cpt"] == ["99392"]
+    # a sports form filled at a well visit leaves it a preventive visit; a nicotine habit counseled is no finding
+    note = "Adolescent well visit - 13 yo F, established. Sports physical form completed. A/P: healthy adolescent."
+    assert run(note, rules=(wellvisit.RULE,)).codes["cpt"] == ["99394"]
+    assert run("Sports physical - 15 yo M. Cleared for soccer.", rules=(wellvisit.RULE,)).edits == []
+    note = "New patient - preventive exam. 28 yo M. Vapes daily.\nA/P:\n1. Routine adult physical.\n2. Nicotine dependence."
+    assert "Z00.00" in run(note, icd=["F17.290"], rules=(wellvisit.RULE,)).codes["icd10cm"]
