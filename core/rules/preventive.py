@@ -71,6 +71,18 @@ _INSTRUMENT = (r"\bPHQ|\bGAD-?7\b|\bEPDS\b|\bEdinburgh\b|\bM-?CHAT|\bVanderbilt\
                r"\b(depression|anxiety|mood|behavio\w*|emotional|developmental|ADHD|autism)\b[^.;]{0,25}"
                r"\b(screen\w*|assessment|questionnaire|inventory|scale|instrument)|"
                r"\bscreen\w*\b[^.;]{0,25}\b(depression|anxiety|mood|behavio\w*|emotional|developmental|ADHD|autism)")
+# screenings billed by CPT for any payer when the note says they were done and gives their result: (code, what,
+# how a note says it, whether it belongs only to a preventive visit (a visual acuity of an eye complaint is exam))
+_SCORED = r"[^.;\n]{0,40}\b(?:scored|score|completed|administered|result)\b|[^.;\n]{0,20}:\s*\d"
+SCREENINGS: tuple[tuple[str, str, str, bool], ...] = (
+    ("96127", "a brief emotional or behavioral assessment on a standardized instrument",
+     rf"\b(?:PHQ-?(?:9|2|A)?|GAD-?7|EPDS|Edinburgh|Vanderbilt|PSC-?(?:17|35)|CRAFFT|SCARED|PCL-?5|GDS)\b(?:{_SCORED})", False),
+    ("96110", "a developmental screening on a standardized instrument",
+     rf"\b(?:ASQ(?:-3)?|M-?CHAT(?:-R)?|PEDS|developmental screen\w*)\b(?:{_SCORED})", False),
+    ("99173", "a visual acuity screening", r"\b(?:vision screen\w*|snellen|visual acuity screen\w*)\b", True),
+    ("92551", "a pure-tone hearing screening", r"\b(?:hearing screen\w*|audiometry screen\w*|pure[- ]tone\b[^.;\n]{0,30}"
+     r"\bscreen\w*|audiometry\b[^.;\n]{0,30}\bpass\w*)", True),
+)
 _ABNORMAL = r"\babnormal\b|\belevated\b|\bnew (finding|problem)s?\b[^.;]{0,20}\b(found|noted)\b"
 
 
@@ -126,6 +138,7 @@ def _propose(ctx: Context) -> list:
                 edits += [RULE.edit("drop", "icd10cm", c, f"the {service.what} was negative: {c} is not a "
                                     "diagnosis of this encounter") for c in negative]
                 icd = [c for c in icd if c not in negative]
+    edits += _screenings(ctx, medicare)
     if "96127" in cpt and not affirmed(ctx.narrative, _INSTRUMENT):
         edits.append(RULE.edit("drop", "cpt", "96127", "96127 is a brief emotional or behavioral assessment scored "
                                "on a standardized instrument; the note names none: not billed"))
@@ -134,6 +147,27 @@ def _propose(ctx: Context) -> list:
                             "(no separately identifiable E/M: no problem coded, no MDM or total time documented)")
                   for c in cpt if c in OFFICE_EM]
     return edits
+
+
+def _screenings(ctx: Context, medicare: bool) -> list:
+    """CPT screenings the note says were done with their result (SCREENINGS), missing from the answer; a
+    Medicare depression screening is G0444's, and acuity and hearing screens belong to a preventive visit."""
+    cpt, hcpcs = ctx.codes.get("cpt", []), ctx.codes.get("hcpcs", [])
+    preventive = any(c.startswith(("9938", "9939")) for c in cpt) or bool(_WELL_VISIT_RE.search(ctx.narrative))
+    edits = []
+    for code, what, pattern, preventive_only in SCREENINGS:
+        if code in cpt or (preventive_only and not preventive) or (code == "96127" and (medicare or "G0444" in hcpcs)):
+            continue
+        sentence = affirmed(ctx.narrative, pattern)
+        if sentence and not _NOT_DONE_RE.search(sentence):
+            quote = sentence if len(sentence) <= 70 else sentence[:67] + "..."
+            edits.append(RULE.edit("add", "cpt", code, f"the note documents {what} done at the visit ('{quote}'): "
+                                   f"{code}"))
+    return edits
+
+
+_WELL_VISIT_RE = re.compile(r"\bwell[- ](?:child|visit|adolescent|baby|check)|\bWCC\b|\bpreventive (?:visit|exam)|"
+                            r"\b(?:annual|routine) physical\b", re.I)
 
 
 RULE = Rule("preventive_services", GUIDELINE,

@@ -46,3 +46,19 @@ def test_age_in_months_a_sports_form_and_a_finding_the_assessment_names(run):
     assert run("Sports physical - 15 yo M. Cleared for soccer.", rules=(wellvisit.RULE,)).edits == []
     note = "New patient - preventive exam. 28 yo M. Vapes daily.\nA/P:\n1. Routine adult physical.\n2. Nicotine dependence."
     assert "Z00.00" in run(note, icd=["F17.290"], rules=(wellvisit.RULE,)).codes["icd10cm"]
+
+
+def test_screenings_done_with_their_result_are_billed(run):
+    from core.rules import preventive
+
+    rule = (preventive.RULE,)
+    note = ("8 yo M, well child check, established. Screens: Snellen 20/20 OD, 20/25 OS. Pure-tone audiometry screen "
+            "500-4000 Hz passed bilat. A/P: healthy child.")
+    assert run(note, cpt=["99393"], rules=rule).codes["cpt"] == ["99393", "99173", "92551"]
+    note = "15-month well visit. Developmental screening: ASQ-3 completed by mom and scored - all above cutoff."
+    assert run(note, cpt=["99392"], rules=rule).codes["cpt"] == ["99392", "96110"]
+    note = "Est pt, 31 yo F, panic attacks. GAD-7 administered and scored: 13. A/P: panic disorder."
+    assert run(note, cpt=["99214"], rules=rule).codes["cpt"] == ["99214", "96127"]
+    # an acuity of an eye complaint is examination, a screening ordered is not done, Medicare screens by G0444
+    assert run("UC note. Red eyes. VA 20/20 OU. Snellen 20/20. A/P: conjunctivitis.", cpt=["99213"], rules=rule).edits == []
+    assert run("Est pt. PHQ-9 ordered for next visit.", cpt=["99213"], rules=rule).edits == []
