@@ -51,7 +51,7 @@ def mention_sections(codeset, code: str, narrative: str, sections) -> set[str]:
     return {section_at(sections, a) for a, b in spans if loose & documented_keys(narrative[a:b])}
 
 
-def _history_code(codeset, code: str) -> bool:
+def is_history_code(codeset, code: str) -> bool:
     """A code that says the condition is past (old MI I25.2): its place is the history section."""
     return codeset.describe(code).lower().startswith(("old ", "personal history", "history of"))
 
@@ -83,7 +83,7 @@ def _propose(ctx: Context) -> list:
     where = {code: mention_sections(ctx.codeset, code, ctx.narrative, sections) for code in ctx.diagnoses()}
     edits = []
     for code, kinds in where.items():
-        if not code.startswith("R") and kinds == {"history"} and not _history_code(ctx.codeset, code):
+        if not code.startswith("R") and kinds == {"history"} and not is_history_code(ctx.codeset, code):
             label = ctx.codeset.describe(code).lower()
             edits.append(RULE.edit("drop", "icd10cm", code, f"{label} is named only in the history sections (past "
                                    f"history, medications, ROS), not in the assessment or plan: not addressed at this "
@@ -93,7 +93,7 @@ def _propose(ctx: Context) -> list:
     if assessed:  # the assessment names the visit's diagnoses: one named only in the HPI or exam was not assessed
         for code, kinds in where.items():
             if (code not in dropped and not code.startswith("R") and kinds and "assessment" not in kinds
-                    and not _history_code(ctx.codeset, code)):
+                    and not is_history_code(ctx.codeset, code)):
                 label = ctx.codeset.describe(code).lower()
                 edits.append(RULE.edit("drop", "icd10cm", code, f"{label} is named in the note but not in its "
                                        f"assessment or plan, which names {assessed[0]}: not assessed at this visit, "

@@ -8,6 +8,7 @@ product code is billed only for a vaccine the note documents."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from core.rules.documentation import documented_keys, supported
 from core.rules.drugs import given_drugs, same_drug
@@ -348,8 +349,14 @@ def _not_given(ctx: Context) -> list:
 
 def _propose_vaccine(ctx: Context) -> list:
     declined = _not_given(ctx)
-    if declined:
-        return declined
+    if declined:  # what is left is read on: another vaccine given at the same visit is coded too
+        gone = {(e.system, e.code) for e in declined}
+        ctx = replace(ctx, codes={system: [c for c in codes if (system, c) not in gone]
+                                  for system, codes in ctx.codes.items()})
+    return declined + _given_vaccines(ctx)
+
+
+def _given_vaccines(ctx: Context) -> list:
     dropped = _undocumented_products(ctx)
     added = _documented_products(ctx)
     products = [VACCINE_RULE.edit("add", "cpt", code, f"the note names the vaccine given: its product code {code} "

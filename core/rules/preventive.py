@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.rules.em import OFFICE_EM, documented_level
+from core.rules.addressed import is_history_code, mention_sections
+from core.rules.em import ALL_EM, OFFICE_EM, documented_level
 from core.rules.models import Context, Rule
+from core.rules.narrative import note_sections
 from core.text import affirmed, split_sentences
 
 GUIDELINE = ("CMS Medicare Claims Processing Manual ch. 18 (preventive services: G0438/G0439, G0402, G0442, G0444, "
@@ -62,7 +64,7 @@ SERVICES: tuple[Service, ...] = (
             "G0447"),
 )
 _NOT_DONE_RE = re.compile(r"\b(due|overdue|recommend\w*|order(ed|s)?|refer\w*|schedul\w*|declin\w*|refus\w*|"
-                          r"will|plan(s|ned)? (to|for)|next year|postpon\w*|deferred)\b", re.I)
+                          r"will|plan(s|ned)? (to|for)|next year|postpon\w*|deferred|not (done|performed|completed))\b", re.I)
 _NEGATIVE_RE = re.compile(r"\b(screen(ing)?|result|score|PHQ-?\d|AUDIT(-C)?)\b[^.;]{0,25}\bnegative\b"
                           r"|\bnegative (screen|result)|\bscreened negative\b", re.I)
 # a standardized emotional/behavioral instrument or such a screen, what CPT 96127 reports
@@ -139,6 +141,12 @@ def _propose(ctx: Context) -> list:
                                     "diagnosis of this encounter") for c in negative]
                 icd = [c for c in icd if c not in negative]
     edits += _screenings(ctx, medicare)
+    wellness = [code for service, _ in done if (code := service.medicare_code) in _WELLNESS]
+    if wellness and documented_level(ctx.narrative) is None:
+        dropped = _wellness_only(ctx, wellness[0])
+        edits += dropped
+        icd = [c for c in icd if c not in {e.code for e in dropped}]
+        cpt = [c for c in cpt if c not in {e.code for e in dropped}]
     if "96127" in cpt and not affirmed(ctx.narrative, _INSTRUMENT):
         edits.append(RULE.edit("drop", "cpt", "96127", "96127 is a brief emotional or behavioral assessment scored "
                                "on a standardized instrument; the note names none: not billed"))
@@ -146,6 +154,25 @@ def _propose(ctx: Context) -> list:
         edits += [RULE.edit("drop", "cpt", c, f"the visit is for {done[0][0].what} and addresses no other problem "
                             "(no separately identifiable E/M: no problem coded, no MDM or total time documented)")
                   for c in cpt if c in OFFICE_EM]
+    return edits
+
+
+_WELLNESS = ("G0438", "G0439", "G0402")
+
+
+def _wellness_only(ctx: Context, code: str) -> list:
+    """A Medicare wellness visit (AWV, IPPE) whose note documents no separate problem visit (no MDM or time): the
+    visit is the wellness service. The conditions its history reviews are not coded unless its assessment or plan
+    addresses them (their history and status Z codes stay), no problem E/M is billed, and the depression screening
+    it includes is no 96127."""
+    sections = note_sections(ctx.narrative)
+    reason = f"the visit is the Medicare wellness visit ({code})"
+    edits = [RULE.edit("drop", "icd10cm", c, f"{reason}: {c} is reviewed, not addressed by an assessment or plan, "
+                       "and is not coded") for c in ctx.diagnoses()
+             if not is_history_code(ctx.codeset, c)
+             and "assessment" not in mention_sections(ctx.codeset, c, ctx.narrative, sections)]
+    edits += [RULE.edit("drop", "cpt", c, f"{reason} and the note documents no separate problem visit: {c} is not "
+                        "billed") for c in ctx.codes.get("cpt", []) if c in ALL_EM or c == "96127"]
     return edits
 
 

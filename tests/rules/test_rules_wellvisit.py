@@ -62,3 +62,24 @@ def test_screenings_done_with_their_result_are_billed(run):
     # an acuity of an eye complaint is examination, a screening ordered is not done, Medicare screens by G0444
     assert run("UC note. Red eyes. VA 20/20 OU. Snellen 20/20. A/P: conjunctivitis.", cpt=["99213"], rules=rule).edits == []
     assert run("Est pt. PHQ-9 ordered for next visit.", cpt=["99213"], rules=rule).edits == []
+
+
+def test_a_medicare_wellness_visit_codes_what_its_plan_addresses(run):
+    """An AWV reviews the history: conditions it only lists are not coded (history and status codes stay), no
+    problem E/M or 96127 is billed with it; 'IPPE not done' is no IPPE; a vaccine given beside one declined is
+    still coded."""
+    from core.rules import RULES
+
+    note = ("Initial Annual Wellness Visit\n66 yo F, Medicare Part B since 2024 (IPPE not done).\n"
+            "Medical hx: NSTEMI 2019 s/p DES to RCA, no angina since. HLD. OA of hands. Meds: rosuvastatin.\n"
+            "Depression: PHQ-2 = 0.\nImmunizations: PCV20 given today R deltoid. Flu shot already received at "
+            "pharmacy 10/2025.\nWritten screening schedule and personalized prevention plan provided.")
+    out = run(note, icd=["E78.5", "F32.A", "I25.2", "Z23"], cpt=["99282", "96127", "90471", "90686"], rules=RULES)
+    assert "E78.5" not in out.codes["icd10cm"] and "F32.A" not in out.codes["icd10cm"]
+    assert {"I25.2", "Z23", "Z00.00"} <= set(out.codes["icd10cm"])
+    assert out.codes["cpt"] == ["90677"]
+    assert set(out.codes["hcpcs"]) == {"G0438", "G0009"}
+    # a problem the AWV's plan addresses stays
+    note = ("Subsequent AWV, Medicare, 72 yo M.\nPMH: HTN, HLD.\nA/P: HTN - uncontrolled today, increase lisinopril. "
+            "Prevention plan provided.")
+    assert "I10" in run(note, icd=["I10", "E78.5"], rules=RULES).codes["icd10cm"]
