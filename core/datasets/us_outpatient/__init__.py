@@ -36,6 +36,7 @@ PLAN = (  # (family, number of cases)
     (illnesses.redundant_cases, 8),
     (services.well_visit_cases, 8),
     (services.ed_professional_cases, 8),
+    (illnesses.weight_cases, 8),
 )
 
 

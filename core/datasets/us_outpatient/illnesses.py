@@ -7,6 +7,7 @@ import random
 from dataclasses import replace
 
 from core.datasets.us_outpatient.common import VIEW_COUNT_CODES, ed_em, family, fields, office_em, patient
+from core.rules.bmi import adult_bmi_code
 
 # (diagnosis code, how the assessment names it, symptoms the note lists, (test sentence, CPT) or None)
 ACUTE = (
@@ -338,3 +339,24 @@ def redundant_cases(rng: random.Random, i: int) -> dict:
     em_text, em = office_em(rng, "established", 1, p, "primary_care")
     text = f"{p.intro().capitalize()} with {complaint}. {em_text} Assessment: {assessment}."
     return fields(text, "primary_care", ["redundant_unspecified", "em_level"], icd=codes, cpt=[em, *cpt])
+
+
+# (the complaint, the weight diagnosis as the assessment words it, its code, BMI range; None for a child's percentile):
+# a weight condition with the BMI the note states, and the obesity class it documents (body_mass_index)
+WEIGHT = (
+    ("a follow-up of blood pressure and weight", "class 2 obesity", "E66.812", (35.0, 39.9)),
+    ("weight gain over the past year", "obesity, class 1", "E66.811", (30.0, 34.9)),
+    ("a weight-loss follow-up", "obesity, class 3", "E66.813", (40.0, 48.9)),
+    ("a weight check after a diet change", "overweight", "E66.3", (25.0, 29.9)),
+)
+
+
+@family
+def weight_cases(rng: random.Random, i: int) -> dict:
+    complaint, assessment, code, (low, high) = WEIGHT[i % len(WEIGHT)]
+    p = patient(rng, 24, 78)
+    bmi = round(rng.uniform(low, high), 1)
+    em_text, em = office_em(rng, "established", 1, p, "primary_care")
+    text = (f"{p.intro().capitalize()} here for {complaint}. {em_text} Weight measured today, BMI {bmi}. "
+            f"Assessment: {assessment}, BMI {bmi}; diet and activity plan discussed.")
+    return fields(text, "primary_care", ["body_mass_index", "em_level"], icd=[code, adult_bmi_code(bmi)], cpt=[em])
