@@ -9,7 +9,13 @@ import re
 
 from core.rules.mdm import MdmEstimate, estimate_mdm
 from core.rules.models import Context, Rule
-from core.rules.narrative import minutes_documented, time_statement
+from core.rules.narrative import (
+    FORM_PHYSICAL_RE,
+    MEDICARE_WELLNESS_RE,
+    PREVENTIVE_VISIT_RE,
+    minutes_documented,
+    time_statement,
+)
 
 GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
 
@@ -119,8 +125,10 @@ WELLNESS_HCPCS = frozenset({"G0402", "G0438", "G0439"})
 
 # a preventive visit, or a visit for a minor procedure (0- or 10-day global: the decision to do it is part of the
 # procedure; lesion, I&D, repair, destruction, arthrocentesis, cerumen removal): no separate E/M is estimated
-_WELL_RE = re.compile(r"\bwell[- ](?:child|visit|woman|adolescent|baby)|annual (?:physical|exam|wellness)|preventive (?:visit|exam)"
-                      r"|wellness visit|sports physical|\bawv\b|\bippe\b", re.I)
+def _well_visit(narrative: str) -> bool:
+    """A preventive visit, a Medicare wellness visit or a physical for a form (their services have their codes)."""
+    return bool(PREVENTIVE_VISIT_RE.search(narrative) or MEDICARE_WELLNESS_RE.search(narrative)
+                or FORM_PHYSICAL_RE.search(narrative) or re.search(r"\bwellness visit\b", narrative, re.I))
 
 
 _MINOR_PROCEDURE_RE = re.compile(r"\b(?:laceration|wound) (?:was )?repair|\bsutured\b|\bsimple (?:interrupted|repair)|incision and "
@@ -142,7 +150,7 @@ def _no_separate_visit(ctx: Context) -> bool:
     """A preventive visit, a minor procedure's visit or an ambulance transport: no E/M level is estimated."""
     hcpcs = set(ctx.codes.get("hcpcs", []))
     return bool(WELLNESS_HCPCS & hcpcs or any(code.startswith("A04") for code in hcpcs)
-                or _TRANSPORT_RE.search(ctx.narrative) or _WELL_RE.search(ctx.narrative)
+                or _TRANSPORT_RE.search(ctx.narrative) or _well_visit(ctx.narrative)
                 or _MINOR_PROCEDURE_RE.search(ctx.narrative)
                 or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
 

@@ -193,3 +193,12 @@ def patient_age(narrative: str) -> int | None:
             return 0
         return int(young.group(1)) // 12 if young.group(2).lower().startswith("mo") else 0
     return int(match.group(1)) if match else None
+
+
+# what names a preventive (well) visit, a Medicare wellness visit, and a physical done for a form only: one reading
+# for preventive_visit, preventive_services and em_level (which estimates no problem level for any of them)
+PREVENTIVE_VISIT_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent|baby|check)|\bWCC\b|\bannual (?:physical|"
+                                 r"exam|check-?up|preventive)|\bpreventive (?:visit|exam|care visit|medicine)|"
+                                 r"\broutine (?:physical|check-?up)\b", re.I)
+MEDICARE_WELLNESS_RE = re.compile(r"\bannual wellness(?: visit)?\b|\bAWV\b|\bIPPE\b|welcome to medicare", re.I)
+FORM_PHYSICAL_RE = re.compile(r"\bsports physical\b|pre-?employment|\bDOT physical", re.I)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from core.rules.addressed import is_history_code, mention_sections
 from core.rules.em import ALL_EM, OFFICE_EM, documented_level
 from core.rules.models import Context, Rule
-from core.rules.narrative import note_sections
+from core.rules.narrative import PREVENTIVE_VISIT_RE, note_sections
 from core.text import affirmed, split_sentences
 
 GUIDELINE = ("CMS Medicare Claims Processing Manual ch. 18 (preventive services: G0438/G0439, G0402, G0442, G0444, "
@@ -180,7 +180,7 @@ def _screenings(ctx: Context, medicare: bool) -> list:
     """CPT screenings the note says were done with their result (SCREENINGS), missing from the answer; a
     Medicare depression screening is G0444's, and acuity and hearing screens belong to a preventive visit."""
     cpt, hcpcs = ctx.codes.get("cpt", []), ctx.codes.get("hcpcs", [])
-    preventive = any(c.startswith(("9938", "9939")) for c in cpt) or bool(_WELL_VISIT_RE.search(ctx.narrative))
+    preventive = any(c.startswith(("9938", "9939")) for c in cpt) or bool(PREVENTIVE_VISIT_RE.search(ctx.narrative))
     edits = []
     for code, what, pattern, preventive_only in SCREENINGS:
         if code in cpt or (preventive_only and not preventive) or (code == "96127" and (medicare or "G0444" in hcpcs)):
@@ -192,9 +192,6 @@ def _screenings(ctx: Context, medicare: bool) -> list:
                                    f"{code}"))
     return edits
 
-
-_WELL_VISIT_RE = re.compile(r"\bwell[- ](?:child|visit|adolescent|baby|check)|\bWCC\b|\bpreventive (?:visit|exam)|"
-                            r"\b(?:annual|routine) physical\b", re.I)
 
 
 RULE = Rule("preventive_services", GUIDELINE,

@@ -12,18 +12,20 @@ import re
 from core.rules.addressed import mention_sections
 from core.rules.em import _NEW_RE, OFFICE_EM, documented_level
 from core.rules.models import Context, Rule
-from core.rules.narrative import note_sections, patient_age, visit_note
+from core.rules.narrative import (
+    FORM_PHYSICAL_RE,
+    MEDICARE_WELLNESS_RE,
+    PREVENTIVE_VISIT_RE,
+    note_sections,
+    patient_age,
+    visit_note,
+)
 from core.text import affirmed
 
 GUIDELINE = ("CPT preventive medicine services 99381-99397 (by age, new or established); ICD-10-CM Official "
              "Guidelines I.C.21.c.13 (routine examinations, Z00)")
 
-_WELL_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent|baby|check)|\bannual (?:physical|exam|check-?up|"
-                      r"preventive)|\bpreventive (?:visit|exam|care visit|medicine)|\broutine (?:physical|check-?up)\b",
-                      re.I)
-_NOT_THIS_RE = re.compile(r"\bannual wellness visit\b|\bAWV\b|\bIPPE\b|welcome to medicare", re.I)
 # a physical for a form only (sports, employment, DOT) is no preventive visit, unless the note says it is one too
-_FORM_ONLY_RE = re.compile(r"\bsports physical\b|pre-?employment|\bDOT physical", re.I)
 _PREVENTIVE_SAID_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent|baby|check)|\bpreventive\b", re.I)
 # (lowest age of the band, new patient code, established patient code)
 BANDS = ((0, "99381", "99391"), (1, "99382", "99392"), (5, "99383", "99393"), (12, "99384", "99394"),
@@ -43,8 +45,9 @@ def _assessed_finding(ctx: Context) -> str | None:
 
 
 def _propose(ctx: Context) -> list:
-    if not (visit_note(ctx.narrative) and _WELL_RE.search(ctx.narrative)) or _NOT_THIS_RE.search(ctx.narrative) or (
-            _FORM_ONLY_RE.search(ctx.narrative) and not _PREVENTIVE_SAID_RE.search(ctx.narrative)):
+    if not (visit_note(ctx.narrative) and PREVENTIVE_VISIT_RE.search(ctx.narrative)) or (
+            MEDICARE_WELLNESS_RE.search(ctx.narrative)) or (
+            FORM_PHYSICAL_RE.search(ctx.narrative) and not _PREVENTIVE_SAID_RE.search(ctx.narrative)):
         return []
     age = patient_age(ctx.narrative)
     if age is None or set(ctx.codes.get("hcpcs", [])) & {"G0402", "G0438", "G0439"}:
