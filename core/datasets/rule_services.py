@@ -410,6 +410,25 @@ def ed_professional_claim(rng: random.Random) -> Draft:
     return draft
 
 
+# (the longitudinal relationship as the physician writes it, chronic condition, its code): a Medicare patient's
+# visit with the practitioner of their longitudinal care, whose complexity add-on a careless coder leaves off
+LONGITUDINAL = (("I am his PCP", "HTN, at goal on lisinopril", "I10"),
+                ("I have been her PCP for 12 yrs", "hypothyroidism, stable on levothyroxine", "E03.9"),
+                ("I manage his diabetes", "DM2, A1c 6.9, continue metformin", "E11.9"))
+
+
+def visit_complexity(rng: random.Random) -> Draft:
+    """A Medicare office visit of longitudinal care gets G2211."""
+    relation, assessment, icd = rng.choice(LONGITUDINAL)
+    draft = Draft("primary_care").say(f"S: {who(rng, 66, 88)}, Medicare, est pt ({relation}), chronic care f/u.")
+    draft.say(f"A/P: {assessment}.", ("icd10cm", icd))
+    em_sentence(rng, draft, "established", wrong=False)
+    draft.say("Longitudinal care continues with me.", ("hcpcs", "G2211"), why="visit complexity add-on", careless=False)
+    if icd == "E11.9":
+        draft.also(("icd10cm", "Z79.84"))
+    return draft
+
+
 # (age, well-visit phrasing, gold preventive code (established), the problem E/M a careless coder bills instead)
 WELL = (
     (3, "Well child check", "99392", "99213"), (14, "Well adolescent visit", "99394", "99213"),
@@ -429,4 +448,5 @@ def preventive_visit(rng: random.Random) -> Draft:
 
 SERVICE_FAMILIES = (drug_supply, medicare_vaccine, vaccine_documented, preventive, ambulance, dme, radiology,
                     drug_not_given, vaccine_declined, screening_not_done, arrived_by_ambulance, dme_not_supplied,
-                    lab_not_performed, preventive_visit, ed_professional_claim)
+                    lab_not_performed, preventive_visit, ed_professional_claim,
+                    visit_complexity)

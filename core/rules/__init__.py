@@ -19,6 +19,7 @@ from core.rules import (
     addressed,
     ambulance,
     bmi,
+    complexity,
     denied,
     documentation,
     em,
@@ -60,7 +61,7 @@ RULES: tuple[Rule, ...] = (
     denied.RULE, uncertain.RULE, history.RULE, redundant.RULE,
     specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, addressed.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE, bmi.RULE,
     visit.RULE, wellvisit.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
-    facility.RULE,
+    facility.RULE, complexity.RULE,
 )
 
 

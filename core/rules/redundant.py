@@ -44,7 +44,8 @@ def _seventh(code: str) -> str:
 
 
 def _words(codeset, code: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", codeset.describe(code).lower())) - {"unspecified", "other", "initial",
+    description = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", codeset.describe(code).lower())  # "(congestive)" is no claim
+    return set(re.findall(r"[a-z0-9]+", description)) - {"unspecified", "other", "initial",
                                                                              "encounter", "of", "the", "in", "and"}
 
 

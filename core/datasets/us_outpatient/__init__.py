@@ -37,6 +37,7 @@ PLAN = (  # (family, number of cases)
     (services.well_visit_cases, 8),
     (services.ed_professional_cases, 8),
     (illnesses.weight_cases, 8),
+    (services.longitudinal_cases, 8),
 )
 
 

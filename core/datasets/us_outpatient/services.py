@@ -270,3 +270,24 @@ def well_visit_cases(rng: random.Random, i: int) -> dict:
     band = next(b for b in ((65, "99387", "99397"), (40, "99386", "99396"), (18, "99385", "99395"),
                             (12, "99384", "99394"), (5, "99383", "99393"), (1, "99382", "99392")) if age >= b[0])
     return fields(text, "primary_care", ["preventive_visit"], icd=icd, cpt=[band[1] if new else band[2]])
+
+
+# (how the physician states the longitudinal relationship, the chronic condition, its code, the same-day injection
+# that puts modifier 25 on the visit, or None): Medicare visits of longitudinal care (visit_complexity)
+LONGITUDINAL_VISITS = (
+    ("I am {their} primary care physician", "hypertension, controlled on amlodipine", "I10", None),
+    ("I have been {their} PCP for many years", "hypothyroidism, stable; continue levothyroxine", "E03.9", None),
+    ("I manage {their} heart failure", "chronic diastolic heart failure, compensated", "I50.32", None),
+    ("I am {their} PCP", "vitamin B12 deficiency; cyanocobalamin 1000 mcg IM given today", "E53.8", ("96372", "J3420")),
+)
+
+
+@family
+def longitudinal_cases(rng: random.Random, i: int) -> dict:
+    relation, assessment, icd, injection = LONGITUDINAL_VISITS[i % len(LONGITUDINAL_VISITS)]
+    p = patient(rng, 66, 90)
+    em_text, em = office_em(rng, "established", 1, p, "primary_care")
+    text = f"{p.intro().capitalize()}, a Medicare beneficiary, for a chronic care visit; {relation.format(their=p.their)}. {em_text} Assessment: {assessment}."
+    cpt, hcpcs = ([em, injection[0]], [injection[1]]) if injection else ([em], ["G2211"])
+    return fields(text, "primary_care", ["visit_complexity", "em_level"] + (["drug_administration"] if injection else []),
+                  icd=[icd], cpt=cpt, hcpcs=hcpcs)
