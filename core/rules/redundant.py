@@ -33,6 +33,7 @@ COVERED_BY = {
     "I10": ("I11", "I12", "I13", "I15", "I16"),
     "D64.9": ("D50", "D51", "D52", "D53", "D55", "D56", "D57", "D58", "D59", "D60", "D61", "D62", "D63", "D64"),
     **{f"{t}.9": (t,) for t in ("E08", "E09", "E10", "E11", "E13")},
+    "R10.9": ("R10.1", "R10.2", "R10.3", "R10.8"),  # abdominal pain of a named region
 }
 CATCH_ALL = ("R52", "R69")  # pain of no known site or cause, an illness the record does not name
 _SITE_PAIN = ("R07", "R10", "R51", "M25.5", "M54", "M79.6", "G89", "H92.0", "N64.4", "R30", "M79.1")

@@ -347,6 +347,22 @@ def documented_nos_term(codeset, code: str, mentioned: set[str], sentences: list
     return ranked[0][1]
 
 
+_VAPING_RE = re.compile(r"\be-?cig\w*|\bvap(?:e|es|ed|ing|er)\b|\bjuul\b|\belectronic cigarettes?\b", re.I)
+_CIGARETTE_RE = re.compile(r"(?<!e-)(?<!electronic )\bcigarettes?\b|\bppd\b|\bpacks?[- ](?:a|per)[- ]day\b|\bpack[- ]years?\b", re.I)
+
+
+def _vaping(ctx: Context, code: str) -> str | None:
+    """F17.29x (nicotine dependence, other tobacco product) for a cigarette code F17.21x when the note's nicotine is
+    vaped and no sentence affirms cigarettes ("never smoked cigarettes" does not)."""
+    if not code.startswith("F17.21") or not _VAPING_RE.search(ctx.narrative):
+        return None
+    if any(_CIGARETTE_RE.search(s) and affirmed(s, _CIGARETTE_RE.pattern)
+           for s in split_sentences(ctx.narrative, keep_labels=True)):
+        return None
+    better = "F17.29" + code[6:]
+    return better if ctx.codeset.is_valid(better, "icd10cm") else None
+
+
 def _identified_flu(ctx: Context, code: str) -> str | None:
     """J10 for J11 when a clause of the note identifies the virus and no negative result or negation goes with it
     ("influenza A POSITIVE, B negative": the first clause does)."""
@@ -407,6 +423,11 @@ def _propose_specificity(ctx: Context) -> list:
         staged |= {code for code in ctx.icd() if code.startswith("N18")}
     for code in ctx.diagnoses():
         if code in staged:
+            continue
+        vaping = _vaping(ctx, code)
+        if vaping:
+            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note's nicotine is vaped (e-cigarettes), "
+                                               f"no cigarette smoked: {vaping} (other tobacco product), not {code}", vaping))
             continue
         flu = _identified_flu(ctx, code)
         if flu:

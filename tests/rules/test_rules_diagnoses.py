@@ -329,3 +329,10 @@ def test_someone_elses_smoke_is_no_nicotine_dependence(run):
     assert "F17.210" in run(note, icd=["J20.9", "F17.210"], rules=(notes.RULE,)).codes["icd10cm"]
     note = "45 yo M, est pt, smokes 1 ppd. A: acute bronchitis - smoking cessation counseled."
     assert run(note, icd=["J20.9", "F17.210"], rules=(notes.RULE,)).codes["icd10cm"] == ["J20.9", "F17.210"]
+
+
+def test_vaped_nicotine_is_another_tobacco_product(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = "28 yo M. Vapes nicotine e-cigarettes daily x4 yrs; never smoked cigarettes. A/P: Nicotine dependence, e-cig."
+    assert run(note, icd=["F17.210"], rules=rule).codes["icd10cm"] == ["F17.290"]
+    assert run("45 yo M smokes 1 ppd, also vapes. A/P: nicotine dependence.", icd=["F17.210"], rules=rule).edits == []

@@ -25,6 +25,8 @@ def test_a_general_code_beside_the_code_that_includes_it(run):
     assert out.codes["icd10cm"] == ["I12.9", "N18.32", "D63.1", "E11.22"]
     assert "includes it" in out.edits[0].reason
     assert run("Est pt. A/P: HTN - continue lisinopril. DM2 - A1c 6.8.", icd=["I10", "E11.9"], rules=RULE).edits == []
+    assert run("ED Note. Periumbilical pain moved to the RLQ. Dx: RLQ pain.", icd=["R10.31", "R10.9"],
+               rules=RULE).codes["icd10cm"] == ["R10.31"]
     # a description's "(congestive)" is no word the note must say
     note = "Est pt. A/P: chronic diastolic heart failure, compensated."
     assert run(note, icd=["I50.32", "I50.9"], rules=RULE).codes["icd10cm"] == ["I50.32"]
