@@ -13,7 +13,7 @@ EXCLUSION_REASONS = {
     "family": "family history, not coded",
     "past": "resolved past history, not coded",
     "rule_out": "unconfirmed rule-out diagnosis in outpatient care, its symptoms are coded instead",
-    "facility": "a test of the hospital's laboratory in the ED, billed by the hospital, not the ED physician",
+    "facility": "the ED's lab test or drug, billed by the hospital on its facility claim, not by the ED physician",
 }
 
 

@@ -116,6 +116,9 @@ class NoteWriter:
         for item in self.plan.drugs:
             route_word = self.rng.choice(ROUTE_WORDS[item.route])
             quote = f"{self.rng.choice(item.drug.names)} {nt.dose_text(self.rng, item)} {route_word}"
+            if self.plan.setting == "ed":  # the hospital supplies and bills the ED's drugs and their administration
+                given.append(self.exclude(quote, "facility", item.drug.code))
+                continue
             why = units_why(item.units, nt.unit_basis(item))
             given.append(self.code(quote, item.drug.code, "hcpcs", why))
             admin = ADMIN_CODE_BY_ROUTE.get(item.route)

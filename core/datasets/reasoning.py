@@ -19,7 +19,7 @@ EXCLUSION_LABELS = {
     "family": "family history",
     "past": "resolved past history",
     "rule_out": "unconfirmed; outpatient rule codes the symptoms",
-    "facility": "the hospital's lab test, not the ED physician's",
+    "facility": "the hospital bills it, not the ED physician",
 }
 NOTHING_EXCLUDED = "Nothing negated, historical or unconfirmed to exclude."
 NO_CODES = "No billable code is supported by the documentation."

@@ -85,13 +85,18 @@ def test_units_are_dose_over_billing_unit_rounded_up():
 
 
 def test_ed_cases_bill_the_physicians_work_only(cases):
-    """On the ED's note the hospital bills its lab tests and the ECG tracing (core.rules.facility): the gold
-    answer has no lab code and bills an ECG as its interpretation, 93010; office notes bill both."""
+    """On the ED's note the hospital bills its lab tests, drugs and the ECG tracing (core.rules.facility, the drug
+    rule): the gold answer has no lab or drug code and bills an ECG as its interpretation, 93010; office notes
+    bill them."""
     ed = [c for c in cases if c.meta["setting"] == "ed"]
     office = [c for c in cases if c.meta["setting"] == "office"]
     is_lab = lambda code: code.isdigit() and "80047" <= code <= "89398" or code == "36415"  # noqa: E731
     assert ed and not any(is_lab(code) or code == "93000" for c in ed for code in c.codes["cpt"])
-    labs = [x for c in ed for x in c.exclusions if x.reason == "facility"]
-    assert labs and all(is_lab(x.code) for x in labs)
+    facility = [x for c in ed for x in c.exclusions if x.reason == "facility"]
+    assert any(is_lab(x.code) for x in facility) and any(x.code.startswith("J") for x in facility)
+    assert all(is_lab(x.code) or x.code.startswith("J") for x in facility)
+    # the ED's drugs and their administration are the hospital's too
+    assert not any(code.startswith("J") for c in ed for code in c.codes["hcpcs"])
+    assert not any(code in ("96372", "96374", "96375", "96360") for c in ed for code in c.codes["cpt"])
     assert any(c.codes["cpt"].count("93010") for c in ed)
     assert any(is_lab(code) for c in office for code in c.codes["cpt"])
