@@ -92,7 +92,9 @@ SHORTHAND: dict[str, str] = {
     "stemi": "st elevation myocardial infarction", "djd": "degenerative joint disease osteoarthritis",
     "hsv": "herpes simplex", "bv": "bacterial vaginosis", "pid": "pelvic inflammatory disease",
     "tb": "tuberculosis", "hiv": "human immunodeficiency virus", "ha": "headache", "strep": "streptococcal",
-    "flu": "influenza",
+    "flu": "influenza", "afib": "atrial fibrillation", "sk": "seborrheic keratosis", "oab": "overactive bladder",
+    "nafld": "nonalcoholic fatty liver disease", "aecopd": "acute exacerbation chronic obstructive pulmonary disease",
+    "bppv": "benign paroxysmal positional vertigo", "rhinosinusitis": "rhinosinusitis sinusitis",
 }
 
 
@@ -112,7 +114,8 @@ _SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhyt
 
 def note_words(text: str) -> list[str]:
     """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
-    return [part for word in words(_SINUS_NODE_RE.sub("", text)) for part in SHORTHAND.get(word, word).split()]
+    text = re.sub(r"\ba-fib\b", "afib", _SINUS_NODE_RE.sub("", text), flags=re.I)
+    return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
 
 
 def _synonym_key(synonym: str) -> str:

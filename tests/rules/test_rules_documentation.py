@@ -246,3 +246,14 @@ def test_a_substance_named_without_a_disorder_of_its_use(run):
                        ("New pt. A/P: opioid use disorder, severe, in sustained remission.", "F11.21")):
         assert run(note, icd=[code], rules=rule).edits == [], note
     assert run("Est pt. Smokes 1 ppd. A/P: cessation counseling.", icd=["F17.210"], rules=rule).edits == []
+
+
+def test_more_clinical_shorthand_documents_its_condition(run):
+    from core.rules import documentation
+
+    rule = (documentation.RULE,)
+    for note, code in (("Est pt. A/P: SK on the back - reassurance.", "L82.1"), ("A/P: OAB - start mirabegron.", "N32.81"),
+                       ("A/P: a-fib, rate controlled.", "I48.91"), ("A/P: NAFLD - weight loss.", "K76.0"),
+                       ("A/P: right BPPV - Epley.", "H81.11"), ("A/P: AECOPD - prednisone.", "J44.1"),
+                       ("A/P: acute rhinosinusitis - saline.", "J01.90")):
+        assert run(note, icd=[code], rules=rule).edits == [], note
