@@ -94,7 +94,7 @@ SHORTHAND: dict[str, str] = {
     "tb": "tuberculosis", "hiv": "human immunodeficiency virus", "ha": "headache", "strep": "streptococcal",
     "flu": "influenza", "afib": "atrial fibrillation", "sk": "seborrheic keratosis", "oab": "overactive bladder",
     "nafld": "nonalcoholic fatty liver disease", "aecopd": "acute exacerbation chronic obstructive pulmonary disease",
-    "bppv": "benign paroxysmal positional vertigo", "rhinosinusitis": "rhinosinusitis sinusitis",
+    "bppv": "benign paroxysmal positional vertigo ear", "rhinosinusitis": "rhinosinusitis sinusitis",
 }
 
 
