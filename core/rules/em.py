@@ -146,13 +146,14 @@ _TRANSPORT_RE = re.compile(r"\bambulance (?:run|transport|trip)|\brun report\b|\
                            r"(?:emergency|ED\b|ER\b|hospital)", re.I)
 
 
-def _no_separate_visit(ctx: Context) -> bool:
-    """A preventive visit, a minor procedure's visit or an ambulance transport: no E/M level is estimated."""
+def _no_separate_visit(ctx: Context, family: str) -> bool:
+    """A preventive visit, a minor procedure's office visit or an ambulance transport: no E/M level is estimated.
+    An ED visit is always evaluated: its E/M stands beside the procedure the ED physician does (a repair)."""
     hcpcs = set(ctx.codes.get("hcpcs", []))
+    minor = family != "ed" and bool(_MINOR_PROCEDURE_RE.search(ctx.narrative)
+                                    or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
     return bool(WELLNESS_HCPCS & hcpcs or any(code.startswith("A04") for code in hcpcs)
-                or _TRANSPORT_RE.search(ctx.narrative) or _well_visit(ctx.narrative)
-                or _MINOR_PROCEDURE_RE.search(ctx.narrative)
-                or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
+                or _TRANSPORT_RE.search(ctx.narrative) or _well_visit(ctx.narrative) or minor)
 
 
 def estimated_level(narrative: str, family: str) -> tuple[str, MdmEstimate]:
@@ -169,7 +170,7 @@ def _propose(ctx: Context) -> list:
     expected = expected_level(ctx.narrative, family) if family else None
     present = [c for c in coded if c in ALL_EM]
     basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else f'{family} patient'})"
-    if expected is None and family and not _no_separate_visit(ctx):
+    if expected is None and family and not _no_separate_visit(ctx, family):
         # no level stated: the MDM the note's content supports (problems, data, risk), with its grades in the reason
         expected, estimate = estimated_level(ctx.narrative, family)
         basis = (f"the note states no MDM level or total time; its content reads as {estimate.describe()}: "

@@ -81,7 +81,9 @@ _RX = (r"\brx\b|prescri|refill|\b(?:start|started|starting|begin|initiate|increa
        r"|\bgtts?\b[^.;\n]{0,20}\b(?:ou|od|os|au|ad|as|q\d+h|bid|tid|qid)\b"
        r"|\b(?:drops|ointment|cream)\b[^.;\n]{0,30}\b(?:bid|tid|qid|q\d+h|x ?\d+ ?d)\b")
 _LOW_RISK = (r"\botc\b|over[- ]the[- ]counter|acetaminophen|ibuprofen|tylenol|motrin|naproxen|physical therapy|\bpt referral|"
-             r"hand therapy|splint|sling|boot|crutch|cast\b|brace|immobiliz|supportive care|saline|rest\b|ice\b|fluids|home exercises")
+             r"hand therapy|splint|sling|boot|crutch|cast\b|brace|immobiliz|supportive care|saline|rest\b|ice\b|fluids|home exercises|"
+             # a minor procedure decided on and done at the visit (minor surgery without risk factors: low risk)
+             r"\brepair(?:ed)?\b|\bsutur|\bstaple[sd]?\b|\bi&d\b|incision and drainage|dermabond|steri-?strips")
 # a decision about elective major surgery (moderate risk without risk factors)
 _SURGERY = r"arthroplasty|\btka\b|\btha\b|replacement surgery|surgical (?:repair|fixation|options)|\borif\b|surgery schedul|schedul\w* (?:for )?surgery|proceed with (?:surgery|\w+ (?:repair|replacement))|operative (?:management|treatment)"
 # prescription drugs by their stems, managed in the plan (started, continued, changed, refilled)

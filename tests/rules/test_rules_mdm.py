@@ -67,6 +67,10 @@ def test_a_stated_level_wins_and_no_visit_is_estimated_for_procedures_or_prevent
     fracture = ("New pt, 42 yo F, fell on an outstretched hand. X-ray: nondisplaced distal radius fracture. "
                 "Short arm splint applied. A/P: closed fracture of the left radius - splint, ortho f/u 1 wk.")
     assert [e.code for e in run(fracture, cpt=["29125"], rules=(em.RULE,)).edits] == ["99203"]
+    # an ED visit is evaluated even with a repair: a minor surgery done there is low risk
+    ed_repair = ("ED Note. 30 yo M hit his scalp on a shelf, 3 cm laceration. Exam: no LOC, neuro intact. "
+                 "Simple repair with staples. Dx: scalp laceration.")
+    assert [e.code for e in run(ed_repair, cpt=["12002"], rules=(em.RULE,)).edits] == ["99283"]
     well = "Adolescent well visit - 13 yo F, established. Vaccines given. A/P: healthy adolescent."
     assert run(well, cpt=[], rules=(em.RULE,)).edits == []
     # a drug's extended-release 'ER' is no emergency room
