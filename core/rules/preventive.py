@@ -140,8 +140,8 @@ def _propose(ctx: Context) -> list:
                 edits += [RULE.edit("drop", "icd10cm", c, f"the {service.what} was negative: {c} is not a "
                                     "diagnosis of this encounter") for c in negative]
                 icd = [c for c in icd if c not in negative]
-    edits += _screenings(ctx, medicare)
     wellness = [code for service, _ in done if (code := service.medicare_code) in _WELLNESS]
+    edits += _screenings(ctx, medicare or bool(wellness))  # an AWV is Medicare's, whatever the note says of the payer
     if wellness and documented_level(ctx.narrative) is None:
         dropped = _wellness_only(ctx, wellness[0])
         edits += dropped
