@@ -189,7 +189,8 @@ NEGATION_CUES = ("no", "not", "denies", "denied", "negative", "neg for", "withou
 FAMILY_CUES = ("family", "fhx", "father", "mother", "brother", "sister", "grandfather", "grandmother", "sibling")
 _NOT_AFFIRMED_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES + FAMILY_CUES) + r")\b", re.IGNORECASE)
 # A negation cue with no comma between it and the end of the text: it still governs what comes next.
-_NEGATED_TAIL_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES) + r")\b[^,]*$", re.IGNORECASE)
+# a comma or a spaced dash ends a denial's scope ("no prior pneumococcal vaccine - PCV20 given today")
+_NEGATED_TAIL_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES) + r")\b(?:(?!\s[-\u2013\u2014]+\s)[^,])*$", re.IGNORECASE)
 
 
 def is_affirmed(sentence: str) -> bool:

@@ -20,6 +20,7 @@ from core.rules.documentation import documented_keys
 from core.rules.mentions import loose_condition_keys, mentions
 from core.rules.models import Context, Rule
 from core.rules.narrative import note_sections, section_at, visit_note
+from core.rules.notes import requested_by
 from core.text import sentence_spans
 
 GUIDELINE = ("ICD-10-CM Official Guidelines IV.J (code the conditions that require or affect care at the encounter), "
@@ -74,6 +75,12 @@ def _drug_status(ctx: Context, dropped: set[str], sections) -> list:
             and mention_sections(ctx.codeset, condition, ctx.narrative, sections) == {"history"}]
 
 
+def _requested(ctx: Context, symptom: str) -> bool:
+    """Whether a coded diagnosis's 'use additional code' note asks for the symptom (N40.1 benign prostatic
+    hyperplasia with lower urinary tract symptoms: nocturia R35.1, incomplete emptying R39.14 'when specified')."""
+    return any(requested_by(ctx.codeset, code, symptom) for code in ctx.icd() if code != symptom)
+
+
 def _propose(ctx: Context) -> list:
     if not visit_note(ctx.narrative):
         return []
@@ -102,7 +109,8 @@ def _propose(ctx: Context) -> list:
     edits += _drug_status(ctx, dropped, sections)
     if assessed:
         for code, kinds in where.items():
-            if code.startswith("R") and kinds and "assessment" not in kinds:
+            if (code.startswith("R") and kinds and "assessment" not in kinds
+                    and not _requested(ctx, code)):
                 label = ctx.codeset.describe(code).lower()
                 edits.append(RULE.edit("drop", "icd10cm", code, f"the assessment names {assessed[0]} and not {label}: "
                                        f"a symptom the diagnosis explains, or not assessed, is not coded ({code})"))

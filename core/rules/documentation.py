@@ -95,7 +95,14 @@ SHORTHAND: dict[str, str] = {
     "flu": "influenza", "afib": "atrial fibrillation", "sk": "seborrheic keratosis", "oab": "overactive bladder",
     "nafld": "nonalcoholic fatty liver disease", "aecopd": "acute exacerbation chronic obstructive pulmonary disease",
     "bppv": "benign paroxysmal positional vertigo ear", "rhinosinusitis": "rhinosinusitis sinusitis",
+    "pvc": "premature ventricular contraction depolarization", "pvcs": "premature ventricular contractions depolarization",
+    "pac": "premature atrial contraction depolarization", "pacs": "premature atrial contractions depolarization",
 }
+# hemorrhoids are graded I-IV by degree of prolapse ("grade II internal hemorrhoids": second degree, K64.1)
+_HEMORRHOID_GRADE_RE = re.compile(r"\bgrade\s+(iv|iii|ii|i|[1-4])\b(?=\s+(?:(?:internal|external|mixed|bleeding|non-?bleeding|"
+                                  r"prolapsed?)\s+)*hemorrhoids?\b)", re.I)
+_DEGREES = {"i": "first", "1": "first", "ii": "second", "2": "second", "iii": "third", "3": "third", "iv": "fourth",
+            "4": "fourth"}
 
 
 def _stems(tokens: list[str], prefixes: bool = True) -> set[str]:
@@ -115,6 +122,7 @@ _SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhyt
 def note_words(text: str) -> list[str]:
     """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
     text = re.sub(r"\ba-fib\b", "afib", _SINUS_NODE_RE.sub("", text), flags=re.I)
+    text = _HEMORRHOID_GRADE_RE.sub(lambda m: _DEGREES[m.group(1).lower()] + " degree", text)
     return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
 
 
@@ -176,14 +184,26 @@ def affirmed_sentence_keys(narrative: str) -> list[list[set[str]]]:
 DISEASE_ADJECTIVES = frozenset({"hypertensive", "diabetic", "alcoholic"})
 
 
+_DRUG_ROUTE_RE = re.compile(r"\boral(?= (?:hypoglycemic|antidiabetic|contracepti|anticoagulant|drugs?|medications?)\b)",
+                            re.I)
+_WITH_RE = re.compile(r"\s+with\s+", re.I)
+# a head that names no condition of its own ('Other difficulties with micturition', 'Problems with ...')
+_GENERIC_HEAD_RE = re.compile(r"\b(?:difficult\w*|problems?|contact|exposure|encounter|person|abnormalit\w*|"
+                              r"complications?|symptoms?)\b", re.I)
+
+
 @lru_cache(maxsize=8192)
 def _alternatives(codeset, code: str) -> tuple[tuple[frozenset[str], frozenset[str], tuple[frozenset[str], ...]], ...]:
     """Per text of the code: (condition keys, site keys, the keys of each disease adjective it holds)."""
     found = []
     for text in code_texts(codeset, code):
+        text = _DRUG_ROUTE_RE.sub(" ", text)  # 'oral hypoglycemic drugs': a route, no site a note must name
         condition, site = _split(text)
         tokens = words(re.sub(r"\([^)]*\)", " ", text))
         required = tuple(frozenset(_with_synonyms([w])) for w in dict.fromkeys(tokens) if w in DISEASE_ADJECTIVES)
+        head = _WITH_RE.split(text, maxsplit=1)
+        if len(head) == 2 and (head_condition := _split(head[0])[0]) and not _GENERIC_HEAD_RE.search(head[0]):
+            required += (frozenset(head_condition),)  # 'X with Y' documents nothing without X (diabetes of E11.65)
         if condition or site:
             found.append((frozenset(condition), frozenset(site), required))
     return tuple(found)

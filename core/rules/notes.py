@@ -21,7 +21,8 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
                r"dapagliflozin|oral (hypoglycemic|antidiabetic|diabetes) (agent|medication|drug)s?)\b",),
     "Z79.85": (r"\b(semaglutide|liraglutide|dulaglutide|tirzepatide|exenatide)\b",),
     "Z77.22": (r"\b(secondhand|second-hand|passive) smoke\b",),
-    "Z87.891": (r"\b(former smoker|quit smoking|ex-smoker)\b",),
+    # a quit told as done, not advised ("Advised to quit smoking" is a smoker's plan)
+    "Z87.891": (r"\b(former smoker|ex-smoker)\b|(?<!to )\bquit smoking\b",),
     "F17.210": (r"\bsmokes (\d+|a|one|half a|two) (pack|cigarette)|\bpack[- ]a[- ]day\b|\bcigarette smoker\b",),
     "B96.20": (r"\b(E\. ?coli|Escherichia coli)\b",),
     "B95.61": (r"\bMSSA\b|methicillin[- ]susceptible staph",),
@@ -47,6 +48,8 @@ def _propose(ctx: Context) -> list:
     for additional, patterns in TRIGGERS.items():
         if ctx.has("icd10cm", additional) or (additional[:2] == "B9" and any(c[:2] == "B9" for c in ctx.icd())):
             continue
+        if additional == "Z87.891" and any(c.startswith("F17") for c in ctx.icd()):
+            continue  # a current smoker's nicotine dependence is coded: no history of it (Excludes1)
         requester = _requesting(ctx, additional)
         if requester and any_affirmed(ctx.narrative, patterns):
             edits.append(RULE.edit("add", "icd10cm", additional, f"{requester} says 'use additional code' for "

@@ -157,8 +157,28 @@ def _documented_products(ctx: Context) -> list[str]:
     if not given:
         return []
     missing = _not_given_kinds(ctx.narrative)  # 'Declined Tdap' names no product given
-    return [code for pattern, code in PRODUCTS if code not in coded and affirmed(ctx.narrative, pattern)
+    return [code for pattern, code in PRODUCTS if code not in coded and given_today(ctx.narrative, pattern)
             and vaccine_kind(code) not in missing]
+
+
+_CLAUSE_RE = re.compile(r"[;,]|\s[-\u2013\u2014]+\s")
+_PAST_DOSE_RE = re.compile(r"\b(?:received|had|got|prior|at age \d+)\b", re.I)
+_TODAY_RE = re.compile(r"\btoday\b|\bthis visit\b|\bnow\b", re.I)
+
+
+def given_today(narrative: str, pattern: str) -> bool:
+    """Whether a clause names the vaccine product (`pattern`) as given at this visit: affirmed, and not told as a
+    past or outside dose ('received PPSV23 at age 66; PCV20 0.5 mL IM given today' gives PCV20 only) unless the
+    clause says it was given today."""
+    for sentence in split_sentences(narrative, keep_labels=True):
+        for clause in _CLAUSE_RE.split(sentence):
+            if not re.search(pattern, clause, re.I) or not affirmed(clause, pattern):
+                continue
+            if (_NOT_GIVEN_RE.search(clause) or _PAST_DOSE_RE.search(clause)) and not (
+                    _GIVEN_RE.search(clause) or _TODAY_RE.search(clause)):
+                continue
+            return True
+    return False
 
 
 def _medicare(ctx: Context) -> bool:

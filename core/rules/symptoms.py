@@ -4,6 +4,7 @@ symptom that routinely goes with a confirmed diagnosis is not coded in addition 
 from __future__ import annotations
 
 from core.rules.models import Context, Rule
+from core.rules.notes import requested_by
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.B.5 and I.C.18.b (integral signs and symptoms)"
 
@@ -58,7 +59,8 @@ def _propose(ctx: Context) -> list:
     edits, icd = [], ctx.icd()
     for symptom in icd:
         for diagnosis in icd:
-            name = integral_to(diagnosis, symptom) if diagnosis != symptom else None
+            name = (integral_to(diagnosis, symptom) if diagnosis != symptom
+                    and not requested_by(ctx.codeset, diagnosis, symptom) else None)
             if name:
                 label = ctx.codeset.describe(symptom).split(",")[0].lower() or symptom
                 edits.append(RULE.edit("drop", "icd10cm", symptom,

@@ -51,7 +51,11 @@ UNCERTAIN_AFTER = (
     r"screen(?:ing)?", r"prevention", r"risk", r"(?:was |were |is |are |also )?considered", r"not supported",
 )
 _BEFORE_RE = re.compile(r"(?:\b(?:" + "|".join(UNCERTAIN_BEFORE) + r")|\?)[^,;]*$", re.IGNORECASE)
-_AFTER_RE = re.compile(r"^[^,;]*?\b(?:" + "|".join(UNCERTAIN_AFTER) + r")\b|^\s*\?", re.IGNORECASE)
+# a spaced dash ends the mention's clause ("Acute bronchitis - pneumonia excluded by CXR": the cue is the pneumonia's),
+# unless the cue follows the dash at once ("PE - ruled out")
+_NO_DASH = r"(?:(?!\s[-\u2013\u2014]+\s)[^,;])"
+_AFTER_RE = re.compile(r"^\s*[-\u2013\u2014]+\s*(?:" + "|".join(UNCERTAIN_AFTER) + r")\b"
+                       r"|^" + _NO_DASH + r"*?\b(?:" + "|".join(UNCERTAIN_AFTER) + r")\b|^\s*\?", re.IGNORECASE)
 _DIFFERENTIAL_RE = re.compile(r"^\W*(?:differential(?: diagnos[ie]s)?|ddx|r/o|rule outs?)\b", re.IGNORECASE)
 
 
