@@ -146,6 +146,30 @@ _TRANSPORT_RE = re.compile(r"\bambulance (?:run|transport|trip)|\brun report\b|\
                            r"(?:emergency|ED\b|ER\b|hospital)", re.I)
 
 
+# a visit no physician E/M is billed for: a follow-up inside a procedure's global period (CMS: its visits are part
+# of the procedure's payment, reported as 99024 if at all) or a nurse visit for an injection or a vaccine (99211 is
+# not billed with the administration, NCCI)
+_GLOBAL_PERIOD_RE = re.compile(r"\b(?:in|within|during) (?:the |a |its )?(?:\d+[- ]day )?(?:post-?op(?:erative)? )?global"
+                               r"(?: surgical)?(?: period)?\b(?!,? (?:is |was |has |now )?(?:complete|ended|over|expired|passed))"
+                               r"|\bglobal period\b(?!,? (?:is |was |has |now )?(?:complete|ended|over|expired|passed))"
+                               r"|\bpost-?op(?:erative)? visit\b", re.I)
+_NURSE_VISIT_RE = re.compile(r"\b(?:nurse|RN|MA)(?:[- ]only)? visit\b|\bnurse-only\b|\bper standing order\b", re.I)
+_ADMINISTRATION = ("96372", "96374", "96373", "90460", "90471", "90472", "G0008", "G0009", "G0010")
+
+
+def _not_billed(ctx: Context, family: str) -> str | None:
+    """Why the visit has no E/M of its own (see _GLOBAL_PERIOD_RE), or None."""
+    if family == "ed":
+        return None
+    if _GLOBAL_PERIOD_RE.search(ctx.narrative):
+        return "a follow-up in the procedure's global period is part of the procedure: no E/M visit code is billed"
+    coded = set(ctx.codes.get("cpt", [])) | set(ctx.codes.get("hcpcs", []))
+    heading = ctx.narrative.lstrip()[:120].split("\n")[0]  # the note's own kind, not a visit planned ('RTC nurse visit')
+    if _NURSE_VISIT_RE.search(heading) and coded & set(_ADMINISTRATION):
+        return "a nurse visit for an injection or a vaccine is billed by its administration: no E/M visit code"
+    return None
+
+
 def _no_separate_visit(ctx: Context, family: str) -> bool:
     """A preventive visit, a minor procedure's office visit or an ambulance transport: no E/M level is estimated.
     An ED visit is always evaluated: its E/M stands beside the procedure the ED physician does (a repair)."""
@@ -169,6 +193,8 @@ def _propose(ctx: Context) -> list:
     family = patient_family(ctx.narrative, coded)
     expected = expected_level(ctx.narrative, family) if family else None
     present = [c for c in coded if c in ALL_EM]
+    if family and (why := _not_billed(ctx, family)):
+        return [RULE.edit("drop", "cpt", code, why) for code in present]
     basis = f"the documented MDM/time supports {expected} ({'ED' if family == 'ed' else f'{family} patient'})"
     if expected is None and family and not _no_separate_visit(ctx, family):
         # no level stated: the MDM the note's content supports (problems, data, risk), with its grades in the reason

@@ -74,3 +74,25 @@ def test_advice_to_quit_is_no_former_smoker(run):
     assert "Z87.891" not in out.codes["icd10cm"]
     out = run("COPD exacerbation. Former smoker, quit smoking 2015.", icd=["J44.1"], rules=(notes.RULE,))
     assert "Z87.891" in out.codes["icd10cm"]
+
+
+def test_no_em_in_a_global_period_or_for_a_nurse_visit(run):
+    from core.rules import em
+
+    rule = (em.RULE,)
+    note = ("Ortho f/u. 45 y/o M, established, 6 wks s/p closed R distal radius fx treated in a cast in this office - in "
+            "global period. Cast removed today. XR R wrist 3 views taken and read in office: healing.")
+    out = run(note, icd=["S52.531D"], cpt=["99213", "73110"], rules=rule)
+    assert out.codes["cpt"] == ["73110"] and "global period" in out.edits[0].reason
+    done = note.replace("in global period", "global period complete")
+    assert "99213" in run(done, icd=["S52.531D"], cpt=["99213", "73110"], rules=rule).codes["cpt"]
+    nurse = ("NURSE VISIT - 57 y/o F, est pt w/ pernicious anemia, monthly B12 injection per standing order. "
+             "Cyanocobalamin 1000 mcg IM L deltoid given.")
+    out = run(nurse, icd=["D51.0"], cpt=["96372"], hcpcs=["J3420"], rules=rule)
+    assert out.edits == [] and out.codes["cpt"] == ["96372"]
+    out = run(nurse, icd=["D51.0"], cpt=["99214", "96372"], hcpcs=["J3420"], rules=rule)
+    assert out.codes["cpt"] == ["96372"]
+    # a nurse visit planned for later is no nurse visit today
+    planned = ("Est pt f/u osteoporosis, BPH, HLD. B12 deficiency: cyanocobalamin 1000 mcg IM given by nurse. "
+               "Total time 32 min. RTC 1 mo nurse visit for B12.")
+    assert "99214" in run(planned, icd=["E53.8"], cpt=["99214", "96372"], hcpcs=["J3420"], rules=rule).codes["cpt"]
