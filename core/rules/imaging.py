@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from core.rules.em import patient_family
 from core.rules.models import Context, Rule
+from core.rules.narrative import visit_note
 from core.text import split_sentences
 
 GUIDELINE = ("CPT radiology guidelines: a code for a number of views is reported for the views documented "
@@ -239,9 +241,64 @@ def _in_words(low: int, high: int) -> str:
     return f"{low} view{'s' if low > 1 else ''}" if low == high else f"{low} to {high} views"
 
 
+# an x-ray taken at this visit by the office itself ("XR R wrist 3 views taken & read in office", "ankle x-ray, 3 views,
+# done here, my read"), not one ordered, done elsewhere or read by radiology (the radiologist's claim)
+_IN_OFFICE_RE = re.compile(r"\bin[- ](?:the )?(?:office|clinic)\b|\bhere\b|\b(?:read|interpreted|reviewed) by me\b|"
+                           r"\bmy (?:own )?(?:read|interpretation|review)\b|\bI (?:read|interpreted)\b|\bpersonally "
+                           r"(?:read|reviewed|interpreted)\b|\bdone and read\b", re.I)
+_ELSEWHERE_RE = re.compile(r"\b(?:order(?:ed|s)?|will (?:get|obtain|order)|to be (?:done|obtained)|schedul\w*|pending|"
+                           r"outside|prior|previous(?:ly)?|last (?:week|month|year)|ago|radiolog\w*|at (?:the )?hospital|"
+                           r"urgent care|ED|ER|sent)\b", re.I)
+
+
+def _in_office_views(ctx: Context) -> dict[str, int]:
+    """body part -> the one view count of the x-ray the note documents as taken and read in the office."""
+    patterns = _part_patterns(ctx.codeset)
+    found: dict[str, set[int]] = {}
+    for sentence in split_sentences(ctx.narrative, keep_labels=True):
+        if not (_IN_OFFICE_RE.search(sentence) and _XRAY_RE.search(sentence)) or _ELSEWHERE_RE.search(sentence):
+            continue
+        parts = [(part, m.start(), m.end()) for part, regex in patterns for m in regex.finditer(sentence)]
+        for count, start, end in _counts(sentence):
+            part = _bind(sentence, start, end, parts)
+            if part and part != "other":
+                found.setdefault(part, set()).add(count)
+    return {part: next(iter(counts)) for part, counts in found.items() if len(counts) == 1}
+
+
+def _missing(ctx: Context, cpt: list[str]) -> list:
+    """The x-ray a visit note documents as taken and read in the office (its part and number of views) when the
+    answer holds no x-ray of that part: the one code of the part whose views match (an ED note's imaging is not
+    the physician's to bill unless read by them: ed_professional decides there, so ED notes are left alone)."""
+    if not visit_note(ctx.narrative) or patient_family(ctx.narrative, cpt) in (None, "ed"):
+        return []
+    parts, families = xray_parts(ctx.codeset), view_families(ctx.codeset)
+    coded_parts = {parts[c] for c in cpt if c in parts}
+    edits = []
+    for part, count in _in_office_views(ctx).items():
+        if part in coded_parts:
+            continue
+        fits = []
+        for code, its_part in parts.items():
+            if its_part != part or not ctx.codeset.is_valid(code, "cpt"):
+                continue
+            members = families.get(code, (part, ((code, 1, INFINITY),)))[1]
+            low, high = next((lo, hi) for c, lo, hi in members if c == code)
+            if low <= count <= high and not re.search(r"\b(?:both|bilateral)\b", ctx.codeset.describe(code), re.I):
+                fits.append(code)
+        if len(fits) == 1:
+            edits.append(RULE.edit("add", "cpt", fits[0], f"the note documents an x-ray of the {part}, {count} "
+                                   f"view{'s' if count > 1 else ''}, taken and read in the office: {fits[0]} "
+                                   f"({ctx.codeset.describe(fits[0])})"))
+    return edits
+
+
 def _propose(ctx: Context) -> list:
     dropped = _undocumented(ctx)
-    return dropped + _view_edits(ctx, {edit.code for edit in dropped})
+    edits = dropped + _view_edits(ctx, {edit.code for edit in dropped})
+    cpt = [c for c in ctx.codes.get("cpt", []) if c not in {e.code for e in edits}]
+    cpt += [e.replacement for e in edits if e.replacement]
+    return edits + _missing(ctx, cpt)
 
 
 def _view_edits(ctx: Context, dropped: set[str]) -> list:

@@ -96,3 +96,23 @@ def test_no_em_in_a_global_period_or_for_a_nurse_visit(run):
     planned = ("Est pt f/u osteoporosis, BPH, HLD. B12 deficiency: cyanocobalamin 1000 mcg IM given by nurse. "
                "Total time 32 min. RTC 1 mo nurse visit for B12.")
     assert "99214" in run(planned, icd=["E53.8"], cpt=["99214", "96372"], hcpcs=["J3420"], rules=rule).codes["cpt"]
+
+
+def test_an_office_xray_the_answer_lacks_is_added(run):
+    from core.rules import imaging
+
+    rule = (imaging.RULE,)
+    note = ("Ortho new pt, 52 y/o F, R shoulder pain x3 mo. XR R shoulder 2 views (AP, axillary) taken and read in "
+            "office: no fracture, mild AC arthrosis.\nA/P: R rotator cuff tendinitis - PT referral.")
+    out = run(note, icd=["M75.81"], cpt=["99203"], rules=rule)
+    assert out.codes["cpt"] == ["99203", "73030"] and "taken and read in the office" in out.edits[0].reason
+    # coded already, ordered for later, read by radiology, or an ED note: nothing added
+    assert run(note, icd=["M75.81"], cpt=["99203", "73030"], rules=rule).edits == []
+    for other in (note.replace("taken and read in office", "ordered"),
+                  note.replace("taken and read in office", "at the hospital, radiology read"),
+                  "ED note. 52 y/o F fell. XR R shoulder 2 views, my read: no fracture.\nDx: R shoulder contusion."):
+        assert "73030" not in run(other, icd=["S40.011A"], cpt=["99283"], rules=rule).codes["cpt"], other
+    # two counts for one part (the two knees): never a guess
+    two = ("Est pt. XR L knee 3 views, read by me: severe OA. XR R knee 2 views, read by me: well-fixed TKA.\n"
+           "A/P: primary OA L knee.")
+    assert run(two, icd=["M17.12"], cpt=["99214"], rules=rule).edits == []
