@@ -414,6 +414,20 @@ def _ckd_stage_edits(ctx: Context) -> list:
     return edits
 
 
+# the Index's entries for a chest pain a note qualifies (Pain, chest, atypical R07.89; Pain, pleuritic R07.81; Pressure,
+# chest R07.89; Pain, precordial R07.2): "Chest pain, unspecified" R07.9 only for a chest pain the note does not qualify
+_CHEST_PAIN = ((r"\bpleuritic\b(?:[- ]type)?(?: (?:chest|CP))?(?: pain)?", "R07.81"),
+               (r"\batypical (?:chest pain|CP)\b|\bchest[- ]wall pain\b|\bchest (?:pressure|tightness|discomfort)\b|"
+                r"\b(?:musculoskeletal|non-?cardiac|MSK) (?:chest pain|CP)\b", "R07.89"),
+               (r"\bprecordial pain\b", "R07.2"))
+
+
+def _qualified_chest_pain(ctx: Context, code: str) -> str | None:
+    if code != "R07.9":
+        return None
+    return next((better for pattern, better in _CHEST_PAIN if affirmed(ctx.narrative, pattern)), None)
+
+
 def _propose_specificity(ctx: Context) -> list:
     read = _ABSENT_FEATURE_RE.sub(r"\1", _DENIED_QUALIFIER_RE.sub(" ", with_fracture_default(ctx.narrative)))
     mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
@@ -428,6 +442,11 @@ def _propose_specificity(ctx: Context) -> list:
         if vaping:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note's nicotine is vaped (e-cigarettes), "
                                                f"no cigarette smoked: {vaping} (other tobacco product), not {code}", vaping))
+            continue
+        chest = _qualified_chest_pain(ctx, code)
+        if chest and chest not in ctx.icd():
+            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note qualifies the chest pain: {chest} "
+                                               f"({ctx.codeset.describe(chest).lower()}), not {code}", chest))
             continue
         flu = _identified_flu(ctx, code)
         if flu:

@@ -3,7 +3,7 @@ fifteenth session's new realistic notes (usf): each test has the case that faile
 
 from __future__ import annotations
 
-from core.rules import addressed, documentation, notes, pairing, symptoms, uncertain
+from core.rules import addressed, documentation, notes, pairing, specificity, symptoms, uncertain
 from core.text import affirmed
 
 
@@ -116,3 +116,15 @@ def test_an_office_xray_the_answer_lacks_is_added(run):
     two = ("Est pt. XR L knee 3 views, read by me: severe OA. XR R knee 2 views, read by me: well-fixed TKA.\n"
            "A/P: primary OA L knee.")
     assert run(two, icd=["M17.12"], cpt=["99214"], rules=rule).edits == []
+
+
+def test_a_qualified_chest_pain_takes_its_index_code(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    for note, code in [("Dx: Atypical chest pain, ACS ruled out.", "R07.89"),
+                       ("A/P: 2) Pleuritic chest pain - CTA neg.", "R07.81"),
+                       ("CC: substernal chest pressure x3 h. Dx: chest pressure, troponins neg.", "R07.89"),
+                       ("Dx: chest wall pain, likely costochondritis.", "R07.89")]:
+        out = run(note, icd=["R07.9"], rules=rule)
+        assert out.codes["icd10cm"] == [code], (note, out.edits)
+    assert run("CC: chest pain x2 h. Dx: chest pain, cause unclear.", icd=["R07.9"], rules=rule).edits == []
+    assert run("Denies chest pressure. Dx: chest pain.", icd=["R07.9"], rules=rule).edits == []
