@@ -76,6 +76,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "heada": ("ha",), "fract": ("fx", "broke", "break"),
     "dysur": ("urina", "burni"), "mictu": ("urina", "voidi", "pee"), "exace": ("attac", "flare", "worse"), "tinea": ("fungu", "ringw", "athle"), "ungui": ("nail", "toena"),
     "nasal": ("nose",), "head": ("face", "facia", "foreh", "scalp", "cheek", "chin", "brow"), "alcoh": ("drink", "etoh", "beer", "wine", "liquo"), "injur": ("hurt", "traum"),
+    # a bone's "lower end" is its distal end ("distal radius"), its "upper end" the proximal one
+    "lower": ("distal",), "upper": ("proximal",), "end": ("distal", "proximal"),
 }
 # clinical shorthand a note uses for a condition, read here only (core.text's ABBREVIATIONS also feed the search
 # index and the retriever's features; these are the coding rules' reading of a note): token -> words
@@ -159,7 +161,7 @@ def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
     return [codeset.describe(code)] + [line for line, _ in note_lines(codeset, code, "inclusion_terms", inherited)]
 
 
-_PHRASE_BREAK_RE = re.compile(r"[,;()]|\s[-/]\s|\b(?:and|or|but|then|also|plus)\b", re.I)
+_PHRASE_BREAK_RE = re.compile(r"[,;]|\s[-/]\s|\b(?:and|or|but|then|also|plus)\b", re.I)
 
 
 def affirmed_sentence_keys(narrative: str) -> list[list[set[str]]]:

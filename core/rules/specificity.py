@@ -194,7 +194,12 @@ def with_fracture_default(narrative: str) -> str:
     fracture'; a note that says either is read as it stands."""
     if _DISPLACEMENT_RE.search(narrative):
         return narrative
-    return _FRACTURE_RE.sub(lambda m: "displaced " + m.group(0), narrative)
+    # a torus (buckle) or greenstick fracture is neither displaced nor not: its codes say no displacement
+    return _FRACTURE_RE.sub(lambda m: m.group(0) if _NO_DISPLACEMENT_RE.search(narrative[:m.start()])
+                            else "displaced " + m.group(0), narrative)
+
+
+_NO_DISPLACEMENT_RE = re.compile(r"\b(?:torus|buckle|greenstick)\s*(?:\([^)]*\)\s*)?$", re.I)
 _IDENTIFIED_FLU = (r"\binfluenza (type )?[AB]\b|\bflu [AB]\b|\b(positive|\+) for influenza\b|\bH1N1\b|\bH3N2\b"
                    r"|\binfluenza[^.;]{0,30}\b(positive|detected)\b")
 

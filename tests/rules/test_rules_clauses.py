@@ -128,3 +128,18 @@ def test_a_qualified_chest_pain_takes_its_index_code(run):
         assert out.codes["icd10cm"] == [code], (note, out.edits)
     assert run("CC: chest pain x2 h. Dx: chest pain, cause unclear.", icd=["R07.9"], rules=rule).edits == []
     assert run("Denies chest pressure. Dx: chest pain.", icd=["R07.9"], rules=rule).edits == []
+
+
+def test_a_fractures_kind_and_the_distal_end_are_documented(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    torus = ("7 yo M fell off his scooter onto an outstretched L hand. XR L wrist 3 views, read by me: torus (buckle) "
+             "fracture of distal radial metaphysis.\nA/P: Torus fracture, distal L radius, closed, initial.")
+    assert run(torus, icd=["S52.502A"], rules=rule).codes["icd10cm"] == ["S52.522A"]
+    colles = ("63 yo F returns 14 wks after R distal radius (Colles) fracture from a fall on ice.\n"
+              "A/P: healed R distal radius (Colles) fracture - home exercises.")
+    assert run(colles, icd=["S52.501D"], rules=rule).codes["icd10cm"] == ["S52.531D"]
+    # a note that says no more than 'distal radius fracture' keeps the unspecified fracture of the lower end
+    plain = "XR R wrist: distal radius fracture.\nA/P: closed fracture of the R distal radius, initial."
+    assert run(plain, icd=["S52.501A"], rules=rule).edits == []
+    assert specificity.with_fracture_default("torus fracture of the radius") == "torus fracture of the radius"
+    assert specificity.with_fracture_default("fracture of the radius") == "displaced fracture of the radius"
