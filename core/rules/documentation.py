@@ -43,7 +43,7 @@ axillary facial oral
 # the note's words for what a description word (its first five letters) names
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "nicot": ("smok", "cigar", "tobac", "vape", "vapin", "pack", "ppd"), "cigar": ("smok", "pack", "ppd"),
-    "tobac": ("smok", "cigar", "chew", "vape"), "influ": ("flu",), "hyper": ("high", "elevated"),
+    "tobac": ("smok", "cigar", "chew", "vape"), "influ": ("flu",), "hypert": ("high", "elevated"),
     "hyperl": ("chole", "lipid", "trigl"), "hyperc": ("chole", "lipid"), "obesi": ("obese", "bmi"),
     "synco": ("faint", "passed"), "neopl": ("cance", "carci", "tumor", "mass", "lesio", "metas", "lymph", "sarco",
                                           "melan", "adeno", "malig"),
@@ -97,21 +97,32 @@ SHORTHAND: dict[str, str] = {
     "flu": "influenza", "afib": "atrial fibrillation", "sk": "seborrheic keratosis", "oab": "overactive bladder",
     "nafld": "nonalcoholic fatty liver disease", "aecopd": "acute exacerbation chronic obstructive pulmonary disease",
     "bppv": "benign paroxysmal positional vertigo ear", "rhinosinusitis": "rhinosinusitis sinusitis",
+    "antihypertensive": "antihypertensive hypertension", "antihypertensives": "antihypertensives hypertension",
     "pvc": "premature ventricular contraction depolarization", "pvcs": "premature ventricular contractions depolarization",
     "pac": "premature atrial contraction depolarization", "pacs": "premature atrial contractions depolarization",
 }
 # hemorrhoids are graded I-IV by degree of prolapse ("grade II internal hemorrhoids": second degree, K64.1)
 _HEMORRHOID_GRADE_RE = re.compile(r"\bgrade\s+(iv|iii|ii|i|[1-4])\b(?=\s+(?:(?:internal|external|mixed|bleeding|non-?bleeding|"
                                   r"prolapsed?)\s+)*hemorrhoids?\b)", re.I)
+# diabetes the provider calls poorly controlled or out of control is coded as with hyperglycemia (the Index: Diabetes,
+# uncontrolled, meaning hyperglycemia); an A1c above goal alone is not
+_DIABETES = r"(?:T[12]DM|DM ?(?:type )?[12]?|diabetes(?: mellitus)?(?: type [12I]+| \(type [12]\))?|type [12] diabetes(?: mellitus)?)"
+_UNCONTROLLED_DIABETES_RE = re.compile(rf"\b(?:poorly|inadequately|sub-?optimally|un)[- ]?controlled {_DIABETES}\b|\b{_DIABETES}"
+                                       r",?\s+(?:(?:is|remains|was)\s+)?(?:uncontrolled|poorly controlled|out of control)\b", re.I)
 _DEGREES = {"i": "first", "1": "first", "ii": "second", "2": "second", "iii": "third", "3": "third", "iv": "fourth",
             "4": "fourth"}
+
+
+def prefix_key(token: str) -> str:
+    """A word's key: its first five letters, seven for a 'hyper-'/'hypo-' word (hyperglycemia is no hyperlipidemia)."""
+    return token[:7] if token.startswith(("hyper", "hypo")) else token[:5]
 
 
 def _stems(tokens: list[str], prefixes: bool = True) -> set[str]:
     """Each word's first five letters, its search stem (marked '~') and, with `prefixes` (a note's words), its
     first four (marked '^', what a four-letter synonym such as 'smok' matches). A description's own words are
     keyed without them: four letters in common are no evidence ('contact' urticaria is not 'continue')."""
-    keys = {token[:5] for token in tokens} | {"~" + stem for stem in tokenize(" ".join(tokens))}
+    keys = {prefix_key(token) for token in tokens} | {"~" + stem for stem in tokenize(" ".join(tokens))}
     return keys | {"^" + token[:4] for token in tokens if len(token) >= 4} if prefixes else keys
 
 
@@ -125,6 +136,7 @@ def note_words(text: str) -> list[str]:
     """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
     text = re.sub(r"\ba-fib\b", "afib", _SINUS_NODE_RE.sub("", text), flags=re.I)
     text = _HEMORRHOID_GRADE_RE.sub(lambda m: _DEGREES[m.group(1).lower()] + " degree", text)
+    text = _UNCONTROLLED_DIABETES_RE.sub(lambda m: m.group(0) + " hyperglycemia", text)
     return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
 
 

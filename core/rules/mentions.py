@@ -9,7 +9,15 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from core.rules.documentation import ANATOMY, QUALIFIERS, _stems, code_texts, note_words, word_keys
+from core.rules.documentation import (
+    ANATOMY,
+    QUALIFIERS,
+    _stems,
+    code_texts,
+    note_words,
+    prefix_key,
+    word_keys,
+)
 from core.text import FAMILY_CUES, NEGATION_WINDOW, split_sentences, words
 
 FAMILY_RE = re.compile(r"\b(?:" + "|".join(FAMILY_CUES) + r")\b", re.IGNORECASE)
@@ -37,7 +45,7 @@ _LOOSE_KEYS = frozenset({"^high", "high", "eleva", "^elev", "blood", "^bloo", "b
 def _mention_keys(word: str) -> frozenset[str]:
     """The keys a note's word mentions a condition word by: its stem and its synonyms, not its first five letters
     ('hyper' would make hyperlipidemia a mention of hypertension), nor the loose synonyms."""
-    return word_keys(word) - {word[:5]} - _LOOSE_KEYS
+    return word_keys(word) - {prefix_key(word)} - _LOOSE_KEYS
 
 
 def _head_words(text: str) -> list[str]:

@@ -433,6 +433,29 @@ def _qualified_chest_pain(ctx: Context, code: str) -> str | None:
     return next((better for pattern, better in _CHEST_PAIN if affirmed(ctx.narrative, pattern)), None)
 
 
+_DIABETES_CATEGORIES = ("E08", "E09", "E10", "E11", "E13")
+
+
+def _undocumented_complication(ctx: Context, code: str, mentioned: set[str]) -> str | None:
+    """For a diabetes code 'with X' (E11.65 with hyperglycemia) whose X the note never names: what to code instead,
+    the category's 'without complications' code ('' when the answer holds another code of the category, which
+    says the diabetes). I.A.15 links diabetes to the conditions the note documents, not to one it never names."""
+    if code[:3] not in _DIABETES_CATEGORIES or len(code) < 6:
+        return None
+    description = ctx.codeset.describe(code)
+    parts = re.split(r"\bwith\b", description, maxsplit=1, flags=re.I)
+    if len(parts) < 2:
+        return None
+    tail = [w for w in words(re.sub(r"\([^)]*\)", " ", parts[1])) if w not in _FILLER and not w.isdigit()
+            and w not in ("diabetic", "mellitus", "diabetes", "right", "left", "bilateral")]
+    if not tail or any(word_keys(w) & mentioned for w in tail):
+        return None
+    if any(c != code and c[:3] == code[:3] for c in ctx.icd()):
+        return ""
+    plain = code[:3] + ".9"
+    return plain if ctx.codeset.is_valid(plain, "icd10cm") else None
+
+
 def _propose_specificity(ctx: Context) -> list:
     read = _ABSENT_FEATURE_RE.sub(r"\1", _DENIED_QUALIFIER_RE.sub(" ", with_fracture_default(ctx.narrative)))
     mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
@@ -447,6 +470,15 @@ def _propose_specificity(ctx: Context) -> list:
         if vaping:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note's nicotine is vaped (e-cigarettes), "
                                                f"no cigarette smoked: {vaping} (other tobacco product), not {code}", vaping))
+            continue
+        instead = _undocumented_complication(ctx, code, mentioned)
+        if instead is not None:
+            label = ctx.codeset.describe(code).lower()
+            edits.append(SPECIFICITY_RULE.edit("drop", "icd10cm", code, f"the note never names the complication of "
+                                               f"{label}: another code of the category says the diabetes")
+                         if instead == "" else
+                         SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note never names the complication of "
+                                               f"{label}: {instead}, not {code}", instead))
             continue
         chest = _qualified_chest_pain(ctx, code)
         if chest and chest not in ctx.icd():

@@ -143,3 +143,24 @@ def test_a_fractures_kind_and_the_distal_end_are_documented(run):
     assert run(plain, icd=["S52.501A"], rules=rule).edits == []
     assert specificity.with_fracture_default("torus fracture of the radius") == "torus fracture of the radius"
     assert specificity.with_fracture_default("fracture of the radius") == "displaced fracture of the radius"
+
+
+def test_hyper_and_hypo_words_are_keyed_by_seven_letters():
+    assert documentation.prefix_key("hyperglycemia") == "hypergl" != documentation.prefix_key("hyperlipidemia")
+    assert documentation.prefix_key("hypertensive") == documentation.prefix_key("hypertension")
+    assert documentation.prefix_key("fracture") == "fract"
+    assert "hyperglycemia" in documentation.note_words("T2DM, poorly controlled - A1c 9.8")
+    assert "hyperglycemia" not in documentation.note_words("T2DM - A1c up to 8.1, uncontrolled HTN")
+
+
+def test_diabetes_with_a_complication_the_note_never_names(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = ("58 y/o F f/u T2DM and diabetic kidney disease. PMH: hyperlipidemia, HTN. POC A1c 8.1.\nA/P: T2DM with "
+            "diabetic CKD 3a - A1c up, add empagliflozin.")
+    out = run(note, icd=["E11.22", "E11.65", "N18.31"], rules=rule)
+    assert out.codes["icd10cm"] == ["E11.22", "N18.31"] and "never names the complication" in out.edits[0].reason
+    out = run("Est pt, T2DM on metformin, hyperlipidemia. A/P: T2DM - continue metformin.", icd=["E11.65"], rules=rule)
+    assert out.codes["icd10cm"] == ["E11.9"]
+    for kept in ("A/P: T2DM with hyperglycemia, A1c 10.2 - start basal insulin.",
+                 "A/P: T2DM, poorly controlled - A1c 9.6, titrate glargine."):
+        assert run(kept, icd=["E11.65"], rules=rule).edits == [], kept
