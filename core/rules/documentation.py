@@ -43,7 +43,7 @@ axillary facial oral
 # the note's words for what a description word (its first five letters) names
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "nicot": ("smok", "cigar", "tobac", "vape", "vapin", "pack", "ppd"), "cigar": ("smok", "pack", "ppd"),
-    "tobac": ("smok", "cigar", "chew", "vape"), "influ": ("flu",), "hypert": ("high", "elevated"),
+    "tobac": ("smok", "cigar", "chew", "vape"), "influ": ("flu",),
     "hyperl": ("chole", "lipid", "trigl"), "hyperc": ("chole", "lipid"), "obesi": ("obese", "bmi"),
     "synco": ("faint", "passed"), "neopl": ("cance", "carci", "tumor", "mass", "lesio", "metas", "lymph", "sarco",
                                           "melan", "adeno", "malig"),
@@ -65,7 +65,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "hemat": ("blood",), "edema": ("swell", "swoll"), "eryth": ("red",), "pyrex": ("fever", "febri"),
     "fever": ("febri", "temp"), "cephal": ("heada",), "urina": ("urine", "uti", "void"), "renal": ("kidne",),
     "kidne": ("renal", "ckd", "neph"), "hepat": ("liver",), "cardi": ("heart",), "pulmo": ("lung",),
-    "cutan": ("skin",), "hypert": ("blood", "bp", "htn"),
+    "cutan": ("skin",), "hypert": ("blood", "bp", "htn", "high", "elevated"),
     "ear": ("otic", "tympa", "aural"), "throa": ("phary", "tonsi"), "knee": ("patel",), "chest": ("thora", "rib"),
     "exoph": ("propt",), "eyeli": ("eye", "lid"), "phala": ("finge", "toe", "thumb"), "patel": ("knee", "kneec"),
     "radiu": ("forea", "wrist"), "ulna": ("forea", "wrist", "elbow"), "humer": ("arm", "shoul", "elbow"),
