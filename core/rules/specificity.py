@@ -243,9 +243,29 @@ def _next_to(extra: set[str], shared: set[str], found: dict[str, list[int]]) -> 
     return all(any(abs(i - j) <= 1 for i in found[word] for j in near) for word in extra)
 
 
-def _neighbours(codeset, code: str) -> list[str]:
-    """Codes the same condition could be coded by: the category's codes of the same length and 7th character."""
+@lru_cache(maxsize=4096)
+def _category(codeset, code: str) -> tuple[str, ...]:
+    """The category's billable codes, of any length."""
+    table = codeset.tables["icd10cm"]
+    return tuple(c for c in table if c.startswith(code[:3]) and table[c].billable)
+
+
+def _neighbours(codeset, code: str, any_length: bool = False) -> list[str]:
+    """Codes the same condition could be coded by: the category's codes of the same length and 7th character
+    (`any_length`: its billable codes of any length, those with a 7th character only for a code with the same one:
+    I48.0 paroxysmal -> I48.21 permanent atrial fibrillation)."""
+    if any_length:
+        return [c for c in _category(codeset, code) if c != code
+                and (len(c) < 8 and len(code) < 8 or len(c) == len(code) == 8 and c[-1] == code[-1])]
     return [c for c in _same_category(codeset, code) if c != code and (len(code) < 8 or c[-1] == code[-1])]
+
+
+def _opposite_feature(codeset, code: str, candidate: str) -> bool:
+    """Whether the candidate says 'without X' where the code says 'with X', or the reverse (I13.10 'without heart
+    failure' is no move from I13.0 'with heart failure')."""
+    ours = set(_WITH_FEATURE_RE.findall(codeset.describe(code).lower()))
+    theirs = set(_WITH_FEATURE_RE.findall(codeset.describe(candidate).lower()))
+    return any(("without" if polarity == "with" else "with", feature) in theirs for polarity, feature in ours)
 
 
 def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[list[set[str]]],
@@ -270,7 +290,7 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
     own_keys = {key for text in texts for _, keys in text for key in keys}  # with synonyms: anxiety ~ panic
     own_sentences = {i for i, _, _ in _documented(texts, sentences)}
     ranked = []
-    for candidate in _neighbours(codeset, code):
+    for candidate in _neighbours(codeset, code, any_length=claims_more and not near):
         if near and candidate[:5] != code[:5]:
             continue
         c_texts, c_sides, c_unspecified, c_other = _meaning(codeset, candidate)
@@ -279,10 +299,14 @@ def documented_sibling(codeset, code: str, mentioned: set[str], sentences: list[
         if c_other or c_sides != sides or (claims_more and candidate in coded) or (
                 narrative and _contradicted(codeset, candidate, narrative)):
             continue
+        across = len(candidate) != len(code)
+        if across and (c_unspecified or candidate.endswith(".9") or _opposite_feature(codeset, code, candidate)):
+            continue  # across lengths only to a code that says more, never the reverse of a feature the code has
         found = []
         for i, text, positions in _documented(c_texts[:1], sentences):
             words_ = {w for w, _ in text}
-            shared = words_ & own or (claims_more and {key for _, keys in text for key in keys} & own_keys)
+            shared = words_ & own or (claims_more and not across
+                                      and {key for _, keys in text for key in keys} & own_keys)
             if shared and (claims_more or (i in own_sentences and words_ - own
                                                  and _next_to(words_ - own, words_ & own, positions))):
                 found.append(text)
@@ -342,7 +366,8 @@ def documented_nos_term(codeset, code: str, mentioned: set[str], sentences: list
         if candidate == code or candidate in coded or not {w for w, _ in term} <= own:
             continue  # the term names only what the code names too: the move adds no condition
         _, c_sides, _, c_other = _meaning(codeset, candidate)
-        if c_other or c_sides != sides or (narrative and _contradicted(codeset, candidate, narrative)):
+        if (c_other or c_sides != sides or (narrative and _contradicted(codeset, candidate, narrative))
+                or _opposite_feature(codeset, code, candidate)):
             continue
         if any(_contiguous(positions) for _, _, positions in _documented((term,), sentences)):
             ranked.append((len(term), candidate))

@@ -164,3 +164,14 @@ def test_diabetes_with_a_complication_the_note_never_names(run):
     for kept in ("A/P: T2DM with hyperglycemia, A1c 10.2 - start basal insulin.",
                  "A/P: T2DM, poorly controlled - A1c 9.6, titrate glargine."):
         assert run(kept, icd=["E11.65"], rules=rule).edits == [], kept
+
+
+def test_a_code_claiming_more_moves_across_lengths_to_what_the_note_says(run, codeset):
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = "ED Note. 81 y/o F. PMH: permanent AF on warfarin.\nDx: Permanent AF on long-term anticoagulation."
+    assert run(note, icd=["I48.0", "Z79.01"], rules=rule).codes["icd10cm"] == ["I48.21", "Z79.01"]
+    # never to the category's unspecified code, nor to the reverse of a feature the code has
+    hf = ("78 yo M, HTN, CKD stage 4, chronic diastolic CHF (HFpEF).\nA/P: hypertensive heart and CKD with chronic "
+          "diastolic heart failure, CKD 4 - continue torsemide.")
+    assert "I13.10" not in run(hf, icd=["I13.0", "I50.32", "N18.4"], rules=rule).codes["icd10cm"]
+    assert specificity._opposite_feature(codeset, "I13.0", "I13.10")
