@@ -43,8 +43,18 @@ def _requesting(ctx: Context, additional: str) -> str | None:
     return next((code for code in ctx.icd() if requested_by(ctx.codeset, code, additional)), None)
 
 
+def _type1_insulin(ctx: Context) -> list:
+    """Z79.4 (long-term use of insulin) beside type 1 diabetes alone: E10's notes ask for no drug-therapy code, its
+    insulin is inherent (I.C.4.a.3 applies Z79.4 to the other types)."""
+    diabetes = [c for c in ctx.icd() if c[:3] in ("E08", "E09", "E10", "E11", "E13")]
+    if ctx.has("icd10cm", "Z79.4") and diabetes and all(c.startswith("E10") for c in diabetes):
+        return [RULE.edit("drop", "icd10cm", "Z79.4", "type 1 diabetes is treated with insulin by definition: E10 asks "
+                          "for no long-term insulin code, Z79.4 is not coded")]
+    return []
+
+
 def _propose(ctx: Context) -> list:
-    edits = []
+    edits = _type1_insulin(ctx)
     for additional, patterns in TRIGGERS.items():
         if ctx.has("icd10cm", additional) or (additional[:2] == "B9" and any(c[:2] == "B9" for c in ctx.icd())):
             continue

@@ -137,7 +137,8 @@ PRODUCTS: tuple[tuple[str, str], ...] = (
     (r"\bTdap\b", "90715"), (r"\bPCV20\b|\b20-valent pneumococcal conjugate", "90677"),
     (r"\brecombinant zoster\b|\bShingrix\b", "90750"), (r"\bhigh-dose influenza\b|\bFluzone High-Dose\b", "90662"),
     (r"\bquadrivalent\b[^.]{0,30}\bpreservative[- ]free\b", "90686"),
-    (r"\bIIV3\b[^.]{0,30}\bpreservative[- ]free\b|\bpreservative[- ]free\b[^.]{0,30}\bIIV3\b", "90656"),
+    (r"\b(?:IIV3|trivalent)\b[^.]{0,40}\bpreservative[- ]free\b|\bpreservative[- ]free\b[^.]{0,40}\b(?:IIV3|trivalent)\b",
+     "90656"),
     (r"\badjuvanted (?:inactivated )?influenza\b|\bFluad\b", "90653"), (r"\bRIV4\b|\bFlublok\b", "90682"),
     (r"\bccIIV4\b|\bFlucelvax\b", "90674"), (r"\bPCV15\b|\bVaxneuvance\b", "90671"),
     (r"\bPPSV23\b|\bPneumovax\b", "90732"), (r"\bMenACWY\b|\bMenveo\b|\bMenactra\b|\bMenQuadfi\b", "90734"),
@@ -171,8 +172,12 @@ def given_today(narrative: str, pattern: str) -> bool:
     past or outside dose ('received PPSV23 at age 66; PCV20 0.5 mL IM given today' gives PCV20 only) unless the
     clause says it was given today."""
     for sentence in split_sentences(narrative, keep_labels=True):
-        for clause in _CLAUSE_RE.split(sentence):
-            if not re.search(pattern, clause, re.I) or not affirmed(clause, pattern):
+        bounds = [0] + [m.end() for m in _CLAUSE_RE.finditer(sentence)] + [len(sentence) + 1]
+        for match in re.finditer(pattern, sentence, re.I):
+            start = max(b for b in bounds if b <= match.start())
+            end = min(b for b in bounds if b > match.start())
+            clause = sentence[start:max(end, match.end())]  # the clause the product's name begins in
+            if not affirmed(clause, pattern):
                 continue
             if (_NOT_GIVEN_RE.search(clause) or _PAST_DOSE_RE.search(clause)) and not (
                     _GIVEN_RE.search(clause) or _TODAY_RE.search(clause)):
@@ -218,7 +223,7 @@ def _undocumented_products(ctx: Context) -> list:
     A note that names no vaccine but speaks of vaccines or immunizations ("vaccines given per schedule") is
     left as coded."""
     named = _named_vaccines(ctx.narrative)
-    exact = {code: vaccine_kind(code) for pattern, code in PRODUCTS if affirmed(ctx.narrative, pattern)}
+    exact = {code: vaccine_kind(code) for pattern, code in PRODUCTS if given_today(ctx.narrative, pattern)}
     vague = not named and bool(affirmed(ctx.narrative, _ANY_VACCINE_RE.pattern))
     edits = []
     for code in ctx.codes.get("cpt", []):

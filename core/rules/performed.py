@@ -76,11 +76,71 @@ def not_done_here(narrative: str, pattern: str) -> list[str] | None:
     return None
 
 
+# respiratory pathogen tests by organism and method: the code is the test the note says was run (a rapid antigen
+# test read by eye is no PCR); a combined test of SARS-CoV-2 and influenza is one code
+_ORGANISMS = {"covid": r"\bcovid|sars-?cov-?2|coronavirus", "flu": r"\binfluenza|\bflu\b", "strep": r"\bstrep",
+              "rsv": r"\brsv\b|respiratory syncytial"}
+_PCR_RE = re.compile(r"\bpcr\b|\bnaat\b|\bmolecular\b|nucleic acid|amplif|\bid now\b|\bmultiplex\b", re.I)
+_ANTIGEN_RE = re.compile(r"\bantigen\b|\brapid\b|\bvisual\b|\bpoc\b|point[- ]of[- ]care|\bag\b", re.I)
+_METHOD_CODES = {("covid", "antigen"): "87811", ("covid", "pcr"): "87635", ("flu", "antigen"): "87804",
+                 ("strep", "antigen"): "87880", ("strep", "pcr"): "87651", ("rsv", "antigen"): "87807",
+                 ("covid+flu", "antigen"): "87428", ("covid+flu", "pcr"): "87636", ("covid+flu+rsv", "pcr"): "87637"}
+_METHOD_FAMILY = {"87811": "covid", "87426": "covid", "87635": "covid", "87804": "flu", "87880": "strep",
+                  "87651": "strep", "87807": "rsv", "87428": "covid+flu", "87636": "covid+flu", "87637": "covid+flu+rsv"}
+_TEST_RE = re.compile(r"\btest(?:s|ed|ing)?\b|\bswab\b|\bantigen\b|\bpcr\b|\bnaat\b|\bpanel\b|\bcombo\b", re.I)
+
+
+def documented_tests(narrative: str) -> dict[str, str]:
+    """organism (or 'covid+flu' for one combined test) -> the code of the test the note says was run here today,
+    for the organisms whose test method it names one way only."""
+    found: dict[str, set[str]] = {}
+    for sentence, context in _sentences_in_context(narrative):
+        if not _TEST_RE.search(sentence) or (re.search(_ELSEWHERE, context, re.I) and not re.search(_HERE, sentence, re.I)):
+            continue
+        named = [o for o, pattern in _ORGANISMS.items() if re.search(pattern, sentence, re.I)]
+        method = "pcr" if _PCR_RE.search(sentence) else "antigen" if _ANTIGEN_RE.search(sentence) else None
+        if not named or method is None:
+            continue
+        if "covid" in named and "flu" in named and re.search(r"\bcombo|\bcombined|/|\bmultiplex|\bpanel", sentence, re.I):
+            named = ["covid+flu+rsv" if "rsv" in named and method == "pcr" else "covid+flu"]
+        for organism in named:
+            if (organism, method) in _METHOD_CODES:
+                found.setdefault(organism, set()).add(_METHOD_CODES[organism, method])
+    return {organism: codes.pop() for organism, codes in found.items() if len(codes) == 1}
+
+
+def _method_edits(ctx: Context, cpt: list[str]) -> list:
+    """A respiratory test code that is not the test the note documents (87635 PCR for a rapid antigen test, 87811
+    and 87804 for one combined SARS-CoV-2/influenza antigen test) becomes the documented one."""
+    documented = documented_tests(ctx.narrative)
+    if not documented:
+        return []
+    wanted = set(documented.values())
+    combined = {code for organism, code in documented.items() if "+" in organism}
+    edits, placed = [], set(cpt) & wanted
+    for code in cpt:
+        family = _METHOD_FAMILY.get(code)
+        if family is None or code in wanted:
+            continue
+        target = documented.get(family) or next((c for c in combined if family in _METHOD_FAMILY[c].split("+")), None)
+        if target is None:
+            continue
+        reason = f"the note documents the test run as {ctx.codeset.describe(target)} ({target}), not {code}"
+        if target in placed:
+            edits.append(RULE.edit("drop", "cpt", code, reason))
+        else:
+            edits.append(RULE.edit("replace", "cpt", code, reason, target))
+            placed.add(target)
+    return edits
+
+
 def _propose(ctx: Context) -> list:
     cpt = list(ctx.codes.get("cpt", []))
     if not visit_note(ctx.narrative) or patient_family(ctx.narrative, cpt) == "ed":
         return []
-    edits = []
+    edits = _method_edits(ctx, cpt)
+    changed = {edit.code for edit in edits}
+    cpt = [code for code in cpt if code not in changed]
     for code in cpt:
         pattern = _lab_pattern(code) if code.isdigit() and "80047" <= code <= "89398" else None
         found = not_done_here(ctx.narrative, pattern) if pattern else None
@@ -91,5 +151,6 @@ def _propose(ctx: Context) -> list:
     return edits
 
 
-RULE = Rule("not_performed", GUIDELINE, "a lab test ordered for later, done before or sent out is not billed",
+RULE = Rule("not_performed", GUIDELINE, "a lab test ordered for later, done before or sent out is not billed; the test "
+            "coded is the one the note says was run (rapid antigen or PCR, one combined test)",
             _propose, one_encounter=True)

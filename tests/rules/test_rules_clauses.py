@@ -175,3 +175,32 @@ def test_a_code_claiming_more_moves_across_lengths_to_what_the_note_says(run, co
           "diastolic heart failure, CKD 4 - continue torsemide.")
     assert "I13.10" not in run(hf, icd=["I13.0", "I50.32", "N18.4"], rules=rule).codes["icd10cm"]
     assert specificity._opposite_feature(codeset, "I13.0", "I13.10")
+
+
+def test_the_test_coded_is_the_one_the_note_says_was_run(run):
+    from core.rules import performed
+
+    rule = (performed.RULE,)
+    antigen = "UC new pt, cough and fever. Rapid SARS-CoV-2 antigen (visual read, done in clinic): POSITIVE.\nA: COVID-19."
+    assert run(antigen, icd=["U07.1"], cpt=["99203", "87635"], rules=rule).codes["cpt"] == ["99203", "87811"]
+    combo = ("Est pt, fever x1 day. POC combo antigen test (SARS-CoV-2/Flu A/Flu B), run in office: Flu A POSITIVE; "
+             "COVID neg.\nImpression: influenza A.")
+    assert run(combo, icd=["J10.1"], cpt=["99213", "87811", "87804"], rules=rule).codes["cpt"] == ["99213", "87428"]
+    pcr = "Est pt. SARS-CoV-2 PCR swab done in clinic today: detected.\nA: COVID-19."
+    assert run(pcr, icd=["U07.1"], cpt=["99213", "87811"], rules=rule).codes["cpt"] == ["99213", "87635"]
+    assert performed.documented_tests("COVID PCR ordered, to be done at the hospital lab.") == {}
+    assert run(antigen, icd=["U07.1"], cpt=["99203", "87811"], rules=rule).edits == []
+
+
+def test_a_trivalent_preservative_free_flu_vaccine_is_90656(run):
+    note = ("4 yo with AOM. Flu vaccine - I counseled mom on risks/benefits. Trivalent inactivated influenza vaccine, "
+            "preservative-free 0.5 mL IM R thigh given.")
+    out = run(note, icd=["H66.001", "Z23"], cpt=["99213", "90686", "90460"], rules=(pairing.VACCINE_RULE,))
+    assert "90656" in out.codes["cpt"] and "90686" not in out.codes["cpt"]
+
+
+def test_no_long_term_insulin_code_with_type_1_diabetes(run):
+    note = "24 y/o M w/ T1DM on glargine + lispro. Impression: T1DM with DKA without coma."
+    out = run(note, icd=["E10.10", "Z79.4"], rules=(notes.RULE,))
+    assert out.codes["icd10cm"] == ["E10.10"]
+    assert run("T2DM on insulin glargine. A/P: T2DM.", icd=["E11.9", "Z79.4"], rules=(notes.RULE,)).edits == []
