@@ -75,6 +75,35 @@ def _propose_side(ctx: Context) -> list:
 
 
 # (code prefixes present together) -> (code to replace, replacement, reason); both must be coded
+# a kidney or ureter stone with hydronephrosis is one code (the Index: Calculus, ureter/kidney, with hydronephrosis
+# N13.2; N20 Excludes1 it); the note's words for both, in one sentence
+_STONE_WITH_HYDRO_RE = (r"\b(?:calcul\w*|stones?|\w*lithiasis)\b[^.;]{0,60}\bhydro(?:nephrosis)?\b|"
+                        r"\bhydro(?:nephrosis)?\b[^.;]{0,60}\b(?:calcul\w*|stones?|\w*lithiasis)\b")
+_STONES = ("N20.0", "N20.1", "N20.2", "N20.9")
+_HYDRONEPHROSIS = ("N13.30", "N13.39", "N13.9", "N13.4")
+
+
+def stone_with_hydronephrosis(narrative: str) -> bool:
+    """A sentence names a stone and an hydronephrosis it does not deny ("stone, no hydronephrosis" does not)."""
+    return any(re.search(_STONE_WITH_HYDRO_RE, s, re.I) and affirmed(s, r"\bhydro(?:nephrosis)?\b")
+               for s in split_sentences(narrative, keep_labels=True))
+
+
+# codes an Index entry documents in words their description does not use
+INDEX_TERMS = {"N13.2": stone_with_hydronephrosis}
+
+
+def _stone_with_hydronephrosis(ctx: Context, icd: list[str]) -> list:
+    stones = [c for c in icd if c in _STONES]
+    if not stones or "N13.2" in icd or not stone_with_hydronephrosis(ctx.narrative):
+        return []
+    reason = ("a kidney or ureter stone with hydronephrosis is hydronephrosis with renal and ureteral calculous "
+              "obstruction: N13.2 (N20 excludes it)")
+    edits = [COMBINATION_RULE.edit("replace", "icd10cm", stones[0], reason, "N13.2")]
+    edits += [COMBINATION_RULE.edit("drop", "icd10cm", c, reason) for c in icd if c in stones[1:] or c in _HYDRONEPHROSIS]
+    return edits
+
+
 COMBINATIONS: tuple[tuple[str, str, str, str], ...] = (
     ("E11.9", "N18", "E11.22", "diabetes 'with' chronic kidney disease is presumed linked: E11.22"),
     ("E10.9", "N18", "E10.22", "diabetes 'with' chronic kidney disease is presumed linked: E10.22"),
@@ -106,6 +135,7 @@ def _propose_combination(ctx: Context) -> list:
         if code in icd and any(c.startswith(partner) for c in icd) and replacement not in icd:
             edits.append(COMBINATION_RULE.edit("replace", "icd10cm", code, reason, replacement))
             icd.remove(code)
+    edits += _stone_with_hydronephrosis(ctx, icd)
     for category in _DIABETES:  # I.C.4.a: Exx.9 is diabetes without complications; a complication code says both
         plain = category + ".9"
         other = next((c for c in icd if c.startswith(category) and c != plain), None)
@@ -489,7 +519,7 @@ def _propose_specificity(ctx: Context) -> list:
     if documented_ckd_stage(ctx.narrative):  # the stage read above decides N18 ('stage IIIa' names no '3a')
         staged |= {code for code in ctx.icd() if code.startswith("N18")}
     for code in ctx.diagnoses():
-        if code in staged:
+        if code in staged or (code in INDEX_TERMS and INDEX_TERMS[code](ctx.narrative)):
             continue
         vaping = _vaping(ctx, code)
         if vaping:

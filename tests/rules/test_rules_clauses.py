@@ -204,3 +204,13 @@ def test_no_long_term_insulin_code_with_type_1_diabetes(run):
     out = run(note, icd=["E10.10", "Z79.4"], rules=(notes.RULE,))
     assert out.codes["icd10cm"] == ["E10.10"]
     assert run("T2DM on insulin glargine. A/P: T2DM.", icd=["E11.9", "Z79.4"], rules=(notes.RULE,)).edits == []
+
+
+def test_a_stone_with_hydronephrosis_is_n13_2(run):
+    rules = (specificity.SPECIFICITY_RULE, specificity.COMBINATION_RULE)
+    note = ("ED note. L flank pain. CT stone protocol (radiology): 5 mm obstructing L UVJ calculus with mild L "
+            "hydronephrosis.\nDx: L ureteral calculus with hydronephrosis.")
+    assert run(note, icd=["N13.30", "N20.0", "N20.1"], rules=rules).codes["icd10cm"] == ["N13.2"]
+    assert run(note, icd=["N13.2"], rules=rules).edits == []  # the Index documents it: no move to hydroureter
+    plain = "ED note. L flank pain. CT: 4 mm L UVJ stone, no hydronephrosis.\nDx: L ureteral calculus."
+    assert run(plain, icd=["N20.1"], rules=rules).edits == []
