@@ -96,7 +96,7 @@ def _propose(ctx: Context) -> list:
                                    f"history, medications, ROS), not in the assessment or plan: not addressed at this "
                                    f"visit, {code} is not coded"))
     dropped = {e.code for e in edits}
-    assessed = [c for c, kinds in where.items() if not c.startswith("R") and "assessment" in kinds]
+    assessed = [c for c, kinds in where.items() if "assessment" in kinds]
     if assessed:  # the assessment names the visit's diagnoses: one named only in the HPI or exam was not assessed
         for code, kinds in where.items():
             if (code not in dropped and not code.startswith("R") and kinds and "assessment" not in kinds

@@ -38,8 +38,8 @@ _HEAD_RE = re.compile(r",|\b(?:with|without|due to|in|of|following|complicating)
 
 
 # synonyms too loose to mark a mention by themselves ('high' or 'blood' for hypertension: "MDM high", "blood in
-# the urine")
-_LOOSE_KEYS = frozenset({"^high", "high", "eleva", "^elev", "blood", "^bloo", "bp", "low", "^low"})
+# the urine"; 'heart' of heartburn for reflux: "structural heart disease")
+_LOOSE_KEYS = frozenset({"^high", "high", "eleva", "^elev", "blood", "^bloo", "bp", "low", "^low", "heart", "^hear"})
 
 
 def _mention_keys(word: str) -> frozenset[str]:

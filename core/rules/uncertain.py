@@ -56,7 +56,9 @@ _BEFORE_RE = re.compile(r"(?:\b(?:" + "|".join(UNCERTAIN_BEFORE) + r")|\?)[^,;]*
 _NO_DASH = r"(?:(?!\s[-\u2013\u2014]+\s)[^,;])"
 _AFTER_RE = re.compile(r"^\s*[-\u2013\u2014]+\s*(?:" + "|".join(UNCERTAIN_AFTER) + r")\b"
                        r"|^" + _NO_DASH + r"*?\b(?:" + "|".join(UNCERTAIN_AFTER) + r")\b|^\s*\?", re.IGNORECASE)
-_DIFFERENTIAL_RE = re.compile(r"^\W*(?:differential(?: diagnos[ie]s)?|ddx|r/o|rule outs?)\b", re.IGNORECASE)
+# a differential list, alone or after a section's label ("MDM: ddx ACS, PE, dissection, MSK, GERD")
+_DIFFERENTIAL_RE = re.compile(r"^\W*(?:[A-Za-z/& ]{1,24}:\s*)?(?:differential(?: diagnos[ie]s)?|ddx|r/o|rule outs?)\b",
+                              re.IGNORECASE)
 
 
 def uncertain_at(sentence: str, start: int, end: int) -> bool:

@@ -214,3 +214,22 @@ def test_a_stone_with_hydronephrosis_is_n13_2(run):
     assert run(note, icd=["N13.2"], rules=rules).edits == []  # the Index documents it: no move to hydroureter
     plain = "ED note. L flank pain. CT: 4 mm L UVJ stone, no hydronephrosis.\nDx: L ureteral calculus."
     assert run(plain, icd=["N20.1"], rules=rules).edits == []
+
+
+def test_a_differential_after_a_label_and_heart_is_no_reflux(run, codeset):
+    note = ("ED note. 62 y/o M, L-sided chest pain x6 h. PMH: HTN. MDM: ddx ACS, PE, dissection, MSK, GERD. ECG nl.\n"
+            "Dx: Atypical chest pain, likely musculoskeletal. HTN - continue lisinopril.")
+    assert "K21.9" not in run(note, icd=["R07.89", "I10", "K21.9"], rules=(uncertain.RULE,)).codes["icd10cm"]
+    from core.rules.addressed import mention_sections
+    from core.rules.narrative import note_sections
+
+    cardiac = ("Cardiology new pt. PMH: HTN, GERD.\nA/P:\n1. PVCs - TTE ordered. Structural heart disease to be "
+               "excluded by echo.\n2. HTN - increase losartan.")
+    assert mention_sections(codeset, "K21.9", cardiac, note_sections(cardiac)) == {"history"}
+
+
+def test_a_symptom_alone_in_the_assessment_still_makes_it_the_visits(run):
+    note = ("ED Provider Note. 54 yo M w/ h/o HTN, HLD presents with substernal chest pressure. MDM: serial troponins "
+            "negative.\nDx: Atypical chest pain, ACS ruled out.")
+    out = run(note, icd=["R07.89", "I10", "E78.5"], rules=(addressed.RULE,))
+    assert out.codes["icd10cm"] == ["R07.89"]
