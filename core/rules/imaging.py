@@ -217,10 +217,16 @@ def imaged_parts(narrative: str, codeset) -> set[str] | None:
     for sentence in split_sentences(narrative, keep_labels=True):
         if _XRAY_RE.search(sentence):
             named = {part for part, regex in patterns if regex.search(sentence)}
+            if not named and _PLAN_RE.search(sentence):
+                continue  # "RTC 4 wks w/ repeat films": imaging to come, of the part already named
             if not named:
                 return None
             found |= named
     return found
+
+
+_PLAN_RE = re.compile(r"\b(?:repeat|RTC|return|follow[- ]?up|f/u|next|will|order(?:ed|s)?|schedul\w*|if|when|"
+                      r"no (?:further|repeat))\b", re.I)
 
 
 def _undocumented(ctx: Context) -> list:

@@ -52,6 +52,24 @@ def _lab_pattern(code: str) -> str | None:
     return next((pattern for prefix, pattern in LAB_TESTS if code.startswith(prefix)), None)
 
 
+# studies other than x-rays (the views rule reads those), by the words of their description -> the note's words
+STUDIES: tuple[tuple[str, str], ...] = (
+    (r"\bechocardiogra", r"\bTTE\b|\bTEE\b|\becho(?:cardiogram)?s?\b"), (r"\bHolter\b|\bmonitoring\b",
+                                                                      r"\bholter\b|\b(?:patch|event|cardiac) monitor"),
+    (r"\bstress test\b", r"\bstress (?:test|echo)|\btreadmill\b|\bETT\b"), (r"\bDuplex\b", r"\bduplex\b|\bdoppler\b|\bvenous (?:US|ultrasound)\b"),
+    (r"\bCT scan\b", r"\bCTA?\b|\bcomputed tomograph|\bcat scan\b"), (r"\bMRI\b", r"\bMRI\b|\bMRA\b|\bmagnetic resonance\b"),
+    (r"\b[Uu]ltrasound\b", r"\bultrasound\b|\bUS\b|\bsonogra"), (r"\bSpirometry\b", r"\bspirometry\b|\bPFTs?\b|pulmonary function"),
+)
+
+
+def _study_pattern(codeset, code: str) -> str | None:
+    """The words a note names a non-x-ray study by (an echocardiogram 93306: 'TTE', 'echo'), None for other codes."""
+    if not code.isdigit() or not ("70010" <= code <= "76999" or "93000" < code <= "94799"):
+        return None
+    description = codeset.describe(code)
+    return next((note for words, note in STUDIES if re.search(words, description)), None)
+
+
 _LINE_LABEL_RE = re.compile(r"^\s*([^:.\n]{2,60}):")
 
 
@@ -66,11 +84,18 @@ def _sentences_in_context(narrative: str) -> list[tuple[str, str]]:
     return out
 
 
-def not_done_here(narrative: str, pattern: str) -> list[str] | None:
+# a study still to come: "to be excluded by echo", "RTC after echo/monitor", "if abnormal, consider stress test"
+_STUDY_LATER = r"|\bto be\b|\bafter (?:the )?(?:echo|study|test|scan|imaging|monitor)|\bif\b|\bconsider\b"
+_READ_PENDING_RE = re.compile(r"\bpending(?: final)? (?:read|report|interpretation)|\b(?:read|report) pending\b", re.I)
+
+
+def not_done_here(narrative: str, pattern: str, study: bool = False) -> list[str] | None:
     """The sentences naming the test, when every one (read with the sentences before it on its line) says it was
-    not done here today; None otherwise."""
-    naming = [(s, context) for s, context in _sentences_in_context(narrative) if re.search(pattern, s, re.IGNORECASE)]
-    if naming and all(re.search(_ELSEWHERE, context, re.IGNORECASE) and not re.search(_HERE, s, re.IGNORECASE)
+    not done here today; None otherwise. A `study` whose read is pending was done ('CT: pending final read')."""
+    naming = [(s, _READ_PENDING_RE.sub(" ", context) if study else context)
+              for s, context in _sentences_in_context(narrative) if re.search(pattern, s, re.IGNORECASE)]
+    later = _ELSEWHERE + (_STUDY_LATER if study else "")
+    if naming and all(re.search(later, context, re.IGNORECASE) and not re.search(_HERE, s, re.IGNORECASE)
                       for s, context in naming):
         return [s for s, _ in naming]
     return None
@@ -142,11 +167,12 @@ def _propose(ctx: Context) -> list:
     changed = {edit.code for edit in edits}
     cpt = [code for code in cpt if code not in changed]
     for code in cpt:
-        pattern = _lab_pattern(code) if code.isdigit() and "80047" <= code <= "89398" else None
-        found = not_done_here(ctx.narrative, pattern) if pattern else None
+        lab = code.isdigit() and "80047" <= code <= "89398"
+        pattern = _lab_pattern(code) if lab else _study_pattern(ctx.codeset, code)
+        found = not_done_here(ctx.narrative, pattern, study=not lab) if pattern else None
         if found:
             quote = found[0] if len(found[0]) <= 80 else found[0][:77] + "..."
-            edits.append(RULE.edit("drop", "cpt", code, f"the note orders the test for later, tells an earlier "
+            edits.append(RULE.edit("drop", "cpt", code, f"the note orders the test or study for later, tells an earlier "
                                    f"result or sends it to another laboratory ('{quote}'): {code} is not billed here"))
     return edits
 

@@ -233,3 +233,20 @@ def test_a_symptom_alone_in_the_assessment_still_makes_it_the_visits(run):
             "negative.\nDx: Atypical chest pain, ACS ruled out.")
     out = run(note, icd=["R07.89", "I10", "E78.5"], rules=(addressed.RULE,))
     assert out.codes["icd10cm"] == ["R07.89"]
+
+
+def test_a_study_ordered_for_later_is_not_billed(run):
+    from core.rules import imaging, performed
+
+    note = ("Cardiology new pt. Skipped beats x2 mo. ECG in office, my interpretation: frequent PVCs.\nA/P: 1. PVCs - "
+            "TTE ordered; 14-day patch monitor ordered. Structural heart disease to be excluded by echo.")
+    out = run(note, icd=["I49.3"], cpt=["99204", "93000", "93306"], rules=(performed.RULE,))
+    assert out.codes["cpt"] == ["99204", "93000"] and "for later" in out.edits[0].reason
+    done = "Est pt, CHF. Limited TTE performed in office today: EF 35%.\nA/P: HFrEF."
+    assert run(done, icd=["I50.22"], cpt=["99214", "93306"], rules=(performed.RULE,)).edits == []
+    pending = "Labs/imaging: CT abdomen and pelvis without contrast: pending final read.\nA/P: abdominal pain."
+    assert run(pending, icd=["R10.9"], cpt=["74176"], rules=(performed.RULE,)).edits == []
+    # a plan to repeat films names no other part: the chest x-ray coded for a wrist visit goes
+    wrist = ("Ortho f/u. XR R wrist, 3 views, taken and read in office: healing.\nPlan: wrist splint. RTC 4 wks w/ "
+             "repeat films.")
+    assert run(wrist, icd=["S52.531D"], cpt=["73110", "71046"], rules=(imaging.RULE,)).codes["cpt"] == ["73110"]
