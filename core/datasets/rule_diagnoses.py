@@ -177,8 +177,18 @@ LUTS = (
 
 
 def sex_conflict(rng: random.Random) -> Draft:
+    """A woman's note with a code for men: her lower urinary tract symptoms, or her cervical cancer screening, coded
+    as a man's (the prostate's). The screening code names no condition a note must state, so only the sex tells it
+    apart; BPH with LUTS (N40.1) for symptoms the note never calls BPH is also undocumented."""
+    age = rng.randint(40, 65)
+    if rng.random() < 0.5:
+        draft = Draft("primary_care").say(f"S: {age} y/o {rng.choice(['F', 'female'])}, here for cervical cancer "
+                                          f"screening; no complaints.")
+        draft.say("Pap smear collected today.")
+        draft.say("A: encounter for screening for malignant neoplasm of cervix.", ("icd10cm", "Z12.4"))
+        draft.careless["icd10cm"].append("Z12.5")
+        return draft
     complaints, assessments, gold = rng.choice(LUTS)
-    age = rng.randint(40, 85)
     draft = Draft("primary_care").say(f"S: {age} y/o {rng.choice(['F', 'female'])}, {rng.choice(complaints)}.")
     draft.say(f"A: {rng.choice(assessments)}.", ("icd10cm", gold))
     draft.careless["icd10cm"].append("N40.1")

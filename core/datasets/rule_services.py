@@ -352,7 +352,7 @@ def radiology(rng: random.Random) -> Draft:
 # (chronic condition phrasing, its code, the lab done here today (sentence, CPT), the lab for later (sentence, CPT)):
 # a test ordered for later or sent out, billed anyway by a careless coder (not_performed drops it)
 LABS = (
-    (("DM2, A1c worse", "type 2 diabetes, above goal"), "E11.65", ("POC A1c today 8.4%.", "83036"),
+    (("DM2, poorly controlled, A1c worse", "type 2 diabetes with hyperglycemia"), "E11.65", ("POC A1c today 8.4%.", "83036"),
      ("BMP and lipid panel ordered for next visit.", "80048")),
     (("HTN, at goal", "hypertension, controlled"), "I10", None, ("BMP ordered for next week.", "80048")),
     (("hypothyroidism, stable", "hypothyroid, on levothyroxine"), "E03.9", None,

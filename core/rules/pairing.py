@@ -112,9 +112,46 @@ def _facility_drugs(ctx: Context) -> list:
             + [DRUG_RULE.edit("drop", "cpt", c, f"{reason} ({c})") for c in ctx.codes.get("cpt", []) if c in DRUG_ADMIN])
 
 
+# a nebulizer treatment given here (94640) and the inhalation solution it gave (HCPCS J76xx), by the note's words
+NEBULIZER_DRUGS: tuple[tuple[str, str], ...] = (
+    (r"\bduo-?neb\b|\balbuterol\b[^.;]{0,40}\bipratropium\b|\bipratropium\b[^.;]{0,40}\balbuterol\b", "J7620"),
+    (r"\blevalbuterol\b|\bxopenex\b", "J7614"), (r"\balbuterol\b", "J7613"), (r"\bipratropium\b|\batrovent\b", "J7644"),
+    (r"\bbudesonide\b|\bpulmicort\b", "J7626"),
+)
+_NEB_RE = re.compile(r"\bneb(?:ulizer|ulized|ulization|s)?\b|\bduo-?neb\b", re.I)
+_NEB_GIVEN_RE = re.compile(r"\b(?:given|administered|x ?\d|in (?:clinic|office)|here|treatments?|tx|->|reassess\w*)\b",
+                           re.I)
+_NEB_AT_HOME_RE = re.compile(r"\b(?:home|prn|rx|prescri\w*|q ?\d+ ?h|continue|MDI|HFA|inhaler|machine|supplies)\b", re.I)
+
+
+def _nebulizer(ctx: Context) -> list:
+    """A nebulizer treatment the office gave ('albuterol 2.5 mg via nebulizer x1 -> wheeze improved'): the
+    inhalation drug's J-code and the treatment 94640, each added when the answer lacks it."""
+    for sentence in split_sentences(ctx.narrative, keep_labels=True):
+        if not (_NEB_RE.search(sentence) and _NEB_GIVEN_RE.search(sentence)) or _NEB_AT_HOME_RE.search(sentence):
+            continue
+        drug = next((code for pattern, code in NEBULIZER_DRUGS if re.search(pattern, sentence, re.I)), None)
+        if drug is None or not affirmed(sentence, _NEB_RE.pattern):
+            continue
+        quote = sentence if len(sentence) <= 80 else sentence[:77] + "..."
+        edits = []
+        if not any(c.startswith("J76") for c in ctx.codes.get("hcpcs", [])) and ctx.codeset.is_valid(drug, "hcpcs"):
+            edits.append(DRUG_RULE.edit("add", "hcpcs", drug, f"the note gives a nebulizer treatment ('{quote}'): the "
+                                        f"inhalation solution is {drug} ({ctx.codeset.describe(drug).split(',')[0]})"))
+        if "94640" not in ctx.codes.get("cpt", []):
+            edits.append(DRUG_RULE.edit("add", "cpt", "94640", f"the note gives a nebulizer treatment ('{quote}'): "
+                                        "its administration is 94640"))
+        return edits
+    return []
+
+
 def _propose_drug(ctx: Context) -> list:
     if patient_family(ctx.narrative, list(ctx.codes.get("cpt", []))) == "ed":
         return _facility_drugs(ctx)
+    return _injected(ctx) + _nebulizer(ctx)
+
+
+def _injected(ctx: Context) -> list:
     supplies = _supplies(ctx)
     drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)] + [e.code for e in supplies]
     cpt = ctx.codes.get("cpt", [])

@@ -167,7 +167,7 @@ def test_decision_rule_adds_confident_codes_and_drops_unsupported_ones(generator
 
     pipe = Pipeline(generator, _RuledRetriever(retriever), max_new_tokens=96, think_budget=24)
     answer = '<think>\n"diabetes" -> E11.65\n</think>\n{"icd10cm": ["R51.9", "E11.65", "I10"], "cpt": [], "hcpcs": []}'
-    result = _scripted(pipe, answer)
+    result = _scripted(pipe, answer, narrative=NARRATIVE + "; hypertension on lisinopril")  # the rules keep what is said
     assert result.codes == {"icd10cm": ["E11.65", "I10", "Z79.84"], "cpt": [], "hcpcs": []}
     by_code = {item.code: item for item in result.items}
     assert by_code["Z79.84"].source == "retriever" and by_code["Z79.84"].selected and by_code["Z79.84"].valid
@@ -182,13 +182,14 @@ def test_retriever_only_ablation_needs_no_model(retriever):
     from core.pipeline import Pipeline
 
     pipe = Pipeline(None, _RuledRetriever(retriever), name="thce-x")
-    result = pipe.code("58-year-old with type 2 diabetes and hyperglycemia on metformin.")
+    narrative = "58-year-old with type 2 diabetes and hyperglycemia on metformin."
+    result = pipe.code(narrative)
     assert result.codes == {"icd10cm": ["E11.65", "Z79.84"], "cpt": [], "hcpcs": []}  # the thresholds alone
     assert result.error is None and result.raw == "" and result.model_id == "thce-x (retriever only, no model)"
     assert all(item.source == "retriever" for item in result.items)
-    batch = pipe.code_batch(["diabetes on metformin", ""])
+    batch = pipe.code_batch([narrative, ""])
     assert batch[0].codes == result.codes and isinstance(batch[1], ValueError)
-    *chunks, final = list(pipe.stream("diabetes on metformin"))
+    *chunks, final = list(pipe.stream(narrative))
     assert chunks == [] and final.codes == result.codes
 
 

@@ -250,3 +250,19 @@ def test_a_study_ordered_for_later_is_not_billed(run):
     wrist = ("Ortho f/u. XR R wrist, 3 views, taken and read in office: healing.\nPlan: wrist splint. RTC 4 wks w/ "
              "repeat films.")
     assert run(wrist, icd=["S52.531D"], cpt=["73110", "71046"], rules=(imaging.RULE,)).codes["cpt"] == ["73110"]
+
+
+def test_a_nebulizer_treatment_gets_its_inhalation_solution(run):
+    rule = (pairing.DRUG_RULE,)
+    note = ("6 y/o M, est, moderate persistent asthma. In clinic: albuterol 2.5 mg via nebulizer x1 -> reassessed 20 "
+            "min: wheeze much improved.\nA/P: Moderate persistent asthma w/ acute exacerbation.")
+    out = run(note, icd=["J45.41"], cpt=["99214", "94640"], rules=rule)
+    assert out.codes["hcpcs"] == ["J7613"] and out.codes["cpt"] == ["99214", "94640"]
+    duoneb = "COPD exacerbation. DuoNeb x1 given in office, improved.\nA/P: COPD w/ acute exacerbation."
+    out = run(duoneb, icd=["J44.1"], cpt=["99214"], rules=rule)
+    assert out.codes["hcpcs"] == ["J7620"] and "94640" in out.codes["cpt"]
+    home = "Asthma, well controlled. Continue albuterol nebulizer at home prn.\nA/P: mild intermittent asthma."
+    assert run(home, icd=["J45.20"], cpt=["99213"], rules=rule).edits == []
+    ed = ("ED Provider Note. Wheezing. Albuterol 2.5 mg nebulizer x3 given, improved.\nDx: asthma exacerbation. "
+          "MDM moderate.")
+    assert "J7613" not in run(ed, icd=["J45.901"], cpt=["99284"], rules=rule).codes["hcpcs"]

@@ -98,7 +98,7 @@ CHRONIC = (  # (assessment text, ICD codes, labs (text, CPT), rules)
     ("generalized anxiety disorder", ("F41.1",), None, ("documented_specificity",)),
     ("depression, unspecified", ("F32.A",), ("PHQ-9 administered and scored.", "96127"), ("documented_specificity",)),
 )
-EXCLUDES = (  # (narrative middle, ICD codes, extra CPT, rules)
+EXCLUDES = (  # (narrative middle, ICD codes, extra CPT and HCPCS, rules)
     (
         "type 1 diabetes with hyperglycemia; fingerstick glucose 318 and {they} reports thirst",
         ("E10.65",),
@@ -108,8 +108,8 @@ EXCLUDES = (  # (narrative middle, ICD codes, extra CPT, rules)
     (
         "an asthma exacerbation with wheezing and shortness of breath; albuterol nebulizer treatment given in clinic",
         ("J45.901",),
-        ("94640",),
-        ("excludes1_conflict", "integral_symptom"),
+        ("94640", "J7613"),  # the treatment and the albuterol inhalation solution the office supplied
+        ("excludes1_conflict", "integral_symptom", "drug_administration"),
     ),
     (
         "infectious gastroenteritis with diarrhea after a daycare outbreak",
@@ -159,7 +159,8 @@ def excludes_cases(rng: random.Random, i: int) -> dict:
         f"{p.intro().capitalize()} seen at urgent care for {middle.format(they=p.they)}. {em_text} "
         f"Plan reviewed with the patient."
     )
-    return fields(text, "urgent_care", ["em_level", *rules], icd=codes, cpt=[em, *cpt])
+    return fields(text, "urgent_care", ["em_level", *rules], icd=codes, cpt=[em, *(c for c in cpt if c.isdigit())],
+                  hcpcs=[c for c in cpt if not c.isdigit()])
 
 
 # (sex, complaint, assessment, gold codes): lower urinary tract symptoms, which a careless coder codes as
