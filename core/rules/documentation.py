@@ -97,7 +97,7 @@ SHORTHAND: dict[str, str] = {
     "flu": "influenza", "afib": "atrial fibrillation", "sk": "seborrheic keratosis", "oab": "overactive bladder",
     "nafld": "nonalcoholic fatty liver disease", "aecopd": "acute exacerbation chronic obstructive pulmonary disease",
     "bppv": "benign paroxysmal positional vertigo ear", "rhinosinusitis": "rhinosinusitis sinusitis",
-    "antihypertensive": "antihypertensive hypertension", "antihypertensives": "antihypertensives hypertension",
+    "luts": "lower urinary tract symptoms", "antihypertensive": "antihypertensive hypertension", "antihypertensives": "antihypertensives hypertension",
     "pvc": "premature ventricular contraction depolarization", "pvcs": "premature ventricular contractions depolarization",
     "pac": "premature atrial contraction depolarization", "pacs": "premature atrial contractions depolarization",
 }

@@ -34,7 +34,7 @@ _ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b(?!\s*\d
 _NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the |this |our )?(clinic|practice|office|me|us)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
                      r"|\bnot been seen (here|in this practice)\b", re.I)
 _RETURN_ADVICE = r"precautions|instructions|if|as needed|prn|to (the )?(ed|er|emergency)"  # advice, not a return visit
-_ESTABLISHED_RE = re.compile(rf"\bestablished\b(?!\s+care)|\best\.? pt\b|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
+_ESTABLISHED_RE = re.compile(rf"\bestablished\b(?!\s+care)|\best\.? pt\b|\by/?o [MF],? est\b(?!\.)|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
                              r"|\bfollow-?up\b|\bf/u\b|\bknown to (this|our)\b|\blast seen\b", re.I)
 
 
@@ -87,7 +87,7 @@ _ED_HEADER_RE = re.compile(r"^\W*(?:ED|ER|emergency (?:department|room))(?: prov
 
 
 # an office visit the note says outright: the patient's status in the practice ("est pt", "New Patient")
-_OFFICE_STATUS_RE = re.compile(r"\best\.? pt\b|\bestablished\b(?!\s+(care|with|on|in)\b)|\bnew (patient|pt)\b|"
+_OFFICE_STATUS_RE = re.compile(r"\best\.? pt\b|\by/?o [MF],? est\b(?!\.)|\bestablished\b(?!\s+(care|with|on|in)\b)|\bnew (patient|pt)\b|"
                                r"\bin (the )?office\b|^\W*office visit\b", re.I | re.M)
 
 

@@ -20,7 +20,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     "Z79.84": (r"\b(metformin|glipizide|glyburide|glimepiride|sitagliptin|pioglitazone|empagliflozin|"
                r"dapagliflozin|oral (hypoglycemic|antidiabetic|diabetes) (agent|medication|drug)s?)\b",),
     "Z79.85": (r"\b(semaglutide|liraglutide|dulaglutide|tirzepatide|exenatide)\b",),
-    "Z77.22": (r"\b(secondhand|second-hand|passive) smoke\b",),
+    "Z77.22": (r"\b(secondhand|second-hand|passive)(?: tobacco| cigarette)? smoke\b",),
     # a quit told as done, not advised ("Advised to quit smoking" is a smoker's plan)
     "Z87.891": (r"\b(former smoker|ex-smoker)\b|(?<!to )\bquit smoking\b",),
     "F17.210": (r"\bsmokes (\d+|a|one|half a|two) (pack|cigarette)|\bpack[- ]a[- ]day\b|\bcigarette smoker\b",),

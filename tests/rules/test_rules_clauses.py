@@ -266,3 +266,14 @@ def test_a_nebulizer_treatment_gets_its_inhalation_solution(run):
     ed = ("ED Provider Note. Wheezing. Albuterol 2.5 mg nebulizer x3 given, improved.\nDx: asthma exacerbation. "
           "MDM moderate.")
     assert "J7613" not in run(ed, icd=["J45.901"], cpt=["99284"], rules=rule).codes["hcpcs"]
+
+
+def test_small_readings_est_secondhand_tobacco_smoke_and_luts(run):
+    from core.rules import em
+
+    assert em.patient_family("6 y/o M, est, w/ moderate persistent asthma. Cough x2 days.", []) == "established"
+    note = ("6 y/o M, est, asthma. Dad smokes in the car.\nA/P: 1. Moderate persistent asthma w/ acute exacerbation. "
+            "2. Exposure to secondhand tobacco smoke - counseled dad.")
+    out = run(note, icd=["J45.41"], rules=(notes.RULE,))
+    assert "Z77.22" in out.codes["icd10cm"]
+    assert documentation.note_words("BPH with LUTS")[-4:] == ["lower", "urinary", "tract", "symptoms"]
