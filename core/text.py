@@ -189,8 +189,10 @@ NEGATION_CUES = ("no", "not", "denies", "denied", "negative", "neg for", "withou
 FAMILY_CUES = ("family", "fhx", "father", "mother", "brother", "sister", "grandfather", "grandmother", "sibling")
 _NOT_AFFIRMED_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES + FAMILY_CUES) + r")\b", re.IGNORECASE)
 # A negation cue with no comma between it and the end of the text: it still governs what comes next.
+# a dash with white space on both sides: a clause break in clinical notes ("Acute bronchitis - pneumonia excluded")
+SPACED_DASH = r"\s[-\u2013\u2014]+\s"
 # a comma or a spaced dash ends a denial's scope ("no prior pneumococcal vaccine - PCV20 given today")
-_NEGATED_TAIL_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES) + r")\b(?:(?!\s[-\u2013\u2014]+\s)[^,])*$", re.IGNORECASE)
+_NEGATED_TAIL_RE = re.compile(r"\b(" + "|".join(NEGATION_CUES) + rf")\b(?:(?!{SPACED_DASH})[^,])*$", re.IGNORECASE)
 
 
 def is_affirmed(sentence: str) -> bool:

@@ -154,7 +154,7 @@ _GLOBAL_PERIOD_RE = re.compile(r"\b(?:in|within|during) (?:the |a |its )?(?:\d+[
                                r"|\bglobal period\b(?!,? (?:is |was |has |now )?(?:complete|ended|over|expired|passed))"
                                r"|\bpost-?op(?:erative)? visit\b", re.I)
 _NURSE_VISIT_RE = re.compile(r"\b(?:nurse|RN|MA)(?:[- ]only)? visit\b|\bnurse-only\b|\bper standing order\b", re.I)
-_ADMINISTRATION = ("96372", "96374", "96373", "90460", "90471", "90472", "G0008", "G0009", "G0010")
+_ADMINISTRATION = frozenset({"96372", "96374", "96373", "90460", "90471", "90472", "G0008", "G0009", "G0010"})
 
 
 def _not_billed(ctx: Context, family: str) -> str | None:
@@ -165,7 +165,7 @@ def _not_billed(ctx: Context, family: str) -> str | None:
         return "a follow-up in the procedure's global period is part of the procedure: no E/M visit code is billed"
     coded = set(ctx.codes.get("cpt", [])) | set(ctx.codes.get("hcpcs", []))
     heading = ctx.narrative.lstrip()[:120].split("\n")[0]  # the note's own kind, not a visit planned ('RTC nurse visit')
-    if _NURSE_VISIT_RE.search(heading) and coded & set(_ADMINISTRATION):
+    if _NURSE_VISIT_RE.search(heading) and coded & _ADMINISTRATION:
         return "a nurse visit for an injection or a vaccine is billed by its administration: no E/M visit code"
     return None
 

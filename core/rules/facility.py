@@ -22,7 +22,7 @@ import re
 
 from core.rules.em import patient_family
 from core.rules.models import Context, Rule
-from core.rules.narrative import visit_note
+from core.rules.narrative import short_quote, visit_note
 from core.text import split_sentences
 
 GUIDELINE = ("CMS Medicare Claims Processing Manual ch. 12 (physicians' services in a facility setting) and "
@@ -73,10 +73,6 @@ def _ecg_documented(narrative: str) -> str | None:
     return None
 
 
-def _quote(text: str) -> str:
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _propose(ctx: Context) -> list:
     cpt = list(ctx.codes.get("cpt", []))
     if not visit_note(ctx.narrative) or patient_family(ctx.narrative, cpt) != "ed":
@@ -105,7 +101,7 @@ def _propose(ctx: Context) -> list:
         sentence = _ecg_documented(ctx.narrative)
         if sentence:
             edits.append(RULE.edit("add", "cpt", ECG_INTERPRETATION, f"the ED physician documents the ECG and its "
-                                   f"result ('{_quote(sentence)}'): its interpretation and report, "
+                                   f"result ('{short_quote(sentence)}'): its interpretation and report, "
                                    f"{ECG_INTERPRETATION}"))
     return edits
 

@@ -174,11 +174,14 @@ def _bind(sentence: str, start: int, end: int, parts: list[tuple[str, int, int]]
     return named.pop() if len(named) == 1 else None
 
 
-def documented_views(narrative: str, codeset) -> dict[str, set[int]]:
-    """body part word -> the view counts the note documents for it ('Knee x-ray, two views' -> {'knee': {2}})."""
+def documented_views(narrative: str, codeset, keep=None) -> dict[str, set[int]]:
+    """body part word -> the view counts the note documents for it ('Knee x-ray, two views' -> {'knee': {2}}), in
+    the sentences `keep` accepts (all by default)."""
     patterns = _part_patterns(codeset)
     views: dict[str, set[int]] = {}
     for sentence in split_sentences(narrative, keep_labels=True):
+        if keep is not None and not keep(sentence):
+            continue
         counts = _counts(sentence)
         if not counts:
             continue
@@ -257,19 +260,14 @@ _ELSEWHERE_RE = re.compile(r"\b(?:order(?:ed|s)?|will (?:get|obtain|order)|to be
                            r"urgent care|ED|ER|sent)\b", re.I)
 
 
+def _taken_in_office(sentence: str) -> bool:
+    return bool(_IN_OFFICE_RE.search(sentence) and _XRAY_RE.search(sentence)) and not _ELSEWHERE_RE.search(sentence)
+
+
 def _in_office_views(ctx: Context) -> dict[str, int]:
     """body part -> the one view count of the x-ray the note documents as taken and read in the office."""
-    patterns = _part_patterns(ctx.codeset)
-    found: dict[str, set[int]] = {}
-    for sentence in split_sentences(ctx.narrative, keep_labels=True):
-        if not (_IN_OFFICE_RE.search(sentence) and _XRAY_RE.search(sentence)) or _ELSEWHERE_RE.search(sentence):
-            continue
-        parts = [(part, m.start(), m.end()) for part, regex in patterns for m in regex.finditer(sentence)]
-        for count, start, end in _counts(sentence):
-            part = _bind(sentence, start, end, parts)
-            if part and part != "other":
-                found.setdefault(part, set()).add(count)
-    return {part: next(iter(counts)) for part, counts in found.items() if len(counts) == 1}
+    found = documented_views(ctx.narrative, ctx.codeset, keep=_taken_in_office)
+    return {part: next(iter(counts)) for part, counts in found.items() if part != "other" and len(counts) == 1}
 
 
 def _missing(ctx: Context, cpt: list[str]) -> list:

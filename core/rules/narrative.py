@@ -17,6 +17,11 @@ _SIDE_LETTER = {side: re.compile(rf"(?<![\w/-]){letter}\.?\s+(?i:{_PARTS})")
                 for side, letter in (("right", "R"), ("left", "L"))}
 
 
+def short_quote(text: str, limit: int = 80) -> str:
+    """A sentence as an edit's reason quotes it: whole, or cut to `limit` characters with '...'."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def documented_side(narrative: str) -> str | None:
     """'right', 'left' or 'bilateral' when the narrative names exactly one side (or both), else None."""
     if affirmed(narrative, r"\bbilateral(ly)?\b|\bboth (ears|eyes|knees|hips|feet|hands|sides)\b"):

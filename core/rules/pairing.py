@@ -14,8 +14,8 @@ from core.rules.documentation import documented_keys, supported
 from core.rules.drugs import given_drugs, same_drug
 from core.rules.em import patient_family
 from core.rules.models import Context, Rule
-from core.rules.narrative import patient_age, spans_several_encounters
-from core.text import affirmed, split_sentences
+from core.rules.narrative import patient_age, short_quote, spans_several_encounters
+from core.text import SPACED_DASH, affirmed, split_sentences
 
 DRUG_GUIDELINE = ("CPT drug administration (96360-96379): the administration is reported with the drug supply code "
                   "(HCPCS Level II J-code, units per its descriptor)")
@@ -133,7 +133,7 @@ def _nebulizer(ctx: Context) -> list:
         drug = next((code for pattern, code in NEBULIZER_DRUGS if re.search(pattern, sentence, re.I)), None)
         if drug is None or not affirmed(sentence, _NEB_RE.pattern):
             continue
-        quote = sentence if len(sentence) <= 80 else sentence[:77] + "..."
+        quote = short_quote(sentence)
         edits = []
         if not any(c.startswith("J76") for c in ctx.codes.get("hcpcs", [])) and ctx.codeset.is_valid(drug, "hcpcs"):
             edits.append(DRUG_RULE.edit("add", "hcpcs", drug, f"the note gives a nebulizer treatment ('{quote}'): the "
@@ -199,7 +199,7 @@ def _documented_products(ctx: Context) -> list[str]:
             and vaccine_kind(code) not in missing]
 
 
-_CLAUSE_RE = re.compile(r"[;,]|\s[-\u2013\u2014]+\s")
+_CLAUSE_RE = re.compile(rf"[;,]|{SPACED_DASH}")
 _PAST_DOSE_RE = re.compile(r"\b(?:received|had|got|prior|at age \d+)\b", re.I)
 _TODAY_RE = re.compile(r"\btoday\b|\bthis visit\b|\bnow\b", re.I)
 

@@ -14,7 +14,7 @@ import re
 
 from core.rules.em import patient_family
 from core.rules.models import Context, Rule
-from core.rules.narrative import visit_note
+from core.rules.narrative import short_quote, visit_note
 from core.text import split_sentences
 
 GUIDELINE = "CPT: a laboratory test is reported by whoever performs it, on the date it is performed"
@@ -89,14 +89,18 @@ _STUDY_LATER = r"|\bto be\b|\bafter (?:the )?(?:echo|study|test|scan|imaging|mon
 _READ_PENDING_RE = re.compile(r"\bpending(?: final)? (?:read|report|interpretation)|\b(?:read|report) pending\b", re.I)
 
 
+def _not_here(sentence: str, context: str, later: str = _ELSEWHERE) -> bool:
+    """Whether the sentence (read with its line's label, `context`) says its test was not done here today."""
+    return bool(re.search(later, context, re.IGNORECASE)) and not re.search(_HERE, sentence, re.IGNORECASE)
+
+
 def not_done_here(narrative: str, pattern: str, study: bool = False) -> list[str] | None:
     """The sentences naming the test, when every one (read with the sentences before it on its line) says it was
     not done here today; None otherwise. A `study` whose read is pending was done ('CT: pending final read')."""
     naming = [(s, _READ_PENDING_RE.sub(" ", context) if study else context)
               for s, context in _sentences_in_context(narrative) if re.search(pattern, s, re.IGNORECASE)]
     later = _ELSEWHERE + (_STUDY_LATER if study else "")
-    if naming and all(re.search(later, context, re.IGNORECASE) and not re.search(_HERE, s, re.IGNORECASE)
-                      for s, context in naming):
+    if naming and all(_not_here(s, context, later) for s, context in naming):
         return [s for s, _ in naming]
     return None
 
@@ -120,7 +124,7 @@ def documented_tests(narrative: str) -> dict[str, str]:
     for the organisms whose test method it names one way only."""
     found: dict[str, set[str]] = {}
     for sentence, context in _sentences_in_context(narrative):
-        if not _TEST_RE.search(sentence) or (re.search(_ELSEWHERE, context, re.I) and not re.search(_HERE, sentence, re.I)):
+        if not _TEST_RE.search(sentence) or _not_here(sentence, context):
             continue
         named = [o for o, pattern in _ORGANISMS.items() if re.search(pattern, sentence, re.I)]
         method = "pcr" if _PCR_RE.search(sentence) else "antigen" if _ANTIGEN_RE.search(sentence) else None
@@ -171,7 +175,7 @@ def _propose(ctx: Context) -> list:
         pattern = _lab_pattern(code) if lab else _study_pattern(ctx.codeset, code)
         found = not_done_here(ctx.narrative, pattern, study=not lab) if pattern else None
         if found:
-            quote = found[0] if len(found[0]) <= 80 else found[0][:77] + "..."
+            quote = short_quote(found[0])
             edits.append(RULE.edit("drop", "cpt", code, f"the note orders the test or study for later, tells an earlier "
                                    f"result or sends it to another laboratory ('{quote}'): {code} is not billed here"))
     return edits

@@ -28,7 +28,7 @@ from core.rules.models import Context, Rule
 from core.rules.narrative import visit_note
 from core.rules.redundant import CATCH_ALL
 from core.rules.visit import DEPTH, SYMPTOMS_CHAPTER, stated
-from core.text import negated_within
+from core.text import SPACED_DASH, negated_within
 
 GUIDELINE = ("ICD-10-CM Official Guidelines IV.H (outpatient: do not code diagnoses documented as probable, "
              "suspected, questionable, rule out or similar; code the signs and symptoms) and IV.D")
@@ -53,7 +53,7 @@ UNCERTAIN_AFTER = (
 _BEFORE_RE = re.compile(r"(?:\b(?:" + "|".join(UNCERTAIN_BEFORE) + r")|\?)[^,;]*$", re.IGNORECASE)
 # a spaced dash ends the mention's clause ("Acute bronchitis - pneumonia excluded by CXR": the cue is the pneumonia's),
 # unless the cue follows the dash at once ("PE - ruled out")
-_NO_DASH = r"(?:(?!\s[-\u2013\u2014]+\s)[^,;])"
+_NO_DASH = rf"(?:(?!{SPACED_DASH})[^,;])"
 _AFTER_RE = re.compile(r"^\s*[-\u2013\u2014]+\s*(?:" + "|".join(UNCERTAIN_AFTER) + r")\b"
                        r"|^" + _NO_DASH + r"*?\b(?:" + "|".join(UNCERTAIN_AFTER) + r")\b|^\s*\?", re.IGNORECASE)
 # a differential list, alone or after a section's label ("MDM: ddx ACS, PE, dissection, MSK, GERD")
