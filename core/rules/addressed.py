@@ -38,13 +38,25 @@ _NOT_TODAY_RE = re.compile(r"\bnot (?:addressed|discussed|assessed|evaluated|man
                            r"\bvisit (?:is )?(?:already )?scheduled\b|\bfor another (?:day|visit)\b", re.I)
 
 
+# return precautions name what might come, not what was assessed ("Return for persistent vomiting or worsening",
+# "call if fever > 101", "ED precautions for chest pain")
+_PRECAUTION_RE = re.compile(r"^\W*(?:[A-Za-z/ ]{1,20}:\s*)?(?:return|rtc|call|seek|come back|go to (?:the )?(?:ed|er))\b"
+                            r"[^.]*?\b(?:for|if|with|should)\b|\b(?:return|ed|er|strict) precautions (?:for|if)\b", re.I)
+
+
+def _section_kind(sentence: str, sections, start: int) -> str:
+    if _NOT_TODAY_RE.search(sentence):
+        return "history"
+    return "other" if _PRECAUTION_RE.search(sentence) else section_at(sections, start)
+
+
 def mention_sections(codeset, code: str, narrative: str, sections) -> set[str]:
     """The kinds of the sections ('history', 'assessment', 'other') whose sentences mention the code; when no
     sentence names enough of its condition words (core.rules.mentions), those naming one of them, by its first
     five letters too ("seasonal allergies" for allergic rhinitis)."""
     spans = sentence_spans(narrative, keep_labels=True)
     starts = {narrative[a:b]: a for a, b in spans}
-    found = {"history" if _NOT_TODAY_RE.search(sentence) else section_at(sections, starts.get(sentence, narrative.find(sentence)))
+    found = {_section_kind(sentence, sections, starts.get(sentence, narrative.find(sentence)))
              for _, sentence in mentions(codeset, code, narrative, _anywhere)}
     if found:
         return found

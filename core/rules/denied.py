@@ -20,8 +20,10 @@ GUIDELINE = ("ICD-10-CM Official Guidelines I.C.18 (signs and symptoms are coded
              "(outpatient: code what is documented)")
 
 
-def _mentions(narrative: str, condition: frozenset[str], site: frozenset[str]) -> list[bool]:
-    """Per sentence that mentions the condition (and its site): whether that mention is negated."""
+def _mentions(narrative: str, condition: frozenset[str], site: frozenset[str], body: frozenset[str]) -> list[bool]:
+    """Per sentence that mentions the condition (and its site): whether that mention is negated. The negation is
+    read before the condition's first word that is no body part (`body`: the sites of all the code's texts), since a
+    site may stand before the cue ('Heart RRR, no murmur' denies the 'heart murmur')."""
     found = []
     for sentence in split_sentences(narrative, keep_labels=True):
         hits = [(m.start(), _stems(note_words(m.group(0)))) for m in WORD_RE.finditer(sentence)]
@@ -29,17 +31,18 @@ def _mentions(narrative: str, condition: frozenset[str], site: frozenset[str]) -
         sites = [start for start, keys in hits if keys & site]
         if not conditions or (site and not sites):
             continue
-        first = min(conditions + sites)
-        found.append(negated_within(sentence, first))
+        own = [start for start, keys in hits if keys & condition and not keys & body] or conditions
+        found.append(negated_within(sentence, min(own)))
     return found
 
 
 def denied(codeset, code: str, narrative: str) -> bool:
     """Whether the note mentions the code's condition only to deny it (by any of its texts)."""
-    verdicts = []
-    for condition, site, _ in _alternatives(codeset, code):
+    verdicts, texts = [], _alternatives(codeset, code)
+    body = frozenset().union(*(site for _, site, _ in texts)) if texts else frozenset()
+    for condition, site, _ in texts:
         if condition:
-            verdicts += _mentions(narrative, condition, site)
+            verdicts += _mentions(narrative, condition, site, body)
     return bool(verdicts) and all(verdicts)
 
 

@@ -282,7 +282,7 @@ def _propose(ctx: Context) -> list:
     codes = ctx.diagnoses()
     if not codes:
         return []
-    keys, edits = documented_keys(ctx.narrative), []
+    keys, edits = documented_keys(TEST_OBJECT_RE.sub(" test ", ctx.narrative)), []
     for code in codes:
         label = ctx.codeset.describe(code).lower()
         if not supported(ctx.codeset, code, keys):
@@ -306,11 +306,27 @@ _SUBSTANCE_DISORDER_RE = re.compile(r"\b(?:depend\w*|abus\w*|misuse|use disorder
                                     r"\bin (?:sustained |early )?remission)", re.I)
 
 
+_NICOTINE_RE = re.compile(r"\bnicotine|\btobacco|\bcigar|\bsmok|\bvap(?:e|ing)\b|\bchew", re.I)
+_OTHER_SUBSTANCE_RE = re.compile(r"\balcohol|\bdrug|\bopioid|\bcannabis|\bmarijuana|\bcocaine|\bstimulant|"
+                                 r"\bsubstance|\bAUD\b|\bOUD\b|\bSUD\b|\bbenzo|\bheroin|\bmeth", re.I)
+
+
 def substance_without_disorder(code: str, narrative: str) -> bool:
     """A code of a mental disorder due to a substance (F10-F16, F18, F19) on a visit note that names no disorder of
-    the substance's use: "2 beers/night", "avoid alcohol", "no alcohol x10 yrs" are no alcohol dependence."""
-    return ("F10" <= code[:3] <= "F19" and code[:3] != "F17" and visit_note(narrative)
-            and not _SUBSTANCE_DISORDER_RE.search(narrative))
+    the substance's use: "2 beers/night", "avoid alcohol", "no alcohol x10 yrs" are no alcohol dependence; a
+    sentence about nicotine dependence names none of another substance."""
+    if not ("F10" <= code[:3] <= "F19" and code[:3] != "F17" and visit_note(narrative)):
+        return False
+    return not any(_SUBSTANCE_DISORDER_RE.search(s) and (not _NICOTINE_RE.search(s) or _OTHER_SUBSTANCE_RE.search(s))
+                   for s in split_sentences(narrative, keep_labels=True))
+
+
+# a disease named as the object of a test, not as the patient's condition: 'Hep C Ab', 'HIV screen to be drawn'
+# (a positive or reactive result is left to the other words of the note)
+TEST_OBJECT_RE = re.compile(
+    r"\b(?:hep(?:atitis)?[- ]?[abc]|hcv|hbv|hiv|syphilis|rpr|lyme|gonorrh\w*|chlamydia|tb|tuberculosis)[- ]+"
+    r"(?:ab|antibod(?:y|ies)|ag|antigen|screen(?:ing)?|test(?:ing)?|serolog\w*|titers?|pcr|naat|rna|quantiferon)\b"
+    r"(?!\s*(?:\+|pos\w*|reactive|detected|\d))", re.I)
 
 
 _ACUITY = {"chronic": r"\b(?:chronic|recurrent|long-?standing|persistent)\b", "acute": r"\b(?:acute|new|sudden)\b"}

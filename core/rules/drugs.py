@@ -162,6 +162,19 @@ def given_drugs(narrative: str, codeset) -> list[GivenDrug]:
     return list(found.values())
 
 
+def only_taken_elsewhere(narrative: str, codeset, code: str) -> list[str] | None:
+    """The sentences naming the drug of a J-code when none of them gives it here (no route or administration word:
+    'furosemide 40 mg daily', 'increase furosemide to 40 mg BID'); None when one does, when the note never names
+    the drug, or when the code's drug is not in the table."""
+    names = next((d.names for d in drug_codes(codeset) if d.code == code), None)
+    if not names:
+        return None
+    naming = [s for s in split_sentences(narrative) if names & set(_words(_with_generics(s)))]
+    if not naming or any(affirmed(s, GIVEN_RE) and not _VACCINE_RE.search(s) for s in naming):
+        return None
+    return naming
+
+
 def same_drug(codeset, code: str, other: str) -> bool:
     """Whether two J-codes name the same drug (e.g. J2920 and J2930, methylprednisolone)."""
     names = {d.code: d.names for d in drug_codes(codeset)}

@@ -15,6 +15,7 @@ from core.rules.narrative import (
     PREVENTIVE_VISIT_RE,
     minutes_documented,
     time_statement,
+    visit_note,
 )
 
 GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
@@ -170,11 +171,28 @@ def _not_billed(ctx: Context, family: str) -> str | None:
     return None
 
 
+# an office or clinic visit note that does not state the patient's status: an established patient, the usual case
+# (one seen by the practice within three years); a new patient is said so ('new patient', 'new to clinic')
+_OFFICE_VISIT_RE = re.compile(r"\b(?:clinic|office|practice)\b|\b(?:acute|sick|same[- ]day|follow[- ]?up|f/u) visit\b", re.I)
+
+
+_PROCEDURE_NOTE_RE = re.compile(r"^\W*(?:office |clinic )?procedure\b|\bprocedure note\b|^\s*indication:", re.I | re.M)
+
+
+def _office_visit_default(narrative: str) -> str | None:
+    """'established' for an office visit note that does not say the patient's status; None for a procedure's own
+    note ('Office procedure ... Indication: ... Procedure: EGD')."""
+    if not visit_note(narrative) or _PROCEDURE_NOTE_RE.search(narrative):
+        return None
+    return "established" if _OFFICE_VISIT_RE.search(narrative) else None
+
+
 def _no_separate_visit(ctx: Context, family: str) -> bool:
     """A preventive visit, a minor procedure's office visit or an ambulance transport: no E/M level is estimated.
-    An ED visit is always evaluated: its E/M stands beside the procedure the ED physician does (a repair)."""
+    An ED visit is always evaluated: its E/M stands beside the procedure the ED physician does (a repair), and so
+    is a new patient's (the evaluation that leads to the procedure is a visit of its own)."""
     hcpcs = set(ctx.codes.get("hcpcs", []))
-    minor = family != "ed" and bool(_MINOR_PROCEDURE_RE.search(ctx.narrative)
+    minor = family not in ("ed", "new") and bool(_MINOR_PROCEDURE_RE.search(ctx.narrative)
                                     or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
     return bool(WELLNESS_HCPCS & hcpcs or any(code.startswith("A04") for code in hcpcs)
                 or _TRANSPORT_RE.search(ctx.narrative) or _well_visit(ctx.narrative) or minor)
@@ -190,7 +208,7 @@ def _propose(ctx: Context) -> list:
     coded = list(ctx.codes.get("cpt", []))
     if any(code.startswith(("9938", "9939")) for code in coded):
         return []  # a preventive visit: its level is set by age, not MDM
-    family = patient_family(ctx.narrative, coded)
+    family = patient_family(ctx.narrative, coded) or _office_visit_default(ctx.narrative)
     expected = expected_level(ctx.narrative, family) if family else None
     present = [c for c in coded if c in ALL_EM]
     if family and (why := _not_billed(ctx, family)):

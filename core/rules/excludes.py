@@ -74,6 +74,13 @@ def _loser(first: str, second: str) -> str:
     return second
 
 
+_UNSPECIFIED_RE = re.compile(r"\bunspecified\b|\bnot specified\b|\bNOS\b", re.I)
+
+
+def _unspecified(codeset, code: str) -> bool:
+    return bool(_UNSPECIFIED_RE.search(codeset.describe(code)))
+
+
 def _term_stems(codeset, code: str) -> list[set[str]]:
     """The content stems of the code's description and of each of its inclusion terms."""
     info = codeset.lookup(code, "icd10cm")
@@ -109,8 +116,12 @@ def _propose(ctx: Context) -> list:
         first, second = conflict["codes"]
         if first in dropped or second in dropped:
             continue
-        # a specified type of the class excluded: the unspecified code carrying the note yields
-        loser = conflict["excluding"] if conflict.get("specified_type") else _loser(first, second)
+        # a specified type of the class excluded, or an unspecified code (UTI, site not specified) whose note names
+        # the other's condition as classified elsewhere (cystitis N30.-): the unspecified code carrying the note yields
+        excluding = conflict["excluding"]
+        other = second if excluding == first else first
+        unspecified = _unspecified(ctx.codeset, excluding) and not _unspecified(ctx.codeset, other)
+        loser = excluding if conflict.get("specified_type") or unspecified else _loser(first, second)
         kept = second if loser == first else first
         if not conflict.get("specified_type") and loser.startswith("R") and documented_apart(ctx, loser, kept):
             continue

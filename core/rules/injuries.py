@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from core.rules.models import Context, Rule
-from core.rules.narrative import patient_text, visit_note
+from core.rules.narrative import patient_text, spans_several_encounters, visit_note
 from core.text import affirmed
 
 CAUSE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.20 (external cause codes with injuries)"
@@ -78,6 +78,10 @@ def _propose_cause(ctx: Context) -> list:
     # (the code the cause goes with, its encounter's 7th character): a pain code is under active treatment
     anchor = (injuries[0], injuries[0][-1]) if injuries else next(
         ((c, "A") for c in icd if _PAIN_RE.match(c) and visit_note(ctx.narrative)), None)
+    if anchor is None and visit_note(ctx.narrative) and not spans_several_encounters(ctx.narrative):
+        # an external cause says how an injury (or the pain it left) happened: with none coded, it is not coded
+        return [CAUSE_RULE.edit("drop", "icd10cm", c, f"no injury is coded: the external cause {c} "
+                                f"({ctx.codeset.describe(c).lower()}) has nothing to go with") for c in icd if is_external_cause(c)]
     if anchor is None or any(is_external_cause(c) for c in icd):
         return []
     narrative = patient_text(ctx.narrative)  # a relative's fall is not how the patient's injury happened

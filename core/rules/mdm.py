@@ -44,7 +44,7 @@ _CHRONIC = (r"diabet|\bdm\d?\b|\bt2dm\b|hypertension|\bhtn\b|hyperlipid|\bhld\b|
             r"|depress|\bmdd\b|anxiety|\bgad\b|bipolar|schizo|adhd|osteoarthritis|\boa\b|rheumatoid|gout|gerd|reflux|obesity"
             r"|osteopor|osteopenia|migraine|epilep|seizure disorder|parkinson|dementia|neuropathy|anticoagulation|insomnia"
             r"|chronic|\bbph\b|psoriasis|eczema|hepatitis|\bhiv\b|sleep apnea|\bosa\b|glaucoma|anemia")
-_WORSE = (r"exacerbation|flare|worse|worsening|uncontrolled|failed|refractory|severe|not (?:at|to) goal|above goal|not controlled|poorly controlled|"
+_WORSE = (r"exacerbation|flare|worse|worsening|uncontrolled|failed|refractory|(?<!not )intractable|severe|not (?:at|to) goal|above goal|not controlled|poorly controlled|"
           r"suboptimal|progress|side effect|adverse|intoleran|elevated|rising|increas|adjust|titrat|not improv|relapse")
 _STABLE = r"stable|controlled|at goal|well[- ]controlled|unchanged|in remission|doing well|no change"
 # fever alone is part of many uncomplicated illnesses (strep, sinusitis, otitis): not a systemic illness by itself
@@ -72,7 +72,7 @@ _EXTERNAL_NOTES = r"outside records|records from|external (?:records|notes)|note
 _INTERPRETATION = r"independent(?:ly)? (?:interpret|review)|personally (?:reviewed|interpreted) the (?:images|films|ct|mri|scan)"
 _DISCUSSION = r"discussed (?:the case )?with (?:dr\.?|cardiology|surgery|the surgeon|ortho|orthopedics|on-?call|radiology|neurology|the consultant|gi|urology|nephrology|hospitalist|poison control|his |her )"
 _HIGH_RISK = (r"\badmi(?:t|ssion|tted)\b|hospitaliz|transfer(?:red)? to|\bicu\b|to the or\b|emergency surgery|\bdnr\b|hospice|"
-              r"intensive monitoring|observation (?:admission|unit)|escalat")
+              r"intensive monitoring|observation (?:admission|unit)|escalat\w* (?:of|to) (?:care|hospital|the icu|icu)")
 _RX = (r"\brx\b|prescri|refill|\b(?:start|started|starting|begin|initiate|increase|increased|decrease|decreased|reduce|"
        r"titrate|switch|change|add|continue|continued|resume|stop|discontinue)\b[^.;\n]{0,40}\b\d+(?:\.\d+)? ?(?:mg|mcg|units?|g)\b"
        r"|\b\d+(?:\.\d+)? ?(?:mg|mcg)\b[^.;\n]{0,30}\b(?:bid|tid|qid|daily|qhs|q\d+h|weekly|x ?\d+ ?d)|\b(?:im|iv)\b[^.;\n]{0,25}\bgiven\b"
@@ -93,7 +93,17 @@ _DRUG = (r"\b\w+(?:pril|sartan|olol|dipine|statin|formin|gliptin|gliflozin|gluti
          r"metoprolol|levothyroxine|apixaban|rivaroxaban|amoxicillin|prednisone|albuterol|montelukast|methylphenidate|sertraline|"
          r"bupropion|venlafaxine|duloxetine|trazodone|cyclobenzaprine|tramadol|hydrocodone|oxycodone|ondansetron|famotidine|"
          r"fluticasone|iron|ferrous)\b")
-_MANAGED = r"\b(?:continue[sd]?|refill\w*|start\w*|increase\w*|decrease\w*|reduce\w*|titrat\w*|switch\w*|add\w*|resume\w*|stop\w*|hold\w*|change\w*|rx)\b"
+_MANAGED = (r"\b(?:continue[sd]?|refill\w*|start\w*|increase\w*|decrease\w*|reduce\w*|titrat\w*|switch\w*|add\w*|resume\w*|stop\w*|hold\w*|change\w*|rx)\b"
+            r"|#\s?\d+\b|\bdisp(?:ense)?\b|\b(?:second|next|another) dose\b")
+# a decision about hospitalization documented anywhere in the note ('observation admission for serial testing was
+# considered and discussed with the patient'; the 2023 ED guidelines count a decision not to admit too)
+_ADMISSION_DECISION = (r"\b(?:admission|admit(?:ting)?|hospitali[sz]\w*|observation)\b[^.;]{0,50}\b(?:considered|discussed|"
+                       r"offered|recommended|declined|refused)\b|\b(?:considered|discussed|offered|recommended)\b[^.;]{0,30}"
+                       r"\b(?:admission|admit(?:ting)?|hospitali[sz]\w*|observation (?:admission|stay|unit))\b")
+_NO_ADMISSION = r"\bno (?:need|indication|reason) for (?:admi|hospital)|\bno (?:need for )?admi|not admi|declin\w* admi|not (?:requir\w*|need\w*) (?:admi|hospital)"
+# a procedure done at this visit named after 's/p' ('Colles fracture - s/p closed reduction') is no past condition
+_DONE_TODAY = r"\bs/p (?:closed |open )?(?:reduction|splint\w*|repair|i&d|incision|drainage|reduction and splint\w*)\b"
+_COMPLICATED_INJURY = r"\bfracture|\bdislocation|\bsubluxation"
 
 
 @dataclass(frozen=True)
@@ -126,10 +136,12 @@ _PAST = r"\bh/o\b|\bhx of\b|history of|\bs/p\b|status post|\bprior\b|\bremote\b"
 
 def _problem_grade(item: str) -> tuple[int, bool]:
     """(grade, whether it is a stable chronic illness) of one assessment item."""
-    if _has(_PAST, item) and not _has(_WORSE, item):
+    if _has(_PAST, re.sub(_DONE_TODAY, " ", item, flags=re.I)) and not _has(_WORSE, item):
         return 1, False  # a past condition followed up: at most a stable one
     if _has(_THREAT, item) or _has(_SEVERE, item):
         return 3, False
+    if _has(_COMPLICATED_INJURY, item):
+        return 2, False  # an acute complicated injury (a fracture or dislocation to treat)
     chronic = _has(_CHRONIC, item)
     if chronic and _has(_WORSE, item):
         return 2, False
@@ -166,7 +178,8 @@ def data_grade(narrative: str) -> int:
 
 def risk_grade(narrative: str) -> int:
     plan = _assessment(narrative)
-    if _has(_HIGH_RISK, plan) and not _has(r"\bno (?:need for )?admi|not admi|declin\w* admi", plan):
+    if (_has(_HIGH_RISK, plan) and not _has(_NO_ADMISSION, plan)) or (
+            _has(_ADMISSION_DECISION, narrative) and not _has(_NO_ADMISSION, narrative)):
         return 3
     if _has(_RX, narrative) or _has(_SURGERY, plan) or any(
             _has(_DRUG, sentence) and _has(_MANAGED, sentence) for sentence in re.split(r"(?<=[.;])\s+|\n+", plan)):

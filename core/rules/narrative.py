@@ -12,7 +12,7 @@ from core.text import FAMILY_CUES, GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, s
 _PARTS = (r"(?:(?:distal|proximal|lateral|medial|volar|dorsal|upper|lower|anterior|posterior|mid|great|index|long|ring|small)"
           r"\s+)*(?:ear|eye|eyelid|hand|knee|hip|foot|toe|arm|leg|shoulder|elbow|wrist|ankle|finger|thumb|forearm|thigh|"
           r"calf|radius|ulna|humerus|femur|tibia|fibula|clavicle|patella|breast|flank|lung|kidney|tm|cheek|chest|"
-          r"shin|heel|buttock|groin|knees|hips|feet|hands|[1-5](?:st|nd|rd|th)\s+(?:mt|metatarsal|finger|toe|digit))s?\b")
+          r"shin|heel|buttock|groin|knees|hips|feet|hands|mtpj?|[1-5](?:st|nd|rd|th)\s+(?:mtpj?|mcp|mt|metatarsal|finger|toe|digit))s?\b")
 _SIDE_LETTER = {side: re.compile(rf"(?<![\w/-]){letter}\.?\s+(?i:{_PARTS})")
                 for side, letter in (("right", "R"), ("left", "L"))}
 
@@ -82,7 +82,9 @@ SECTION_KINDS: dict[str, tuple[str, ...]] = {
                 "review of systems"),
     "assessment": ("a/p", "a&p", "assessment", "assessment and plan", "assessment & plan", "assessment/plan",
                    "impression", "impression and plan", "impression/plan", "dx", "diagnosis", "diagnoses", "a", "plan",
-                   "p", "mdm", "medical decision making", "orders", "dispo", "disposition"),
+                   "p", "mdm", "medical decision making", "orders", "dispo", "disposition", "final diagnosis",
+                   "final diagnoses", "ed diagnosis", "ed diagnoses", "clinical impression", "discharge diagnosis",
+                   "discharge diagnoses"),
 }
 _SECTION_RE = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*(" + "|".join(sorted(
     (re.escape(label) for labels in SECTION_KINDS.values() for label in labels), key=len, reverse=True)) + r")\s*:")

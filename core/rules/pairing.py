@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from core.rules.documentation import documented_keys, supported
-from core.rules.drugs import given_drugs, same_drug
+from core.rules.drugs import given_drugs, only_taken_elsewhere, same_drug
 from core.rules.em import patient_family
 from core.rules.models import Context, Rule
 from core.rules.narrative import patient_age, short_quote, spans_several_encounters
@@ -151,7 +151,33 @@ def _propose_drug(ctx: Context) -> list:
     return _injected(ctx) + _nebulizer(ctx)
 
 
+_PROCEDURE_RE = re.compile(r"\binject\w*|\bprocedure\b|\baspirat\w*|\barthrocentesis\b|\bblock\b", re.I)
+
+
+def _not_given_here(ctx: Context) -> list:
+    """A drug J-code whose drug the note names only as taken, prescribed or planned, never as given here, in a
+    note with no injection procedure (a joint injection's drug is named in the procedure's own lines)."""
+    if (spans_several_encounters(ctx.narrative) or _PROCEDURE_RE.search(ctx.narrative)
+            or any(c.startswith(INJECTION_PROCEDURES) for c in ctx.codes.get("cpt", []))):
+        return []
+    edits = []
+    for code in ctx.codes.get("hcpcs", []):
+        naming = only_taken_elsewhere(ctx.narrative, ctx.codeset, code) if is_injectable_drug(code) else None
+        if naming:
+            edits.append(DRUG_RULE.edit("drop", "hcpcs", code, f"the note names the drug only as taken or prescribed, "
+                                        f"not given here ('{short_quote(naming[0])}'): its supply code {code} is not billed"))
+    return edits
+
+
 def _injected(ctx: Context) -> list:
+    gone = _not_given_here(ctx)
+    if gone:
+        dropped = {e.code for e in gone}
+        ctx = replace(ctx, codes={**ctx.codes, "hcpcs": [c for c in ctx.codes.get("hcpcs", []) if c not in dropped]})
+    return gone + _injected_drugs(ctx)
+
+
+def _injected_drugs(ctx: Context) -> list:
     supplies = _supplies(ctx)
     drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)] + [e.code for e in supplies]
     cpt = ctx.codes.get("cpt", [])
@@ -183,6 +209,14 @@ PRODUCTS: tuple[tuple[str, str], ...] = (
     (r"\bMMR\b(?!V)", "90707"), (r"\bvaricella vaccine\b|\bVarivax\b", "90716"), (r"\bDTaP\b(?![- ]?(?:IPV|HepB))", "90700"),
     (r"\bIPV\b(?<!DTaP-IPV)", "90713"), (r"\bRotarix\b|\bRV1\b", "90681"), (r"\bRotaTeq\b|\bRV5\b", "90680"),
     (r"\bArexvy\b", "90679"), (r"\bAbrysvo\b", "90678"),
+    (r"\bpneumococcal conjugate\b[^.;]{0,15}\b20-valent\b|\bPrevnar ?20\b", "90677"),
+)
+# products a vaccine list names by the vaccine alone ('varicella (SC)', 'hepatitis A pediatric dose 1'), read only
+# when the note names that vaccine as a vaccine (_named_vaccines): (pattern, kind, code under 19, code from 19)
+NAMED_PRODUCTS: tuple[tuple[str, str, str, str], ...] = (
+    (r"\bvaricella\b(?![- ]zoster| infection| titer| immun)", "varicella", "90716", "90716"),
+    (r"\bhep(?:atitis)?[- ]?A\b(?![- ]?(?:b|ab|antibod|igm|igg|titer|infection))|\bHavrix\b|\bVaqta\b", "hepatitis_a",
+     "90633", "90632"),
 )
 
 
@@ -195,8 +229,15 @@ def _documented_products(ctx: Context) -> list[str]:
     if not given:
         return []
     missing = _not_given_kinds(ctx.narrative)  # 'Declined Tdap' names no product given
-    return [code for pattern, code in PRODUCTS if code not in coded and given_today(ctx.narrative, pattern)
-            and vaccine_kind(code) not in missing]
+    found = [code for pattern, code in PRODUCTS if code not in coded and given_today(ctx.narrative, pattern)
+             and vaccine_kind(code) not in missing]
+    named, age = _named_vaccines(ctx.narrative), patient_age(ctx.narrative)
+    for pattern, kind, child, adult in NAMED_PRODUCTS:
+        code = child if age is not None and age < 19 else adult
+        if (kind in named and kind not in missing and not any(vaccine_kind(c) == kind for c in coded | set(found))
+                and given_today(ctx.narrative, pattern)):
+            found.append(code)
+    return list(dict.fromkeys(found))
 
 
 _CLAUSE_RE = re.compile(rf"[;,]|{SPACED_DASH}")
@@ -217,7 +258,7 @@ def given_today(narrative: str, pattern: str) -> bool:
             if not affirmed(clause, pattern):
                 continue
             if (_NOT_GIVEN_RE.search(clause) or _PAST_DOSE_RE.search(clause)) and not (
-                    _GIVEN_RE.search(clause) or _TODAY_RE.search(clause)):
+                    _says_given(clause) or _TODAY_RE.search(clause)):
                 continue
             return True
     return False
@@ -370,9 +411,18 @@ def _undocumented_immunization(ctx: Context) -> list:
 # a vaccine the patient did not get at this encounter: declined, deferred, or given elsewhere or before
 _NOT_GIVEN_RE = re.compile(r"\b(declin\w*|refus\w*|defer\w*|postpon\w*|not (given|administered|done)|"
                            r"(at )?(the |a )?pharmacy|elsewhere|previously|last (week|month|year)|ago|complete[d]?|utd|"
+                           r"at (his |her |their )?(work|job|employer|school)|workplace|employer|occupational health|"
+                           r"health department|"
                            r"up to date|current|already|plans? to|will get|recommended|due|next (visit|year)|(19|20)\d\d)\b"
                            r"|\b\d{1,2}/(19|20)\d\d\b", re.I)
 _GIVEN_RE = re.compile(r"(?<!not )\b(given|administered|injected)\b", re.I)
+_NO_BEFORE_RE = re.compile(r"\b(no|not|none|never)\b[^.;,]*$", re.I)
+
+
+def _says_given(sentence: str) -> bool:
+    """A 'given', 'administered' or 'injected' no negation before it in its clause denies ('no vaccine given
+    today' gives none)."""
+    return any(not _NO_BEFORE_RE.search(sentence[max(0, m.start() - 30):m.start()]) for m in _GIVEN_RE.finditer(sentence))
 
 
 def _not_given_kinds(narrative: str) -> set[str]:
@@ -382,7 +432,7 @@ def _not_given_kinds(narrative: str) -> set[str]:
     sentences = split_sentences(narrative, keep_labels=True)
     for kind, (_, pattern) in VACCINES.items():
         naming = [s for s in sentences if re.search(pattern, s, re.I)]
-        if naming and all(_NOT_GIVEN_RE.search(s) and not _GIVEN_RE.search(s) for s in naming):
+        if naming and all(_NOT_GIVEN_RE.search(s) and not _says_given(s) for s in naming):
             kinds.add(kind)
     return kinds
 

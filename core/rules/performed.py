@@ -15,7 +15,7 @@ import re
 from core.rules.em import patient_family
 from core.rules.models import Context, Rule
 from core.rules.narrative import short_quote, visit_note
-from core.text import split_sentences
+from core.text import affirmed, split_sentences
 
 GUIDELINE = "CPT: a laboratory test is reported by whoever performs it, on the date it is performed"
 
@@ -89,8 +89,14 @@ _STUDY_LATER = r"|\bto be\b|\bafter (?:the )?(?:echo|study|test|scan|imaging|mon
 _READ_PENDING_RE = re.compile(r"\bpending(?: final)? (?:read|report|interpretation)|\b(?:read|report) pending\b", re.I)
 
 
+# a 'here' cue the sentence denies: 'not drawn today', 'not done in clinic'
+_HERE_DENIED_RE = re.compile(r"\bnot (?:\w+ ){0,3}?(?:today|here|in[- ](?:clinic|office))\b", re.I)
+
+
 def _not_here(sentence: str, context: str, later: str = _ELSEWHERE) -> bool:
     """Whether the sentence (read with its line's label, `context`) says its test was not done here today."""
+    if _HERE_DENIED_RE.search(sentence):
+        return True
     return bool(re.search(later, context, re.IGNORECASE)) and not re.search(_HERE, sentence, re.IGNORECASE)
 
 
@@ -163,11 +169,44 @@ def _method_edits(ctx: Context, cpt: list[str]) -> list:
     return edits
 
 
+# point-of-care tests an office runs and reads itself: code -> (the words naming the test, the codes that already
+# say it: the same test by another method or a laboratory's version)
+POC_TESTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("81025", r"\burine (?:hcg|pregnancy)|\bupt\b|\bu-?hcg\b|\bpregnancy test\b", ("81025", "84702", "84703")),
+    ("86308", r"\bmono ?spot\b|\bheterophile\b|\brapid mono\b", ("86308",)),
+    ("82962", r"\bfingerstick (?:blood )?(?:glucose|sugar)\b|\bglucometer\b|\bpoc (?:blood )?glucose\b|\bfsbs\b|\bcbg\b",
+     ("82962", "82947", "82948")),
+    ("85018", r"\bpoc (?:hgb|hemoglobin)\b|\bhemocue\b|\bfingerstick (?:hgb|hemoglobin)\b", ("85018", "85025", "85027")),
+)
+_RESULT_RE = re.compile(r"\b(?:neg(?:ative)?|pos(?:itive)?|nonreactive|reactive)\b|:\s*\d{2,3}\b|\b\d{2,3}\s*mg/dl\b", re.I)
+_SELF_TEST_RE = re.compile(r"\bhome\b|\bat[- ]home\b|\bself[- ]test|\bserum\b|\bblood hcg\b|\bquantitative\b", re.I)
+
+
+def _poc_additions(ctx: Context, cpt: list[str]) -> list:
+    """A point-of-care test a sentence says was run here with its result ('Urine hCG (office): negative', 'In
+    clinic: ... Monospot POSITIVE', 'Fingerstick glucose w/ office glucometer: 176'), coded by no code of its test,
+    is added; a home or serum test, or one ordered or sent out, is not."""
+    edits = []
+    for code, pattern, family in POC_TESTS:
+        if set(family) & set(cpt):
+            continue
+        for sentence, context in _sentences_in_context(ctx.narrative):
+            match = re.search(pattern, sentence, re.I)
+            if (not match or not affirmed(sentence, pattern) or _SELF_TEST_RE.search(sentence)
+                    or not _RESULT_RE.search(sentence[match.end():]) or not re.search(_HERE, context, re.I)
+                    or _not_here(sentence, context)):
+                continue
+            edits.append(RULE.edit("add", "cpt", code, f"the note documents the point-of-care test run here with its "
+                                   f"result ('{short_quote(sentence)}'): {code} ({ctx.codeset.describe(code)})"))
+            break
+    return edits
+
+
 def _propose(ctx: Context) -> list:
     cpt = list(ctx.codes.get("cpt", []))
     if not visit_note(ctx.narrative) or patient_family(ctx.narrative, cpt) == "ed":
         return []
-    edits = _method_edits(ctx, cpt)
+    edits = _method_edits(ctx, cpt) + _poc_additions(ctx, cpt)
     changed = {edit.code for edit in edits}
     cpt = [code for code in cpt if code not in changed]
     for code in cpt:

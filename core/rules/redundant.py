@@ -34,6 +34,13 @@ COVERED_BY = {
     "D64.9": ("D50", "D51", "D52", "D53", "D55", "D56", "D57", "D58", "D59", "D60", "D61", "D62", "D63", "D64"),
     **{f"{t}.9": (t,) for t in ("E08", "E09", "E10", "E11", "E13")},
     "R10.9": ("R10.1", "R10.2", "R10.3", "R10.8"),  # abdominal pain of a named region
+    # heart disease, unspecified beside a named heart disease (I05-I09, I11, I13, I20-I50)
+    "I51.9": ("I05", "I06", "I07", "I08", "I09", "I11", "I13", "I2", "I3", "I4", "I50"),
+    # urinary tract infection, site not specified beside the infection of a named site
+    "N39.0": ("N10", "N11", "N12", "N30", "N34.1", "N34.2", "N41"),
+    "M54.9": ("M54.1", "M54.2", "M54.3", "M54.4", "M54.5", "M54.6", "M54.8"),  # dorsalgia of a named kind
+    # osteoarthritis of an unspecified site beside the osteoarthritis of a named joint
+    **{code: ("M15", "M16", "M17", "M18", "M19.0", "M19.1", "M19.2") for code in ("M19.90", "M19.91", "M19.92", "M19.93")},
 }
 CATCH_ALL = ("R52", "R69")  # pain of no known site or cause, an illness the record does not name
 _SITE_PAIN = ("R07", "R10", "R51", "M25.5", "M54", "M79.6", "G89", "H92.0", "N64.4", "R30", "M79.1")

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, supported, word_keys
 from core.rules.models import Context, Rule
-from core.rules.narrative import condition_side, patient_text
+from core.rules.narrative import condition_side, documented_side, patient_text
 from core.text import affirmed, split_sentences, words
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.b (unspecified codes)"
@@ -50,11 +50,56 @@ def opposite_variant(codeset, code: str, side: str) -> str | None:
                  if c != code and codeset.describe(c).lower() == wanted and codeset.is_valid(c)), None)
 
 
+_SIDE_FREE_DROP = frozenset({"right", "left", "bilateral", "unilateral", "of", "the", "and"})
+
+
+def _side_free(description: str) -> frozenset[str]:
+    """A description's words but its side ('right ear', 'left eye' and 'bilateral' say only the side)."""
+    text = re.sub(r"\b(right|left) (?:eye|ear)\b", r"\1", description.lower())
+    return frozenset(re.findall(r"[a-z0-9]+", text)) - _SIDE_FREE_DROP
+
+
+@lru_cache(maxsize=4096)
+def bilateral_variant(codeset, code: str) -> str | None:
+    """The 'bilateral' code of a right/left condition, when the classification has one (M17.11 unilateral primary
+    osteoarthritis, right knee -> M17.0 bilateral primary osteoarthritis of knee; H66.001 -> H66.003); any length
+    within the category."""
+    description = codeset.describe(code)
+    if not re.search(r"\b(right|left)\b", description, re.I):
+        return None
+    key = _side_free(description)
+    return next((c for c in codeset.tables["icd10cm"] if c.startswith(code[:3]) and c != code
+                 and re.search(r"\bbilateral\b", codeset.describe(c), re.I)
+                 and _side_free(codeset.describe(c)) == key and codeset.is_valid(c)), None)
+
+
+def _bilateral_edits(ctx: Context, icd: list[str]) -> tuple[list, set[str]]:
+    """A condition coded for the right and for the left side is its bilateral code where the classification has
+    one (I.B.13: 'when a patient has a bilateral condition ... assign the bilateral code'); without one, both
+    sides stay coded. Returns the edits and the codes they touch."""
+    edits, touched = [], set()
+    for code in icd:
+        if code in touched or not re.search(r"\bright\b", ctx.codeset.describe(code), re.I):
+            continue
+        other = opposite_variant(ctx.codeset, code, "left")
+        both = bilateral_variant(ctx.codeset, code)
+        if other in icd and both and both == bilateral_variant(ctx.codeset, other):
+            reason = (f"the right ({code}) and the left ({other}) side are both coded: the classification's bilateral "
+                      f"code {both} says both")
+            edits.append(SIDE_RULE.edit("replace", "icd10cm", code, reason, both))
+            edits.append(SIDE_RULE.edit("drop", "icd10cm", other, reason))
+            touched |= {code, other}
+    return edits, touched
+
+
 def _propose_side(ctx: Context) -> list:
     """The side must be named in a sentence about the condition itself (its description's words, the side
     words left out)."""
-    edits, icd = [], ctx.icd()
+    icd = ctx.icd()
+    edits, touched = _bilateral_edits(ctx, icd)
     for code in icd:
+        if code in touched:
+            continue
         description = ctx.codeset.describe(code)
         if "unspecified" in description and not re.search(r"\b(right|left)\b", description):
             side = condition_side(ctx.narrative, description)
@@ -64,6 +109,11 @@ def _propose_side(ctx: Context) -> list:
                                             f"{better} instead of the unspecified-side {code}", better))
             continue
         side = condition_side(ctx.narrative, re.sub(r"\b(right|left)\b", " ", description, flags=re.I))
+        both = bilateral_variant(ctx.codeset, code) if side == "bilateral" else None
+        if both:
+            edits.append(SIDE_RULE.edit("drop" if both in icd else "replace", "icd10cm", code,
+                                        f"the note documents the condition on both sides: {both}, not {code}", both))
+            continue
         other = opposite_variant(ctx.codeset, code, side) if side else None
         if other in icd:
             edits.append(SIDE_RULE.edit("drop", "icd10cm", code, f"the note documents the {side} side only: "
@@ -120,6 +170,19 @@ COMBINATIONS: tuple[tuple[str, str, str, str], ...] = (
 _DIABETES = ("E08", "E09", "E10", "E11", "E13")
 
 
+def _lumbago_with_sciatica(icd: list[str]) -> list:
+    """Low back pain (M54.5-) with sciatica (M54.3-) is one code, lumbago with sciatica M54.4- of the sciatica's
+    side (the Index: Lumbago, with sciatica M54.4-)."""
+    sciatica = next((c for c in icd if c.startswith("M54.3")), None)
+    back = [c for c in icd if c.startswith("M54.5")]
+    if not sciatica or not back:
+        return []
+    target = "M54.4" + sciatica[5:]
+    reason = f"low back pain with sciatica is lumbago with sciatica: {target}, not {sciatica} and {', '.join(back)}"
+    return ([COMBINATION_RULE.edit("replace", "icd10cm", sciatica, reason, target)]
+            + [COMBINATION_RULE.edit("drop", "icd10cm", c, reason) for c in back])
+
+
 def _propose_combination(ctx: Context) -> list:
     icd, edits = ctx.icd(), []
     # hypertension with both CKD and heart failure is hypertensive heart and CKD (I13), not I12 or I11 alone
@@ -131,11 +194,18 @@ def _propose_combination(ctx: Context) -> list:
                                                "disease and heart failure is hypertensive heart and chronic kidney "
                                                f"disease with heart failure: {target}", target))
             icd.remove(hypertension)
+            icd.append(target)
+    combined = next((c for c in icd if c.startswith("I13")), None)
+    for code in [c for c in icd if c in ("I10", "I11.0", "I11.9", "I12.0", "I12.9")] if combined else []:
+        edits.append(COMBINATION_RULE.edit("drop", "icd10cm", code, f"{combined} (hypertensive heart and chronic kidney "
+                                           f"disease) codes the hypertension with both: {code} is not coded with it"))
+        icd.remove(code)
     for code, partner, replacement, reason in COMBINATIONS:
         if code in icd and any(c.startswith(partner) for c in icd) and replacement not in icd:
             edits.append(COMBINATION_RULE.edit("replace", "icd10cm", code, reason, replacement))
             icd.remove(code)
     edits += _stone_with_hydronephrosis(ctx, icd)
+    edits += _lumbago_with_sciatica(icd)
     for category in _DIABETES:  # I.C.4.a: Exx.9 is diabetes without complications; a complication code says both
         plain = category + ".9"
         other = next((c for c in icd if c.startswith(category) and c != plain), None)
@@ -444,11 +514,16 @@ _CKD_STAGE_RE = (r"\b(?:ckd|chronic kidney disease|chronic renal (?:disease|fail
 _CKD_CODES = {"1": "N18.1", "2": "N18.2", "3": "N18.30", "3a": "N18.31", "3b": "N18.32", "4": "N18.4", "5": "N18.5"}
 
 
+_STAGE_RANGE_RE = re.compile(r"\bstages? (?:1|I)\s*(?:through|thru|to|-)\s*(?:stage )?(?:4|IV)\b|"
+                             r"\bstage 5 (?:chronic kidney disease|ckd) or end stage renal disease\b", re.I)
+
+
 def documented_ckd_stage(narrative: str) -> str | None:
     """The N18 code of the one CKD stage the note documents ('CKD stage 3a', 'stage 4 chronic kidney disease',
     'chronic kidney disease stage IV'; end-stage renal disease N18.6), else None (no stage, or two)."""
     found = set()
     for sentence in split_sentences(narrative):
+        sentence = _STAGE_RANGE_RE.sub(" ", sentence)  # a code title's range names no stage ('stage 1 through stage 4')
         if affirmed(sentence, r"\b(esrd|end[- ]stage (renal|kidney) disease)\b"):
             found.add("N18.6")
         for match in re.finditer(_CKD_STAGE_RE, sentence, re.I):
@@ -488,6 +563,33 @@ def _qualified_chest_pain(ctx: Context, code: str) -> str | None:
     return next((better for pattern, better in _CHEST_PAIN if affirmed(ctx.narrative, pattern)), None)
 
 
+# gout's site (M10.0- idiopathic gout by site; the Index sends gout, acute or a flare, to idiopathic gout): the
+# 6th character of M10.0- by the joint a gout sentence names
+_GOUT_RE = re.compile(r"\bgout\w*|\bpodagra\b", re.I)
+_GOUT_SITES = (("1", r"\bshoulders?\b"), ("2", r"\belbows?\b|\bolecranon\b"), ("3", r"\bwrists?\b"),
+               ("4", r"\bhands?\b|\bfingers?\b|\bknuckles?\b|\b(?:mcp|pip|dip)\b"), ("5", r"\bhips?\b"),
+               ("6", r"\bknees?\b"), ("7", r"\bankles?\b|\bfoot\b|\bfeet\b|\btoes?\b|\bmtpj?\b|\bhallux\b|\bpodagra\b|"
+                                     r"\bmetatarsophalangeal\b|\bmidfoot\b|\binstep\b"))
+_SIDE_DIGIT = {"right": "1", "left": "2", None: "9"}
+
+
+def _gout_site(ctx: Context, code: str) -> str | None:
+    """Gout coded without its site (M10.9, M10.00) whose gout sentences name one joint region and at most one side:
+    M10.0 with that site and side ('acute gout flare, R 1st MTP' M10.071 idiopathic gout, right ankle and foot)."""
+    if code not in ("M10.9", "M10.00"):
+        return None
+    sentences = [s for s in split_sentences(patient_text(ctx.narrative), keep_labels=True) if affirmed(s, _GOUT_RE.pattern)]
+    text = " ".join(sentences)
+    sites = {digit for digit, pattern in _GOUT_SITES if re.search(pattern, text, re.I)}
+    if len(sites) != 1:
+        return None
+    side = documented_side(text)
+    if side == "bilateral":
+        return None
+    better = f"M10.0{sites.pop()}{_SIDE_DIGIT[side]}"
+    return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
+
+
 _DIABETES_CATEGORIES = ("E08", "E09", "E10", "E11", "E13")
 
 
@@ -509,6 +611,30 @@ def _undocumented_complication(ctx: Context, code: str, mentioned: set[str]) -> 
         return ""
     plain = code[:3] + ".9"
     return plain if ctx.codeset.is_valid(plain, "icd10cm") else None
+
+
+_NOT_INTRACTABLE_RE = re.compile(r"\bnot intractable\b|\bnon-?intractable\b", re.I)
+
+
+def _intractability(ctx: Context, code: str) -> str | None:
+    """The sibling that says what the note says of intractability, when the code says the opposite (migraine
+    G43.009 'not intractable' -> G43.019 for 'migraine without aura, intractable'; the reverse for 'not intractable')."""
+    description = ctx.codeset.describe(code).lower()
+    if "intractable" not in description:
+        return None
+    sentences = split_sentences(ctx.narrative, keep_labels=True)
+    says_not = any(_NOT_INTRACTABLE_RE.search(s) for s in sentences)
+    says_yes = any(affirmed(_NOT_INTRACTABLE_RE.sub(" ", s), r"\bintractable\b") for s in sentences)
+    if says_not == says_yes:
+        return None
+    if "not intractable" in description and says_yes:
+        wanted = description.replace("not intractable", "intractable")
+    elif "not intractable" not in description and says_not:
+        wanted = description.replace("intractable", "not intractable")
+    else:
+        return None
+    return next((c for c in _same_category(ctx.codeset, code) if ctx.codeset.describe(c).lower() == wanted
+                 and c not in ctx.icd() and ctx.codeset.is_valid(c)), None)
 
 
 def _propose_specificity(ctx: Context) -> list:
@@ -540,6 +666,11 @@ def _propose_specificity(ctx: Context) -> list:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note qualifies the chest pain: {chest} "
                                                f"({ctx.codeset.describe(chest).lower()}), not {code}", chest))
             continue
+        gout = _gout_site(ctx, code)
+        if gout:
+            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names the joint of the gout: "
+                                               f"{gout} ({ctx.codeset.describe(gout).lower()}), not {code}", gout))
+            continue
         flu = _identified_flu(ctx, code)
         if flu:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note identifies the influenza "
@@ -547,6 +678,7 @@ def _propose_specificity(ctx: Context) -> list:
             continue
         better = (documented_sibling(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()), ctx.narrative)
                   or documented_nos_term(ctx.codeset, code, mentioned, sentences, tuple(ctx.icd()), ctx.narrative))
+        better = _intractability(ctx, better or code) or better  # the intractability the note says
         if better:
             edits.append(SPECIFICITY_RULE.edit(
                 "replace", "icd10cm", code, f"the note documents {ctx.codeset.describe(better).lower()}: {better}, "

@@ -49,6 +49,8 @@ UNCERTAIN_AFTER = (
     r"(?:is |was )?suspected", r"(?:is |was )?(?:possible|probable|questionable|doubtful)", r"not (?:seen|found|confirmed)",
     r"(?:test |screen |swab |culture |antigen |pcr )*(?:was |is )?neg(?:ative)?", r"vs\.?", r"versus",
     r"screen(?:ing)?", r"prevention", r"risk", r"(?:was |were |is |are |also )?considered", r"not supported",
+    # the disease named as a test's object: 'Hep C Ab ordered', 'HIV antibody to be drawn' (a positive one stays)
+    r"(?:ab|antibod(?:y|ies))(?!\s*(?:\+|pos\w*|reactive|detected))",
 )
 _BEFORE_RE = re.compile(r"(?:\b(?:" + "|".join(UNCERTAIN_BEFORE) + r")|\?)[^,;]*$", re.IGNORECASE)
 # a spaced dash ends the mention's clause ("Acute bronchitis - pneumonia excluded by CXR": the cue is the pneumonia's),

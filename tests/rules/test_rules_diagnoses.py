@@ -129,9 +129,13 @@ def test_laterality_reads_a_short_body_part_when_the_description_has_no_conditio
 
 
 def test_laterality_keeps_both_sides_when_both_are_documented(run):
+    out = run("Pain in the right knee and in the left knee.", icd=["M25.561", "M25.562"],
+              rules=(specificity.SIDE_RULE,))
+    assert out.edits == []  # no bilateral code in M25.56-: both sides stay
+    # a category with a bilateral code: that code (I.B.13)
     out = run("Osteoarthritis of the right knee and of the left knee.", icd=["M17.11", "M17.12"],
               rules=(specificity.SIDE_RULE,))
-    assert out.edits == []
+    assert out.codes["icd10cm"] == ["M17.0"]
     assert run("Shoulder pain.", icd=["M25.511"], rules=(specificity.SIDE_RULE,)).edits == []
     # the other side belongs to another condition: the shoulder's side is not the knee's
     out = run("Right shoulder pain. Left knee contusion.", icd=["M25.511", "S80.02XA"],

@@ -1,0 +1,231 @@
+"""Readings added on the sixteenth session's notes: a condition coded on both sides is its bilateral code, gout
+takes the joint the note names, and a point-of-care test run and read in the office is billed. Each test has the
+case that failed and the one that must not move."""
+
+from __future__ import annotations
+
+from core.rules import performed, specificity
+
+
+def _edits(out):
+    return [(e.action, e.code, e.replacement) for e in out.edits]
+
+
+def test_right_and_left_codes_become_the_bilateral_code(run):
+    rule = (specificity.SIDE_RULE,)
+    out = run("Bilateral knee OA, R worse than L. Continue meloxicam.", icd=["M17.11", "M17.12"], rules=rule)
+    assert out.codes["icd10cm"] == ["M17.0"]
+    assert {e.action for e in out.edits} == {"replace", "drop"} and "bilateral" in out.edits[0].reason
+    # the note says both sides of one coded side: the bilateral code
+    out = run("A/P: Acute otitis media, bilateral - amoxicillin.", icd=["H66.91"], rules=rule)
+    assert out.codes["icd10cm"] == ["H66.93"]
+    # no bilateral code in the category (pain in knee): both sides stay coded
+    out = run("Pain in both knees, R and L.", icd=["M25.561", "M25.562"], rules=rule)
+    assert out.edits == [] and out.codes["icd10cm"] == ["M25.561", "M25.562"]
+    # one side only: nothing to merge
+    assert run("Right knee OA.", icd=["M17.11"], rules=rule).edits == []
+
+
+def test_bilateral_variant_reads_the_description_without_its_side(codeset):
+    assert specificity.bilateral_variant(codeset, "H61.21") == "H61.23"  # impacted cerumen, right ear
+    assert specificity.bilateral_variant(codeset, "M16.12") == "M16.0"
+    assert specificity.bilateral_variant(codeset, "M19.011") is None  # shoulder OA has no bilateral code
+    assert specificity.bilateral_variant(codeset, "I10") is None
+
+
+def test_gout_takes_the_joint_and_side_the_note_names(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    out = run("A/P: Acute gout flare, R 1st MTP - colchicine.", icd=["M10.9"], rules=rule)
+    assert out.codes["icd10cm"] == ["M10.071"]
+    assert run("Gout of the left knee, tapped.", icd=["M10.9"], rules=rule).codes["icd10cm"] == ["M10.062"]
+    assert run("Gout flare, ankle.", icd=["M10.9"], rules=rule).codes["icd10cm"] == ["M10.079"]
+    # no joint, or two regions, or another code's joint: left alone
+    assert run("Gout, on allopurinol, no flares. Knee pain.", icd=["M10.9"], rules=rule).edits == []
+    assert run("Gout flare of R knee and L wrist.", icd=["M10.9"], rules=rule).edits == []
+
+
+def test_a_point_of_care_test_run_here_is_billed(run):
+    rule = (performed.RULE,)
+    note = "28 yo F, dysuria.\nIn clinic: urine dipstick LE 2+. Urine hCG negative.\nA/P: Acute cystitis - nitrofurantoin."
+    out = run(note, icd=["N30.00"], cpt=["99213", "81002"], rules=rule)
+    assert [(a, c) for a, c, _ in _edits(out)] == [("add", "81025")]
+    note = "Fingerstick glucose w/ office glucometer: 176. A/P: T2DM."
+    assert run(note, icd=["E11.9"], cpt=["99213"], rules=rule).codes["cpt"] == ["99213", "82962"]
+    # a home test, a serum test, one sent out or one without a result: not added
+    for note in ("Home pregnancy test negative x2.", "Serum hCG negative.", "Urine hCG sent to the lab.",
+                 "Will check urine hCG today.", "Urine hCG negative at the outside clinic 2 days ago."):
+        assert run(note, cpt=["99213"], rules=rule).codes["cpt"] == ["99213"], note
+    # a laboratory's code of the same test already coded: nothing added
+    assert run("Urine hCG in office: negative.", cpt=["99213", "84703"], rules=rule).codes["cpt"] == ["99213", "84703"]
+
+
+def test_an_unspecified_code_yields_in_an_excludes1_pair(run):
+    from core.rules import excludes
+    note = "A: Acute cystitis with hematuria - uncomplicated lower UTI. Nitrofurantoin."
+    out = run(note, icd=["N39.0", "N30.01"], rules=(excludes.RULE,))
+    assert out.codes["icd10cm"] == ["N30.01"]  # N39.0 (site not specified) excludes cystitis N30.-
+    # two specific codes: the later-listed one still yields
+    assert run("Type 1 and type 2 diabetes.", icd=["E10.9", "E11.9"], rules=(excludes.RULE,)).codes["icd10cm"] == ["E10.9"]
+
+
+def test_a_vaccine_given_at_work_or_elsewhere_is_not_billed(run):
+    from core.rules import pairing
+    rule = (pairing.VACCINE_RULE,)
+    note = "Got his flu shot at the pharmacy last month (card reviewed) - no vaccine given today. A/P: HTN."
+    out = run(note, icd=["I10", "Z23"], cpt=["99214", "90686", "90471"], rules=rule)
+    assert out.codes["cpt"] == ["99214"] and out.codes["icd10cm"] == ["I10"]
+    note = "Preventive: never had colonoscopy; Tdap 2021; flu shot at work. A/P: annual exam."
+    assert run(note, cpt=["99396", "90686"], rules=rule).codes["cpt"] == ["99396"]
+    # given today: kept
+    note = "Flu shot given today, L deltoid, VIS given."
+    assert "90686" in run(note, icd=["Z23"], cpt=["90686", "90471"], rules=rule).codes["cpt"]
+
+
+def test_a_vaccine_list_names_its_products(run):
+    from core.rules import pairing
+    note = ("12 mo F, WCC. Immunizations (VIS provided; counseling by me; administered by RN):\n"
+            "- MMR (SC), varicella (SC), hepatitis A pediatric dose 1 (IM), pneumococcal conjugate 20-valent dose 4 (IM).")
+    out = run(note, icd=["Z23"], cpt=["90707"], rules=(pairing.VACCINE_RULE,))
+    assert {"90707", "90716", "90633", "90677"} <= set(out.codes["cpt"])
+    # a disease of the same name is no vaccine: nothing added
+    out = run("Hx of varicella as a child. Hep A antibody positive. Flu shot given.", icd=["Z23"], cpt=["90686"],
+              rules=(pairing.VACCINE_RULE,))
+    assert not {"90716", "90632", "90633"} & set(out.codes["cpt"])
+
+
+def test_a_disease_named_as_a_tests_object_is_not_documented(run):
+    from core.rules import documentation
+    note = "Annual exam. Lipid panel, A1c, Hep C Ab, HIV screen to be drawn at the Quest PSC (ordered)."
+    assert run(note, icd=["Z00.00", "B18.2"], rules=(documentation.RULE,)).codes["icd10cm"] == ["Z00.00"]
+    note = "Chronic hepatitis C, on follow-up. Hep C Ab positive, RNA detectable."
+    assert run(note, icd=["B18.2"], rules=(documentation.RULE,)).edits == []
+
+
+def test_nicotine_dependence_names_no_alcohol_disorder(run):
+    from core.rules import documentation
+    note = ("SH: smokes 15 cigarettes/day; alcohol 4-5 beers/weekend.\nA/P:\n1. Nicotine dependence, cigarettes - "
+            "counseled.")
+    out = run(note, icd=["F17.210", "F10.20"], rules=(documentation.RULE,))
+    assert out.codes["icd10cm"] == ["F17.210"]
+    note = "A/P: Alcohol dependence, uncomplicated - naltrexone. Nicotine dependence - counseled."
+    assert run(note, icd=["F10.20", "F17.210"], rules=(documentation.RULE,)).edits == []
+
+
+def test_hypertensive_heart_and_kidney_disease_takes_the_other_hypertension_codes(run):
+    note = ("PMH: HFpEF, HTN, CKD stage 4.\nA/P:\n1. Hypertensive heart and chronic kidney disease with heart failure "
+            "and stage 1 through stage 4 CKD.\n2. Chronic diastolic heart failure.\n3. CKD stage 4.")
+    out = run(note, icd=["I50.32", "N18.4", "N18.5", "I12.9", "I11.9"], rules=(specificity.SPECIFICITY_RULE,
+                                                                          specificity.COMBINATION_RULE))
+    assert out.codes["icd10cm"] == ["I50.32", "N18.4", "I13.0"]
+
+
+def test_low_back_pain_with_sciatica_is_one_code(run):
+    note = "A/P: Low back pain with left-sided sciatica - ketorolac IM, PT."
+    out = run(note, icd=["M54.50", "M54.32"], rules=(specificity.COMBINATION_RULE,))
+    assert out.codes["icd10cm"] == ["M54.42"]
+    assert run("Left sciatica.", icd=["M54.32"], rules=(specificity.COMBINATION_RULE,)).edits == []
+
+
+def test_general_codes_beside_their_specific_condition_are_redundant(run):
+    from core.rules import redundant
+    note = "A/P:\n1. Acute pyelonephritis, right - ceftriaxone.\n2. Chronic diastolic heart failure.\n3. Low back pain."
+    out = run(note, icd=["N10", "N39.0", "I50.32", "I51.9", "M54.50", "M54.9"], rules=(redundant.RULE,))
+    assert out.codes["icd10cm"] == ["N10", "I50.32", "M54.50"]
+
+
+def test_return_precautions_are_not_the_assessment(run):
+    from core.rules import addressed
+    note = ("HPI: fever and two episodes of emesis.\nFinal diagnosis:\n1. Acute pyelonephritis.\n"
+            "Disposition: home on cephalexin. Return for persistent vomiting or worsening.")
+    assert run(note, icd=["N10", "R11.10"], rules=(addressed.RULE,)).codes["icd10cm"] == ["N10"]
+    # an assessment item that discusses warning signs is still the assessment
+    note = "A/P:\n1. Paroxysmal AF - rate controlled.\n2. Constipation - discussed warning signs."
+    assert run(note, icd=["I48.0", "K59.00"], rules=(addressed.RULE,)).edits == []
+
+
+def test_an_office_visit_of_unstated_status_is_an_established_patients(run):
+    from core.rules import em
+    note = ("UNIVERSITY FAMILY MEDICINE - ACUTE VISIT\nHPI: 41 y/o M with cough and fever x5 days.\nAssessment:\n"
+            "1. Community-acquired pneumonia - amoxicillin and azithromycin (Rx).\n2. Mild persistent asthma - stable.")
+    out = run(note, icd=["J18.9", "J45.30"], cpt=["71046"], rules=(em.RULE,))
+    assert any(c.startswith("9921") for c in out.codes["cpt"])
+    # a procedure's own note gets no visit
+    note = "Office procedure\nPatient: 73F.\nIndication: acid reflux.\nProcedure: EGD with biopsy."
+    assert run(note, icd=["K21.9"], cpt=["43239"], rules=(em.RULE,)).edits == []
+
+
+def test_a_new_patients_visit_is_billed_beside_a_minor_procedure(run):
+    from core.rules import em
+    note = ("Orthopaedics - New Patient Consultation. 52 y/o M, L shoulder pain x3 months.\nAssessment: Impingement "
+            "syndrome of left shoulder.\nProcedure: Left subacromial bursa injection, betamethasone 6 mg.\n"
+            "Plan: PT referral, ibuprofen.")
+    out = run(note, icd=["M75.42"], cpt=["20610"], hcpcs=["J0702"], rules=(em.RULE,))
+    assert any(c.startswith("9920") for c in out.codes["cpt"])
+    note = "Established pt, here for scheduled knee injection.\nA: Primary OA R knee.\nProcedure: R knee injection."
+    assert run(note, icd=["M17.11"], cpt=["20610"], rules=(em.RULE,)).edits == []
+
+
+def test_a_denial_after_the_site_denies_the_sign(run):
+    from core.rules import denied
+    assert run("Heart RRR, no murmur. Lungs clear.", icd=["R01.1"], rules=(denied.RULE,)).codes["icd10cm"] == []
+    assert run("Heart: II/VI systolic murmur, no rub.", icd=["R01.1"], rules=(denied.RULE,)).edits == []
+
+
+def test_a_poc_hemoglobin_is_billed(run):
+    note = "12 mo WCC. Labs: POC hemoglobin (HemoCue, in clinic): 11.9 g/dL - normal. Lead level to be drawn at the lab."
+    assert run(note, cpt=["99392"], rules=(performed.RULE,)).codes["cpt"] == ["99392", "85018"]
+
+
+def test_a_drug_only_taken_at_home_has_no_j_code(run):
+    from core.rules import pairing
+    note = ("Meds: furosemide 40 mg daily, amlodipine.\nA/P:\n1. Chronic diastolic heart failure - increase furosemide "
+            "to 40 mg BID x5 days.")
+    out = run(note, icd=["I50.32"], cpt=["99214"], hcpcs=["J1940"], rules=(pairing.DRUG_RULE,))
+    assert out.codes["hcpcs"] == []
+    # given here, or the drug of an injection procedure: kept
+    note = "Furosemide 40 mg IV given in clinic. A/P: volume overload."
+    assert "J1940" in run(note, cpt=["99214"], hcpcs=["J1940"], rules=(pairing.DRUG_RULE,)).codes["hcpcs"]
+    note = "Procedure: R knee injection. Triamcinolone acetonide 40 mg + 1% lidocaine 5 mL."
+    assert run(note, cpt=["20610"], hcpcs=["J3301"], rules=(pairing.DRUG_RULE,)).codes["hcpcs"] == ["J3301"]
+
+
+def test_intractability_follows_the_note(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = "A/P:\n1. Migraine without aura, intractable, without status migrainosus - ketorolac IM given."
+    assert run(note, icd=["G43.909"], rules=rule).codes["icd10cm"] == ["G43.919"]  # intractable, type not read
+    assert run(note, icd=["G43.009"], rules=rule).codes["icd10cm"] == ["G43.019"]
+    note = "A/P: Migraine without aura, not intractable, without status migrainosus."
+    assert run(note, icd=["G43.019"], rules=rule).codes["icd10cm"] == ["G43.009"]
+    # the note says neither, or both: left alone
+    assert run("A/P: Migraine without aura.", icd=["G43.009"], rules=rule).edits == []
+
+
+def test_an_external_cause_without_an_injury_is_not_coded(run):
+    from core.rules import injuries
+    note = "Nurse visit. 71 y/o F, monthly B12 injection. No falls. A: pernicious anemia."
+    out = run(note, icd=["D51.0", "W17.0XXA"], rules=(injuries.CAUSE_RULE,))
+    assert out.codes["icd10cm"] == ["D51.0"]
+    note = "Fell off a ladder yesterday. A/P: Fracture of the right distal radius."
+    assert run(note, icd=["S52.501A", "W11.XXXA"], rules=(injuries.CAUSE_RULE,)).edits == []
+
+
+def test_a_test_not_drawn_today_is_not_billed(run):
+    note = ("Nurse visit for B12 injection. The TSH order from last visit is open at the outside lab - not drawn today.\n"
+            "Administered cyanocobalamin 1,000 mcg IM.")
+    out = run(note, icd=["D51.0"], cpt=["96372", "84443"], rules=(performed.RULE,))
+    assert out.codes["cpt"] == ["96372"]
+
+
+def test_the_mdm_reads_acute_injuries_prescriptions_and_admission_decisions():
+    from core.rules.mdm import estimate_mdm
+    colles = ("Assessment:\n1. Colles' fracture of right radius, closed - s/p closed reduction and splinting.\n"
+              "Plan: Sling, ice, ibuprofen, oxycodone 5 mg #6. Ortho follow-up in 5-7 days.")
+    grades = estimate_mdm(colles)
+    assert grades.problems == 2 and grades.risk == 2
+    chest = ("ED course: troponins negative. Observation admission for serial testing was considered and discussed with "
+             "the patient; shared decision for discharge.\nDiagnoses:\n1. Atypical chest pain.")
+    assert estimate_mdm(chest).risk == 3
+    office = "A/P:\n1. Chronic diastolic heart failure - mild volume overload; no indication for admission. Increase furosemide."
+    assert estimate_mdm(office).risk == 2
+    migraine = "Assessment:\n1. Migraine without aura, intractable. Sumatriptan changed to 100 mg tablets."
+    assert estimate_mdm(migraine).problems == 2
