@@ -43,7 +43,12 @@ _ELSEWHERE = (r"\border(?:ed|s)?\b|will (?:check|obtain|draw|order|repeat|rechec
               r"\bprior\b|\brecent\b|\bfrom (?:\d+/\d+|the hospital|her|his)|\bin (?:jan|feb|mar|apr|may|jun|jul|aug|"
               r"sep|oct|nov|dec)\w*|\brepeat\b|\brecheck\b|\bplan\b|\bdue\b|\bannual\b|\bwith (?:next|the next)\b|"
               r"\bwith (?:the )?labs\b|\b\d+ ?(?:wks?|weeks?|mos?|months?)\b(?! ago)|\boutside\b|"
-              r"\bper records\b|\bfrom (?:the )?(?:pcp|referring)|\bwill call\b|\bpending\b|\bto follow\b")
+              r"\bper records\b|\bfrom (?:the )?(?:pcp|referring)|\bwill call\b|\bpending\b|\bto follow\b|"
+              r"\b(?:in |from )?(?:19|20)\d\d\b")
+# a result told from before or from elsewhere (not a test still to come): the note's other mentions of the same
+# test without a 'here' cue ('Prediabetes - A1c stable 6.0') discuss that result
+_BEFORE = (r"\bago\b|\blast (?:week|wk|month|mo|visit|year|yr)\b|\blast (?:\w+ )?(?:panel|labs?|check|value)|\bprevious|"
+           r"\bprior\b|\boutside\b|\breference lab|\bhospital lab|\bdrawn at\b|\bper records\b|\b(?:19|20)\d\d\b")
 _HERE = (r"\bpoc\b|point[- ]of[- ]care|\bin[- ](?:clinic|office|house)\b|\btoday\b|\bdipstick\b|\brapid\b|"
          r"\bperformed\b|\bdone here\b|\bbedside\b|\bfingerstick\b|\bwaived\b")
 
@@ -108,6 +113,9 @@ def not_done_here(narrative: str, pattern: str, study: bool = False) -> list[str
     later = _ELSEWHERE + (_STUDY_LATER if study else "")
     if naming and all(_not_here(s, context, later) for s, context in naming):
         return [s for s, _ in naming]
+    before = [s for s, context in naming if _not_here(s, context, _BEFORE)]
+    if not study and before and not any(re.search(_HERE, s, re.IGNORECASE) for s, _ in naming):
+        return before
     return None
 
 

@@ -39,6 +39,9 @@ COVERED_BY = {
     # urinary tract infection, site not specified beside the infection of a named site
     "N39.0": ("N10", "N11", "N12", "N30", "N34.1", "N34.2", "N41"),
     "M54.9": ("M54.1", "M54.2", "M54.3", "M54.4", "M54.5", "M54.6", "M54.8"),  # dorsalgia of a named kind
+    "J44.9": ("J44.0", "J44.1", "J44.8"),  # COPD, unspecified beside COPD with an exacerbation or an infection
+    # gallbladder stones 'without cholecystitis' beside the stones with cholecystitis
+    "K80.20": ("K80.0", "K80.1", "K80.4", "K80.6"), "K80.21": ("K80.0", "K80.1", "K80.4", "K80.6"),
     # osteoarthritis of an unspecified site beside the osteoarthritis of a named joint
     **{code: ("M15", "M16", "M17", "M18", "M19.0", "M19.1", "M19.2") for code in ("M19.90", "M19.91", "M19.92", "M19.93")},
 }

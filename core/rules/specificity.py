@@ -613,6 +613,46 @@ def _undocumented_complication(ctx: Context, code: str, mentioned: set[str]) -> 
     return plain if ctx.codeset.is_valid(plain, "icd10cm") else None
 
 
+# asthma (J45) by the severity and the state the note documents (Guidelines I.C.10.a: the classification is the
+# physician's: intermittent or persistent, mild, moderate or severe; uncomplicated, with exacerbation, with status
+# asthmaticus)
+_ASTHMA_SEVERITY = (("J45.2", r"\bmild intermittent\b"), ("J45.3", r"\bmild persistent\b"),
+                    ("J45.4", r"\bmoderate persistent\b"), ("J45.5", r"\bsevere persistent\b"))
+_ASTHMA_EXACERBATION_RE = r"\bexacerbat\w*|\basthma attack\b|\bacute asthma\b|\bflare\b"
+_STATUS_ASTHMATICUS_RE = r"\bstatus asthmaticus\b"
+
+
+def asthma_code(narrative: str) -> str | None:
+    """The J45 code of the asthma the note documents (one severity named, else unspecified J45.90-; exacerbation
+    or status asthmaticus when an affirmed sentence about asthma says so), None when no sentence names asthma."""
+    sentences = [s for s in split_sentences(patient_text(narrative), keep_labels=True) if affirmed(s, r"\basthma\w*")]
+    if not sentences:
+        return None
+    text = " ".join(sentences)
+    named = {prefix for prefix, pattern in _ASTHMA_SEVERITY if affirmed(text, pattern)}
+    if len(named) > 1:
+        return None
+    status = any(affirmed(s, _STATUS_ASTHMATICUS_RE) for s in sentences)
+    worse = any(affirmed(s, _ASTHMA_EXACERBATION_RE) for s in sentences)
+    if named:
+        return named.pop() + ("2" if status else "1" if worse else "0")
+    return "J45.902" if status else "J45.901" if worse else "J45.909"
+
+
+def _asthma_edits(ctx: Context) -> list:
+    """Asthma codes (J45.2-J45.5, J45.90-) become the one the note documents: 'mild persistent asthma, no current
+    exacerbation' J45.30; 'moderate persistent asthma with (acute) exacerbation' J45.41; two coded become one."""
+    coded = [c for c in ctx.icd() if c.startswith(("J45.2", "J45.3", "J45.4", "J45.5", "J45.90"))]
+    target = asthma_code(ctx.narrative) if coded else None
+    if not target or coded == [target] or not ctx.codeset.is_valid(target, "icd10cm"):
+        return []
+    reason = f"the note documents {ctx.codeset.describe(target).lower()}: {target}"
+    first = next((c for c in coded if c == target), None)
+    edits = [] if first else [SPECIFICITY_RULE.edit("replace", "icd10cm", coded[0], f"{reason}, not {coded[0]}", target)]
+    return edits + [SPECIFICITY_RULE.edit("drop", "icd10cm", c, f"{reason}: {c} is not coded beside it")
+                    for c in coded if c != target and (first or c != coded[0])]
+
+
 _NOT_INTRACTABLE_RE = re.compile(r"\bnot intractable\b|\bnon-?intractable\b", re.I)
 
 
@@ -640,8 +680,10 @@ def _intractability(ctx: Context, code: str) -> str | None:
 def _propose_specificity(ctx: Context) -> list:
     read = _ABSENT_FEATURE_RE.sub(r"\1", _DENIED_QUALIFIER_RE.sub(" ", with_fracture_default(ctx.narrative)))
     mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
-    edits = _ckd_stage_edits(ctx)
+    edits = _ckd_stage_edits(ctx) + _asthma_edits(ctx)
     staged = {edit.code for edit in edits}
+    if asthma_code(ctx.narrative):  # the asthma read above decides J45
+        staged |= {code for code in ctx.icd() if code.startswith(("J45.2", "J45.3", "J45.4", "J45.5", "J45.90"))}
     if documented_ckd_stage(ctx.narrative):  # the stage read above decides N18 ('stage IIIa' names no '3a')
         staged |= {code for code in ctx.icd() if code.startswith("N18")}
     for code in ctx.diagnoses():

@@ -229,3 +229,32 @@ def test_the_mdm_reads_acute_injuries_prescriptions_and_admission_decisions():
     assert estimate_mdm(office).risk == 2
     migraine = "Assessment:\n1. Migraine without aura, intractable. Sumatriptan changed to 100 mg tablets."
     assert estimate_mdm(migraine).problems == 2
+
+
+def test_asthma_takes_the_severity_and_state_the_note_documents(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = "A/P:\n1. CAP.\n2. Mild persistent asthma, uncomplicated - no current exacerbation; continue controller."
+    assert run(note, icd=["J18.9", "J45.20"], rules=rule).codes["icd10cm"] == ["J18.9", "J45.30"]
+    note = "Diagnoses:\n1. Moderate persistent asthma with (acute) exacerbation - responded, not status asthmaticus."
+    assert run(note, icd=["J45.901", "J45.909"], rules=rule).codes["icd10cm"] == ["J45.41"]
+    assert run("A/P: Asthma, stable on albuterol prn.", icd=["J45.909"], rules=rule).edits == []
+    # two severities named: left alone
+    assert run("Mild intermittent vs mild persistent asthma.", icd=["J45.20"], rules=rule).edits == []
+
+
+def test_copd_and_gallstone_codes_beside_their_specific_form_are_redundant(run):
+    from core.rules import redundant
+    note = "A/P:\n1. COPD with acute exacerbation - DuoNeb given, prednisone.\n2. Gallstones with chronic cholecystitis."
+    out = run(note, icd=["J44.9", "J44.1", "K80.20", "K80.10"], rules=(redundant.RULE,))
+    assert out.codes["icd10cm"] == ["J44.1", "K80.10"]
+
+
+def test_a_result_from_before_discussed_again_is_not_billed(run):
+    note = ("Labs (drawn at outside lab 1 wk ago, reviewed): LDL 96; A1c 6.0.\nA/P:\n1. Prediabetes - A1c stable 6.0; "
+            "diet and exercise.")
+    assert run(note, icd=["R73.03"], cpt=["99214", "83036"], rules=(performed.RULE,)).codes["cpt"] == ["99214"]
+    note = "No hx of DM or thyroid disease (TSH and A1c normal 2024). A/P: carpal tunnel syndrome."
+    assert run(note, cpt=["99203", "83036"], rules=(performed.RULE,)).codes["cpt"] == ["99203"]
+    # a result of today beside an earlier one is kept
+    note = "POC HbA1c today 8.1% (was 7.4% last visit). A/P: T2DM - A1c worse."
+    assert run(note, cpt=["99214", "83036"], rules=(performed.RULE,)).codes["cpt"] == ["99214", "83036"]
