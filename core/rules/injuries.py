@@ -13,7 +13,29 @@ CAUSE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.20 (external cause codes wi
 SEVENTH_GUIDELINE = "ICD-10-CM Official Guidelines I.C.19.a and I.C.20.a.2 (7th character: encounter type)"
 
 # how it happened (regex over the narrative) -> external cause code, initial encounter; most specific first
+_BALLS = (("01", "foot"), ("02", "soccer "), ("03", "base"), ("04", "golf "), ("05", "basket"), ("06", "volley"),
+          ("07", "soft"))
 MECHANISMS: tuple[tuple[str, str, str], ...] = (
+    (r"\b(fell|fall\w*|tripp\w*|stepp\w*|stumbl\w*|rolled|slipp\w*)\b[^.]{0,40}\b(sidewalk )?curb\b", "W10.1XXA",
+     "a fall from a sidewalk curb"),
+    (r"\bjungle gym\b|\bmonkey bars\b|\bclimbing (frame|structure)\b", "W09.2XXA", "a fall from a jungle gym"),
+    (r"\b(fell|fall\w*)\b[^.]{0,25}\b(playground )?swing\b", "W09.1XXA", "a fall from a playground swing"),
+    (r"\b(fell|fall\w*)\b[^.]{0,25}\b(playground )?slide\b", "W09.0XXA", "a fall from a playground slide"),
+    (r"\b(fell|fall\w*|crash\w*|thrown)\b[^.]{0,25}\b(electric|e-|motorized |stand-up electric )scooter\b", "V00.841A",
+     "a fall from an electric scooter"),
+    (r"\b(fell|fall\w*|crash\w*|thrown)\b[^.]{0,25}\b(kick |push )?scooter\b", "V00.141A", "a fall from a scooter"),
+    *((rf"\b(struck|hit|jammed|smacked)\b[^.]{{0,40}}\b{kind.strip()}( )?ball\b|\b{kind}ball\b[^.]{{0,25}}\b(struck|hit|jammed)\b"
+       .replace("( )?", " ?" if kind.endswith(" ") else ""), f"W21.{digits}XA", f"a hit by a {kind.strip()}ball")
+      for digits, kind in _BALLS),
+    (r"\b(struck|hit)\b[^.]{0,30}\b(by|with) (a|the) ball\b", "W21.00XA", "a hit by a ball"),
+    (r"\b(collided with|collision with|struck by|hit by|bumped (into )?by|ran into)\b[^.]{0,20}\b(another|an opposing|"
+     r"the opposing|opposing|other|a) (player|person|child|teammate|defender|runner)\b|\bopposing player\b[^.]{0,40}\b(struck|hit)",
+     "W51.XXXA", "a collision with another person"),
+    (r"\b(hit|struck|assaulted)\b[^.]{0,40}\bwith (a |an )?(\w+ ){0,2}(bottle|bat|pipe|club|stick|board|object)\b",
+     "Y00.XXXA", "an assault with a blunt object"),
+    (r"\b(hot|frying|cooking|boiling) (oil|grease|fat)\b|\bgrease\b[^.]{0,20}\b(splash\w*|burn\w*)|\bdeep[- ]fr\w*", "X10.2XXA",
+     "a burn from hot cooking oil"),
+    (r"\b(skillet|saucepan|frying pan|sauce pan|cast[- ]iron pan)\b", "X15.3XXA", "a burn from a hot saucepan or skillet"),
     (r"\b(slipp\w*|fell|fall\w*)\b[^.]{0,25}\bice\b|\bicy (sidewalk|driveway|steps|parking lot|road)", "W00.0XXA",
      "a fall on ice"),
     (r"\b(fell|fall|tumbled)\b[^.]{0,30}\b(stairs|steps|staircase)\b|down (a flight of |the )?stairs", "W10.9XXA",

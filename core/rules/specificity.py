@@ -590,6 +590,27 @@ def _gout_site(ctx: Context, code: str) -> str | None:
     return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
 
 
+# the ankle ligament sprained (the Index: Sprain, ankle, talofibular / calcaneofibular / deltoid / tibiofibular):
+# the 5th character of S93.4-; the anterior talofibular ligament is an 'other ligament' (S93.49-)
+_ANKLE_LIGAMENTS = (("9", r"\batfl\b|\b(?:anterior |posterior )?talofibular\b|\blateral (?:ankle )?ligament"),
+                    ("1", r"\bcalcaneofibular\b|\bcfl\b"), ("2", r"\bdeltoid\b"),
+                    ("3", r"\bsyndesmo\w*|\bhigh ankle\b|\b(?:anterior |distal )?tibiofibular\b|\baitfl\b"))
+
+
+def _ankle_ligament(ctx: Context, code: str) -> str | None:
+    """An ankle sprain of unspecified ligament (S93.40-) whose note names the one ligament: its code (ATFL
+    S93.49-, calcaneofibular S93.41-, deltoid S93.42-, tibiofibular S93.43-), same side and encounter."""
+    if not code.startswith("S93.40") or len(code) != 8:
+        return None
+    text = " ".join(s for s in split_sentences(patient_text(ctx.narrative), keep_labels=True)
+                    if re.search(r"\bsprain|\bligament|\btear\b|\bankle\b|\batfl\b", s, re.I))
+    named = {digit for digit, pattern in _ANKLE_LIGAMENTS if affirmed(text, pattern)}
+    if len(named) != 1:
+        return None
+    better = f"S93.4{named.pop()}{code[6:]}"
+    return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
+
+
 _DIABETES_CATEGORIES = ("E08", "E09", "E10", "E11", "E13")
 
 
@@ -707,6 +728,11 @@ def _propose_specificity(ctx: Context) -> list:
         if chest and chest not in ctx.icd():
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note qualifies the chest pain: {chest} "
                                                f"({ctx.codeset.describe(chest).lower()}), not {code}", chest))
+            continue
+        ligament = _ankle_ligament(ctx, code)
+        if ligament:
+            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names the ankle ligament sprained: "
+                                               f"{ligament} ({ctx.codeset.describe(ligament).lower()}), not {code}", ligament))
             continue
         gout = _gout_site(ctx, code)
         if gout:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from core.rules.models import Context, Rule
+from core.rules.narrative import short_quote
 from core.text import affirmed, split_sentences
 
 GUIDELINE = ("HCPCS Level II DMEPOS codes (E-codes DME, L-codes orthoses, A4565 slings): each item furnished "
@@ -66,9 +67,54 @@ def furnished_items(narrative: str) -> list[tuple[str, str, tuple[str, str], str
     return list(found.values())
 
 
+# the splint applied at the encounter, by its kind (CPT 29105-29131, 29505-29515: long/short arm, finger, long/short
+# leg); most specific first
+SPLINTS: tuple[tuple[str, str, str], ...] = (
+    (r"\b(finger|digit|mallet|stack|alumafoam|aluminum[- ]foam)\b[^.;]{0,25}\bsplint|\bsplint\b[^.;]{0,30}\b(finger|digit|DIP|PIP)\b",
+     "29130", "a finger splint"),
+    (r"\blong[- ]arm\b|\bdouble sugar[- ]?tong\b|\bposterior elbow splint\b", "29105", "a long arm splint"),
+    (r"\bshort[- ]arm\b|\bsugar[- ]?tong\b|\b(ulnar|radial) gutter\b|\bthumb spica\b|\bvolar (wrist |forearm )?splint\b|"
+     r"\bforearm splint\b", "29125", "a short arm splint"),
+    (r"\blong[- ]leg splint\b", "29505", "a long leg splint"),
+    (r"\bshort[- ]leg splint\b|\bposterior (ankle |leg |short leg )?(slab|splint)\b|\b(plaster|fiberglass|ortho-?glass) "
+     r"(stirrup|ankle) splint\b", "29515", "a short leg splint"),
+)
+_SPLINT_CODES = ("29105", "29125", "29126", "29130", "29131", "29505", "29515")
+_SPLINT_APPLIED_RE = re.compile(r"\b(applied|placed|fashioned|molded|put on)\b", re.I)
+_SPLINT_ELSEWHERE_RE = re.compile(r"\b(yesterday|already|previous\w*|prior|outside|urgent care|at the ed|in the ed|by ems|"
+                                  r"remains? in|came in|arrived in|recommend\w*|will|if)\b", re.I)
+
+
+def applied_splint(narrative: str) -> tuple[str, str, str] | None:
+    """(code, kind in words, sentence) of the one kind of splint a sentence says was applied at this encounter."""
+    found = {}
+    for sentence in split_sentences(narrative, keep_labels=True):
+        if (not re.search(r"\bsplint", sentence, re.I) or not _SPLINT_APPLIED_RE.search(sentence)
+                or _SPLINT_ELSEWHERE_RE.search(sentence)):
+            continue
+        for pattern, code, words in SPLINTS:
+            if affirmed(sentence, pattern):
+                found.setdefault(code, (code, words, sentence))
+                break
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _splint_edits(ctx: Context) -> list:
+    """A splint application coded as another kind than the one the note says was applied becomes that kind's code
+    (29125 short arm for an aluminum-foam finger splint -> 29130)."""
+    found = applied_splint(ctx.narrative)
+    cpt = ctx.codes.get("cpt", [])
+    coded = [c for c in cpt if c in _SPLINT_CODES]
+    if not found or not coded or found[0] in cpt:
+        return []
+    code, words, sentence = found
+    return [RULE.edit("replace", "cpt", coded[0], f"the note says {words} was applied ('{short_quote(sentence)}'): "
+                      f"{code}, not {coded[0]}", code)]
+
+
 def _propose(ctx: Context) -> list:
     hcpcs = ctx.codes.get("hcpcs", [])
-    edits = []
+    edits = _splint_edits(ctx)
     for code, words, (first, last), sentence in furnished_items(ctx.narrative):
         if any(first <= c <= last for c in hcpcs):
             continue

@@ -258,3 +258,42 @@ def test_a_result_from_before_discussed_again_is_not_billed(run):
     # a result of today beside an earlier one is kept
     note = "POC HbA1c today 8.1% (was 7.4% last visit). A/P: T2DM - A1c worse."
     assert run(note, cpt=["99214", "83036"], rules=(performed.RULE,)).codes["cpt"] == ["99214", "83036"]
+
+
+def test_more_external_causes_are_read(run):
+    from core.rules import injuries
+    rule = (injuries.CAUSE_RULE,)
+    cases = [("Tripped stepping off a sidewalk curb, rolled R ankle.", "S93.401A", "W10.1XXA"),
+             ("6 yo fell ~4 ft from the jungle gym at school.", "S01.81XA", "W09.2XXA"),
+             ("A football struck the tip of his left ring finger during practice.", "S62.665A", "W21.01XA"),
+             ("Fell off his kick scooter onto the sidewalk.", "S52.521A", "V00.141A"),
+             ("Hit on the head with a glass beer bottle during a fight.", "S01.01XA", "Y00.XXXA"),
+             ("Splashed with hot frying oil while deep-frying.", "T22.211A", "X10.2XXA"),
+             ("Grabbed the handle of a cast-iron skillet from the oven.", "T23.251A", "X15.3XXA"),
+             ("An opposing player struck the side of his planted knee.", "S83.412A", "W51.XXXA")]
+    for note, injury, cause in cases:
+        assert run(note, icd=[injury], rules=rule).codes["icd10cm"] == [injury, cause], note
+    # a fall with no curb, ball or playground: the plain fall codes as before
+    assert run("Tripped over a rug at home.", icd=["S93.401A"], rules=rule).codes["icd10cm"] == ["S93.401A", "W01.0XXA"]
+
+
+def test_an_ankle_sprain_takes_the_ligament_the_note_names(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = "A/P: Sprain of anterior talofibular ligament of right ankle, grade II. Max tenderness over the ATFL."
+    assert run(note, icd=["S93.401A"], rules=rule).codes["icd10cm"] == ["S93.491A"]
+    assert run("L high ankle sprain, syndesmosis tender.", icd=["S93.402A"], rules=rule).codes["icd10cm"] == ["S93.432A"]
+    assert run("R ankle sprain.", icd=["S93.401A"], rules=rule).edits == []
+    # two ligaments named: left alone
+    assert run("R ankle sprain, ATFL and deltoid tender.", icd=["S93.401A"], rules=rule).edits == []
+
+
+def test_the_splint_code_is_the_kind_applied(run):
+    from core.rules import supplies
+    note = "Procedure: Aluminum-foam static finger splint applied by me to the L ring finger, DIP in extension."
+    out = run(note, icd=["S62.665A"], cpt=["29125"], rules=(supplies.RULE,))
+    assert out.codes["cpt"] == ["29130"]
+    note = "Sugar-tong splint applied, NV intact after."
+    assert run(note, cpt=["29130"], rules=(supplies.RULE,)).codes["cpt"] == ["29125"]
+    # a splint put on elsewhere, or the right code already: nothing moves
+    assert run("Arrived in a finger splint from urgent care.", cpt=["29125"], rules=(supplies.RULE,)).edits == []
+    assert run("Short arm splint applied.", cpt=["29125"], rules=(supplies.RULE,)).edits == []
