@@ -113,8 +113,15 @@ _DEGREES = {"i": "first", "1": "first", "ii": "second", "2": "second", "iii": "t
             "4": "fourth"}
 
 
+def _inflammation(token: str) -> bool:
+    return token.endswith("itis") and len(token) > 6
+
+
 def prefix_key(token: str) -> str:
-    """A word's key: its first five letters, seven for a 'hyper-'/'hypo-' word (hyperglycemia is no hyperlipidemia)."""
+    """A word's key: its first five letters, seven for a 'hyper-'/'hypo-' word (hyperglycemia is no hyperlipidemia),
+    the whole word for an inflammation ('-itis': sinusitis is no 'sinus', prostatitis no 'prostatic')."""
+    if _inflammation(token):
+        return token
     return token[:7] if token.startswith(("hyper", "hypo")) else token[:5]
 
 
@@ -122,12 +129,14 @@ def _stems(tokens: list[str], prefixes: bool = True) -> set[str]:
     """Each word's first five letters, its search stem (marked '~') and, with `prefixes` (a note's words), its
     first four (marked '^', what a four-letter synonym such as 'smok' matches). A description's own words are
     keyed without them: four letters in common are no evidence ('contact' urticaria is not 'continue')."""
-    keys = {prefix_key(token) for token in tokens} | {"~" + stem for stem in tokenize(" ".join(tokens))}
+    itis = [token for token in tokens if _inflammation(token)]  # keyed whole: its stem would be its organ's
+    keys = ({prefix_key(token) for token in tokens} | {"~" + token for token in itis}
+            | {"~" + stem for stem in tokenize(" ".join(t for t in tokens if not _inflammation(t)))})
     return keys | {"^" + token[:4] for token in tokens if len(token) >= 4} if prefixes else keys
 
 
 # the heart's sinus node ("normal sinus rhythm", "sinus tachycardia") names no disease of the nasal sinuses
-_SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhythmia|node)"
+_SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhythmia|node)|\bin sinus\b(?=\s*(?:today|now|on|$|[.,;)]))"
                             # a screening instrument's name ("GAD-7 13", "PHQ-9") names no disorder
                             r"|\b(?:GAD|PHQ|AUDIT|EPDS)-?\d+\b", re.IGNORECASE)
 

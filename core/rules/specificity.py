@@ -611,6 +611,30 @@ def _ankle_ligament(ctx: Context, code: str) -> str | None:
     return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
 
 
+# Index entries that choose a code by a qualifier the note names beside the condition: (codes moved, the condition's
+# words, ((qualifier, code), ...) most specific first). Rhinitis, allergic, due to pollen J30.1, due to animal dander
+# J30.81, seasonal NEC J30.2, perennial J30.89.
+INDEX_QUALIFIERS: tuple[tuple[tuple[str, ...], str, tuple[tuple[str, str], ...]], ...] = (
+    (("J30.9", "J30.2", "J30.89"), r"\ballergic rhinitis\b|\bhay fever\b|\brhinitis\b",
+     ((r"\bpollen\b|\bhay fever\b|\b(?:tree|grass|ragweed|weed)s?\b", "J30.1"),
+      (r"\bdander\b|\b(?:cats?|dogs?|animals?)\b", "J30.81"),
+      (r"\bseasonal\b|\bevery (?:spring|fall|summer)\b", "J30.2"), (r"\bperennial\b|\bdust mites?\b", "J30.89"))),
+)
+
+
+def _index_qualifier(ctx: Context, code: str) -> str | None:
+    """The code an Index qualifier the note names chooses (see INDEX_QUALIFIERS), read in the sentences naming the
+    condition; the first qualifier found wins."""
+    for codes, condition, qualifiers in INDEX_QUALIFIERS:
+        if code not in codes:
+            continue
+        text = " ".join(s for s in split_sentences(patient_text(ctx.narrative), keep_labels=True) if affirmed(s, condition))
+        better = next((target for pattern, target in qualifiers if affirmed(text, pattern)), None) if text else None
+        if better and better != code and better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm"):
+            return better
+    return None
+
+
 _DIABETES_CATEGORIES = ("E08", "E09", "E10", "E11", "E13")
 
 
@@ -728,6 +752,11 @@ def _propose_specificity(ctx: Context) -> list:
         if chest and chest not in ctx.icd():
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note qualifies the chest pain: {chest} "
                                                f"({ctx.codeset.describe(chest).lower()}), not {code}", chest))
+            continue
+        qualified = _index_qualifier(ctx, code)
+        if qualified:
+            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names what the Index codes as "
+                                               f"{ctx.codeset.describe(qualified).lower()}: {qualified}, not {code}", qualified))
             continue
         ligament = _ankle_ligament(ctx, code)
         if ligament:

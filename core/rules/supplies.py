@@ -44,6 +44,7 @@ ITEMS: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
     (r"\b(soft|foam) (cervical )?collar\b", "L0120", "a soft cervical collar", NECK),
     (r"\blumbar (support|corset)\b|\bback support belt\b", "L0625", "a flexible lumbar support", LUMBAR),
 )
+ITEMS_BY_KIND = {pattern: kind for pattern, _, _, kind in ITEMS}
 _GIVEN_RE = re.compile(r"\b(dispensed|fitted|provided|supplied|given|issued|placed (in|into|on)|put (in|on)|"
                        r"sent (home )?(in|with)|applied)\b", re.I)
 _NOT_GIVEN_RE = re.compile(r"\b(recommend\w*|consider\w*|prescri\w*|order\w*|refer\w*|declin\w*|refus\w*|"
@@ -112,9 +113,42 @@ def _splint_edits(ctx: Context) -> list:
                       f"{code}, not {coded[0]}", code)]
 
 
+_NOT_FURNISHED_RE = re.compile(r"\b(recommend\w*|prescri\w*|declin\w*|refus\w*|already (has|uses|owns)|own|"
+                               r"at home|consider\w*|if needed|may use|order\w*)\b", re.I)
+
+
+def _width(kind: tuple[str, str]) -> int:
+    """How many codes a kind's range spans (its codes share their letter)."""
+    return int(kind[1][1:]) - int(kind[0][1:])
+
+
+def _unfurnished(ctx: Context) -> list:
+    """A DME or orthosis code of a kind ITEMS knows (crutches, cane, walker, boot, brace ...) whose item the note
+    never names, or names only as recommended, prescribed, declined or already owned: not furnished, not billed."""
+    edits = []
+    sentences = split_sentences(ctx.narrative, keep_labels=True)
+    furnished = [kind for _, _, kind, _ in furnished_items(ctx.narrative)]
+    for code in ctx.codes.get("hcpcs", []):
+        # the item's own entry first, else the narrowest range that holds the code (the ankle range holds L3908 too)
+        kinds = sorted(((item != code, _width(kind), pattern, kind) for pattern, item, _, kind in ITEMS
+                        if kind[0] <= code <= kind[1]))
+        kinds = [(pattern, kind) for _, _, pattern, kind in kinds]
+        if not kinds or kinds[0][1] in furnished:
+            continue
+        patterns = [pattern for pattern, kind in ITEMS_BY_KIND.items() if kind == kinds[0][1]] or [kinds[0][0]]
+        naming = [s for s in sentences if any(re.search(p, s, re.I) for p in patterns)]
+        if naming and not all(_NOT_FURNISHED_RE.search(s) and not _GIVEN_RE.search(s) for s in naming):
+            continue
+        why = "never names the item" if not naming else f"names it only as not furnished here ('{short_quote(naming[0])}')"
+        edits.append(RULE.edit("drop", "hcpcs", code, f"the note {why}: {code} ({ctx.codeset.describe(code)}) is not billed"))
+    return edits
+
+
 def _propose(ctx: Context) -> list:
     hcpcs = ctx.codes.get("hcpcs", [])
-    edits = _splint_edits(ctx)
+    edits = _splint_edits(ctx) + _unfurnished(ctx)
+    gone = {e.code for e in edits}
+    hcpcs = [c for c in hcpcs if c not in gone]
     for code, words, (first, last), sentence in furnished_items(ctx.narrative):
         if any(first <= c <= last for c in hcpcs):
             continue

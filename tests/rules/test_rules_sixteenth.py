@@ -297,3 +297,32 @@ def test_the_splint_code_is_the_kind_applied(run):
     # a splint put on elsewhere, or the right code already: nothing moves
     assert run("Arrived in a finger splint from urgent care.", cpt=["29125"], rules=(supplies.RULE,)).edits == []
     assert run("Short arm splint applied.", cpt=["29125"], rules=(supplies.RULE,)).edits == []
+
+
+def test_an_inflammation_is_named_by_its_whole_word(run):
+    from core.rules import documentation
+    rule = (documentation.RULE,)
+    # 'sinus' (a CT of the sinuses, the heart 'in sinus') is no sinusitis; 'prostatic' no prostatitis
+    assert run("Paroxysmal AF - in sinus today, rate controlled.", icd=["I48.0", "J01.90"], rules=rule).codes["icd10cm"] == ["I48.0"]
+    assert run("BPH - prostatic hyperplasia, stable.", icd=["N40.0", "N41.1"], rules=rule).codes["icd10cm"] == ["N40.0"]
+    assert run("A/P: Acute maxillary sinusitis - amoxicillin.", icd=["J01.00"], rules=rule).edits == []
+
+
+def test_allergic_rhinitis_takes_the_index_qualifier(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    assert run("Seasonal allergic rhinitis - fluticasone.", icd=["J30.9"], rules=rule).codes["icd10cm"] == ["J30.2"]
+    note = "Allergic rhinitis due to tree pollen - continue fluticasone, add azelastine."
+    assert run(note, icd=["J30.9"], rules=rule).codes["icd10cm"] == ["J30.1"]
+    assert run("Allergic rhinitis, worse around her cats.", icd=["J30.9"], rules=rule).codes["icd10cm"] == ["J30.81"]
+    assert run("Allergic rhinitis - cetirizine.", icd=["J30.9"], rules=rule).edits == []
+
+
+def test_dme_the_note_never_furnishes_is_not_billed(run):
+    from core.rules import supplies
+    rule = (supplies.RULE,)
+    note = "R ankle sprain. Air stirrup brace fitted and dispensed. WBAT."
+    out = run(note, icd=["S93.401A"], hcpcs=["L4350", "E0114"], rules=rule)
+    assert out.codes["hcpcs"] == ["L4350"]  # no crutches named
+    assert run("Crutches recommended; she already owns a pair.", hcpcs=["E0114"], rules=rule).codes["hcpcs"] == []
+    # furnished: kept, and a wrist orthosis is read by its own entry, not the ankle range that holds its code
+    assert run("A prefabricated cock-up wrist splint was dispensed.", hcpcs=["L3908"], rules=rule).edits == []
