@@ -33,7 +33,7 @@ _ITEM_SPLIT_RE = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+|\n+|;\s+")
 # an illness or injury that threatens life or bodily function (in the assessment, even when it is only being ruled
 # out: its work-up is what the problem costs)
 _THREAT = (r"sepsis|septic|stemi|nstemi|myocardial infarction|\bmi\b|acute coronary|\bacs\b|unstable angina|pulmonary embol"
-           r"|\bpe\b|stroke|\bcva\b|\btia\b|respiratory failure|hypoxi|ketoacidosis|\bdka\b|appendicitis|bowel obstruction"
+           r"|\bpe\b|stroke|\bcva\b(?! tender)|\btia\b|respiratory failure|hypoxi|ketoacidosis|\bdka\b|appendicitis|bowel obstruction"
            r"|\bsbo\b|gi bleed|hemorrhage|suicid|anaphyla|status asthmaticus|torsion|ectopic|meningitis|cauda equina"
            r"|hypertensive (?:emergency|urgency)|dissection|syncope|altered mental|overdose|fracture of (?:the )?(?:hip|femur)"
            r"|hip fracture|cholecystitis|pancreatitis|head injury with|loss of consciousness")
@@ -44,7 +44,8 @@ _CHRONIC = (r"diabet|\bdm\d?\b|\bt2dm\b|hypertension|\bhtn\b|hyperlipid|\bhld\b|
             r"|depress|\bmdd\b|anxiety|\bgad\b|bipolar|schizo|adhd|osteoarthritis|\boa\b|rheumatoid|gout|gerd|reflux|obesity"
             r"|osteopor|osteopenia|migraine|epilep|seizure disorder|parkinson|dementia|neuropathy|anticoagulation|insomnia"
             r"|chronic|\bbph\b|psoriasis|eczema|hepatitis|\bhiv\b|sleep apnea|\bosa\b|glaucoma|anemia")
-_WORSE = (r"exacerbation|flare|worse|worsening|uncontrolled|failed|refractory|(?<!not )intractable|severe|not (?:at|to) goal|above goal|not controlled|poorly controlled|"
+_WORSE = (r"exacerbation|flare|worse|worsening|uncontrolled|failed|refractory|(?<!not )intractable|severe|"
+          r"inadequate response|little benefit|not responding|no response|not (?:at|to) goal|above goal|not controlled|poorly controlled|"
           r"suboptimal|progress|side effect|adverse|intoleran|elevated|rising|increas|adjust|titrat|not improv|relapse")
 _STABLE = r"stable|controlled|at goal|well[- ]controlled|unchanged|in remission|doing well|no change"
 # fever alone is part of many uncomplicated illnesses (strep, sinusitis, otitis): not a systemic illness by itself
@@ -64,7 +65,8 @@ _TESTS = {  # a unique test (category 1: ordered or reviewed), by the words that
     "pft": r"\bpfts?\b|spirometry", "creatinine": r"creatinine|\bcr\b|egfr|renal (?:function|panel)",
     "hemoglobin": r"\bhgb\b|hemoglobin(?! a1c)", "iron": r"ferritin|\btsat\b|iron (?:studies|indices|panel)",
     "potassium": r"potassium|\bk \d", "b12": r"\bb12\b", "magnesium": r"magnesium", "dexa": r"\bdexa\b|bone density", "mammogram": r"mammogra", "colonoscopy": r"colonoscopy",
-    "stress test": r"stress test", "holter": r"holter|event monitor",
+    "stress test": r"stress test", "holter": r"holter|event monitor", "viral load": r"viral load|\b(?:hcv|hiv|hbv) rna\b|genotype",
+    "elastography": r"fibroscan|elastograph",
 }
 _HISTORIAN = r"\b(?:mom|mother|dad|father|parent|wife|husband|spouse|daughter|son|caregiver|family member|ems)\b[^.]{0,40}\b(?:report|state|provide|says|notes|gives)|history (?:obtained|provided|given) (?:from|by)|per (?:mom|mother|dad|father|parent|wife|husband|family|caregiver|ems)|here with (?:mom|mother|dad|father|parent)"
 _EXTERNAL_NOTES = r"outside records|records from|external (?:records|notes)|notes from (?:the |her |his )?(?:ed|er|hospital|cardiolog|specialist)|reviewed (?:the )?(?:ed|er|hospital|discharge) (?:records|notes|summary)"
@@ -81,7 +83,7 @@ _RX = (r"\brx\b|prescri|refill|\b(?:start|started|starting|begin|initiate|increa
        r"|\bgtts?\b[^.;\n]{0,20}\b(?:ou|od|os|au|ad|as|q\d+h|bid|tid|qid)\b"
        r"|\b(?:drops|ointment|cream)\b[^.;\n]{0,30}\b(?:bid|tid|qid|q\d+h|x ?\d+ ?d)\b")
 _LOW_RISK = (r"\botc\b|over[- ]the[- ]counter|acetaminophen|ibuprofen|tylenol|motrin|naproxen|physical therapy|\bpt referral|"
-             r"hand therapy|splint|sling|boot|crutch|cast\b|brace|immobiliz|supportive care|saline|rest\b|ice\b|fluids|home exercises|"
+             r"hand therapy|splint|sling|boot|crutch|cast\b|brace|immobiliz|supportive care|saline|rest\b|ice\b|fluids|home exercises?|exercise program|activity modification|return to (?:full )?activit\w*|"
              # a minor procedure decided on and done at the visit (minor surgery without risk factors: low risk)
              r"\brepair(?:ed)?\b|\bsutur|\bstaple[sd]?\b|\bi&d\b|incision and drainage|dermabond|steri-?strips")
 # a decision about elective major surgery (moderate risk without risk factors)
@@ -89,7 +91,7 @@ _SURGERY = r"arthroplasty|\btka\b|\btha\b|replacement surgery|surgical (?:repair
 # prescription drugs by their stems, managed in the plan (started, continued, changed, refilled)
 _DRUG = (r"\b\w+(?:pril|sartan|olol|dipine|statin|formin|gliptin|gliflozin|glutide|prazole|tidine|oxetine|traline|alopram|azepam|"
          r"zolam|cycline|cillin|mycin|floxacin|cef\w+|sone|olone|xaban|gatran|thiazide|semide|tropium|terol|sonide|lukast|thyroxine|"
-         r"pentin|gabalin|triptan|afil|osin|steride|nidine|zodone|epine|pidem|apine|idone|tiapine|mide)\b|\b(?:warfarin|insulin|"
+         r"pentin|gabalin|triptan|afil|osin|steride|nidine|zodone|epine|pidem|apine|idone|tiapine|mide|vir)\b|\b(?:warfarin|insulin|"
          r"metoprolol|levothyroxine|apixaban|rivaroxaban|amoxicillin|prednisone|albuterol|montelukast|methylphenidate|sertraline|"
          r"bupropion|venlafaxine|duloxetine|trazodone|cyclobenzaprine|tramadol|hydrocodone|oxycodone|ondansetron|famotidine|"
          r"fluticasone|iron|ferrous)\b")
@@ -103,7 +105,10 @@ _ADMISSION_DECISION = (r"\b(?:admission|admit(?:ting)?|hospitali[sz]\w*|observat
 _NO_ADMISSION = r"\bno (?:need|indication|reason) for (?:admi|hospital)|\bno (?:need for )?admi|not admi|declin\w* admi|not (?:requir\w*|need\w*) (?:admi|hospital)"
 # a procedure done at this visit named after 's/p' ('Colles fracture - s/p closed reduction') is no past condition
 _DONE_TODAY = r"\bs/p (?:closed |open )?(?:reduction|splint\w*|repair|i&d|incision|drainage|reduction and splint\w*)\b"
-_COMPLICATED_INJURY = r"\bfracture|\bdislocation|\bsubluxation"
+# an acute complicated injury: a displaced, angulated, comminuted or open fracture, one reduced, a dislocation (a
+# nondisplaced, buckle or avulsion fracture splinted is an acute uncomplicated injury)
+_COMPLICATED_INJURY = (r"\bdislocat|\bsubluxat|(?<!non)(?<!non-)\bdisplaced\b|\bangulat|\breduc(?:ed|tion)\b|\bcomminuted\b|"
+                       r"\bopen fracture\b|\bcolles\b|\bsmith'?s fracture\b|\bhip fracture\b")
 
 
 @dataclass(frozen=True)

@@ -326,3 +326,17 @@ def test_dme_the_note_never_furnishes_is_not_billed(run):
     assert run("Crutches recommended; she already owns a pair.", hcpcs=["E0114"], rules=rule).codes["hcpcs"] == []
     # furnished: kept, and a wrist orthosis is read by its own entry, not the ankle range that holds its code
     assert run("A prefabricated cock-up wrist splint was dispensed.", hcpcs=["L3908"], rules=rule).edits == []
+
+
+def test_the_mdm_reads_more_of_the_note():
+    from core.rules.mdm import estimate_mdm
+    # costovertebral angle tenderness is no stroke; an uncomplicated cystitis is a low problem
+    assert estimate_mdm("Assessment:\n1. Acute cystitis. No CVA tenderness.").problems == 1
+    # a nondisplaced fracture splinted is an uncomplicated injury; a displaced or reduced one is complicated
+    assert estimate_mdm("Assessment:\n1. Nondisplaced fracture of distal phalanx of left ring finger.").problems == 1
+    assert estimate_mdm("Assessment:\n1. Displaced fracture of the distal radius - closed reduction.").problems == 2
+    # starting an antiviral is prescription drug management; a home exercise program is low risk
+    assert estimate_mdm("A/P:\n1. Chronic hepatitis C - start sofosbuvir/velpatasvir x12 wks.").risk == 2
+    assert estimate_mdm("Assessment:\n1. Healed ankle fracture.\nPlan: home exercise program.").risk == 1
+    # a chronic illness not responding to treatment is worse
+    assert estimate_mdm("A/P:\n1. Chronic sinusitis with little benefit from two antibiotic courses.").problems == 2
