@@ -136,6 +136,26 @@ NO_DIAGNOSIS = (
 )
 
 
+# (first problem with its code, second problem as the assessment names it, its code): the careless answer codes the
+# first and forgets the second (IV.J: every condition the visit addresses is coded)
+ASSESSED = (
+    (("Essential hypertension - at goal, continue lisinopril", "I10"), "Prediabetes", "R73.03"),
+    (("Hyperlipidemia - continue atorvastatin", "E78.5"), "Vitamin D deficiency", "E55.9"),
+    (("GERD - continue omeprazole", "K21.9"), "Insomnia", "G47.00"),
+    (("Essential hypertension - stable", "I10"), "Hypothyroidism", "E03.9"),
+)
+
+
+def assessed_problem(rng: random.Random) -> Draft:
+    """A follow-up whose assessment names two problems; the careless answer codes one: the other is coded."""
+    (first, first_code), second, code = rng.choice(ASSESSED)
+    draft = Draft("primary_care").say(f"S: {who(rng, 35, 80)}, est pt, here for follow-up of chronic problems.")
+    draft.say(f"A/P:\n1. {first}.", ("icd10cm", first_code))
+    draft.say(f"2. {second} - reviewed, plan discussed.", ("icd10cm", code), careless=False)
+    em_sentence(rng, draft, "established", wrong=False)
+    return draft
+
+
 def reason_for_visit(rng: random.Random) -> Draft:
     """An ED visit whose work-up found no cause: the careless answer has no diagnosis code; the symptom is coded."""
     code, complaints, workups = rng.choice(NO_DIAGNOSIS)
@@ -340,5 +360,5 @@ def body_mass_index(rng: random.Random) -> Draft:
 
 
 DIAGNOSIS_FAMILIES = (laterality, documented_specificity, dog_bite, unsupported_diagnosis, excludes1,
-                      excludes1_elsewhere, reason_for_visit, sex_conflict, with_without, denied_symptom,
+                      excludes1_elsewhere, reason_for_visit, assessed_problem, sex_conflict, with_without, denied_symptom,
                       uncertain_diagnosis, history_of, not_addressed, redundant_unspecified, body_mass_index)

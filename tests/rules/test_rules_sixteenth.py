@@ -340,3 +340,24 @@ def test_the_mdm_reads_more_of_the_note():
     assert estimate_mdm("Assessment:\n1. Healed ankle fracture.\nPlan: home exercise program.").risk == 1
     # a chronic illness not responding to treatment is worse
     assert estimate_mdm("A/P:\n1. Chronic sinusitis with little benefit from two antibiotic courses.").problems == 2
+
+
+def test_an_assessed_problem_the_answer_lacks_is_coded_from_the_candidates(run):
+    from core.rules import visit
+    rule = (visit.RULE,)
+    note = ("Family Medicine Clinic. 58 y/o M, established.\nA/P:\n1. Essential hypertension - at goal; continue "
+            "lisinopril.\n2. Prediabetes - A1c stable 6.0; diet and exercise.")
+    candidates = {"icd10cm": ["I10", "E11.9", "R73.03", "R73.09"]}
+    out = run(note, icd=["I10"], rules=rule, candidates=candidates)
+    assert out.codes["icd10cm"] == ["I10", "R73.03"] and "Prediabetes" in out.edits[0].reason
+    # the side the assessment names
+    note = "Ortho clinic.\nAssessment:\n1. Right ring trigger finger - injected.\n2. Carpal tunnel syndrome, left."
+    out = run(note, icd=["G56.02"], rules=rule, candidates={"icd10cm": ["M65.349", "G56.02"]})
+    assert out.codes["icd10cm"] == ["G56.02", "M65.341"]
+    # a past problem, a plan line, a differential, or a candidate saying more than the head: nothing added
+    for head, code in [("H/o prostate cancer", "C61"), ("Flu vaccine", "J11.1"), ("BPH with LUTS", "N40.0"),
+                       ("ddx ACS, PE, dissection", "I21.9"), ("Febrile UTI with systemic signs", "R50.9")]:
+        note = f"Clinic visit.\nA/P:\n1. Essential hypertension - stable.\n2. {head}."
+        assert run(note, icd=["I10"], rules=rule, candidates={"icd10cm": [code]}).edits == [], head
+    # without candidates (no ranked list): the rule abstains
+    assert run("Clinic.\nA/P:\n1. HTN.\n2. Prediabetes.", icd=["I10"], rules=rule).edits == []
