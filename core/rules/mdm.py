@@ -27,7 +27,9 @@ from dataclasses import dataclass
 
 _ASSESSMENT_RE = re.compile(r"(?im)^\W*(?:assessment(?:\s*(?:and|&|/)\s*plan)?|a\s*/\s*p|impression(?:\s*(?:and|&|/)\s*plan)?"
                             r"|dx|diagnos[ie]s|a|mdm)\s*:")
-_PLAN_RE = re.compile(r"(?im)^\W*(?:plan|p|disposition|dispo)\s*:")
+_PLAN_RE = re.compile(r"(?im)^\W*(?:plan|p|disposition|dispo)\s*:|^[ \t]*(?:plan|disposition|dispo)(?=[ \t]+\S|[ \t]*$)")
+# an assessment label written without a colon at the start of a line ('A/P', 'Dx acute cholecystitis')
+_ASSESSMENT_BARE_RE = re.compile(r"(?im)^[ \t]*(?:a/p|a&p|assessment(?: and plan)?|impression|dx)(?=[ \t]+\S|[ \t]*$)")
 _ITEM_SPLIT_RE = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+|\n+|;\s+")
 
 # an illness or injury that threatens life or bodily function (in the assessment, even when it is only being ruled
@@ -128,7 +130,7 @@ class MdmEstimate:
 
 def _assessment(narrative: str) -> str:
     """The assessment (and plan) section: from its first label to the end; the whole note when it has none."""
-    match = _ASSESSMENT_RE.search(narrative)
+    match = _ASSESSMENT_RE.search(narrative) or _ASSESSMENT_BARE_RE.search(narrative)
     return narrative[match.end():] if match else narrative
 
 

@@ -89,6 +89,16 @@ SECTION_KINDS: dict[str, tuple[str, ...]] = {
 _SECTION_RE = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*(" + "|".join(sorted(
     (re.escape(label) for labels in SECTION_KINDS.values() for label in labels), key=len, reverse=True)) + r")\s*:")
 _KIND_OF = {label: kind for kind, labels in SECTION_KINDS.items() for label in labels}
+# labels a terse note writes without a colon, alone at the start of a line ('A/P', 'PMH GERD on omeprazole',
+# 'Dx acute cholecystitis', 'S 48 yo M ...', 'O BP 130/80'); single letters A and P are left out ('A 45-year-old')
+COLONLESS_LABELS = {
+    **dict.fromkeys(("a/p", "a&p", "assessment and plan", "assessment", "impression", "dx", "dispo", "disposition",
+                     "mdm", "plan"), "assessment"),
+    **dict.fromkeys(("pmh", "pmhx", "psh", "meds", "medications", "allergies", "ros", "fhx", "fh", "shx", "sh"), "history"),
+    **dict.fromkeys(("hpi", "cc", "exam", "pe", "s", "o", "labs", "ed course"), "other"),
+}
+_COLONLESS_RE = re.compile(r"(?im)^[ \t]*(" + "|".join(sorted(map(re.escape, COLONLESS_LABELS), key=len, reverse=True))
+                           + r")(?=[ \t]+\S|[ \t]*$)")
 
 
 def note_sections(narrative: str) -> list[tuple[str, int, int]]:
@@ -96,6 +106,8 @@ def note_sections(narrative: str) -> list[tuple[str, int, int]]:
     (a label not listed, or the text before the first label)."""
     other = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*([a-z][a-z /&]{0,30}?)\s*:(?!\d)")
     known = {(m.start(1), _KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
+    if colonless_labels(narrative):
+        known |= {(m.start(1), COLONLESS_LABELS[m.group(1).lower()]) for m in _COLONLESS_RE.finditer(narrative)}
     unknown = {m.start(1) for m in other.finditer(narrative)
                if m.group(1).lower() not in _KIND_OF and len(m.group(1).split()) <= 4} - {start for start, _ in known}
     marks = sorted(known | {(start, "unknown") for start in unknown})
@@ -129,7 +141,15 @@ def visit_note(narrative: str) -> bool:
     and it spans one encounter. A published case report (CodiEsp) has neither, whatever it tells."""
     if spans_several_encounters(narrative):
         return False
-    return bool(_VISIT_LABEL_RE.search(narrative)) or len(narrative.split()) <= SHORT_NOTE_WORDS
+    return (bool(_VISIT_LABEL_RE.search(narrative)) or len(narrative.split()) <= SHORT_NOTE_WORDS
+            or colonless_labels(narrative))
+
+
+def colonless_labels(narrative: str) -> bool:
+    """Whether the note is laid out by labels written without colons at the start of lines (two distinct ones of
+    more than one letter besides 'plan': 'CC ...', 'PMH ...', 'A/P', 'Dx ...')."""
+    found = {m.group(1).lower() for m in _COLONLESS_RE.finditer(narrative)} - {"s", "o", "plan"}
+    return len(found) >= 2
 
 
 @lru_cache(maxsize=1)

@@ -72,7 +72,7 @@ def _assessed_heads(narrative: str) -> list[str]:
     for kind, start, end in note_sections(narrative):
         if kind != "assessment" or not _ASSESSMENT_LABEL_RE.match(narrative[start:end]):
             continue  # the assessment itself, not the plan, the disposition, the MDM or the orders
-        body = re.sub(r"^\W*[A-Za-z/& ]{1,30}:\s*", "", narrative[start:end])  # the section's own label
+        body = re.sub(r"^\W*[A-Za-z/& ]{1,30}(?::|\n|\s(?=\d[.)]))\s*", "", narrative[start:end])  # its own label
         for match in _ITEM_RE.finditer(body):
             head = _HEAD_END_RE.split(match.group(1).strip(), maxsplit=1)[0].strip()
             if 3 <= len(head) <= 80 and is_affirmed(head) and not _NOT_A_PROBLEM_RE.search(head):

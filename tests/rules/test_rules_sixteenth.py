@@ -361,3 +361,17 @@ def test_an_assessed_problem_the_answer_lacks_is_coded_from_the_candidates(run):
         assert run(note, icd=["I10"], rules=rule, candidates={"icd10cm": [code]}).edits == [], head
     # without candidates (no ranked list): the rule abstains
     assert run("Clinic.\nA/P:\n1. HTN.\n2. Prediabetes.", icd=["I10"], rules=rule).edits == []
+
+
+def test_a_terse_note_laid_out_by_labels_without_colons_is_a_visit_note():
+    from core.rules.mdm import _assessment
+    from core.rules.narrative import note_sections, visit_note
+    note = ("FP est pt\nCC back pain down L leg\nS 48 yo M 3 wk LBP w pain shooting down L leg. " + "word " * 120 +
+            "\nPMH GERD on omeprazole, kidney stones 2018.\nO BP 130/80. SLR + L.\nA/P\n1. L5 radiculopathy, L side - PT.")
+    assert visit_note(note)
+    kinds = [kind for kind, _, _ in note_sections(note)]
+    assert kinds[-2:] == ["other", "assessment"] and "history" in kinds
+    assert _assessment(note).strip().startswith("1. L5 radiculopathy")
+    # prose whose lines begin with ordinary words has no such labels
+    report = "A 45-year-old man presented with fever. " + "word " * 130 + "\nPlan was to observe him."
+    assert not visit_note(report + "\nHe was readmitted two months later.")
