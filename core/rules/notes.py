@@ -61,6 +61,12 @@ def _propose(ctx: Context) -> list:
         if additional == "Z87.891" and any(c.startswith("F17") for c in ctx.icd()):
             continue  # a current smoker's nicotine dependence is coded: no history of it (Excludes1)
         requester = _requesting(ctx, additional)
+        if (additional == "Z77.22" and not requester and any(c.startswith("F17") for c in ctx.icd())
+                and (any_affirmed(ctx.narrative, patterns) or _SOMEONE_ELSE_RE.search(ctx.narrative))):
+            gone = _smoker_is_someone_else(ctx)
+            if gone:  # a child's 'nicotine dependence' is a parent's smoke: exposure, Z77.22
+                edits += [RULE.edit("replace", "icd10cm", gone[0].code, gone[0].reason, "Z77.22")] + gone[1:]
+            continue
         if requester and any_affirmed(ctx.narrative, patterns):
             edits.append(RULE.edit("add", "icd10cm", additional, f"{requester} says 'use additional code' for "
                                    f"{ctx.codeset.describe(additional).lower()}, which the note documents"))

@@ -177,7 +177,56 @@ def _injected(ctx: Context) -> list:
     return gone + _injected_drugs(ctx)
 
 
+# a joint, bursa or tendon sheath injection or aspiration done at the visit -> its procedure code: (the site's
+# words, code landmark-guided, code with ultrasound guidance); most specific first (CPT 20550, 20600-20611)
+JOINT_PROCEDURES: tuple[tuple[str, str, str], ...] = (
+    (r"\btendon sheath\b|\btrigger finger\b|\bde ?quervain|\bflexor (?:tendon )?sheath\b", "20550", "20550"),
+    (r"\b(?:finger|toe|thumb|digit)s?\b|\b(?:mcp|pip|dip|mtp|cmc|ip)\b(?: joint)?", "20600", "20604"),
+    (r"\bwrist\b|\belbow\b|\bankle\b|\bolecranon\b|\bac joint\b|\bacromioclavicular\b|\btmj\b", "20605", "20606"),
+    (r"\bknee\b|\bshoulder\b|\bhip\b|\bsubacromial\b|\bglenohumeral\b|\btrochanteric\b|\bpes anserine\b", "20610", "20611"),
+)
+_JOINT_DONE_RE = re.compile(r"\binjected\b|\baspirated\b|\barthrocentesis\b|\binjection (?:performed|given|done)\b|"
+                            r"\b(?:knee|shoulder|hip|joint|bursa|sheath|subacromial)\b[^.;]{0,20}\binjection\b(?=[^.;]*\b(?:consent|"
+                            r"prepped|sterile|time-?out|tolerated)\b)", re.I)
+_JOINT_LATER_RE = re.compile(r"\bwill\b|\bconsider\w*|\bnext (?:visit|time)\b|\bdeclin\w*|\bif\b|\bprevious\w*|"
+                             r"\blast (?:inj\w*|visit|time)|\bago\b|\bprior\b|\bno sooner\b", re.I)
+_US_GUIDED_RE = re.compile(r"\b(?:ultrasound|us|sono\w*)[- ]guid\w*|\bunder (?:ultrasound|us)\b|\bwith (?:ultrasound|us) guidance\b", re.I)
+_NO_US_RE = re.compile(r"\bno (?:us|ultrasound)\b|\blandmark[- ]guided\b|\bwithout (?:ultrasound|us)\b", re.I)
+
+
+def _joint_procedure(ctx: Context) -> list:
+    """An injection or aspiration of a joint, bursa or tendon sheath the note says was done gets its procedure code
+    when the answer holds none: by the site's size (small 20600, intermediate 20605, major 20610; tendon sheath
+    20550), with ultrasound guidance when documented (20604, 20606, 20611). Not in the ED's own note."""
+    cpt = ctx.codes.get("cpt", [])
+    if any(c.startswith(INJECTION_PROCEDURES) or c in ("20604", "20606", "20611") for c in cpt):
+        return []
+    sentences = split_sentences(ctx.narrative, keep_labels=True)
+    for i, sentence in enumerate(sentences):
+        if not _JOINT_DONE_RE.search(sentence) or _JOINT_LATER_RE.search(sentence) or not affirmed(sentence, _JOINT_DONE_RE.pattern):
+            continue
+        site = None
+        for before in reversed(sentences[max(0, i - 8):i + 1]):  # the nearest site named, the procedure's lines first
+            site = next(((plain, guided) for pattern, plain, guided in JOINT_PROCEDURES if re.search(pattern, before, re.I)), None)
+            if site:
+                break
+        if site is None:
+            continue
+        guided = bool(_US_GUIDED_RE.search(ctx.narrative)) and not _NO_US_RE.search(ctx.narrative)
+        code = site[1] if guided else site[0]
+        return [DRUG_RULE.edit("add", "cpt", code, f"the note documents the injection or aspiration done here "
+                               f"('{short_quote(sentence)}'): {code} ({ctx.codeset.describe(code)})")]
+    return []
+
+
 def _injected_drugs(ctx: Context) -> list:
+    procedure = _joint_procedure(ctx)
+    if procedure:
+        ctx = replace(ctx, codes={**ctx.codes, "cpt": [*ctx.codes.get("cpt", []), procedure[0].code]})
+    return procedure + _injected_or_administered(ctx)
+
+
+def _injected_or_administered(ctx: Context) -> list:
     supplies = _supplies(ctx)
     drugs = [c for c in ctx.codes.get("hcpcs", []) if is_injectable_drug(c)] + [e.code for e in supplies]
     cpt = ctx.codes.get("cpt", [])
@@ -210,6 +259,7 @@ PRODUCTS: tuple[tuple[str, str], ...] = (
     (r"\bIPV\b(?<!DTaP-IPV)", "90713"), (r"\bRotarix\b|\bRV1\b", "90681"), (r"\bRotaTeq\b|\bRV5\b", "90680"),
     (r"\bArexvy\b", "90679"), (r"\bAbrysvo\b", "90678"),
     (r"\bpneumococcal conjugate\b[^.;]{0,15}\b20-valent\b|\bPrevnar ?20\b", "90677"),
+    (r"\bIIV3\b(?![^.;]{0,40}\bmulti-?dose\b)", "90656"),  # IIV3 0.5 mL: the single-dose (preservative-free) product
 )
 # products a vaccine list names by the vaccine alone ('varicella (SC)', 'hepatitis A pediatric dose 1'), read only
 # when the note names that vaccine as a vaccine (_named_vaccines): (pattern, kind, code under 19, code from 19)

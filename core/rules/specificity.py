@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from core.rules.documentation import affirmed_sentence_keys, code_texts, documented_keys, supported, word_keys
 from core.rules.models import Context, Rule
-from core.rules.narrative import condition_side, documented_side, patient_text
+from core.rules.narrative import condition_side, condition_words, documented_side, patient_text
 from core.text import affirmed, split_sentences, words
 
 SIDE_GUIDELINE = "ICD-10-CM Official Guidelines I.B.13 (laterality) and I.A.9.b (unspecified codes)"
@@ -73,6 +73,18 @@ def bilateral_variant(codeset, code: str) -> str | None:
                  and _side_free(codeset.describe(c)) == key and codeset.is_valid(c)), None)
 
 
+def _both_sides(narrative: str, description: str) -> bool:
+    """Whether the sentences naming the condition (its words, the side left out) give it on both sides: 'bilateral',
+    or one sentence for the right and one for the left ('L knee occ mild ache' beside 'R knee OA' names no OA of
+    the left knee)."""
+    stems = condition_words(re.sub(r"\b(right|left)\b", " ", description, flags=re.I))
+    if not stems:
+        return True  # nothing to read the condition by: both codes stand as coded
+    regex = re.compile(r"\b(" + "|".join(stems) + ")", re.I)
+    sides = {documented_side(s) for s in split_sentences(narrative, keep_labels=True) if regex.search(s)}
+    return not sides or "bilateral" in sides or {"right", "left"} <= sides or sides == {None}
+
+
 def _bilateral_edits(ctx: Context, icd: list[str]) -> tuple[list, set[str]]:
     """A condition coded for the right and for the left side is its bilateral code where the classification has
     one (I.B.13: 'when a patient has a bilateral condition ... assign the bilateral code'); without one, both
@@ -83,7 +95,8 @@ def _bilateral_edits(ctx: Context, icd: list[str]) -> tuple[list, set[str]]:
             continue
         other = opposite_variant(ctx.codeset, code, "left")
         both = bilateral_variant(ctx.codeset, code)
-        if other in icd and both and both == bilateral_variant(ctx.codeset, other):
+        if (other in icd and both and both == bilateral_variant(ctx.codeset, other)
+                and _both_sides(ctx.narrative, ctx.codeset.describe(code))):
             reason = (f"the right ({code}) and the left ({other}) side are both coded: the classification's bilateral "
                       f"code {both} says both")
             edits.append(SIDE_RULE.edit("replace", "icd10cm", code, reason, both))
@@ -170,6 +183,23 @@ COMBINATIONS: tuple[tuple[str, str, str, str], ...] = (
 _DIABETES = ("E08", "E09", "E10", "E11", "E13")
 
 
+_GALLSTONES_RE = r"\bcholelithiasis\b|\bgall ?stones?\b|\bcalculous cholecystitis\b|\bstones? in the gallbladder\b"
+
+
+def _cholecystitis_with_stones(ctx: Context, icd: list[str]) -> list:
+    """Cholecystitis (K81.0 acute, K81.1 chronic) with gallstones the note affirms is one code: calculus of the
+    gallbladder with acute / chronic cholecystitis (K80.00 / K80.10; with obstruction -01 / -11)."""
+    code = next((c for c in icd if c in ("K81.0", "K81.1", "K81.2")), None)
+    if not code or not affirmed(patient_text(ctx.narrative), _GALLSTONES_RE):
+        return []
+    obstruction = affirmed(ctx.narrative, r"\bobstruct\w*|\bimpacted\b")
+    target = {"K81.0": "K80.0", "K81.1": "K80.1", "K81.2": "K80.1"}[code] + ("1" if obstruction else "0")
+    if target in icd:
+        return []
+    return [COMBINATION_RULE.edit("replace", "icd10cm", code, f"cholecystitis with gallstones is one code: {target} "
+                                  f"({ctx.codeset.describe(target).lower()})", target)]
+
+
 def _lumbago_with_sciatica(icd: list[str]) -> list:
     """Low back pain (M54.5-) with sciatica (M54.3-) is one code, lumbago with sciatica M54.4- of the sciatica's
     side (the Index: Lumbago, with sciatica M54.4-)."""
@@ -206,6 +236,7 @@ def _propose_combination(ctx: Context) -> list:
             icd.remove(code)
     edits += _stone_with_hydronephrosis(ctx, icd)
     edits += _lumbago_with_sciatica(icd)
+    edits += _cholecystitis_with_stones(ctx, icd)
     for category in _DIABETES:  # I.C.4.a: Exx.9 is diabetes without complications; a complication code says both
         plain = category + ".9"
         other = next((c for c in icd if c.startswith(category) and c != plain), None)
@@ -597,6 +628,22 @@ _ANKLE_LIGAMENTS = (("9", r"\batfl\b|\b(?:anterior |posterior )?talofibular\b|\b
                     ("3", r"\bsyndesmo\w*|\bhigh ankle\b|\b(?:anterior |distal )?tibiofibular\b|\baitfl\b"))
 
 
+# named fractures of the lower end of the radius (the Index: Fracture, Colles' S52.53-, Smith's S52.54-)
+_RADIUS_EPONYMS = (("3", r"\bcolles'?s?\b"), ("4", r"\bsmith'?s?\b(?! fracture of the ulna)"))
+
+
+def _radius_eponym(ctx: Context, code: str) -> str | None:
+    """A fracture of the lower end of the radius coded as unspecified (S52.50-) or another fracture of it (S52.59-)
+    whose note calls it Colles' or Smith's: S52.53- / S52.54-, same side and encounter."""
+    if not code.startswith(("S52.50", "S52.59")) or len(code) != 8:
+        return None
+    named = {digit for digit, pattern in _RADIUS_EPONYMS if affirmed(patient_text(ctx.narrative), pattern)}
+    if len(named) != 1:
+        return None
+    better = f"S52.5{named.pop()}{code[6:]}"
+    return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
+
+
 def _ankle_ligament(ctx: Context, code: str) -> str | None:
     """An ankle sprain of unspecified ligament (S93.40-) whose note names the one ligament: its code (ATFL
     S93.49-, calcaneofibular S93.41-, deltoid S93.42-, tibiofibular S93.43-), same side and encounter."""
@@ -757,6 +804,11 @@ def _propose_specificity(ctx: Context) -> list:
         if qualified:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names what the Index codes as "
                                                f"{ctx.codeset.describe(qualified).lower()}: {qualified}, not {code}", qualified))
+            continue
+        eponym = _radius_eponym(ctx, code)
+        if eponym:
+            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names the fracture: {eponym} "
+                                               f"({ctx.codeset.describe(eponym).lower()}), not {code}", eponym))
             continue
         ligament = _ankle_ligament(ctx, code)
         if ligament:

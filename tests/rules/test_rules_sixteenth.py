@@ -375,3 +375,51 @@ def test_a_terse_note_laid_out_by_labels_without_colons_is_a_visit_note():
     # prose whose lines begin with ordinary words has no such labels
     report = "A 45-year-old man presented with fever. " + "word " * 130 + "\nPlan was to observe him."
     assert not visit_note(report + "\nHe was readmitted two months later.")
+
+
+def test_right_and_left_merge_only_when_the_note_gives_both_sides(run):
+    note = "Scheduled for repeat R knee injection; hx R knee primary OA. L knee occ mild ache, no tx.\nA: primary OA R knee"
+    out = run(note, icd=["M17.11", "M17.12"], rules=(specificity.SIDE_RULE,))
+    assert "M17.0" not in out.codes["icd10cm"]
+
+
+def test_named_radius_fractures_and_cholecystitis_with_stones(run):
+    note = "XR: extra-articular distal radius fracture, dorsal angulation, consistent with Colles fracture. R wrist."
+    out = run(note, icd=["S52.501A"], rules=(specificity.SPECIFICITY_RULE,))
+    assert out.codes["icd10cm"] == ["S52.531A"]
+    note = "RUQ US: multiple gallstones, GB wall 5 mm.\nDx acute cholecystitis w cholelithiasis.\nDispo admit surgery."
+    assert run(note, icd=["K81.0"], rules=(specificity.COMBINATION_RULE,)).codes["icd10cm"] == ["K80.00"]
+    assert run("Dx acute cholecystitis, acalculous.", icd=["K81.0"], rules=(specificity.COMBINATION_RULE,)).edits == []
+
+
+def test_iiv3_names_its_product(run):
+    from core.rules import pairing
+    note = "A/P\n2. flu vaccine - IIV3 0.5 mL IM L deltoid given by MA after VIS, tolerated. commercial ins."
+    out = run(note, icd=["Z23"], cpt=["90686", "90674", "90656", "90471"], rules=(pairing.VACCINE_RULE,))
+    assert set(out.codes["cpt"]) == {"90656", "90471"}
+
+
+def test_a_childs_nicotine_code_is_a_parents_smoke(run):
+    from core.rules import notes
+    note = ("PEDS SICK VISIT\n2 yo M w mom. fever.\nSHx: dad smokes cigarettes - inside home and car per mom.\nA/P:\n"
+            "1. fever.\n2. secondhand smoke exposure - counseled mom.")
+    out = run(note, icd=["R50.9", "F17.210"], rules=(notes.RULE,))
+    assert out.codes["icd10cm"] == ["R50.9", "Z77.22"]
+    # an adult smoker keeps the code
+    assert run("45 yo M smokes 1 ppd. A/P: nicotine dependence.", icd=["F17.210"], rules=(notes.RULE,)).edits == []
+
+
+def test_a_joint_injection_done_gets_its_procedure_code(run):
+    from core.rules import pairing
+    rule = (pairing.DRUG_RULE,)
+    note = ("PROCEDURE KNEE INJECTION\nR knee. consent signed. timeout. prepped chlorhexidine. landmark guided (no US). "
+            "injected triamcinolone acetonide (Kenalog) 40 mg + 4 mL 1% lidocaine.")
+    out = run(note, icd=["M17.11"], hcpcs=["J3301"], rules=rule)
+    assert out.codes["cpt"] == ["20610"] and "96372" not in out.codes["cpt"]
+    note = "Procedure: R ring finger A1 pulley (flexor tendon sheath) injected with 10 mg Kenalog under sterile prep."
+    assert run(note, icd=["M65.341"], hcpcs=["J3301"], rules=rule).codes["cpt"][0] == "20550"
+    note = "Ultrasound-guided L shoulder subacromial injection performed, 40 mg triamcinolone, tolerated well."
+    assert run(note, hcpcs=["J3301"], rules=rule).codes["cpt"][0] == "20611"
+    # planned, declined or in the past: nothing
+    for note in ("Will consider knee injection at next visit.", "Last knee injection 4 mo ago gave relief."):
+        assert run(note, rules=rule).codes["cpt"] == [], note
