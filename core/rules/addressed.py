@@ -87,6 +87,12 @@ def _drug_status(ctx: Context, dropped: set[str], sections) -> list:
             and mention_sections(ctx.codeset, condition, ctx.narrative, sections) == {"history"}]
 
 
+def _pregnancy_assessed(narrative: str, sections) -> bool:
+    """Whether the assessment names the pregnancy ('acute cystitis in pregnancy, 2nd trimester, 16 wk')."""
+    return any(kind == "assessment" and re.search(r"\bpregnan|\btrimester\b|\bgestation|\bIUP\b|\b\d{1,2}\s*(?:w|wk|wks|weeks)\b",
+                                                  narrative[start:end], re.I) for kind, start, end in sections)
+
+
 def _requested(ctx: Context, symptom: str) -> bool:
     """Whether a coded diagnosis's 'use additional code' note asks for the symptom (N40.1 benign prostatic
     hyperplasia with lower urinary tract symptoms: nocturia R35.1, incomplete emptying R39.14 'when specified')."""
@@ -100,6 +106,8 @@ def _propose(ctx: Context) -> list:
     if not any(kind == "assessment" for kind, _, _ in sections):
         return []
     where = {code: mention_sections(ctx.codeset, code, ctx.narrative, sections) for code in ctx.diagnoses()}
+    if _pregnancy_assessed(ctx.narrative, sections):  # a condition in pregnancy is its Chapter 15 code (I.C.15.a.1)
+        where.update({code: {"assessment"} for code in where if code.startswith("O")})
     edits = []
     for code, kinds in where.items():
         if not code.startswith("R") and kinds == {"history"} and not is_history_code(ctx.codeset, code):

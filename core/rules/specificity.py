@@ -200,6 +200,48 @@ def _cholecystitis_with_stones(ctx: Context, icd: list[str]) -> list:
                                   f"({ctx.codeset.describe(target).lower()})", target)]
 
 
+_PREGNANT_RE = r"\bG\d+\s*P\d+|\bpregnan(?:t|cy)\b|\bIUP\b|\bgestation\b|\bEGA\b|\btrimester\b|\bprenatal\b"
+_WEEKS_RE = re.compile(r"\b(\d{1,2})\s*(?:w|wk|wks|weeks?)(?:\s*\+?\s*\d\s*d(?:ays?)?|\d\s*d)?\b(?:\s*(?:gestation|pregnant|EGA|GA|IUP))?", re.I)
+_TRIMESTER_WORDS = {"1": r"\b(?:1st|first) trimester\b", "2": r"\b(?:2nd|second) trimester\b", "3": r"\b(?:3rd|third) trimester\b"}
+# a urinary infection coded in a pregnant patient -> its Chapter 15 category (+ trimester)
+_IN_PREGNANCY = {"N30": "O23.1", "N39.0": "O23.4", "N10": "O23.0", "N34": "O23.2"}
+
+
+def pregnancy_weeks(narrative: str) -> int | None:
+    """The weeks of gestation a pregnant patient's note states ('G2P1 at 16w2d', '24 weeks pregnant'), else None."""
+    for sentence in split_sentences(narrative, keep_labels=True):
+        if affirmed(sentence, _PREGNANT_RE) and not re.search(r"\bnot pregnant\b|\bupt neg|\bpregnancy test neg", sentence, re.I):
+            match = _WEEKS_RE.search(sentence)
+            if match and 4 <= int(match.group(1)) <= 44:
+                return int(match.group(1))
+    return None
+
+
+def _urinary_infection_in_pregnancy(ctx: Context, icd: list[str]) -> list:
+    """A urinary infection in a pregnant patient is coded from Chapter 15 (I.C.15.a.1): cystitis N30.- -> O23.1-,
+    UTI N39.0 -> O23.4-, pyelonephritis N10 -> O23.0-, by the trimester the note states or its weeks (before 14
+    first, before 28 second, else third), with the weeks of gestation Z3A.- (I.C.21.c.11)."""
+    coded = [c for c in icd if c.startswith(tuple(_IN_PREGNANCY))]
+    weeks = pregnancy_weeks(ctx.narrative) if coded else None
+    named = [t for t, pattern in _TRIMESTER_WORDS.items() if affirmed(ctx.narrative, pattern)]
+    if not coded or (weeks is None and len(named) != 1):
+        return []
+    trimester = named[0] if len(named) == 1 else "1" if weeks < 14 else "2" if weeks < 28 else "3"
+    edits = []
+    for code in coded:
+        target = _IN_PREGNANCY[next(p for p in _IN_PREGNANCY if code.startswith(p))] + trimester
+        if ctx.codeset.is_valid(target, "icd10cm"):
+            edits.append(COMBINATION_RULE.edit("drop" if target in icd else "replace", "icd10cm", code, f"a urinary "
+                                               f"infection in pregnancy is coded from Chapter 15: {target} "
+                                               f"({ctx.codeset.describe(target).lower()})", target))
+    if edits and weeks is not None and not any(c.startswith("Z3A") for c in icd):
+        z3a = "Z3A.01" if weeks < 8 else "Z3A.49" if weeks > 42 else f"Z3A.{weeks:02d}"
+        if ctx.codeset.is_valid(z3a, "icd10cm"):
+            edits.append(COMBINATION_RULE.edit("add", "icd10cm", z3a, f"the weeks of gestation go with a pregnancy code: "
+                                               f"{z3a} ({ctx.codeset.describe(z3a).lower()})"))
+    return edits
+
+
 def _lumbago_with_sciatica(icd: list[str]) -> list:
     """Low back pain (M54.5-) with sciatica (M54.3-) is one code, lumbago with sciatica M54.4- of the sciatica's
     side (the Index: Lumbago, with sciatica M54.4-)."""
@@ -237,6 +279,7 @@ def _propose_combination(ctx: Context) -> list:
     edits += _stone_with_hydronephrosis(ctx, icd)
     edits += _lumbago_with_sciatica(icd)
     edits += _cholecystitis_with_stones(ctx, icd)
+    edits += _urinary_infection_in_pregnancy(ctx, icd)
     for category in _DIABETES:  # I.C.4.a: Exx.9 is diabetes without complications; a complication code says both
         plain = category + ".9"
         other = next((c for c in icd if c.startswith(category) and c != plain), None)

@@ -423,3 +423,14 @@ def test_a_joint_injection_done_gets_its_procedure_code(run):
     # planned, declined or in the past: nothing
     for note in ("Will consider knee injection at next visit.", "Last knee injection 4 mo ago gave relief."):
         assert run(note, rules=rule).codes["cpt"] == [], note
+
+
+def test_a_urinary_infection_in_pregnancy_is_coded_from_chapter_15(run):
+    from core.rules import addressed
+    note = ("27 yo F G2P1 at 16w2d, burning w urination x2 days.\nPMH: UTI x1 2019.\n"
+            "A: acute cystitis in pregnancy, 2nd trimester, 16 wk\nP: cephalexin.")
+    out = run(note, icd=["N30.00"], rules=(specificity.COMBINATION_RULE, addressed.RULE))
+    assert out.codes["icd10cm"] == ["O23.12", "Z3A.16"]
+    # no pregnancy: left alone
+    note = "27 yo F, UPT neg, not pregnant. A: acute cystitis."
+    assert run(note, icd=["N30.00"], rules=(specificity.COMBINATION_RULE,)).edits == []
