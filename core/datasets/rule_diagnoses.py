@@ -150,7 +150,8 @@ def assessed_problem(rng: random.Random) -> Draft:
     """A follow-up whose assessment names two problems; the careless answer codes one: the other is coded."""
     (first, first_code), second, code = rng.choice(ASSESSED)
     draft = Draft("primary_care").say(f"S: {who(rng, 35, 80)}, est pt, here for follow-up of chronic problems.")
-    draft.say(f"A/P:\n1. {first}.", ("icd10cm", first_code))
+    draft.say("A/P:")
+    draft.say(f"1. {first}.", ("icd10cm", first_code))
     draft.say(f"2. {second} - reviewed, plan discussed.", ("icd10cm", code), careless=False)
     em_sentence(rng, draft, "established", wrong=False)
     return draft

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 _ASSESSMENT_RE = re.compile(r"(?im)^\W*(?:assessment(?:\s*(?:and|&|/)\s*plan)?|a\s*/\s*p|impression(?:\s*(?:and|&|/)\s*plan)?"
                             r"|dx|diagnos[ie]s|a|mdm)\s*:")
-_PLAN_RE = re.compile(r"(?im)^\W*(?:plan|p|disposition|dispo)\s*:|^[ \t]*(?:plan|disposition|dispo)(?=[ \t]+\S|[ \t]*$)")
+_PLAN_RE = re.compile(r"(?im)^\W*(?:plan|p|disposition|dispo)\s*:|^[ \t]*(?:plan|disposition|dispo)(?=[ \t]+\S|[ \t]*$)"
+                      r"|(?-i:^[ \t]*P(?=[ \t]+[a-z]|[ \t]*$))")
 # an assessment label written without a colon at the start of a line ('A/P', 'Dx acute cholecystitis')
-_ASSESSMENT_BARE_RE = re.compile(r"(?im)^[ \t]*(?:a/p|a&p|assessment(?: and plan)?|impression|dx)(?=[ \t]+\S|[ \t]*$)")
+_ASSESSMENT_BARE_RE = re.compile(r"(?im)^[ \t]*(?:a/p|a&p|assessment(?: and plan)?|impression|dx)(?=[ \t]+\S|[ \t]*$)"
+                                 r"|(?-i:^[ \t]*A[ \t]*$|^[ \t]*A(?=[ \t]+(?:[A-Z]|\d[.)])))")
 _ITEM_SPLIT_RE = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+|\n+|;\s+")
 
 # an illness or injury that threatens life or bodily function (in the assessment, even when it is only being ruled

@@ -98,7 +98,9 @@ COLONLESS_LABELS = {
     **dict.fromkeys(("hpi", "cc", "exam", "pe", "s", "o", "labs", "ed course"), "other"),
 }
 _COLONLESS_RE = re.compile(r"(?im)^[ \t]*(" + "|".join(sorted(map(re.escape, COLONLESS_LABELS), key=len, reverse=True))
-                           + r")(?=[ \t]+\S|[ \t]*$)")
+                           + r")(?=[ \t]+\S|[ \t]*$)"
+                           # A and P alone on a line, or A before a capital or a numbered item, P before any word
+                           r"|(?-i:^[ \t]*([AP])[ \t]*$|^[ \t]*(A)(?=[ \t]+(?:[A-Z]|\d[.)]))|^[ \t]*(P)(?=[ \t]+[a-z]))")
 
 
 def note_sections(narrative: str) -> list[tuple[str, int, int]]:
@@ -107,7 +109,8 @@ def note_sections(narrative: str) -> list[tuple[str, int, int]]:
     other = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*([a-z][a-z /&]{0,30}?)\s*:(?!\d)")
     known = {(m.start(1), _KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
     if colonless_labels(narrative):
-        known |= {(m.start(1), COLONLESS_LABELS[m.group(1).lower()]) for m in _COLONLESS_RE.finditer(narrative)}
+        known |= {(m.start(m.lastindex), COLONLESS_LABELS.get(m.group(m.lastindex).lower(), "assessment"))
+                  for m in _COLONLESS_RE.finditer(narrative)}
     unknown = {m.start(1) for m in other.finditer(narrative)
                if m.group(1).lower() not in _KIND_OF and len(m.group(1).split()) <= 4} - {start for start, _ in known}
     marks = sorted(known | {(start, "unknown") for start in unknown})
@@ -148,7 +151,7 @@ def visit_note(narrative: str) -> bool:
 def colonless_labels(narrative: str) -> bool:
     """Whether the note is laid out by labels written without colons at the start of lines (two distinct ones of
     more than one letter besides 'plan': 'CC ...', 'PMH ...', 'A/P', 'Dx ...')."""
-    found = {m.group(1).lower() for m in _COLONLESS_RE.finditer(narrative)} - {"s", "o", "plan"}
+    found = {m.group(1).lower() for m in _COLONLESS_RE.finditer(narrative) if m.group(1)} - {"s", "o", "plan"}
     return len(found) >= 2
 
 

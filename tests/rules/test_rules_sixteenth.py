@@ -434,3 +434,13 @@ def test_a_urinary_infection_in_pregnancy_is_coded_from_chapter_15(run):
     # no pregnancy: left alone
     note = "27 yo F, UPT neg, not pregnant. A: acute cystitis."
     assert run(note, icd=["N30.00"], rules=(specificity.COMBINATION_RULE,)).edits == []
+
+
+def test_single_letter_a_and_p_are_labels_only_when_written_as_labels():
+    from core.rules.mdm import _assessment
+    from core.rules.narrative import note_sections
+    note = "CC cough\nPMH asthma\nA woman with cough for 4 days.\nA\n1. CAP LLL\nP amox-clav, recheck 48 h"
+    kinds = [(kind, note[start:start + 3]) for kind, start, _ in note_sections(note)]
+    assert ("assessment", "A\n1") in kinds and ("history", "PMH") in kinds
+    assert not any(text.startswith("A w") and kind == "assessment" for kind, text in kinds)
+    assert _assessment(note).strip().startswith("1. CAP LLL")
