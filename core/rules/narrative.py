@@ -182,8 +182,23 @@ def condition_side(narrative: str, description: str) -> str | None:
         stems = [rf"{part}s?\b" for part in SHORT_BODY_PARTS if re.search(rf"\b{part}s?\b", description, re.I)]
     if not stems:
         return None
+    sentences = split_sentences(narrative, keep_labels=True)
+    # the condition's own words first ('impingement' of 'Impingement syndrome of unspecified shoulder'): a note
+    # names the other shoulder too ('L shoulder full painless'), not the other impingement
+    own = [stem for stem in stems if stem not in _BODY_STEMS]
+    if own and own != stems:
+        regex = re.compile(r"\b(" + "|".join(own) + ")", re.I)
+        side = documented_side(". ".join(s for s in sentences if regex.search(s)))
+        if side:
+            return side
     regex = re.compile(r"\b(" + "|".join(stems) + ")", re.I)
-    return documented_side(". ".join(s for s in split_sentences(narrative, keep_labels=True) if regex.search(s)))
+    return documented_side(". ".join(s for s in sentences if regex.search(s)))
+
+
+_BODY_STEMS = frozenset(word[:5] for word in (
+    "shoulder", "elbow", "wrist", "ankle", "finger", "thumb", "forearm", "thigh", "radius", "humerus", "femur", "tibia",
+    "fibula", "clavicle", "patella", "breast", "flank", "kidney", "lower", "upper", "knees", "hands", "hips", "joint",
+    "extremity", "limb", "muscle"))
 
 
 _TIME_RES = (re.compile(r"total (?:time|of)[^.\d]{0,40}?(\d{1,3})\s*(?:minutes|min)\b", re.I),

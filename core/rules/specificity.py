@@ -608,6 +608,22 @@ def documented_ckd_stage(narrative: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# the hypertensive CKD code follows the stage: stage 5 or ESRD (I12.0, I13.11, I13.2) or stage 1-4 / unspecified
+_STAGE_5_PAIRS = {"I12.9": "I12.0", "I13.10": "I13.11", "I13.0": "I13.2"}
+
+
+def _hypertensive_ckd_stage(ctx: Context, stage: str | None) -> list:
+    """A hypertensive CKD code of the other stage group than the one CKD stage the note documents becomes its
+    sibling (I12.0 'with stage 5 CKD or ESRD' -> I12.9 for 'CKD stage 3a'; the reverse for ESRD)."""
+    if stage is None:
+        return []
+    five = stage in ("N18.5", "N18.6")
+    moves = _STAGE_5_PAIRS if five else {v: k for k, v in _STAGE_5_PAIRS.items()}
+    return [SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note documents {ctx.codeset.describe(stage).lower()}: "
+                                  f"{moves[code]} ({ctx.codeset.describe(moves[code]).lower()}), not {code}", moves[code])
+            for code in ctx.icd() if code in moves and moves[code] not in ctx.icd()]
+
+
 def _ckd_stage_edits(ctx: Context) -> list:
     """I.C.14.a: the CKD code is the documented stage's (N18.4 coded for 'CKD stage 3a' becomes N18.31)."""
     staged = [c for c in ctx.icd() if c.startswith("N18")]
@@ -815,7 +831,7 @@ def _intractability(ctx: Context, code: str) -> str | None:
 def _propose_specificity(ctx: Context) -> list:
     read = _ABSENT_FEATURE_RE.sub(r"\1", _DENIED_QUALIFIER_RE.sub(" ", with_fracture_default(ctx.narrative)))
     mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
-    edits = _ckd_stage_edits(ctx) + _asthma_edits(ctx)
+    edits = _ckd_stage_edits(ctx) + _hypertensive_ckd_stage(ctx, documented_ckd_stage(ctx.narrative)) + _asthma_edits(ctx)
     staged = {edit.code for edit in edits}
     if asthma_code(ctx.narrative):  # the asthma read above decides J45
         staged |= {code for code in ctx.icd() if code.startswith(("J45.2", "J45.3", "J45.4", "J45.5", "J45.90"))}

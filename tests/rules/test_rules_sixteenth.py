@@ -444,3 +444,17 @@ def test_single_letter_a_and_p_are_labels_only_when_written_as_labels():
     assert ("assessment", "A\n1") in kinds and ("history", "PMH") in kinds
     assert not any(text.startswith("A w") and kind == "assessment" for kind, text in kinds)
     assert _assessment(note).strip().startswith("1. CAP LLL")
+
+
+def test_the_side_is_read_from_the_conditions_own_words_first(run):
+    note = ("CC R shoulder pain\nExam R shoulder: Neer +. L shoulder full painless.\n"
+            "A R shoulder impingement syndrome.\nP PT.")
+    assert run(note, icd=["M75.40"], rules=(specificity.SIDE_RULE,)).codes["icd10cm"] == ["M75.41"]
+
+
+def test_the_hypertensive_ckd_code_follows_the_documented_stage(run):
+    note = "A/P:\n1. DM2 w diabetic CKD - CKD stage 3a.\n2. HTN w CKD stage 3a - at goal."
+    out = run(note, icd=["E11.22", "N18.31", "I12.0"], rules=(specificity.SPECIFICITY_RULE,))
+    assert out.codes["icd10cm"] == ["E11.22", "N18.31", "I12.9"]
+    note = "A/P: HTN with ESRD on hemodialysis."
+    assert run(note, icd=["I12.9", "N18.6"], rules=(specificity.SPECIFICITY_RULE,)).codes["icd10cm"] == ["I12.0", "N18.6"]
