@@ -12,6 +12,7 @@ only edits whose new codes are valid, so an edit never turns a valid answer inva
 from __future__ import annotations
 
 import logging
+import re
 
 from core.codes import get_codeset
 from core.constants import SYSTEMS
@@ -65,6 +66,16 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_WITHOUT_RE = re.compile(r"\bw/o\b", re.I)
+_WITH_RE = re.compile(r"\bw/(?=\s|[a-z]{2,})", re.I)
+
+
+def expand_with_without(narrative: str) -> str:
+    """A note's 'w/o' and 'w/' read as 'without' and 'with' ('migraine w/o aura', 'DM2 w/ CKD'), so the rules that
+    read a feature the classification codes with or without see it."""
+    return _WITH_RE.sub("with ", _WITHOUT_RE.sub("without", narrative))
+
+
 def rule_names() -> list[str]:
     return [rule.name for rule in RULES]
 
@@ -80,6 +91,7 @@ def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
     (reason_for_visit); without them such a rule abstains."""
     if codeset is None:
         codeset = get_codeset()
+    narrative = expand_with_without(narrative or "")
     current = {system: list(codes.get(system, [])) for system in SYSTEMS}
     outcome = RulesOutcome(current)
     several = spans_several_encounters(narrative or "")

@@ -677,7 +677,7 @@ def _gout_site(ctx: Context, code: str) -> str | None:
     if side == "bilateral":
         return None
     better = f"M10.0{sites.pop()}{_SIDE_DIGIT[side]}"
-    return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
+    return better if ctx.codeset.is_valid(better, "icd10cm") else None
 
 
 # the ankle ligament sprained (the Index: Sprain, ankle, talofibular / calcaneofibular / deltoid / tibiofibular):
@@ -700,7 +700,7 @@ def _radius_eponym(ctx: Context, code: str) -> str | None:
     if len(named) != 1:
         return None
     better = f"S52.5{named.pop()}{code[6:]}"
-    return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
+    return better if ctx.codeset.is_valid(better, "icd10cm") else None
 
 
 def _ankle_ligament(ctx: Context, code: str) -> str | None:
@@ -714,7 +714,7 @@ def _ankle_ligament(ctx: Context, code: str) -> str | None:
     if len(named) != 1:
         return None
     better = f"S93.4{named.pop()}{code[6:]}"
-    return better if better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm") else None
+    return better if ctx.codeset.is_valid(better, "icd10cm") else None
 
 
 # Index entries that choose a code by a qualifier the note names beside the condition: (codes moved, the condition's
@@ -739,6 +739,46 @@ def _index_qualifier(ctx: Context, code: str) -> str | None:
         if better and better != code and better not in ctx.icd() and ctx.codeset.is_valid(better, "icd10cm"):
             return better
     return None
+
+
+# the site of a cutaneous abscess or cellulitis coded without one (L02.91, L03.90): (the site's words, the abscess
+# code, the cellulitis code); '{side}' is 1 for right and 2 for left; most specific first
+_SKIN_SITES = (
+    (r"\baxilla\w*|\barmpit\b", "L02.41{a}", "L03.11{a}"),
+    (r"\bfinger|\bdigit\b|\bparonychia", None, "L03.01{side}"), (r"\btoe\b|\btoes\b", None, "L03.03{side}"),
+    (r"\bhand\b|\bpalm\b", "L02.51{side}", None), (r"\bfoot\b|\bheel\b|\bsole\b", "L02.61{side}", None),
+    (r"\bbuttocks?\b|\bgluteal\b", "L02.31", "L03.317"), (r"\bgroin\b|\binguinal\b", "L02.214", "L03.314"),
+    (r"\bback\b", "L02.212", "L03.312"), (r"\bchest wall\b|\bchest\b", "L02.213", "L03.313"),
+    (r"\babdominal wall\b|\babdomen\b", "L02.211", "L03.311"), (r"\bneck\b", "L02.11", "L03.221"),
+    (r"\bface\b|\bcheek\b|\bchin\b", "L02.01", "L03.211"),
+    (r"\bthigh\b|\blower (?:leg|extremity|limb)\b|\bleg\b|\bshin\b|\bcalf\b|\bknee\b|\bankle\b|\b[RL]LE\b",
+     "L02.41{low}", "L03.11{low}"),
+    (r"\bforearm\b|\bupper (?:arm|extremity|limb)\b|\barm\b|\belbow\b|\b[RL]UE\b", "L02.41{up}", "L03.11{up}"),
+)
+_SKIN_CONDITION = {"L02.91": r"\babscess\w*|\bboil\b|\bfurunc\w*|\bcarbunc\w*", "L03.90": r"\bcellulitis\b"}
+
+
+def _skin_site(ctx: Context, code: str) -> str | None:
+    """A cutaneous abscess or cellulitis coded without its site whose sentences name one site (and, for a limb,
+    a side): the code of that site (the Index: Abscess, skin, thigh L02.41-; Cellulitis, leg L03.11-)."""
+    if code not in _SKIN_CONDITION:
+        return None
+    text = " ".join(s for s in split_sentences(patient_text(ctx.narrative), keep_labels=True)
+                    if affirmed(s, _SKIN_CONDITION[code]))
+    found = None
+    for pattern, abscess, cellulitis in _SKIN_SITES:
+        if re.search(pattern, text, re.I):
+            found = abscess if code == "L02.91" else cellulitis
+            break
+    if not found:
+        return None
+    if "{" in found:
+        side = documented_side(text)
+        if side not in ("right", "left"):
+            return None
+        digit = "1" if side == "right" else "2"
+        found = found.format(side=digit, a=digit, up="3" if side == "right" else "4", low="5" if side == "right" else "6")
+    return found if ctx.codeset.is_valid(found, "icd10cm") else None
 
 
 _DIABETES_CATEGORIES = ("E08", "E09", "E10", "E11", "E13")
@@ -828,6 +868,11 @@ def _intractability(ctx: Context, code: str) -> str | None:
                  and c not in ctx.icd() and ctx.codeset.is_valid(c)), None)
 
 
+# readers of a site or kind the note names for a code coded without it, with what the reason says the note names
+_NAMED_READERS = ((_skin_site, "the site"), (_radius_eponym, "the fracture"), (_ankle_ligament, "the ankle ligament sprained"),
+                  (_gout_site, "the joint of the gout"))
+
+
 def _propose_specificity(ctx: Context) -> list:
     read = _ABSENT_FEATURE_RE.sub(r"\1", _DENIED_QUALIFIER_RE.sub(" ", with_fracture_default(ctx.narrative)))
     mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
@@ -864,20 +909,14 @@ def _propose_specificity(ctx: Context) -> list:
             edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names what the Index codes as "
                                                f"{ctx.codeset.describe(qualified).lower()}: {qualified}, not {code}", qualified))
             continue
-        eponym = _radius_eponym(ctx, code)
-        if eponym:
-            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names the fracture: {eponym} "
-                                               f"({ctx.codeset.describe(eponym).lower()}), not {code}", eponym))
-            continue
-        ligament = _ankle_ligament(ctx, code)
-        if ligament:
-            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names the ankle ligament sprained: "
-                                               f"{ligament} ({ctx.codeset.describe(ligament).lower()}), not {code}", ligament))
-            continue
-        gout = _gout_site(ctx, code)
-        if gout:
-            edits.append(SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names the joint of the gout: "
-                                               f"{gout} ({ctx.codeset.describe(gout).lower()}), not {code}", gout))
+        named = next(((target, what) for reader, what in _NAMED_READERS if (target := reader(ctx, code))), None)
+        if named:
+            target, what = named
+            label = f"{target} ({ctx.codeset.describe(target).lower()})"
+            edits.append(SPECIFICITY_RULE.edit("drop", "icd10cm", code, f"{label} is coded and is what the note names: "
+                                               f"{code} is not coded beside it") if target in ctx.icd() else
+                         SPECIFICITY_RULE.edit("replace", "icd10cm", code, f"the note names {what}: {label}, not {code}",
+                                               target))
             continue
         flu = _identified_flu(ctx, code)
         if flu:

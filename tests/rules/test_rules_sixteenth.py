@@ -458,3 +458,21 @@ def test_the_hypertensive_ckd_code_follows_the_documented_stage(run):
     assert out.codes["icd10cm"] == ["E11.22", "N18.31", "I12.9"]
     note = "A/P: HTN with ESRD on hemodialysis."
     assert run(note, icd=["I12.9", "N18.6"], rules=(specificity.SPECIFICITY_RULE,)).codes["icd10cm"] == ["I12.0", "N18.6"]
+
+
+def test_abscess_and_cellulitis_take_the_site_the_note_names(run):
+    rule = (specificity.SPECIFICITY_RULE,)
+    note = "L lateral thigh 3 x 3 cm fluctuant abscess.\nA: cutaneous abscess L thigh w surrounding cellulitis."
+    assert run(note, icd=["L02.91", "L03.90"], rules=rule).codes["icd10cm"] == ["L02.416", "L03.116"]
+    assert run("A/P: Abscess of the left buttock - I&D.", icd=["L02.91"], rules=rule).codes["icd10cm"] == ["L02.31"]
+    # a limb without a side, or no site: left alone
+    assert run("A/P: Cellulitis of the leg.", icd=["L03.90"], rules=rule).edits == []
+    assert run("A/P: Cellulitis.", icd=["L03.90"], rules=rule).edits == []
+
+
+def test_w_slash_o_reads_as_without(run):
+    from core.rules import expand_with_without
+    assert expand_with_without("migraine w/o aura; DM2 w/ CKD; w/u pending") == "migraine without aura; DM2 with  CKD; w/u pending"
+    # the 'without' reading reaches the rules: 'acute cystitis w/o hematuria' is N30.00
+    note = "A/P: acute cystitis w/o hematuria - nitrofurantoin."
+    assert run(note, icd=["N30.90"], rules=(specificity.SPECIFICITY_RULE,)).codes["icd10cm"] == ["N30.00"]
