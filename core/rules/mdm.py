@@ -65,7 +65,8 @@ _TESTS = {  # a unique test (category 1: ordered or reviewed), by the words that
     "troponin": r"troponin", "bnp": r"\bbnp\b", "d-dimer": r"d-?dimer", "inr": r"\binr\b|\bpt/inr\b", "lft": r"\blfts?\b|liver (?:function|enzymes)",
     "lipase": r"lipase", "psa": r"\bpsa\b", "vitamin d": r"vitamin d level|25-oh", "hcg": r"\bhcg\b|pregnancy test", "esr": r"\besr\b|\bcrp\b",
     "x-ray": r"x-?ray|\bxr\b|\bcxr\b|radiograph|films?\b", "ct": r"\bct\b|\bcta\b|computed tomography", "mri": r"\bmri\b",
-    "ultrasound": r"ultrasound|\bus\b|sonogra|echo(?:cardiogram)?\b", "ecg": r"\becg\b|\bekg\b|electrocardiogram",
+    "ultrasound": r"(?<!no )ultrasound|sonogra|echo(?:cardiogram)?\b|\b(?:ruq|renal|pelvic|transvaginal|abdominal|doppler|"
+                  r"venous|carotid|bedside|pocus|ob) us\b|\bus (?:of|abd\w*|pelvis|renal|ruq|guided)\b", "ecg": r"\becg\b|\bekg\b|electrocardiogram",
     "pft": r"\bpfts?\b|spirometry", "creatinine": r"creatinine|\bcr\b|egfr|renal (?:function|panel)",
     "hemoglobin": r"\bhgb\b|hemoglobin(?! a1c)", "iron": r"ferritin|\btsat\b|iron (?:studies|indices|panel)",
     "potassium": r"potassium|\bk \d", "b12": r"\bb12\b", "magnesium": r"magnesium", "dexa": r"\bdexa\b|bone density", "mammogram": r"mammogra", "colonoscopy": r"colonoscopy",

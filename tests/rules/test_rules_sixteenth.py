@@ -476,3 +476,10 @@ def test_w_slash_o_reads_as_without(run):
     # the 'without' reading reaches the rules: 'acute cystitis w/o hematuria' is N30.00
     note = "A/P: acute cystitis w/o hematuria - nitrofurantoin."
     assert run(note, icd=["N30.90"], rules=(specificity.SPECIFICITY_RULE,)).codes["icd10cm"] == ["N30.00"]
+
+
+def test_the_word_us_is_no_ultrasound():
+    from core.rules.mdm import data_grade
+    # x-ray and MRI: two tests, limited data; "no US" adds no third
+    assert data_grade("landmark guided (no US). XR R shoulder 3 views today. Will get MRI if no better.") == 1
+    assert data_grade("RUQ US: gallstones. Lipase and CBC normal.") >= 2
