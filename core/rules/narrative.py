@@ -108,9 +108,9 @@ def note_sections(narrative: str) -> list[tuple[str, int, int]]:
     (a label not listed, or the text before the first label)."""
     other = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*([a-z][a-z /&]{0,30}?)\s*:(?!\d)")
     known = {(m.start(1), _KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
-    if colonless_labels(narrative):
-        known |= {(m.start(m.lastindex), COLONLESS_LABELS.get(m.group(m.lastindex).lower(), "assessment"))
-                  for m in _COLONLESS_RE.finditer(narrative)}
+    bare = list(_COLONLESS_RE.finditer(narrative))
+    if _laid_out_by(bare):
+        known |= {(m.start(m.lastindex), COLONLESS_LABELS.get(m.group(m.lastindex).lower(), "assessment")) for m in bare}
     unknown = {m.start(1) for m in other.finditer(narrative)
                if m.group(1).lower() not in _KIND_OF and len(m.group(1).split()) <= 4} - {start for start, _ in known}
     marks = sorted(known | {(start, "unknown") for start in unknown})
@@ -151,8 +151,12 @@ def visit_note(narrative: str) -> bool:
 def colonless_labels(narrative: str) -> bool:
     """Whether the note is laid out by labels written without colons at the start of lines (two distinct ones of
     more than one letter besides 'plan': 'CC ...', 'PMH ...', 'A/P', 'Dx ...')."""
-    found = {m.group(1).lower() for m in _COLONLESS_RE.finditer(narrative) if m.group(1)} - {"s", "o", "plan"}
-    return len(found) >= 2
+    return _laid_out_by(_COLONLESS_RE.finditer(narrative))
+
+
+def _laid_out_by(matches) -> bool:
+    """Whether _COLONLESS_RE's matches hold two distinct labels of more than one letter besides 'plan'."""
+    return len({m.group(1).lower() for m in matches if m.group(1)} - {"s", "o", "plan"}) >= 2
 
 
 @lru_cache(maxsize=1)

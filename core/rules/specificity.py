@@ -624,11 +624,11 @@ def _hypertensive_ckd_stage(ctx: Context, stage: str | None) -> list:
             for code in ctx.icd() if code in moves and moves[code] not in ctx.icd()]
 
 
-def _ckd_stage_edits(ctx: Context) -> list:
-    """I.C.14.a: the CKD code is the documented stage's (N18.4 coded for 'CKD stage 3a' becomes N18.31)."""
+def _ckd_stage_edits(ctx: Context, documented: str | None) -> list:
+    """I.C.14.a: the CKD code is the documented stage's (`documented`, documented_ckd_stage: N18.4 coded for 'CKD
+    stage 3a' becomes N18.31)."""
     staged = [c for c in ctx.icd() if c.startswith("N18")]
-    documented = documented_ckd_stage(ctx.narrative) if staged else None
-    if documented is None:
+    if not staged or documented is None:
         return []
     edits = []
     for code in staged:
@@ -830,12 +830,15 @@ def asthma_code(narrative: str) -> str | None:
     return "J45.902" if status else "J45.901" if worse else "J45.909"
 
 
-def _asthma_edits(ctx: Context) -> list:
-    """Asthma codes (J45.2-J45.5, J45.90-) become the one the note documents: 'mild persistent asthma, no current
-    exacerbation' J45.30; 'moderate persistent asthma with (acute) exacerbation' J45.41; two coded become one."""
-    coded = [c for c in ctx.icd() if c.startswith(("J45.2", "J45.3", "J45.4", "J45.5", "J45.90"))]
-    target = asthma_code(ctx.narrative) if coded else None
-    if not target or coded == [target] or not ctx.codeset.is_valid(target, "icd10cm"):
+_ASTHMA_CODES = ("J45.2", "J45.3", "J45.4", "J45.5", "J45.90")  # the asthma codes a severity and state choose
+
+
+def _asthma_edits(ctx: Context, target: str | None) -> list:
+    """Asthma codes (J45.2-J45.5, J45.90-) become the one the note documents (`target`, asthma_code): 'mild
+    persistent asthma, no current exacerbation' J45.30; 'moderate persistent asthma with (acute) exacerbation'
+    J45.41; two coded become one."""
+    coded = [c for c in ctx.icd() if c.startswith(_ASTHMA_CODES)]
+    if not coded or not target or coded == [target] or not ctx.codeset.is_valid(target, "icd10cm"):
         return []
     reason = f"the note documents {ctx.codeset.describe(target).lower()}: {target}"
     first = next((c for c in coded if c == target), None)
@@ -876,11 +879,12 @@ _NAMED_READERS = ((_skin_site, "the site"), (_radius_eponym, "the fracture"), (_
 def _propose_specificity(ctx: Context) -> list:
     read = _ABSENT_FEATURE_RE.sub(r"\1", _DENIED_QUALIFIER_RE.sub(" ", with_fracture_default(ctx.narrative)))
     mentioned, sentences = documented_keys(read), affirmed_sentence_keys(read)
-    edits = _ckd_stage_edits(ctx) + _hypertensive_ckd_stage(ctx, documented_ckd_stage(ctx.narrative)) + _asthma_edits(ctx)
+    stage, asthma = documented_ckd_stage(ctx.narrative), asthma_code(ctx.narrative)
+    edits = _ckd_stage_edits(ctx, stage) + _hypertensive_ckd_stage(ctx, stage) + _asthma_edits(ctx, asthma)
     staged = {edit.code for edit in edits}
-    if asthma_code(ctx.narrative):  # the asthma read above decides J45
-        staged |= {code for code in ctx.icd() if code.startswith(("J45.2", "J45.3", "J45.4", "J45.5", "J45.90"))}
-    if documented_ckd_stage(ctx.narrative):  # the stage read above decides N18 ('stage IIIa' names no '3a')
+    if asthma:  # the asthma read above decides J45
+        staged |= {code for code in ctx.icd() if code.startswith(_ASTHMA_CODES)}
+    if stage:  # the stage read above decides N18 ('stage IIIa' names no '3a')
         staged |= {code for code in ctx.icd() if code.startswith("N18")}
     for code in ctx.diagnoses():
         if code in staged or (code in INDEX_TERMS and INDEX_TERMS[code](ctx.narrative)):

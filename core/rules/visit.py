@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import re
 
+from core.rules.denied import denied
 from core.rules.documentation import QUALIFIERS, _stems, code_texts, note_words, word_keys
+from core.rules.excludes import find_conflicts
+from core.rules.mentions import loose_condition_keys
 from core.rules.models import Context, Rule, is_diagnosis
 from core.rules.narrative import condition_side, documented_side, note_sections, visit_note
+from core.rules.redundant import COVERED_BY
+from core.rules.specificity import sided_variant
 from core.text import is_affirmed, split_sentences, words
 
 GUIDELINE = "ICD-10-CM Official Guidelines IV.D and IV.G (a sign or symptom is the reason for the visit when no diagnosis is established)"
@@ -100,15 +105,12 @@ def _assessed_uncoded(ctx: Context) -> list:
     """A problem an assessment item names (its head) that no coded ICD-10-CM code speaks of gets the best-ranked
     candidate that states it in full, when that candidate is certain, not denied, of a category the answer does not
     code and in no Excludes1 conflict with it (IV.J: code the conditions the visit addresses)."""
-    from core.rules.denied import denied
-    from core.rules.excludes import find_conflicts
-    from core.rules.mentions import loose_condition_keys
-    from core.rules.redundant import COVERED_BY
-    from core.rules.specificity import sided_variant
+    # imported here: core.rules.uncertain imports this module (stated, DEPTH)
     from core.rules.uncertain import uncertain
 
     ranked = [c for c in ctx.candidates.get("icd10cm", ())[:ASSESSED_DEPTH] if ctx.codeset.is_valid(c, "icd10cm")]
     coded = list(ctx.icd())
+    conflicts = find_conflicts(coded, ctx.codeset)  # the answer's own, which an added code must not add to
     edits = []
     for head in _assessed_heads(ctx.narrative):
         keys = affirmed_clause_keys(head)
@@ -120,7 +122,7 @@ def _assessed_uncoded(ctx: Context) -> list:
                     or any(c.startswith(COVERED_BY.get(code, ("~",))) for c in coded)
                     or uncertain(ctx.codeset, code, ctx.narrative) is not None
                     or (code.startswith(SYMPTOMS_CHAPTER) and denied(ctx.codeset, code, ctx.narrative))
-                    or find_conflicts([*coded, code], ctx.codeset) != find_conflicts(coded, ctx.codeset)):
+                    or find_conflicts([*coded, code], ctx.codeset) != conflicts):
                 continue
             side = documented_side(head) or condition_side(ctx.narrative, ctx.codeset.describe(code))
             code = (sided_variant(ctx.codeset, code, side) if side else None) or code  # its side, as laterality reads it
@@ -128,6 +130,7 @@ def _assessed_uncoded(ctx: Context) -> list:
             edits.append(RULE.edit("add", "icd10cm", code, f"the assessment addresses '{head}', which no coded code "
                                    f"says: {label} ({code}) is coded"))
             coded.append(code)
+            conflicts = find_conflicts(coded, ctx.codeset)
             break
     return edits
 
