@@ -100,6 +100,8 @@ SHORTHAND: dict[str, str] = {
     "luts": "lower urinary tract symptoms", "antihypertensive": "antihypertensive hypertension", "antihypertensives": "antihypertensives hypertension",
     "pvc": "premature ventricular contraction depolarization", "pvcs": "premature ventricular contractions depolarization",
     "pac": "premature atrial contraction depolarization", "pacs": "premature atrial contractions depolarization",
+    # ordinals as the classification spells them ('5th metatarsal' is the fifth metatarsal bone)
+    "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
 }
 # hemorrhoids are graded I-IV by degree of prolapse ("grade II internal hemorrhoids": second degree, K64.1)
 _HEMORRHOID_GRADE_RE = re.compile(r"\bgrade\s+(iv|iii|ii|i|[1-4])\b(?=\s+(?:(?:internal|external|mixed|bleeding|non-?bleeding|"
@@ -141,11 +143,16 @@ _SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhyt
                             r"|\b(?:GAD|PHQ|AUDIT|EPDS)-?\d+\b", re.IGNORECASE)
 
 
+# a spinal level names its region ('L5 radiculopathy' is lumbar, 'C6' cervical: M54.16, M54.12)
+_SPINE_LEVEL_RE = re.compile(r"\b([LC])[1-7](?:\s*-\s*(?:[LC]?[1-7]|S1))?\b(?![-/.]\d)")
+
+
 def note_words(text: str) -> list[str]:
     """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
     text = re.sub(r"\ba-fib\b", "afib", _SINUS_NODE_RE.sub("", text), flags=re.I)
     text = _HEMORRHOID_GRADE_RE.sub(lambda m: _DEGREES[m.group(1).lower()] + " degree", text)
     text = _UNCONTROLLED_DIABETES_RE.sub(lambda m: m.group(0) + " hyperglycemia", text)
+    text = _SPINE_LEVEL_RE.sub(lambda m: m.group(0) + (" lumbar" if m.group(1).upper() == "L" else " cervical"), text)
     return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
 
 

@@ -52,7 +52,8 @@ _VACCINE_RE = re.compile(r"\b(vaccin\w*|booster|toxoid|immuni[sz]\w*|shot|Tdap|D
                          r"Fluzone|Fluad|Flublok|Flucelvax|FluMist|IIV\d?|RIV\d?|RSV vaccine|Arexvy|Abrysvo)\b", re.IGNORECASE)
 _NOT_GIVEN_RE = re.compile(r"\b(prescri\w*|refill\w*|continues?|at home|takes|taking|allerg\w*|declined|refused|"
                            r"will (give|start|receive)|plan(ned|s)? to|next (visit|dose|injection)|due (for|in)|"
-                           r"yesterday|last (week|month|visit)|previously|by mouth|orally|PO|oral|tablets?|"
+                           r"yesterday|last (week|month|visit)|previously|by mouth|orally|PO|oral|tablets?|caps?|capsules?|"
+                           r"(her|his|their|own) (own )?(supply|meds?|medications?|bottle)|from home|brought from|"
                            r"ODT|nebuli[sz]\w*|inhal\w*|topical\w*|daily|per day|(second|third|fourth|fifth) day)\b"
                            r"|\b(every|q) ?\d+ ?(h|hours?)\b|/ ?\d* ?h\b", re.I)  # a regimen, not one dose given here
 

@@ -140,7 +140,9 @@ _MINOR_PROCEDURE_RE = re.compile(r"\b(?:laceration|wound) (?:was )?repair|\bsutu
 def _minor_procedure(code: str) -> bool:
     """A procedure whose visit is the procedure's (0- or 10-day global). A cast or splint (29000-29799) is not one:
     the injury it is put on is evaluated at the visit, billed with its E/M."""
-    return code.isdigit() and (10040 <= int(code) <= 17999 or 20500 <= int(code) <= 20611 or 69200 <= int(code) <= 69210)
+    return code.isdigit() and (10040 <= int(code) <= 17999 or 20500 <= int(code) <= 20611 or 69200 <= int(code) <= 69210
+                               or 30901 <= int(code) <= 30906 or 58300 <= int(code) <= 58301
+                               or 65205 <= int(code) <= 65222)
 
 
 _TRANSPORT_RE = re.compile(r"\bambulance (?:run|transport|trip)|\brun report\b|\btransported (?:by ambulance )?to the "
@@ -187,6 +189,21 @@ def _office_visit_default(narrative: str) -> str | None:
     return "established" if _OFFICE_VISIT_RE.search(narrative) else None
 
 
+# an assessment item that is the procedure's own talk, not a problem ('.PROCEDURE I&D', 'consent', 'Aftercare')
+_PROCEDURE_TALK_RE = re.compile(r"\bprocedure\b|\bconsent\b|\bdiscuss\w*|\bprep\w*|\bice\b|\bkeep\b|\baftercare\b|"
+                                r"\bsun protection\b|\bcounsel\w*|\brisks?\b|\binstructions?\b|\binjection\b|\bMDM\b|"
+                                r"\bwound care\b|\bdressing\b|\bsutures?\b", re.I)
+
+
+def _separate_problems(narrative: str) -> bool:
+    """Whether the assessment names two problems or more besides the procedure's own talk: the visit evaluated
+    more than the procedure's condition ('Impacted cerumen - removed' and 'HTN - continue lisinopril'), an E/M
+    of its own beside the procedure (modifier 25)."""
+    from core.rules.visit import _assessed_heads  # imported here: visit's helpers import much of the package
+
+    return len([h for h in _assessed_heads(narrative) if not _PROCEDURE_TALK_RE.search(h)]) >= 2
+
+
 def _no_separate_visit(ctx: Context, family: str) -> bool:
     """A preventive visit, a minor procedure's office visit or an ambulance transport: no E/M level is estimated.
     An ED visit is always evaluated: its E/M stands beside the procedure the ED physician does (a repair), and so
@@ -194,6 +211,7 @@ def _no_separate_visit(ctx: Context, family: str) -> bool:
     hcpcs = set(ctx.codes.get("hcpcs", []))
     minor = family not in ("ed", "new") and bool(_MINOR_PROCEDURE_RE.search(ctx.narrative)
                                     or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
+    minor = minor and not _separate_problems(ctx.narrative)
     return bool(WELLNESS_HCPCS & hcpcs or any(code.startswith("A04") for code in hcpcs)
                 or _TRANSPORT_RE.search(ctx.narrative) or _well_visit(ctx.narrative) or minor)
 

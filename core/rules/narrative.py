@@ -12,9 +12,14 @@ from core.text import FAMILY_CUES, GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, s
 _PARTS = (r"(?:(?:distal|proximal|lateral|medial|volar|dorsal|upper|lower|anterior|posterior|mid|great|index|long|ring|small)"
           r"\s+)*(?:ear|eye|eyelid|hand|knee|hip|foot|toe|arm|leg|shoulder|elbow|wrist|ankle|finger|thumb|forearm|thigh|"
           r"calf|radius|ulna|humerus|femur|tibia|fibula|clavicle|patella|breast|flank|lung|kidney|tm|cheek|chest|"
-          r"shin|heel|buttock|groin|knees|hips|feet|hands|mtpj?|[1-5](?:st|nd|rd|th)\s+(?:mtpj?|mcp|mt|metatarsal|finger|toe|digit))s?\b")
-_SIDE_LETTER = {side: re.compile(rf"(?<![\w/-]){letter}\.?\s+(?i:{_PARTS})")
+          r"shin|heel|buttock|groin|knees|hips|feet|hands|palm|sole|axilla|mtpj?|[1-5](?:st|nd|rd|th)\s+(?:mtpj?|mcp|mt|metatarsal|finger|toe|digit))s?\b")
+_SIDE_LETTER = {side: re.compile(rf"(?<![\w/-]){letter}\.?\s+(?i:{_PARTS})"
+                            r"(?!:?\s+(?i:normal|nl|neg\w*|unremarkable|wnl|intact|clear|benign)\b)")
                 for side, letter in (("right", "R"), ("left", "L"))}
+# a side letter standing alone after a condition ('Nursemaid's elbow (radial head subluxation), L.', 'Acute suppurative
+# otitis media, L, without rupture')
+_SIDE_ALONE = {side: re.compile(rf"(?:,|\(|\s[-\u2013])\s*{letter}\s*(?=[,.);]|$)", re.M)
+               for side, letter in (("right", "R"), ("left", "L"))}
 
 
 def short_quote(text: str, limit: int = 80) -> str:
@@ -26,8 +31,10 @@ def documented_side(narrative: str) -> str | None:
     """'right', 'left' or 'bilateral' when the narrative names exactly one side (or both), else None."""
     if affirmed(narrative, r"\bbilateral(ly)?\b|\bboth (ears|eyes|knees|hips|feet|hands|sides)\b"):
         return "bilateral"
-    right = affirmed(narrative, r"\bright\b(?! away| now)|\brt\b") or _SIDE_LETTER["right"].search(narrative)
-    left = affirmed(narrative, r"\bleft\b(?! the| after| against| ama| without)|\blt\b") or _SIDE_LETTER["left"].search(narrative)
+    right = (affirmed(narrative, r"\bright\b(?! away| now)|\brt\b") or _SIDE_LETTER["right"].search(narrative)
+             or _SIDE_ALONE["right"].search(narrative))
+    left = (affirmed(narrative, r"\bleft\b(?! the| after| against| ama| without)|\blt\b") or _SIDE_LETTER["left"].search(narrative)
+            or _SIDE_ALONE["left"].search(narrative))
     if right and left:
         return None
     return "right" if right else "left" if left else None
@@ -88,7 +95,7 @@ SECTION_KINDS: dict[str, tuple[str, ...]] = {
 }
 _SECTION_RE = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*(" + "|".join(sorted(
     (re.escape(label) for labels in SECTION_KINDS.values() for label in labels), key=len, reverse=True)) + r")\s*:")
-_KIND_OF = {label: kind for kind, labels in SECTION_KINDS.items() for label in labels}
+KIND_OF = {label: kind for kind, labels in SECTION_KINDS.items() for label in labels}
 # labels a terse note writes without a colon, alone at the start of a line ('A/P', 'PMH GERD on omeprazole',
 # 'Dx acute cholecystitis', 'S 48 yo M ...', 'O BP 130/80'); single letters A and P are left out ('A 45-year-old')
 COLONLESS_LABELS = {
@@ -107,12 +114,15 @@ def note_sections(narrative: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of each labelled section of the note, in order: 'history', 'assessment' or 'other'
     (a label not listed, or the text before the first label)."""
     other = re.compile(r"(?im)(?:^|(?<=[.;]\s))\W*([a-z][a-z /&]{0,30}?)\s*:(?!\d)")
-    known = {(m.start(1), _KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
+    known = {(m.start(1), KIND_OF.get(m.group(1).lower(), "other")) for m in _SECTION_RE.finditer(narrative)}
     bare = list(_COLONLESS_RE.finditer(narrative))
     if _laid_out_by(bare):
         known |= {(m.start(m.lastindex), COLONLESS_LABELS.get(m.group(m.lastindex).lower(), "assessment")) for m in bare}
+    else:  # a label of more than one letter alone on its line ('A/P', 'Assessment') is one in any note
+        known |= {(m.start(1), COLONLESS_LABELS[m.group(1).lower()]) for m in bare
+                  if m.group(1) and len(m.group(1)) > 1 and not narrative[m.end():].split("\n", 1)[0].strip()}
     unknown = {m.start(1) for m in other.finditer(narrative)
-               if m.group(1).lower() not in _KIND_OF and len(m.group(1).split()) <= 4} - {start for start, _ in known}
+               if m.group(1).lower() not in KIND_OF and len(m.group(1).split()) <= 4} - {start for start, _ in known}
     marks = sorted(known | {(start, "unknown") for start in unknown})
     if not marks:
         return [("other", 0, len(narrative))]

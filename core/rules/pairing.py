@@ -185,6 +185,9 @@ JOINT_PROCEDURES: tuple[tuple[str, str, str], ...] = (
     (r"\bwrist\b|\belbow\b|\bankle\b|\bolecranon\b|\bac joint\b|\bacromioclavicular\b|\btmj\b", "20605", "20606"),
     (r"\bknee\b|\bshoulder\b|\bhip\b|\bsubacromial\b|\bglenohumeral\b|\btrochanteric\b|\bpes anserine\b", "20610", "20611"),
 )
+JOINT_CODES = frozenset({"20550", "20551", "20552", "20553", "20600", "20604", "20605", "20606", "20610", "20611"})
+_ANY_INJECTION_RE = re.compile(r"\binject\w*|\baspirat\w*|\barthrocentesis\b|\btapped\b|\bjoint tap\b|\btrigger point\b|"
+                               r"\bsteroid shot\b|\bcortisone shot\b|\bdrain\w*", re.I)
 _JOINT_DONE_RE = re.compile(r"\binjected\b|\baspirated\b|\barthrocentesis\b|\binjection (?:performed|given|done)\b|"
                             r"\b(?:knee|shoulder|hip|joint|bursa|sheath|subacromial)\b[^.;]{0,20}\binjection\b(?=[^.;]*\b(?:consent|"
                             r"prepped|sterile|time-?out|tolerated)\b)", re.I)
@@ -199,6 +202,10 @@ def _joint_procedure(ctx: Context) -> list:
     when the answer holds none: by the site's size (small 20600, intermediate 20605, major 20610; tendon sheath
     20550), with ultrasound guidance when documented (20604, 20606, 20611). Not in the ED's own note."""
     cpt = ctx.codes.get("cpt", [])
+    joint = [c for c in cpt if c in JOINT_CODES]
+    if joint and not _ANY_INJECTION_RE.search(ctx.narrative):
+        return [DRUG_RULE.edit("drop", "cpt", c, f"the note names no injection, aspiration or arthrocentesis: {c} "
+                               f"({ctx.codeset.describe(c)}) is not billed") for c in joint]
     if any(c.startswith(INJECTION_PROCEDURES) or c in ("20604", "20606", "20611") for c in cpt):
         return []
     sentences = split_sentences(ctx.narrative, keep_labels=True)

@@ -389,13 +389,18 @@ def _meaning(codeset, code: str) -> tuple[tuple[tuple[tuple[str, frozenset[str]]
     for text in code_texts(codeset, code, inherited=False):
         # 'hepatitis c': the letter counts; a bare number does not ('type 2', 'stage 2' elsewhere in a sentence)
         text = _DEFAULT_ABSENCE_RE.sub(" ", re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text))  # "(acute)", "[episodic ...]"
-        tokens = [w for w in words(text) if w not in _FILLER and not w.isdigit()]
+        tokens = [w for w in words(text) if w not in _FILLER and not w.isdigit()
+                  and not (w in ("bone", "bones") and _NAMED_BONE_RE.search(text))]  # 'fifth metatarsal bone(s)'
         texts.append(tuple((w[:5], word_keys(w)) for w in tokens if w not in ("right", "left", "bilateral")))
     sides = frozenset(re.findall(r"\b(right|left|bilateral)\b", description))
     return tuple(texts), sides, "unspecified" in description, bool(re.search(r"\bother\b", description))
 
 
 Text = tuple[tuple[str, frozenset[str]], ...]
+# a description naming its bone ('fracture of fifth metatarsal bone'): the word 'bone' says nothing more
+_NAMED_BONE_RE = re.compile(r"\b(?:metatarsal|metacarpal|phalanx|phalanges|radius|ulna|humerus|femur|tibia|fibula|"
+                            r"clavicle|scapula|navicular|scaphoid|calcaneus|talus|patella|cuboid|cuneiform|carpal|"
+                            r"lunate|hamate|capitate|pisiform|trapezium|trapezoid|triquetrum|sesamoid)\b", re.I)
 
 
 def _positions(text: Text, sentence: list[set[str]]) -> dict[str, list[int]] | None:

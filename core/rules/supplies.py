@@ -37,7 +37,8 @@ ITEMS: tuple[tuple[str, str, str, tuple[str, str]], ...] = (
      "a stirrup ankle orthosis", ANKLE),
     (r"\bankle (support|brace|stabili[sz]er)\b|\blace[- ]up ankle\b|\bASO\b", "L1906", "a prefabricated ankle support",
      ANKLE),
-    (r"\b(pneumatic|air) (walking |CAM )?boot\b", "L4361", "a pneumatic walking boot", ANKLE),
+    (r"(?<!non-)(?<!non )\b(pneumatic|air)\b[^.;,()]{0,20}\bboot\b|\bboot\b[^.;]{0,12}\((?!non)[^)]*\bpneumatic\b", "L4361",
+     "a pneumatic walking boot", ANKLE),
     (r"\b(walking|CAM|fracture) boot\b|\bCAM walker\b", "L4387", "a walking boot", ANKLE),
     (r"\bpost-?op(erative)? (shoe|boot)\b|\bsurgical shoe\b", "L3260", "a postoperative shoe", ("L3260", "L3260")),
     (r"\bcock[- ]?up\b|\bwrist (splint|brace|support)\b", "L3908", "a prefabricated wrist (cock-up) orthosis", WRIST),
@@ -48,10 +49,20 @@ ITEMS_BY_KIND = {pattern: kind for pattern, _, _, kind in ITEMS}
 _GIVEN_RE = re.compile(r"\b(dispensed|fitted|provided|supplied|given|issued|placed (in|into|on)|put (in|on)|"
                        r"sent (home )?(in|with)|applied)\b", re.I)
 _NOT_GIVEN_RE = re.compile(r"\b(recommend\w*|consider\w*|prescri\w*|order\w*|refer\w*|declin\w*|refus\w*|"
-                           r"already (has|uses|owns)|will|may|if needed|as needed|continue\w*)\b", re.I)
+                           r"already (has|uses|owns)|will|may|if needed|as needed|continue\w*|seen at|yesterday|"
+                           r"at (the )?(UC|urgent care|ED|ER|outside \w+|other \w+)|by (the )?(UC|ED|EMS)|buy|purchase\w*|OTC|"
+                           r"over[- ]the[- ]counter|out of stock|at (a |the )?pharmacy)\b", re.I)
+# walking boots: one per encounter, the kind the note names (off-the-shelf pneumatic L4361 or not L4387; custom fitted
+# L4360 / L4386)
+BOOTS = frozenset({"L4360", "L4361", "L4386", "L4387"})
 # a splint made of plaster or fiberglass is cast supplies with its application, not a prefabricated orthosis
 _CAST_RE = re.compile(r"\b(short|long) (arm|leg)\b|\bsugar[- ]?tong\b|\bgutter\b|\bspica\b|\bplaster\b|"
                       r"\bfiberglass\b|\bvolar\b|\bposterior (slab|splint)\b", re.I)
+
+
+def _owned(sentence: str, pattern: str) -> bool:
+    """Whether the sentence names the item as the patient's own ('strict NWB w/ her crutches')."""
+    return bool(re.search(r"\b(?:her|his|their|own|pt's|patient's)\s+(?:own\s+)?(?:" + pattern + ")", sentence, re.I))
 
 
 def furnished_items(narrative: str) -> list[tuple[str, str, tuple[str, str], str]]:
@@ -62,8 +73,8 @@ def furnished_items(narrative: str) -> list[tuple[str, str, tuple[str, str], str
             continue
         kinds = set()
         for pattern, code, words, kind in ITEMS:
-            if kind not in kinds and affirmed(sentence, pattern):
-                kinds.add(kind)  # the most specific item of a kind only ('forearm crutches' is no second pair)
+            if kind not in kinds and affirmed(sentence, pattern) and not _owned(sentence, pattern):
+                kinds.add(kind)  # the most specific item of a kind only; not the patient's own ('w/ her crutches')
                 found.setdefault(code, (code, words, kind, sentence))
     return list(found.values())
 
@@ -114,7 +125,8 @@ def _splint_edits(ctx: Context) -> list:
 
 
 _NOT_FURNISHED_RE = re.compile(r"\b(recommend\w*|prescri\w*|declin\w*|refus\w*|already (has|uses|owns)|own|"
-                               r"at home|consider\w*|if needed|may use|order\w*)\b", re.I)
+                               r"at home|consider\w*|if needed|may use|order\w*|buy|purchase\w*|OTC|out of stock|"
+                               r"pharmacy)\b", re.I)
 
 
 def _width(kind: tuple[str, str]) -> int:
@@ -137,7 +149,9 @@ def _unfurnished(ctx: Context) -> list:
             continue
         patterns = [pattern for pattern, kind in ITEMS_BY_KIND.items() if kind == kinds[0][1]] or [kinds[0][0]]
         naming = [s for s in sentences if any(re.search(p, s, re.I) for p in patterns)]
-        if naming and not all(_NOT_FURNISHED_RE.search(s) and not _GIVEN_RE.search(s) for s in naming):
+        if naming and not all(any(_owned(s, p) for p in patterns)
+                              or (_NOT_FURNISHED_RE.search(s) and not (_GIVEN_RE.search(s) and not _NOT_GIVEN_RE.search(s)))
+                              for s in naming):
             continue
         why = "never names the item" if not naming else f"names it only as not furnished here ('{short_quote(naming[0])}')"
         edits.append(RULE.edit("drop", "hcpcs", code, f"the note {why}: {code} ({ctx.codeset.describe(code)}) is not billed"))
@@ -150,6 +164,14 @@ def _propose(ctx: Context) -> list:
     gone = {e.code for e in edits}
     hcpcs = [c for c in hcpcs if c not in gone]
     for code, words, (first, last), sentence in furnished_items(ctx.narrative):
+        boots = [c for c in hcpcs if c in BOOTS]
+        if code in BOOTS and boots and code not in boots:
+            edits.append(RULE.edit("replace", "hcpcs", boots[0], f"{words} furnished at the encounter ('{sentence}'): "
+                                   f"{code}, not {boots[0]}", code))
+            boots = boots[1:]
+        if code in BOOTS:
+            edits += [RULE.edit("drop", "hcpcs", c, f"one walking boot was furnished ('{sentence}'): {code}")
+                      for c in boots if c != code]
         if any(first <= c <= last for c in hcpcs):
             continue
         edits.append(RULE.edit("add", "hcpcs", code, f"{words} furnished at the encounter ('{sentence}'): {code}"))

@@ -358,7 +358,10 @@ def test_an_assessed_problem_the_answer_lacks_is_coded_from_the_candidates(run):
     for head, code in [("H/o prostate cancer", "C61"), ("Flu vaccine", "J11.1"), ("BPH with LUTS", "N40.0"),
                        ("ddx ACS, PE, dissection", "I21.9"), ("Febrile UTI with systemic signs", "R50.9")]:
         note = f"Clinic visit.\nA/P:\n1. Essential hypertension - stable.\n2. {head}."
-        assert run(note, icd=["I10"], rules=rule, candidates={"icd10cm": [code]}).edits == [], head
+        out = run(note, icd=["I10"], rules=rule, candidates={"icd10cm": [code]})
+        assert code not in out.codes["icd10cm"], head
+        # the code set looked up by the head's words finds the code that says it all (seventeenth session)
+        assert out.codes["icd10cm"] == (["I10", "N40.1"] if head.startswith("BPH") else ["I10"]), head
     # without candidates (no ranked list): the rule abstains
     assert run("Clinic.\nA/P:\n1. HTN.\n2. Prediabetes.", icd=["I10"], rules=rule).edits == []
 
