@@ -446,7 +446,98 @@ def preventive_visit(rng: random.Random) -> Draft:
     return draft
 
 
+# procedures the note documents (seventeenth session): (complaint, assessment, ICD-10-CM, procedure sentence, CPT codes)
+LESIONS = (
+    ("skin check", "actinic keratoses x{n}", "L57.0", "Procedure: cryodestruction of {n} actinic keratoses with liquid "
+     "nitrogen, 2 freeze-thaw cycles each.", "premalignant"),
+    ("warts on the hand", "common warts x{n}, R hand", "B07.8", "Procedure: cryotherapy with liquid nitrogen to {n} "
+     "warts, 2 freeze-thaw cycles.", "benign"),
+)
+
+
+def lesion_destruction(rng: random.Random) -> Draft:
+    """Skin lesions destroyed at the visit are coded by kind and count (17000/17003/17004, 17110/17111)."""
+    complaint, assessment, icd, procedure, kind = rng.choice(LESIONS)
+    n = rng.choice([1, 3, 6, 16]) if kind == "premalignant" else rng.choice([2, 4, 18])
+    codes = (["17004"] if n >= 15 else ["17000", "17003"] if n > 1 else ["17000"]) if kind == "premalignant" else (
+        ["17111"] if n >= 15 else ["17110"])
+    if kind == "premalignant" and n == 1:
+        assessment, procedure = "actinic keratosis of the scalp", procedure.replace("{n} actinic keratoses", "one actinic keratosis")
+    draft = Draft("dermatology").say(f"Derm procedure visit, est pt, {who(rng, 45, 85)}, here for {complaint}.")
+    draft.say(f"A: {assessment.format(n=n)}.", ("icd10cm", icd))
+    draft.say(procedure.format(n=n), *(("cpt", code) for code in codes), careless=False)
+    return draft
+
+
+WOUNDS = (  # (where, group of the repair tables, ICD-10-CM, external cause)
+    ("L forearm", "body", "S51.812A", "W26.0XXA", "cut with a kitchen knife"),
+    ("chin", "face", "S01.81XA", "W01.0XXA", "fell and struck the chin"),
+    ("R index finger", "body", "S61.210A", "W26.0XXA", "cut with a kitchen knife"),
+    ("forehead", "face", "S01.81XA", "W01.0XXA", "fell and struck the forehead"),
+)
+
+
+def wound_repair(rng: random.Random) -> Draft:
+    """A laceration closed here is coded by repair kind, anatomic group and total length (12001-12057)."""
+    from core.rules.repairs import repair_code
+
+    where, group, icd, cause, how = rng.choice(WOUNDS)
+    length = rng.choice([1.5, 2.0, 3.5, 4.5, 6.0])
+    layered = rng.random() < 0.3 and group == "body" and "finger" not in where
+    code = repair_code("intermediate" if layered else "simple", group, length)
+    draft = Draft("urgent_care").say(f"UC visit, {who(rng, 18, 70)}, {how} 1 hr ago.", ("icd10cm", cause))
+    draft.say(f"Exam: {length:g} cm laceration, {where}, clean edges, no FB.", ("icd10cm", icd))
+    closure = ("layered closure, deep 4-0 Vicryl sutures and 5-0 nylon to the skin" if layered
+               else "simple interrupted 5-0 nylon sutures, single layer")
+    draft.say(f"Procedure: irrigated, closed with {closure}.", ("cpt", code), careless=False)
+    draft.say("P: suture removal in 10 days; wound care reviewed.")
+    return draft
+
+
+FRACTURES = (  # (what the note says, ICD-10-CM, without manipulation, with manipulation)
+    ("closed nondisplaced fracture of the fifth metatarsal bone, right foot", "S92.354A", "28470", None),
+    ("closed Colles' fracture of the left radius", "S52.532A", "25600", "25605"),
+    ("closed nondisplaced fracture of the lateral malleolus of the right fibula", "S82.64XA", "27786", None),
+)
+
+
+def fracture_care(rng: random.Random) -> Draft:
+    """A fracture treated closed here gets its treatment code; the first splint is in its package."""
+    said, icd, plain, reduced = rng.choice(FRACTURES)
+    manipulated = reduced is not None and rng.random() < 0.5
+    draft = Draft("orthopedics").say(f"Ortho clinic, {who(rng, 20, 70)}, injured 2 days ago.")
+    draft.say(f"A: {said}.", ("icd10cm", icd))
+    if manipulated:
+        draft.say("Procedure: closed reduction under hematoma block, manipulation achieved; sugar-tong splint applied.",
+                  ("cpt", reduced), careless=False)
+        draft.careless["cpt"].append("29125")
+    else:
+        draft.say("P: closed treatment without manipulation; I will manage the fracture care.", ("cpt", plain),
+                  careless=False)
+    em_sentence(rng, draft, "new", wrong=False)
+    return draft
+
+
+OFFICE_PROCEDURES = (  # (complaint, assessment, ICD-10-CM, procedure sentence, CPT)
+    ("L ear plugged", "impacted cerumen, L ear", "H61.22", "Procedure: L ear cerumen removed with curette under direct "
+     "visualization.", "69210"),
+    ("metal in the R eye", "corneal foreign body, R eye", "T15.01XA", "Procedure: FB removed at the slit lamp with a "
+     "25G needle.", "65222"),
+    ("nosebleed", "anterior epistaxis", "R04.0", "Procedure: silver nitrate cautery of the bleeding vessel, L anterior "
+     "septum.", "30901"),
+)
+
+
+def office_procedure(rng: random.Random) -> Draft:
+    """A procedure done in the office is coded (cerumen removal, eye foreign body, nosebleed control)."""
+    complaint, assessment, icd, procedure, code = rng.choice(OFFICE_PROCEDURES)
+    draft = Draft("urgent_care").say(f"UC procedure visit, {who(rng, 20, 80)}, here for {complaint}.")
+    draft.say(f"A: {assessment}.", ("icd10cm", icd))
+    draft.say(procedure, ("cpt", code), careless=False)
+    return draft
+
+
 SERVICE_FAMILIES = (drug_supply, medicare_vaccine, vaccine_documented, preventive, ambulance, dme, radiology,
                     drug_not_given, vaccine_declined, screening_not_done, arrived_by_ambulance, dme_not_supplied,
                     lab_not_performed, preventive_visit, ed_professional_claim,
-                    visit_complexity)
+                    visit_complexity, lesion_destruction, wound_repair, fracture_care, office_procedure)

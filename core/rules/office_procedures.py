@@ -172,6 +172,8 @@ def _propose(ctx: Context) -> list:
             edits.append(RULE.edit("add", "cpt", code, f"{why}: {code} ({ctx.codeset.describe(code)})"))
         elif code not in coded:
             edits.append(RULE.edit("replace", "cpt", coded[0], f"{why}: {code}, not {coded[0]}", code))
+            coded = coded[1:]
+        edits += [RULE.edit("drop", "cpt", c, f"{why}: one code of the procedure, {code}") for c in coded if c != code]
         device = procedure.hcpcs(ctx.narrative, sentence)
         if device and device not in hcpcs:
             edits.append(RULE.edit("add", "hcpcs", device, f"{why}: the device furnished, {device} "

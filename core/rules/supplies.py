@@ -126,7 +126,7 @@ def _splint_edits(ctx: Context) -> list:
 
 _NOT_FURNISHED_RE = re.compile(r"\b(recommend\w*|prescri\w*|declin\w*|refus\w*|already (has|uses|owns)|own|"
                                r"at home|consider\w*|if needed|may use|order\w*|buy|purchase\w*|OTC|out of stock|"
-                               r"pharmacy)\b", re.I)
+                               r"pharmacy|from the (UC|urgent care|ED|ER|emergency department|hospital))\b", re.I)
 
 
 def _width(kind: tuple[str, str]) -> int:

@@ -70,6 +70,21 @@ def stated(codeset, code: str, keys: set[str], absences: bool = False) -> bool:
     return False
 
 
+def main_term_stated(codeset, code: str, keys: set[str], head: str) -> bool:
+    """Whether the note states the main term of one of the code's texts (its first phrase, 'without ...' parts
+    aside) in full, and that term holds a condition word of the head itself: what a code looked up in the code
+    set must say ('Anal fistula' for K60.321, not its 'initial' alone; no 'patellofemoral disorder' for 'XR
+    right knee')."""
+    own = {w for w in note_words(head) if len(w) >= 3 and w not in QUALIFIERS and w not in ANATOMY
+           and w not in _FILLER}
+    for text in code_texts(codeset, code):
+        phrase = _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", _WITHOUT_PART_RE.sub(" ", text)))[0]
+        tokens = [w for w in words(phrase) if len(w) >= 2 and not w.isdigit() and w not in QUALIFIERS]
+        if tokens and all(word_keys(w) & keys for w in tokens) and _stems(list(own)) & _stems(words(phrase)):
+            return True
+    return False
+
+
 # an assessment item: numbered, on its own line, or after a semicolon; its head is what it names before a spaced
 # dash, a colon or a period ('2. Prediabetes - A1c stable 6.0; diet' names prediabetes)
 _ITEM_RE = re.compile(r"(?:^|\n)\s*(?:\d{1,2}[.)]|[-*\u2022])?\s*([^\n]+)")
@@ -78,7 +93,8 @@ _HEAD_END_RE = re.compile(r"\s[-\u2013\u2014]\s|:\s|\.\s|\.$|;|\(|,")
 _NOT_A_PROBLEM_RE = re.compile(r"\b(?:h/o|hx|history of|s/p|status post|ddx|differential|r/o|rule out|vs\.?|versus|"
                                r"possible|probable|likely|screening|vaccin\w*|immuni[sz]\w*|counsel\w*|return|rtc|"
                                r"follow[- ]?up|f/u|refer\w*|discharged?|dispo\w*|attest\w*|agree|seen|examined|"
-                               r"ordered|given|dispensed|continue|start\w*|mg\b|time)\b", re.I)
+                               r"ordered|given|dispensed|continue|start\w*|mg\b|time|new (?:pt|patient)|est(?:ablished)? "
+                               r"(?:pt|patient)|MDM|XR|x-?rays?|CT|MRI)\b", re.I)
 _ASSESSMENT_LABEL_RE = re.compile(r"^\W*(?:assessment|a/p|a&p|impression|diagnos[ie]s|dx|final diagnos[ie]s|"
                                   r"ed diagnos[ie]s|clinical impression|a)\b", re.I)
 _KNOWN_LABEL_RE = re.compile(r"^\W*(?:" + "|".join(sorted(map(re.escape, {*KIND_OF, *COLONLESS_LABELS}), key=len, reverse=True))
@@ -158,7 +174,8 @@ def _assessed_uncoded(ctx: Context) -> list:
             continue
         if _generic_of_coded_site(ctx, head, coded):
             continue
-        looked_up = [c for c in looked_up_codes(ctx.codeset, head) if c not in ranked and ctx.codeset.is_valid(c, "icd10cm")]
+        looked_up = [c for c in looked_up_codes(ctx.codeset, head) if c not in ranked and ctx.codeset.is_valid(c, "icd10cm")
+                     and main_term_stated(ctx.codeset, c, keys, head)]
         passing = [code for code in [*ranked, *looked_up] if not (
             code in coded or code.startswith("Z") or any(c[:3] == code[:3] for c in coded)
             or not stated(ctx.codeset, code, keys, absences=True) or not _covers(ctx.codeset, code, head)
@@ -240,7 +257,7 @@ def _upgrade(ctx: Context, head: str, item: str, keys: set[str], speaking: list[
     if any(_covers(ctx.codeset, c, head) for c in speaking):
         return None
     for code in looked_up_codes(ctx.codeset, head):
-        if (code in coded or not ctx.codeset.is_valid(code, "icd10cm") or not stated(ctx.codeset, code, keys, absences=True)
+        if (code in coded or not ctx.codeset.is_valid(code, "icd10cm") or not main_term_stated(ctx.codeset, code, keys, head)
                 or not _covers(ctx.codeset, code, head)):
             continue
         if not _side_fits(ctx, code, item) or _open_unsaid(ctx, code):
@@ -269,8 +286,9 @@ def _uncertain(ctx: Context, code: str) -> bool:
 
 
 def _propose(ctx: Context) -> list:
-    if ctx.icd():
-        return _assessed_uncoded(ctx) if ctx.candidates.get("icd10cm") and visit_note(ctx.narrative) else []
+    assessed = _assessed_uncoded(ctx) if ctx.candidates.get("icd10cm") and visit_note(ctx.narrative) else []
+    if ctx.icd() or assessed:  # an answer with no code at all first gets the problems its assessment names
+        return assessed
     ranked = [c for c in ctx.candidates.get("icd10cm", ())[:DEPTH] if ctx.codeset.is_valid(c, "icd10cm")]
     if not any(c.startswith(SYMPTOMS_CHAPTER) for c in ranked):
         return []

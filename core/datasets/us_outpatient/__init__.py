@@ -38,6 +38,7 @@ PLAN = (  # (family, number of cases)
     (services.ed_professional_cases, 8),
     (illnesses.weight_cases, 8),
     (services.longitudinal_cases, 8),
+    (services.procedure_cases, 8),
 )
 
 

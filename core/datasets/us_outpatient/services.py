@@ -291,3 +291,45 @@ def longitudinal_cases(rng: random.Random, i: int) -> dict:
     cpt, hcpcs = ([em, injection[0]], [injection[1]]) if injection else ([em], ["G2211"])
     return fields(text, "primary_care", ["visit_complexity", "em_level"] + (["drug_administration"] if injection else []),
                   icd=[icd], cpt=cpt, hcpcs=hcpcs)
+
+
+# procedures the note documents (seventeenth session): (setting, the note's words after the intro, rules, ICD-10-CM,
+# CPT, E/M status and level or None for a procedure's own visit)
+PROCEDURE_VISITS = (
+    ("primary_care", "here for a skin check. Exam: 7 gritty scaly papules of the scalp and forearms. Procedure: "
+     "cryodestruction of 7 actinic keratoses with liquid nitrogen, 2 freeze-thaw cycles each. Assessment: actinic "
+     "keratoses x7, destroyed.", ["lesion_destruction"], ["L57.0"], ["17000", "17003"], None),
+    ("primary_care", "with warts of the right hand. Procedure: cryotherapy with liquid nitrogen to 3 common warts of "
+     "the right hand. Assessment: common warts, destroyed.", ["lesion_destruction"], ["B07.8"], ["17110"], None),
+    ("urgent_care", "cut the left forearm with a kitchen knife an hour ago. Exam: 4.5 cm laceration of the left "
+     "forearm, no foreign body. Procedure: irrigated and closed with simple interrupted 4-0 nylon sutures, single "
+     "layer. Assessment: laceration of the left forearm.", ["wound_repair", "external_cause"],
+     ["S51.812A", "W26.0XXA"], ["12002"], None),
+    ("urgent_care", "tripped on a rug and fell an hour ago, striking the forehead on the floor. Exam: 3.2 cm laceration of the forehead. "
+     "Procedure: closed with tissue adhesive (Dermabond). Assessment: laceration of the forehead.",
+     ["wound_repair", "external_cause"], ["S01.81XA", "W01.0XXA"], ["12013"], None),
+    ("orthopedics", "fell stepping off a sidewalk curb two days ago, twisting the right foot. X-ray reviewed from the urgent care. "
+     "Assessment: closed nondisplaced fracture of the fifth metatarsal bone, right foot. Plan: closed treatment "
+     "without manipulation, which I will manage; walking boot from the urgent care, continue it.",
+     ["fracture_care", "external_cause", "em_level"], ["S92.354A", "W10.1XXA"], ["28470"], ("new", 1)),
+    ("primary_care", "with the left ear plugged for two weeks. Exam: left canal occluded by hard cerumen. Procedure: "
+     "left ear cerumen removed with curette under direct visualization. Assessment: impacted cerumen, left ear.",
+     ["office_procedure"], ["H61.22"], ["69210"], None),
+    ("urgent_care", "felt metal fly into the right eye while grinding. Slit lamp: superficial metallic corneal foreign "
+     "body. Procedure: foreign body removed at the slit lamp with a 25G needle. Assessment: foreign body in the cornea "
+     "of the right eye.", ["office_procedure"], ["T15.01XA"], ["65222"], None),
+    ("urgent_care", "with a nosebleed from the left nostril for an hour. Procedure: silver nitrate cautery of the "
+     "bleeding vessel on the left anterior septum, bleeding stopped. Assessment: epistaxis.", ["office_procedure"],
+     ["R04.0"], ["30901"], None),
+)
+
+
+@family
+def procedure_cases(rng: random.Random, i: int) -> dict:
+    setting, words, rules, icd, cpt, em = PROCEDURE_VISITS[i % len(PROCEDURE_VISITS)]
+    p = patient(rng)
+    text = f"{p.intro().capitalize()} {words}"
+    if em:
+        em_text, code = office_em(rng, em[0], em[1], p, setting)
+        text, cpt = f"{text} {em_text}", [*cpt, code]
+    return fields(text, setting, rules, icd=icd, cpt=cpt)
