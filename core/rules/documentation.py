@@ -102,6 +102,7 @@ SHORTHAND: dict[str, str] = {
     "pac": "premature atrial contraction depolarization", "pacs": "premature atrial contractions depolarization",
     # ordinals as the classification spells them ('5th metatarsal' is the fifth metatarsal bone)
     "1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
+    "lac": "laceration", "lacs": "lacerations", "fb": "foreign body", "fbs": "foreign bodies",
 }
 # hemorrhoids are graded I-IV by degree of prolapse ("grade II internal hemorrhoids": second degree, K64.1)
 _HEMORRHOID_GRADE_RE = re.compile(r"\bgrade\s+(iv|iii|ii|i|[1-4])\b(?=\s+(?:(?:internal|external|mixed|bleeding|non-?bleeding|"

@@ -28,6 +28,9 @@ MECHANISMS: tuple[tuple[str, str, str], ...] = (
        .replace("( )?", " ?" if kind.endswith(" ") else ""), f"W21.{digits}XA", f"a hit by a {kind.strip()}ball")
       for digits, kind in _BALLS),
     (r"\b(struck|hit)\b[^.]{0,30}\b(by|with) (a|the) ball\b", "W21.00XA", "a hit by a ball"),
+    (r"\b(hockey )?puck\b", "W21.220A", "a hit by an ice hockey puck"),
+    (r"\bstepp\w* (into|in) (a |an )?(pothole|hole|ditch|opening|gopher hole)\b(?![^.]{0,30}\b(fell|fall)\b)", "W18.42XA",
+     "a stumble stepping into a hole, without a fall"),
     (r"\b(collided with|collision with|struck by|hit by|bumped (into )?by|ran into)\b[^.]{0,20}\b(another|an opposing|"
      r"the opposing|opposing|other|a) (player|person|child|teammate|defender|runner)\b|\bopposing player\b[^.]{0,40}\b(struck|hit)",
      "W51.XXXA", "a collision with another person"),
@@ -57,8 +60,9 @@ MECHANISMS: tuple[tuple[str, str, str], ...] = (
     (r"\b(fell|fall|crash\w*|thrown|went over)\b[^.]{0,25}\b(bicycle|bike)\b", "V18.9XXA", "a fall from a bicycle"),
     (r"(motor vehicle|car|auto) (collision|accident|crash)|\bMVC\b|rear-ended", "V89.2XXA", "a motor-vehicle accident"),
     (r"\b(punched|assaulted|in a fight)\b", "Y04.0XXA", "an assault in a fight"),
-    (r"\blift(ing|ed)\b[^.]*\b(box|boxes|heavy|weights?|furniture|couch)\b", "X50.0XXA", "overexertion lifting"),
-    (r"\b(tripp\w*|slipp\w*|stumbl\w*)\b[^.]{0,80}\b(struck|striking|hit|hitting|strik\w*)\b[^.]{0,40}\b(table|chair|"
+    (r"\blift(ing|ed)\b[^.]*\b(box|boxes|cases?|crates?|bags?|heavy|weights?|furniture|couch|\d+\s*(?:lbs?|pounds?|kg))\b"
+     r"|\blifting injury\b", "X50.0XXA", "overexertion lifting"),
+    (r"\b(tripp\w*|slipp\w*|stumbl\w*)\b[^.]{0,80}\b(struck|striking|hit|hitting|strik\w*)\b[^.]{0,60}\b(table|chair|"
      r"bed|dresser|desk|couch|sofa|cabinet|furniture)\b", "W01.190A", "a slip or trip, then striking furniture"),
     (r"\b(tripp\w*|slipp\w*|stumbl\w*)\b[^.]{0,80}\b(struck|striking|hit|hitting|strik\w*)\b[^.]{0,40}\b(tub|bathtub|"
      r"counter|sink|toilet|curb|step|door|wall|edge)\b", "W01.198A", "a slip or trip, then striking an object"),

@@ -90,7 +90,10 @@ def _sentences_in_context(narrative: str) -> list[tuple[str, str]]:
 
 
 # a study still to come: "to be excluded by echo", "RTC after echo/monitor", "if abnormal, consider stress test"
-_STUDY_LATER = r"|\bto be\b|\bafter (?:the )?(?:echo|study|test|scan|imaging|monitor)|\bif\b|\bconsider\b"
+_STUDY_LATER = (r"|\bto be\b|\bafter (?:the )?(?:echo|study|test|scan|imaging|monitor)|\bif\b|\bconsider\b"
+                # a study judged unnecessary: 'CT not indicated', 'no CT needed', 'imaging deferred'
+                r"|\bnot (?:\w+ ){0,2}(?:indicated|needed|necessary|warranted|required)\b|\bdeferred\b"
+                r"|\bno (?:CT|MRI|imaging|head CT)\b(?! (?:evidence|findings))")
 _READ_PENDING_RE = re.compile(r"\bpending(?: final)? (?:read|report|interpretation)|\b(?:read|report) pending\b", re.I)
 
 
@@ -210,10 +213,29 @@ def _poc_additions(ctx: Context, cpt: list[str]) -> list:
     return edits
 
 
+_UNNEEDED_RE = re.compile(r"\bnot (?:\w+ ){0,2}(?:indicated|needed|necessary|warranted|required)\b|\bdeferred\b|"
+                          r"\bno (?:CT|MRI|imaging|head CT)\b(?! (?:evidence|findings))", re.I)
+
+
+def _unneeded_studies(ctx: Context, cpt: list[str]) -> list:
+    """On the ED's note: a study (CT, MRI, ultrasound ...) every sentence naming which judges it unnecessary ('CT not
+    indicated, discussed with mom') was not done (the ED's other studies are `ed_professional`'s)."""
+    edits = []
+    for code in cpt:
+        pattern = _study_pattern(ctx.codeset, code)
+        naming = [s for s in split_sentences(ctx.narrative, keep_labels=True) if pattern and re.search(pattern, s)]
+        if naming and all(_UNNEEDED_RE.search(s) for s in naming):
+            edits.append(RULE.edit("drop", "cpt", code, f"the note judges the study unnecessary "
+                                   f"('{short_quote(naming[0])}'): {code} was not done"))
+    return edits
+
+
 def _propose(ctx: Context) -> list:
     cpt = list(ctx.codes.get("cpt", []))
-    if not visit_note(ctx.narrative) or patient_family(ctx.narrative, cpt) == "ed":
+    if not visit_note(ctx.narrative):
         return []
+    if patient_family(ctx.narrative, cpt) == "ed":
+        return _unneeded_studies(ctx, cpt)
     edits = _method_edits(ctx, cpt) + _poc_additions(ctx, cpt)
     changed = {edit.code for edit in edits}
     cpt = [code for code in cpt if code not in changed]

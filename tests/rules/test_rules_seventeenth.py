@@ -294,3 +294,30 @@ def test_an_item_the_patient_owns_or_must_buy_is_not_furnished(run):
     out = run(note, hcpcs=["L3908"], rules=rule)
     assert out.codes["hcpcs"] == [] and out.edits[0].action == "drop"
     assert run("Walking boot dispensed and fitted today, strict NWB w/ her crutches.", rules=rule).codes["hcpcs"] == ["L4387"]
+
+
+def test_a_study_the_note_judges_unnecessary_was_not_done(run):
+    from core.rules import performed
+    note = ("ED Note. 6 yo fell from the jungle gym. MDM: head injury in child - PECARN very low risk; CT not indicated, "
+            "discussed with mom who agrees. Dx: forehead laceration.")
+    out = run(note, cpt=["70450", "99283"], rules=(performed.RULE,))
+    assert out.codes["cpt"] == ["99283"]
+    note = "ED Note. Fell, struck head. CT head w/o contrast: no acute intracranial abnormality. Dx: head contusion."
+    assert run(note, cpt=["70450", "99284"], rules=(performed.RULE,)).edits == []
+
+
+def test_more_external_causes(run):
+    from core.rules import injuries
+    rule = (injuries.CAUSE_RULE,)
+    cases = [
+        ("Lifting a ~50 lb case from floor to pallet with a twist, felt sharp pain low back.", "S39.012A", "X50.0XXA"),
+        ("Jogging last evening, stepped into a pothole and rolled the R ankle (inversion).", "S93.491A", "W18.42XA"),
+        ("Hockey player struck on the R side of the helmet by a slapshot puck during practice.", "S06.0X0A", "W21.220A"),
+        ("Tripped on the edge of a rug at home and struck the back of his head on the corner of the coffee table.",
+         "S01.01XA", "W01.190A"),
+    ]
+    for note, injury, cause in cases:
+        assert run(note, icd=[injury], rules=rule).codes["icd10cm"] == [injury, cause], note
+    # stepped into a hole and fell: a fall, not a stumble without one
+    out = run("Stepped into a hole in the yard and fell onto the L wrist.", icd=["S52.502A"], rules=rule)
+    assert "W18.42XA" not in out.codes["icd10cm"]
