@@ -457,10 +457,11 @@ LESIONS = (
 
 def lesion_destruction(rng: random.Random) -> Draft:
     """Skin lesions destroyed at the visit are coded by kind and count (17000/17003/17004, 17110/17111)."""
+    from core.rules.lesions import destruction_codes
+
     complaint, assessment, icd, procedure, kind = rng.choice(LESIONS)
     n = rng.choice([1, 3, 6, 16]) if kind == "premalignant" else rng.choice([2, 4, 18])
-    codes = (["17004"] if n >= 15 else ["17000", "17003"] if n > 1 else ["17000"]) if kind == "premalignant" else (
-        ["17111"] if n >= 15 else ["17110"])
+    codes = destruction_codes(kind, n)
     if kind == "premalignant" and n == 1:
         assessment, procedure = "actinic keratosis of the scalp", procedure.replace("{n} actinic keratoses", "one actinic keratosis")
     draft = Draft("dermatology").say(f"Derm procedure visit, est pt, {who(rng, 45, 85)}, here for {complaint}.")

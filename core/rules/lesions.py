@@ -81,18 +81,25 @@ def destroyed(narrative: str, lesion: str) -> tuple[str, int] | None:
     return (done, count or 1) if done else None
 
 
+def destruction_codes(kind: str, count: int) -> list[str]:
+    """The codes of `count` lesions destroyed, by kind ('premalignant' or 'benign')."""
+    if kind == "premalignant":
+        return ["17004"] if count >= 15 else ["17000", "17003"] if count > 1 else ["17000"]
+    return ["17111"] if count >= 15 else ["17110"]
+
+
 def wanted(narrative: str) -> tuple[list[str], str] | None:
     """The destruction codes the note supports, with the words that say so; None when it documents none."""
     codes, quotes = [], []
     premalignant = destroyed(narrative, _PREMALIGNANT)
     if premalignant:
         sentence, count = premalignant
-        codes += ["17004"] if count >= 15 else ["17000", "17003"] if count > 1 else ["17000"]
+        codes += destruction_codes("premalignant", count)
         quotes.append(f"{count} premalignant lesion{'s' if count > 1 else ''} ('{short_quote(sentence)}')")
     benign = destroyed(narrative, _BENIGN)
     if benign:
         sentence, count = benign
-        codes += ["17111"] if count >= 15 else ["17110"]
+        codes += destruction_codes("benign", count)
         quotes.append(f"{count} benign lesion{'s' if count > 1 else ''} ('{short_quote(sentence)}')")
     return (codes, "; ".join(quotes)) if codes else None
 
