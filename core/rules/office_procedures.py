@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from core.rules.em import patient_family
 from core.rules.models import Context, Rule
 from core.rules.narrative import short_quote
 from core.text import negated_before, split_sentences
@@ -107,8 +108,6 @@ def _nail_debridement(note: str, sentence: str) -> str:
 
 
 def _ecg(note: str, sentence: str) -> str | None:
-    from core.rules.em import patient_family  # imported here: em imports much of the package
-
     if re.search(r"\bscreening\b", sentence, re.I):
         return None  # the screening ECG of a Medicare initial preventive visit is G0403-G0405
     return None if patient_family(note, []) == "ed" else "93000"

@@ -90,10 +90,10 @@ def _sentences_in_context(narrative: str) -> list[tuple[str, str]]:
 
 
 # a study still to come: "to be excluded by echo", "RTC after echo/monitor", "if abnormal, consider stress test"
-_STUDY_LATER = (r"|\bto be\b|\bafter (?:the )?(?:echo|study|test|scan|imaging|monitor)|\bif\b|\bconsider\b"
-                # a study judged unnecessary: 'CT not indicated', 'no CT needed', 'imaging deferred'
-                r"|\bnot (?:\w+ ){0,2}(?:indicated|needed|necessary|warranted|required)\b|\bdeferred\b"
-                r"|\bno (?:CT|MRI|imaging|head CT)\b(?! (?:evidence|findings))")
+# a study judged unnecessary: 'CT not indicated', 'no CT needed', 'imaging deferred'
+_UNNEEDED = (r"\bnot (?:\w+ ){0,2}(?:indicated|needed|necessary|warranted|required)\b|\bdeferred\b"
+             r"|\bno (?:CT|MRI|imaging|head CT)\b(?! (?:evidence|findings))")
+_STUDY_LATER = r"|\bto be\b|\bafter (?:the )?(?:echo|study|test|scan|imaging|monitor)|\bif\b|\bconsider\b|" + _UNNEEDED
 _READ_PENDING_RE = re.compile(r"\bpending(?: final)? (?:read|report|interpretation)|\b(?:read|report) pending\b", re.I)
 
 
@@ -213,8 +213,7 @@ def _poc_additions(ctx: Context, cpt: list[str]) -> list:
     return edits
 
 
-_UNNEEDED_RE = re.compile(r"\bnot (?:\w+ ){0,2}(?:indicated|needed|necessary|warranted|required)\b|\bdeferred\b|"
-                          r"\bno (?:CT|MRI|imaging|head CT)\b(?! (?:evidence|findings))", re.I)
+_UNNEEDED_RE = re.compile(_UNNEEDED, re.I)
 
 
 def _unneeded_studies(ctx: Context, cpt: list[str]) -> list:

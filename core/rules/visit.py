@@ -63,11 +63,15 @@ def stated(codeset, code: str, keys: set[str], absences: bool = False) -> bool:
     for text in code_texts(codeset, code):
         if absences:
             text = _WITHOUT_PART_RE.sub(" ", text)
-        for phrase in _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", text)):
-            tokens = [w for w in words(phrase) if len(w) >= 2 and not w.isdigit() and w not in QUALIFIERS]
-            if tokens and all(word_keys(w) & keys for w in tokens):
-                return True
+        if any(_phrase_stated(phrase, keys) for phrase in _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", text))):
+            return True
     return False
+
+
+def _phrase_stated(phrase: str, keys: set[str]) -> bool:
+    """Every condition and site word of a phrase of a code's text (not its qualifiers) is among `keys`."""
+    tokens = [w for w in words(phrase) if len(w) >= 2 and not w.isdigit() and w not in QUALIFIERS]
+    return bool(tokens) and all(word_keys(w) & keys for w in tokens)
 
 
 def main_term_stated(codeset, code: str, keys: set[str], head: str) -> bool:
@@ -79,8 +83,7 @@ def main_term_stated(codeset, code: str, keys: set[str], head: str) -> bool:
            and w not in _FILLER}
     for text in code_texts(codeset, code):
         phrase = _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", _WITHOUT_PART_RE.sub(" ", text)))[0]
-        tokens = [w for w in words(phrase) if len(w) >= 2 and not w.isdigit() and w not in QUALIFIERS]
-        if tokens and all(word_keys(w) & keys for w in tokens) and _stems(list(own)) & _stems(words(phrase)):
+        if _phrase_stated(phrase, keys) and _stems(list(own)) & _stems(words(phrase)):
             return True
     return False
 
@@ -187,7 +190,7 @@ def _assessed_uncoded(ctx: Context) -> list:
         if not passing:
             continue
         code = max(passing, key=lambda c: _head_words_said(ctx.codeset, c, head))  # the first of those saying most
-        side = documented_side(item) or condition_side(ctx.narrative, ctx.codeset.describe(code))
+        side = _side(ctx, code, item)
         code = (sided_variant(ctx.codeset, code, side) if side else None) or code  # its side, as laterality reads it
         label = ctx.codeset.describe(code).lower()
         edits.append(RULE.edit("add", "icd10cm", code, f"the assessment addresses '{head}', which no coded code "
@@ -226,8 +229,12 @@ def _generic_of_coded_site(ctx: Context, head: str, coded: list[str]) -> bool:
 def _side_fits(ctx: Context, code: str, item: str) -> bool:
     """Whether the side a code says (right, left, bilateral), if any, is the one the item or the note gives."""
     said = _SIDE_WORDS_RE.search(ctx.codeset.describe(code))
-    return not said or said.group(0).lower() == (documented_side(item) or condition_side(ctx.narrative,
-                                                                                          ctx.codeset.describe(code)))
+    return not said or said.group(0).lower() == _side(ctx, code, item)
+
+
+def _side(ctx: Context, code: str, item: str) -> str | None:
+    """The side of the code's condition: the assessment item's own, else the one laterality reads in the note."""
+    return documented_side(item) or condition_side(ctx.narrative, ctx.codeset.describe(code))
 
 
 def _head_words_said(codeset, code: str, head: str) -> int:
@@ -262,7 +269,7 @@ def _upgrade(ctx: Context, head: str, item: str, keys: set[str], speaking: list[
             continue
         if not _side_fits(ctx, code, item) or _open_unsaid(ctx, code):
             continue  # a side or both sides the note does not give: its unspecified sibling comes below
-        side = documented_side(item) or condition_side(ctx.narrative, ctx.codeset.describe(code))
+        side = _side(ctx, code, item)
         old = next((c for c in speaking if (c[:3] == code[:3] or (
             c[0] == code[0] and "unspecified" in ctx.codeset.describe(c).lower()
             and (c[0] not in "ST" or c[:3] in _UNSPECIFIED_INJURY)))
