@@ -17,6 +17,7 @@ from core.rules.narrative import (
     time_statement,
     visit_note,
 )
+from core.text import split_sentences
 
 GUIDELINE = "AMA/CMS 2021 office E/M guidelines (MDM or total time; new vs established) and ED E/M by MDM"
 
@@ -32,7 +33,7 @@ _MDM_RE = re.compile(r"\b(straightforward|minimal|low|moderate|high)\b(?: comple
 _MDM_LEVELS = {"straightforward": 0, "minimal": 0, "low": 1, "moderate": 2, "high": 3}
 _TIME_FLOORS = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
 _ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b(?!\s*\d)")  # not a drug's "ER 27 mg"
-_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the |this |our )?(clinic|practice|office|me|us)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b"
+_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the |this |our )?(clinic|practice|office|me|us)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b|\bnew consult(ation)?\b"
                      r"|\bnot been seen (here|in this practice)\b", re.I)
 _RETURN_ADVICE = r"precautions|instructions|if|as needed|prn|to (the )?(ed|er|emergency)"  # advice, not a return visit
 _ESTABLISHED_RE = re.compile(rf"\bestablished\b(?!\s+care)|\best\.? pt\b|\by/?o [MF],? est\b(?!\.)|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
@@ -92,14 +93,39 @@ _OFFICE_STATUS_RE = re.compile(r"\best\.? pt\b|\by/?o [MF],? est\b(?!\.)|\bestab
                                r"\bin (the )?office\b|^\W*office visit\b", re.I | re.M)
 
 
+# What only an ED note writes, when it never says "ED": a disposition line ('Dispo: home', 'D/c home'), the time
+# before arrival ('~1 hr PTA'), arrival by EMS, the ED's decision tools (GCS, NEXUS, PECARN, the Canadian rules, a
+# secondary survey, triage). On the development notes none of them occurs in an office or urgent care note (0 of
+# 399), one of them in 88 of 109 ED notes.
+_ED_WORK_RE = re.compile(r"\bdispo(?:sition)?\b\W{0,3}(?:home|admit|transfer|d/?c\b|discharg)|^\W*d/?c(?:'?d)? home\b|"
+                         r"\bPTA\b|\bEMS\b|\bby ambulance\b|\bGCS\b|\bNEXUS\b|\bPECARN\b|\bCanadian (?:CT|C-?spine|head)\b|"
+                         r"\bsecondary survey\b|\btriage\b", re.I | re.M)
+# Results only an ED (or a hospital) has at once, with a radiologist's read: '(rad)', 'read by radiology' next to a
+# CT, a troponin or an IV drug. Office notes with an X-ray read by radiology have none of the three.
+_RADIOLOGY_READ_RE = re.compile(r"\((?:rad|radiology)\b|\bradiology read\b|\bper radiology\b|\bread by radiology\b", re.I)
+_ED_RESULT_RE = re.compile(r"\bCT\b|\b(?:hs-?)?trop(?:onin)?\b|\b\d+(?:\.\d+)? ?(?:mg|mcg|g|mL|units?)\b[^.\n]{0,12}\bIV\b")
+_URGENT_CARE_RE = re.compile(r"\burgent care\b|\bwalk-?in\b", re.I)
+
+
+def _ed_by_content(narrative: str) -> bool:
+    """An ED note that never names the ED, read from the work only an ED does (_ED_WORK_RE, or a radiologist's read
+    with a CT, a troponin or an IV drug); never for a note that names an office status or an urgent care."""
+    if _OFFICE_STATUS_RE.search(narrative) or _URGENT_CARE_RE.search(narrative):
+        return False
+    return bool(_ED_WORK_RE.search(narrative)
+                or (_RADIOLOGY_READ_RE.search(narrative) and _ED_RESULT_RE.search(narrative)))
+
+
 def patient_family(narrative: str, coded: list[str]) -> str | None:
-    """The E/M family of the visit: "ed" for the ED's own note (said so, headed so, or an ED mention that is
-    neither advice nor an earlier visit in a note that names no office status), else "new" or "established"
-    by the patient's status; None when nothing tells."""
+    """The E/M family of the visit: "ed" for the ED's own note (said so, headed so, an ED mention that is
+    neither advice nor an earlier visit in a note that names no office status, or the work only an ED does:
+    _ed_by_content), else "new" or "established" by the patient's status; None when nothing tells."""
     if _IN_ED_RE.search(narrative) or _ED_HEADER_RE.search(narrative) or (
             _ED_RE.search(_PAST_ED_RE.sub("", _ED_ADVICE_RE.sub("", narrative)))
             and not _OFFICE_STATUS_RE.search(narrative)
             and (any(c in ED for c in coded) or not any(c in ALL_EM for c in coded))):
+        return "ed"
+    if _ed_by_content(narrative):
         return "ed"
     if _NEW_RE.search(narrative):
         return "new"
@@ -137,6 +163,18 @@ _MINOR_PROCEDURE_RE = re.compile(r"\b(?:laceration|wound) (?:was )?repair|\bsutu
                                  r"\barthrocentesis\b|\bcryotherapy\b|shave (?:biopsy|removal)|punch biopsy", re.I)
 
 
+# a procedure offered, declined, planned or done elsewhere ('Offered arthrocentesis today - pt prefers sports
+# medicine', 'will consider I&D') is no procedure of this visit
+_PROCEDURE_NOT_HERE_RE = re.compile(r"\boffer\w*|\bdeclin\w*|\bprefers?\b|\bwill\b|\bconsider\w*|\bif\b|\brefer\w*|"
+                                    r"\bnext (?:visit|time)\b", re.I)
+
+
+def _minor_procedure_said(narrative: str) -> bool:
+    """Whether a sentence of the note says a minor procedure was done at this visit (_MINOR_PROCEDURE_RE)."""
+    return any(_MINOR_PROCEDURE_RE.search(sentence) and not _PROCEDURE_NOT_HERE_RE.search(sentence)
+               for sentence in split_sentences(narrative, keep_labels=True))
+
+
 def _minor_procedure(code: str) -> bool:
     """A procedure whose visit is the procedure's (0- or 10-day global). A cast or splint (29000-29799) is not one:
     the injury it is put on is evaluated at the visit, billed with its E/M."""
@@ -155,7 +193,8 @@ _TRANSPORT_RE = re.compile(r"\bambulance (?:run|transport|trip)|\brun report\b|\
 _GLOBAL_PERIOD_RE = re.compile(r"\b(?:in|within|during) (?:the |a |its )?(?:\d+[- ]day )?(?:post-?op(?:erative)? )?global"
                                r"(?: surgical)?(?: period)?\b(?!,? (?:is |was |has |now )?(?:complete|ended|over|expired|passed))"
                                r"|\bglobal period\b(?!,? (?:is |was |has |now )?(?:complete|ended|over|expired|passed))"
-                               r"|\bpost-?op(?:erative)? visit\b", re.I)
+                               r"|(?:^\W*|\b(?:here|seen|presents?|today) for (?:(?:a|her|his|the|their) )?(?:\d+[- ](?:day|week|wk)s? )?)"
+                               r"(?:post-?op(?:erative)? (?:visit|check|follow-?up|f/u)|POV)\b", re.I | re.M)
 _NURSE_VISIT_RE = re.compile(r"\b(?:nurse|RN|MA)(?:[- ]only)? visit\b|\bnurse-only\b|\bper standing order\b", re.I)
 _ADMINISTRATION = frozenset({"96372", "96374", "96373", "90460", "90471", "90472", "G0008", "G0009", "G0010"})
 
@@ -175,7 +214,9 @@ def _not_billed(ctx: Context, family: str) -> str | None:
 
 # an office or clinic visit note that does not state the patient's status: an established patient, the usual case
 # (one seen by the practice within three years); a new patient is said so ('new patient', 'new to clinic')
-_OFFICE_VISIT_RE = re.compile(r"\b(?:clinic|office|practice)\b|\b(?:acute|sick|same[- ]day|follow[- ]?up|f/u) visit\b", re.I)
+_OFFICE_VISIT_RE = re.compile(r"\b(?:clinic|office|practice|urgent care|walk-?in)\b|\b(?:acute|sick|same[- ]day|follow[- ]?up|f/u) "
+                              r"visit\b|\bRTC\b|\brecheck\b|\bwork note\b|\b\d+[- ](?:month|mo|week|wk)s? (?:\w+ )?(?:check|visit|f/?u|"
+                              r"follow-?up)\b", re.I)
 
 
 _PROCEDURE_NOTE_RE = re.compile(r"^\W*(?:office |clinic )?procedure\b|\bprocedure note\b|^\s*indication:", re.I | re.M)
@@ -209,7 +250,7 @@ def _no_separate_visit(ctx: Context, family: str) -> bool:
     An ED visit is always evaluated: its E/M stands beside the procedure the ED physician does (a repair), and so
     is a new patient's (the evaluation that leads to the procedure is a visit of its own)."""
     hcpcs = set(ctx.codes.get("hcpcs", []))
-    minor = family not in ("ed", "new") and bool(_MINOR_PROCEDURE_RE.search(ctx.narrative)
+    minor = family not in ("ed", "new") and bool(_minor_procedure_said(ctx.narrative)
                                     or any(_minor_procedure(code) for code in ctx.codes.get("cpt", [])))
     minor = minor and not _separate_problems(ctx.narrative)
     return bool(WELLNESS_HCPCS & hcpcs or any(code.startswith("A04") for code in hcpcs)

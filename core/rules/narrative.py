@@ -258,6 +258,6 @@ def patient_age(narrative: str) -> int | None:
 # for preventive_visit, preventive_services and em_level (which estimates no problem level for any of them)
 PREVENTIVE_VISIT_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent|baby|check)|\bWCC\b|\bannual (?:physical|"
                                  r"exam|check-?up|preventive)|\bpreventive (?:visit|exam|care visit|medicine)|"
-                                 r"\broutine (?:physical|check-?up)\b", re.I)
+                                 r"\broutine (?:physical|check-?up)\b|\b(?:yearly|complete) (?:physical|physical exam|check-?up)\b", re.I)
 MEDICARE_WELLNESS_RE = re.compile(r"\bannual wellness(?: visit)?\b|\bAWV\b|\bIPPE\b|welcome to medicare", re.I)
 FORM_PHYSICAL_RE = re.compile(r"\bsports physical\b|pre-?employment|\bDOT physical", re.I)

@@ -188,10 +188,11 @@ JOINT_PROCEDURES: tuple[tuple[str, str, str], ...] = (
 JOINT_CODES = frozenset({"20550", "20551", "20552", "20553", "20600", "20604", "20605", "20606", "20610", "20611"})
 _ANY_INJECTION_RE = re.compile(r"\binject\w*|\baspirat\w*|\barthrocentesis\b|\btapped\b|\bjoint tap\b|\btrigger point\b|"
                                r"\bsteroid shot\b|\bcortisone shot\b|\bdrain\w*", re.I)
-_JOINT_DONE_RE = re.compile(r"\binjected\b|\baspirated\b|\barthrocentesis\b|\binjection (?:performed|given|done)\b|"
+_JOINT_DONE_RE = re.compile(r"\binjected\b|\baspirated\b|\barthrocentesis\b|\b(?:injection|aspiration) (?:performed|given|done|today)\b|"
+                            r"^\W*procedure\W+[^.;]*\b(?:injection|aspiration)\b|"
                             r"\b(?:knee|shoulder|hip|joint|bursa|sheath|subacromial)\b[^.;]{0,20}\binjection\b(?=[^.;]*\b(?:consent|"
                             r"prepped|sterile|time-?out|tolerated)\b)", re.I)
-_JOINT_LATER_RE = re.compile(r"\bwill\b|\bconsider\w*|\bnext (?:visit|time)\b|\bdeclin\w*|\bif\b|\bprevious\w*|"
+_JOINT_LATER_RE = re.compile(r"\bwill\b|\bconsider\w*|\boffer\w*|\bprefers?\b|\bnext (?:visit|time)\b|\bdeclin\w*|\bif\b|\bprevious\w*|"
                              r"\blast (?:inj\w*|visit|time)|\bago\b|\bprior\b|\bno sooner\b", re.I)
 _US_GUIDED_RE = re.compile(r"\b(?:ultrasound|us|sono\w*)[- ]guid\w*|\bunder (?:ultrasound|us)\b|\bwith (?:ultrasound|us) guidance\b", re.I)
 _NO_US_RE = re.compile(r"\bno (?:us|ultrasound)\b|\blandmark[- ]guided\b|\bwithout (?:ultrasound|us)\b", re.I)
