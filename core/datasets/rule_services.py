@@ -538,7 +538,25 @@ def office_procedure(rng: random.Random) -> Draft:
     return draft
 
 
+def timed_counseling(rng: random.Random) -> Draft:
+    """Tobacco cessation counseling (99406/99407) and advance care planning (99497) are billed by their minutes."""
+    draft = Draft("primary_care").say(f"Office visit, {who(rng, 45, 80)}, f/u hypertension; BP at goal.")
+    draft.say("A: essential hypertension, controlled - continue lisinopril.", ("icd10cm", "I10"))
+    if rng.random() < 0.5:
+        minutes = rng.choice([5, 8, 12, 15])
+        draft.say("Smokes 1 ppd cigarettes.", ("icd10cm", "F17.210"))
+        draft.say(f"Tobacco: counseled ~{minutes} min today on quitting, quit date set, nicotine patch started.",
+                  ("cpt", "99407" if minutes > 10 else "99406"), careless=False)
+    else:
+        minutes = rng.choice([18, 20, 25, 30])
+        draft.say(f"Advance care planning (voluntary, pt agreed): {minutes} minutes face to face on goals of care and "
+                  "naming her daughter as health care agent.", ("cpt", "99497"), careless=False)
+    em_sentence(rng, draft, "established", wrong=False)
+    return draft
+
+
 SERVICE_FAMILIES = (drug_supply, medicare_vaccine, vaccine_documented, preventive, ambulance, dme, radiology,
                     drug_not_given, vaccine_declined, screening_not_done, arrived_by_ambulance, dme_not_supplied,
                     lab_not_performed, preventive_visit, ed_professional_claim,
-                    visit_complexity, lesion_destruction, wound_repair, fracture_care, office_procedure)
+                    visit_complexity, lesion_destruction, wound_repair, fracture_care, office_procedure,
+                    timed_counseling)

@@ -21,6 +21,7 @@ from core.rules import (
     ambulance,
     bmi,
     complexity,
+    counseling,
     denied,
     documentation,
     em,
@@ -65,7 +66,7 @@ RULES: tuple[Rule, ...] = (
     specificity.SIDE_RULE, specificity.TYPE_RULE, excludes.ELSEWHERE_RULE, specificity.SPECIFICITY_RULE, documentation.RULE,
     denied.RULE, uncertain.RULE, history.RULE, redundant.RULE,
     specificity.COMBINATION_RULE, with_without.RULE, injuries.SEVENTH_RULE, sex.RULE, symptoms.RULE, addressed.RULE, excludes.RULE, injuries.CAUSE_RULE, notes.RULE, bmi.RULE,
-    visit.RULE, wellvisit.RULE, lesions.RULE, repairs.RULE, fracture_care.RULE, office_procedures.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
+    visit.RULE, wellvisit.RULE, lesions.RULE, repairs.RULE, fracture_care.RULE, office_procedures.RULE, counseling.RULE, em.RULE, pairing.DRUG_RULE, pairing.VACCINE_RULE, preventive.RULE, ambulance.RULE, supplies.RULE, imaging.RULE, performed.RULE,
     facility.RULE, complexity.RULE,
 )
 

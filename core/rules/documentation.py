@@ -295,6 +295,25 @@ def shadowing_code(codeset, code: str, keys: set[str], coded: list[str]) -> str 
     return None
 
 
+# infections a vaccine prevents (tetanus, diphtheria, pertussis, polio, rabies, varicella, zoster, measles, rubella,
+# mumps, hepatitis A and B, meningococcus, influenza): a note names them for the vaccine or the prophylaxis far more
+# often than for the disease ('Last tetanus 2011', 'dog UTD on rabies vaccine', 'Rabies PEP not indicated')
+VACCINE_PREVENTABLE = ("A33", "A34", "A35", "A36", "A37", "A39", "A80", "A82", "B01", "B02", "B05", "B06", "B15", "B16",
+                       "B26", "J09", "J10", "J11")
+_VACCINE_CONTEXT_RE = re.compile(r"\bvaccin\w*|\bimmuni[sz]\w*|\bshots?\b|\bboosters?\b|\bTdap\b|\bTd\b|\bDTaP\b|\bPEP\b|"
+                                 r"\bprophyla\w*|\bimmune globulin\b|\bUTD\b|\bup[- ]to[- ]date\b|\blast tetanus\b|"
+                                 r"\btetanus (?:status|toxoid|is|was|given|updated)\b|\bVIS\b", re.I)
+
+
+def named_for_vaccine_only(codeset, code: str, narrative: str) -> bool:
+    """Whether a vaccine-preventable infection (VACCINE_PREVENTABLE) is named only in sentences about a vaccine,
+    its status or a prophylaxis: the disease is not documented."""
+    if not code.startswith(VACCINE_PREVENTABLE):
+        return False
+    rest = " ".join(s for s in split_sentences(narrative, keep_labels=True) if not _VACCINE_CONTEXT_RE.search(s))
+    return not supported(codeset, code, documented_keys(rest))
+
+
 def _propose(ctx: Context) -> list:
     codes = ctx.diagnoses()
     if not codes:
@@ -304,6 +323,9 @@ def _propose(ctx: Context) -> list:
         label = ctx.codeset.describe(code).lower()
         if not supported(ctx.codeset, code, keys):
             edits.append(RULE.edit("drop", "icd10cm", code, f"the note does not document {label}: {code} is not coded"))
+        elif named_for_vaccine_only(ctx.codeset, code, ctx.narrative):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note names {label} only for a vaccine, its status or a "
+                                   f"prophylaxis, never as a disease of the patient: {code} is not coded"))
         elif other := shadowing_code(ctx.codeset, code, keys, [c for c in codes if c != code]):
             edits.append(RULE.edit("drop", "icd10cm", code, f"the note documents {label} only in the words of "
                                    f"{other} ({ctx.codeset.describe(other).lower()}): {code} is not coded"))

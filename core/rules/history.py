@@ -159,7 +159,26 @@ def _propose(ctx: Context) -> list:
             history = ctx.codeset.describe(target).lower()
             edits.append(RULE.edit("add", "icd10cm", target, f"the note gives the patient's {history[len('personal history of '):] if history.startswith('personal history of ') else history} as past: {history} ({target}) is coded"))
             coded.add(target)
-    return edits + _status_codes(ctx, coded)
+    gone = {edit.code for edit in edits if edit.action in ("drop", "replace")}  # put in the past above
+    return edits + _status_codes(ctx, coded) + _history_beside_current(ctx, coded, gone)
+
+
+# a personal-history code and the current conditions it is the history of: a urinary infection (or its symptoms), a
+# stone, a pneumonia treated at this visit is no history of it ('Last UTI ~2 yrs ago' in a cystitis visit: N30.00 alone)
+HISTORY_OF_CURRENT = {"Z87.440": ("N10", "N11", "N12", "N30", "N34", "N39.0", "O23", "R30", "R35", "R39.1"),
+                      "Z87.442": ("N20", "N21", "N22", "N23", "N13.2", "N13.6"),
+                      "Z87.01": ("J12", "J13", "J14", "J15", "J16", "J17", "J18")}
+
+
+def _history_beside_current(ctx: Context, coded: set[str], gone: set[str]) -> list:
+    edits = []
+    for history, current in HISTORY_OF_CURRENT.items():
+        now = next((c for c in ctx.icd() if c.startswith(current) and c not in gone), None)
+        if history in coded and now:
+            edits.append(RULE.edit("drop", "icd10cm", history, f"the condition is treated now ({now}, "
+                                   f"{ctx.codeset.describe(now).lower()}): its personal history {history} is not coded "
+                                   "beside it"))
+    return edits
 
 
 RULE = Rule("history_of", GUIDELINE, "a past condition is coded by its personal-history code", _propose,

@@ -48,9 +48,21 @@ def _mention_keys(word: str) -> frozenset[str]:
     return word_keys(word) - {prefix_key(word)} - _LOOSE_KEYS
 
 
+# a head that names only a kind of condition: the words of its 'of' part name the condition ('Injury of conjunctiva
+# and corneal abrasion without foreign body': an abrasion, not any injury the note denies)
+_GENERIC_HEAD_WORDS = frozenset({"injury", "injuries", "disorder", "disorders", "disease", "diseases", "other",
+                                 "unspecified"})
+_NARROW_HEAD_RE = re.compile(r",|\b(?:with|without|due to|following|complicating)\b", re.IGNORECASE)
+
+
 def _head_words(text: str) -> list[str]:
-    """The words of a code text's head (out of parentheses, before its first comma, 'with', 'of' ...)."""
-    return [w for w in words(_HEAD_RE.split(re.sub(r"\([^)]*\)", " ", text))[0]) if len(w) >= 2 and not w.isdigit()]
+    """The words of a code text's head (out of parentheses, before its first comma, 'with', 'of' ...; past 'of'
+    when the head is a kind of condition only: _GENERIC_HEAD_WORDS)."""
+    text = re.sub(r"\([^)]*\)", " ", text)
+    head = [w for w in words(_HEAD_RE.split(text)[0]) if len(w) >= 2 and not w.isdigit()]
+    if head and all(w in _GENERIC_HEAD_WORDS for w in head):
+        head = [w for w in words(_NARROW_HEAD_RE.split(text)[0]) if len(w) >= 2 and not w.isdigit()]
+    return head
 
 
 @lru_cache(maxsize=4096)

@@ -453,8 +453,10 @@ def _undocumented_immunization(ctx: Context) -> list:
     immunization, booster or shot, and a vaccine administration code on a note that names no vaccine as given
     (_named_vaccines) and speaks of no vaccine or immunization: nothing was given, neither is coded."""
     edits = []
-    if ctx.has("icd10cm", "Z23") and not _VACCINE_NAME_RE.search(ctx.narrative) and not any(
-            affirmed(ctx.narrative, pattern) for _, pattern in VACCINES.values()):
+    # a vaccine named only to deny it ('No flu shot this year') or a disease going around ('lots of flu at the
+    # school') is no immunization of this encounter
+    if ctx.has("icd10cm", "Z23") and not _named_vaccines(ctx.narrative) and not affirmed(ctx.narrative,
+                                                                                        _ANY_VACCINE_RE.pattern):
         edits.append(VACCINE_RULE.edit("drop", "icd10cm", "Z23", "the note names no vaccine given: Z23 (encounter "
                                        "for immunization) is not coded"))
     if _named_vaccines(ctx.narrative) or affirmed(ctx.narrative, _ANY_VACCINE_RE.pattern):

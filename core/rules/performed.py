@@ -50,7 +50,8 @@ _ELSEWHERE = (r"\border(?:ed|s)?\b|will (?:check|obtain|draw|order|repeat|rechec
 _BEFORE = (r"\bago\b|\blast (?:week|wk|month|mo|visit|year|yr)\b|\blast (?:\w+ )?(?:panel|labs?|check|value)|\bprevious|"
            r"\bprior\b|\boutside\b|\breference lab|\bhospital lab|\bdrawn at\b|\bper records\b|\b(?:19|20)\d\d\b")
 _HERE = (r"\bpoc\b|point[- ]of[- ]care|\bin[- ](?:clinic|office|house)\b|\btoday\b|\bdipstick\b|\brapid\b|"
-         r"\bperformed\b|\bdone here\b|\bbedside\b|\bfingerstick\b|\bwaived\b")
+         r"\bperformed\b|\bdone here\b|\bbedside\b|\bfingerstick\b|\bwaived\b|\bread by (?:the )?(?:MA|RN|nurse|me)\b|"
+         r"\bmanual\b|\bclinitek\b")
 
 
 def _lab_pattern(code: str) -> str | None:
@@ -78,14 +79,21 @@ def _study_pattern(codeset, code: str) -> str | None:
 _LINE_LABEL_RE = re.compile(r"^\s*([^:.\n]{2,60}):")
 
 
+_LIST_ITEM_RE = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s")
+
+
 def _sentences_in_context(narrative: str) -> list[tuple[str, str]]:
     """(sentence, the sentence with its line's label): a line labelled "Outside labs (PCP, reviewed):" speaks of
-    each of its sentences ("CBC and LFTs normal.")."""
-    out = []
+    each of its sentences ("CBC and LFTs normal."), and a list's header line of each of its items ("POC testing
+    (done here):" then "- Urine hCG: negative")."""
+    out, header = [], ""
     for line in narrative.splitlines():
+        item = bool(_LIST_ITEM_RE.match(line))
+        if not item and line.strip():
+            header = line if line.rstrip().endswith(":") else ""
         label = _LINE_LABEL_RE.match(line)
         for sentence in split_sentences(line, keep_labels=True):
-            out.append((sentence, f"{label.group(1) if label else ''} {sentence}"))
+            out.append((sentence, f"{header if item else ''} {label.group(1) if label else ''} {sentence}"))
     return out
 
 
@@ -182,14 +190,25 @@ def _method_edits(ctx: Context, cpt: list[str]) -> list:
 
 # point-of-care tests an office runs and reads itself: code -> (the words naming the test, the codes that already
 # say it: the same test by another method or a laboratory's version)
+_URINALYSIS = ("81000", "81001", "81002", "81003")
 POC_TESTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("81003", r"\bclinitek\b|(?<!non-)\bautomated (?:UA|urinalysis|urine dip\w*)\b|\b(?:UA|urinalysis|urine dip\w*)\b"
+     r"[^.:]{0,25}(?<!non-)(?<!non)\bautomated\b", _URINALYSIS),
+    ("81002", r"\b(?:UA|urinalysis)\b[^.:]{0,25}\bdip(?:stick)?\b|\bdipstick (?:UA|urinalysis)\b|\burine dip(?:stick)?\b",
+     _URINALYSIS),
+    ("87811", r"\b(?:covid(?:-19)?|sars-cov-2)\b[^.:]{0,25}\b(?:antigen|rapid|binax\w*)\b|\brapid covid\b|\bbinax ?now\b",
+     ("87811", "87426", "87635", "87637", "0240U", "0241U")),
+    ("87804", r"\b(?:rapid )?(?:flu|influenza)(?: a/b| a and b| a ?& ?b)?\b[^.:]{0,20}\b(?:antigen|rapid)\b|\brapid flu\b",
+     ("87804", "87502", "87501", "87400", "87637")),
+    ("87880", r"\brapid strep\b|\bstrep (?:antigen|screen)\b|\bRADT\b", ("87880", "87651")),
     ("81025", r"\burine (?:hcg|pregnancy)|\bupt\b|\bu-?hcg\b|\bpregnancy test\b", ("81025", "84702", "84703")),
     ("86308", r"\bmono ?spot\b|\bheterophile\b|\brapid mono\b", ("86308",)),
     ("82962", r"\bfingerstick (?:blood )?(?:glucose|sugar)\b|\bglucometer\b|\bpoc (?:blood )?glucose\b|\bfsbs\b|\bcbg\b",
      ("82962", "82947", "82948")),
     ("85018", r"\bpoc (?:hgb|hemoglobin)\b|\bhemocue\b|\bfingerstick (?:hgb|hemoglobin)\b", ("85018", "85025", "85027")),
 )
-_RESULT_RE = re.compile(r"\b(?:neg(?:ative)?|pos(?:itive)?|nonreactive|reactive)\b|:\s*\d{2,3}\b|\b\d{2,3}\s*mg/dl\b", re.I)
+_RESULT_RE = re.compile(r"\b(?:neg(?:ative)?|pos(?:itive)?|nonreactive|reactive)\b|:\s*\d{2,3}\b|\b\d{2,3}\s*mg/dl\b|"
+                        r"\b(?:LE|nitrites?|leuk\w*|blood|protein|glucose)\s*(?:\d\+|\+|trace|small|moderate|large)", re.I)
 _SELF_TEST_RE = re.compile(r"\bhome\b|\bat[- ]home\b|\bself[- ]test|\bserum\b|\bblood hcg\b|\bquantitative\b", re.I)
 
 
@@ -197,7 +216,7 @@ def _poc_additions(ctx: Context, cpt: list[str]) -> list:
     """A point-of-care test a sentence says was run here with its result ('Urine hCG (office): negative', 'In
     clinic: ... Monospot POSITIVE', 'Fingerstick glucose w/ office glucometer: 176'), coded by no code of its test,
     is added; a home or serum test, or one ordered or sent out, is not."""
-    edits = []
+    edits, cpt = [], list(cpt)
     for code, pattern, family in POC_TESTS:
         if set(family) & set(cpt):
             continue
@@ -209,6 +228,7 @@ def _poc_additions(ctx: Context, cpt: list[str]) -> list:
                 continue
             edits.append(RULE.edit("add", "cpt", code, f"the note documents the point-of-care test run here with its "
                                    f"result ('{short_quote(sentence)}'): {code} ({ctx.codeset.describe(code)})"))
+            cpt.append(code)
             break
     return edits
 

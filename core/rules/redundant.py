@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from core.rules.documentation import documented_in_full, documented_keys, word_keys
+from core.rules.documentation import ANATOMY, documented_in_full, documented_keys, word_keys
 from core.rules.models import Context, Rule, is_diagnosis
 from core.rules.narrative import visit_note
 
@@ -47,6 +47,9 @@ COVERED_BY = {
 }
 CATCH_ALL = ("R52", "R69")  # pain of no known site or cause, an illness the record does not name
 _SITE_PAIN = ("R07", "R10", "R51", "M25.5", "M54", "M79.6", "G89", "H92.0", "N64.4", "R30", "M79.1")
+
+
+_SITE_WORDS = frozenset().union(*(word_keys(w) for w in ANATOMY))
 
 
 def _seventh(code: str) -> str:
@@ -85,6 +88,8 @@ def _propose(ctx: Context) -> list:
             better = next((c for c in others if c[:1] == "S" or (c[:1] == "T" and c[1:3] < "35")), None)
             if better:
                 reason = f"the injury's region is coded ({better})"
+            elif _SITE_WORDS & keys:  # the note says where: the injury is coded by its region (S00-T34), never T14
+                reason = "the note names the injured region"
         if reason is None and code == "R52":
             better = next((c for c in others if c.startswith(_SITE_PAIN)), None)
             if better:

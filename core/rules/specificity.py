@@ -56,6 +56,7 @@ _SIDE_FREE_DROP = frozenset({"right", "left", "bilateral", "unilateral", "of", "
 def _side_free(description: str) -> frozenset[str]:
     """A description's words but its side ('right ear', 'left eye' and 'bilateral' say only the side)."""
     text = re.sub(r"\b(right|left) (?:eye|ear)\b", r"\1", description.lower())
+    text = re.sub(r"\b(limb|extremit|kidney|lung|ovar|breast)(?:s|ies|y)\b", r"\1", text)  # 'bilateral upper limbs'
     return frozenset(re.findall(r"[a-z0-9]+", text)) - _SIDE_FREE_DROP
 
 
@@ -73,6 +74,10 @@ def bilateral_variant(codeset, code: str) -> str | None:
                  and _side_free(codeset.describe(c)) == key and codeset.is_valid(c)), None)
 
 
+# one sentence naming both sides ('Osteoarthritis of the right knee and of the left knee')
+_BOTH_WORDS_RE = re.compile(r"\bright\b.*\bleft\b|\bleft\b.*\bright\b", re.I)
+
+
 def _both_sides(narrative: str, description: str) -> bool:
     """Whether the sentences naming the condition (its words, the side left out) give it on both sides: 'bilateral',
     or one sentence for the right and one for the left ('L knee occ mild ache' beside 'R knee OA' names no OA of
@@ -81,8 +86,11 @@ def _both_sides(narrative: str, description: str) -> bool:
     if not stems:
         return True  # nothing to read the condition by: both codes stand as coded
     regex = re.compile(r"\b(" + "|".join(stems) + ")", re.I)
-    sides = {documented_side(s) for s in split_sentences(narrative, keep_labels=True) if regex.search(s)}
-    return not sides or "bilateral" in sides or {"right", "left"} <= sides or sides == {None}
+    sides = {documented_side(s) or ("bilateral" if _BOTH_WORDS_RE.search(s) else None)
+             for s in split_sentences(narrative, keep_labels=True) if regex.search(s)}
+    # sentences that name no side ('A: R carpal tunnel syndrome': a side letter before no body part) say nothing of
+    # the other side
+    return not sides or "bilateral" in sides or {"right", "left"} <= sides
 
 
 def _bilateral_edits(ctx: Context, icd: list[str]) -> tuple[list, set[str]]:
@@ -289,8 +297,9 @@ def _propose_combination(ctx: Context) -> list:
     return edits
 
 
-_TYPE_PATTERNS = {"E10": r"\b(type 1|type I|T1DM|DM1|DM type 1|insulin-dependent) diabet|\b(T1DM|DM1)\b",
-                  "E11": r"\b(type 2|type II|T2DM|DM2|DM type 2) diabet|\b(T2DM|DM2)\b"}
+_TYPE_PATTERNS = {"E10": r"\b(type 1|type I|T1DM|DM1|DM type 1|insulin-dependent) diabet|\b(T1DM|DM1|DM type 1)\b|"
+                         r"\b(type 1|type I|T1) DM\b",
+                  "E11": r"\b(type 2|type II|T2DM|DM2|DM type 2) diabet|\b(T2DM|DM2|DM type 2)\b|\b(type 2|type II|T2) DM\b"}
 TYPE_GUIDELINE = "ICD-10-CM Official Guidelines I.C.4.a.2 (type of diabetes as documented; E11 when not documented)"
 
 

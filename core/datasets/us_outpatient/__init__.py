@@ -39,6 +39,7 @@ PLAN = (  # (family, number of cases)
     (illnesses.weight_cases, 8),
     (services.longitudinal_cases, 8),
     (services.procedure_cases, 8),
+    (services.counseling_cases, 2),
 )
 
 

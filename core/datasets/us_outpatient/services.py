@@ -333,3 +333,23 @@ def procedure_cases(rng: random.Random, i: int) -> dict:
         em_text, code = office_em(rng, em[0], em[1], p, setting)
         text, cpt = f"{text} {em_text}", [*cpt, code]
     return fields(text, setting, rules, icd=icd, cpt=cpt)
+
+
+# time-based counseling (eighteenth session): (the note's words after the intro, ICD-10-CM, the counseling's CPT)
+COUNSELING_VISITS = (
+    ("for a hypertension follow-up; blood pressure is at goal on lisinopril. Smokes a pack of cigarettes a day. "
+     "Counseled 8 minutes today on quitting: quit date set, nicotine patch started. Assessment: essential "
+     "hypertension; nicotine dependence, cigarettes.", ["I10", "F17.210"], "99406"),
+    ("for a hypertension follow-up; blood pressure is at goal on lisinopril. Advance care planning (voluntary): 20 "
+     "minutes face to face on goals of care and naming a health care agent. Assessment: essential hypertension.",
+     ["I10"], "99497"),
+)
+
+
+@family
+def counseling_cases(rng: random.Random, i: int) -> dict:
+    words, icd, code = COUNSELING_VISITS[i % len(COUNSELING_VISITS)]
+    p = patient(rng)
+    em_text, em = office_em(rng, "established", 1, p, "primary_care")
+    return fields(f"{p.intro().capitalize()} {words} {em_text}", "primary_care", ["timed_counseling", "em_level"],
+                  icd=icd, cpt=[code, em])
