@@ -148,8 +148,16 @@ _SINUS_NODE_RE = re.compile(r"\bsinus\s+(?=rhythm|tachycardia|bradycardia|arrhyt
 _SPINE_LEVEL_RE = re.compile(r"\b([LC])[1-7](?:\s*-\s*(?:[LC]?[1-7]|S1))?\b(?![-/.]\d)")
 
 
+# an orthosis or a device fitted ('brace fit and dispensed', 'crutches fit', 'fitted today', 'fit-tested'): no 'fit'
+# (a seizure: R56.9's inclusion term 'Fit NOS'); 'fitted' and 'fitting' never name one
+_FITTED_RE = re.compile(r"\bfit(?:ted|ting)\b|\bfit\b(?=[\s-]*(?:and\b|for\b|to\b|with\b|by\b|tested|test\b|well\b|in\b|"
+                        r"dispens))|\b(?P<what>was|were|is|are|be|well|properly|appropriately|brace|boot|splint|crutches|"
+                        r"sling|walker|cane|collar) fit\b", re.I)
+
+
 def note_words(text: str) -> list[str]:
     """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
+    text = _FITTED_RE.sub(lambda m: f"{m.group('what') or ''} sized", text)
     text = re.sub(r"\ba-fib\b", "afib", _SINUS_NODE_RE.sub("", text), flags=re.I)
     text = _HEMORRHOID_GRADE_RE.sub(lambda m: _DEGREES[m.group(1).lower()] + " degree", text)
     text = _UNCONTROLLED_DIABETES_RE.sub(lambda m: m.group(0) + " hyperglycemia", text)

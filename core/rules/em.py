@@ -33,10 +33,11 @@ _MDM_RE = re.compile(r"\b(straightforward|minimal|low|moderate|high)\b(?: comple
 _MDM_LEVELS = {"straightforward": 0, "minimal": 0, "low": 1, "moderate": 2, "high": 3}
 _TIME_FLOORS = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
 _ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b(?!\s*\d)")  # not a drug's "ER 27 mg"
-_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the |this |our )?(clinic|practice|office|me|us)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b|\bnew consult(ation)?\b"
+_NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the |this |our )?([\w/-]+ ){0,2}(clinic|practice|office)\b|"
+                     r"\bnew to (me|us|UC|urgent care)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b|\bnew consult(ation)?\b"
                      r"|\bnot been seen (here|in this practice)\b", re.I)
 _RETURN_ADVICE = r"precautions|instructions|if|as needed|prn|to (the )?(ed|er|emergency)"  # advice, not a return visit
-_ESTABLISHED_RE = re.compile(rf"\bestablished\b(?!\s+care)|\best\.? pt\b|\by/?o [MF],? est\b(?!\.)|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
+_ESTABLISHED_RE = re.compile(rf"\bestablished\b(?!\s+care)|\best\.? pt\b|\by/?o [MF],? est\b(?!\.)|^\W*\d{{1,3}} ?[MF],? est\b|\breturns?\b(?!\s+({_RETURN_ADVICE}))"
                              r"|\bfollow-?up\b|\bf/u\b|\bknown to (this|our)\b|\blast seen\b", re.I)
 
 
@@ -65,7 +66,8 @@ def documented_mdm(narrative: str) -> int | None:
 # the note is the ED's own record of this encounter (not an office note that mentions an earlier ED visit)
 _IN_ED_RE = re.compile(r"(?<!was )(?<!were )\b(presents?|presenting|seen|evaluated|examined|treated|arrives?|brought)"
                        r" (in|to|at|into) the (emergency (department|room)|ED|ER)\b(?![^.]*\b(ago|yesterday|last "
-                       r"(week|month|night)|previously|earlier this)\b)", re.I)
+                       r"(week|month|night)|previously|earlier this|monday|tuesday|wednesday|thursday|friday|saturday|"
+                       r"sunday)\b)", re.I)
 
 
 # advice about a future ED visit ("return to the ED if ...", "go to the ER for ...") says nothing of this one
@@ -81,7 +83,8 @@ _ED_ADVICE_RE = re.compile(r"\b(return(s|ing)?|go(es|ing)?|come|head) (back )?to
 _PAST_ED_RE = re.compile(r"\b(seen|evaluated|treated|went|visited|discharged|was) (in|at|to|from) (the |an )?"
                          r"((?i:emergency (department|room))|ED|ER)\b[^.;]{0,30}?\b((?i:\d+|an?|one|two|three|four|"
                          r"five|six|seven|few|several) (?i:days?|weeks?|months?) (?i:ago)|(?i:yesterday|last (week|month|"
-                         r"night)|earlier this (week|month)|previously))\b", re.I)
+                         r"night)|earlier this (week|month)|previously|(?:last |this past )?(?:monday|tuesday|wednesday|"
+                         r"thursday|friday|saturday|sunday)))\b", re.I)
 
 
 # a note headed as the ED's record ("ED Provider Note", "Emergency Department Note", "ER note")
@@ -90,6 +93,7 @@ _ED_HEADER_RE = re.compile(r"^\W*(?:ED|ER|emergency (?:department|room))(?: prov
 
 # an office visit the note says outright: the patient's status in the practice ("est pt", "New Patient")
 _OFFICE_STATUS_RE = re.compile(r"\best\.? pt\b|\by/?o [MF],? est\b(?!\.)|\bestablished\b(?!\s+(care|with|on|in)\b)|\bnew (patient|pt)\b|"
+                               r"\bnew to (me|us|our|this|the|UC)\b|"
                                r"\bin (the )?office\b|^\W*office visit\b", re.I | re.M)
 
 
@@ -259,7 +263,7 @@ def _no_separate_visit(ctx: Context, family: str) -> bool:
 
 def estimated_level(narrative: str, family: str) -> tuple[str, MdmEstimate]:
     """The E/M code of `family` that the MDM read from the note's content supports (core.rules.mdm)."""
-    estimate = estimate_mdm(narrative)
+    estimate = estimate_mdm(narrative, ed=family == "ed")
     return (ED[estimate.level + 1] if family == "ed" else FAMILIES[family][estimate.level]), estimate
 
 

@@ -164,10 +164,19 @@ def _problem_grade(item: str) -> tuple[int, bool]:
     return 1, False
 
 
-def problems_grade(narrative: str) -> int:
+# in the ED's note a fracture imaged and treated is an acute complicated injury (the ED's level 4): development, 3 of 3
+# nondisplaced fractures of the ankle and ribs billed 99284; a child's torus, buckle or greenstick fracture
+# splinted stays uncomplicated (3 of 3 billed 99283), and a fracture ruled out is none
+_ED_FRACTURE = r"\bfx\b|\bfractures?\b"
+_UNCOMPLICATED_FRACTURE = r"\btorus\b|\bbuckle\b|\bgreenstick\b|\bno (?:acute )?(?:fx|fracture)|\bfracture (?:was )?ruled out|\brule out\b|\br/o\b"
+
+
+def problems_grade(narrative: str, ed: bool = False) -> int:
     items = [item.strip() for item in _ITEM_SPLIT_RE.split(_PLAN_RE.split(_assessment(narrative))[0])
              if len(item.strip()) > 2 and not re.search(r"not (?:addressed|managed|discussed) today", item, re.I)]
     grades = [_problem_grade(item) for item in items] or [(1, False)]
+    if ed:
+        grades += [(2, False) for item in items if _has(_ED_FRACTURE, item) and not _has(_UNCOMPLICATED_FRACTURE, item)]
     best = max(grade for grade, _ in grades)
     if sum(stable for _, stable in grades) >= 2:
         best = max(best, 2)
@@ -197,5 +206,6 @@ def risk_grade(narrative: str) -> int:
     return 1 if _has(_LOW_RISK, plan) else 0
 
 
-def estimate_mdm(narrative: str) -> MdmEstimate:
-    return MdmEstimate(problems_grade(narrative), data_grade(narrative), risk_grade(narrative))
+def estimate_mdm(narrative: str, ed: bool = False) -> MdmEstimate:
+    """The MDM the note's content supports; `ed`: the ED's own note (a fracture is a complicated injury there)."""
+    return MdmEstimate(problems_grade(narrative, ed), data_grade(narrative), risk_grade(narrative))

@@ -116,6 +116,10 @@ def _assessed_heads(narrative: str) -> list[str]:
     return [head for head, _ in _assessed_items(narrative)]
 
 
+_PROCEDURE_LINE_RE = re.compile(r"^\W*procedure\b", re.I)
+_NUMBERED_RE = re.compile(r"^\s*\d{1,2}[.)]\s")
+
+
 def _assessed_items(narrative: str) -> list[tuple[str, str]]:
     """(head, the item's whole line) of each item of the note's assessment sections: the line gives the side
     ('Acute suppurative otitis media, L, without rupture')."""
@@ -127,6 +131,10 @@ def _assessed_items(narrative: str) -> list[tuple[str, str]]:
             body = re.sub(r"^\W*[A-Za-z/& ]{1,30}(?::|\n|\s(?=\d[.)]))\s*", "", text)  # its own label
         elif kind == "assessment" and reading and not _KNOWN_LABEL_RE.match(text) and not _SECTION_WORD_RE.match(text):
             body = text  # an item written as a label ('HTN: controlled'), read as the assessment's
+        elif reading and _PROCEDURE_LINE_RE.match(text):
+            # a procedure's lines inside a numbered assessment ('1. Trigger finger - injection today.', ' Procedure:
+            # ...', '2. Carpal tunnel syndrome R - splint'): the numbered items after them are the assessment's
+            body = "\n".join(line for line in text.splitlines()[1:] if _NUMBERED_RE.match(line))
         else:
             reading = False  # the assessment itself, not the plan, the disposition, the MDM or the orders
             continue

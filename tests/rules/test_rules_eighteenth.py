@@ -249,3 +249,43 @@ def test_point_of_care_urinalysis_and_antigen_tests_run_here_are_billed(run):
     for note in ("Est pt. Dysuria. UA and culture sent to the hospital lab; will call with results.",
                  "Est pt. Sore throat. Rapid strep ordered at the lab next door."):
         assert run(note, cpt=["99213"], rules=rule).codes["cpt"] == ["99213"], note
+
+
+def test_an_ed_fracture_is_a_complicated_injury_a_childs_torus_fracture_is_not(run):
+    note = ("63 yo M kicked in the L chest by a cow. CXR and L rib series (radiology): nondisplaced fx L 5th and 6th ribs."
+            "\nImp: Closed fractures L 5th and 6th ribs\nDispo: home, hydrocodone/APAP 5/325 #12, ibuprofen.")
+    assert run(note, cpt=["99283"], rules=(em.RULE,)).codes["cpt"] == ["99284"]
+    note = ("9 yo boy fell on outstretched R hand. XR R wrist (radiology read): buckle fracture distal radius.\n"
+            "Imp: Torus (buckle) fracture distal R radius\nDispo: home, splint, ibuprofen.")
+    assert run(note, cpt=["99283"], rules=(em.RULE,)).codes["cpt"] == ["99283"]
+
+
+def test_a_brace_fitted_is_no_fit(run):
+    from core.rules import documentation
+
+    note = "Ankle sprain R. Aircast stirrup ankle brace fit and dispensed; crutches fitted, gait trained."
+    out = run(note, icd=["S93.401A", "R56.9"], rules=(documentation.RULE,))
+    assert out.codes["icd10cm"] == ["S93.401A"]
+    assert run("Had a fit at home this morning, shaking all over for 2 minutes.", icd=["R56.9"],
+               rules=(documentation.RULE,)).codes["icd10cm"] == ["R56.9"]
+
+
+def test_new_to_a_named_clinic_is_a_new_patient_and_an_ed_visit_last_sunday_is_past():
+    assert patient_family("57 yo F new to our hand/ortho clinic. R ring finger catching.", []) == "new"
+    assert patient_family("S: 40M new to UC, bitten by neighbor's dog on R hand.", []) == "new"
+    note = ("New to me. 45 yo M fell off a round bale Sunday. Seen at the ED in the next county Sunday, films showed "
+            "distal radius fx, put in sugar-tong splint.")
+    assert patient_family(note, ["99284"]) == "new"
+
+
+def test_numbered_items_after_a_procedure_line_stay_in_the_assessment(run):
+    from core.rules.visit import _assessed_heads
+
+    note = ("58 F est. Two things: R ring finger locking; numbness R hand at night.\nA/P\n1. Trigger finger R ring finger "
+            "- injection today.\n Procedure: R 4th A1 pulley tendon sheath injection, triamcinolone 10 mg. Tolerated "
+            "well.\n2. Carpal tunnel syndrome R - cock-up wrist splint dispensed. NCS ordered.\nRTC 6 wks.")
+    assert _assessed_heads(note) == ["Trigger finger R ring finger", "Carpal tunnel syndrome R"]
+    assert patient_family(note, []) == "established"
+    # the procedure's visit evaluates a second problem: its own E/M beside the injection (modifier 25)
+    out = run(note, icd=["M65.341", "G56.01"], cpt=["20550"], rules=(em.RULE,))
+    assert out.codes["cpt"][0] == "20550" and out.codes["cpt"][1] in em.OFFICE_ESTABLISHED
