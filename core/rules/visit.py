@@ -52,7 +52,9 @@ def affirmed_clause_keys(narrative: str) -> set[str]:
 
 
 # a 'without ...' part of a description, up to its next comma ('Laceration without foreign body, right knee')
-_WITHOUT_PART_RE = re.compile(r"\bwithout\b[^,]*", re.I)
+# a 'without ...' part ends at a comma or at a sided site its 'of' names ('Laceration without foreign body of left
+# index finger without damage to nail': the finger is said; 'without rupture of ear drum' stays the without part)
+_WITHOUT_PART_RE = re.compile(r"\bwithout\b(?:(?!\bof (?:left|right|unspecified|bilateral)\b)[^,])*", re.I)
 
 
 def stated(codeset, code: str, keys: set[str], absences: bool = False) -> bool:

@@ -289,3 +289,15 @@ def test_numbered_items_after_a_procedure_line_stay_in_the_assessment(run):
     # the procedure's visit evaluates a second problem: its own E/M beside the injection (modifier 25)
     out = run(note, icd=["M65.341", "G56.01"], cpt=["20550"], rules=(em.RULE,))
     assert out.codes["cpt"][0] == "20550" and out.codes["cpt"][1] in em.OFFICE_ESTABLISHED
+
+
+def test_a_laceration_of_a_finger_is_looked_up_with_its_site(run):
+    from core.rules import visit
+
+    note = ("30 yo M est pt cut L index finger slicing a bagel w/ kitchen knife ~45 min ago. 2.0 cm linear lac volar L "
+            "index finger, no FB, nail intact.\nA/P:\n1. laceration L index finger - repaired, 4 sutures.")
+    out = run(note, icd=["W26.0XXA"], rules=(visit.RULE,), candidates={"icd10cm": ["W26.0XXA", "R52"]})
+    assert "S61.211A" in out.codes["icd10cm"]
+    # otitis keeps its 'without rupture of ear drum' as the without part: H66.001 stays the code for the head
+    note = "3 yo F, R ear pulling.\nImp: Acute suppurative otitis media R ear.\nPlan: amoxicillin."
+    assert run(note, icd=["H66.001"], rules=(visit.RULE,), candidates={"icd10cm": ["H66.001"]}).edits == []
