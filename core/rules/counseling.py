@@ -31,7 +31,6 @@ _TOBACCO_RE = re.compile(r"\bsmok\w*|\btobacco\b|\bcigar\w*|\bnicotine\b|\bvap(?
 _COUNSEL_RE = re.compile(r"\bcounsel\w*|\bcessation\b|\bdiscuss\w*|\bspent\b", re.I)
 _ACP_RE = re.compile(r"\badvance care planning\b|\bACP\b|\badvance directives?\b|\bhealth ?care (?:agent|proxy)\b|"
                      r"\bPOLST\b|\bMOLST\b|\bgoals of care\b|\bcode status\b|\bliving will\b", re.I)
-_ACP_ONLY_REVIEWED_RE = re.compile(r"\bon file\b|\breviewed\b(?![^.]*\bdiscuss)|\bno changes\b", re.I)
 
 
 def _minutes(sentence: str) -> int | None:
@@ -73,8 +72,6 @@ def _advance_care_planning(ctx: Context) -> list:
     cpt = ctx.codes.get("cpt", [])
     coded = [c for c in cpt if c in ACP_CODES]
     found = _timed(ctx.narrative, _ACP_RE)
-    if found is not None and _ACP_ONLY_REVIEWED_RE.search(found[1]) and found[0] < 16:
-        found = None
     if found is None or found[0] < 16:
         return [RULE.edit("drop", "cpt", c, "the note documents no advance care planning discussion of 16 minutes or "
                           f"more: {c} is not billed") for c in coded]

@@ -148,16 +148,13 @@ def _propose_cause(ctx: Context) -> list:
         told = _told_mechanism(narrative)
         return [CAUSE_RULE.edit("drop", "icd10cm", c, f"no injury is coded: the external cause {c} "
                                 f"({ctx.codeset.describe(c).lower()}) has nothing to go with") for c in icd
-                if is_external_cause(c) and (told is None or c[:-1] != told[:-1])]
-    if anchor is None or any(is_external_cause(c) for c in icd):
+                if is_external_cause(c) and (told is None or c[:-1] != told[0][:-1])]
+    if anchor is None or any(is_external_cause(c) for c in icd) or (told := _told_mechanism(narrative)) is None:
         return []
-    for pattern, code, what in MECHANISMS:
-        if affirmed(narrative, pattern):
-            kind = encounter_kind(anchor[1])
-            cause = _with_seventh(code, {"initial": "A", "subsequent": "D", "sequela": "S"}[kind])
-            return [CAUSE_RULE.edit("add", "icd10cm", cause, f"the note says how the {'injury' if injuries else 'pain'}"
-                                    f" happened ({what}): the external cause {cause} goes with {anchor[0]}")]
-    return []
+    code, what = told
+    cause = _with_seventh(code, {"initial": "A", "subsequent": "D", "sequela": "S"}[encounter_kind(anchor[1])])
+    return [CAUSE_RULE.edit("add", "icd10cm", cause, f"the note says how the {'injury' if injuries else 'pain'}"
+                            f" happened ({what}): the external cause {cause} goes with {anchor[0]}")]
 
 
 _INJURY_RE = re.compile(r"\b(?:lacerations?|lac|fractures?|fx|sprain|strain|contusion|abrasion|burns?|bite|puncture|"
@@ -171,9 +168,10 @@ def _assessed_injury(narrative: str) -> str | None:
     return next((head for head in _assessed_heads(narrative) if _INJURY_RE.search(head)), None)
 
 
-def _told_mechanism(narrative: str) -> str | None:
-    """The external cause code (initial encounter) of the first MECHANISMS pattern the note affirms, else None."""
-    return next((code for pattern, code, _ in MECHANISMS if affirmed(narrative, pattern)), None)
+def _told_mechanism(narrative: str) -> tuple[str, str] | None:
+    """(external cause code of the initial encounter, what it says) of the first MECHANISMS pattern the note
+    affirms, else None."""
+    return next(((code, what) for pattern, code, what in MECHANISMS if affirmed(narrative, pattern)), None)
 
 
 def documented_encounter(narrative: str) -> str | None:

@@ -449,18 +449,14 @@ def _words(kind: str) -> str:
 
 
 def _undocumented_immunization(ctx: Context) -> list:
-    """With no vaccine product left: Z23 (encounter for immunization, I.C.21.c.2) on a note that names no vaccine,
-    immunization, booster or shot, and a vaccine administration code on a note that names no vaccine as given
-    (_named_vaccines) and speaks of no vaccine or immunization: nothing was given, neither is coded."""
-    edits = []
-    # a vaccine named only to deny it ('No flu shot this year') or a disease going around ('lots of flu at the
-    # school') is no immunization of this encounter
-    if ctx.has("icd10cm", "Z23") and not _named_vaccines(ctx.narrative) and not affirmed(ctx.narrative,
-                                                                                        _ANY_VACCINE_RE.pattern):
-        edits.append(VACCINE_RULE.edit("drop", "icd10cm", "Z23", "the note names no vaccine given: Z23 (encounter "
-                                       "for immunization) is not coded"))
+    """With no vaccine product left, on a note that names no vaccine as given (_named_vaccines) and affirms no vaccine
+    or immunization: nothing was given, so neither Z23 (encounter for immunization, I.C.21.c.2) nor a vaccine
+    administration code is coded. A vaccine named only to deny it ('No flu shot this year') or a disease going
+    around ('lots of flu at the school') is no immunization of this encounter."""
     if _named_vaccines(ctx.narrative) or affirmed(ctx.narrative, _ANY_VACCINE_RE.pattern):
-        return edits
+        return []
+    edits = [VACCINE_RULE.edit("drop", "icd10cm", "Z23", "the note names no vaccine given: Z23 (encounter for "
+                               "immunization) is not coded")] if ctx.has("icd10cm", "Z23") else []
     reason = "the note names no vaccine given: the administration {} is not coded"
     return (edits + [VACCINE_RULE.edit("drop", "cpt", c, reason.format(c)) for c in ctx.codes.get("cpt", [])
                      if c in VACCINE_ADMIN_CPT]
