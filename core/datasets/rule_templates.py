@@ -33,6 +33,9 @@ INJURIES = (  # (text, unspecified code, right, left)
     ("ankle sprain", "S93.409A", "S93.401A", "S93.402A"), ("distal radius fx", "S52.509A", "S52.501A", "S52.502A"),
     ("knee contusion", "S80.00XA", "S80.01XA", "S80.02XA"), ("clavicle fx", "S42.009A", "S42.001A", "S42.002A"),
 )
+# the injured region and its pain (right, left), which a careless answer codes beside the injury (I.B.5: not coded)
+INJURY_PAIN = {"S93": ("ankle", "M25.571", "M25.572"), "S52": ("wrist", "M25.531", "M25.532"),
+               "S80": ("knee", "M25.561", "M25.562"), "S42": ("shoulder", "M25.511", "M25.512")}
 HOW = (("slipped on ice in the parking lot", "W00.0XXA"), ("fell on the basement stairs", "W10.9XXA"),
        ("fell off a ladder at work", "W11.XXXA"), ("tripped on a curb", "W01.0XXA"), ("had a fall at home", "W19.XXXA"))
 
@@ -41,10 +44,11 @@ def injury(rng: random.Random) -> Draft:
     text, unspecified, right, left = rng.choice(INJURIES)
     side = rng.choice(["right", "left"])
     how, cause = rng.choice(HOW)
-    draft = Draft("ed").say(f"S: {_who(rng, 10, 90)}, {how}; pain in the {side} {text.split()[0]}.",
-                            ("icd10cm", cause), careless=False)
+    region, *pain = INJURY_PAIN[right[:3]]
+    draft = Draft("ed").say(f"S: {_who(rng, 10, 90)}, {how}; pain in the {side} {region}.", ("icd10cm", cause),
+                            careless=False)
     draft.say(f"A: {side} {text}.", ("icd10cm", right if side == "right" else left), careless=False)
-    draft.careless["icd10cm"].append(unspecified)
+    draft.careless["icd10cm"] += [unspecified, pain[side == "left"]]
     level = rng.choice([1, 2, 3])
     draft.say(f"ED course, MDM {LEVELS[level]}.", ("cpt", ED[level]))
     return draft

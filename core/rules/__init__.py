@@ -111,7 +111,25 @@ def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
             else:
                 outcome.rejected.append(edit)
                 logger.debug("rule %s: rejected edit %s", rule.name, edit)
+    if rules is None and not several:
+        _recheck(outcome, current, narrative, codeset, candidates)
     return outcome
+
+
+# Rules run again at the end: a diagnosis a later rule added (reason_for_visit's 'acute otitis media' from the
+# assessment) explains symptoms of the model's answer that were kept because nothing explained them then.
+RECHECK: tuple[Rule, ...] = (redundant.RULE, symptoms.RULE, addressed.RULE)
+
+
+def _recheck(outcome: RulesOutcome, current: dict[str, list[str]], narrative: str, codeset, candidates) -> None:
+    """RECHECK's drops of the model's own codes (as the rules refined them), once the other rules are done; a code
+    a rule added stays (it was added for a reason the first pass did not see)."""
+    added = {edit.code for edit in outcome.edits if edit.action == "add"}
+    for rule in RECHECK:
+        for edit in rule.propose(Context(current, narrative, codeset, dict(candidates or {}))):
+            if edit.action == "drop" and edit.code not in added and _acceptable(edit, current, codeset):
+                _apply(edit, current)
+                outcome.edits.append(edit)
 
 
 def _acceptable(edit: Edit, codes: dict[str, list[str]], codeset) -> bool:

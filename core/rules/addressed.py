@@ -39,9 +39,10 @@ _NOT_TODAY_RE = re.compile(r"\bnot (?:addressed|discussed|assessed|evaluated|man
 
 
 # return precautions name what might come, not what was assessed ("Return for persistent vomiting or worsening",
-# "call if fever > 101", "ED precautions for chest pain")
+# "call if fever > 101", "ED precautions for chest pain", "wound check in 2 days, sooner for pus or fever")
 _PRECAUTION_RE = re.compile(r"^\W*(?:[A-Za-z/ ]{1,20}:\s*)?(?:return|rtc|call|seek|come back|go to (?:the )?(?:ed|er))\b"
-                            r"[^.]*?\b(?:for|if|with|should)\b|\b(?:return|ed|er|strict) precautions (?:for|if)\b", re.I)
+                            r"[^.]*?\b(?:for|if|with|should)\b|\b(?:return|ed|er|strict) precautions (?:for|if)\b"
+                            r"|\b(?:sooner|earlier) (?:for|if)\b", re.I)
 
 
 def _section_kind(sentence: str, sections, start: int) -> str:

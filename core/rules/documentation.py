@@ -38,7 +38,7 @@ abdomen abdominal pelvis pelvic shoulder elbow wrist ankle finger fingers thumb 
 nose nasal lip lips mouth throat spine lumbar thoracic cervical radius ulna humerus femur tibia fibula clavicle
 scapula patella rib ribs skull jaw phalanx trunk buttock groin breast
 cardiac testicular scrotal epigastric periumbilical ovarian uterine vaginal vulvar penile rectal anal gluteal inguinal
-axillary facial oral
+axillary facial oral pleural
 """.split())
 # the note's words for what a description word (its first five letters) names
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -69,7 +69,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ear": ("otic", "tympa", "aural"), "throa": ("phary", "tonsi"), "knee": ("patel",), "chest": ("thora", "rib"),
     "exoph": ("propt",), "eyeli": ("eye", "lid"), "phala": ("finge", "toe", "thumb"), "patel": ("knee", "kneec"),
     "radiu": ("forea", "wrist"), "ulna": ("forea", "wrist", "elbow"), "humer": ("arm", "shoul", "elbow"),
-    "femur": ("thigh", "hip", "knee"), "tibia": ("leg", "shin", "ankle", "knee"), "fibul": ("leg", "ankle"),
+    "femur": ("thigh", "hip", "knee"), "tibia": ("leg", "shin", "ankle", "knee", "malle"), "fibul": ("leg", "ankle", "malle"),
     "clavi": ("colla", "shoul"), "scapu": ("shoul",), "rib": ("chest",), "lumba": ("back",),
     "thora": ("back", "chest"), "cervi": ("neck",), "scalp": ("head",), "lip": ("mouth", "oral"),
     "melli": ("diabe",), "cough": ("coughi",), "pneum": ("pna",), "media": ("aom", "om"), "otiti": ("aom", "om", "ear"),
@@ -155,6 +155,10 @@ _FITTED_RE = re.compile(r"\bfit(?:ted|ting)\b|\bfit\b(?=[\s-]*(?:and\b|for\b|to\
                         r"sling|walker|cane|collar) fit\b", re.I)
 
 
+# 'HEP' in capitals, no hepatitis letter after it, is a home exercise program ('progress HEP', 'continue HEP')
+_HOME_EXERCISE_RE = re.compile(r"\bHEP\b(?!\s*[A-E]\b|\s*(?:panel|serolog|vaccine|screen))")
+
+
 def note_words(text: str) -> list[str]:
     """The content words of a note's text (core.text.words), clinical shorthand (SHORTHAND) spelled out."""
     text = _FITTED_RE.sub(lambda m: f"{m.group('what') or ''} sized", text)
@@ -162,6 +166,7 @@ def note_words(text: str) -> list[str]:
     text = _HEMORRHOID_GRADE_RE.sub(lambda m: _DEGREES[m.group(1).lower()] + " degree", text)
     text = _UNCONTROLLED_DIABETES_RE.sub(lambda m: m.group(0) + " hyperglycemia", text)
     text = _SPINE_LEVEL_RE.sub(lambda m: m.group(0) + (" lumbar" if m.group(1).upper() == "L" else " cervical"), text)
+    text = _HOME_EXERCISE_RE.sub("home exercise program", text)
     return [part for word in words(text) for part in SHORTHAND.get(word, word).split()]
 
 
@@ -187,10 +192,13 @@ def _with_synonyms(tokens: list[str]) -> set[str]:
     return keys
 
 
-def word_keys(word: str) -> frozenset[str]:
+def word_keys(word: str, site_synonyms: bool = False) -> frozenset[str]:
     """The keys one word of a description is documented by: its own, and its synonyms' unless it names a
-    site (a more specific code needs its own site: 'wrist' supports a radius code but does not choose one)."""
-    return frozenset(_stems([word], prefixes=False) if word in ANATOMY else _with_synonyms([word]))
+    site (a more specific code needs its own site: 'wrist' supports a radius code but does not choose one);
+    `site_synonyms`: a site's synonyms too (where the note speaks of a coded condition: 'forehead' is the head)."""
+    if word in ANATOMY and not site_synonyms:
+        return frozenset(_stems([word], prefixes=False))
+    return frozenset(_with_synonyms([word]))
 
 
 def code_texts(codeset, code: str, inherited: bool = True) -> list[str]:
@@ -343,7 +351,25 @@ def _propose(ctx: Context) -> list:
         elif substance_without_disorder(code, ctx.narrative):
             edits.append(RULE.edit("drop", "icd10cm", code, f"the note names the substance but no disorder of its use "
                                    f"(use, abuse, dependence, withdrawal, intoxication): {label} ({code}) is not coded"))
+        elif letter := hepatitis_type_unsaid(label, ctx.narrative):
+            edits.append(RULE.edit("drop", "icd10cm", code, f"the note never names hepatitis {letter} (hepatitis "
+                                   f"{letter}, hep {letter}, H{letter}V): {label} ({code}) is not coded"))
     return edits
+
+
+_HEPATITIS_TYPE_RE = re.compile(r"\bhepatitis ([a-e])\b")
+
+
+def hepatitis_type_unsaid(label: str, narrative: str) -> str | None:
+    """The type letter of a viral hepatitis code ('chronic viral hepatitis c') the note never names with its
+    letter ('hepatitis C', 'hep C', 'HCV'; 'HEP' for a home exercise program and 'Hep A #2' for a vaccine are no
+    hepatitis C), or None."""
+    match = _HEPATITIS_TYPE_RE.search(label)
+    if not match:
+        return None
+    letter = match.group(1).upper()
+    said = re.search(rf"\b(?:hepatitis|hep)[ -]?{letter}\b|\bH{letter}V\b|\bVH{letter}\b", narrative, re.I)  # VHC: Spanish
+    return None if said else letter
 
 
 # a disorder of a substance's use as notes name it (nicotine aside: smoking is coded as nicotine dependence, F17)

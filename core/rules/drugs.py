@@ -164,16 +164,22 @@ def given_drugs(narrative: str, codeset) -> list[GivenDrug]:
 
 
 def only_taken_elsewhere(narrative: str, codeset, code: str) -> list[str] | None:
-    """The sentences naming the drug of a J-code when none of them gives it here (no route or administration word:
-    'furosemide 40 mg daily', 'increase furosemide to 40 mg BID'); None when one does, when the note never names
-    the drug, or when the code's drug is not in the table."""
+    """The sentences naming the drug of a J-code when none of them gives it here by injection (no route or
+    administration word: 'furosemide 40 mg daily', 'increase furosemide to 40 mg BID'; or a dose given by mouth);
+    None when one does, when the note never names the drug, or when the code's drug is not in the table."""
     names = next((d.names for d in drug_codes(codeset) if d.code == code), None)
     if not names:
         return None
     naming = [s for s in split_sentences(narrative) if names & set(_words(_with_generics(s)))]
-    if not naming or any(affirmed(s, GIVEN_RE) and not _VACCINE_RE.search(s) for s in naming):
+    if not naming or any(affirmed(s, GIVEN_RE) and not _VACCINE_RE.search(s) and not _BY_MOUTH_RE.search(s)
+                         for s in naming):
         return None
     return naming
+
+
+# a dose given here by mouth ('dexamethasone 8.4 mg PO (tablets crushed in applesauce) given in clinic') is no
+# injection: the injectable drug's J-code is not billed
+_BY_MOUTH_RE = re.compile(r"\b(?:PO|p\.o\.|by mouth|orally|oral|tablets?|crushed|chewable|elixir|suspension|syrup)\b", re.I)
 
 
 def same_drug(codeset, code: str, other: str) -> bool:

@@ -32,7 +32,8 @@ _MDM_RE = re.compile(r"\b(straightforward|minimal|low|moderate|high)\b(?: comple
                      r"(?: was| is| of|:)?\s*(?:of )?(straightforward|minimal|low|moderate|high)\b", re.I)
 _MDM_LEVELS = {"straightforward": 0, "minimal": 0, "low": 1, "moderate": 2, "high": 3}
 _TIME_FLOORS = {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
-_ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|\bER\b(?!\s*\d)")  # not a drug's "ER 27 mg"
+# not a drug's "ER 27 mg", nor the external rotation of a joint's exam ("ER 80", "Supraspinatus, ER, IR strength 5/5")
+_ED_RE = re.compile(r"(?i:\bemergency (department|room)\b)|\bED\b|(?<!\bIR, )(?<!\bIR/)\bER\b(?!\s*\d)(?!,? ?/?IR\b)")
 _NEW_RE = re.compile(r"\bnew (patient|pt)\b|\bnew to (the |this |our )?([\w/-]+ ){0,2}(clinic|practice|office)\b|"
                      r"\bnew to (me|us|UC|urgent care)\b|\bestablish(es|ing)? care\b|\bfirst (visit|time) (to|at|in|with)\b|\bnew consult(ation)?\b"
                      r"|\bnot been seen (here|in this practice)\b", re.I)
@@ -71,12 +72,13 @@ _IN_ED_RE = re.compile(r"(?<!was )(?<!were )\b(presents?|presenting|seen|evaluat
 
 
 # advice about a future ED visit ("return to the ED if ...", "go to the ER for ...") says nothing of this one
-# ("ED for syncope or chest pain." opening a sentence or clause is such advice too), as is a denied one ("No ED
-# visits this year")
+# ("ED for syncope or chest pain." opening a sentence or clause is such advice too; "Return or ED for stridor at
+# rest"), as is a denied one ("No ED visits this year", "No ED/UC visits")
 _ED_ADVICE_RE = re.compile(r"\b(return(s|ing)?|go(es|ing)?|come|head) (back )?to (the )?(emergency (department|room)"
                            r"|ED|ER)\b[^.]*|\b(ED|ER)( or \w+)? (if|precautions|for (new|worse|worsening|any))\b[^.]*"
                            r"|(?:^|(?<=[.;:!]\s)|(?<=[.;:!]))\s*(ED|ER)( or \w+)? (if|for)\b[^.]*"
-                           r"|\b(no|denies|without|any)( recent)? (ED|ER) (visits?|trips?)\b", re.I | re.M)
+                           r"|\b(no|denies|without|any)( recent)? (ED|ER)(/\w+)? (visits?|trips?)\b"
+                           r"|\b(return|call|come back)\b[^.]{0,30}?\bor (to )?(the )?(ED|ER)\b[^.]*", re.I | re.M)
 
 
 # an earlier ED visit an office note tells of ("seen in the ER last week", "went to the ED 2 days ago")

@@ -62,7 +62,7 @@ MECHANISMS: tuple[tuple[str, str, str], ...] = (
     (r"\b(fell|fall|tumbled)\b[^.]{0,30}\b(stairs|steps|staircase)\b|down (a flight of |the )?stairs|\bmiss(ed|ing) (a |the )?"
      r"(last |bottom |top )?(\d+ |two |few )?steps?\b", "W10.9XXA",
      "a fall on stairs"),
-    (r"\b(fell|fall)\b[^.]{0,25}\bladder\b", "W11.XXXA", "a fall from a ladder"),
+    (r"\b(fell|fall)\b[^.]{0,25}\b(step[- ]?)?ladder\b", "W11.XXXA", "a fall from a ladder"),
     (r"\b(fell|fall|rolled)\b[^.]{0,12}\b(out of|from|off) (the |a |his |her )?bed\b", "W06.XXXA", "a fall from bed"),
     (r"\b(fell|fall)\b[^.]{0,12}\b(off|from) (a |the |his |her )?chair\b", "W07.XXXA", "a fall from a chair"),
     (r"\b(fell|fall\w*|rolled|tumbled)\b[^.]{0,12}\b(off|from) (of )?(a |the |his |her )?(couch|sofa|table|bench)\b", "W08.XXXA",
@@ -76,7 +76,7 @@ MECHANISMS: tuple[tuple[str, str, str], ...] = (
     (r"\b(fell|fall)\b[^.]{0,12}\b(off|from) (a |the )?roof\b", "W13.9XXA", "a fall from a building"),
     (r"\bbitten by\b[^.]{0,25}\bdog\b|\bdog\b[^.]{0,20}\bbit\b|\bdog bite\b", "W54.0XXA", "a dog bite"),
     (r"\bbitten by\b[^.]{0,25}\bcat\b|\bcat\b[^.]{0,20}\bbit\b|\bcat bite\b", "W55.01XA", "a cat bite"),
-    (r"\bknife\b", "W26.0XXA", "a cut with a knife"),
+    (r"\bknife\b|\bbox ?cutter\b|\bx-?acto\b", "W26.0XXA", "a cut with a knife"),
     (r"broken glass|\bglass\b", "W25.XXXA", "a cut on glass"),
     (r"\bpassenger\b[^.]{0,60}\b(rear-ended|collision with|struck|hit|t-boned)\b[^.]{0,40}\b(car|vehicle|sedan|suv|van)\b",
      "V43.62XA", "a car passenger in a collision with another car"),

@@ -78,7 +78,7 @@ def _heads(codeset, code: str) -> tuple[tuple[tuple[frozenset[str], ...], tuple[
         condition = tuple(k for k in (_mention_keys(w) - anatomy for w in dict.fromkeys(head)
                                       if w not in QUALIFIERS and w not in ANATOMY) if k)
         if condition:
-            found.add((condition, tuple(word_keys(w) for w in dict.fromkeys(tokens) if w in ANATOMY)))
+            found.add((condition, tuple(word_keys(w, site_synonyms=True) for w in dict.fromkeys(tokens) if w in ANATOMY)))
     return tuple(sorted(found, key=repr))
 
 

@@ -12,7 +12,7 @@ from core.text import FAMILY_CUES, GENERIC_WORDS, UNSPECIFIED_WORDS, affirmed, s
 _PARTS = (r"(?:(?:distal|proximal|lateral|medial|volar|dorsal|upper|lower|anterior|posterior|mid|great|index|long|ring|small)"
           r"\s+)*(?:ear|eye|eyelid|hand|knee|hip|foot|toe|arm|leg|shoulder|elbow|wrist|ankle|finger|thumb|forearm|thigh|"
           r"calf|radius|ulna|humerus|femur|tibia|fibula|clavicle|patella|breast|flank|lung|kidney|tm|cheek|chest|"
-          r"shin|heel|buttock|groin|knees|hips|feet|hands|palm|sole|axilla|mtpj?|[1-5](?:st|nd|rd|th)\s+(?:mtpj?|mcp|mt|metatarsal|finger|toe|digit))s?\b")
+          r"shin|heel|buttock|groin|knees|hips|feet|hands|palm|sole|axilla|mtpj?|[1-5](?:st|nd|rd|th)\s+(?:mtpj?|mcp|mt|mc|metatarsal|metacarpal|finger|toe|digit))s?\b")
 _SIDE_LETTER = {side: re.compile(rf"(?<![\w/-]){letter}\.?\s+(?i:{_PARTS})"
                             r"(?!:?\s+(?i:normal|nl|neg\w*|unremarkable|wnl|intact|clear|benign)\b)")
                 for side, letter in (("right", "R"), ("left", "L"))}
@@ -66,8 +66,10 @@ _LATER_ENCOUNTER_RE = re.compile(
     rf"|{_NUMBER}\s+(days?|weeks?|months?|years?)\s+of\s+follow-?up)\b", re.I)
 
 
-_DENIED_STAY_RE = re.compile(r"\b(?:no|denies|never|without|not)\b(?:\s+\w+){0,3}?\s+(?:prior |previous |past )?"
-                             r"(?:hospitali[sz]ations?|admissions?|surgeries|ED visits|er visits)\b", re.I)
+_STAY = r"(?:prior |previous |past )?(?:hospitali[sz]ations?|admissions?|surgeries|ED visits|er visits)\b"
+# a list of them denied at once: 'no ED visits or hospitalizations'
+_DENIED_STAY_RE = re.compile(rf"\b(?:no|denies|never|without|not)\b(?:\s+\w+){{0,3}}?\s+{_STAY}"
+                             rf"(?:\s*(?:,|/|\bor\b|\band\b|,\s*or\b)\s*{_STAY})*", re.I)
 
 
 def spans_several_encounters(narrative: str) -> bool:

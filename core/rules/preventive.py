@@ -23,6 +23,7 @@ from core.rules.addressed import is_history_code, mention_sections
 from core.rules.em import ALL_EM, OFFICE_EM, documented_level
 from core.rules.models import Context, Rule
 from core.rules.narrative import PREVENTIVE_VISIT_RE, note_sections
+from core.rules.wellvisit import ROUTINE_COUNSELING
 from core.text import affirmed, split_sentences
 
 GUIDELINE = ("CMS Medicare Claims Processing Manual ch. 18 (preventive services: G0438/G0439, G0402, G0442, G0444, "
@@ -171,6 +172,8 @@ def _wellness_only(ctx: Context, code: str) -> list:
                        "and is not coded") for c in ctx.diagnoses()
              if not is_history_code(ctx.codeset, c)
              and "assessment" not in mention_sections(ctx.codeset, c, ctx.narrative, sections)]
+    edits += [RULE.edit("drop", "icd10cm", c, f"{reason}: its personalized prevention plan holds the diet and exercise "
+                        f"counseling, {c} is not coded") for c in ctx.icd() if c in ROUTINE_COUNSELING]
     edits += [RULE.edit("drop", "cpt", c, f"{reason} and the note documents no separate problem visit: {c} is not "
                         "billed") for c in ctx.codes.get("cpt", []) if c in ALL_EM or c == "96127"]
     return edits

@@ -44,6 +44,12 @@ COVERED_BY = {
     "K80.20": ("K80.0", "K80.1", "K80.4", "K80.6"), "K80.21": ("K80.0", "K80.1", "K80.4", "K80.6"),
     # osteoarthritis of an unspecified site beside the osteoarthritis of a named joint
     **{code: ("M15", "M16", "M17", "M18", "M19.0", "M19.1", "M19.2") for code in ("M19.90", "M19.91", "M19.92", "M19.93")},
+    # a complication a diabetes combination code names (I.A.15, I.C.4.a): polyneuropathy beside diabetic
+    # polyneuropathy, peripheral vascular disease beside diabetic peripheral angiopathy, hypoglycemia beside
+    # diabetes with hypoglycemia
+    "G62.9": tuple(f"{t}.42" for t in ("E08", "E09", "E10", "E11", "E13")),
+    "I73.9": tuple(f"{t}.5" for t in ("E08", "E09", "E10", "E11", "E13")),
+    "E16.2": tuple(f"{t}.64" for t in ("E08", "E09", "E10", "E11", "E13")),
 }
 CATCH_ALL = ("R52", "R69")  # pain of no known site or cause, an illness the record does not name
 _SITE_PAIN = ("R07", "R10", "R51", "M25.5", "M54", "M79.6", "G89", "H92.0", "N64.4", "R30", "M79.1")

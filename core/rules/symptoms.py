@@ -21,10 +21,10 @@ INTEGRAL: dict[str, tuple[str, tuple[str, ...]]] = {
     "J10": ("influenza", ("R05", "R50.9", "M79.1", "R52")),
     "J11": ("influenza", ("R05", "R50.9", "M79.1", "R52")),
     "U07.1": ("COVID-19", ("R05", "R50.9", "M79.1", "R43", "R06.0")),
-    "J12": ("pneumonia", ("R05", "R50.9", "R06.0")),
-    "J13": ("pneumonia", ("R05", "R50.9", "R06.0")),
-    "J15": ("pneumonia", ("R05", "R50.9", "R06.0")),
-    "J18": ("pneumonia", ("R05", "R50.9", "R06.0")),
+    "J12": ("pneumonia", ("R05", "R50.9", "R06.0", "R07.1", "R07.81")),
+    "J13": ("pneumonia", ("R05", "R50.9", "R06.0", "R07.1", "R07.81")),
+    "J15": ("pneumonia", ("R05", "R50.9", "R06.0", "R07.1", "R07.81")),
+    "J18": ("pneumonia", ("R05", "R50.9", "R06.0", "R07.1", "R07.81")),
     "J45": ("asthma", ("R06.2", "R06.0", "R05")),
     "J44": ("COPD", ("R06.0", "R06.2", "R05")),
     "A08": ("viral gastroenteritis", ("R11", "R19.7", "R10.9", "R10.84")),
@@ -54,6 +54,41 @@ INTEGRAL: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+# Pain of a region (joint pain M25.5-, limb pain M79.6-, neck and back pain M54.2/M54.5-/M54.6/M54.9) -> the injury
+# blocks of that region and its neighbours (S00-S99 by tens; a distal radius fracture S52 is wrist pain, an ankle
+# fracture S82.5/S82.6 ankle pain): pain where the injury is goes with the injury and is not coded beside it.
+_REGION_PAIN: dict[str, tuple[int, ...]] = {
+    "M25.51": (4,), "M25.52": (5,), "M25.53": (5, 6), "M25.54": (6,), "M25.55": (7, 3), "M25.56": (8, 7),
+    "M25.57": (8, 9), "M79.62": (4,), "M79.63": (5,), "M79.64": (6,), "M79.65": (7,), "M79.66": (8,),
+    "M79.67": (9,), "M54.2": (1,), "M54.5": (3,), "M54.6": (2,), "M54.9": (2, 3),
+}
+def _injury_region(code: str) -> int | None:
+    """The tens block (0 head ... 9 ankle and foot) of an injury code S00-S99, or None."""
+    return int(code[1]) if len(code) >= 3 and code[0] == "S" and code[1:3].isdigit() else None
+
+
+def pain_of_injury(codeset, symptom: str, icd: list[str]) -> str | None:
+    """The coded injury of the region `symptom` (a region's pain) is pain of, on the same side or a side not
+    said, or None."""
+    regions = next((r for prefix, r in _REGION_PAIN.items() if symptom.startswith(prefix)), None)
+    if regions is None:
+        return None
+    pain_side = _described_side(codeset, symptom)
+    for code in icd:
+        if _injury_region(code) in regions:
+            side = _described_side(codeset, code)
+            if pain_side is None or side is None or side == pain_side:
+                return code
+    return None
+
+
+def _described_side(codeset, code: str) -> str | None:
+    """right/left by the code's description ('Pain in left wrist', 'Colles' fracture of left radius'), or None."""
+    words = set(codeset.describe(code).lower().replace(",", " ").split())
+    sides = {"right", "left"} & words
+    return sides.pop() if len(sides) == 1 else None
+
+
 def integral_to(diagnosis: str, symptom: str) -> str | None:
     """The name of the diagnosis `symptom` is integral to, or None."""
     for prefix, (name, symptoms) in INTEGRAL.items():
@@ -73,6 +108,12 @@ def _propose(ctx: Context) -> list:
                 edits.append(RULE.edit("drop", "icd10cm", symptom,
                                        f"{label} is integral to {name} ({diagnosis}): not coded"))
                 break
+        else:
+            injury = pain_of_injury(ctx.codeset, symptom, icd)
+            if injury:
+                label = ctx.codeset.describe(symptom).lower()
+                edits.append(RULE.edit("drop", "icd10cm", symptom, f"{label} is the pain of the injury coded there "
+                                       f"({injury}: {ctx.codeset.describe(injury).lower()}): not coded beside it"))
     return edits
 
 

@@ -65,9 +65,15 @@ def stated(codeset, code: str, keys: set[str], absences: bool = False) -> bool:
     for text in code_texts(codeset, code):
         if absences:
             text = _WITHOUT_PART_RE.sub(" ", text)
-        if any(_phrase_stated(phrase, keys) for phrase in _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", text))):
+        if any(_phrase_stated(phrase, keys) for phrase in _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", _IMPLIED_RE.sub(" ", text)))):
             return True
     return False
+
+
+# words of a code's text that its other words imply: a metacarpal is a bone; a strain is of muscle, fascia and tendon;
+# the rotator cuff is the shoulder's; 'at neck level' is the neck
+_IMPLIED_RE = re.compile(r"\b(?:of |at )?muscles?(?:\(s\))?(?:, fascia)?,? and tendons?(?:\(s\))?|\bbones?\b|\blevel\b|"
+                         r"(?<=cuff) of (?:left |right |unspecified )?shoulder\b", re.I)
 
 
 def _phrase_stated(phrase: str, keys: set[str]) -> bool:
@@ -84,7 +90,7 @@ def main_term_stated(codeset, code: str, keys: set[str], head: str) -> bool:
     own = {w for w in note_words(head) if len(w) >= 3 and w not in QUALIFIERS and w not in ANATOMY
            and w not in _FILLER}
     for text in code_texts(codeset, code):
-        phrase = _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", _WITHOUT_PART_RE.sub(" ", text)))[0]
+        phrase = _PHRASE_RE.split(re.sub(r"\([^)]*\)", " ", _WITHOUT_PART_RE.sub(" ", _IMPLIED_RE.sub(" ", text))))[0]
         if _phrase_stated(phrase, keys) and _stems(list(own)) & _stems(words(phrase)):
             return True
     return False
@@ -93,7 +99,7 @@ def main_term_stated(codeset, code: str, keys: set[str], head: str) -> bool:
 # an assessment item: numbered, on its own line, or after a semicolon; its head is what it names before a spaced
 # dash, a colon or a period ('2. Prediabetes - A1c stable 6.0; diet' names prediabetes)
 _ITEM_RE = re.compile(r"(?:^|\n)\s*(?:\d{1,2}[.)]|[-*\u2022])?\s*([^\n]+)")
-_HEAD_END_RE = re.compile(r"\s[-\u2013\u2014]\s|:\s|\.\s|\.$|;|\(|,")
+_HEAD_END_RE = re.compile(r"\s[-\u2013\u2014]\s|:\s|\.\s|\.$|;|\(|,|\s(?:after|following)\s")
 # a head that is no problem of this visit: a past one, a plan, a differential, an attestation
 _NOT_A_PROBLEM_RE = re.compile(r"\b(?:h/o|hx|history of|s/p|status post|ddx|differential|r/o|rule out|vs\.?|versus|"
                                r"possible|probable|likely|screening|vaccin\w*|immuni[sz]\w*|counsel\w*|return|rtc|"
@@ -108,6 +114,8 @@ _KNOWN_LABEL_RE = re.compile(r"^\W*(?:" + "|".join(sorted(map(re.escape, {*KIND_
 _SECTION_WORD_RE = re.compile(r"^\W*(?:procedures?|counsel\w*|guidance|education|instructions?|patient ed\w*|labs?|"
                               r"imaging|x-?rays?|xr|results?|consent|follow[- ]?up|f/u|rtc|return|medications?|meds|rx|"
                               r"referrals?|time|attestation|course|ed course|notes?|addendum|signed|electronically)\b", re.I)
+# the animal of a bite, which its external cause (W53-W55) says, not the injury's code ('Dog bite L hand' S61.452A)
+_CAUSE_WORDS = frozenset({"dog", "dogs", "cat", "cats", "animal", "horse", "raccoon", "squirrel", "bat"})
 _FILLER = frozenset({"the", "of", "in", "on", "at", "to", "for", "and", "or", "a", "an", "with"})
 ASSESSED_DEPTH = 20  # ranked candidates read for an assessed problem the answer lacks
 LOOKUP_DEPTH = 40  # codes of the code set's search read for an assessed problem no candidate states (seventeenth session)
@@ -152,7 +160,7 @@ def _covers(codeset, code: str, head: str) -> bool:
     head, outside a 'without ...' part (the head names that condition and nothing more: 'BPH with LUTS' is no
     'BPH without LUTS')."""
     tokens = [w for w in note_words(head) if len(w) >= 3 and w not in QUALIFIERS and w not in _FILLER
-              and not w.isdigit()]
+              and not w.isdigit() and w not in _CAUSE_WORDS]
     if not tokens:
         return False
     for text in code_texts(codeset, code):
@@ -177,7 +185,8 @@ def _assessed_uncoded(ctx: Context) -> list:
         keys = affirmed_clause_keys(head)
         if not keys:
             continue
-        speaking = [c for c in coded if loose_condition_keys(ctx.codeset, c) & keys]
+        # an external cause ('Bitten by dog' W54.0XXA) tells how, not what: the injury is still to code
+        speaking = [c for c in coded if loose_condition_keys(ctx.codeset, c) & keys and c[0] not in "VWXY"]
         if speaking:
             upgrade = _upgrade(ctx, head, item, keys, speaking, coded)
             if upgrade:

@@ -31,6 +31,8 @@ _PREVENTIVE_SAID_RE = re.compile(r"\bwell[- ](?:child|visit|woman|man|adolescent
 BANDS = ((0, "99381", "99391"), (1, "99382", "99392"), (5, "99383", "99393"), (12, "99384", "99394"),
          (18, "99385", "99395"), (40, "99386", "99396"), (65, "99387", "99397"))
 PREVENTIVE = frozenset(code for _, new, old in BANDS for code in (new, old))
+# counseling every preventive visit gives (dietary Z71.3, exercise Z71.82): the preventive code's own work
+ROUTINE_COUNSELING = ("Z71.3", "Z71.82")
 # an abnormal finding the note affirms ("no abnormal findings", "BP not elevated" are none)
 _ABNORMAL_RE = re.compile(r"\babnormal (?:finding|result|exam)|\bnot at goal\b|\belevated\b|\bnew(?:ly)? diagnos", re.I)
 
@@ -72,6 +74,9 @@ def _propose(ctx: Context) -> list:
         found = f" ({finding}, which the assessment names)" if finding else ""
         edits.append(RULE.edit("add", "icd10cm", z, f"the encounter is a routine examination "
                                f"{'with' if abnormal else 'without'} abnormal findings{found}: {z}"))
+    edits += [RULE.edit("drop", "icd10cm", c, f"diet and exercise counseling is part of the preventive visit ({code}: "
+                        f"counseling and risk factor reduction are in its descriptor): {c} is not coded")
+              for c in ctx.icd() if c in ROUTINE_COUNSELING]
     if all(c.startswith("Z") for c in ctx.icd()) and documented_level(ctx.narrative) is None:
         edits += [RULE.edit("drop", "cpt", c, f"the preventive visit ({code}) addresses no other problem: no "
                             f"separately identifiable problem-oriented E/M, {c} is not billed") for c in cpt if c in OFFICE_EM]
