@@ -105,10 +105,7 @@ def apply_rules(codes: dict[str, list[str]], narrative: str, codeset=None,
             outcome.skipped.append(rule.name)
             continue
         for edit in rule.propose(Context(current, narrative or "", codeset, dict(candidates or {}))):
-            if _acceptable(edit, current, codeset):
-                _apply(edit, current)
-                outcome.edits.append(edit)
-            else:
+            if not _make(edit, outcome, current, codeset):
                 outcome.rejected.append(edit)
                 logger.debug("rule %s: rejected edit %s", rule.name, edit)
     if rules is None and not several:
@@ -127,9 +124,17 @@ def _recheck(outcome: RulesOutcome, current: dict[str, list[str]], narrative: st
     added = {edit.code for edit in outcome.edits if edit.action == "add"}
     for rule in RECHECK:
         for edit in rule.propose(Context(current, narrative, codeset, dict(candidates or {}))):
-            if edit.action == "drop" and edit.code not in added and _acceptable(edit, current, codeset):
-                _apply(edit, current)
-                outcome.edits.append(edit)
+            if edit.action == "drop" and edit.code not in added:
+                _make(edit, outcome, current, codeset)
+
+
+def _make(edit: Edit, outcome: RulesOutcome, current: dict[str, list[str]], codeset) -> bool:
+    """Apply `edit` to `current` and record it in `outcome` when it is acceptable; whether it was."""
+    if not _acceptable(edit, current, codeset):
+        return False
+    _apply(edit, current)
+    outcome.edits.append(edit)
+    return True
 
 
 def _acceptable(edit: Edit, codes: dict[str, list[str]], codeset) -> bool:

@@ -39,13 +39,19 @@ def sided_variant(codeset, code: str, side: str) -> str | None:
     return None
 
 
+def described_side(description: str) -> str | None:
+    """'right' or 'left' when a code's description names exactly one of them ('Pain in left wrist'), else None."""
+    named = set(re.findall(r"\b(right|left)\b", description.lower()))
+    return named.pop() if len(named) == 1 else None
+
+
 def opposite_variant(codeset, code: str, side: str) -> str | None:
     """The code that says `side` where `code` says the other side (M25.511 right shoulder -> M25.512 for left)."""
     description = codeset.describe(code).lower()
-    named = set(re.findall(r"\b(right|left)\b", description))
-    if len(named) != 1 or side in named or side not in ("right", "left"):
+    named = described_side(description)
+    if named is None or side == named or side not in ("right", "left"):
         return None
-    wanted = re.sub(rf"\b{named.pop()}\b", side, description)
+    wanted = re.sub(rf"\b{named}\b", side, description)
     return next((c for c in _same_category(codeset, code)
                  if c != code and codeset.describe(c).lower() == wanted and codeset.is_valid(c)), None)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.rules.models import Context, Rule
 from core.rules.notes import requested_by
+from core.rules.specificity import described_side
 
 GUIDELINE = "ICD-10-CM Official Guidelines I.B.5 and I.C.18.b (integral signs and symptoms)"
 
@@ -62,6 +63,8 @@ _REGION_PAIN: dict[str, tuple[int, ...]] = {
     "M25.57": (8, 9), "M79.62": (4,), "M79.63": (5,), "M79.64": (6,), "M79.65": (7,), "M79.66": (8,),
     "M79.67": (9,), "M54.2": (1,), "M54.5": (3,), "M54.6": (2,), "M54.9": (2, 3),
 }
+
+
 def _injury_region(code: str) -> int | None:
     """The tens block (0 head ... 9 ankle and foot) of an injury code S00-S99, or None."""
     return int(code[1]) if len(code) >= 3 and code[0] == "S" and code[1:3].isdigit() else None
@@ -73,20 +76,13 @@ def pain_of_injury(codeset, symptom: str, icd: list[str]) -> str | None:
     regions = next((r for prefix, r in _REGION_PAIN.items() if symptom.startswith(prefix)), None)
     if regions is None:
         return None
-    pain_side = _described_side(codeset, symptom)
+    pain_side = described_side(codeset.describe(symptom))
     for code in icd:
         if _injury_region(code) in regions:
-            side = _described_side(codeset, code)
+            side = described_side(codeset.describe(code))
             if pain_side is None or side is None or side == pain_side:
                 return code
     return None
-
-
-def _described_side(codeset, code: str) -> str | None:
-    """right/left by the code's description ('Pain in left wrist', 'Colles' fracture of left radius'), or None."""
-    words = set(codeset.describe(code).lower().replace(",", " ").split())
-    sides = {"right", "left"} & words
-    return sides.pop() if len(sides) == 1 else None
 
 
 def integral_to(diagnosis: str, symptom: str) -> str | None:
